@@ -1,0 +1,10 @@
+//! shanzhi-domain: the pure domain of shanzhi (places, grids, locate, taxonomy, work calendar,
+//! organisations, demo generation). No I/O: everything here takes and returns values.
+
+pub mod calendar;
+pub mod demo;
+pub mod ids;
+pub mod org;
+pub mod places;
+pub mod taxonomy;
+pub mod time_limit;

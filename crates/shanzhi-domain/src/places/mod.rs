@@ -1,0 +1,4 @@
+//! Places: the division tree (city → county → township → village), grids, coordinate systems,
+//! point location, GeoJSON exchange and the polygon partitioning used to generate demo grids.
+
+pub mod partition;
