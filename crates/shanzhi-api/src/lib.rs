@@ -1,1 +1,30 @@
-//! placeholder
+//! shanzhi-api: the HTTP API (axum): routes, wire DTOs, stable error codes and the OpenAPI
+//! document.
+
+mod dto;
+mod error;
+mod openapi;
+mod routes;
+
+pub use error::{ApiError, ERROR_CODES};
+pub use openapi::ApiDoc;
+
+use std::time::Duration;
+
+use axum::Router;
+use shanzhi_app::App;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP application.
+pub fn router(app: App) -> Router {
+    routes::router()
+        .with_state(app)
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}

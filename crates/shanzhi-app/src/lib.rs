@@ -1,1 +1,85 @@
-//! placeholder
+//! shanzhi-app: the use cases of shanzhi over the domain and the store: loading the demo,
+//! locating points, summarising areas, importing reference data and grids. Owns the clock.
+
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod imports;
+pub mod places;
+pub mod reference;
+
+pub use error::AppError;
+
+use std::sync::{Arc, RwLock};
+
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::org::Departments;
+use shanzhi_domain::taxonomy::Taxonomy;
+use shanzhi_store::Store;
+
+use crate::clock::Clock;
+use crate::places::Places;
+
+/// Reference data in force, parsed once.
+pub struct Reference {
+    pub departments: Departments,
+    pub taxonomy: Taxonomy,
+    pub calendar: WorkCalendar,
+}
+
+/// The application: a store, a clock, and the in-memory views rebuilt when their data changes.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    places: Arc<RwLock<Arc<Places>>>,
+    reference: Arc<RwLock<Arc<Reference>>>,
+}
+
+impl App {
+    /// Opens the application over a migrated store: reads places and the current reference data
+    /// (the shipped files where none was imported yet).
+    pub async fn open(store: Store, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let reference = reference::load_current(&store, clock.now()).await?;
+        let places = Places::build(store.load_places().await?);
+        Ok(App {
+            store,
+            clock,
+            places: Arc::new(RwLock::new(Arc::new(places))),
+            reference: Arc::new(RwLock::new(Arc::new(reference))),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The places in force (a cheap snapshot; readers never block writers for long).
+    pub fn places(&self) -> Arc<Places> {
+        self.places.read().expect("places lock").clone()
+    }
+
+    pub fn reference(&self) -> Arc<Reference> {
+        self.reference.read().expect("reference lock").clone()
+    }
+
+    /// Re-reads places from the store and swaps the in-memory index.
+    pub async fn reload_places(&self) -> Result<(), AppError> {
+        let stored = self.store.load_places().await?;
+        let built = tokio::task::spawn_blocking(move || Places::build(stored))
+            .await
+            .map_err(AppError::internal)?;
+        *self.places.write().expect("places lock") = Arc::new(built);
+        Ok(())
+    }
+
+    pub async fn reload_reference(&self) -> Result<(), AppError> {
+        let r = reference::load_current(&self.store, self.clock.now()).await?;
+        *self.reference.write().expect("reference lock") = Arc::new(r);
+        Ok(())
+    }
+}

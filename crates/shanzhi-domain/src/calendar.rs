@@ -1,1 +1,1198 @@
-//! (being written)
+//! The work calendar (工作日历) and deadline arithmetic on it (domain-reference.md §3.3): which
+//! days are working days, which hours of them count, adding a `TimeLimit` to an instant, and
+//! measuring the working time between two instants.
+//!
+//! # Model
+//!
+//! A calendar is read from TOML (`data/calendar/cn-2025-2027.toml` is the shipped national one)
+//! and holds:
+//! * a fixed UTC offset (China: `+08:00`, no DST); every computation happens in local time of
+//!   that offset, while inputs and outputs are UTC instants;
+//! * a valid range of local dates (`valid_from..=valid_to`) outside which it refuses to answer
+//!   working-time questions ([`CalendarError::OutOfRange`]) instead of guessing;
+//! * the daily work periods, e.g. 08:30–12:00 and 13:30–17:30, the same on every working day;
+//! * the official holiday periods: rest days and weekend make-up working days (调休上班).
+//!
+//! A **working day** is Monday–Friday unless it is a holiday rest day, or a Saturday/Sunday
+//! listed as a make-up working day. **Working time** is the half-open union of the work periods
+//! `[start, end)` of working days.
+//!
+//! # Units ([`WorkCalendar::add`])
+//!
+//! * `Minutes`, `CalendarHours`: wall-clock, around the clock; the calendar is not consulted (so
+//!   these never fail with `OutOfRange`, only with `Overflow` for absurd values).
+//! * `WorkingHours`: `n` hours of working time. A start outside working time first rolls forward
+//!   to the next work-period start. When the count runs out exactly at the end of a work period
+//!   the result is that end (e.g. 12:00), not the start of the next period.
+//! * `WorkingDays`: `n` working days are `n ×` the length of one working day's work periods
+//!   (7.5 h with the shipped periods) of working time. So a case started at 10:00 on a Monday
+//!   with 1 working day is due at 10:00 on the next working day, and one started at 20:00 on a
+//!   Friday (outside working time) is due at the end of the last work period of the next working
+//!   day (Monday 17:30).
+//! * A limit of `0` in any unit returns the start unchanged (working units still require the start
+//!   to lie in the valid range).
+//!
+//! Working-unit results are exact (to the nanosecond) and additive:
+//! `add(s, n + m) == add(add(s, n), m)`, and
+//! `working_duration_between(s, add(s, n working hours)) == n hours`.
+//! Arithmetic steps per work period and skips whole working days, so adding hundreds of working
+//! days costs a few hundred set look-ups.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday,
+};
+use serde::Deserialize;
+
+use crate::time_limit::{TimeLimit, TimeUnit};
+
+/// One daily work period `[start, end)` in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkPeriod {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+/// One official holiday period as published (e.g. 2025 春节).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub name_zh: String,
+    pub name_en: String,
+    /// Derived rather than taken from a State Council notice; must be replaced when published.
+    pub provisional: bool,
+    /// Rest days, weekend days inside the period included.
+    pub days: Vec<NaiveDate>,
+    /// Saturdays/Sundays that are working days (调休上班).
+    pub make_up_workdays: Vec<NaiveDate>,
+}
+
+/// A validated work calendar. Build it with [`WorkCalendar::from_toml`].
+#[derive(Debug, Clone)]
+pub struct WorkCalendar {
+    version: String,
+    offset: FixedOffset,
+    valid_from: NaiveDate,
+    valid_to: NaiveDate,
+    periods: Vec<WorkPeriod>,
+    /// Sum of the work periods: the working time of one working day.
+    day_total: Duration,
+    holidays: Vec<Holiday>,
+    rest_days: BTreeSet<NaiveDate>,
+    make_up_days: BTreeSet<NaiveDate>,
+    provisional_years: BTreeSet<i32>,
+}
+
+/// Why a calendar could not be built or could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// The text is not TOML of the expected shape (syntax, missing or unknown keys, wrong types).
+    #[error("work calendar TOML cannot be read: {0}")]
+    Toml(String),
+    /// The TOML has the right shape but its content is inconsistent; every problem is listed.
+    #[error("work calendar is invalid: {}", join_problems(.0))]
+    Invalid(Vec<CalendarProblem>),
+    /// The computation needed the calendar for a local date it does not cover.
+    #[error(
+        "work calendar covers {valid_from}..={valid_to} only, but the computation needs {date}"
+    )]
+    OutOfRange {
+        date: NaiveDate,
+        valid_from: NaiveDate,
+        valid_to: NaiveDate,
+    },
+    /// A wall-clock result beyond what `DateTime<Utc>` can represent.
+    #[error("time limit of {value} {unit} overflows the representable date range")]
+    Overflow { value: u32, unit: &'static str },
+}
+
+/// One content problem found by [`WorkCalendar::from_toml`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarProblem {
+    #[error("utc_offset {0:?} is not of the form +HH:MM / -HH:MM")]
+    BadUtcOffset(String),
+    #[error("{field}: {value:?} is not a date (YYYY-MM-DD)")]
+    BadDate { field: String, value: String },
+    #[error("{field}: {value:?} is not a time of day (HH:MM or HH:MM:SS)")]
+    BadTime { field: String, value: String },
+    #[error("valid_from {valid_from} is after valid_to {valid_to}")]
+    ValidRangeReversed {
+        valid_from: NaiveDate,
+        valid_to: NaiveDate,
+    },
+    #[error("work_periods is empty")]
+    NoWorkPeriods,
+    #[error("work period {index} ({start}–{end}) does not end after it starts")]
+    EmptyWorkPeriod {
+        index: usize,
+        start: NaiveTime,
+        end: NaiveTime,
+    },
+    #[error("work period {index} starts before work period {} ends (periods must be in order and not overlap)", .index - 1)]
+    WorkPeriodsOverlapOrUnordered { index: usize },
+    #[error("{holiday} lists no rest days")]
+    EmptyHoliday { holiday: String },
+    #[error("{holiday}: {date} lies outside valid_from..=valid_to")]
+    OutsideValidRange { holiday: String, date: NaiveDate },
+    #[error("{holiday}: make-up working day {date} is a {weekday}, not a Saturday or Sunday")]
+    MakeUpNotWeekend {
+        holiday: String,
+        date: NaiveDate,
+        weekday: Weekday,
+    },
+    #[error("{date} is both a holiday rest day and a make-up working day")]
+    HolidayAndMakeUp { date: NaiveDate },
+    #[error("{holiday}: {date} is listed more than once")]
+    DuplicateDate { holiday: String, date: NaiveDate },
+}
+
+fn join_problems(problems: &[CalendarProblem]) -> String {
+    let parts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    parts.join("; ")
+}
+
+// ----------------------------------------------------------------------------- TOML shape
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    version: String,
+    utc_offset: String,
+    valid_from: String,
+    valid_to: String,
+    work_periods: Vec<(String, String)>,
+    #[serde(default, rename = "holiday")]
+    holidays: Vec<RawHoliday>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    name_zh: String,
+    name_en: String,
+    #[serde(default)]
+    provisional: bool,
+    days: Vec<String>,
+    #[serde(default)]
+    make_up_workdays: Vec<String>,
+}
+
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 6 || bytes[3] != b':' {
+        return None;
+    }
+    let sign = match bytes[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits = |s: &str| -> Option<i32> {
+        if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let hours = digits(&text[1..3])?;
+    let minutes = digits(&text[4..6])?;
+    if minutes >= 60 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+fn parse_date(
+    field: impl FnOnce() -> String,
+    value: &str,
+    problems: &mut Vec<CalendarProblem>,
+) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.push(CalendarProblem::BadDate {
+                field: field(),
+                value: value.to_owned(),
+            });
+            None
+        }
+    }
+}
+
+fn parse_time(
+    field: String,
+    value: &str,
+    problems: &mut Vec<CalendarProblem>,
+) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(value, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(value, "%H:%M:%S"))
+        .map_err(|_| {
+            problems.push(CalendarProblem::BadTime {
+                field,
+                value: value.to_owned(),
+            })
+        })
+        .ok()
+}
+
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+// ----------------------------------------------------------------------------- calendar
+
+impl WorkCalendar {
+    /// Reads and validates a calendar. Shape errors give [`CalendarError::Toml`]; content
+    /// problems are all collected into [`CalendarError::Invalid`]: unparsable dates, times or
+    /// offset; `valid_from > valid_to`; no work periods, an empty period, periods out of order or
+    /// overlapping; a holiday without rest days; any listed date outside the valid range; a
+    /// make-up working day that is not a Saturday/Sunday; a date that is both a rest day and a
+    /// make-up day; a date listed twice.
+    pub fn from_toml(text: &str) -> Result<WorkCalendar, CalendarError> {
+        let raw: RawCalendar =
+            toml::from_str(text).map_err(|e| CalendarError::Toml(e.to_string()))?;
+        let mut problems = Vec::new();
+
+        let offset = parse_offset(&raw.utc_offset);
+        if offset.is_none() {
+            problems.push(CalendarProblem::BadUtcOffset(raw.utc_offset.clone()));
+        }
+        let valid_from = parse_date(|| "valid_from".into(), &raw.valid_from, &mut problems);
+        let valid_to = parse_date(|| "valid_to".into(), &raw.valid_to, &mut problems);
+        if let (Some(from), Some(to)) = (valid_from, valid_to)
+            && from > to
+        {
+            problems.push(CalendarProblem::ValidRangeReversed {
+                valid_from: from,
+                valid_to: to,
+            });
+        }
+
+        // Work periods.
+        if raw.work_periods.is_empty() {
+            problems.push(CalendarProblem::NoWorkPeriods);
+        }
+        let mut periods = Vec::new();
+        let mut periods_ok = true;
+        for (i, (s, e)) in raw.work_periods.iter().enumerate() {
+            let index = i + 1;
+            let start = parse_time(format!("work period {index} start"), s, &mut problems);
+            let end = parse_time(format!("work period {index} end"), e, &mut problems);
+            match (start, end) {
+                (Some(start), Some(end)) => {
+                    if start >= end {
+                        problems.push(CalendarProblem::EmptyWorkPeriod { index, start, end });
+                        periods_ok = false;
+                    } else if let Some(prev) = periods.last().map(|p: &WorkPeriod| p.end)
+                        && start < prev
+                    {
+                        problems.push(CalendarProblem::WorkPeriodsOverlapOrUnordered { index });
+                        periods_ok = false;
+                    }
+                    periods.push(WorkPeriod { start, end });
+                }
+                _ => periods_ok = false,
+            }
+        }
+
+        // Holidays.
+        let in_range = |d: NaiveDate| match (valid_from, valid_to) {
+            (Some(from), Some(to)) => from <= d && d <= to,
+            _ => true, // range itself is broken and already reported
+        };
+        let mut holidays = Vec::new();
+        let mut rest_days = BTreeSet::new();
+        let mut make_up_days = BTreeSet::new();
+        let mut provisional_years = BTreeSet::new();
+        for (i, h) in raw.holidays.iter().enumerate() {
+            let label = format!("holiday {} ({})", i + 1, h.name_zh);
+            if h.days.is_empty() {
+                problems.push(CalendarProblem::EmptyHoliday {
+                    holiday: label.clone(),
+                });
+            }
+            let mut days = Vec::new();
+            for value in &h.days {
+                let Some(date) = parse_date(|| format!("{label} days"), value, &mut problems)
+                else {
+                    continue;
+                };
+                if !in_range(date) {
+                    problems.push(CalendarProblem::OutsideValidRange {
+                        holiday: label.clone(),
+                        date,
+                    });
+                }
+                if !rest_days.insert(date) {
+                    problems.push(CalendarProblem::DuplicateDate {
+                        holiday: label.clone(),
+                        date,
+                    });
+                }
+                days.push(date);
+            }
+            let mut make_up = Vec::new();
+            for value in &h.make_up_workdays {
+                let Some(date) =
+                    parse_date(|| format!("{label} make_up_workdays"), value, &mut problems)
+                else {
+                    continue;
+                };
+                if !in_range(date) {
+                    problems.push(CalendarProblem::OutsideValidRange {
+                        holiday: label.clone(),
+                        date,
+                    });
+                }
+                if !is_weekend(date) {
+                    problems.push(CalendarProblem::MakeUpNotWeekend {
+                        holiday: label.clone(),
+                        date,
+                        weekday: date.weekday(),
+                    });
+                }
+                if !make_up_days.insert(date) {
+                    problems.push(CalendarProblem::DuplicateDate {
+                        holiday: label.clone(),
+                        date,
+                    });
+                }
+                make_up.push(date);
+            }
+            if h.provisional {
+                provisional_years.extend(days.iter().chain(&make_up).map(|d| d.year()));
+            }
+            holidays.push(Holiday {
+                name_zh: h.name_zh.clone(),
+                name_en: h.name_en.clone(),
+                provisional: h.provisional,
+                days,
+                make_up_workdays: make_up,
+            });
+        }
+        for &date in rest_days.intersection(&make_up_days) {
+            problems.push(CalendarProblem::HolidayAndMakeUp { date });
+        }
+
+        match (offset, valid_from, valid_to) {
+            (Some(offset), Some(valid_from), Some(valid_to))
+                if problems.is_empty() && periods_ok =>
+            {
+                let day_total = periods
+                    .iter()
+                    .fold(Duration::zero(), |acc, p| acc + (p.end - p.start));
+                Ok(WorkCalendar {
+                    version: raw.version,
+                    offset,
+                    valid_from,
+                    valid_to,
+                    periods,
+                    day_total,
+                    holidays,
+                    rest_days,
+                    make_up_days,
+                    provisional_years,
+                })
+            }
+            _ => Err(CalendarError::Invalid(problems)),
+        }
+    }
+
+    /// The calendar's version string, e.g. `cn-2025-2027.1` (record it next to computed deadlines).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The fixed offset all local computations use.
+    pub fn utc_offset(&self) -> FixedOffset {
+        self.offset
+    }
+
+    /// First local date covered.
+    pub fn valid_from(&self) -> NaiveDate {
+        self.valid_from
+    }
+
+    /// Last local date covered.
+    pub fn valid_to(&self) -> NaiveDate {
+        self.valid_to
+    }
+
+    /// The daily work periods, in order.
+    pub fn work_periods(&self) -> &[WorkPeriod] {
+        &self.periods
+    }
+
+    /// Working time of one working day (one `WorkingDays` unit).
+    pub fn working_day_duration(&self) -> Duration {
+        self.day_total
+    }
+
+    /// The holiday periods as listed in the source.
+    pub fn holidays(&self) -> &[Holiday] {
+        &self.holidays
+    }
+
+    /// Whether `date` (local) lies in the valid range.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && date <= self.valid_to
+    }
+
+    /// Whether `date` lies in a year whose holiday arrangement is provisional (derived, not yet
+    /// published); deadlines there may move when the calendar is updated.
+    pub fn is_provisional(&self, date: NaiveDate) -> bool {
+        self.provisional_years.contains(&date.year())
+    }
+
+    /// Mon–Fri unless a holiday rest day; Sat/Sun only if a make-up working day. Outside the
+    /// valid range the calendar knows no holidays and answers by the weekday alone; check
+    /// [`WorkCalendar::covers`] where that matters.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        if is_weekend(date) {
+            self.make_up_days.contains(&date)
+        } else {
+            !self.rest_days.contains(&date)
+        }
+    }
+
+    /// Whether `t` lies inside a work period `[start, end)` of a working day. Like
+    /// [`WorkCalendar::is_working_day`], answers by the weekday alone outside the valid range.
+    pub fn is_working_time(&self, t: DateTime<Utc>) -> bool {
+        let local = self.to_local(t);
+        self.is_working_day(local.date())
+            && self
+                .periods
+                .iter()
+                .any(|p| p.start <= local.time() && local.time() < p.end)
+    }
+
+    /// The first instant of working time at or after `t` (`t` itself if it is working time).
+    pub fn next_working_instant(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, CalendarError> {
+        let local = self.to_local(t);
+        self.roll_forward(local).map(|l| self.to_utc(l))
+    }
+
+    /// The deadline `limit` after `start`; see the module documentation for the meaning of each
+    /// unit. Working units fail with [`CalendarError::OutOfRange`] when any day they need
+    /// (including the start's) lies outside the calendar's valid range.
+    pub fn add(
+        &self,
+        start: DateTime<Utc>,
+        limit: TimeLimit,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        let value = i64::from(limit.value);
+        let overflow = || CalendarError::Overflow {
+            value: limit.value,
+            unit: limit.unit.as_str(),
+        };
+        match limit.unit {
+            TimeUnit::Minutes => start
+                .checked_add_signed(Duration::minutes(value))
+                .ok_or_else(overflow),
+            TimeUnit::CalendarHours => start
+                .checked_add_signed(Duration::hours(value))
+                .ok_or_else(overflow),
+            TimeUnit::WorkingHours => self.add_working(start, Duration::hours(value)),
+            TimeUnit::WorkingDays => {
+                // day_total < 24 h and value < 2^32, so this stays far below i64 limits.
+                let amount = Duration::seconds(self.day_total.num_seconds() * value)
+                    + Duration::nanoseconds(i64::from(self.day_total.subsec_nanos()) * value);
+                self.add_working(start, amount)
+            }
+        }
+    }
+
+    /// Working time between `a` and `b`: the length of the part of `[a, b)` that lies in work
+    /// periods of working days. Negative (the same length) when `b < a`. Fails with
+    /// [`CalendarError::OutOfRange`] when the local date of `a` or `b` is not covered.
+    pub fn working_duration_between(
+        &self,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) -> Result<Duration, CalendarError> {
+        if b < a {
+            return self.working_duration_between(b, a).map(|d| -d);
+        }
+        let (a, b) = (self.to_local(a), self.to_local(b));
+        self.check_covers(a.date())?;
+        self.check_covers(b.date())?;
+        let mut total = Duration::zero();
+        let mut date = a.date();
+        while date <= b.date() {
+            if self.is_working_day(date) {
+                for p in &self.periods {
+                    let from = date.and_time(p.start).max(a);
+                    let to = date.and_time(p.end).min(b);
+                    if to > from {
+                        total += to - from;
+                    }
+                }
+            }
+            date = self.next_date(date)?;
+        }
+        Ok(total)
+    }
+
+    // ------------------------------------------------------------------------- internals
+
+    fn to_local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+        t.with_timezone(&self.offset).naive_local()
+    }
+
+    fn to_utc(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        (local - Duration::seconds(i64::from(self.offset.local_minus_utc()))).and_utc()
+    }
+
+    fn check_covers(&self, date: NaiveDate) -> Result<(), CalendarError> {
+        if self.covers(date) {
+            Ok(())
+        } else {
+            Err(self.out_of_range(date))
+        }
+    }
+
+    fn out_of_range(&self, date: NaiveDate) -> CalendarError {
+        CalendarError::OutOfRange {
+            date,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+        }
+    }
+
+    fn next_date(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        date.succ_opt().ok_or_else(|| self.out_of_range(date))
+    }
+
+    /// First working local instant at or after `t`.
+    fn roll_forward(&self, t: NaiveDateTime) -> Result<NaiveDateTime, CalendarError> {
+        let (mut date, mut time) = (t.date(), t.time());
+        loop {
+            self.check_covers(date)?;
+            if self.is_working_day(date)
+                && let Some(p) = self.periods.iter().find(|p| time < p.end)
+            {
+                return Ok(date.and_time(time.max(p.start)));
+            }
+            date = self.next_date(date)?;
+            time = NaiveTime::MIN;
+        }
+    }
+
+    /// `start` plus `amount` (≥ 0) of working time.
+    fn add_working(
+        &self,
+        start: DateTime<Utc>,
+        amount: Duration,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        let local = self.to_local(start);
+        self.check_covers(local.date())?;
+        if amount <= Duration::zero() {
+            return Ok(start);
+        }
+        let mut remaining = amount;
+        let (mut date, mut time) = (local.date(), local.time());
+        loop {
+            self.check_covers(date)?;
+            if self.is_working_day(date) {
+                if time <= self.periods[0].start && remaining > self.day_total {
+                    // The whole day is consumed and more is needed: skip it in one step.
+                    remaining -= self.day_total;
+                } else {
+                    for p in &self.periods {
+                        if time >= p.end {
+                            continue;
+                        }
+                        let from = time.max(p.start);
+                        let available = p.end - from;
+                        if remaining <= available {
+                            return Ok(self.to_utc(date.and_time(from) + remaining));
+                        }
+                        remaining -= available;
+                    }
+                }
+            }
+            date = self.next_date(date)?;
+            time = NaiveTime::MIN;
+        }
+    }
+}
+
+impl fmt::Display for WorkPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}–{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    const SHIPPED: &str = include_str!("../../../data/calendar/cn-2025-2027.toml");
+
+    static CAL: LazyLock<WorkCalendar> =
+        LazyLock::new(|| WorkCalendar::from_toml(SHIPPED).expect("shipped calendar is valid"));
+
+    fn cal() -> &'static WorkCalendar {
+        &CAL
+    }
+
+    /// A Beijing-time wall clock reading as a UTC instant.
+    fn bj(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        FixedOffset::east_opt(8 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn wh(n: u32) -> TimeLimit {
+        TimeLimit {
+            value: n,
+            unit: TimeUnit::WorkingHours,
+        }
+    }
+    fn wd(n: u32) -> TimeLimit {
+        TimeLimit {
+            value: n,
+            unit: TimeUnit::WorkingDays,
+        }
+    }
+    fn mins(n: u32) -> TimeLimit {
+        TimeLimit {
+            value: n,
+            unit: TimeUnit::Minutes,
+        }
+    }
+    fn ch(n: u32) -> TimeLimit {
+        TimeLimit {
+            value: n,
+            unit: TimeUnit::CalendarHours,
+        }
+    }
+
+    // ------------------------------------------------------------------ the shipped data
+
+    #[test]
+    fn calendar_shipped_file_loads() {
+        let c = cal();
+        assert_eq!(c.version(), "cn-2025-2027.1");
+        assert_eq!(c.utc_offset().local_minus_utc(), 8 * 3600);
+        assert_eq!(c.valid_from(), date(2025, 1, 1));
+        assert_eq!(c.valid_to(), date(2027, 12, 31));
+        assert_eq!(c.work_periods().len(), 2);
+        assert_eq!(c.working_day_duration(), Duration::minutes(450));
+        assert_eq!(c.holidays().len(), 21);
+        // Exactly the 2027 entries are provisional.
+        assert!(
+            c.holidays()
+                .iter()
+                .all(|h| h.provisional == (h.days[0].year() == 2027))
+        );
+        assert!(c.is_provisional(date(2027, 5, 1)));
+        assert!(!c.is_provisional(date(2026, 5, 1)));
+    }
+
+    #[test]
+    fn calendar_working_days_per_year_match_published_totals() {
+        // 2025 and 2026 both have 248 working days (cross-checked against the
+        // `chinese-calendar` data set); 248 × 7.5 h of working time each.
+        let c = cal();
+        for (y, days) in [(2025, 248), (2026, 248)] {
+            let between = c
+                .working_duration_between(bj(y, 1, 1, 0, 0), bj(y + 1, 1, 1, 0, 0))
+                .unwrap();
+            assert_eq!(between, Duration::minutes(450) * days, "{y}");
+        }
+    }
+
+    #[test]
+    fn calendar_is_working_day_examples() {
+        let c = cal();
+        assert!(c.is_working_day(date(2025, 3, 3))); // ordinary Monday
+        assert!(!c.is_working_day(date(2025, 3, 8))); // ordinary Saturday
+        assert!(!c.is_working_day(date(2025, 1, 1))); // 元旦
+        assert!(!c.is_working_day(date(2025, 1, 28))); // 除夕
+        assert!(!c.is_working_day(date(2025, 2, 4))); // 初七
+        assert!(c.is_working_day(date(2025, 1, 26))); // make-up Sunday
+        assert!(c.is_working_day(date(2025, 2, 8))); // make-up Saturday
+        assert!(!c.is_working_day(date(2025, 1, 25))); // plain Saturday before it
+        assert!(!c.is_working_day(date(2025, 10, 8)));
+        assert!(c.is_working_day(date(2025, 10, 11)));
+        assert!(c.is_working_day(date(2026, 1, 4)));
+        assert!(!c.is_working_day(date(2026, 2, 23)));
+        assert!(c.is_working_day(date(2026, 9, 20)));
+        assert!(!c.is_working_day(date(2027, 9, 15))); // provisional 中秋
+    }
+
+    // ------------------------------------------------------------------ concrete additions
+
+    #[test]
+    fn calendar_friday_afternoon_plus_4_working_hours_is_monday_morning() {
+        // Fri 16:00: 1.5 h until 17:30, then Mon 08:30 + 2.5 h = 11:00.
+        let r = cal().add(bj(2025, 3, 7, 16, 0), wh(4)).unwrap();
+        assert_eq!(r, bj(2025, 3, 10, 11, 0));
+    }
+
+    #[test]
+    fn calendar_lunch_break_is_skipped() {
+        // Mon 11:00 + 2 h: 1 h until 12:00, then 13:30 + 1 h.
+        assert_eq!(
+            cal().add(bj(2025, 3, 10, 11, 0), wh(2)).unwrap(),
+            bj(2025, 3, 10, 14, 30)
+        );
+        // Ending exactly at the end of a period gives that end, not the next start.
+        assert_eq!(
+            cal().add(bj(2025, 3, 10, 11, 0), wh(1)).unwrap(),
+            bj(2025, 3, 10, 12, 0)
+        );
+    }
+
+    #[test]
+    fn calendar_start_in_spring_festival_rolls_to_first_working_day() {
+        // 2025-01-29 (初一) 10:00 + 4 WH: rolls to Wed 02-05 08:30; 3.5 h to 12:00, 0.5 h after 13:30.
+        let r = cal().add(bj(2025, 1, 29, 10, 0), wh(4)).unwrap();
+        assert_eq!(r, bj(2025, 2, 5, 14, 0));
+        // 2026: 02-20 (初四) + 1 working day → end of Tue 02-24.
+        let r = cal().add(bj(2026, 2, 20, 9, 0), wd(1)).unwrap();
+        assert_eq!(r, bj(2026, 2, 24, 17, 30));
+    }
+
+    #[test]
+    fn calendar_make_up_weekend_days_count() {
+        // Fri 2025-01-24 16:00 + 4 WH: 1.5 h Friday, Sat 01-25 is a rest day, Sun 01-26 is a
+        // make-up working day: 08:30 + 2.5 h.
+        assert_eq!(
+            cal().add(bj(2025, 1, 24, 16, 0), wh(4)).unwrap(),
+            bj(2025, 1, 26, 11, 0)
+        );
+        // Fri 2025-02-07 16:00 + 4 WH lands on make-up Saturday 02-08.
+        assert_eq!(
+            cal().add(bj(2025, 2, 7, 16, 0), wh(4)).unwrap(),
+            bj(2025, 2, 8, 11, 0)
+        );
+        // A case started on the make-up Saturday itself is in working time.
+        assert!(cal().is_working_time(bj(2025, 10, 11, 9, 0)));
+    }
+
+    #[test]
+    fn calendar_national_day_plus_one_working_day_is_october_9() {
+        let r = cal().add(bj(2025, 10, 1, 10, 0), wd(1)).unwrap();
+        assert_eq!(r, bj(2025, 10, 9, 17, 30));
+        // Started on the last working day before the holiday: same time on 10-09.
+        let r = cal().add(bj(2025, 9, 30, 10, 0), wd(1)).unwrap();
+        assert_eq!(r, bj(2025, 10, 9, 10, 0));
+    }
+
+    #[test]
+    fn calendar_working_days_definition_examples() {
+        // Monday 10:00 + 1 WD → Tuesday 10:00.
+        assert_eq!(
+            cal().add(bj(2025, 3, 10, 10, 0), wd(1)).unwrap(),
+            bj(2025, 3, 11, 10, 0)
+        );
+        // Friday 20:00 + 1 WD → end of Monday's work periods.
+        assert_eq!(
+            cal().add(bj(2025, 3, 7, 20, 0), wd(1)).unwrap(),
+            bj(2025, 3, 10, 17, 30)
+        );
+        // Friday 20:00 + 3 WD → end of Wednesday.
+        assert_eq!(
+            cal().add(bj(2025, 3, 7, 20, 0), wd(3)).unwrap(),
+            bj(2025, 3, 12, 17, 30)
+        );
+        // Within the lunch break: rolls to 13:30, 7.5 h later is 13:30 next day.
+        assert_eq!(
+            cal().add(bj(2025, 3, 10, 12, 30), wd(1)).unwrap(),
+            bj(2025, 3, 11, 13, 30)
+        );
+    }
+
+    #[test]
+    fn calendar_two_hundred_working_days_are_fast_and_exact() {
+        // The 200th working day after Thu 2025-01-02 is 2025-10-27 (cross-checked).
+        let start = bj(2025, 1, 2, 9, 0);
+        let t = std::time::Instant::now();
+        let r = cal().add(start, wd(200)).unwrap();
+        assert!(t.elapsed() < std::time::Duration::from_millis(50));
+        assert_eq!(r, bj(2025, 10, 27, 9, 0));
+        assert_eq!(
+            cal().working_duration_between(start, r).unwrap(),
+            Duration::minutes(450) * 200
+        );
+    }
+
+    #[test]
+    fn calendar_wall_clock_units_ignore_the_calendar() {
+        let s = bj(2025, 1, 28, 23, 50); // 除夕 night
+        assert_eq!(cal().add(s, mins(20)).unwrap(), bj(2025, 1, 29, 0, 10));
+        assert_eq!(cal().add(s, ch(48)).unwrap(), bj(2025, 1, 30, 23, 50));
+        // Beyond the valid range is fine for wall-clock units.
+        assert_eq!(
+            cal().add(bj(2027, 12, 31, 23, 0), ch(2)).unwrap(),
+            bj(2028, 1, 1, 1, 0)
+        );
+        assert!(matches!(
+            cal().add(bj(2025, 1, 1, 0, 0), ch(u32::MAX)),
+            Err(CalendarError::Overflow { .. })
+        ));
+    }
+
+    #[test]
+    fn calendar_zero_limit_returns_start() {
+        let s = bj(2025, 3, 8, 3, 17); // Saturday night, not working time
+        for l in [wh(0), wd(0), mins(0), ch(0)] {
+            assert_eq!(cal().add(s, l).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn calendar_out_of_range_is_an_error_never_a_guess() {
+        let c = cal();
+        // Friday 2027-12-31: 6 h of working time left after 10:00.
+        assert_eq!(
+            c.add(bj(2027, 12, 31, 10, 0), wh(6)).unwrap(),
+            bj(2027, 12, 31, 17, 30)
+        );
+        let err = c.add(bj(2027, 12, 31, 10, 0), wh(7)).unwrap_err();
+        assert_eq!(
+            err,
+            CalendarError::OutOfRange {
+                date: date(2028, 1, 1),
+                valid_from: date(2025, 1, 1),
+                valid_to: date(2027, 12, 31),
+            }
+        );
+        assert!(err.to_string().contains("2028-01-01"));
+        // Start before the range (2024-12-31 local).
+        assert!(matches!(
+            c.add(bj(2024, 12, 31, 10, 0), wh(1)),
+            Err(CalendarError::OutOfRange { date: d, .. }) if d == date(2024, 12, 31)
+        ));
+        // 2025-01-01 00:30 local is 2024-12-31 16:30 UTC: covered (local date counts).
+        assert_eq!(
+            c.add(bj(2025, 1, 1, 0, 30), wh(1)).unwrap(),
+            bj(2025, 1, 2, 9, 30)
+        );
+        assert!(
+            c.working_duration_between(bj(2026, 1, 1, 0, 0), bj(2028, 1, 3, 0, 0))
+                .is_err()
+        );
+        assert!(c.next_working_instant(bj(2027, 12, 31, 18, 0)).is_err());
+    }
+
+    #[test]
+    fn calendar_working_duration_between_examples() {
+        let c = cal();
+        // Friday 16:00 → Monday 11:00: 1.5 h + 2.5 h.
+        assert_eq!(
+            c.working_duration_between(bj(2025, 3, 7, 16, 0), bj(2025, 3, 10, 11, 0))
+                .unwrap(),
+            Duration::hours(4)
+        );
+        // Reversed arguments give the negative.
+        assert_eq!(
+            c.working_duration_between(bj(2025, 3, 10, 11, 0), bj(2025, 3, 7, 16, 0))
+                .unwrap(),
+            -Duration::hours(4)
+        );
+        // Entirely inside the Spring Festival: nothing.
+        assert_eq!(
+            c.working_duration_between(bj(2025, 1, 28, 9, 0), bj(2025, 2, 4, 17, 0))
+                .unwrap(),
+            Duration::zero()
+        );
+        // Traffic light use: elapsed / limit.
+        let start = bj(2025, 3, 10, 9, 0);
+        let limit = c.add(start, wd(1)).unwrap();
+        let elapsed = c
+            .working_duration_between(start, bj(2025, 3, 10, 16, 0))
+            .unwrap();
+        let whole = c.working_duration_between(start, limit).unwrap();
+        assert_eq!((elapsed.num_minutes(), whole.num_minutes()), (330, 450));
+    }
+
+    #[test]
+    fn calendar_next_working_instant() {
+        let c = cal();
+        assert_eq!(
+            c.next_working_instant(bj(2025, 3, 10, 9, 0)).unwrap(),
+            bj(2025, 3, 10, 9, 0)
+        );
+        assert_eq!(
+            c.next_working_instant(bj(2025, 3, 10, 12, 0)).unwrap(),
+            bj(2025, 3, 10, 13, 30)
+        );
+        assert_eq!(
+            c.next_working_instant(bj(2025, 3, 10, 17, 30)).unwrap(),
+            bj(2025, 3, 11, 8, 30)
+        );
+        assert_eq!(
+            c.next_working_instant(bj(2025, 9, 30, 18, 0)).unwrap(),
+            bj(2025, 10, 9, 8, 30)
+        );
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    #[test]
+    fn calendar_validation_names_every_problem() {
+        let text = r#"
+version = "bad"
+utc_offset = "UTC+8"
+valid_from = "2025-01-01"
+valid_to = "2025-12-31"
+work_periods = [["08:30", "12:00"], ["11:30", "17:30"], ["18:00", "18:00"], ["19:00", "25:00"]]
+
+[[holiday]]
+name_zh = "甲"
+name_en = "A"
+days = ["2025-02-30", "2026-01-01", "2025-05-01"]
+make_up_workdays = ["2025-05-07", "2025-05-01", "2024-12-28"]
+
+[[holiday]]
+name_zh = "乙"
+name_en = "B"
+days = []
+"#;
+        let Err(CalendarError::Invalid(problems)) = WorkCalendar::from_toml(text) else {
+            panic!("expected Invalid");
+        };
+        let has = |p: &CalendarProblem| problems.contains(p);
+        let label = "holiday 1 (甲)".to_string();
+        assert!(has(&CalendarProblem::BadUtcOffset("UTC+8".into())));
+        assert!(has(&CalendarProblem::WorkPeriodsOverlapOrUnordered {
+            index: 2
+        }));
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, CalendarProblem::EmptyWorkPeriod { index: 3, .. }))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, CalendarProblem::BadTime { value, .. } if value == "25:00"))
+        );
+        assert!(
+            problems.iter().any(
+                |p| matches!(p, CalendarProblem::BadDate { value, .. } if value == "2025-02-30")
+            )
+        );
+        assert!(has(&CalendarProblem::OutsideValidRange {
+            holiday: label.clone(),
+            date: date(2026, 1, 1)
+        }));
+        assert!(has(&CalendarProblem::OutsideValidRange {
+            holiday: label.clone(),
+            date: date(2024, 12, 28)
+        }));
+        assert!(has(&CalendarProblem::MakeUpNotWeekend {
+            holiday: label.clone(),
+            date: date(2025, 5, 7),
+            weekday: Weekday::Wed
+        }));
+        assert!(has(&CalendarProblem::HolidayAndMakeUp {
+            date: date(2025, 5, 1)
+        }));
+        assert!(has(&CalendarProblem::EmptyHoliday {
+            holiday: "holiday 2 (乙)".into()
+        }));
+        let message = CalendarError::Invalid(problems.clone()).to_string();
+        assert!(
+            message.contains("2025-02-30") && message.contains("UTC+8"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn calendar_validation_more_cases() {
+        let base = |to: &str, periods: &str, extra: &str| {
+            format!(
+                "version = \"t\"\nutc_offset = \"+08:00\"\nvalid_from = \"2025-06-01\"\n\
+                 valid_to = \"{to}\"\nwork_periods = {periods}\n{extra}"
+            )
+        };
+        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&base("2025-01-01", "[]", ""))
+        else {
+            panic!()
+        };
+        assert!(p.contains(&CalendarProblem::NoWorkPeriods));
+        assert!(p.contains(&CalendarProblem::ValidRangeReversed {
+            valid_from: date(2025, 6, 1),
+            valid_to: date(2025, 1, 1)
+        }));
+        // Unordered (not overlapping) periods are rejected too.
+        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&base(
+            "2025-12-31",
+            r#"[["13:30","17:30"],["08:30","12:00"]]"#,
+            "",
+        )) else {
+            panic!()
+        };
+        assert!(p.contains(&CalendarProblem::WorkPeriodsOverlapOrUnordered { index: 2 }));
+        // Duplicated date across entries.
+        let dup = "[[holiday]]\nname_zh=\"a\"\nname_en=\"a\"\ndays=[\"2025-03-03\"]\n\
+                   [[holiday]]\nname_zh=\"b\"\nname_en=\"b\"\ndays=[\"2025-03-03\"]\n";
+        let text = base(
+            "2025-12-31",
+            r#"[["08:30","12:00"]]"#,
+            &dup.replace("03-03", "07-07"),
+        );
+        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&text) else {
+            panic!()
+        };
+        assert_eq!(
+            p,
+            vec![CalendarProblem::DuplicateDate {
+                holiday: "holiday 2 (b)".into(),
+                date: date(2025, 7, 7)
+            }]
+        );
+        // Shape errors: unknown key, missing key, not TOML.
+        assert!(matches!(
+            WorkCalendar::from_toml(&SHIPPED.replace("make_up_workdays = []", "make_up_days = []")),
+            Err(CalendarError::Toml(_))
+        ));
+        assert!(matches!(
+            WorkCalendar::from_toml(&SHIPPED.replace("utc_offset = \"+08:00\"", "")),
+            Err(CalendarError::Toml(_))
+        ));
+        assert!(matches!(
+            WorkCalendar::from_toml("[[["),
+            Err(CalendarError::Toml(_))
+        ));
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    /// Local Beijing wall time of a UTC instant.
+    fn local(t: DateTime<Utc>) -> NaiveDateTime {
+        t.with_timezone(&cal().utc_offset()).naive_local()
+    }
+
+    /// Inside a work period of a working day, or exactly at the end of one.
+    fn in_period_or_at_end(t: DateTime<Utc>) -> bool {
+        let l = local(t);
+        cal().is_working_day(l.date())
+            && cal()
+                .work_periods()
+                .iter()
+                .any(|p| p.start <= l.time() && l.time() <= p.end)
+    }
+
+    /// Starts from local 2025-01-01 to about 2027-06-30: arbitrary seconds, plus instants on
+    /// period boundaries, midnight and one second either side of them.
+    fn start() -> impl Strategy<Value = DateTime<Utc>> {
+        let first = bj(2025, 1, 1, 0, 0).timestamp();
+        let days = 910i64;
+        let any = (0..days * 86_400).prop_map(move |s| Utc.timestamp_opt(first + s, 0).unwrap());
+        let edges = [
+            0i64,
+            8 * 3600 + 1800,
+            12 * 3600,
+            13 * 3600 + 1800,
+            17 * 3600 + 1800,
+        ];
+        let edge = (0..days, proptest::sample::select(edges.to_vec()), -1i64..=1).prop_map(
+            move |(d, e, jiggle)| {
+                Utc.timestamp_opt(first + d * 86_400 + e + jiggle, 0)
+                    .unwrap()
+            },
+        );
+        prop_oneof![any, edge]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn calendar_prop_add_is_monotonic(s in start(), a in 0u32..600, b in 0u32..600) {
+            let (n, m) = (a.min(b), a.max(b));
+            for mk in [wh, wd, mins, ch] {
+                let (rn, rm) = (cal().add(s, mk(n / 4)).unwrap(), cal().add(s, mk(m / 4)).unwrap());
+                prop_assert!(rn <= rm, "{:?}: {} > {}", mk(0).unit, rn, rm);
+            }
+        }
+
+        #[test]
+        fn calendar_prop_add_is_additive(s in start(), n in 0u32..400, m in 0u32..400) {
+            let cases: [(fn(u32) -> TimeLimit, u32, u32); 3] =
+                [(wh, n, m), (mins, n * 60, m * 60), (wd, n / 8, m / 8)];
+            for (mk, n, m) in cases {
+                let once = cal().add(s, mk(n + m)).unwrap();
+                let twice = cal().add(cal().add(s, mk(n)).unwrap(), mk(m)).unwrap();
+                prop_assert_eq!(once, twice);
+            }
+        }
+
+        #[test]
+        fn calendar_prop_between_inverts_add(s in start(), n in 0u32..500) {
+            let r = cal().add(s, wh(n)).unwrap();
+            prop_assert_eq!(cal().working_duration_between(s, r).unwrap(), Duration::hours(i64::from(n)));
+            let r = cal().add(s, wd(n / 8)).unwrap();
+            prop_assert_eq!(
+                cal().working_duration_between(s, r).unwrap(),
+                Duration::minutes(450) * (n / 8) as i32
+            );
+        }
+
+        #[test]
+        fn calendar_prop_working_result_is_in_a_period(s in start(), n in 1u32..500) {
+            let r = cal().add(s, wh(n)).unwrap();
+            prop_assert!(in_period_or_at_end(r), "{} -> {}", local(s), local(r));
+            let r = cal().add(s, wd(n / 8 + 1)).unwrap();
+            prop_assert!(in_period_or_at_end(r), "{} -> {}", local(s), local(r));
+        }
+
+        #[test]
+        fn calendar_prop_wall_clock_units_are_wall_clock(s in start(), n in 0u32..100_000) {
+            prop_assert_eq!(cal().add(s, ch(n)).unwrap(), s + Duration::hours(i64::from(n)));
+            prop_assert_eq!(cal().add(s, mins(n)).unwrap(), s + Duration::minutes(i64::from(n)));
+        }
+
+        #[test]
+        fn calendar_prop_result_never_precedes_start(s in start(), n in 0u32..500) {
+            for l in [wh(n), wd(n / 8), mins(n), ch(n)] {
+                prop_assert!(cal().add(s, l).unwrap() >= s);
+            }
+            // And n > 0 working units strictly advance.
+            if n > 0 {
+                prop_assert!(cal().add(s, wh(n)).unwrap() > s);
+            }
+        }
+
+        #[test]
+        fn calendar_prop_between_is_additive(a in start(), b in start(), c in start()) {
+            let mut v = [a, b, c];
+            v.sort();
+            let [a, b, c] = v;
+            let ab = cal().working_duration_between(a, b).unwrap();
+            let bc = cal().working_duration_between(b, c).unwrap();
+            prop_assert_eq!(ab + bc, cal().working_duration_between(a, c).unwrap());
+            prop_assert!(ab >= Duration::zero() && ab <= b - a);
+        }
+
+        #[test]
+        fn calendar_prop_next_working_instant(s in start()) {
+            let r = cal().next_working_instant(s).unwrap();
+            prop_assert!(r >= s);
+            prop_assert!(cal().is_working_time(r));
+            prop_assert_eq!(cal().working_duration_between(s, r).unwrap(), Duration::zero());
+            prop_assert_eq!(cal().is_working_time(s), r == s);
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod demo;
 pub mod ids;
 pub mod org;
+pub mod people;
 pub mod places;
 pub mod taxonomy;
 pub mod time_limit;

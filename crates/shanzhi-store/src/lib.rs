@@ -1,1 +1,109 @@
-//! placeholder
+//! shanzhi-store: persistence on SQLite (embedded default) and PostgreSQL (production) through
+//! SeaORM, with one set of migrations and queries for both.
+
+mod dialect;
+pub mod entity;
+mod migration;
+mod places;
+mod reference;
+
+pub use places::{PlacesSnapshot, StoredPlaces};
+pub use reference::{ReferenceKind, ReferenceVersion};
+
+use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use thiserror::Error;
+
+/// The errors of the store layer.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        let text = e.to_string();
+        if text.contains("UNIQUE") || text.contains("duplicate key") {
+            StoreError::Conflict(text)
+        } else {
+            StoreError::Unavailable(text)
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A connection pool to one database.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `sqlite://path` (created if absent) or `postgres://…`. For PostgreSQL a
+    /// `schema` puts every table in that schema (created if absent), which isolates test runs.
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Store> {
+        let db = dialect::connect(url, schema).await?;
+        Ok(Store { db })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<()> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Migrations applied and pending, by name.
+    pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let applied = migration::Migrator::get_applied_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let pending = migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        Ok((applied, pending))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DatabaseBackend::Sqlite => "sqlite",
+            DatabaseBackend::Postgres => "postgres",
+            DatabaseBackend::MySql => "mysql",
+            _ => "other",
+        }
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    /// Drops a PostgreSQL schema with everything in it (test isolation; a no-op on SQLite).
+    pub async fn drop_schema_for_tests(&self, schema: &str) -> Result<()> {
+        if self.backend() == "postgres" {
+            dialect::drop_schema(&self.db, schema).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}

@@ -1,1 +1,18 @@
-fn main() {}
+//! The `shanzhi` binary: command-line parsing and dispatch to the subcommands.
+
+mod cli;
+mod commands;
+mod config;
+mod progress;
+
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    let cfg = config::load(&cli)?;
+    config::init_logging(&cfg);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(commands::run(cli, cfg))
+}

@@ -1,1 +1,957 @@
-//! (being written)
+//! Weighted partitioning of a lon/lat (multi)polygon into pieces by recursive straight-line
+//! bisection (`split_weighted`), used to generate the demo street, community and grid outlines,
+//! and the ellipsoidal area measure (`area_m2`) the piece sizes are proportional in.
+//!
+//! # How a shape is cut
+//!
+//! The weights are split into two contiguous halves with sums as equal as possible. The shape is
+//! cut by one axis-parallel line perpendicular to the longer side of its bounding box (longitude
+//! scaled by cos(latitude), so the comparison is in local metres); the low side (west or south)
+//! gets the first half. The cut coordinate is found by bisection so that the low side's share of
+//! the area equals the first half's share of the weight; the area of one side is evaluated
+//! cheaply by clipping every ring against the half-plane (Sutherland–Hodgman) and summing signed
+//! areas, which is exact for area even on concave rings. Only the chosen cut is computed with
+//! geo's `BooleanOps` (one intersection per side). Then each side is cut again, recursively.
+//!
+//! # The lattice: why the halves meet exactly
+//!
+//! geo's boolean operations (i_overlay) snap every coordinate to an integer grid derived from the
+//! bounding box of the operands, so two overlays with different operands round differently. Here
+//! every overlay of one call is given the same frame (two tiny marker triangles at the corners of
+//! a fixed square outside the shape), which pins i_overlay's grid to one lattice: multiples of
+//! 2^-29 degrees (about 0.2 mm) for any shape under about 1.5° across. The input is rounded onto
+//! that lattice once, every cut coordinate is a lattice point, and the two sides of a cut are
+//! produced with the same integer mapping, so their shared boundary has bit-identical vertices,
+//! and a later cut meets an earlier cut edge at an exact lattice point. All outputs of all calls
+//! (for shapes under ~1.5°) therefore lie on the same lattice, and a piece fed back in as the
+//! shape of a finer partition is not moved at all.
+
+use geo::{BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
+use thiserror::Error;
+
+/// WGS-84 semi-major axis, metres.
+const WGS84_A: f64 = 6_378_137.0;
+/// WGS-84 flattening.
+const WGS84_F: f64 = 1.0 / 298.257_223_563;
+
+/// i_overlay maps a frame of half-size 2^k onto integers of magnitude up to 2^29.
+const OVERLAY_BITS: i32 = 29;
+/// log2 of the smallest frame half-size (degrees): fixes the lattice at 2^-29° for small shapes.
+const MIN_FRAME_LOG2: i32 = 0;
+/// log2 of the largest frame half-size (degrees).
+const MAX_FRAME_LOG2: i32 = 9;
+/// Relative difference between even-odd area and ring-by-ring area that marks a shape invalid.
+const INVALID_AREA_TOLERANCE: f64 = 1e-6;
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PartitionError {
+    #[error("no weights: at least one piece must be asked for")]
+    NoWeights,
+    #[error("weight #{index} is {value}: weights must be positive and finite")]
+    BadWeight { index: usize, value: f64 },
+    #[error("the shape has a non-finite coordinate")]
+    NonFiniteCoordinate,
+    #[error("the shape has no area")]
+    EmptyShape,
+    #[error(
+        "the shape is not a valid (multi)polygon: its rings cross or overlap \
+         (area {ring_area_m2} m² ring by ring, {even_odd_area_m2} m² by even-odd rule)"
+    )]
+    InvalidShape {
+        ring_area_m2: f64,
+        even_odd_area_m2: f64,
+    },
+    #[error("the shape is too large to partition: {extent_deg}° across")]
+    TooLarge { extent_deg: f64 },
+    #[error(
+        "weights #{first}..=#{last} would get an empty piece: their share of the total is too \
+         small for the shape"
+    )]
+    PieceTooSmall { first: usize, last: usize },
+}
+
+/// Area of a lon/lat (degrees, WGS-84) shape in square metres, on the WGS-84 ellipsoid, with
+/// edges taken as straight in lon/lat (rhumb-like, as drawn on a plate carrée map).
+///
+/// Exact for that edge model up to rounding (it is the shoelace formula in the equal-area
+/// coordinates longitude × authalic `q(latitude)`); it differs from geo's `GeodesicArea`
+/// (geodesic edges) only by the bulge of long edges: below 1e-6 relative for outlines made of
+/// short edges, up to ~1e-4 for a piece bounded by half-degree-long cut lines. Holes are
+/// subtracted; ring orientation does not matter. `split_weighted` makes piece areas in this
+/// measure proportional to the weights.
+pub fn area_m2(shape: &MultiPolygon<f64>) -> f64 {
+    let Some(reference) = first_coord(shape) else {
+        return 0.0;
+    };
+    let q_ref = authalic_q(reference.y);
+    let mut twice = 0.0;
+    for polygon in shape {
+        twice += ring_twice_area(polygon.exterior(), reference.x, q_ref).abs();
+        for hole in polygon.interiors() {
+            twice -= ring_twice_area(hole, reference.x, q_ref).abs();
+        }
+    }
+    twice_area_to_m2(twice)
+}
+
+/// Splits `shape` into `weights.len()` pieces whose areas (`area_m2`) are proportional to the
+/// weights, by recursive bisection with axis-parallel cuts (see the module documentation).
+///
+/// Piece `i` belongs to `weights[i]`. The pieces do not overlap, meet exactly along the cut
+/// lines, and their union is the input rounded onto the 2^-29° lattice (the outline moves by at
+/// most ~0.2 mm). Each piece is a valid, non-empty `MultiPolygon` (several parts where a cut
+/// crosses a concave bay or separates islands). Contiguous index ranges that come from the same
+/// bisection node form compact regions: first halves lie west or south of second halves.
+/// Deterministic: the same input gives bit-identical output.
+///
+/// With one weight the shape itself is returned, unchanged.
+///
+/// The shape must be a valid (multi)polygon in lon/lat degrees: parts must not overlap and holes
+/// must lie inside their exterior (rings are read with the even-odd rule; a shape whose even-odd
+/// area differs from its ring-by-ring area is rejected as `InvalidShape`). Duplicate consecutive
+/// points, collinear points, unclosed rings and any ring orientation are fine.
+pub fn split_weighted(
+    shape: &MultiPolygon<f64>,
+    weights: &[f64],
+) -> Result<Vec<MultiPolygon<f64>>, PartitionError> {
+    if weights.is_empty() {
+        return Err(PartitionError::NoWeights);
+    }
+    for (index, &value) in weights.iter().enumerate() {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(PartitionError::BadWeight { index, value });
+        }
+    }
+    if shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|ring| ring.0.iter())
+        .any(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        return Err(PartitionError::NonFiniteCoordinate);
+    }
+    let Some(bbox) = shape.bounding_rect() else {
+        return Err(PartitionError::EmptyShape);
+    };
+    let ring_area = area_m2(shape);
+    if !(ring_area > 0.0) {
+        return Err(PartitionError::EmptyShape);
+    }
+    if weights.len() == 1 {
+        return Ok(vec![shape.clone()]);
+    }
+
+    let frame = Frame::around(bbox)?;
+    let normalised = frame.normalise(shape);
+    let even_odd_area = area_m2(&normalised);
+    if !(even_odd_area > 0.0) {
+        return Err(PartitionError::EmptyShape);
+    }
+    if (even_odd_area - ring_area).abs() > INVALID_AREA_TOLERANCE * ring_area {
+        return Err(PartitionError::InvalidShape {
+            ring_area_m2: ring_area,
+            even_odd_area_m2: even_odd_area,
+        });
+    }
+
+    // Weights relative to the largest, so that sums cannot overflow.
+    let max_weight = weights.iter().copied().fold(0.0_f64, f64::max);
+    let scaled: Vec<f64> = weights.iter().map(|w| w / max_weight).collect();
+
+    let mut pieces: Vec<Option<MultiPolygon<f64>>> = vec![None; weights.len()];
+    // Explicit stack: very skewed weights make the bisection tree deep.
+    let mut jobs = vec![(normalised, 0_usize, weights.len())];
+    while let Some((part, start, end)) = jobs.pop() {
+        if end - start == 1 {
+            pieces[start] = Some(part);
+            continue;
+        }
+        let (mid, share) = balanced_split(&scaled[start..end]);
+        let mid = start + mid;
+        let (low, high) = frame
+            .cut(&part, share)
+            .ok_or(PartitionError::PieceTooSmall {
+                first: start,
+                last: end - 1,
+            })?;
+        if low.0.is_empty() {
+            return Err(PartitionError::PieceTooSmall {
+                first: start,
+                last: mid - 1,
+            });
+        }
+        if high.0.is_empty() {
+            return Err(PartitionError::PieceTooSmall {
+                first: mid,
+                last: end - 1,
+            });
+        }
+        jobs.push((high, mid, end));
+        jobs.push((low, start, mid));
+    }
+    Ok(pieces
+        .into_iter()
+        .map(|p| p.expect("every index is assigned exactly once"))
+        .collect())
+}
+
+/// Index `m` (1..len) splitting `weights` into `[..m]` and `[m..]` with sums as equal as possible,
+/// and the first part's share of the total.
+fn balanced_split(weights: &[f64]) -> (usize, f64) {
+    let total: f64 = weights.iter().sum();
+    let mut best = (1, f64::INFINITY, 0.0);
+    let mut prefix = 0.0;
+    for (i, w) in weights[..weights.len() - 1].iter().enumerate() {
+        prefix += w;
+        let imbalance = (2.0 * prefix - total).abs();
+        if imbalance < best.1 {
+            best = (i + 1, imbalance, prefix);
+        }
+    }
+    (best.0, best.2 / total)
+}
+
+/// The fixed square every overlay of one `split_weighted` call is framed in, pinning
+/// i_overlay's integer grid to the lattice of multiples of `step` degrees.
+struct Frame {
+    /// Lattice spacing, degrees: 2^(k - 29) for a frame of half-size 2^k.
+    step: f64,
+    /// Bounds of the clipping rectangles: around the shape, strictly inside the frame.
+    clip: Rect<f64>,
+    /// Two tiny triangles in the frame's corners, outside `clip`, whose points make the
+    /// operands' bounding box exactly the frame.
+    markers: [Polygon<f64>; 2],
+}
+
+impl Frame {
+    fn around(bbox: Rect<f64>) -> Result<Frame, PartitionError> {
+        let half = 0.5 * bbox.width().max(bbox.height());
+        let mut k = MIN_FRAME_LOG2;
+        let (size, step) = loop {
+            let size = 2f64.powi(k);
+            let step = 2f64.powi(k - OVERLAY_BITS);
+            if size >= 1.25 * half + 4.0 * step {
+                break (size, step);
+            }
+            k += 1;
+            if k > MAX_FRAME_LOG2 {
+                return Err(PartitionError::TooLarge {
+                    extent_deg: 2.0 * half,
+                });
+            }
+        };
+        let centre = bbox.center();
+        let (cx, cy) = (snap(centre.x, step), snap(centre.y, step));
+        // Rounding moves points by at most step / 2, so `clip` still contains the shape.
+        let margin = 0.125 * half + step;
+        let clip = Rect::new(
+            Coord {
+                x: bbox.min().x - margin,
+                y: bbox.min().y - margin,
+            },
+            Coord {
+                x: bbox.max().x + margin,
+                y: bbox.max().y + margin,
+            },
+        );
+        let (lo, hi) = (
+            Coord {
+                x: cx - size,
+                y: cy - size,
+            },
+            Coord {
+                x: cx + size,
+                y: cy + size,
+            },
+        );
+        let gap = (clip.min().x - lo.x)
+            .min(clip.min().y - lo.y)
+            .min(hi.x - clip.max().x)
+            .min(hi.y - clip.max().y);
+        debug_assert!(gap > 2.0 * step);
+        let e = 0.5 * gap;
+        let markers = [
+            triangle(
+                lo,
+                Coord {
+                    x: lo.x + e,
+                    y: lo.y,
+                },
+                Coord {
+                    x: lo.x,
+                    y: lo.y + e,
+                },
+            ),
+            triangle(
+                hi,
+                Coord {
+                    x: hi.x - e,
+                    y: hi.y,
+                },
+                Coord {
+                    x: hi.x,
+                    y: hi.y - e,
+                },
+            ),
+        ];
+        Ok(Frame {
+            step,
+            clip,
+            markers,
+        })
+    }
+
+    /// The shape rounded onto the lattice and cleaned by one overlay (even-odd rule): valid,
+    /// counter-clockwise exteriors, no repeated or collinear points.
+    fn normalise(&self, shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+        let step = self.step;
+        let snapped = MultiPolygon(
+            shape
+                .0
+                .iter()
+                .map(|p| {
+                    let ring = |r: &LineString<f64>| {
+                        LineString(
+                            r.0.iter()
+                                .map(|c| Coord {
+                                    x: snap(c.x, step),
+                                    y: snap(c.y, step),
+                                })
+                                .collect(),
+                        )
+                    };
+                    Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())
+                })
+                .collect(),
+        );
+        snapped.intersection(&self.clip_shape(self.clip))
+    }
+
+    fn clip_shape(&self, rect: Rect<f64>) -> MultiPolygon<f64> {
+        MultiPolygon(vec![
+            rect.to_polygon(),
+            self.markers[0].clone(),
+            self.markers[1].clone(),
+        ])
+    }
+
+    /// Cuts `part` (already on the lattice) so that the low side holds `share` of its area.
+    /// `None` if the part is too thin to place a cut strictly inside it.
+    fn cut(
+        &self,
+        part: &MultiPolygon<f64>,
+        share: f64,
+    ) -> Option<(MultiPolygon<f64>, MultiPolygon<f64>)> {
+        let bbox = part.bounding_rect()?;
+        let mid_lat = 0.5 * (bbox.min().y + bbox.max().y);
+        let vertical = bbox.width() * mid_lat.to_radians().cos() >= bbox.height();
+        let (lo, hi) = if vertical {
+            (bbox.min().x, bbox.max().x)
+        } else {
+            (bbox.min().y, bbox.max().y)
+        };
+        let rings = Rings::new(part, bbox.min());
+        let threshold = |k: i64| {
+            let c = k as f64 * self.step;
+            if vertical {
+                c - rings.x_ref
+            } else {
+                authalic_q(c) - rings.q_ref
+            }
+        };
+        let (k_lo, k_hi) = (
+            (lo / self.step).round() as i64,
+            (hi / self.step).round() as i64,
+        );
+        if k_hi - k_lo < 2 {
+            return None;
+        }
+        let total = rings.twice_area_below(vertical, f64::INFINITY);
+        let target = share * total;
+        // Invariant: area(below lattice line `a`) < target <= area(below `b`).
+        let (mut a, mut b) = (k_lo, k_hi);
+        let mut area_a = 0.0;
+        let mut area_b = total;
+        while b - a > 1 {
+            let m = a + (b - a) / 2;
+            let area = rings.twice_area_below(vertical, threshold(m));
+            if area >= target {
+                b = m;
+                area_b = area;
+            } else {
+                a = m;
+                area_a = area;
+            }
+        }
+        let k = if target - area_a <= area_b - target {
+            a
+        } else {
+            b
+        };
+        let k = k.clamp(k_lo + 1, k_hi - 1);
+        let c = k as f64 * self.step;
+
+        let (low_rect, high_rect) = if vertical {
+            (
+                Rect::new(
+                    self.clip.min(),
+                    Coord {
+                        x: c,
+                        y: self.clip.max().y,
+                    },
+                ),
+                Rect::new(
+                    Coord {
+                        x: c,
+                        y: self.clip.min().y,
+                    },
+                    self.clip.max(),
+                ),
+            )
+        } else {
+            (
+                Rect::new(
+                    self.clip.min(),
+                    Coord {
+                        x: self.clip.max().x,
+                        y: c,
+                    },
+                ),
+                Rect::new(
+                    Coord {
+                        x: self.clip.min().x,
+                        y: c,
+                    },
+                    self.clip.max(),
+                ),
+            )
+        };
+        Some((
+            part.intersection(&self.clip_shape(low_rect)),
+            part.intersection(&self.clip_shape(high_rect)),
+        ))
+    }
+}
+
+/// The rings of a part in equal-area coordinates relative to a reference point:
+/// x = longitude − x_ref (degrees), y = q(latitude) − q_ref (authalic q).
+struct Rings {
+    x_ref: f64,
+    q_ref: f64,
+    points: Vec<(f64, f64)>,
+    /// (start, end, factor): `points[start..end]` is a closed ring; `factor` is +1 or −1 so that
+    /// factor × signed area is the ring's positive contribution (exteriors add, holes subtract).
+    rings: Vec<(usize, usize, f64)>,
+}
+
+impl Rings {
+    fn new(shape: &MultiPolygon<f64>, reference: Coord<f64>) -> Rings {
+        let mut out = Rings {
+            x_ref: reference.x,
+            q_ref: authalic_q(reference.y),
+            points: Vec::new(),
+            rings: Vec::new(),
+        };
+        for polygon in shape {
+            out.push(polygon.exterior(), 1.0);
+            for hole in polygon.interiors() {
+                out.push(hole, -1.0);
+            }
+        }
+        out
+    }
+
+    fn push(&mut self, ring: &LineString<f64>, role: f64) {
+        let start = self.points.len();
+        self.points.extend(
+            ring.0
+                .iter()
+                .map(|c| (c.x - self.x_ref, authalic_q(c.y) - self.q_ref)),
+        );
+        let end = self.points.len();
+        let signed = clipped_twice_area(&self.points[start..end], true, f64::INFINITY);
+        let factor = if signed > 0.0 {
+            role
+        } else if signed < 0.0 {
+            -role
+        } else {
+            0.0
+        };
+        self.rings.push((start, end, factor));
+    }
+
+    /// Twice the (equal-area) area of the part on the low side of the line x = t (vertical) or
+    /// y = t (horizontal), in transformed coordinates.
+    fn twice_area_below(&self, vertical: bool, t: f64) -> f64 {
+        self.rings
+            .iter()
+            .map(|&(s, e, factor)| factor * clipped_twice_area(&self.points[s..e], vertical, t))
+            .sum()
+    }
+}
+
+/// Twice the signed area of a closed ring (first point = last point) clipped to the half-plane
+/// x <= t (`vertical`) or y <= t, by a Sutherland–Hodgman pass feeding a running shoelace sum.
+/// The clipped curve may run back and forth along the cut line on concave rings; those
+/// degenerate stretches add nothing, so the area is exact.
+fn clipped_twice_area(ring: &[(f64, f64)], vertical: bool, t: f64) -> f64 {
+    let key = |p: (f64, f64)| if vertical { p.0 } else { p.1 };
+    let crossing = |p: (f64, f64), q: (f64, f64)| {
+        if vertical {
+            let s = (t - p.0) / (q.0 - p.0);
+            (t, p.1 + s * (q.1 - p.1))
+        } else {
+            let s = (t - p.1) / (q.1 - p.1);
+            (p.0 + s * (q.0 - p.0), t)
+        }
+    };
+    let mut acc = Shoelace::default();
+    for w in ring.windows(2) {
+        let (p, q) = (w[0], w[1]);
+        match (key(p) <= t, key(q) <= t) {
+            (true, true) => acc.push(q),
+            (true, false) => acc.push(crossing(p, q)),
+            (false, true) => {
+                acc.push(crossing(p, q));
+                acc.push(q);
+            }
+            (false, false) => {}
+        }
+    }
+    acc.finish()
+}
+
+#[derive(Default)]
+struct Shoelace {
+    first: Option<(f64, f64)>,
+    last: (f64, f64),
+    sum: f64,
+}
+
+impl Shoelace {
+    fn push(&mut self, p: (f64, f64)) {
+        if self.first.is_some() {
+            self.sum += self.last.0 * p.1 - p.0 * self.last.1;
+        } else {
+            self.first = Some(p);
+        }
+        self.last = p;
+    }
+
+    fn finish(self) -> f64 {
+        match self.first {
+            Some(f) => self.sum + self.last.0 * f.1 - f.0 * self.last.1,
+            None => 0.0,
+        }
+    }
+}
+
+fn ring_twice_area(ring: &LineString<f64>, x_ref: f64, q_ref: f64) -> f64 {
+    let mut acc = Shoelace::default();
+    for c in &ring.0 {
+        acc.push((c.x - x_ref, authalic_q(c.y) - q_ref));
+    }
+    acc.finish()
+}
+
+/// Twice an area in (longitude degrees × authalic q) to square metres: dA = a²/2 · dλ · dq.
+fn twice_area_to_m2(twice: f64) -> f64 {
+    0.25 * WGS84_A * WGS84_A * std::f64::consts::PI / 180.0 * twice
+}
+
+/// Authalic q(φ) of the WGS-84 ellipsoid (Snyder, Map Projections, eq. 3-12): the area between
+/// the equator and latitude φ over a longitude span Δλ (radians) is a²/2 · Δλ · q(φ).
+fn authalic_q(lat_deg: f64) -> f64 {
+    let e2 = WGS84_F * (2.0 - WGS84_F);
+    let e = e2.sqrt();
+    let s = lat_deg.to_radians().sin();
+    let es = e * s;
+    (1.0 - e2) * (s / (1.0 - es * es) - (0.5 / e) * ((1.0 - es) / (1.0 + es)).ln())
+}
+
+fn snap(v: f64, step: f64) -> f64 {
+    (v / step).round() * step
+}
+
+fn triangle(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> Polygon<f64> {
+    Polygon::new(LineString(vec![a, b, c, a]), vec![])
+}
+
+fn first_coord(shape: &MultiPolygon<f64>) -> Option<Coord<f64>> {
+    shape.0.iter().find_map(|p| p.exterior().0.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{GeodesicArea, Validation};
+    use proptest::prelude::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const STEP: f64 = 1.0 / (1u64 << 29) as f64;
+
+    fn poly(exterior: &[(f64, f64)], holes: &[&[(f64, f64)]]) -> Polygon<f64> {
+        Polygon::new(
+            LineString::from(exterior.to_vec()),
+            holes.iter().map(|h| LineString::from(h.to_vec())).collect(),
+        )
+    }
+
+    /// Concave L near Tangshan: 0.3° × 0.3° with the north-east 0.2° × 0.2° removed.
+    fn l_shape() -> MultiPolygon<f64> {
+        MultiPolygon(vec![poly(
+            &[
+                (118.0, 39.5),
+                (118.3, 39.5),
+                (118.3, 39.6),
+                (118.1, 39.6),
+                (118.1, 39.8),
+                (118.0, 39.8),
+            ],
+            &[],
+        )])
+    }
+
+    /// A mainland with a lake (hole) and an island, clockwise rings on purpose.
+    fn two_islands() -> MultiPolygon<f64> {
+        MultiPolygon(vec![
+            poly(
+                &[(118.5, 39.2), (118.5, 39.45), (118.9, 39.45), (118.9, 39.2)],
+                &[&[(118.6, 39.3), (118.7, 39.3), (118.7, 39.35), (118.6, 39.35)]],
+            ),
+            poly(
+                &[
+                    (118.95, 39.05),
+                    (119.05, 39.1),
+                    (119.1, 39.0),
+                    (119.0, 38.95),
+                ],
+                &[],
+            ),
+        ])
+    }
+
+    /// A county-like outline: `n` vertices, a wobbly star around (118.4°, 39.7°) with deep bays.
+    fn irregular(n: usize, seed: u64) -> MultiPolygon<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut radius: f64 = 0.25;
+        let mut coords = Vec::with_capacity(n);
+        for i in 0..n {
+            let angle = std::f64::consts::TAU * i as f64 / n as f64;
+            radius = (radius + rng.random_range(-0.015..0.015)).clamp(0.08, 0.4);
+            let bay = 1.0 - 0.45 * (5.0 * angle).sin().max(0.0).powi(8);
+            let r = radius * bay;
+            coords.push((
+                118.4 + r * angle.cos() / 39.7f64.to_radians().cos(),
+                39.7 + r * angle.sin(),
+            ));
+        }
+        let shape = MultiPolygon(vec![poly(&coords, &[])]);
+        assert!(shape.is_valid(), "test outline must be valid");
+        shape
+    }
+
+    fn random_weights(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n).map(|_| rng.random_range(0.1..10.0)).collect()
+    }
+
+    fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+        let (ra, rb) = (a.bounding_rect().unwrap(), b.bounding_rect().unwrap());
+        if ra.max().x < rb.min().x
+            || rb.max().x < ra.min().x
+            || ra.max().y < rb.min().y
+            || rb.max().y < ra.min().y
+        {
+            return 0.0;
+        }
+        area_m2(&a.intersection(b))
+    }
+
+    /// Checks every invariant promised by `split_weighted`; returns the pieces.
+    fn check(shape: &MultiPolygon<f64>, weights: &[f64]) -> Vec<MultiPolygon<f64>> {
+        let pieces = split_weighted(shape, weights).expect("split succeeds");
+        assert_eq!(pieces.len(), weights.len());
+        let total = area_m2(shape);
+        let weight_sum: f64 = weights.iter().sum();
+        let areas: Vec<f64> = pieces.iter().map(area_m2).collect();
+        let sum: f64 = areas.iter().sum();
+        assert!(
+            ((sum - total) / total).abs() < 1e-9,
+            "areas sum to {sum}, input has {total} (rel {})",
+            (sum - total) / total
+        );
+        for (i, piece) in pieces.iter().enumerate() {
+            assert!(!piece.0.is_empty() && areas[i] > 0.0, "piece {i} is empty");
+            assert!(
+                piece.is_valid(),
+                "piece {i} invalid: {:?}",
+                piece.validation_errors()
+            );
+            let want = weights[i] / weight_sum;
+            let got = areas[i] / total;
+            assert!(
+                ((got - want) / want).abs() < 1e-3,
+                "piece {i}: share {got}, weight share {want}"
+            );
+            for c in piece.0.iter().flat_map(|p| {
+                p.exterior()
+                    .0
+                    .iter()
+                    .chain(p.interiors().iter().flat_map(|h| h.0.iter()))
+            }) {
+                assert_eq!(
+                    (c.x / STEP).fract(),
+                    0.0,
+                    "piece {i}: {c:?} off the lattice"
+                );
+                assert_eq!(
+                    (c.y / STEP).fract(),
+                    0.0,
+                    "piece {i}: {c:?} off the lattice"
+                );
+            }
+        }
+        if pieces.len() > 1 {
+            for i in 0..pieces.len() {
+                for j in i + 1..pieces.len() {
+                    let overlap = overlap_area(&pieces[i], &pieces[j]);
+                    assert!(
+                        overlap < 1e-12 * total,
+                        "pieces {i} and {j} overlap by {overlap} m²"
+                    );
+                }
+            }
+        }
+        pieces
+    }
+
+    fn bits(pieces: &[MultiPolygon<f64>]) -> Vec<Vec<Vec<Vec<(u64, u64)>>>> {
+        pieces
+            .iter()
+            .map(|mp| {
+                mp.0.iter()
+                    .map(|p| {
+                        std::iter::once(p.exterior())
+                            .chain(p.interiors())
+                            .map(|r| r.0.iter().map(|c| (c.x.to_bits(), c.y.to_bits())).collect())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn partition_area_m2_matches_geodesic_area() {
+        for shape in [l_shape(), two_islands(), irregular(1000, 7)] {
+            let ours = area_m2(&shape);
+            let geodesic = shape.geodesic_area_unsigned();
+            assert!(
+                ((ours - geodesic) / geodesic).abs() < 1e-5,
+                "area_m2 {ours} vs geodesic {geodesic}"
+            );
+        }
+        // A 0.001° square: small pieces are measured to ~1e-9.
+        let small = MultiPolygon(vec![poly(
+            &[
+                (118.2, 39.6),
+                (118.201, 39.6),
+                (118.201, 39.601),
+                (118.2, 39.601),
+            ],
+            &[],
+        )]);
+        let (ours, geodesic) = (area_m2(&small), small.geodesic_area_unsigned());
+        assert!(
+            ((ours - geodesic) / geodesic).abs() < 1e-7,
+            "{ours} vs {geodesic}"
+        );
+    }
+
+    #[test]
+    fn partition_l_shape() {
+        check(&l_shape(), &[1.0, 2.0, 3.0]);
+        check(&l_shape(), &random_weights(57, 1));
+        check(&l_shape(), &[1.0, 1000.0, 1.0, 0.5]);
+    }
+
+    #[test]
+    fn partition_two_islands_with_a_lake() {
+        check(&two_islands(), &[1.0, 1.0]);
+        check(&two_islands(), &random_weights(40, 2));
+    }
+
+    #[test]
+    fn partition_irregular_outline() {
+        check(&irregular(1000, 3), &random_weights(150, 3));
+    }
+
+    #[test]
+    fn partition_is_deterministic() {
+        let shape = irregular(400, 4);
+        let weights = random_weights(90, 4);
+        let a = split_weighted(&shape, &weights).unwrap();
+        let b = split_weighted(&shape, &weights).unwrap();
+        assert_eq!(bits(&a), bits(&b));
+    }
+
+    #[test]
+    fn partition_pieces_can_be_split_again_without_moving() {
+        // A piece fed back as a shape is on the lattice already: its outline is kept exactly.
+        let streets = split_weighted(&irregular(300, 5), &random_weights(6, 5)).unwrap();
+        for street in &streets {
+            let communities = check(street, &random_weights(7, 6));
+            let sum: f64 = communities.iter().map(area_m2).sum();
+            assert!(((sum - area_m2(street)) / sum).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn partition_one_weight_returns_the_shape() {
+        let shape = irregular(100, 8);
+        assert_eq!(split_weighted(&shape, &[3.0]).unwrap(), vec![shape]);
+    }
+
+    #[test]
+    fn partition_rejects_bad_input() {
+        let shape = l_shape();
+        assert_eq!(split_weighted(&shape, &[]), Err(PartitionError::NoWeights));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            match split_weighted(&shape, &[1.0, 2.0, bad, 1.0]) {
+                Err(PartitionError::BadWeight { index: 2, .. }) => {}
+                other => panic!("weight {bad}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            split_weighted(&MultiPolygon(vec![]), &[1.0, 1.0]),
+            Err(PartitionError::EmptyShape)
+        );
+        let flat = MultiPolygon(vec![poly(
+            &[(118.0, 39.0), (118.1, 39.0), (118.2, 39.0)],
+            &[],
+        )]);
+        assert_eq!(
+            split_weighted(&flat, &[1.0, 1.0]),
+            Err(PartitionError::EmptyShape)
+        );
+        let nan = MultiPolygon(vec![poly(
+            &[(118.0, 39.0), (f64::NAN, 39.0), (118.2, 39.1)],
+            &[],
+        )]);
+        assert_eq!(
+            split_weighted(&nan, &[1.0, 1.0]),
+            Err(PartitionError::NonFiniteCoordinate)
+        );
+        // Overlapping parts and a bow-tie are not valid shapes.
+        let overlapping = MultiPolygon(vec![
+            poly(
+                &[(118.0, 39.0), (118.2, 39.0), (118.2, 39.2), (118.0, 39.2)],
+                &[],
+            ),
+            poly(
+                &[(118.1, 39.1), (118.3, 39.1), (118.3, 39.3), (118.1, 39.3)],
+                &[],
+            ),
+        ]);
+        assert!(matches!(
+            split_weighted(&overlapping, &[1.0, 1.0]),
+            Err(PartitionError::InvalidShape { .. })
+        ));
+        let bow_tie = MultiPolygon(vec![poly(
+            &[(118.0, 39.0), (118.2, 39.2), (118.2, 39.0), (118.0, 39.3)],
+            &[],
+        )]);
+        assert!(matches!(
+            split_weighted(&bow_tie, &[1.0, 1.0]),
+            Err(PartitionError::InvalidShape { .. })
+        ));
+        // A weight far too small for the lattice gives an error, not a bad piece.
+        assert!(matches!(
+            split_weighted(&shape, &[1.0, 1e-30]),
+            Err(PartitionError::PieceTooSmall { .. })
+        ));
+    }
+
+    #[test]
+    fn partition_tolerates_duplicate_points_and_open_rings() {
+        let shape = MultiPolygon(vec![poly(
+            &[
+                (118.0, 39.5),
+                (118.0, 39.5),
+                (118.3, 39.5),
+                (118.3, 39.5),
+                (118.3, 39.6),
+                (118.2, 39.6),
+                (118.1, 39.6),
+                (118.1, 39.8),
+                (118.0, 39.8),
+                (118.0, 39.5),
+                (118.0, 39.5),
+            ],
+            &[],
+        )]);
+        check(&shape, &random_weights(20, 9));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn partition_random_weights(weights in prop::collection::vec(0.1f64..10.0, 1..200)) {
+            let shape = irregular(200, 10);
+            check(&shape, &weights);
+        }
+    }
+
+    /// Timing, for the record: `cargo test -p shanzhi-domain --release partition_timing --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn partition_timing() {
+        let shape = irregular(1000, 11);
+        let weights = random_weights(1000, 11);
+        let t = std::time::Instant::now();
+        let pieces = split_weighted(&shape, &weights).unwrap();
+        let elapsed = t.elapsed();
+        let parts: usize = pieces.iter().map(|p| p.0.len()).sum();
+        let tiny = pieces
+            .iter()
+            .flat_map(|p| p.0.iter())
+            .filter(|p| area_m2(&MultiPolygon(vec![(*p).clone()])) < 1.0)
+            .count();
+        println!(
+            "1000-vertex outline into 1000 pieces: {elapsed:?} ({parts} parts, {tiny} parts under 1 m²)"
+        );
+
+        // City scale: 14 county outlines × (≈ 50 streets × ≈ 15 communities) ≈ 10,700 pieces.
+        let t = std::time::Instant::now();
+        let mut cuts = 0;
+        let mut count = 0;
+        for county in 0..14 {
+            let outline = irregular(1000, 100 + county);
+            let streets = split_weighted(&outline, &random_weights(8, county)).unwrap();
+            cuts += 7;
+            for (s, street) in streets.iter().enumerate() {
+                let communities =
+                    split_weighted(street, &random_weights(12, 1000 * county + s as u64)).unwrap();
+                cuts += 11;
+                for (c, community) in communities.iter().enumerate() {
+                    let n = 8;
+                    let grids = split_weighted(
+                        community,
+                        &random_weights(n, 100_000 * county + 100 * s as u64 + c as u64),
+                    )
+                    .unwrap();
+                    cuts += n - 1;
+                    count += grids.len();
+                }
+            }
+        }
+        println!(
+            "city scale: {count} grids, {cuts} cuts in {:?}",
+            t.elapsed()
+        );
+    }
+}

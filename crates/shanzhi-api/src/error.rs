@@ -1,0 +1,110 @@
+//! Stable error codes: every error answer is `{code, message, details}` with the right status.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shanzhi_app::AppError;
+use utoipa::ToSchema;
+
+/// The table of error codes (code, HTTP status, meaning), documented in the README.
+pub const ERROR_CODES: &[(&str, u16, &str)] = &[
+    (
+        "invalid_parameter",
+        400,
+        "A parameter is missing or malformed; `details.field` names it.",
+    ),
+    (
+        "rejected",
+        422,
+        "A file was rejected; `details.problems` lists every problem.",
+    ),
+    ("not_found", 404, "The thing asked for does not exist."),
+    ("conflict", 409, "The request conflicts with stored data."),
+    (
+        "unavailable",
+        503,
+        "The database is unreachable; retry later.",
+    ),
+    (
+        "internal",
+        500,
+        "A fault on our side; the server log has the details.",
+    ),
+];
+
+/// An error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiError {
+    /// One of the stable codes of the error table.
+    pub code: &'static str,
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    #[serde(skip)]
+    status: u16,
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: "invalid_parameter",
+            message: message.into(),
+            details: serde_json::json!({"field": field}),
+            status: 400,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid { field, message } => {
+                ApiError::invalid(&field, format!("{field}: {message}"))
+            }
+            AppError::NotFound { what } => ApiError {
+                code: "not_found",
+                message: format!("{what} not found"),
+                details: serde_json::json!({}),
+                status: 404,
+            },
+            AppError::Rejected { problems } => ApiError {
+                code: "rejected",
+                message: format!("the file was rejected: {} problem(s)", problems.len()),
+                details: serde_json::json!({ "problems": problems }),
+                status: 422,
+            },
+            AppError::Conflict(m) => ApiError {
+                code: "conflict",
+                message: m,
+                details: serde_json::json!({}),
+                status: 409,
+            },
+            AppError::Unavailable(m) => {
+                tracing::error!(error = %m, "database unavailable");
+                ApiError {
+                    code: "unavailable",
+                    message: "the database is unavailable".into(),
+                    details: serde_json::json!({}),
+                    status: 503,
+                }
+            }
+            AppError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                ApiError {
+                    code: "internal",
+                    message: "internal error".into(),
+                    details: serde_json::json!({}),
+                    status: 500,
+                }
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
+    }
+}

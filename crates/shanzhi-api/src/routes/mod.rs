@@ -1,0 +1,18 @@
+//! The route table.
+
+pub(crate) mod places;
+pub(crate) mod system;
+
+use axum::Router;
+use axum::routing::get;
+use shanzhi_app::App;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/openapi.json", get(system::openapi))
+        .route("/api/v1/locate", get(places::locate))
+        .route("/api/v1/areas/{code}", get(places::area))
+        .route("/api/v1/taxonomy", get(places::taxonomy))
+        .fallback(system::not_found)
+}

@@ -1,0 +1,36 @@
+//! Health, the OpenAPI document and the fallback.
+
+use axum::Json;
+use axum::extract::State;
+use shanzhi_app::App;
+use utoipa::OpenApi;
+
+use crate::dto::HealthDto;
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+
+/// Liveness and readiness: answers 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, body = HealthDto), (status = 503, body = ApiError)))]
+pub async fn healthz(State(app): State<App>) -> Result<Json<HealthDto>, ApiError> {
+    app.store()
+        .ping()
+        .await
+        .map_err(shanzhi_app::AppError::from)?;
+    Ok(Json(HealthDto {
+        status: "ok",
+        database: app.store().backend(),
+        grids: app.places().grids.len(),
+        taxonomy_version: app.reference().taxonomy.version.clone(),
+    }))
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::from(shanzhi_app::AppError::NotFound {
+        what: "route".into(),
+    })
+}

@@ -1,0 +1,45 @@
+//! The application's error: what the store said, plus refusals the use cases make.
+
+use shanzhi_domain::places::geojson::FeatureProblem;
+use shanzhi_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("the file was rejected: {} problem(s)", problems.len())]
+    Rejected { problems: Vec<FeatureProblem> },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound { what },
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Corrupt(m) => AppError::Internal(m),
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The in-memory view of places: the division tree, the grid R-tree and per-area counts; and the
+//! two questions asked of it: where is this point, and what is this area.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
+use shanzhi_domain::places::crs::Crs;
+use shanzhi_domain::places::division::{Division, DivisionTree};
+use shanzhi_domain::places::grid::Grid;
+use shanzhi_domain::places::locate::GridIndex;
+use shanzhi_store::StoredPlaces;
+
+use crate::AppError;
+
+/// Grid and worker counts of an area (its whole subtree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AreaCounts {
+    pub grids: u32,
+    pub full_time_workers: u32,
+    pub part_time_workers: u32,
+}
+
+pub struct Places {
+    pub tree: DivisionTree,
+    pub grids: Vec<Grid>,
+    index: GridIndex,
+    by_code: HashMap<GridCode, u32>,
+    counts: HashMap<DivisionCode, AreaCounts>,
+    grid_workers: HashMap<GridCode, (u32, u32)>,
+}
+
+/// A division as answered: code, name, level and kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaRef {
+    pub code: String,
+    pub name: String,
+    pub level: &'static str,
+    pub kind: &'static str,
+}
+
+impl From<&Division> for AreaRef {
+    fn from(d: &Division) -> Self {
+        AreaRef {
+            code: d.code.to_string(),
+            name: d.name.clone(),
+            level: d.level().as_str(),
+            kind: d.kind.as_str(),
+        }
+    }
+}
+
+/// Where a point is: its grid and the chain of areas above it, or, outside every grid, the
+/// nearest grid and how far it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Location {
+    /// The point in WGS-84 after conversion.
+    pub lon: f64,
+    pub lat: f64,
+    pub located: bool,
+    pub grid: Option<GridRef>,
+    /// City → county → township → community.
+    pub areas: Vec<AreaRef>,
+    pub nearest: Option<NearestGrid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GridRef {
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearestGrid {
+    pub grid: GridRef,
+    pub distance_m: f64,
+}
+
+/// An area with its parents, children and counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaSummary {
+    pub area: AreaRef,
+    pub parents: Vec<AreaRef>,
+    pub children: Vec<(AreaRef, AreaCounts)>,
+    pub counts: AreaCounts,
+    /// The grids of a community or village (empty above that level).
+    pub grids: Vec<GridRef>,
+}
+
+impl Places {
+    pub fn build(stored: StoredPlaces) -> Places {
+        let tree = DivisionTree::from_divisions(stored.divisions).unwrap_or_default();
+        let index = GridIndex::build(stored.grids.iter().map(|g| &g.shape));
+        let by_code = stored
+            .grids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.code.clone(), i as u32))
+            .collect();
+        let grid_workers: HashMap<GridCode, (u32, u32)> = stored
+            .workers_per_grid
+            .into_iter()
+            .map(|(g, f, p)| (g, (f, p)))
+            .collect();
+        let mut counts: HashMap<DivisionCode, AreaCounts> = HashMap::new();
+        for g in &stored.grids {
+            let (f, p) = grid_workers.get(&g.code).copied().unwrap_or_default();
+            let mut code = Some(g.community());
+            while let Some(c) = code {
+                let e = counts.entry(c.clone()).or_default();
+                e.grids += 1;
+                e.full_time_workers += f;
+                e.part_time_workers += p;
+                code = c.parent();
+            }
+        }
+        Places {
+            tree,
+            grids: stored.grids,
+            index,
+            by_code,
+            counts,
+            grid_workers,
+        }
+    }
+
+    fn grid_ref(&self, i: u32) -> GridRef {
+        let g = &self.grids[i as usize];
+        GridRef {
+            code: g.code.to_string(),
+            name: g.name.clone(),
+            kind: g.kind.as_str(),
+        }
+    }
+
+    /// Locates a point given in `crs`. Never fails for a real coordinate: outside every grid the
+    /// answer is "unlocated" with the nearest grid.
+    pub fn locate(&self, lon: f64, lat: f64, crs: Crs) -> Result<Location, AppError> {
+        let (lon, lat) = crs.to_wgs84(lon, lat).map_err(|e| {
+            let field = match e {
+                shanzhi_domain::places::crs::CoordError::Latitude(_) => "lat",
+                shanzhi_domain::places::crs::CoordError::Longitude(_) => "lon",
+                shanzhi_domain::places::crs::CoordError::UnknownCrs(_) => "crs",
+            };
+            AppError::invalid(field, e.to_string())
+        })?;
+        Ok(match self.index.locate(lon, lat) {
+            Some(i) => {
+                let community = self.grids[i as usize].community();
+                Location {
+                    lon,
+                    lat,
+                    located: true,
+                    grid: Some(self.grid_ref(i)),
+                    areas: self
+                        .tree
+                        .lineage(&community)
+                        .into_iter()
+                        .map(AreaRef::from)
+                        .collect(),
+                    nearest: None,
+                }
+            }
+            None => Location {
+                lon,
+                lat,
+                located: false,
+                grid: None,
+                areas: Vec::new(),
+                nearest: self.index.nearest(lon, lat).map(|n| NearestGrid {
+                    grid: self.grid_ref(n.grid),
+                    distance_m: (n.distance_m * 10.0).round() / 10.0,
+                }),
+            },
+        })
+    }
+
+    /// The grid index position for a grid code.
+    pub fn grid(&self, code: &GridCode) -> Option<&Grid> {
+        self.by_code.get(code).map(|&i| &self.grids[i as usize])
+    }
+
+    pub fn counts(&self, code: &DivisionCode) -> AreaCounts {
+        self.counts.get(code).copied().unwrap_or_default()
+    }
+
+    pub fn area(&self, code: &str) -> Result<AreaSummary, AppError> {
+        let code: DivisionCode = code.parse().map_err(|e: shanzhi_domain::ids::CodeError| {
+            AppError::invalid("code", e.to_string())
+        })?;
+        let d = self.tree.get(&code).ok_or_else(|| AppError::NotFound {
+            what: format!("area {code}"),
+        })?;
+        let mut parents: Vec<AreaRef> = self
+            .tree
+            .lineage(&code)
+            .into_iter()
+            .map(AreaRef::from)
+            .collect();
+        parents.pop();
+        let children = self
+            .tree
+            .children(&code)
+            .map(|c| (AreaRef::from(c), self.counts(&c.code)))
+            .collect();
+        let grids = if code.level() == Level::Village {
+            self.grids
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.community() == code)
+                .map(|(i, _)| self.grid_ref(i as u32))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(AreaSummary {
+            area: AreaRef::from(d),
+            parents,
+            children,
+            counts: self.counts(&code),
+            grids,
+        })
+    }
+
+    pub fn workers_of(&self, grid: &GridCode) -> (u32, u32) {
+        self.grid_workers.get(grid).copied().unwrap_or_default()
+    }
+}

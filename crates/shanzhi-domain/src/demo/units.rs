@@ -1,0 +1,187 @@
+//! Demo units (command centres, departments, street offices, the six organisations of each
+//! community) and one demo account per kind of user.
+
+use crate::ids::{DivisionCode, Level};
+use crate::org::Departments;
+use crate::people::{Role, Unit, UnitKind, User};
+use crate::places::division::{Division, DivisionKind, DivisionTree};
+
+/// Every unit of the demo city, in a stable order.
+pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let unit = |area: &DivisionCode, kind: UnitKind, name: String, department: Option<String>| {
+        let suffix = department
+            .clone()
+            .unwrap_or_else(|| kind.as_str().to_string());
+        Unit {
+            id: format!("{area}:{suffix}"),
+            name,
+            kind,
+            area: area.clone(),
+            department,
+        }
+    };
+    for d in tree.all() {
+        match d.level() {
+            Level::City | Level::County => {
+                let level = d.level();
+                units.push(unit(
+                    &d.code,
+                    UnitKind::CommandCentre,
+                    format!("{}城市运行管理服务指挥中心", d.name),
+                    None,
+                ));
+                for dep in departments
+                    .departments
+                    .iter()
+                    .filter(|dep| dep.exists_at(level))
+                {
+                    units.push(unit(
+                        &d.code,
+                        UnitKind::Department,
+                        format!("{}{}", d.name, dep.name_zh),
+                        Some(dep.key.clone()),
+                    ));
+                }
+            }
+            Level::Township => {
+                for dep in departments
+                    .departments
+                    .iter()
+                    .filter(|dep| dep.exists_at(Level::Township))
+                {
+                    units.push(unit(
+                        &d.code,
+                        UnitKind::Department,
+                        format!("{}{}", d.name, dep.name_zh),
+                        Some(dep.key.clone()),
+                    ));
+                }
+                let name = match d.kind {
+                    DivisionKind::Subdistrict => format!("{}办事处", d.name),
+                    DivisionKind::Town | DivisionKind::Township => format!("{}人民政府", d.name),
+                    _ => d.name.clone(),
+                };
+                units.push(unit(&d.code, UnitKind::StreetOffice, name, None));
+            }
+            Level::Village => {
+                units.extend(six(d).into_iter().map(|(k, n)| unit(&d.code, k, n, None)))
+            }
+        }
+    }
+    units
+}
+
+/// The six organisations of a community; a village has no owners' committee, property company or
+/// building heads, so it gets the other three.
+fn six(d: &Division) -> Vec<(UnitKind, String)> {
+    let short = d.short_name();
+    let urban = d.kind == DivisionKind::Community;
+    UnitKind::SIX
+        .into_iter()
+        .filter_map(|k| {
+            let name = match (k, urban) {
+                (UnitKind::PartyOrganisation, _) => format!("{short}党支部"),
+                (UnitKind::ResidentsCommittee, _) => d.name.clone(),
+                (UnitKind::OwnersCommittee, true) => format!("{short}业主委员会"),
+                (UnitKind::PropertyService, true) => format!("{short}物业服务企业"),
+                (UnitKind::BuildingHeads, true) => format!("{short}楼门长"),
+                (UnitKind::ServiceStation, true) => format!("{short}综合服务站"),
+                (UnitKind::ServiceStation, false) => format!("{short}便民服务站"),
+                (
+                    UnitKind::OwnersCommittee | UnitKind::PropertyService | UnitKind::BuildingHeads,
+                    false,
+                ) => return None,
+                (UnitKind::CommandCentre | UnitKind::Department | UnitKind::StreetOffice, _) => {
+                    return None;
+                }
+            };
+            Some((k, name))
+        })
+        .collect()
+}
+
+/// One account per kind of user, placed in 路南区 学院南路街道 立新东楼社区 where local.
+pub fn demo_users(units: &[Unit]) -> Vec<User> {
+    let pick = |id: &str| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.id.clone())
+            .unwrap_or_else(|| "1302:command_centre".into())
+    };
+    let u = |username: &str, display_name: &str, role: Role, unit: &str| User {
+        username: username.into(),
+        display_name: display_name.into(),
+        role,
+        unit: pick(unit),
+    };
+    vec![
+        u(
+            "admin",
+            "系统管理员",
+            Role::CityAdmin,
+            "1302:command_centre",
+        ),
+        u(
+            "shouli",
+            "受理员 李敏",
+            Role::IntakeOperator,
+            "1302:command_centre",
+        ),
+        u(
+            "zhiban",
+            "值班长 王强",
+            Role::ShiftSupervisor,
+            "1302:command_centre",
+        ),
+        u(
+            "paiqian",
+            "派遣员 赵磊",
+            Role::Dispatcher,
+            "1302:command_centre",
+        ),
+        u(
+            "lunan-chengguan",
+            "路南区城管 刘洋",
+            Role::DepartmentHandler,
+            "130202:urban-management",
+        ),
+        u(
+            "xueyuan-jiedao",
+            "学院南路街道 陈静",
+            Role::StreetStaff,
+            "130202001:street_office",
+        ),
+        u(
+            "lixin-dangzhibu",
+            "立新东楼社区党支部 周红",
+            Role::PartyOrganisation,
+            "130202001001:party_organisation",
+        ),
+        u(
+            "lixin-juweihui",
+            "立新东楼社区居委会 吴丽",
+            Role::ResidentsCommittee,
+            "130202001001:residents_committee",
+        ),
+        u(
+            "lixin-wangge",
+            "网格员 孙杰",
+            Role::GridWorker,
+            "130202001001:residents_committee",
+        ),
+        u(
+            "lixin-loumenzhang",
+            "楼门长 郑淑珍",
+            Role::BuildingHead,
+            "130202001001:building_heads",
+        ),
+        u(
+            "jumin",
+            "居民 张伟",
+            Role::Resident,
+            "130202001001:residents_committee",
+        ),
+    ]
+}

@@ -1,0 +1,9 @@
+//! SeaORM entities: one module per table, columns as stored (codes as text, geometry as GeoJSON).
+
+pub mod building;
+pub mod division;
+pub mod grid;
+pub mod grid_worker;
+pub mod reference_data;
+pub mod unit;
+pub mod user;

@@ -1,0 +1,14 @@
+//! The migrations, backend-agnostic (SeaQuery DDL), applied in order on SQLite and PostgreSQL.
+
+mod m0001_places;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_places::Migration)]
+    }
+}

@@ -1,0 +1,92 @@
+//! The command line (clap): global options and subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shanzhi",
+    version,
+    about = "善治 shanzhi: grid-based community governance"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB [env: SHANZHI_DB]
+    #[arg(long, global = true)]
+    pub db: Option<String>,
+    /// PostgreSQL schema to keep every table in (default: the search path) [env: SHANZHI_DB_SCHEMA]
+    #[arg(long, global = true)]
+    pub db_schema: Option<String>,
+    /// Configuration file (TOML); default ./shanzhi.toml when present [env: SHANZHI_CONFIG]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Log as JSON lines [env: SHANZHI_LOG_JSON]
+    #[arg(long, global = true)]
+    pub log_json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create ./shanzhi-demo.db with Tangshan's places when absent, then serve it
+    Demo {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long)]
+        listen: Option<String>,
+        /// Regenerate the demo data even if the database already holds it
+        #[arg(long)]
+        reload: bool,
+        /// Load the demo and exit without serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the API on an existing database
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply the database migrations
+    Migrate,
+    /// Import or export grids as GeoJSON (RFC 7946)
+    Grids {
+        #[command(subcommand)]
+        action: GridsAction,
+    },
+    /// Import a taxonomy (catalogue of categories and types) as a new version
+    Taxonomy {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+    /// Import a work calendar as a new version
+    Calendar {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GridsAction {
+    /// Validate a FeatureCollection and import it whole, or report every problem and import nothing
+    Import { file: PathBuf },
+    /// Write every grid as a FeatureCollection (to stdout, or --out FILE)
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RefAction {
+    /// Validate a TOML file and make it the current version (earlier versions are kept)
+    Import { file: PathBuf },
+    /// List the stored versions
+    List,
+}

@@ -1,0 +1,217 @@
+//! What each subcommand does: open the store, call the application, print the outcome.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use shanzhi_app::clock::SystemClock;
+use shanzhi_app::{App, AppError};
+use shanzhi_domain::demo::DemoConfig;
+use shanzhi_store::{ReferenceKind, Store};
+
+use crate::cli::{Cli, Command, GridsAction, RefAction};
+use crate::config::Config;
+use crate::progress;
+
+async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let store = Store::connect(&cfg.db, cfg.db_schema.as_deref())
+        .await
+        .context("opening the database")?;
+    store.migrate().await.context("applying migrations")?;
+    App::open(store, Arc::new(SystemClock))
+        .await
+        .map_err(explain)
+}
+
+/// Turns an application error into a message for a person at a terminal.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Rejected { problems } => {
+            let mut msg = format!(
+                "rejected, nothing was imported: {} problem(s)\n",
+                problems.len()
+            );
+            for p in problems {
+                let at = p
+                    .feature
+                    .map(|f| format!("feature {f}"))
+                    .unwrap_or_else(|| "file".into());
+                let code = p.code.map(|c| format!(" ({c})")).unwrap_or_default();
+                msg.push_str(&format!("  {at}{code}: [{}] {}\n", p.kind, p.message));
+            }
+            anyhow::anyhow!(msg)
+        }
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Migrate => {
+            let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await?;
+            store.migrate().await?;
+            let (applied, _) = store.migration_status().await?;
+            println!(
+                "{} migration(s) applied on {}: {}",
+                applied.len(),
+                store.backend(),
+                applied.join(", ")
+            );
+        }
+        Command::Serve { .. } => {
+            let app = open(&cfg).await?;
+            if app.places().grids.is_empty() {
+                eprintln!(
+                    "note: the database holds no grids yet; `shanzhi grids import FILE` or `shanzhi demo` loads some"
+                );
+            }
+            serve(app, &cfg.listen, None).await?;
+        }
+        Command::Demo {
+            reload, no_serve, ..
+        } => {
+            let app = open(&cfg).await?;
+            if reload || app.places().grids.is_empty() {
+                eprintln!(
+                    "正在载入唐山示范数据 Loading the Tangshan demo into {} …",
+                    cfg.db
+                );
+                let started = std::time::Instant::now();
+                let loaded = app
+                    .load_demo(DemoConfig::default(), progress::reporter())
+                    .await
+                    .map_err(explain)?;
+                eprintln!(
+                    "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units",
+                    started.elapsed().as_secs_f64(),
+                    loaded.divisions,
+                    loaded.grids,
+                    loaded.workers,
+                    loaded.buildings,
+                    loaded.units
+                );
+            }
+            if !no_serve {
+                let users = app.store().load_users().await?;
+                let mut banner = String::from(
+                    "示范账号 Demo accounts (passwords and login arrive with the accounts slice):\n",
+                );
+                for u in users {
+                    banner.push_str(&format!(
+                        "  {:20} {:18} {} @ {}\n",
+                        u.username,
+                        u.role.name_zh(),
+                        u.display_name,
+                        u.unit
+                    ));
+                }
+                serve(app, &cfg.listen, Some(banner)).await?;
+            }
+        }
+        Command::Grids { action } => {
+            let app = open(&cfg).await?;
+            match action {
+                GridsAction::Import { file } => {
+                    let text = tokio::fs::read_to_string(&file)
+                        .await
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let done = app.import_grids(text).await.map_err(explain)?;
+                    println!("imported {} grid(s) from {}", done.items, file.display());
+                }
+                GridsAction::Export { out } => {
+                    let text = app.export_grids();
+                    match out {
+                        Some(path) => {
+                            tokio::fs::write(&path, text).await?;
+                            eprintln!(
+                                "wrote {} grid(s) to {}",
+                                app.places().grids.len(),
+                                path.display()
+                            );
+                        }
+                        None => {
+                            use tokio::io::AsyncWriteExt;
+                            let mut stdout = tokio::io::stdout();
+                            stdout.write_all(text.as_bytes()).await?;
+                            stdout.flush().await?;
+                        }
+                    }
+                }
+            }
+        }
+        Command::Taxonomy { action } => reference(&cfg, ReferenceKind::Taxonomy, action).await?,
+        Command::Calendar { action } => reference(&cfg, ReferenceKind::Calendar, action).await?,
+    }
+    Ok(())
+}
+
+async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyhow::Result<()> {
+    let app = open(cfg).await?;
+    match action {
+        RefAction::Import { file } => {
+            let text = tokio::fs::read_to_string(&file)
+                .await
+                .with_context(|| format!("reading {}", file.display()))?;
+            let done = match kind {
+                ReferenceKind::Taxonomy => app.import_taxonomy(&text).await,
+                ReferenceKind::Calendar => app.import_calendar(&text).await,
+                ReferenceKind::Departments => {
+                    bail!("departments are imported with the organisation data")
+                }
+            }
+            .map_err(explain)?;
+            println!(
+                "{} version {} is now current ({} items)",
+                kind.as_str(),
+                done.version,
+                done.items
+            );
+        }
+        RefAction::List => {
+            for r in app.store().references(kind).await? {
+                println!(
+                    "{}{:24} imported {}",
+                    if r.is_current { "* " } else { "  " },
+                    r.version,
+                    r.imported_at.format("%Y-%m-%d %H:%M:%S UTC")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "善治 shanzhi serving {} grids at http://{addr}/ (API: http://{addr}/api/v1/, OpenAPI: http://{addr}/openapi.json)",
+        app.places().grids.len()
+    );
+    if let Some(b) = banner {
+        print!("{b}");
+    }
+    let router = shanzhi_api::router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

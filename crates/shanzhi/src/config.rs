@@ -1,0 +1,146 @@
+//! Configuration, layered: defaults → TOML file → SHANZHI_* environment → command-line flags.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Cli, Command};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Database URL.
+    pub db: String,
+    /// PostgreSQL schema, if any.
+    pub db_schema: Option<String>,
+    pub listen: String,
+    pub log_json: bool,
+    /// Log filter (tracing EnvFilter syntax).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: "sqlite://shanzhi.db".into(),
+            db_schema: None,
+            listen: "127.0.0.1:8080".into(),
+            log_json: false,
+            log: "info,sqlx=warn,sea_orm=warn".into(),
+        }
+    }
+}
+
+/// Flags that were given, as a partial layer.
+#[derive(Serialize, Default)]
+struct Flags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    db: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    db_schema: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_json: Option<bool>,
+}
+
+pub fn load(cli: &Cli) -> anyhow::Result<Config> {
+    let mut defaults = Config::default();
+    if matches!(cli.command, Command::Demo { .. }) {
+        defaults.db = "sqlite://shanzhi-demo.db".into();
+    }
+    let file = cli
+        .global
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("SHANZHI_CONFIG").map(PathBuf::from))
+        .or_else(|| Some(PathBuf::from("shanzhi.toml")).filter(|p| p.exists()));
+    let listen = match &cli.command {
+        Command::Demo { listen, .. } | Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let flags = Flags {
+        db: cli.global.db.clone(),
+        db_schema: cli.global.db_schema.clone(),
+        listen,
+        log_json: cli.global.log_json.then_some(true),
+    };
+    let mut fig = Figment::from(Serialized::defaults(defaults));
+    if let Some(f) = file {
+        if !f.exists() {
+            anyhow::bail!("configuration file {} does not exist", f.display());
+        }
+        fig = fig.merge(Toml::file(f));
+    }
+    let cfg: Config = fig
+        .merge(Env::prefixed("SHANZHI_").ignore(&["config", "admin_password"]))
+        .merge(Serialized::defaults(flags))
+        .extract()?;
+    Ok(cfg)
+}
+
+pub fn init_logging(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHANZHI_LOG_FILTER")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.log_json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn layers_apply_in_order_defaults_file_env_flags() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                "db = \"sqlite://from-file.db\"\nlisten = \"127.0.0.1:9000\"\nlog_json = true\n",
+            )?;
+            let cli = Cli::parse_from(["shanzhi", "--config", "c.toml", "serve"]);
+            let c = load(&cli).unwrap();
+            assert_eq!(
+                (c.db.as_str(), c.listen.as_str(), c.log_json),
+                ("sqlite://from-file.db", "127.0.0.1:9000", true)
+            );
+            jail.set_env("SHANZHI_DB", "sqlite://from-env.db");
+            let c = load(&cli).unwrap();
+            assert_eq!(c.db, "sqlite://from-env.db");
+            assert_eq!(c.listen, "127.0.0.1:9000");
+            let cli = Cli::parse_from([
+                "shanzhi",
+                "--config",
+                "c.toml",
+                "--db",
+                "sqlite://flag.db",
+                "serve",
+                "--listen",
+                "127.0.0.1:1",
+            ]);
+            let c = load(&cli).unwrap();
+            assert_eq!(
+                (c.db.as_str(), c.listen.as_str()),
+                ("sqlite://flag.db", "127.0.0.1:1")
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_demo_defaults_to_its_own_file() {
+        figment::Jail::expect_with(|_| {
+            let c = load(&Cli::parse_from(["shanzhi", "demo"])).unwrap();
+            assert_eq!(c.db, "sqlite://shanzhi-demo.db");
+            assert_eq!(c.listen, "127.0.0.1:8080");
+            Ok(())
+        });
+    }
+}
