@@ -6,6 +6,9 @@ use crate::org::Departments;
 use crate::people::{Role, Unit, UnitKind, User};
 use crate::places::division::{Division, DivisionKind, DivisionTree};
 
+/// The department key of street offices in the register.
+const STREET_OFFICE: &str = "street-office";
+
 /// Every unit of the demo city, in a stable order.
 pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
     let mut units = Vec::new();
@@ -45,10 +48,27 @@ pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
                 }
             }
             Level::Township => {
+                let name = match d.kind {
+                    DivisionKind::Subdistrict => format!("{}办事处", d.name),
+                    DivisionKind::Town | DivisionKind::Township => format!("{}人民政府", d.name),
+                    _ => d.name.clone(),
+                };
+                // The street office is itself the township-level department `street-office`
+                // when the register has one, so cases routed to that key find it.
+                let own = departments
+                    .departments
+                    .iter()
+                    .find(|dep| dep.key == STREET_OFFICE && dep.exists_at(Level::Township));
+                units.push(unit(
+                    &d.code,
+                    UnitKind::StreetOffice,
+                    name,
+                    own.map(|dep| dep.key.clone()),
+                ));
                 for dep in departments
                     .departments
                     .iter()
-                    .filter(|dep| dep.exists_at(Level::Township))
+                    .filter(|dep| dep.key != STREET_OFFICE && dep.exists_at(Level::Township))
                 {
                     units.push(unit(
                         &d.code,
@@ -57,12 +77,6 @@ pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
                         Some(dep.key.clone()),
                     ));
                 }
-                let name = match d.kind {
-                    DivisionKind::Subdistrict => format!("{}办事处", d.name),
-                    DivisionKind::Town | DivisionKind::Township => format!("{}人民政府", d.name),
-                    _ => d.name.clone(),
-                };
-                units.push(unit(&d.code, UnitKind::StreetOffice, name, None));
             }
             Level::Village => {
                 units.extend(six(d).into_iter().map(|(k, n)| unit(&d.code, k, n, None)))
@@ -151,7 +165,7 @@ pub fn demo_users(units: &[Unit]) -> Vec<User> {
             "xueyuan-jiedao",
             "学院南路街道 陈静",
             Role::StreetStaff,
-            "130202001:street_office",
+            "130202001:street-office",
         ),
         u(
             "lixin-dangzhibu",

@@ -93,6 +93,20 @@ impl GridIndex {
             .map(|part| part.grid)
     }
 
+    /// Every grid containing the point (more than one only if grids overlap): for checks.
+    pub fn locate_all(&self, lon: f64, lat: f64) -> Vec<u32> {
+        let p = [lon * self.scale, lat];
+        let mut out: Vec<u32> = self
+            .tree
+            .locate_all_at_point(p)
+            .map(|e| &self.parts[e.data as usize])
+            .filter(|part| inside(&part.rings, p))
+            .map(|part| part.grid)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The grid whose outline is closest to the point, with the distance in metres (0 inside).
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<Nearest> {
         let p = [lon * self.scale, lat];

@@ -1,0 +1,213 @@
+//! The HTTP API over the real router, on SQLite and on PostgreSQL, with the Tangshan demo loaded.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use chrono::{TimeZone, Utc};
+use serde_json::Value;
+use shanzhi_app::App;
+use shanzhi_app::clock::ManualClock;
+use shanzhi_domain::demo::DemoConfig;
+use shanzhi_store::Store;
+use tower::ServiceExt;
+
+async fn apps(test: &str) -> Vec<(String, App)> {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap(),
+    ));
+    let mut stores = Vec::new();
+    let dir = std::env::temp_dir().join(format!("shanzhi-api-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.db");
+    let _ = std::fs::remove_file(&path);
+    stores.push((
+        "sqlite".to_string(),
+        Store::connect(&format!("sqlite://{}", path.display()), None)
+            .await
+            .unwrap(),
+    ));
+    let url = std::env::var("SHANZHI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("api_{}_{}", std::process::id(), test);
+    match Store::connect(&url, Some(&schema)).await {
+        Ok(pg) => {
+            pg.drop_schema_for_tests(&schema).await.unwrap();
+            stores.push((
+                "postgres".to_string(),
+                Store::connect(&url, Some(&schema)).await.unwrap(),
+            ));
+        }
+        Err(e) if std::env::var("SHANZHI_REQUIRE_PG").as_deref() == Ok("1") => {
+            panic!("PostgreSQL is required here but unreachable: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED PostgreSQL for `{test}`: {e} (set SHANZHI_TEST_PG_URL to run it)")
+        }
+    }
+    let mut out = Vec::new();
+    for (db, store) in stores {
+        store.migrate().await.unwrap();
+        let app = App::open(store, clock.clone()).await.unwrap();
+        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {}))
+            .await
+            .unwrap();
+        out.push((db, app));
+    }
+    out
+}
+
+async fn get(app: &App, uri: &str) -> (StatusCode, Value) {
+    let res = shanzhi_api::router(app.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_demo_serves_tangshan() {
+    for (db, app) in apps("demo").await {
+        let (s, h) = get(&app, "/healthz").await;
+        assert_eq!(
+            (s, h["database"].as_str(), h["grids"].as_u64()),
+            (StatusCode::OK, Some(db.as_str()), Some(10_727)),
+            "{db}"
+        );
+
+        let (s, city) = get(&app, "/api/v1/areas/1302").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(city["name"], "唐山市");
+        assert_eq!(city["counts"]["grids"], 10_727, "{db}");
+        assert_eq!(city["counts"]["grid_workers"], 12_222, "{db}");
+        assert_eq!(city["children"].as_array().unwrap().len(), 18);
+        let child_grids: u64 = city["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["counts"]["grids"].as_u64().unwrap())
+            .sum();
+        assert_eq!(child_grids, 10_727, "{db}: children add up");
+
+        // A point in central 路南区 (WGS-84) lands in a grid of 路南区, with its community and street.
+        let (s, loc) = get(&app, "/api/v1/locate?lon=118.17&lat=39.62").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(loc["located"], true, "{db}: {loc}");
+        assert_eq!(loc["county"]["name"], "路南区");
+        assert_eq!(loc["city"]["code"], "1302");
+        let grid = loc["grid"]["code"].as_str().unwrap();
+        assert!(grid.starts_with(loc["community"]["code"].as_str().unwrap()));
+        assert!(grid.starts_with(loc["street"]["code"].as_str().unwrap()));
+
+        // The same place given in GCJ-02 and BD-09 converts back to the same grid.
+        let (gx, gy) = coordtransform::wgs84_to_gcj02(118.17, 39.62);
+        let (_, g) = get(&app, &format!("/api/v1/locate?lon={gx}&lat={gy}&crs=gcj02")).await;
+        assert_eq!(g["grid"]["code"], grid, "{db}");
+        let (bx, by) = coordtransform::wgs84_to_bd09(118.17, 39.62);
+        let (_, b) = get(&app, &format!("/api/v1/locate?lon={bx}&lat={by}&crs=bd09")).await;
+        assert_eq!(b["grid"]["code"], grid, "{db}");
+
+        // A community answers with its grids; its parents run from the city down.
+        let community = loc["community"]["code"].as_str().unwrap();
+        let (_, c) = get(&app, &format!("/api/v1/areas/{community}")).await;
+        assert!(
+            c["grids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["code"] == grid)
+        );
+        let parents: Vec<&str> = c["parents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["level"].as_str().unwrap())
+            .collect();
+        assert_eq!(parents, ["city", "county", "township"]);
+
+        // Out at sea, off 曹妃甸: unlocated, with the nearest grid and a distance.
+        let (s, sea) = get(&app, "/api/v1/locate?lon=118.6&lat=38.7").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(sea["located"], false);
+        assert!(sea["grid"].is_null());
+        assert!(
+            sea["nearest"]["distance_m"].as_f64().unwrap() > 1_000.0,
+            "{sea}"
+        );
+        assert_eq!(sea["nearest"]["grid"]["code"].as_str().unwrap().len(), 15);
+
+        let (s, t) = get(&app, "/api/v1/taxonomy").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (t["category_count"].as_u64(), t["type_count"].as_u64()),
+            (Some(10), Some(194)),
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_get_stable_codes_naming_the_field() {
+    for (db, app) in apps("errors").await {
+        for (uri, status, code, field) in [
+            (
+                "/api/v1/locate?lat=39.6",
+                400,
+                "invalid_parameter",
+                Some("lon"),
+            ),
+            (
+                "/api/v1/locate?lon=abc&lat=39.6",
+                400,
+                "invalid_parameter",
+                Some("lon"),
+            ),
+            (
+                "/api/v1/locate?lon=118&lat=95",
+                400,
+                "invalid_parameter",
+                Some("lat"),
+            ),
+            (
+                "/api/v1/locate?lon=118&lat=39&crs=utm",
+                400,
+                "invalid_parameter",
+                Some("crs"),
+            ),
+            (
+                "/api/v1/areas/13020",
+                400,
+                "invalid_parameter",
+                Some("code"),
+            ),
+            ("/api/v1/areas/130299", 404, "not_found", None),
+            ("/api/v1/nothing", 404, "not_found", None),
+        ] {
+            let (s, body) = get(&app, uri).await;
+            assert_eq!(s.as_u16(), status, "{db} {uri}: {body}");
+            assert_eq!(body["code"], code, "{db} {uri}");
+            assert!(!body["message"].as_str().unwrap().is_empty());
+            if let Some(f) = field {
+                assert_eq!(body["details"]["field"], f, "{db} {uri}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let doc = serde_json::to_value(<shanzhi_api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/areas/{code}",
+            "/api/v1/locate",
+            "/api/v1/taxonomy",
+            "/healthz"
+        ]
+    );
+}
