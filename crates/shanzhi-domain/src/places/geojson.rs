@@ -276,6 +276,9 @@ fn parse_ring(r: &Value) -> Result<LineString<f64>, String> {
     Ok(LineString(coords))
 }
 
+/// Intersections smaller than this are rounding noise, not overlaps.
+const MIN_OVERLAP_M2: f64 = 1.0;
+
 /// Overlap = an intersection with positive area (beyond float noise); touching edges are fine.
 fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec<FeatureProblem>) {
     let replaced: std::collections::HashSet<&GridCode> =
@@ -299,7 +302,6 @@ fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec
             .collect();
         others.sort_unstable();
         others.dedup();
-        let area = g.shape.unsigned_area();
         for b in others {
             let b = b as usize;
             // Pairs inside the file are checked once, from the earlier feature.
@@ -308,7 +310,13 @@ fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec
             }
             let other = all[b];
             let common = g.shape.intersection(&other.shape);
-            if common.unsigned_area() > 1e-9 * area.min(other.shape.unsigned_area()) {
+            // Outlines stored to 1 cm leave sub-square-metre slivers along shared edges: noise.
+            let overlap_m2 = if common.0.is_empty() {
+                0.0
+            } else {
+                area_m2(&common)
+            };
+            if overlap_m2 > MIN_OVERLAP_M2 {
                 let whose = if b < grids.len() {
                     format!("feature {} ({})", grids[b].0, other.code)
                 } else {

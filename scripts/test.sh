@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test suite of shanzhi: unit, property, store, API and demo tests, on SQLite and on
+# PostgreSQL. PostgreSQL: $SHANZHI_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
+# In CI (CI=true) a missing PostgreSQL is a failure; elsewhere the PostgreSQL half is skipped and
+# this script says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export SHANZHI_TEST_PG_URL="${SHANZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
+
+pg_up() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    local hostport="${SHANZHI_TEST_PG_URL#*@}"; hostport="${hostport%%/*}"
+    pg_isready -q -h "${hostport%%:*}" -p "${hostport##*:}"
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/5432") 2>/dev/null
+  fi
+}
+
+if pg_up; then
+  export SHANZHI_REQUIRE_PG=1
+  echo "== PostgreSQL: ${SHANZHI_TEST_PG_URL} (each test uses its own schema)"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable at ${SHANZHI_TEST_PG_URL}; in CI it is required." >&2
+  exit 1
+else
+  export SHANZHI_REQUIRE_PG=0
+  PG_SKIPPED=1
+  echo "== PostgreSQL: SKIPPED, no server at ${SHANZHI_TEST_PG_URL}."
+  echo "   To include it, start PostgreSQL (trust auth, database 'test') or set SHANZHI_TEST_PG_URL, then rerun."
+fi
+
+echo "== layering: the domain does no I/O, the API never touches SQL"
+if cargo tree -q -p shanzhi-domain -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
+  echo "shanzhi-domain depends on I/O crates (above)" >&2; exit 1
+fi
+if cargo tree -q -p shanzhi-api -e normal --depth 1 | grep -E '(sqlx|sea-orm|shanzhi-store) v'; then
+  echo "shanzhi-api depends on the database layer directly (above)" >&2; exit 1
+fi
+
+echo "== cargo test (all crates, all targets: unit, property, store, API, demo; benches once in test mode)"
+cargo test --workspace --all-targets
+
+if [ "${PG_SKIPPED:-0}" = "1" ]; then
+  echo "NOTE: the PostgreSQL half of the store and API suites was SKIPPED (no server). See above."
+fi
