@@ -16,38 +16,9 @@ async fn apps(test: &str) -> Vec<(String, App)> {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap(),
     ));
-    let mut stores = Vec::new();
-    let dir = std::env::temp_dir().join(format!("shanzhi-api-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("t.db");
-    let _ = std::fs::remove_file(&path);
-    stores.push((
-        "sqlite".to_string(),
-        Store::connect(&format!("sqlite://{}", path.display()), None)
-            .await
-            .unwrap(),
-    ));
-    let url = std::env::var("SHANZHI_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!("api_{}_{}", std::process::id(), test);
-    match Store::connect(&url, Some(&schema)).await {
-        Ok(pg) => {
-            pg.drop_schema_for_tests(&schema).await.unwrap();
-            stores.push((
-                "postgres".to_string(),
-                Store::connect(&url, Some(&schema)).await.unwrap(),
-            ));
-        }
-        Err(e) if std::env::var("SHANZHI_REQUIRE_PG").as_deref() == Ok("1") => {
-            panic!("PostgreSQL is required here but unreachable: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIPPED PostgreSQL for `{test}`: {e} (set SHANZHI_TEST_PG_URL to run it)")
-        }
-    }
+    let stores = shanzhi_store::testing::test_stores(test).await;
     let mut out = Vec::new();
     for (db, store) in stores {
-        store.migrate().await.unwrap();
         let app = App::open(store, clock.clone()).await.unwrap();
         app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {}))
             .await

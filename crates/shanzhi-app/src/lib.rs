@@ -41,7 +41,7 @@ impl App {
     /// (the shipped files where none was imported yet).
     pub async fn open(store: Store, clock: Arc<dyn Clock>) -> Result<App, AppError> {
         let reference = reference::load_current(&store, clock.now()).await?;
-        let places = Places::build(store.load_places().await?);
+        let places = Places::build(store.load_places().await?)?;
         Ok(App {
             store,
             clock,
@@ -73,7 +73,7 @@ impl App {
         let built = tokio::task::spawn_blocking(move || Places::build(stored))
             .await
             .map_err(AppError::internal)?;
-        *self.places.write().expect("places lock") = Arc::new(built);
+        *self.places.write().expect("places lock") = Arc::new(built?);
         Ok(())
     }
 

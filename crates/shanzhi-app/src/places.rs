@@ -89,8 +89,9 @@ pub struct AreaSummary {
 }
 
 impl Places {
-    pub fn build(stored: StoredPlaces) -> Places {
-        let tree = DivisionTree::from_divisions(stored.divisions).unwrap_or_default();
+    /// Builds the view; stored divisions that do not form a tree are an internal error.
+    pub fn build(stored: StoredPlaces) -> Result<Places, AppError> {
+        let tree = DivisionTree::from_divisions(stored.divisions).map_err(AppError::internal)?;
         let index = GridIndex::build(stored.grids.iter().map(|g| &g.shape));
         let by_code = stored
             .grids
@@ -115,14 +116,14 @@ impl Places {
                 code = c.parent();
             }
         }
-        Places {
+        Ok(Places {
             tree,
             grids: stored.grids,
             index,
             by_code,
             counts,
             grid_workers,
-        }
+        })
     }
 
     fn grid_ref(&self, i: u32) -> GridRef {

@@ -9,17 +9,10 @@ use shanzhi_app::clock::ManualClock;
 use shanzhi_app::reference::shipped;
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
-use shanzhi_store::{ReferenceKind, Store};
+use shanzhi_store::ReferenceKind;
 
 async fn demo_app(name: &str) -> App {
-    let dir = std::env::temp_dir().join(format!("shanzhi-app-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("t.db");
-    let _ = std::fs::remove_file(&path);
-    let store = Store::connect(&format!("sqlite://{}", path.display()), None)
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let store = shanzhi_store::testing::sqlite_store(name).await;
     let app = App::open(
         store,
         Arc::new(ManualClock::new(

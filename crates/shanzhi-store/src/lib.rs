@@ -6,6 +6,7 @@ pub mod entity;
 mod migration;
 mod places;
 mod reference;
+pub mod testing;
 
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};

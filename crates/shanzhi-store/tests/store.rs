@@ -1,7 +1,5 @@
 //! The store suite: every test runs the same checks on SQLite (a temporary file) and on
-//! PostgreSQL (a fresh schema per test). PostgreSQL is `SHANZHI_TEST_PG_URL` (default
-//! postgres://postgres@127.0.0.1:5432/test); with `SHANZHI_REQUIRE_PG=1` (CI) a missing server
-//! fails the suite, otherwise it is skipped with a message.
+//! PostgreSQL (a fresh schema per test); see `shanzhi_store::testing`.
 
 use chrono::{TimeZone, Utc};
 use geo::{MultiPolygon, polygon};
@@ -12,34 +10,7 @@ use shanzhi_domain::places::grid::{Grid, GridKind, round7};
 use shanzhi_store::{PlacesSnapshot, ReferenceKind, Store, StoreError};
 
 async fn stores(test: &str) -> Vec<(String, Store)> {
-    let mut out = Vec::new();
-    let dir = std::env::temp_dir().join(format!("shanzhi-store-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("t.db");
-    let _ = std::fs::remove_file(&path);
-    let sqlite = Store::connect(&format!("sqlite://{}", path.display()), None)
-        .await
-        .unwrap();
-    sqlite.migrate().await.unwrap();
-    out.push(("sqlite".to_string(), sqlite));
-    let url = std::env::var("SHANZHI_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!("t_{}_{}", std::process::id(), test);
-    match Store::connect(&url, Some(&schema)).await {
-        Ok(pg) => {
-            pg.drop_schema_for_tests(&schema).await.unwrap();
-            let pg = Store::connect(&url, Some(&schema)).await.unwrap();
-            pg.migrate().await.unwrap();
-            out.push(("postgres".to_string(), pg));
-        }
-        Err(e) if std::env::var("SHANZHI_REQUIRE_PG").as_deref() == Ok("1") => {
-            panic!("PostgreSQL is required here but unreachable: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIPPED PostgreSQL for `{test}`: {e} (set SHANZHI_TEST_PG_URL to run it)")
-        }
-    }
-    out
+    shanzhi_store::testing::test_stores(test).await
 }
 
 fn code(s: &str) -> DivisionCode {
