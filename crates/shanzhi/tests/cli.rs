@@ -1,0 +1,123 @@
+//! End to end: the real `shanzhi` binary loads the demo, exports and imports grids, lists
+//! reference versions, and serves the API over TCP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_shanzhi")
+}
+
+fn workdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shanzhi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .current_dir(dir)
+        .env_remove("SHANZHI_DB")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    body
+}
+
+#[test]
+fn demo_export_import_and_serve() {
+    let dir = workdir();
+    let _ = std::fs::remove_file(dir.join("shanzhi-demo.db"));
+
+    // The demo creates ./shanzhi-demo.db when absent and loads Tangshan.
+    let out = run(&dir, &["demo", "--no-serve"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("10727 grids, 12222 grid workers"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(dir.join("shanzhi-demo.db").exists());
+    let db = format!("sqlite://{}", dir.join("shanzhi-demo.db").display());
+
+    let out = run(&dir, &["--db", &db, "migrate"]);
+    assert!(
+        text(&out.stdout).contains("applied on sqlite"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(
+        &dir,
+        &["--db", &db, "grids", "export", "--out", "grids.geojson"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("grids.geojson")).unwrap()).unwrap();
+    assert_eq!(exported["features"].as_array().unwrap().len(), 10_727);
+
+    std::fs::write(
+        dir.join("bad.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"999"},"geometry":{"type":"Polygon","coordinates":[[[118,39],[118.1,39],[118.1,39.1]]]}}]}"#,
+    )
+    .unwrap();
+    let out = run(&dir, &["--db", &db, "grids", "import", "bad.geojson"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nothing was imported")
+            && err.contains("bad_code")
+            && err.contains("invalid_ring"),
+        "{err}"
+    );
+
+    let out = run(&dir, &["--db", &db, "taxonomy", "list"]);
+    assert!(
+        text(&out.stdout).contains("* tangshan-2026.1"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Serve on a free port and ask for the city.
+    let mut child = Command::new(bin())
+        .current_dir(&dir)
+        .args(["--db", &db, "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line}"))
+        .to_string();
+    let city = http_get(&addr, "/api/v1/areas/1302");
+    let health = http_get(&addr, "/healthz");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(city.starts_with("HTTP/1.1 200"), "{city}");
+    assert!(city.contains("\"grids\":10727"), "{city}");
+    assert!(health.contains("\"database\":\"sqlite\""), "{health}");
+}
