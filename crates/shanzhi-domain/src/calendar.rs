@@ -581,8 +581,9 @@ impl WorkCalendar {
         }
     }
 
-    /// `start` plus `amount` (≥ 0) of working time.
-    fn add_working(
+    /// `start` plus `amount` (≥ 0) of working time: the arithmetic behind working hours and days,
+    /// public for clocks that resume with a remainder that is not a whole unit.
+    pub fn add_working(
         &self,
         start: DateTime<Utc>,
         amount: Duration,

@@ -2,6 +2,7 @@
 //! organisations, demo generation). No I/O: everything here takes and returns values.
 
 pub mod calendar;
+pub mod cases;
 pub mod demo;
 pub mod ids;
 pub mod org;

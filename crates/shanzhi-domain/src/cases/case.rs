@@ -1,0 +1,146 @@
+//! A case and its log: what was reported, where, its state, units, clock and counters; and the
+//! immutable log entry every action appends.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::clock::StepClock;
+use crate::ids::GridCode;
+use crate::people::Role;
+use crate::taxonomy::TypeCode;
+use crate::time_limit::TimeLimit;
+
+/// How a report came in (问题来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 监督员/网格员巡查上报
+    Patrol,
+    /// Resident on the web or the phone page.
+    ResidentWeb,
+    /// Resident by telephone to the centre.
+    ResidentPhone,
+    /// 12345 hotline work order.
+    Hotline,
+    /// IoT sensor, camera AI, drone.
+    Device,
+    /// Open311 clients.
+    Open311,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Patrol,
+        Channel::ResidentWeb,
+        Channel::ResidentPhone,
+        Channel::Hotline,
+        Channel::Device,
+        Channel::Open311,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Patrol => "patrol",
+            Channel::ResidentWeb => "resident_web",
+            Channel::ResidentPhone => "resident_phone",
+            Channel::Hotline => "hotline",
+            Channel::Device => "device",
+            Channel::Open311 => "open311",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// 满意 / 基本满意 / 不满意.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub satisfaction: Satisfaction,
+    pub reason: Option<String>,
+}
+
+/// The units a case is dispatched to: one primary (主办) and any assisting (协办).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub primary: String,
+    pub assisting: Vec<String>,
+}
+
+/// Who acts: a user, in a role, for a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user: String,
+    pub role: Role,
+    pub unit: String,
+}
+
+/// A new report, before it is a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewReport {
+    pub type_code: TypeCode,
+    pub channel: Channel,
+    pub description: String,
+    /// WGS-84 lon/lat, if known.
+    pub location: Option<(f64, f64)>,
+    /// The grid the location fell in; `None` is an unlocated report, kept and flagged.
+    pub grid: Option<GridCode>,
+    pub reporter: Option<String>,
+}
+
+/// One case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub kind: String,
+    pub workflow_version: String,
+    pub type_code: TypeCode,
+    pub taxonomy_version: String,
+    pub channel: Channel,
+    pub description: String,
+    pub location: Option<(f64, f64)>,
+    pub grid: Option<GridCode>,
+    pub reporter: Option<String>,
+    /// A state key of the workflow.
+    pub state: String,
+    pub units: Option<Assignment>,
+    /// The clock of the current step; `None` in states without a step.
+    pub clock: Option<StepClock>,
+    /// The type's handling limit, fixed when the case is created.
+    pub handling_limit: TimeLimit,
+    /// An extension asked for and not yet decided.
+    pub pending_extension: Option<TimeLimit>,
+    pub rework_count: u32,
+    pub extension_count: u32,
+    pub rating: Option<Rating>,
+    pub reported_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// How many log entries the case has; the version checked when saving.
+    pub seq: u32,
+}
+
+/// What one action did, appended to the case's log and never changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: u32,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub opinion: Option<String>,
+    pub attachments: Vec<String>,
+    pub units: Option<Assignment>,
+    /// The deadline in force after the action.
+    pub deadline: Option<DateTime<Utc>>,
+    /// Whether the step that this action ended was overdue.
+    pub overdue: bool,
+}

@@ -1,0 +1,8 @@
+//! Cases: the generic case engine. Workflows (one per kind: event, demand, …) are data; the
+//! engine creates cases and applies actions as pure functions, with step clocks on the work
+//! calendar and an immutable log.
+
+pub mod case;
+pub mod clock;
+pub mod engine;
+pub mod workflow;

@@ -1,0 +1,265 @@
+//! Workflows as versioned data: a case kind declares its states, the step (and so the clock)
+//! each state runs on, its actions with the states they leave and reach, the roles that may take
+//! them, what each needs and what it does. The engine interprets them; a new kind is a new file.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::people::Role;
+use crate::time_limit::TimeLimit;
+
+/// The step whose limit comes from the case's type (处置时限) rather than from the workflow.
+pub const HANDLING_STEP: &str = "handling";
+
+/// What an action does besides moving the state. Interpreted by the engine, matched exhaustively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Sets the primary and assisting units from the command.
+    AssignUnits,
+    /// Clears the units (a return approved: the case goes back for re-dispatch).
+    ClearUnits,
+    /// Adds the extension asked for in the pending request to the deadline in force.
+    Extend,
+    /// Stops the clock (挂账).
+    Pause,
+    /// Restarts the clock; the paused time does not count.
+    Resume,
+    /// Counts one rework (返工).
+    CountRework,
+    /// Records the reporter's rating; once only.
+    Rate,
+    /// Remembers the extension asked for, until it is approved or denied.
+    RequestExtension,
+}
+
+/// Who, beyond the role, may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// Anyone with one of the roles.
+    #[default]
+    Role,
+    /// Only the primary unit the case is assigned to.
+    AssignedUnit,
+    /// Only the person who reported the case.
+    Reporter,
+}
+
+/// What a command must carry for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// A written opinion (reason, result).
+    Opinion,
+    /// A primary unit (and optional assisting units).
+    Unit,
+    /// An extension amount.
+    Extension,
+    /// A rating.
+    Rating,
+    /// At least one attachment (photo evidence).
+    Evidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateDef {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The step this state belongs to; states of one step share one clock.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// The clock stands still in this state.
+    #[serde(default)]
+    pub paused: bool,
+    /// No action leaves this state (other than those listed with it, like rating a closed case).
+    #[serde(default)]
+    pub terminal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDef {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub from: Vec<String>,
+    pub to: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub party: Party,
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// Only for cases that came in through these channels (empty: any channel).
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkflowFile {
+    kind: String,
+    version: String,
+    name_zh: String,
+    name_en: String,
+    entry: HashMap<String, String>,
+    steps: HashMap<String, TimeLimit>,
+    state: Vec<StateDef>,
+    action: Vec<ActionDef>,
+}
+
+/// A validated workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    pub kind: String,
+    pub version: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Entry state per channel; `default` for any other channel.
+    entry: HashMap<String, String>,
+    steps: HashMap<String, TimeLimit>,
+    states: Vec<StateDef>,
+    actions: Vec<ActionDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WorkflowError {
+    #[error("workflow file: {0}")]
+    Parse(String),
+    #[error("workflow {kind}: {}", problems.join("; "))]
+    Invalid { kind: String, problems: Vec<String> },
+}
+
+impl Workflow {
+    /// Parses and checks a workflow: every state named by an entry or action exists, every step
+    /// has a limit (except the handling step, whose limit is the type's), no two actions share a
+    /// key, every non-terminal state can be left, every state can be reached.
+    pub fn from_toml(text: &str) -> Result<Workflow, WorkflowError> {
+        let f: WorkflowFile =
+            toml::from_str(text).map_err(|e| WorkflowError::Parse(e.to_string()))?;
+        let mut problems = Vec::new();
+        let keys: HashSet<&str> = f.state.iter().map(|s| s.key.as_str()).collect();
+        if keys.len() != f.state.len() {
+            problems.push("two states share a key".to_string());
+        }
+        if !f.entry.contains_key("default") {
+            problems.push("entry needs a `default` state".to_string());
+        }
+        for (channel, s) in &f.entry {
+            if !keys.contains(s.as_str()) {
+                problems.push(format!("entry for {channel}: unknown state `{s}`"));
+            }
+        }
+        for s in &f.state {
+            if let Some(step) = &s.step {
+                if step != HANDLING_STEP && !f.steps.contains_key(step) {
+                    problems.push(format!(
+                        "state {}: step `{step}` has no limit in [steps]",
+                        s.key
+                    ));
+                }
+            }
+            if s.terminal && s.step.is_some() {
+                problems.push(format!(
+                    "state {} is terminal and cannot run a clock",
+                    s.key
+                ));
+            }
+        }
+        for (step, limit) in &f.steps {
+            if limit.value == 0 {
+                problems.push(format!("step {step}: a limit of 0"));
+            }
+        }
+        let mut action_keys = HashSet::new();
+        for a in &f.action {
+            if !action_keys.insert(a.key.as_str()) {
+                problems.push(format!("action {} is defined twice", a.key));
+            }
+            for s in a.from.iter().chain(std::iter::once(&a.to)) {
+                if !keys.contains(s.as_str()) {
+                    problems.push(format!("action {}: unknown state `{s}`", a.key));
+                }
+            }
+            if a.from.is_empty() || a.roles.is_empty() {
+                problems.push(format!(
+                    "action {} needs at least one `from` state and one role",
+                    a.key
+                ));
+            }
+        }
+        let reachable: HashSet<&str> = f
+            .entry
+            .values()
+            .map(String::as_str)
+            .chain(f.action.iter().map(|a| a.to.as_str()))
+            .collect();
+        for s in &f.state {
+            if !reachable.contains(s.key.as_str()) {
+                problems.push(format!("state {} can never be reached", s.key));
+            }
+            let leaves = f
+                .action
+                .iter()
+                .any(|a| a.from.contains(&s.key) && a.to != s.key);
+            if !s.terminal && !leaves {
+                problems.push(format!(
+                    "state {} is not terminal but no action leaves it",
+                    s.key
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(WorkflowError::Invalid {
+                kind: f.kind,
+                problems,
+            });
+        }
+        Ok(Workflow {
+            kind: f.kind,
+            version: f.version,
+            name_zh: f.name_zh,
+            name_en: f.name_en,
+            entry: f.entry,
+            steps: f.steps,
+            states: f.state,
+            actions: f.action,
+        })
+    }
+
+    /// The state a new case starts in, for the channel it came through.
+    pub fn entry_state(&self, channel: &str) -> &str {
+        self.entry
+            .get(channel)
+            .or_else(|| self.entry.get("default"))
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self, key: &str) -> Option<&StateDef> {
+        self.states.iter().find(|s| s.key == key)
+    }
+
+    pub fn action(&self, key: &str) -> Option<&ActionDef> {
+        self.actions.iter().find(|a| a.key == key)
+    }
+
+    pub fn states(&self) -> &[StateDef] {
+        &self.states
+    }
+
+    pub fn actions(&self) -> &[ActionDef] {
+        &self.actions
+    }
+
+    /// The limit of a step other than handling.
+    pub fn step_limit(&self, step: &str) -> Option<TimeLimit> {
+        self.steps.get(step).copied()
+    }
+}

@@ -1,0 +1,622 @@
+//! The case engine over the shipped event workflow, taxonomy and calendar: whole stories,
+//! refusals, clocks (extension, suspension, traffic lights), a third kind defined only as data,
+//! and random histories that must always leave a case in a legal state.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::case::{
+    Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction,
+};
+use shanzhi_domain::cases::clock::Light;
+use shanzhi_domain::cases::engine::{Command, Refusal, apply, available, create};
+use shanzhi_domain::cases::workflow::{Workflow, WorkflowError};
+use shanzhi_domain::org::Departments;
+use shanzhi_domain::people::Role;
+use shanzhi_domain::taxonomy::Taxonomy;
+use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
+
+struct World {
+    wf: Workflow,
+    tax: Taxonomy,
+    cal: WorkCalendar,
+}
+
+fn world() -> World {
+    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
+    World {
+        wf: Workflow::from_toml(include_str!("../../../data/workflows/event.toml")).unwrap(),
+        tax: Taxonomy::from_toml(
+            include_str!("../../../data/taxonomy/tangshan-2026.1.toml"),
+            &deps,
+        )
+        .unwrap(),
+        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml"))
+            .unwrap(),
+    }
+}
+
+/// Monday 2026-03-02 09:00 in Tangshan.
+fn monday_9am() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+}
+
+fn actor(user: &str, role: Role, unit: &str) -> Actor {
+    Actor {
+        user: user.into(),
+        role,
+        unit: unit.into(),
+    }
+}
+
+fn cmd(action: &str) -> Command {
+    Command {
+        action: action.into(),
+        ..Default::default()
+    }
+}
+
+fn with_opinion(action: &str, o: &str) -> Command {
+    Command {
+        opinion: Some(o.into()),
+        ..cmd(action)
+    }
+}
+
+fn with_evidence(action: &str) -> Command {
+    Command {
+        attachments: vec!["photo-1.jpg".into()],
+        opinion: Some("已处理".into()),
+        ..cmd(action)
+    }
+}
+
+fn dispatch_to(unit: &str) -> Command {
+    Command {
+        units: Some(Assignment {
+            primary: unit.into(),
+            assisting: vec![],
+        }),
+        ..cmd("dispatch")
+    }
+}
+
+fn people() -> [Actor; 7] {
+    [
+        actor("shouli", Role::IntakeOperator, "1302:command_centre"),
+        actor("zhiban", Role::ShiftSupervisor, "1302:command_centre"),
+        actor("paiqian", Role::Dispatcher, "1302:command_centre"),
+        actor(
+            "chengguan",
+            Role::DepartmentHandler,
+            "130202:urban-management",
+        ),
+        actor("shuiwu", Role::DepartmentHandler, "130202:water-supply"),
+        actor(
+            "wangge",
+            Role::GridWorker,
+            "130202001001:residents_committee",
+        ),
+        actor("jumin", Role::Resident, "130202001001:residents_committee"),
+    ]
+}
+
+fn report(w: &World, channel: Channel, type_code: &str, at: DateTime<Utc>) -> (Case, LogEntry) {
+    let r = NewReport {
+        type_code: type_code.parse().unwrap(),
+        channel,
+        description: "路面有暴露垃圾".into(),
+        location: Some((118.17, 39.62)),
+        grid: Some("130202001001001".parse().unwrap()),
+        reporter: Some("jumin".into()),
+    };
+    let who = if channel == Channel::Patrol {
+        &people()[5]
+    } else {
+        &people()[6]
+    };
+    create(&w.wf, &w.tax, &w.cal, r, who, at).unwrap()
+}
+
+/// Plays steps, advancing the clock by `minutes` before each; returns the case and the log.
+fn play(
+    w: &World,
+    mut case: Case,
+    mut at: DateTime<Utc>,
+    steps: &[(i64, &Actor, Command)],
+) -> (Case, Vec<LogEntry>, DateTime<Utc>) {
+    let mut log = Vec::new();
+    for (minutes, who, c) in steps {
+        at += Duration::minutes(*minutes);
+        let (next, entry) = apply(&w.wf, &w.cal, &case, c, who, at)
+            .unwrap_or_else(|e| panic!("{} in {}: {e}", c.action, case.state));
+        assert_eq!(entry.seq, case.seq + 1);
+        log.push(entry);
+        case = next;
+    }
+    (case, log, at)
+}
+
+#[test]
+fn a_patrol_report_is_closed_on_time() {
+    let w = world();
+    let [shouli, zhiban, paiqian, chengguan, _, wangge, _] = people();
+    let t0 = monday_9am();
+    let (case, first) = report(&w, Channel::Patrol, "0602", t0);
+    assert_eq!(
+        (case.state.as_str(), first.action.as_str()),
+        ("reported", "report")
+    );
+    let handling = case.handling_limit;
+    let (case, log, _) = play(
+        &w,
+        case,
+        t0,
+        &[
+            (3, &shouli, cmd("register")),
+            (5, &zhiban, cmd("file")),
+            (5, &paiqian, dispatch_to("130202:urban-management")),
+            (60, &chengguan, with_evidence("feedback")),
+            (30, &wangge, with_evidence("check_pass")),
+            (5, &zhiban, cmd("close")),
+        ],
+    );
+    assert_eq!(case.state, "closed");
+    assert!(case.clock.is_none() && case.closed_at.is_some());
+    assert!(
+        log.iter().all(|e| !e.overdue),
+        "every step on time: {log:?}"
+    );
+    let dispatch = &log[2];
+    assert_eq!(
+        dispatch.units.as_ref().unwrap().primary,
+        "130202:urban-management"
+    );
+    assert_eq!(
+        dispatch.deadline.unwrap(),
+        w.cal.add(dispatch.at, handling).unwrap(),
+        "handling runs on the type's limit"
+    );
+}
+
+#[test]
+fn a_resident_report_is_returned_reworked_closed_and_rated() {
+    let w = world();
+    let [shouli, zhiban, paiqian, chengguan, shuiwu, wangge, jumin] = people();
+    let t0 = monday_9am();
+    let (case, _) = report(&w, Channel::ResidentWeb, "0602", t0);
+    // A resident's report cannot be registered without verification.
+    let refused = apply(&w.wf, &w.cal, &case, &cmd("register"), &shouli, t0).unwrap_err();
+    assert!(matches!(refused, Refusal::WrongChannel { .. }), "{refused}");
+    let (case, log, at) = play(
+        &w,
+        case,
+        t0,
+        &[
+            (2, &shouli, cmd("request_verification")),
+            (20, &wangge, with_evidence("confirm")),
+            (5, &zhiban, cmd("file")),
+            (5, &paiqian, dispatch_to("130202:water-supply")),
+            (
+                30,
+                &shuiwu,
+                with_opinion("request_return", "不属于供水管辖"),
+            ),
+            (10, &paiqian, cmd("approve_return")),
+            (5, &paiqian, dispatch_to("130202:urban-management")),
+            (90, &chengguan, with_evidence("feedback")),
+            (30, &wangge, with_evidence("check_fail")),
+            (60, &chengguan, with_evidence("feedback")),
+            (30, &wangge, with_evidence("check_pass")),
+            (5, &zhiban, cmd("close")),
+        ],
+    );
+    assert_eq!((case.state.as_str(), case.rework_count), ("closed", 1));
+    assert_eq!(log.iter().filter(|e| e.action == "dispatch").count(), 2);
+    // The water company, once the case went back, may no longer act on it.
+    let rate = Command {
+        rating: Some(Rating {
+            satisfaction: Satisfaction::BasicallySatisfied,
+            reason: Some("返工了一次".into()),
+        }),
+        ..cmd("rate")
+    };
+    let not_reporter = actor("someone", Role::Resident, "x");
+    assert!(matches!(
+        apply(&w.wf, &w.cal, &case, &rate, &not_reporter, at).unwrap_err(),
+        Refusal::NotReporter { .. }
+    ));
+    let (case, _) = apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap();
+    assert_eq!(
+        case.rating.as_ref().unwrap().satisfaction,
+        Satisfaction::BasicallySatisfied
+    );
+    assert_eq!(
+        apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap_err(),
+        Refusal::AlreadyRated
+    );
+}
+
+#[test]
+fn refusals_say_why() {
+    let w = world();
+    let [shouli, zhiban, paiqian, chengguan, shuiwu, wangge, _] = people();
+    let t0 = monday_9am();
+    let (case, _) = report(&w, Channel::Patrol, "0602", t0);
+    let r = |c: &Case, command: Command, who: &Actor| {
+        apply(&w.wf, &w.cal, c, &command, who, t0).unwrap_err()
+    };
+    assert!(matches!(
+        r(&case, cmd("file"), &zhiban),
+        Refusal::WrongState { .. }
+    ));
+    assert!(matches!(
+        r(&case, cmd("register"), &wangge),
+        Refusal::WrongRole { .. }
+    ));
+    assert!(matches!(
+        r(&case, cmd("fly"), &shouli),
+        Refusal::UnknownAction { .. }
+    ));
+    assert_eq!(
+        r(&case, cmd("self_handle"), &wangge),
+        Refusal::Missing {
+            action: "self_handle".into(),
+            field: "evidence (an attachment)"
+        }
+    );
+    let (filed, _, _) = play(
+        &w,
+        case,
+        t0,
+        &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file"))],
+    );
+    assert!(matches!(
+        r(&filed, cmd("dispatch"), &paiqian),
+        Refusal::Missing {
+            field: "a primary unit",
+            ..
+        }
+    ));
+    let (sent, _, _) = play(
+        &w,
+        filed,
+        t0,
+        &[(1, &paiqian, dispatch_to("130202:urban-management"))],
+    );
+    assert!(matches!(
+        r(&sent, with_evidence("feedback"), &shuiwu),
+        Refusal::NotAssignedUnit { .. }
+    ));
+    assert!(matches!(
+        r(&sent, cmd("request_return"), &chengguan),
+        Refusal::Missing {
+            field: "an opinion",
+            ..
+        }
+    ));
+    // The console's view: what this person may do now.
+    let offered = available(&w.wf, &sent, &chengguan);
+    assert!(offered.iter().any(|(a, ok)| *a == "feedback" && ok.is_ok()));
+    let offered = available(&w.wf, &sent, &shuiwu);
+    assert!(offered.iter().all(|(_, ok)| ok.is_err()));
+}
+
+#[test]
+fn extensions_add_time_and_suspensions_stop_the_clock() {
+    let w = world();
+    let [shouli, zhiban, paiqian, chengguan, _, _, _] = people();
+    let t0 = monday_9am();
+    // 私搭乱建 (0601): a working-days limit.
+    let (case, _) = report(&w, Channel::Patrol, "0601", t0);
+    let (case, _, at) = play(
+        &w,
+        case,
+        t0,
+        &[
+            (1, &shouli, cmd("register")),
+            (1, &zhiban, cmd("file")),
+            (1, &paiqian, dispatch_to("130202:urban-management")),
+        ],
+    );
+    let deadline = case.clock.as_ref().unwrap().deadline;
+    assert_eq!(
+        case.clock.as_ref().unwrap().light(&w.cal, at).unwrap(),
+        Light::Green
+    );
+
+    let two_days = TimeLimit {
+        value: 2,
+        unit: TimeUnit::WorkingDays,
+    };
+    let ask = Command {
+        extension: Some(two_days),
+        opinion: Some("需协调业主".into()),
+        ..cmd("request_extension")
+    };
+    let (extended, log, at) = play(
+        &w,
+        case.clone(),
+        at,
+        &[
+            (10, &chengguan, ask),
+            (10, &paiqian, cmd("approve_extension")),
+        ],
+    );
+    assert_eq!(
+        extended.clock.as_ref().unwrap().deadline,
+        w.cal.add(deadline, two_days).unwrap()
+    );
+    assert_eq!(
+        (extended.extension_count, extended.pending_extension),
+        (1, None)
+    );
+    assert_eq!(
+        log[1].deadline,
+        Some(extended.clock.as_ref().unwrap().deadline),
+        "the log shows the deadline in force"
+    );
+
+    // A denied request changes nothing but the log.
+    let ask = Command {
+        extension: Some(two_days),
+        opinion: Some("再延".into()),
+        ..cmd("request_extension")
+    };
+    let (denied, _, _) = play(
+        &w,
+        extended.clone(),
+        at,
+        &[
+            (5, &chengguan, ask),
+            (5, &paiqian, with_opinion("deny_extension", "不予延时")),
+        ],
+    );
+    assert_eq!(denied.clock, extended.clock);
+    assert_eq!(denied.extension_count, 1);
+
+    // Suspended for two weeks: the working time left at the pause is left again at the resume.
+    let before = extended.clock.clone().unwrap();
+    let (paused, _, at) = play(
+        &w,
+        extended,
+        at,
+        &[
+            (
+                5,
+                &chengguan,
+                with_opinion("request_suspension", "需列入财政预算"),
+            ),
+            (5, &paiqian, cmd("approve_suspension")),
+        ],
+    );
+    let left = w.cal.working_duration_between(at, before.deadline).unwrap();
+    let resumed_at = at + Duration::days(14);
+    let (resumed, _) = apply(&w.wf, &w.cal, &paused, &cmd("resume"), &paiqian, resumed_at).unwrap();
+    let clock = resumed.clock.unwrap();
+    assert_eq!(clock.paused_at, None);
+    assert_eq!(
+        w.cal
+            .working_duration_between(resumed_at, clock.deadline)
+            .unwrap(),
+        left
+    );
+    assert!(clock.deadline > before.deadline + Duration::days(13));
+}
+
+#[test]
+fn traffic_lights_follow_the_share_of_time_used() {
+    let w = world();
+    let [shouli, zhiban, paiqian, _, _, _, _] = people();
+    let t0 = monday_9am();
+    // 0101 上水井盖: a calendar-hours limit.
+    let (case, _) = report(&w, Channel::Patrol, "0101", t0);
+    let (case, _, at) = play(
+        &w,
+        case,
+        t0,
+        &[
+            (1, &shouli, cmd("register")),
+            (1, &zhiban, cmd("file")),
+            (1, &paiqian, dispatch_to("130202:water-supply")),
+        ],
+    );
+    let clock = case.clock.unwrap();
+    assert_eq!(clock.limit.unit, TimeUnit::CalendarHours);
+    let total = clock.deadline - at;
+    let at_share = |p: f64| at + Duration::seconds((total.num_seconds() as f64 * p) as i64);
+    assert_eq!(clock.light(&w.cal, at_share(0.5)).unwrap(), Light::Green);
+    assert_eq!(clock.light(&w.cal, at_share(0.8)).unwrap(), Light::Green);
+    assert_eq!(clock.light(&w.cal, at_share(0.9)).unwrap(), Light::Yellow);
+    assert_eq!(clock.light(&w.cal, at_share(1.0)).unwrap(), Light::Yellow);
+    assert_eq!(clock.light(&w.cal, at_share(1.1)).unwrap(), Light::Red);
+    assert!(clock.overdue(at_share(1.1)));
+}
+
+#[test]
+fn a_new_kind_needs_only_a_workflow_file() {
+    // A people's-mediation case (人民调解), defined here only as data, runs on the same engine.
+    let text = r#"
+kind = "mediation"
+version = "mediation-test"
+name_zh = "人民调解"
+name_en = "People's mediation"
+[entry]
+default = "applied"
+[steps]
+accept = { value = 3, unit = "working_days" }
+[[state]]
+key = "applied"
+name_zh = "已申请"
+name_en = "Applied"
+step = "accept"
+[[state]]
+key = "mediating"
+name_zh = "调解中"
+name_en = "Mediating"
+step = "handling"
+[[state]]
+key = "agreed"
+name_zh = "达成协议"
+name_en = "Agreement reached"
+terminal = true
+[[action]]
+key = "accept"
+name_zh = "受理"
+name_en = "Accept"
+from = ["applied"]
+to = "mediating"
+roles = ["residents_committee"]
+[[action]]
+key = "record_agreement"
+name_zh = "记录协议"
+name_en = "Record the agreement"
+from = ["mediating"]
+to = "agreed"
+roles = ["residents_committee"]
+needs = ["opinion", "evidence"]
+"#;
+    let w = world();
+    let wf = Workflow::from_toml(text).unwrap();
+    let committee = actor(
+        "tiaojie",
+        Role::ResidentsCommittee,
+        "130202001001:residents_committee",
+    );
+    let r = NewReport {
+        type_code: "1005".parse().unwrap(),
+        channel: Channel::ResidentPhone,
+        description: "邻里噪音纠纷".into(),
+        location: None,
+        grid: None,
+        reporter: None,
+    };
+    let (case, _) = create(&wf, &w.tax, &w.cal, r, &committee, monday_9am()).unwrap();
+    assert_eq!(case.clock.as_ref().unwrap().step, "accept");
+    let (case, _) = apply(&wf, &w.cal, &case, &cmd("accept"), &committee, monday_9am()).unwrap();
+    let (case, entry) = apply(
+        &wf,
+        &w.cal,
+        &case,
+        &Command {
+            attachments: vec!["协议书.pdf".into()],
+            ..with_opinion("record_agreement", "双方同意")
+        },
+        &committee,
+        monday_9am(),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            case.state.as_str(),
+            case.kind.as_str(),
+            entry.to_state.as_str()
+        ),
+        ("agreed", "mediation", "agreed")
+    );
+}
+
+#[test]
+fn broken_workflows_are_refused_with_every_problem() {
+    let text = r#"
+kind = "broken"
+version = "x"
+name_zh = "x"
+name_en = "x"
+[entry]
+patrol = "nowhere"
+[steps]
+[[state]]
+key = "a"
+name_zh = "a"
+name_en = "a"
+step = "missing"
+[[state]]
+key = "island"
+name_zh = "b"
+name_en = "b"
+terminal = true
+[[action]]
+key = "go"
+name_zh = "go"
+name_en = "go"
+from = ["a"]
+to = "ghost"
+roles = ["dispatcher"]
+"#;
+    let Err(WorkflowError::Invalid { problems, .. }) = Workflow::from_toml(text) else {
+        panic!("must be refused")
+    };
+    let all = problems.join("\n");
+    for expected in [
+        "`default`",
+        "unknown state `nowhere`",
+        "step `missing`",
+        "unknown state `ghost`",
+        "island can never be reached",
+    ] {
+        assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Whatever anyone tries, in any order, the case stays in a declared state, every accepted
+    /// action appends exactly one log entry, terminal states have no clock, rework is counted
+    /// once per failed re-check, and a deadline moves only by a new step, an approved extension
+    /// or a resumption.
+    #[test]
+    fn random_histories_keep_cases_legal(
+        channel in prop::sample::select(vec![Channel::Patrol, Channel::ResidentWeb, Channel::Hotline]),
+        steps in prop::collection::vec((0usize..40, 0usize..7, 0u8..16, 1i64..600), 1..60),
+    ) {
+        let w = world();
+        let cast = people();
+        let units = ["130202:urban-management", "130202:water-supply"];
+        let t0 = monday_9am();
+        let (mut case, _) = report(&w, channel, "0602", t0);
+        let mut at = t0;
+        let mut reworks = 0;
+        for (a, who, payload, minutes) in steps {
+            at += Duration::minutes(minutes);
+            let def = &w.wf.actions()[a % w.wf.actions().len()];
+            let command = Command {
+                action: def.key.clone(),
+                opinion: (payload & 1 == 1).then(|| "意见".to_string()),
+                units: (payload & 2 == 2).then(|| Assignment { primary: units[(payload as usize >> 2) & 1].into(), assisting: vec![] }),
+                extension: (payload & 4 == 4).then_some(TimeLimit { value: 4, unit: TimeUnit::WorkingHours }),
+                rating: (payload & 8 == 8).then_some(Rating { satisfaction: Satisfaction::Satisfied, reason: None }),
+                attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
+            };
+            match apply(&w.wf, &w.cal, &case, &command, &cast[who], at) {
+                Err(_) => continue,
+                Ok((next, entry)) => {
+                    let state = w.wf.state(&next.state);
+                    prop_assert!(state.is_some(), "undeclared state {}", next.state);
+                    prop_assert_eq!(entry.seq, case.seq + 1);
+                    prop_assert_eq!(entry.from_state.as_deref(), Some(case.state.as_str()));
+                    prop_assert_eq!(&entry.to_state, &next.state);
+                    if state.unwrap().terminal {
+                        prop_assert!(next.clock.is_none() && next.closed_at.is_some());
+                    }
+                    if def.key == "check_fail" {
+                        reworks += 1;
+                    }
+                    if let (Some(old), Some(new)) = (&case.clock, &next.clock) {
+                        let same_step = old.step == new.step && old.started_at == new.started_at;
+                        let may_move = ["approve_extension", "resume"].contains(&def.key.as_str());
+                        if same_step && !may_move {
+                            prop_assert_eq!(old.deadline, new.deadline, "{} moved the deadline", def.key);
+                        }
+                        if same_step {
+                            prop_assert!(new.deadline >= old.deadline, "{} moved the deadline back", def.key);
+                        }
+                    }
+                    case = next;
+                }
+            }
+        }
+        prop_assert_eq!(case.rework_count, reworks);
+    }
+}
