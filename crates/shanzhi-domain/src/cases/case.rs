@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock::StepClock;
+use super::routing::Route;
 use crate::ids::GridCode;
 use crate::people::Role;
 use crate::taxonomy::TypeCode;
@@ -109,6 +110,9 @@ pub struct Case {
     pub location: Option<(f64, f64)>,
     pub grid: Option<GridCode>,
     pub reporter: Option<String>,
+    /// Where routing sent the case and why (set when the case is reported).
+    #[serde(default)]
+    pub route: Option<Route>,
     /// A state key of the workflow.
     pub state: String,
     pub units: Option<Assignment>,

@@ -94,6 +94,7 @@ pub fn create(
         location: report.location,
         grid: report.grid,
         reporter: report.reporter,
+        route: None,
         state: state.clone(),
         units: None,
         clock,

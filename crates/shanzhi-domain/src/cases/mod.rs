@@ -5,4 +5,5 @@
 pub mod case;
 pub mod clock;
 pub mod engine;
+pub mod routing;
 pub mod workflow;
