@@ -27,12 +27,7 @@ pub struct AreaRefDto {
 
 impl From<AreaRef> for AreaRefDto {
     fn from(a: AreaRef) -> Self {
-        AreaRefDto {
-            code: a.code,
-            name: a.name,
-            level: a.level.into(),
-            kind: a.kind.into(),
-        }
+        AreaRefDto { code: a.code, name: a.name, level: a.level.into(), kind: a.kind.into() }
     }
 }
 
@@ -47,11 +42,7 @@ pub struct GridRefDto {
 
 impl From<GridRef> for GridRefDto {
     fn from(g: GridRef) -> Self {
-        GridRefDto {
-            code: g.code,
-            name: g.name,
-            kind: g.kind.into(),
-        }
+        GridRefDto { code: g.code, name: g.name, kind: g.kind.into() }
     }
 }
 
@@ -80,8 +71,7 @@ pub struct LocateDto {
 impl From<Location> for LocateDto {
     fn from(l: Location) -> Self {
         let mut areas = l.areas.into_iter();
-        let (city, county, street, community) =
-            (areas.next(), areas.next(), areas.next(), areas.next());
+        let (city, county, street, community) = (areas.next(), areas.next(), areas.next(), areas.next());
         LocateDto {
             lon: l.lon,
             lat: l.lat,
@@ -91,10 +81,7 @@ impl From<Location> for LocateDto {
             street: street.map(Into::into),
             county: county.map(Into::into),
             city: city.map(Into::into),
-            nearest: l.nearest.map(|n| NearestDto {
-                grid: n.grid.into(),
-                distance_m: n.distance_m,
-            }),
+            nearest: l.nearest.map(|n| NearestDto { grid: n.grid.into(), distance_m: n.distance_m }),
         }
     }
 }
@@ -142,14 +129,7 @@ impl From<AreaSummary> for AreaDto {
         AreaDto {
             area: a.area.into(),
             parents: a.parents.into_iter().map(Into::into).collect(),
-            children: a
-                .children
-                .into_iter()
-                .map(|(c, n)| ChildDto {
-                    area: c.into(),
-                    counts: n.into(),
-                })
-                .collect(),
+            children: a.children.into_iter().map(|(c, n)| ChildDto { area: c.into(), counts: n.into() }).collect(),
             counts: a.counts.into(),
             grids: a.grids.into_iter().map(Into::into).collect(),
         }
@@ -224,10 +204,7 @@ impl From<&Taxonomy> for TaxonomyDto {
                         assisting: ty.assisting.clone(),
                         urgency: ty.urgency.as_str().into(),
                         level: ty.level.as_str().into(),
-                        limit: TimeLimitDto {
-                            value: ty.limit.value,
-                            unit: ty.limit.unit.as_str().into(),
-                        },
+                        limit: TimeLimitDto { value: ty.limit.value, unit: ty.limit.unit.as_str().into() },
                         filing_zh: ty.filing_zh.clone(),
                         closing_zh: ty.closing_zh.clone(),
                     })

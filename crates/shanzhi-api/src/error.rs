@@ -9,28 +9,15 @@ use utoipa::ToSchema;
 
 /// The table of error codes (code, HTTP status, meaning), documented in the README.
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
-    (
-        "invalid_parameter",
-        400,
-        "A parameter is missing or malformed; `details.field` names it.",
-    ),
-    (
-        "rejected",
-        422,
-        "A file was rejected; `details.problems` lists every problem.",
-    ),
+    ("invalid_parameter", 400, "A parameter is missing or malformed; `details.field` names it."),
+    ("rejected", 422, "A file was rejected; `details.problems` lists every problem."),
     ("not_found", 404, "The thing asked for does not exist."),
+    ("unauthenticated", 401, "The caller is not known (X-Shanzhi-User names no user)."),
+    ("forbidden", 403, "The caller's role or unit may not do this."),
+    ("action_refused", 409, "The workflow refuses the action in the case's present state; the message says why."),
     ("conflict", 409, "The request conflicts with stored data."),
-    (
-        "unavailable",
-        503,
-        "The database is unreachable; retry later.",
-    ),
-    (
-        "internal",
-        500,
-        "A fault on our side; the server log has the details.",
-    ),
+    ("unavailable", 503, "The database is unreachable; retry later."),
+    ("internal", 500, "A fault on our side; the server log has the details."),
 ];
 
 /// An error answer.
@@ -59,9 +46,7 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Invalid { field, message } => {
-                ApiError::invalid(&field, format!("{field}: {message}"))
-            }
+            AppError::Invalid { field, message } => ApiError::invalid(&field, format!("{field}: {message}")),
             AppError::NotFound { what } => ApiError {
                 code: "not_found",
                 message: format!("{what} not found"),
@@ -74,12 +59,18 @@ impl From<AppError> for ApiError {
                 details: serde_json::json!({ "problems": problems }),
                 status: 422,
             },
-            AppError::Conflict(m) => ApiError {
-                code: "conflict",
-                message: m,
-                details: serde_json::json!({}),
-                status: 409,
-            },
+            AppError::Forbidden(m) => {
+                ApiError { code: "forbidden", message: m, details: serde_json::json!({}), status: 403 }
+            }
+            AppError::Unauthenticated(m) => {
+                ApiError { code: "unauthenticated", message: m, details: serde_json::json!({}), status: 401 }
+            }
+            AppError::Refused(m) => {
+                ApiError { code: "action_refused", message: m, details: serde_json::json!({}), status: 409 }
+            }
+            AppError::Conflict(m) => {
+                ApiError { code: "conflict", message: m, details: serde_json::json!({}), status: 409 }
+            }
             AppError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 ApiError {

@@ -2,6 +2,7 @@
 //! document.
 
 mod dto;
+mod dto_cases;
 mod error;
 mod openapi;
 mod routes;
@@ -22,9 +23,6 @@ pub fn router(app: App) -> Router {
     routes::router()
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())
 }

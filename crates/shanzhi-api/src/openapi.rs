@@ -3,6 +3,7 @@
 use utoipa::OpenApi;
 
 use crate::dto::*;
+use crate::dto_cases::*;
 use crate::error::ApiError;
 use crate::routes;
 
@@ -10,14 +11,29 @@ use crate::routes;
 #[openapi(
     info(
         title = "shanzhi 善治",
-        description = "Grid-based community governance: places, grids and reference data."
+        description = "Grid-based community governance: places, grids, reference data and cases."
     ),
     paths(
         routes::system::healthz,
         routes::places::locate,
         routes::places::area,
-        routes::places::taxonomy
+        routes::places::taxonomy,
+        routes::cases::report,
+        routes::cases::list,
+        routes::cases::show,
+        routes::cases::act
     ),
-    components(schemas(ApiError, HealthDto, LocateDto, AreaDto, TaxonomyDto))
+    components(schemas(
+        ApiError,
+        HealthDto,
+        LocateDto,
+        AreaDto,
+        TaxonomyDto,
+        ReportDto,
+        CaseDto,
+        CaseDetailDto,
+        CaseListDto,
+        ActionDto
+    ))
 )]
 pub struct ApiDoc;

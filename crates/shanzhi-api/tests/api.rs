@@ -12,26 +12,19 @@ use shanzhi_domain::demo::DemoConfig;
 use tower::ServiceExt;
 
 async fn apps(test: &str) -> Vec<(String, App)> {
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap(),
-    ));
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap()));
     let stores = shanzhi_store::testing::test_stores(test).await;
     let mut out = Vec::new();
     for (db, store) in stores {
         let app = App::open(store, clock.clone()).await.unwrap();
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {}))
-            .await
-            .unwrap();
+        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
         out.push((db, app));
     }
     out
 }
 
 async fn get(app: &App, uri: &str) -> (StatusCode, Value) {
-    let res = shanzhi_api::router(app.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let res = shanzhi_api::router(app.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = res.status();
     let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
@@ -53,12 +46,8 @@ async fn the_demo_serves_tangshan() {
         assert_eq!(city["counts"]["grids"], 10_727, "{db}");
         assert_eq!(city["counts"]["grid_workers"], 12_222, "{db}");
         assert_eq!(city["children"].as_array().unwrap().len(), 18);
-        let child_grids: u64 = city["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["counts"]["grids"].as_u64().unwrap())
-            .sum();
+        let child_grids: u64 =
+            city["children"].as_array().unwrap().iter().map(|c| c["counts"]["grids"].as_u64().unwrap()).sum();
         assert_eq!(child_grids, 10_727, "{db}: children add up");
 
         // A point in central 路南区 (WGS-84) lands in a grid of 路南区, with its community and street.
@@ -82,19 +71,9 @@ async fn the_demo_serves_tangshan() {
         // A community answers with its grids; its parents run from the city down.
         let community = loc["community"]["code"].as_str().unwrap();
         let (_, c) = get(&app, &format!("/api/v1/areas/{community}")).await;
-        assert!(
-            c["grids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|g| g["code"] == grid)
-        );
-        let parents: Vec<&str> = c["parents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["level"].as_str().unwrap())
-            .collect();
+        assert!(c["grids"].as_array().unwrap().iter().any(|g| g["code"] == grid));
+        let parents: Vec<&str> =
+            c["parents"].as_array().unwrap().iter().map(|p| p["level"].as_str().unwrap()).collect();
         assert_eq!(parents, ["city", "county", "township"]);
 
         // Out at sea, off 曹妃甸: unlocated, with the nearest grid and a distance.
@@ -102,19 +81,12 @@ async fn the_demo_serves_tangshan() {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(sea["located"], false);
         assert!(sea["grid"].is_null());
-        assert!(
-            sea["nearest"]["distance_m"].as_f64().unwrap() > 1_000.0,
-            "{sea}"
-        );
+        assert!(sea["nearest"]["distance_m"].as_f64().unwrap() > 1_000.0, "{sea}");
         assert_eq!(sea["nearest"]["grid"]["code"].as_str().unwrap().len(), 15);
 
         let (s, t) = get(&app, "/api/v1/taxonomy").await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(
-            (t["category_count"].as_u64(), t["type_count"].as_u64()),
-            (Some(10), Some(194)),
-            "{db}"
-        );
+        assert_eq!((t["category_count"].as_u64(), t["type_count"].as_u64()), (Some(10), Some(194)), "{db}");
     }
 }
 
@@ -122,36 +94,11 @@ async fn the_demo_serves_tangshan() {
 async fn bad_requests_get_stable_codes_naming_the_field() {
     for (db, app) in apps("errors").await {
         for (uri, status, code, field) in [
-            (
-                "/api/v1/locate?lat=39.6",
-                400,
-                "invalid_parameter",
-                Some("lon"),
-            ),
-            (
-                "/api/v1/locate?lon=abc&lat=39.6",
-                400,
-                "invalid_parameter",
-                Some("lon"),
-            ),
-            (
-                "/api/v1/locate?lon=118&lat=95",
-                400,
-                "invalid_parameter",
-                Some("lat"),
-            ),
-            (
-                "/api/v1/locate?lon=118&lat=39&crs=utm",
-                400,
-                "invalid_parameter",
-                Some("crs"),
-            ),
-            (
-                "/api/v1/areas/13020",
-                400,
-                "invalid_parameter",
-                Some("code"),
-            ),
+            ("/api/v1/locate?lat=39.6", 400, "invalid_parameter", Some("lon")),
+            ("/api/v1/locate?lon=abc&lat=39.6", 400, "invalid_parameter", Some("lon")),
+            ("/api/v1/locate?lon=118&lat=95", 400, "invalid_parameter", Some("lat")),
+            ("/api/v1/locate?lon=118&lat=39&crs=utm", 400, "invalid_parameter", Some("crs")),
+            ("/api/v1/areas/13020", 400, "invalid_parameter", Some("code")),
             ("/api/v1/areas/130299", 404, "not_found", None),
             ("/api/v1/nothing", 404, "not_found", None),
         ] {
@@ -175,6 +122,9 @@ async fn the_openapi_document_lists_every_route() {
         paths,
         [
             "/api/v1/areas/{code}",
+            "/api/v1/cases",
+            "/api/v1/cases/{id}",
+            "/api/v1/cases/{id}/actions",
             "/api/v1/locate",
             "/api/v1/taxonomy",
             "/healthz"

@@ -26,19 +26,14 @@ pub struct DemoLoaded {
 }
 
 /// Generates the demo places (CPU work, off the async threads).
-pub async fn generate(
-    cfg: DemoConfig,
-    mut progress: Progress,
-) -> Result<(PlacesSnapshot, Progress), AppError> {
+pub async fn generate(cfg: DemoConfig, mut progress: Progress) -> Result<(PlacesSnapshot, Progress), AppError> {
     tokio::task::spawn_blocking(move || {
         let tree = DivisionTree::from_csv(shipped::DIVISIONS).map_err(AppError::internal)?;
         let outlines = parse_county_outlines(shipped::COUNTIES).map_err(AppError::internal)?;
         let hosts = parse_zone_hosts(shipped::ZONE_HOSTS).map_err(AppError::internal)?;
         let departments = crate::reference::parse_departments(shipped::DEPARTMENTS)?;
-        let places = generate_places(&tree, &outlines, &hosts, &cfg, &mut |d, t| {
-            progress("grids", d, t)
-        })
-        .map_err(AppError::internal)?;
+        let places = generate_places(&tree, &outlines, &hosts, &cfg, &mut |d, t| progress("grids", d, t))
+            .map_err(AppError::internal)?;
         let units = demo_units(&tree, &departments);
         let users = demo_users(&units);
         let snapshot = PlacesSnapshot {
@@ -57,15 +52,9 @@ pub async fn generate(
 
 impl App {
     /// Replaces all places with the generated demo and rebuilds the in-memory index.
-    pub async fn load_demo(
-        &self,
-        cfg: DemoConfig,
-        progress: Progress,
-    ) -> Result<DemoLoaded, AppError> {
+    pub async fn load_demo(&self, cfg: DemoConfig, progress: Progress) -> Result<DemoLoaded, AppError> {
         let (snapshot, mut progress) = generate(cfg, progress).await?;
-        self.store()
-            .replace_places(&snapshot, &mut |d, t| progress("store", d, t))
-            .await?;
+        self.store().replace_places(&snapshot, &mut |d, t| progress("store", d, t)).await?;
         self.reload_places().await?;
         Ok(DemoLoaded {
             divisions: snapshot.divisions.len(),

@@ -12,6 +12,12 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("the file was rejected: {} problem(s)", problems.len())]
     Rejected { problems: Vec<FeatureProblem> },
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("unavailable: {0}")]
@@ -22,10 +28,7 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
-        AppError::Invalid {
-            field: field.to_string(),
-            message: message.into(),
-        }
+        AppError::Invalid { field: field.to_string(), message: message.into() }
     }
 
     pub fn internal(e: impl std::fmt::Display) -> AppError {

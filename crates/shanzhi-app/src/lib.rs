@@ -1,6 +1,7 @@
 //! shanzhi-app: the use cases of shanzhi over the domain and the store: loading the demo,
 //! locating points, summarising areas, importing reference data and grids. Owns the clock.
 
+pub mod cases;
 pub mod clock;
 pub mod demo;
 mod error;
@@ -13,6 +14,8 @@ pub use error::AppError;
 use std::sync::{Arc, RwLock};
 
 use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::routing::RoutingRules;
+use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::taxonomy::Taxonomy;
 use shanzhi_store::Store;
@@ -25,6 +28,9 @@ pub struct Reference {
     pub departments: Departments,
     pub taxonomy: Taxonomy,
     pub calendar: WorkCalendar,
+    /// Workflows by kind (`event`, …).
+    pub workflows: std::collections::HashMap<String, Workflow>,
+    pub routing: RoutingRules,
 }
 
 /// The application: a store, a clock, and the in-memory views rebuilt when their data changes.
@@ -32,6 +38,7 @@ pub struct Reference {
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
+    ids: Arc<clock::IdGen>,
     places: Arc<RwLock<Arc<Places>>>,
     reference: Arc<RwLock<Arc<Reference>>>,
 }
@@ -44,6 +51,7 @@ impl App {
         let places = Places::build(store.load_places().await?)?;
         Ok(App {
             store,
+            ids: Arc::new(clock::IdGen::new(clock.now())),
             clock,
             places: Arc::new(RwLock::new(Arc::new(places))),
             reference: Arc::new(RwLock::new(Arc::new(reference))),
@@ -70,9 +78,7 @@ impl App {
     /// Re-reads places from the store and swaps the in-memory index.
     pub async fn reload_places(&self) -> Result<(), AppError> {
         let stored = self.store.load_places().await?;
-        let built = tokio::task::spawn_blocking(move || Places::build(stored))
-            .await
-            .map_err(AppError::internal)?;
+        let built = tokio::task::spawn_blocking(move || Places::build(stored)).await.map_err(AppError::internal)?;
         *self.places.write().expect("places lock") = Arc::new(built?);
         Ok(())
     }

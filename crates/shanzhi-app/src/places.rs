@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::places::division::{Division, DivisionTree};
@@ -41,12 +41,7 @@ pub struct AreaRef {
 
 impl From<&Division> for AreaRef {
     fn from(d: &Division) -> Self {
-        AreaRef {
-            code: d.code.to_string(),
-            name: d.name.clone(),
-            level: d.level().as_str(),
-            kind: d.kind.as_str(),
-        }
+        AreaRef { code: d.code.to_string(), name: d.name.clone(), level: d.level().as_str(), kind: d.kind.as_str() }
     }
 }
 
@@ -64,14 +59,14 @@ pub struct Location {
     pub nearest: Option<NearestGrid>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GridRef {
     pub code: String,
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NearestGrid {
     pub grid: GridRef,
     pub distance_m: f64,
@@ -93,17 +88,9 @@ impl Places {
     pub fn build(stored: StoredPlaces) -> Result<Places, AppError> {
         let tree = DivisionTree::from_divisions(stored.divisions).map_err(AppError::internal)?;
         let index = GridIndex::build(stored.grids.iter().map(|g| &g.shape));
-        let by_code = stored
-            .grids
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.code.clone(), i as u32))
-            .collect();
-        let grid_workers: HashMap<GridCode, (u32, u32)> = stored
-            .workers_per_grid
-            .into_iter()
-            .map(|(g, f, p)| (g, (f, p)))
-            .collect();
+        let by_code = stored.grids.iter().enumerate().map(|(i, g)| (g.code.clone(), i as u32)).collect();
+        let grid_workers: HashMap<GridCode, (u32, u32)> =
+            stored.workers_per_grid.into_iter().map(|(g, f, p)| (g, (f, p))).collect();
         let mut counts: HashMap<DivisionCode, AreaCounts> = HashMap::new();
         for g in &stored.grids {
             let (f, p) = grid_workers.get(&g.code).copied().unwrap_or_default();
@@ -116,23 +103,12 @@ impl Places {
                 code = c.parent();
             }
         }
-        Ok(Places {
-            tree,
-            grids: stored.grids,
-            index,
-            by_code,
-            counts,
-            grid_workers,
-        })
+        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers })
     }
 
     fn grid_ref(&self, i: u32) -> GridRef {
         let g = &self.grids[i as usize];
-        GridRef {
-            code: g.code.to_string(),
-            name: g.name.clone(),
-            kind: g.kind.as_str(),
-        }
+        GridRef { code: g.code.to_string(), name: g.name.clone(), kind: g.kind.as_str().to_string() }
     }
 
     /// Locates a point given in `crs`. Never fails for a real coordinate: outside every grid the
@@ -154,12 +130,7 @@ impl Places {
                     lat,
                     located: true,
                     grid: Some(self.grid_ref(i)),
-                    areas: self
-                        .tree
-                        .lineage(&community)
-                        .into_iter()
-                        .map(AreaRef::from)
-                        .collect(),
+                    areas: self.tree.lineage(&community).into_iter().map(AreaRef::from).collect(),
                     nearest: None,
                 }
             }
@@ -187,24 +158,12 @@ impl Places {
     }
 
     pub fn area(&self, code: &str) -> Result<AreaSummary, AppError> {
-        let code: DivisionCode = code.parse().map_err(|e: shanzhi_domain::ids::CodeError| {
-            AppError::invalid("code", e.to_string())
-        })?;
-        let d = self.tree.get(&code).ok_or_else(|| AppError::NotFound {
-            what: format!("area {code}"),
-        })?;
-        let mut parents: Vec<AreaRef> = self
-            .tree
-            .lineage(&code)
-            .into_iter()
-            .map(AreaRef::from)
-            .collect();
+        let code: DivisionCode =
+            code.parse().map_err(|e: shanzhi_domain::ids::CodeError| AppError::invalid("code", e.to_string()))?;
+        let d = self.tree.get(&code).ok_or_else(|| AppError::NotFound { what: format!("area {code}") })?;
+        let mut parents: Vec<AreaRef> = self.tree.lineage(&code).into_iter().map(AreaRef::from).collect();
         parents.pop();
-        let children = self
-            .tree
-            .children(&code)
-            .map(|c| (AreaRef::from(c), self.counts(&c.code)))
-            .collect();
+        let children = self.tree.children(&code).map(|c| (AreaRef::from(c), self.counts(&c.code))).collect();
         let grids = if code.level() == Level::Village {
             self.grids
                 .iter()
@@ -215,13 +174,7 @@ impl Places {
         } else {
             Vec::new()
         };
-        Ok(AreaSummary {
-            area: AreaRef::from(d),
-            parents,
-            children,
-            counts: self.counts(&code),
-            grids,
-        })
+        Ok(AreaSummary { area: AreaRef::from(d), parents, children, counts: self.counts(&code), grids })
     }
 
     pub fn workers_of(&self, grid: &GridCode) -> (u32, u32) {

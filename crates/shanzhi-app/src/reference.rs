@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::routing::RoutingRules;
+use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::taxonomy::Taxonomy;
 use shanzhi_store::{ReferenceKind, Store};
@@ -17,6 +19,10 @@ pub mod shipped {
     pub const DEPARTMENTS: &str = include_str!("../../../data/org/departments.toml");
     pub const TAXONOMY: &str = include_str!("../../../data/taxonomy/tangshan-2026.1.toml");
     pub const CALENDAR: &str = include_str!("../../../data/calendar/cn-2025-2027.toml");
+    pub const ROUTING: &str = include_str!("../../../data/routing/tangshan.toml");
+    /// The workflows of the case kinds.
+    pub const WORKFLOWS: &[&str] =
+        &[include_str!("../../../data/workflows/event.toml"), include_str!("../../../data/workflows/demand.toml")];
 }
 
 fn invalid(kind: ReferenceKind, e: impl std::fmt::Display) -> AppError {
@@ -52,38 +58,20 @@ async fn current_text(
 
 pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference, AppError> {
     let shipped_deps = parse_departments(shipped::DEPARTMENTS)?;
-    let deps_text = current_text(
-        store,
-        ReferenceKind::Departments,
-        &shipped_deps.version,
-        shipped::DEPARTMENTS,
-        now,
-    )
-    .await?;
+    let deps_text =
+        current_text(store, ReferenceKind::Departments, &shipped_deps.version, shipped::DEPARTMENTS, now).await?;
     let departments = parse_departments(&deps_text)?;
     let shipped_tax = parse_taxonomy(shipped::TAXONOMY, &departments)?;
-    let tax_text = current_text(
-        store,
-        ReferenceKind::Taxonomy,
-        &shipped_tax.version,
-        shipped::TAXONOMY,
-        now,
-    )
-    .await?;
+    let tax_text = current_text(store, ReferenceKind::Taxonomy, &shipped_tax.version, shipped::TAXONOMY, now).await?;
     let taxonomy = parse_taxonomy(&tax_text, &departments)?;
     let shipped_cal = parse_calendar(shipped::CALENDAR)?;
-    let cal_text = current_text(
-        store,
-        ReferenceKind::Calendar,
-        shipped_cal.version(),
-        shipped::CALENDAR,
-        now,
-    )
-    .await?;
+    let cal_text = current_text(store, ReferenceKind::Calendar, shipped_cal.version(), shipped::CALENDAR, now).await?;
     let calendar = parse_calendar(&cal_text)?;
-    Ok(Reference {
-        departments,
-        taxonomy,
-        calendar,
-    })
+    let mut workflows = std::collections::HashMap::new();
+    for text in shipped::WORKFLOWS {
+        let wf = Workflow::from_toml(text).map_err(|e| AppError::invalid("workflow", e.to_string()))?;
+        workflows.insert(wf.kind.clone(), wf);
+    }
+    let routing = RoutingRules::from_toml(shipped::ROUTING).map_err(|e| AppError::invalid("routing", e.to_string()))?;
+    Ok(Reference { departments, taxonomy, calendar, workflows, routing })
 }

@@ -13,17 +13,10 @@ use shanzhi_store::ReferenceKind;
 
 async fn demo_app(name: &str) -> App {
     let store = shanzhi_store::testing::sqlite_store(name).await;
-    let app = App::open(
-        store,
-        Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap(),
-        )),
-    )
-    .await
-    .unwrap();
-    app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {}))
+    let app = App::open(store, Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap())))
         .await
         .unwrap();
+    app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
     app
 }
 
@@ -53,10 +46,7 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     let mut renamed = first.clone();
     renamed["properties"]["name"] = json!("不该写入");
     let mut overlap = all[1].clone();
-    overlap["properties"]["code"] = json!(format!(
-        "{}999",
-        &first["properties"]["community"].as_str().unwrap()
-    ));
+    overlap["properties"]["code"] = json!(format!("{}999", &first["properties"]["community"].as_str().unwrap()));
     overlap["geometry"] = first["geometry"].clone(); // same outline as an existing grid
     let bow_tie = json!({"type": "Feature", "properties": {"code": "130202001001998"},
         "geometry": {"type": "Polygon", "coordinates": [[[118.0, 39.0], [118.01, 39.01], [118.01, 39.0], [118.0, 39.01], [118.0, 39.0]]]}});
@@ -67,44 +57,24 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     let duplicate = json!({"type": "Feature", "properties": {"code": "130202001001998"},
         "geometry": {"type": "Polygon", "coordinates": [[[117.5, 39.0], [117.51, 39.0], [117.51, 39.01], [117.5, 39.0]]]}});
     let bad = collection(vec![renamed, bow_tie, open_ring, unknown, duplicate]);
-    let Err(AppError::Rejected { problems }) = app.import_grids(bad).await else {
-        panic!("the file must be rejected")
-    };
+    let Err(AppError::Rejected { problems }) = app.import_grids(bad).await else { panic!("the file must be rejected") };
     let kinds: Vec<(Option<usize>, &str)> = problems.iter().map(|p| (p.feature, p.kind)).collect();
     assert!(kinds.contains(&(Some(1), "self_intersection")), "{kinds:?}");
     assert!(kinds.contains(&(Some(2), "invalid_ring")), "{kinds:?}");
     assert!(kinds.contains(&(Some(3), "unknown_community")), "{kinds:?}");
     assert!(kinds.contains(&(Some(4), "duplicate_code")), "{kinds:?}");
-    let code = first["properties"]["code"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_ne!(
-        app.store().grid(&code).await.unwrap().name,
-        "不该写入",
-        "nothing was written"
-    );
+    let code = first["properties"]["code"].as_str().unwrap().parse().unwrap();
+    assert_ne!(app.store().grid(&code).await.unwrap().name, "不该写入", "nothing was written");
 
     // Overlap with a grid that stays is found once the geometry is sound.
-    let Err(AppError::Rejected { problems }) = app.import_grids(collection(vec![overlap])).await
-    else {
+    let Err(AppError::Rejected { problems }) = app.import_grids(collection(vec![overlap])).await else {
         panic!("overlap must be rejected")
     };
-    assert_eq!(
-        problems.iter().map(|p| p.kind).collect::<Vec<_>>(),
-        ["overlap"]
-    );
-    assert!(
-        problems[0]
-            .message
-            .contains(first["properties"]["code"].as_str().unwrap())
-    );
+    assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), ["overlap"]);
+    assert!(problems[0].message.contains(first["properties"]["code"].as_str().unwrap()));
     assert_eq!(app.store().count_grids().await.unwrap(), 10_727);
 
-    let Err(AppError::Rejected { problems }) =
-        app.import_grids("{\"type\": \"Feature\"}".into()).await
-    else {
+    let Err(AppError::Rejected { problems }) = app.import_grids("{\"type\": \"Feature\"}".into()).await else {
         panic!()
     };
     assert_eq!(problems[0].kind, "syntax");
@@ -114,16 +84,9 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
 async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
     let app = demo_app("taxonomy").await;
     assert_eq!(app.reference().taxonomy.version, "tangshan-2026.1");
-    let mine = shipped::TAXONOMY.replacen(
-        "version = \"tangshan-2026.1\"",
-        "version = \"tangshan-2027.1\"",
-        1,
-    );
+    let mine = shipped::TAXONOMY.replacen("version = \"tangshan-2026.1\"", "version = \"tangshan-2027.1\"", 1);
     let done = app.import_taxonomy(&mine).await.unwrap();
-    assert_eq!(
-        (done.version.as_str(), done.items),
-        ("tangshan-2027.1", 194)
-    );
+    assert_eq!((done.version.as_str(), done.items), ("tangshan-2027.1", 194));
     assert_eq!(app.reference().taxonomy.version, "tangshan-2027.1");
     let versions: Vec<(String, bool)> = app
         .store()
@@ -133,23 +96,10 @@ async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
         .into_iter()
         .map(|r| (r.version, r.is_current))
         .collect();
-    assert_eq!(
-        versions,
-        [
-            ("tangshan-2026.1".to_string(), false),
-            ("tangshan-2027.1".to_string(), true)
-        ]
-    );
+    assert_eq!(versions, [("tangshan-2026.1".to_string(), false), ("tangshan-2027.1".to_string(), true)]);
 
     let broken = mine.replacen("department = \"", "department = \"no-such-", 1);
     let err = app.import_taxonomy(&broken).await.unwrap_err();
-    assert!(
-        matches!(err, AppError::Invalid { ref field, .. } if field == "taxonomy"),
-        "{err}"
-    );
-    assert_eq!(
-        app.reference().taxonomy.version,
-        "tangshan-2027.1",
-        "a rejected file changes nothing"
-    );
+    assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "taxonomy"), "{err}");
+    assert_eq!(app.reference().taxonomy.version, "tangshan-2027.1", "a rejected file changes nothing");
 }

@@ -12,21 +12,10 @@ use shanzhi_domain::places::division::DivisionTree;
 use shanzhi_domain::places::locate::GridIndex;
 
 fn setup() -> (GridIndex, Vec<(f64, f64)>, Vec<(f64, f64)>) {
-    let tree = DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv"))
-        .unwrap();
-    let outlines = parse_county_outlines(include_str!(
-        "../../../data/places/tangshan-counties.geojson"
-    ))
-    .unwrap();
+    let tree = DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv")).unwrap();
+    let outlines = parse_county_outlines(include_str!("../../../data/places/tangshan-counties.geojson")).unwrap();
     let hosts = parse_zone_hosts(include_str!("../../../data/places/zone-hosts.csv")).unwrap();
-    let places = generate_places(
-        &tree,
-        &outlines,
-        &hosts,
-        &DemoConfig::default(),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |_, _| {}).unwrap();
     assert_eq!(places.grids.len(), 10_727);
     let index = GridIndex::build(places.grids.iter().map(|g| &g.shape));
     let mut bbox = places.grids[0].shape.bounding_rect().unwrap();
@@ -38,25 +27,13 @@ fn setup() -> (GridIndex, Vec<(f64, f64)>, Vec<(f64, f64)>) {
         );
     }
     let mut rng = ChaCha8Rng::seed_from_u64(42);
-    let mut any = || {
-        (
-            rng.random_range(bbox.min().x..bbox.max().x),
-            rng.random_range(bbox.min().y..bbox.max().y),
-        )
-    };
+    let mut any = || (rng.random_range(bbox.min().x..bbox.max().x), rng.random_range(bbox.min().y..bbox.max().y));
     let uniform: Vec<(f64, f64)> = (0..1_000_000).map(|_| any()).collect();
-    let inside: Vec<(f64, f64)> = uniform
-        .iter()
-        .copied()
-        .filter(|&(x, y)| index.locate(x, y).is_some())
-        .take(100_000)
-        .collect();
+    let inside: Vec<(f64, f64)> =
+        uniform.iter().copied().filter(|&(x, y)| index.locate(x, y).is_some()).take(100_000).collect();
     eprintln!(
         "{} of the first 1,000,000 uniform points fall in a grid",
-        uniform
-            .iter()
-            .filter(|&&(x, y)| index.locate(x, y).is_some())
-            .count()
+        uniform.iter().filter(|&&(x, y)| index.locate(x, y).is_some()).count()
     );
     (index, uniform, inside)
 }

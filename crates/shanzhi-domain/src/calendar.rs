@@ -43,9 +43,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use serde::Deserialize;
 
 use crate::time_limit::{TimeLimit, TimeUnit};
@@ -96,14 +94,8 @@ pub enum CalendarError {
     #[error("work calendar is invalid: {}", join_problems(.0))]
     Invalid(Vec<CalendarProblem>),
     /// The computation needed the calendar for a local date it does not cover.
-    #[error(
-        "work calendar covers {valid_from}..={valid_to} only, but the computation needs {date}"
-    )]
-    OutOfRange {
-        date: NaiveDate,
-        valid_from: NaiveDate,
-        valid_to: NaiveDate,
-    },
+    #[error("work calendar covers {valid_from}..={valid_to} only, but the computation needs {date}")]
+    OutOfRange { date: NaiveDate, valid_from: NaiveDate, valid_to: NaiveDate },
     /// A wall-clock result beyond what `DateTime<Utc>` can represent.
     #[error("time limit of {value} {unit} overflows the representable date range")]
     Overflow { value: u32, unit: &'static str },
@@ -119,18 +111,11 @@ pub enum CalendarProblem {
     #[error("{field}: {value:?} is not a time of day (HH:MM or HH:MM:SS)")]
     BadTime { field: String, value: String },
     #[error("valid_from {valid_from} is after valid_to {valid_to}")]
-    ValidRangeReversed {
-        valid_from: NaiveDate,
-        valid_to: NaiveDate,
-    },
+    ValidRangeReversed { valid_from: NaiveDate, valid_to: NaiveDate },
     #[error("work_periods is empty")]
     NoWorkPeriods,
     #[error("work period {index} ({start}–{end}) does not end after it starts")]
-    EmptyWorkPeriod {
-        index: usize,
-        start: NaiveTime,
-        end: NaiveTime,
-    },
+    EmptyWorkPeriod { index: usize, start: NaiveTime, end: NaiveTime },
     #[error("work period {index} starts before work period {} ends (periods must be in order and not overlap)", .index - 1)]
     WorkPeriodsOverlapOrUnordered { index: usize },
     #[error("{holiday} lists no rest days")]
@@ -138,11 +123,7 @@ pub enum CalendarProblem {
     #[error("{holiday}: {date} lies outside valid_from..=valid_to")]
     OutsideValidRange { holiday: String, date: NaiveDate },
     #[error("{holiday}: make-up working day {date} is a {weekday}, not a Saturday or Sunday")]
-    MakeUpNotWeekend {
-        holiday: String,
-        date: NaiveDate,
-        weekday: Weekday,
-    },
+    MakeUpNotWeekend { holiday: String, date: NaiveDate, weekday: Weekday },
     #[error("{date} is both a holiday rest day and a make-up working day")]
     HolidayAndMakeUp { date: NaiveDate },
     #[error("{holiday}: {date} is listed more than once")]
@@ -191,11 +172,7 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
         _ => return None,
     };
     let digits = |s: &str| -> Option<i32> {
-        if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse().ok()
-        } else {
-            None
-        }
+        if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().ok() } else { None }
     };
     let hours = digits(&text[1..3])?;
     let minutes = digits(&text[4..6])?;
@@ -205,36 +182,20 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
-fn parse_date(
-    field: impl FnOnce() -> String,
-    value: &str,
-    problems: &mut Vec<CalendarProblem>,
-) -> Option<NaiveDate> {
+fn parse_date(field: impl FnOnce() -> String, value: &str, problems: &mut Vec<CalendarProblem>) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            problems.push(CalendarProblem::BadDate {
-                field: field(),
-                value: value.to_owned(),
-            });
+            problems.push(CalendarProblem::BadDate { field: field(), value: value.to_owned() });
             None
         }
     }
 }
 
-fn parse_time(
-    field: String,
-    value: &str,
-    problems: &mut Vec<CalendarProblem>,
-) -> Option<NaiveTime> {
+fn parse_time(field: String, value: &str, problems: &mut Vec<CalendarProblem>) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(value, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(value, "%H:%M:%S"))
-        .map_err(|_| {
-            problems.push(CalendarProblem::BadTime {
-                field,
-                value: value.to_owned(),
-            })
-        })
+        .map_err(|_| problems.push(CalendarProblem::BadTime { field, value: value.to_owned() }))
         .ok()
 }
 
@@ -252,8 +213,7 @@ impl WorkCalendar {
     /// make-up working day that is not a Saturday/Sunday; a date that is both a rest day and a
     /// make-up day; a date listed twice.
     pub fn from_toml(text: &str) -> Result<WorkCalendar, CalendarError> {
-        let raw: RawCalendar =
-            toml::from_str(text).map_err(|e| CalendarError::Toml(e.to_string()))?;
+        let raw: RawCalendar = toml::from_str(text).map_err(|e| CalendarError::Toml(e.to_string()))?;
         let mut problems = Vec::new();
 
         let offset = parse_offset(&raw.utc_offset);
@@ -265,10 +225,7 @@ impl WorkCalendar {
         if let (Some(from), Some(to)) = (valid_from, valid_to)
             && from > to
         {
-            problems.push(CalendarProblem::ValidRangeReversed {
-                valid_from: from,
-                valid_to: to,
-            });
+            problems.push(CalendarProblem::ValidRangeReversed { valid_from: from, valid_to: to });
         }
 
         // Work periods.
@@ -310,42 +267,28 @@ impl WorkCalendar {
         for (i, h) in raw.holidays.iter().enumerate() {
             let label = format!("holiday {} ({})", i + 1, h.name_zh);
             if h.days.is_empty() {
-                problems.push(CalendarProblem::EmptyHoliday {
-                    holiday: label.clone(),
-                });
+                problems.push(CalendarProblem::EmptyHoliday { holiday: label.clone() });
             }
             let mut days = Vec::new();
             for value in &h.days {
-                let Some(date) = parse_date(|| format!("{label} days"), value, &mut problems)
-                else {
+                let Some(date) = parse_date(|| format!("{label} days"), value, &mut problems) else {
                     continue;
                 };
                 if !in_range(date) {
-                    problems.push(CalendarProblem::OutsideValidRange {
-                        holiday: label.clone(),
-                        date,
-                    });
+                    problems.push(CalendarProblem::OutsideValidRange { holiday: label.clone(), date });
                 }
                 if !rest_days.insert(date) {
-                    problems.push(CalendarProblem::DuplicateDate {
-                        holiday: label.clone(),
-                        date,
-                    });
+                    problems.push(CalendarProblem::DuplicateDate { holiday: label.clone(), date });
                 }
                 days.push(date);
             }
             let mut make_up = Vec::new();
             for value in &h.make_up_workdays {
-                let Some(date) =
-                    parse_date(|| format!("{label} make_up_workdays"), value, &mut problems)
-                else {
+                let Some(date) = parse_date(|| format!("{label} make_up_workdays"), value, &mut problems) else {
                     continue;
                 };
                 if !in_range(date) {
-                    problems.push(CalendarProblem::OutsideValidRange {
-                        holiday: label.clone(),
-                        date,
-                    });
+                    problems.push(CalendarProblem::OutsideValidRange { holiday: label.clone(), date });
                 }
                 if !is_weekend(date) {
                     problems.push(CalendarProblem::MakeUpNotWeekend {
@@ -355,10 +298,7 @@ impl WorkCalendar {
                     });
                 }
                 if !make_up_days.insert(date) {
-                    problems.push(CalendarProblem::DuplicateDate {
-                        holiday: label.clone(),
-                        date,
-                    });
+                    problems.push(CalendarProblem::DuplicateDate { holiday: label.clone(), date });
                 }
                 make_up.push(date);
             }
@@ -378,12 +318,8 @@ impl WorkCalendar {
         }
 
         match (offset, valid_from, valid_to) {
-            (Some(offset), Some(valid_from), Some(valid_to))
-                if problems.is_empty() && periods_ok =>
-            {
-                let day_total = periods
-                    .iter()
-                    .fold(Duration::zero(), |acc, p| acc + (p.end - p.start));
+            (Some(offset), Some(valid_from), Some(valid_to)) if problems.is_empty() && periods_ok => {
+                let day_total = periods.iter().fold(Duration::zero(), |acc, p| acc + (p.end - p.start));
                 Ok(WorkCalendar {
                     version: raw.version,
                     offset,
@@ -451,11 +387,7 @@ impl WorkCalendar {
     /// valid range the calendar knows no holidays and answers by the weekday alone; check
     /// [`WorkCalendar::covers`] where that matters.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        if is_weekend(date) {
-            self.make_up_days.contains(&date)
-        } else {
-            !self.rest_days.contains(&date)
-        }
+        if is_weekend(date) { self.make_up_days.contains(&date) } else { !self.rest_days.contains(&date) }
     }
 
     /// Whether `t` lies inside a work period `[start, end)` of a working day. Like
@@ -463,10 +395,7 @@ impl WorkCalendar {
     pub fn is_working_time(&self, t: DateTime<Utc>) -> bool {
         let local = self.to_local(t);
         self.is_working_day(local.date())
-            && self
-                .periods
-                .iter()
-                .any(|p| p.start <= local.time() && local.time() < p.end)
+            && self.periods.iter().any(|p| p.start <= local.time() && local.time() < p.end)
     }
 
     /// The first instant of working time at or after `t` (`t` itself if it is working time).
@@ -478,23 +407,12 @@ impl WorkCalendar {
     /// The deadline `limit` after `start`; see the module documentation for the meaning of each
     /// unit. Working units fail with [`CalendarError::OutOfRange`] when any day they need
     /// (including the start's) lies outside the calendar's valid range.
-    pub fn add(
-        &self,
-        start: DateTime<Utc>,
-        limit: TimeLimit,
-    ) -> Result<DateTime<Utc>, CalendarError> {
+    pub fn add(&self, start: DateTime<Utc>, limit: TimeLimit) -> Result<DateTime<Utc>, CalendarError> {
         let value = i64::from(limit.value);
-        let overflow = || CalendarError::Overflow {
-            value: limit.value,
-            unit: limit.unit.as_str(),
-        };
+        let overflow = || CalendarError::Overflow { value: limit.value, unit: limit.unit.as_str() };
         match limit.unit {
-            TimeUnit::Minutes => start
-                .checked_add_signed(Duration::minutes(value))
-                .ok_or_else(overflow),
-            TimeUnit::CalendarHours => start
-                .checked_add_signed(Duration::hours(value))
-                .ok_or_else(overflow),
+            TimeUnit::Minutes => start.checked_add_signed(Duration::minutes(value)).ok_or_else(overflow),
+            TimeUnit::CalendarHours => start.checked_add_signed(Duration::hours(value)).ok_or_else(overflow),
             TimeUnit::WorkingHours => self.add_working(start, Duration::hours(value)),
             TimeUnit::WorkingDays => {
                 // day_total < 24 h and value < 2^32, so this stays far below i64 limits.
@@ -508,11 +426,7 @@ impl WorkCalendar {
     /// Working time between `a` and `b`: the length of the part of `[a, b)` that lies in work
     /// periods of working days. Negative (the same length) when `b < a`. Fails with
     /// [`CalendarError::OutOfRange`] when the local date of `a` or `b` is not covered.
-    pub fn working_duration_between(
-        &self,
-        a: DateTime<Utc>,
-        b: DateTime<Utc>,
-    ) -> Result<Duration, CalendarError> {
+    pub fn working_duration_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Result<Duration, CalendarError> {
         if b < a {
             return self.working_duration_between(b, a).map(|d| -d);
         }
@@ -547,19 +461,11 @@ impl WorkCalendar {
     }
 
     fn check_covers(&self, date: NaiveDate) -> Result<(), CalendarError> {
-        if self.covers(date) {
-            Ok(())
-        } else {
-            Err(self.out_of_range(date))
-        }
+        if self.covers(date) { Ok(()) } else { Err(self.out_of_range(date)) }
     }
 
     fn out_of_range(&self, date: NaiveDate) -> CalendarError {
-        CalendarError::OutOfRange {
-            date,
-            valid_from: self.valid_from,
-            valid_to: self.valid_to,
-        }
+        CalendarError::OutOfRange { date, valid_from: self.valid_from, valid_to: self.valid_to }
     }
 
     fn next_date(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
@@ -583,11 +489,7 @@ impl WorkCalendar {
 
     /// `start` plus `amount` (≥ 0) of working time: the arithmetic behind working hours and days,
     /// public for clocks that resume with a remainder that is not a whole unit.
-    pub fn add_working(
-        &self,
-        start: DateTime<Utc>,
-        amount: Duration,
-    ) -> Result<DateTime<Utc>, CalendarError> {
+    pub fn add_working(&self, start: DateTime<Utc>, amount: Duration) -> Result<DateTime<Utc>, CalendarError> {
         let local = self.to_local(start);
         self.check_covers(local.date())?;
         if amount <= Duration::zero() {
@@ -623,12 +525,7 @@ impl WorkCalendar {
 
 impl fmt::Display for WorkPeriod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}–{}",
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M")
-        )
+        write!(f, "{}–{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
     }
 }
 
@@ -663,28 +560,16 @@ mod tests {
     }
 
     fn wh(n: u32) -> TimeLimit {
-        TimeLimit {
-            value: n,
-            unit: TimeUnit::WorkingHours,
-        }
+        TimeLimit { value: n, unit: TimeUnit::WorkingHours }
     }
     fn wd(n: u32) -> TimeLimit {
-        TimeLimit {
-            value: n,
-            unit: TimeUnit::WorkingDays,
-        }
+        TimeLimit { value: n, unit: TimeUnit::WorkingDays }
     }
     fn mins(n: u32) -> TimeLimit {
-        TimeLimit {
-            value: n,
-            unit: TimeUnit::Minutes,
-        }
+        TimeLimit { value: n, unit: TimeUnit::Minutes }
     }
     fn ch(n: u32) -> TimeLimit {
-        TimeLimit {
-            value: n,
-            unit: TimeUnit::CalendarHours,
-        }
+        TimeLimit { value: n, unit: TimeUnit::CalendarHours }
     }
 
     // ------------------------------------------------------------------ the shipped data
@@ -700,11 +585,7 @@ mod tests {
         assert_eq!(c.working_day_duration(), Duration::minutes(450));
         assert_eq!(c.holidays().len(), 20); // 6 in 2025, 7 in 2026, 7 in 2027
         // Exactly the 2027 entries are provisional.
-        assert!(
-            c.holidays()
-                .iter()
-                .all(|h| h.provisional == (h.days[0].year() == 2027))
-        );
+        assert!(c.holidays().iter().all(|h| h.provisional == (h.days[0].year() == 2027)));
         assert!(c.is_provisional(date(2027, 5, 1)));
         assert!(!c.is_provisional(date(2026, 5, 1)));
     }
@@ -715,9 +596,7 @@ mod tests {
         // `chinese-calendar` data set); 248 × 7.5 h of working time each.
         let c = cal();
         for (y, days) in [(2025, 248), (2026, 248)] {
-            let between = c
-                .working_duration_between(bj(y, 1, 1, 0, 0), bj(y + 1, 1, 1, 0, 0))
-                .unwrap();
+            let between = c.working_duration_between(bj(y, 1, 1, 0, 0), bj(y + 1, 1, 1, 0, 0)).unwrap();
             assert_eq!(between, Duration::minutes(450) * days, "{y}");
         }
     }
@@ -753,15 +632,9 @@ mod tests {
     #[test]
     fn calendar_lunch_break_is_skipped() {
         // Mon 11:00 + 2 h: 1 h until 12:00, then 13:30 + 1 h.
-        assert_eq!(
-            cal().add(bj(2025, 3, 10, 11, 0), wh(2)).unwrap(),
-            bj(2025, 3, 10, 14, 30)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 10, 11, 0), wh(2)).unwrap(), bj(2025, 3, 10, 14, 30));
         // Ending exactly at the end of a period gives that end, not the next start.
-        assert_eq!(
-            cal().add(bj(2025, 3, 10, 11, 0), wh(1)).unwrap(),
-            bj(2025, 3, 10, 12, 0)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 10, 11, 0), wh(1)).unwrap(), bj(2025, 3, 10, 12, 0));
     }
 
     #[test]
@@ -778,15 +651,9 @@ mod tests {
     fn calendar_make_up_weekend_days_count() {
         // Fri 2025-01-24 16:00 + 4 WH: 1.5 h Friday, Sat 01-25 is a rest day, Sun 01-26 is a
         // make-up working day: 08:30 + 2.5 h.
-        assert_eq!(
-            cal().add(bj(2025, 1, 24, 16, 0), wh(4)).unwrap(),
-            bj(2025, 1, 26, 11, 0)
-        );
+        assert_eq!(cal().add(bj(2025, 1, 24, 16, 0), wh(4)).unwrap(), bj(2025, 1, 26, 11, 0));
         // Fri 2025-02-07 16:00 + 4 WH lands on make-up Saturday 02-08.
-        assert_eq!(
-            cal().add(bj(2025, 2, 7, 16, 0), wh(4)).unwrap(),
-            bj(2025, 2, 8, 11, 0)
-        );
+        assert_eq!(cal().add(bj(2025, 2, 7, 16, 0), wh(4)).unwrap(), bj(2025, 2, 8, 11, 0));
         // A case started on the make-up Saturday itself is in working time.
         assert!(cal().is_working_time(bj(2025, 10, 11, 9, 0)));
     }
@@ -803,26 +670,14 @@ mod tests {
     #[test]
     fn calendar_working_days_definition_examples() {
         // Monday 10:00 + 1 WD → Tuesday 10:00.
-        assert_eq!(
-            cal().add(bj(2025, 3, 10, 10, 0), wd(1)).unwrap(),
-            bj(2025, 3, 11, 10, 0)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 10, 10, 0), wd(1)).unwrap(), bj(2025, 3, 11, 10, 0));
         // Friday 20:00 + 1 WD → end of Monday's work periods.
-        assert_eq!(
-            cal().add(bj(2025, 3, 7, 20, 0), wd(1)).unwrap(),
-            bj(2025, 3, 10, 17, 30)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 7, 20, 0), wd(1)).unwrap(), bj(2025, 3, 10, 17, 30));
         // Friday 20:00 + 3 WD → end of Wednesday.
-        assert_eq!(
-            cal().add(bj(2025, 3, 7, 20, 0), wd(3)).unwrap(),
-            bj(2025, 3, 12, 17, 30)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 7, 20, 0), wd(3)).unwrap(), bj(2025, 3, 12, 17, 30));
         // Within the lunch break: rolls to 13:30; 4 h Monday afternoon + 3.5 h Tuesday morning
         // end exactly at Tuesday 12:00, the end of a period (no working time until 13:30).
-        assert_eq!(
-            cal().add(bj(2025, 3, 10, 12, 30), wd(1)).unwrap(),
-            bj(2025, 3, 11, 12, 0)
-        );
+        assert_eq!(cal().add(bj(2025, 3, 10, 12, 30), wd(1)).unwrap(), bj(2025, 3, 11, 12, 0));
     }
 
     #[test]
@@ -833,10 +688,7 @@ mod tests {
         let r = cal().add(start, wd(200)).unwrap();
         assert!(t.elapsed() < std::time::Duration::from_millis(50));
         assert_eq!(r, bj(2025, 10, 27, 9, 0));
-        assert_eq!(
-            cal().working_duration_between(start, r).unwrap(),
-            Duration::minutes(450) * 200
-        );
+        assert_eq!(cal().working_duration_between(start, r).unwrap(), Duration::minutes(450) * 200);
     }
 
     #[test]
@@ -845,14 +697,8 @@ mod tests {
         assert_eq!(cal().add(s, mins(20)).unwrap(), bj(2025, 1, 29, 0, 10));
         assert_eq!(cal().add(s, ch(48)).unwrap(), bj(2025, 1, 30, 23, 50));
         // Beyond the valid range is fine for wall-clock units.
-        assert_eq!(
-            cal().add(bj(2027, 12, 31, 23, 0), ch(2)).unwrap(),
-            bj(2028, 1, 1, 1, 0)
-        );
-        assert!(matches!(
-            cal().add(bj(2025, 1, 1, 0, 0), ch(u32::MAX)),
-            Err(CalendarError::Overflow { .. })
-        ));
+        assert_eq!(cal().add(bj(2027, 12, 31, 23, 0), ch(2)).unwrap(), bj(2028, 1, 1, 1, 0));
+        assert!(matches!(cal().add(bj(2025, 1, 1, 0, 0), ch(u32::MAX)), Err(CalendarError::Overflow { .. })));
     }
 
     #[test]
@@ -867,10 +713,7 @@ mod tests {
     fn calendar_out_of_range_is_an_error_never_a_guess() {
         let c = cal();
         // Friday 2027-12-31: 6 h of working time left after 10:00.
-        assert_eq!(
-            c.add(bj(2027, 12, 31, 10, 0), wh(6)).unwrap(),
-            bj(2027, 12, 31, 17, 30)
-        );
+        assert_eq!(c.add(bj(2027, 12, 31, 10, 0), wh(6)).unwrap(), bj(2027, 12, 31, 17, 30));
         let err = c.add(bj(2027, 12, 31, 10, 0), wh(7)).unwrap_err();
         assert_eq!(
             err,
@@ -887,14 +730,8 @@ mod tests {
             Err(CalendarError::OutOfRange { date: d, .. }) if d == date(2024, 12, 31)
         ));
         // 2025-01-01 00:30 local is 2024-12-31 16:30 UTC: covered (local date counts).
-        assert_eq!(
-            c.add(bj(2025, 1, 1, 0, 30), wh(1)).unwrap(),
-            bj(2025, 1, 2, 9, 30)
-        );
-        assert!(
-            c.working_duration_between(bj(2026, 1, 1, 0, 0), bj(2028, 1, 3, 0, 0))
-                .is_err()
-        );
+        assert_eq!(c.add(bj(2025, 1, 1, 0, 30), wh(1)).unwrap(), bj(2025, 1, 2, 9, 30));
+        assert!(c.working_duration_between(bj(2026, 1, 1, 0, 0), bj(2028, 1, 3, 0, 0)).is_err());
         assert!(c.next_working_instant(bj(2027, 12, 31, 18, 0)).is_err());
     }
 
@@ -903,28 +740,20 @@ mod tests {
         let c = cal();
         // Friday 16:00 → Monday 11:00: 1.5 h + 2.5 h.
         assert_eq!(
-            c.working_duration_between(bj(2025, 3, 7, 16, 0), bj(2025, 3, 10, 11, 0))
-                .unwrap(),
+            c.working_duration_between(bj(2025, 3, 7, 16, 0), bj(2025, 3, 10, 11, 0)).unwrap(),
             Duration::hours(4)
         );
         // Reversed arguments give the negative.
         assert_eq!(
-            c.working_duration_between(bj(2025, 3, 10, 11, 0), bj(2025, 3, 7, 16, 0))
-                .unwrap(),
+            c.working_duration_between(bj(2025, 3, 10, 11, 0), bj(2025, 3, 7, 16, 0)).unwrap(),
             -Duration::hours(4)
         );
         // Entirely inside the Spring Festival: nothing.
-        assert_eq!(
-            c.working_duration_between(bj(2025, 1, 28, 9, 0), bj(2025, 2, 4, 17, 0))
-                .unwrap(),
-            Duration::zero()
-        );
+        assert_eq!(c.working_duration_between(bj(2025, 1, 28, 9, 0), bj(2025, 2, 4, 17, 0)).unwrap(), Duration::zero());
         // Traffic light use: elapsed / limit.
         let start = bj(2025, 3, 10, 9, 0);
         let limit = c.add(start, wd(1)).unwrap();
-        let elapsed = c
-            .working_duration_between(start, bj(2025, 3, 10, 16, 0))
-            .unwrap();
+        let elapsed = c.working_duration_between(start, bj(2025, 3, 10, 16, 0)).unwrap();
         let whole = c.working_duration_between(start, limit).unwrap();
         assert_eq!((elapsed.num_minutes(), whole.num_minutes()), (330, 450));
     }
@@ -932,22 +761,10 @@ mod tests {
     #[test]
     fn calendar_next_working_instant() {
         let c = cal();
-        assert_eq!(
-            c.next_working_instant(bj(2025, 3, 10, 9, 0)).unwrap(),
-            bj(2025, 3, 10, 9, 0)
-        );
-        assert_eq!(
-            c.next_working_instant(bj(2025, 3, 10, 12, 0)).unwrap(),
-            bj(2025, 3, 10, 13, 30)
-        );
-        assert_eq!(
-            c.next_working_instant(bj(2025, 3, 10, 17, 30)).unwrap(),
-            bj(2025, 3, 11, 8, 30)
-        );
-        assert_eq!(
-            c.next_working_instant(bj(2025, 9, 30, 18, 0)).unwrap(),
-            bj(2025, 10, 9, 8, 30)
-        );
+        assert_eq!(c.next_working_instant(bj(2025, 3, 10, 9, 0)).unwrap(), bj(2025, 3, 10, 9, 0));
+        assert_eq!(c.next_working_instant(bj(2025, 3, 10, 12, 0)).unwrap(), bj(2025, 3, 10, 13, 30));
+        assert_eq!(c.next_working_instant(bj(2025, 3, 10, 17, 30)).unwrap(), bj(2025, 3, 11, 8, 30));
+        assert_eq!(c.next_working_instant(bj(2025, 9, 30, 18, 0)).unwrap(), bj(2025, 10, 9, 8, 30));
     }
 
     // ------------------------------------------------------------------ validation
@@ -978,48 +795,21 @@ days = []
         let has = |p: &CalendarProblem| problems.contains(p);
         let label = "holiday 1 (甲)".to_string();
         assert!(has(&CalendarProblem::BadUtcOffset("UTC+8".into())));
-        assert!(has(&CalendarProblem::WorkPeriodsOverlapOrUnordered {
-            index: 2
-        }));
-        assert!(
-            problems
-                .iter()
-                .any(|p| matches!(p, CalendarProblem::EmptyWorkPeriod { index: 3, .. }))
-        );
-        assert!(
-            problems
-                .iter()
-                .any(|p| matches!(p, CalendarProblem::BadTime { value, .. } if value == "25:00"))
-        );
-        assert!(
-            problems.iter().any(
-                |p| matches!(p, CalendarProblem::BadDate { value, .. } if value == "2025-02-30")
-            )
-        );
-        assert!(has(&CalendarProblem::OutsideValidRange {
-            holiday: label.clone(),
-            date: date(2026, 1, 1)
-        }));
-        assert!(has(&CalendarProblem::OutsideValidRange {
-            holiday: label.clone(),
-            date: date(2024, 12, 28)
-        }));
+        assert!(has(&CalendarProblem::WorkPeriodsOverlapOrUnordered { index: 2 }));
+        assert!(problems.iter().any(|p| matches!(p, CalendarProblem::EmptyWorkPeriod { index: 3, .. })));
+        assert!(problems.iter().any(|p| matches!(p, CalendarProblem::BadTime { value, .. } if value == "25:00")));
+        assert!(problems.iter().any(|p| matches!(p, CalendarProblem::BadDate { value, .. } if value == "2025-02-30")));
+        assert!(has(&CalendarProblem::OutsideValidRange { holiday: label.clone(), date: date(2026, 1, 1) }));
+        assert!(has(&CalendarProblem::OutsideValidRange { holiday: label.clone(), date: date(2024, 12, 28) }));
         assert!(has(&CalendarProblem::MakeUpNotWeekend {
             holiday: label.clone(),
             date: date(2025, 5, 7),
             weekday: Weekday::Wed
         }));
-        assert!(has(&CalendarProblem::HolidayAndMakeUp {
-            date: date(2025, 5, 1)
-        }));
-        assert!(has(&CalendarProblem::EmptyHoliday {
-            holiday: "holiday 2 (乙)".into()
-        }));
+        assert!(has(&CalendarProblem::HolidayAndMakeUp { date: date(2025, 5, 1) }));
+        assert!(has(&CalendarProblem::EmptyHoliday { holiday: "holiday 2 (乙)".into() }));
         let message = CalendarError::Invalid(problems.clone()).to_string();
-        assert!(
-            message.contains("2025-02-30") && message.contains("UTC+8"),
-            "{message}"
-        );
+        assert!(message.contains("2025-02-30") && message.contains("UTC+8"), "{message}");
     }
 
     #[test]
@@ -1030,42 +820,25 @@ days = []
                  valid_to = \"{to}\"\nwork_periods = {periods}\n{extra}"
             )
         };
-        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&base("2025-01-01", "[]", ""))
-        else {
-            panic!()
-        };
+        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&base("2025-01-01", "[]", "")) else { panic!() };
         assert!(p.contains(&CalendarProblem::NoWorkPeriods));
         assert!(p.contains(&CalendarProblem::ValidRangeReversed {
             valid_from: date(2025, 6, 1),
             valid_to: date(2025, 1, 1)
         }));
         // Unordered (not overlapping) periods are rejected too.
-        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&base(
-            "2025-12-31",
-            r#"[["13:30","17:30"],["08:30","12:00"]]"#,
-            "",
-        )) else {
+        let Err(CalendarError::Invalid(p)) =
+            WorkCalendar::from_toml(&base("2025-12-31", r#"[["13:30","17:30"],["08:30","12:00"]]"#, ""))
+        else {
             panic!()
         };
         assert!(p.contains(&CalendarProblem::WorkPeriodsOverlapOrUnordered { index: 2 }));
         // Duplicated date across entries.
         let dup = "[[holiday]]\nname_zh=\"a\"\nname_en=\"a\"\ndays=[\"2025-03-03\"]\n\
                    [[holiday]]\nname_zh=\"b\"\nname_en=\"b\"\ndays=[\"2025-03-03\"]\n";
-        let text = base(
-            "2025-12-31",
-            r#"[["08:30","12:00"]]"#,
-            &dup.replace("03-03", "07-07"),
-        );
-        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&text) else {
-            panic!()
-        };
-        assert_eq!(
-            p,
-            vec![CalendarProblem::DuplicateDate {
-                holiday: "holiday 2 (b)".into(),
-                date: date(2025, 7, 7)
-            }]
-        );
+        let text = base("2025-12-31", r#"[["08:30","12:00"]]"#, &dup.replace("03-03", "07-07"));
+        let Err(CalendarError::Invalid(p)) = WorkCalendar::from_toml(&text) else { panic!() };
+        assert_eq!(p, vec![CalendarProblem::DuplicateDate { holiday: "holiday 2 (b)".into(), date: date(2025, 7, 7) }]);
         // Shape errors: unknown key, missing key, not TOML.
         assert!(matches!(
             WorkCalendar::from_toml(&SHIPPED.replace("make_up_workdays = []", "make_up_days = []")),
@@ -1075,10 +848,7 @@ days = []
             WorkCalendar::from_toml(&SHIPPED.replace("utc_offset = \"+08:00\"", "")),
             Err(CalendarError::Toml(_))
         ));
-        assert!(matches!(
-            WorkCalendar::from_toml("[[["),
-            Err(CalendarError::Toml(_))
-        ));
+        assert!(matches!(WorkCalendar::from_toml("[[["), Err(CalendarError::Toml(_))));
     }
 
     // ------------------------------------------------------------------ properties
@@ -1091,11 +861,7 @@ days = []
     /// Inside a work period of a working day, or exactly at the end of one.
     fn in_period_or_at_end(t: DateTime<Utc>) -> bool {
         let l = local(t);
-        cal().is_working_day(l.date())
-            && cal()
-                .work_periods()
-                .iter()
-                .any(|p| p.start <= l.time() && l.time() <= p.end)
+        cal().is_working_day(l.date()) && cal().work_periods().iter().any(|p| p.start <= l.time() && l.time() <= p.end)
     }
 
     /// Starts from local 2025-01-01 to about 2027-06-30: arbitrary seconds, plus instants on
@@ -1105,19 +871,9 @@ days = []
         let first = bj(2025, 1, 1, 0, 0).timestamp();
         let days = 910i64;
         let any = (0..days * 86_400).prop_map(move |s| Utc.timestamp_opt(first + s, 0).unwrap());
-        let edges = [
-            0i64,
-            8 * 3600 + 1800,
-            12 * 3600,
-            13 * 3600 + 1800,
-            17 * 3600 + 1800,
-        ];
-        let edge = (1..days, proptest::sample::select(edges.to_vec()), -1i64..=1).prop_map(
-            move |(d, e, jiggle)| {
-                Utc.timestamp_opt(first + d * 86_400 + e + jiggle, 0)
-                    .unwrap()
-            },
-        );
+        let edges = [0i64, 8 * 3600 + 1800, 12 * 3600, 13 * 3600 + 1800, 17 * 3600 + 1800];
+        let edge = (1..days, proptest::sample::select(edges.to_vec()), -1i64..=1)
+            .prop_map(move |(d, e, jiggle)| Utc.timestamp_opt(first + d * 86_400 + e + jiggle, 0).unwrap());
         prop_oneof![any, edge]
     }
 

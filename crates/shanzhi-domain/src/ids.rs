@@ -11,9 +11,7 @@ use thiserror::Error;
 pub enum CodeError {
     #[error("`{0}` is not a division code: expected 4, 6, 9 or 12 digits")]
     Division(String),
-    #[error(
-        "`{0}` is not a grid code: expected 15 digits (12-digit community code + 3-digit sequence)"
-    )]
+    #[error("`{0}` is not a grid code: expected 15 digits (12-digit community code + 3-digit sequence)")]
     Grid(String),
 }
 

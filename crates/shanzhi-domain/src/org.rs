@@ -68,25 +68,16 @@ struct RawDepartments {
 impl Departments {
     /// Parses and validates a register, reporting every problem at once.
     pub fn from_toml(text: &str) -> Result<Departments, OrgError> {
-        let raw: RawDepartments =
-            toml::from_str(text).map_err(|e| OrgError::Parse(TomlSyntaxError::new(text, &e)))?;
+        let raw: RawDepartments = toml::from_str(text).map_err(|e| OrgError::Parse(TomlSyntaxError::new(text, &e)))?;
         let mut problems = Vec::new();
         let mut seen = HashSet::new();
         if raw.version.trim().is_empty() {
             problems.push(OrgProblem::new("register", "version", "is empty"));
         }
         for (i, d) in raw.departments.iter().enumerate() {
-            let item = if d.key.is_empty() {
-                format!("#{}", i + 1)
-            } else {
-                d.key.clone()
-            };
+            let item = if d.key.is_empty() { format!("#{}", i + 1) } else { d.key.clone() };
             if !is_kebab_key(&d.key) {
-                problems.push(OrgProblem::new(
-                    &item,
-                    "key",
-                    "must be lowercase kebab-case",
-                ));
+                problems.push(OrgProblem::new(&item, "key", "must be lowercase kebab-case"));
             } else if !seen.insert(d.key.as_str()) {
                 problems.push(OrgProblem::new(&item, "key", "is a duplicate"));
             }
@@ -100,10 +91,7 @@ impl Departments {
             }
         }
         if problems.is_empty() {
-            Ok(Departments {
-                version: raw.version,
-                departments: raw.departments,
-            })
+            Ok(Departments { version: raw.version, departments: raw.departments })
         } else {
             Err(OrgError::Invalid(problems))
         }
@@ -124,9 +112,7 @@ fn is_kebab_key(key: &str) -> bool {
         && !key.starts_with('-')
         && !key.ends_with('-')
         && !key.contains("--")
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A TOML syntax error (or a value of the wrong shape), with the 1-based line it was found on.
@@ -140,16 +126,9 @@ impl TomlSyntaxError {
     pub(crate) fn new(text: &str, err: &toml::de::Error) -> TomlSyntaxError {
         let line = err.span().map(|span| {
             let end = span.start.min(text.len());
-            text.as_bytes()[..end]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1
+            text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
         });
-        TomlSyntaxError {
-            line,
-            message: err.message().trim().to_string(),
-        }
+        TomlSyntaxError { line, message: err.message().trim().to_string() }
     }
 }
 
@@ -173,21 +152,13 @@ pub struct OrgProblem {
 
 impl OrgProblem {
     fn new(item: &str, field: &'static str, issue: &str) -> OrgProblem {
-        OrgProblem {
-            item: item.to_string(),
-            field,
-            issue: issue.to_string(),
-        }
+        OrgProblem { item: item.to_string(), field, issue: issue.to_string() }
     }
 }
 
 impl fmt::Display for OrgProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "department {}, {}: {}",
-            self.item, self.field, self.issue
-        )
+        write!(f, "department {}, {}: {}", self.item, self.field, self.issue)
     }
 }
 
@@ -200,11 +171,7 @@ pub enum OrgError {
 }
 
 pub(crate) fn join<T: fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 #[cfg(test)]
@@ -218,19 +185,11 @@ mod tests {
         let deps = Departments::from_toml(SHIPPED).expect("shipped register is valid");
         assert_eq!(deps.version, "tangshan-2026.1");
         assert!((20..=30).contains(&deps.departments.len()));
-        let um = deps
-            .get("urban-management")
-            .expect("urban management exists");
+        let um = deps.get("urban-management").expect("urban management exists");
         assert_eq!(um.kind, DepartmentKind::Government);
         assert!(um.exists_at(Level::County));
-        assert_eq!(
-            deps.get("traffic-police").map(|d| d.kind),
-            Some(DepartmentKind::Police)
-        );
-        assert_eq!(
-            deps.get("gas").map(|d| d.kind),
-            Some(DepartmentKind::Utility)
-        );
+        assert_eq!(deps.get("traffic-police").map(|d| d.kind), Some(DepartmentKind::Police));
+        assert_eq!(deps.get("gas").map(|d| d.kind), Some(DepartmentKind::Utility));
     }
 
     #[test]
@@ -256,30 +215,15 @@ name_en = "Gas"
 kind = "utility"
 levels = ["county"]
 "#;
-        let Err(OrgError::Invalid(problems)) = Departments::from_toml(text) else {
-            panic!("expected Invalid")
-        };
-        let got: Vec<_> = problems
-            .iter()
-            .map(|p| (p.item.as_str(), p.field))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("Bad_Key", "key"),
-                ("gas", "name_zh"),
-                ("gas", "levels"),
-                ("gas", "key")
-            ]
-        );
+        let Err(OrgError::Invalid(problems)) = Departments::from_toml(text) else { panic!("expected Invalid") };
+        let got: Vec<_> = problems.iter().map(|p| (p.item.as_str(), p.field)).collect();
+        assert_eq!(got, [("Bad_Key", "key"), ("gas", "name_zh"), ("gas", "levels"), ("gas", "key")]);
     }
 
     #[test]
     fn syntax_errors_carry_the_line() {
         let text = "version = \"x\"\n[[department]]\nkey = \"a\"\nkind = \"bank\"\n";
-        let Err(OrgError::Parse(e)) = Departments::from_toml(text) else {
-            panic!("expected Parse")
-        };
+        let Err(OrgError::Parse(e)) = Departments::from_toml(text) else { panic!("expected Parse") };
         assert_eq!(e.line, Some(4), "{e}");
     }
 }

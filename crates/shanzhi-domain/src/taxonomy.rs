@@ -43,10 +43,7 @@ impl TypeCode {
 impl FromStr for TypeCode {
     type Err = TypeCodeError;
     fn from_str(s: &str) -> Result<TypeCode, TypeCodeError> {
-        let bytes: [u8; 4] = s
-            .as_bytes()
-            .try_into()
-            .map_err(|_| TypeCodeError(s.to_string()))?;
+        let bytes: [u8; 4] = s.as_bytes().try_into().map_err(|_| TypeCodeError(s.to_string()))?;
         if !bytes.iter().all(u8::is_ascii_digit) || &bytes[..2] == b"00" || &bytes[2..] == b"00" {
             return Err(TypeCodeError(s.to_string()));
         }
@@ -68,9 +65,7 @@ impl Serialize for TypeCode {
 
 impl<'de> Deserialize<'de> for TypeCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TypeCode, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -296,15 +291,10 @@ impl Taxonomy {
     /// Parses and validates a catalogue against a department register, reporting every
     /// problem at once. The number of categories and types is not constrained.
     pub fn from_toml(text: &str, departments: &Departments) -> Result<Taxonomy, TaxonomyError> {
-        let raw: RawFile = toml::from_str(text)
-            .map_err(|e| TaxonomyError::Parse(TomlSyntaxError::new(text, &e)))?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| TaxonomyError::Parse(TomlSyntaxError::new(text, &e)))?;
         let mut problems = Problems::default();
         let h = &raw.catalogue;
-        let header = [
-            ("version", &*h.version),
-            ("name_zh", &h.name_zh),
-            ("name_en", &h.name_en),
-        ];
+        let header = [("version", &*h.version), ("name_zh", &h.name_zh), ("name_en", &h.name_en)];
         problems.non_empty("catalogue", &header);
 
         let mut category_codes = HashSet::new();
@@ -329,18 +319,14 @@ impl Taxonomy {
             let code = t.code.parse::<TypeCode>().ok();
             match code {
                 None => problems.add(&item, "code", Issue::BadCode(t.code.clone())),
-                Some(code) if !type_codes.insert(code) => {
-                    problems.add(&item, "code", Issue::DuplicateCode)
-                }
+                Some(code) if !type_codes.insert(code) => problems.add(&item, "code", Issue::DuplicateCode),
                 Some(_) => {}
             }
             if let Some(code) = code {
                 let category = code.category();
                 match &t.category {
                     Some(declared) if declared != category => {
-                        let issue = Issue::OutsideCategory {
-                            category: declared.clone(),
-                        };
+                        let issue = Issue::OutsideCategory { category: declared.clone() };
                         problems.add(&item, "code", issue)
                     }
                     _ if !category_codes.contains(category) => {
@@ -350,8 +336,8 @@ impl Taxonomy {
                     _ => {}
                 }
             }
-            let keys = std::iter::once(("department", &t.department))
-                .chain(t.assisting.iter().map(|key| ("assisting", key)));
+            let keys =
+                std::iter::once(("department", &t.department)).chain(t.assisting.iter().map(|key| ("assisting", key)));
             for (field, key) in keys {
                 if !departments.contains(key) {
                     problems.add(&item, field, Issue::UnknownDepartment(key.clone()));
@@ -376,27 +362,12 @@ impl Taxonomy {
         let mut categories = raw.categories;
         categories.sort_by(|a, b| a.code.cmp(&b.code));
         types.sort_by_key(|t| t.code);
-        let RawHeader {
-            version,
-            name_zh,
-            name_en,
-            standard_ref,
-        } = raw.catalogue;
-        Ok(Taxonomy {
-            version,
-            name_zh,
-            name_en,
-            standard_ref,
-            categories,
-            types,
-        })
+        let RawHeader { version, name_zh, name_en, standard_ref } = raw.catalogue;
+        Ok(Taxonomy { version, name_zh, name_en, standard_ref, categories, types })
     }
 
     pub fn get(&self, code: &TypeCode) -> Option<&EventType> {
-        self.types
-            .binary_search_by_key(code, |t| t.code)
-            .ok()
-            .map(|i| &self.types[i])
+        self.types.binary_search_by_key(code, |t| t.code).ok().map(|i| &self.types[i])
     }
 
     pub fn category(&self, code: &str) -> Option<&Category> {
@@ -405,9 +376,7 @@ impl Taxonomy {
 
     /// The types of one category, in code order.
     pub fn types_in<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a EventType> + 'a {
-        self.types
-            .iter()
-            .filter(move |t| t.code.category() == category)
+        self.types.iter().filter(move |t| t.code.category() == category)
     }
 
     /// Whether a type is a component or an event (from its category).
@@ -441,29 +410,17 @@ mod tests {
         let t = shipped();
         assert_eq!(t.version, "tangshan-2026.1");
         assert_eq!((t.categories.len(), t.types.len()), (10, 194));
-        let components = t
-            .categories
-            .iter()
-            .filter(|c| c.kind == ItemKind::Component)
-            .count();
+        let components = t.categories.iter().filter(|c| c.kind == ItemKind::Component).count();
         assert_eq!(components, 5);
         for c in &t.categories {
             let last = t.types_in(&c.code).last().expect("category has types");
-            assert!(
-                last.code.is_other() && last.name_zh.starts_with("其他"),
-                "{}",
-                c.code
-            );
+            assert!(last.code.is_other() && last.name_zh.starts_with("其他"), "{}", c.code);
         }
     }
 
     #[test]
     fn urgent_types_are_handled_within_one_working_day() {
-        for t in shipped()
-            .types
-            .iter()
-            .filter(|t| t.urgency == Urgency::Urgent)
-        {
+        for t in shipped().types.iter().filter(|t| t.urgency == Urgency::Urgent) {
             let max = match t.limit.unit {
                 TimeUnit::Minutes => 8 * 60,
                 TimeUnit::CalendarHours => 24,
@@ -504,20 +461,11 @@ mod tests {
                 HandlingLevel::Street => d.exists_at(Level::County) || d.exists_at(Level::Township),
                 HandlingLevel::Community => true,
             };
-            assert!(
-                ok,
-                "{} routed to {} at {}",
-                ty.code,
-                d.key,
-                ty.level.as_str()
-            );
+            assert!(ok, "{} routed to {} at {}", ty.code, d.key, ty.level.as_str());
             assert!(!ty.assisting.contains(&ty.department), "{}", ty.code);
         }
         for d in &deps.departments {
-            let used = t
-                .types
-                .iter()
-                .any(|ty| ty.department == d.key || ty.assisting.contains(&d.key));
+            let used = t.types.iter().any(|ty| ty.department == d.key || ty.assisting.contains(&d.key));
             assert!(used, "department {} routes nothing", d.key);
         }
     }
@@ -525,16 +473,10 @@ mod tests {
     #[test]
     fn lookups() {
         let t = shipped();
-        assert_eq!(
-            t.get(&code("0101")).map(|t| t.name_zh.as_str()),
-            Some("上水井盖")
-        );
+        assert_eq!(t.get(&code("0101")).map(|t| t.name_zh.as_str()), Some("上水井盖"));
         assert_eq!(t.get(&code("0198")), None);
         assert_eq!(t.kind_of(&code("0903")), Some(ItemKind::Event));
-        assert_eq!(
-            t.category("04").map(|c| c.name_zh.as_str()),
-            Some("园林绿化")
-        );
+        assert_eq!(t.category("04").map(|c| c.name_zh.as_str()), Some("园林绿化"));
         assert_eq!(t.types_in("09").count(), 20);
         assert_eq!(t.types_in("11").count(), 0);
     }
@@ -542,20 +484,8 @@ mod tests {
     #[test]
     fn type_codes_parse_strictly() {
         let c = code("0612");
-        assert_eq!(
-            (c.category(), c.sequence(), c.to_string()),
-            ("06", "12", "0612".into())
-        );
-        for bad in [
-            "",
-            "101",
-            "01011",
-            "0a01",
-            "0001",
-            "0100",
-            "０１０１",
-            " 0101",
-        ] {
+        assert_eq!((c.category(), c.sequence(), c.to_string()), ("06", "12", "0612".into()));
+        for bad in ["", "101", "01011", "0a01", "0001", "0100", "０１０１", " 0101"] {
             assert!(bad.parse::<TypeCode>().is_err(), "{bad:?}");
         }
         assert_eq!(serde_json::to_string(&c).unwrap(), "\"0612\"");
@@ -593,11 +523,7 @@ name_en = "Public utilities"
 
     #[test]
     fn a_broken_catalogue_reports_every_problem() {
-        let types = [
-            ty("0101", "gas", 2, ""),
-            ty("0102", "nope", 2, ""),
-            ty("0103", "gas", 0, ""),
-        ];
+        let types = [ty("0101", "gas", 2, ""), ty("0102", "nope", 2, ""), ty("0103", "gas", 0, "")];
         let text = [HEADER, &types.concat(), &ty("0201", "gas", 1, "")].concat();
         assert_eq!(
             problems(&text),
@@ -607,16 +533,13 @@ name_en = "Public utilities"
                 "type 0201, category: no category `02`",
             ]
         );
-        let Err(TaxonomyError::Invalid(ps)) = Taxonomy::from_toml(&text, &departments()) else {
-            unreachable!()
-        };
+        let Err(TaxonomyError::Invalid(ps)) = Taxonomy::from_toml(&text, &departments()) else { unreachable!() };
         assert_eq!(ps[0].issue, Issue::UnknownDepartment("nope".into()));
     }
 
     #[test]
     fn codes_names_and_categories_are_checked() {
-        let blank_filing =
-            ty("0103", "gas", 1, "").replace("filing_zh = \"有\"", "filing_zh = \" \"");
+        let blank_filing = ty("0103", "gas", 1, "").replace("filing_zh = \"有\"", "filing_zh = \" \"");
         let text = [
             HEADER,
             &ty("0101", "gas", 1, "assisting = [\"gas\", \"bank\"]\n"),
@@ -643,17 +566,10 @@ name_en = "Public utilities"
 
     #[test]
     fn syntax_and_shape_errors_carry_the_line() {
-        let text = [
-            HEADER,
-            &ty("0101", "gas", 1, "").replace("\"normal\"", "\"soon\""),
-        ]
-        .concat();
-        let Err(TaxonomyError::Parse(e)) = Taxonomy::from_toml(&text, &departments()) else {
-            panic!("expected Parse")
-        };
+        let text = [HEADER, &ty("0101", "gas", 1, "").replace("\"normal\"", "\"soon\"")].concat();
+        let Err(TaxonomyError::Parse(e)) = Taxonomy::from_toml(&text, &departments()) else { panic!("expected Parse") };
         assert_eq!(e.line, Some(17), "{e}"); // the `urgency` line
-        let Err(TaxonomyError::Parse(e)) = Taxonomy::from_toml("[catalogue\n", &departments())
-        else {
+        let Err(TaxonomyError::Parse(e)) = Taxonomy::from_toml("[catalogue\n", &departments()) else {
             panic!("expected Parse")
         };
         assert_eq!(e.line, Some(1), "{e}");

@@ -5,9 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use shanzhi_domain::calendar::WorkCalendar;
-use shanzhi_domain::cases::case::{
-    Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction,
-};
+use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
 use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::{Command, Refusal, apply, available, create};
 use shanzhi_domain::cases::workflow::{Workflow, WorkflowError};
@@ -26,13 +24,8 @@ fn world() -> World {
     let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
     World {
         wf: Workflow::from_toml(include_str!("../../../data/workflows/event.toml")).unwrap(),
-        tax: Taxonomy::from_toml(
-            include_str!("../../../data/taxonomy/tangshan-2026.1.toml"),
-            &deps,
-        )
-        .unwrap(),
-        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml"))
-            .unwrap(),
+        tax: Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
+        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap(),
     }
 }
 
@@ -42,43 +35,23 @@ fn monday_9am() -> DateTime<Utc> {
 }
 
 fn actor(user: &str, role: Role, unit: &str) -> Actor {
-    Actor {
-        user: user.into(),
-        role,
-        unit: unit.into(),
-    }
+    Actor { user: user.into(), role, unit: unit.into() }
 }
 
 fn cmd(action: &str) -> Command {
-    Command {
-        action: action.into(),
-        ..Default::default()
-    }
+    Command { action: action.into(), ..Default::default() }
 }
 
 fn with_opinion(action: &str, o: &str) -> Command {
-    Command {
-        opinion: Some(o.into()),
-        ..cmd(action)
-    }
+    Command { opinion: Some(o.into()), ..cmd(action) }
 }
 
 fn with_evidence(action: &str) -> Command {
-    Command {
-        attachments: vec!["photo-1.jpg".into()],
-        opinion: Some("已处理".into()),
-        ..cmd(action)
-    }
+    Command { attachments: vec!["photo-1.jpg".into()], opinion: Some("已处理".into()), ..cmd(action) }
 }
 
 fn dispatch_to(unit: &str) -> Command {
-    Command {
-        units: Some(Assignment {
-            primary: unit.into(),
-            assisting: vec![],
-        }),
-        ..cmd("dispatch")
-    }
+    Command { units: Some(Assignment { primary: unit.into(), assisting: vec![] }), ..cmd("dispatch") }
 }
 
 fn people() -> [Actor; 7] {
@@ -86,17 +59,9 @@ fn people() -> [Actor; 7] {
         actor("shouli", Role::IntakeOperator, "1302:command_centre"),
         actor("zhiban", Role::ShiftSupervisor, "1302:command_centre"),
         actor("paiqian", Role::Dispatcher, "1302:command_centre"),
-        actor(
-            "chengguan",
-            Role::DepartmentHandler,
-            "130202:urban-management",
-        ),
+        actor("chengguan", Role::DepartmentHandler, "130202:urban-management"),
         actor("shuiwu", Role::DepartmentHandler, "130202:water-supply"),
-        actor(
-            "wangge",
-            Role::GridWorker,
-            "130202001001:residents_committee",
-        ),
+        actor("wangge", Role::GridWorker, "130202001001:residents_committee"),
         actor("jumin", Role::Resident, "130202001001:residents_committee"),
     ]
 }
@@ -110,11 +75,7 @@ fn report(w: &World, channel: Channel, type_code: &str, at: DateTime<Utc>) -> (C
         grid: Some("130202001001001".parse().unwrap()),
         reporter: Some("jumin".into()),
     };
-    let who = if channel == Channel::Patrol {
-        &people()[5]
-    } else {
-        &people()[6]
-    };
+    let who = if channel == Channel::Patrol { &people()[5] } else { &people()[6] };
     create(&w.wf, &w.tax, &w.cal, r, who, at).unwrap()
 }
 
@@ -128,8 +89,8 @@ fn play(
     let mut log = Vec::new();
     for (minutes, who, c) in steps {
         at += Duration::minutes(*minutes);
-        let (next, entry) = apply(&w.wf, &w.cal, &case, c, who, at)
-            .unwrap_or_else(|e| panic!("{} in {}: {e}", c.action, case.state));
+        let (next, entry) =
+            apply(&w.wf, &w.cal, &case, c, who, at).unwrap_or_else(|e| panic!("{} in {}: {e}", c.action, case.state));
         assert_eq!(entry.seq, case.seq + 1);
         log.push(entry);
         case = next;
@@ -143,10 +104,7 @@ fn a_patrol_report_is_closed_on_time() {
     let [shouli, zhiban, paiqian, chengguan, _, wangge, _] = people();
     let t0 = monday_9am();
     let (case, first) = report(&w, Channel::Patrol, "0602", t0);
-    assert_eq!(
-        (case.state.as_str(), first.action.as_str()),
-        ("reported", "report")
-    );
+    assert_eq!((case.state.as_str(), first.action.as_str()), ("reported", "report"));
     let handling = case.handling_limit;
     let (case, log, _) = play(
         &w,
@@ -163,15 +121,9 @@ fn a_patrol_report_is_closed_on_time() {
     );
     assert_eq!(case.state, "closed");
     assert!(case.clock.is_none() && case.closed_at.is_some());
-    assert!(
-        log.iter().all(|e| !e.overdue),
-        "every step on time: {log:?}"
-    );
+    assert!(log.iter().all(|e| !e.overdue), "every step on time: {log:?}");
     let dispatch = &log[2];
-    assert_eq!(
-        dispatch.units.as_ref().unwrap().primary,
-        "130202:urban-management"
-    );
+    assert_eq!(dispatch.units.as_ref().unwrap().primary, "130202:urban-management");
     assert_eq!(
         dispatch.deadline.unwrap(),
         w.cal.add(dispatch.at, handling).unwrap(),
@@ -197,11 +149,7 @@ fn a_resident_report_is_returned_reworked_closed_and_rated() {
             (20, &wangge, with_evidence("confirm")),
             (5, &zhiban, cmd("file")),
             (5, &paiqian, dispatch_to("130202:water-supply")),
-            (
-                30,
-                &shuiwu,
-                with_opinion("request_return", "不属于供水管辖"),
-            ),
+            (30, &shuiwu, with_opinion("request_return", "不属于供水管辖")),
             (10, &paiqian, cmd("approve_return")),
             (5, &paiqian, dispatch_to("130202:urban-management")),
             (90, &chengguan, with_evidence("feedback")),
@@ -215,26 +163,14 @@ fn a_resident_report_is_returned_reworked_closed_and_rated() {
     assert_eq!(log.iter().filter(|e| e.action == "dispatch").count(), 2);
     // The water company, once the case went back, may no longer act on it.
     let rate = Command {
-        rating: Some(Rating {
-            satisfaction: Satisfaction::BasicallySatisfied,
-            reason: Some("返工了一次".into()),
-        }),
+        rating: Some(Rating { satisfaction: Satisfaction::BasicallySatisfied, reason: Some("返工了一次".into()) }),
         ..cmd("rate")
     };
     let not_reporter = actor("someone", Role::Resident, "x");
-    assert!(matches!(
-        apply(&w.wf, &w.cal, &case, &rate, &not_reporter, at).unwrap_err(),
-        Refusal::NotReporter { .. }
-    ));
+    assert!(matches!(apply(&w.wf, &w.cal, &case, &rate, &not_reporter, at).unwrap_err(), Refusal::NotReporter { .. }));
     let (case, _) = apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap();
-    assert_eq!(
-        case.rating.as_ref().unwrap().satisfaction,
-        Satisfaction::BasicallySatisfied
-    );
-    assert_eq!(
-        apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap_err(),
-        Refusal::AlreadyRated
-    );
+    assert_eq!(case.rating.as_ref().unwrap().satisfaction, Satisfaction::BasicallySatisfied);
+    assert_eq!(apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap_err(), Refusal::AlreadyRated);
 }
 
 #[test]
@@ -243,58 +179,19 @@ fn refusals_say_why() {
     let [shouli, zhiban, paiqian, chengguan, shuiwu, wangge, _] = people();
     let t0 = monday_9am();
     let (case, _) = report(&w, Channel::Patrol, "0602", t0);
-    let r = |c: &Case, command: Command, who: &Actor| {
-        apply(&w.wf, &w.cal, c, &command, who, t0).unwrap_err()
-    };
-    assert!(matches!(
-        r(&case, cmd("file"), &zhiban),
-        Refusal::WrongState { .. }
-    ));
-    assert!(matches!(
-        r(&case, cmd("register"), &wangge),
-        Refusal::WrongRole { .. }
-    ));
-    assert!(matches!(
-        r(&case, cmd("fly"), &shouli),
-        Refusal::UnknownAction { .. }
-    ));
+    let r = |c: &Case, command: Command, who: &Actor| apply(&w.wf, &w.cal, c, &command, who, t0).unwrap_err();
+    assert!(matches!(r(&case, cmd("file"), &zhiban), Refusal::WrongState { .. }));
+    assert!(matches!(r(&case, cmd("register"), &wangge), Refusal::WrongRole { .. }));
+    assert!(matches!(r(&case, cmd("fly"), &shouli), Refusal::UnknownAction { .. }));
     assert_eq!(
         r(&case, cmd("self_handle"), &wangge),
-        Refusal::Missing {
-            action: "self_handle".into(),
-            field: "evidence (an attachment)"
-        }
+        Refusal::Missing { action: "self_handle".into(), field: "evidence (an attachment)" }
     );
-    let (filed, _, _) = play(
-        &w,
-        case,
-        t0,
-        &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file"))],
-    );
-    assert!(matches!(
-        r(&filed, cmd("dispatch"), &paiqian),
-        Refusal::Missing {
-            field: "a primary unit",
-            ..
-        }
-    ));
-    let (sent, _, _) = play(
-        &w,
-        filed,
-        t0,
-        &[(1, &paiqian, dispatch_to("130202:urban-management"))],
-    );
-    assert!(matches!(
-        r(&sent, with_evidence("feedback"), &shuiwu),
-        Refusal::NotAssignedUnit { .. }
-    ));
-    assert!(matches!(
-        r(&sent, cmd("request_return"), &chengguan),
-        Refusal::Missing {
-            field: "an opinion",
-            ..
-        }
-    ));
+    let (filed, _, _) = play(&w, case, t0, &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file"))]);
+    assert!(matches!(r(&filed, cmd("dispatch"), &paiqian), Refusal::Missing { field: "a primary unit", .. }));
+    let (sent, _, _) = play(&w, filed, t0, &[(1, &paiqian, dispatch_to("130202:urban-management"))]);
+    assert!(matches!(r(&sent, with_evidence("feedback"), &shuiwu), Refusal::NotAssignedUnit { .. }));
+    assert!(matches!(r(&sent, cmd("request_return"), &chengguan), Refusal::Missing { field: "an opinion", .. }));
     // The console's view: what this person may do now.
     let offered = available(&w.wf, &sent, &chengguan);
     assert!(offered.iter().any(|(a, ok)| *a == "feedback" && ok.is_ok()));
@@ -320,57 +217,24 @@ fn extensions_add_time_and_suspensions_stop_the_clock() {
         ],
     );
     let deadline = case.clock.as_ref().unwrap().deadline;
-    assert_eq!(
-        case.clock.as_ref().unwrap().light(&w.cal, at).unwrap(),
-        Light::Green
-    );
+    assert_eq!(case.clock.as_ref().unwrap().light(&w.cal, at).unwrap(), Light::Green);
 
-    let two_days = TimeLimit {
-        value: 2,
-        unit: TimeUnit::WorkingDays,
-    };
-    let ask = Command {
-        extension: Some(two_days),
-        opinion: Some("需协调业主".into()),
-        ..cmd("request_extension")
-    };
-    let (extended, log, at) = play(
-        &w,
-        case.clone(),
-        at,
-        &[
-            (10, &chengguan, ask),
-            (10, &paiqian, cmd("approve_extension")),
-        ],
-    );
-    assert_eq!(
-        extended.clock.as_ref().unwrap().deadline,
-        w.cal.add(deadline, two_days).unwrap()
-    );
-    assert_eq!(
-        (extended.extension_count, extended.pending_extension),
-        (1, None)
-    );
-    assert_eq!(
-        log[1].deadline,
-        Some(extended.clock.as_ref().unwrap().deadline),
-        "the log shows the deadline in force"
-    );
+    let two_days = TimeLimit { value: 2, unit: TimeUnit::WorkingDays };
+    let ask =
+        Command { extension: Some(two_days), opinion: Some("需协调业主".into()), ..cmd("request_extension") };
+    let (extended, log, at) =
+        play(&w, case.clone(), at, &[(10, &chengguan, ask), (10, &paiqian, cmd("approve_extension"))]);
+    assert_eq!(extended.clock.as_ref().unwrap().deadline, w.cal.add(deadline, two_days).unwrap());
+    assert_eq!((extended.extension_count, extended.pending_extension), (1, None));
+    assert_eq!(log[1].deadline, Some(extended.clock.as_ref().unwrap().deadline), "the log shows the deadline in force");
 
     // A denied request changes nothing but the log.
-    let ask = Command {
-        extension: Some(two_days),
-        opinion: Some("再延".into()),
-        ..cmd("request_extension")
-    };
+    let ask = Command { extension: Some(two_days), opinion: Some("再延".into()), ..cmd("request_extension") };
     let (denied, _, _) = play(
         &w,
         extended.clone(),
         at,
-        &[
-            (5, &chengguan, ask),
-            (5, &paiqian, with_opinion("deny_extension", "不予延时")),
-        ],
+        &[(5, &chengguan, ask), (5, &paiqian, with_opinion("deny_extension", "不予延时"))],
     );
     assert_eq!(denied.clock, extended.clock);
     assert_eq!(denied.extension_count, 1);
@@ -382,11 +246,7 @@ fn extensions_add_time_and_suspensions_stop_the_clock() {
         extended,
         at,
         &[
-            (
-                5,
-                &chengguan,
-                with_opinion("request_suspension", "需列入财政预算"),
-            ),
+            (5, &chengguan, with_opinion("request_suspension", "需列入财政预算")),
             (5, &paiqian, cmd("approve_suspension")),
         ],
     );
@@ -395,12 +255,7 @@ fn extensions_add_time_and_suspensions_stop_the_clock() {
     let (resumed, _) = apply(&w.wf, &w.cal, &paused, &cmd("resume"), &paiqian, resumed_at).unwrap();
     let clock = resumed.clock.unwrap();
     assert_eq!(clock.paused_at, None);
-    assert_eq!(
-        w.cal
-            .working_duration_between(resumed_at, clock.deadline)
-            .unwrap(),
-        left
-    );
+    assert_eq!(w.cal.working_duration_between(resumed_at, clock.deadline).unwrap(), left);
     assert!(clock.deadline > before.deadline + Duration::days(13));
 }
 
@@ -415,11 +270,7 @@ fn traffic_lights_follow_the_share_of_time_used() {
         &w,
         case,
         t0,
-        &[
-            (1, &shouli, cmd("register")),
-            (1, &zhiban, cmd("file")),
-            (1, &paiqian, dispatch_to("130202:water-supply")),
-        ],
+        &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file")), (1, &paiqian, dispatch_to("130202:water-supply"))],
     );
     let clock = case.clock.unwrap();
     assert_eq!(clock.limit.unit, TimeUnit::CalendarHours);
@@ -478,11 +329,7 @@ needs = ["opinion", "evidence"]
 "#;
     let w = world();
     let wf = Workflow::from_toml(text).unwrap();
-    let committee = actor(
-        "tiaojie",
-        Role::ResidentsCommittee,
-        "130202001001:residents_committee",
-    );
+    let committee = actor("tiaojie", Role::ResidentsCommittee, "130202001001:residents_committee");
     let r = NewReport {
         type_code: "1005".parse().unwrap(),
         channel: Channel::ResidentPhone,
@@ -498,22 +345,12 @@ needs = ["opinion", "evidence"]
         &wf,
         &w.cal,
         &case,
-        &Command {
-            attachments: vec!["协议书.pdf".into()],
-            ..with_opinion("record_agreement", "双方同意")
-        },
+        &Command { attachments: vec!["协议书.pdf".into()], ..with_opinion("record_agreement", "双方同意") },
         &committee,
         monday_9am(),
     )
     .unwrap();
-    assert_eq!(
-        (
-            case.state.as_str(),
-            case.kind.as_str(),
-            entry.to_state.as_str()
-        ),
-        ("agreed", "mediation", "agreed")
-    );
+    assert_eq!((case.state.as_str(), case.kind.as_str(), entry.to_state.as_str()), ("agreed", "mediation", "agreed"));
 }
 
 #[test]
@@ -544,9 +381,7 @@ from = ["a"]
 to = "ghost"
 roles = ["dispatcher"]
 "#;
-    let Err(WorkflowError::Invalid { problems, .. }) = Workflow::from_toml(text) else {
-        panic!("must be refused")
-    };
+    let Err(WorkflowError::Invalid { problems, .. }) = Workflow::from_toml(text) else { panic!("must be refused") };
     let all = problems.join("\n");
     for expected in [
         "`default`",

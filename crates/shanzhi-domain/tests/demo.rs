@@ -7,8 +7,7 @@ use geo::{Area, BoundingRect, Contains, Point, Validation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shanzhi_domain::demo::{
-    DemoConfig, DemoPlaces, demo_units, demo_users, generate_places, parse_county_outlines,
-    parse_zone_hosts,
+    DemoConfig, DemoPlaces, demo_units, demo_users, generate_places, parse_county_outlines, parse_zone_hosts,
 };
 use shanzhi_domain::ids::Level;
 use shanzhi_domain::org::Departments;
@@ -26,14 +25,7 @@ fn generate() -> (DivisionTree, DemoPlaces) {
     let outlines = parse_county_outlines(COUNTIES).unwrap();
     let hosts = parse_zone_hosts(HOSTS).unwrap();
     let mut last = (0, 0);
-    let places = generate_places(
-        &tree,
-        &outlines,
-        &hosts,
-        &DemoConfig::default(),
-        &mut |d, t| last = (d, t),
-    )
-    .unwrap();
+    let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |d, t| last = (d, t)).unwrap();
     assert_eq!(last.0, last.1, "progress reaches its total");
     assert_eq!(last.1, 251, "one progress step per street");
     (tree, places)
@@ -44,18 +36,10 @@ fn the_shipped_divisions_are_tangshans() {
     let tree = DivisionTree::from_csv(DIVISIONS).unwrap();
     let count = |l| tree.at_level(l).count();
     assert_eq!(
-        (
-            count(Level::City),
-            count(Level::County),
-            count(Level::Township),
-            count(Level::Village)
-        ),
+        (count(Level::City), count(Level::County), count(Level::Township), count(Level::Village)),
         (1, 18, 251, 6304)
     );
-    let zones = tree
-        .at_level(Level::County)
-        .filter(|d| d.kind == DivisionKind::Zone)
-        .count();
+    let zones = tree.at_level(Level::County).filter(|d| d.kind == DivisionKind::Zone).count();
     assert_eq!(zones, 4);
     assert_eq!(tree.get(&"130284".parse().unwrap()).unwrap().name, "滦州市");
 }
@@ -83,11 +67,8 @@ fn the_demo_tiles_tangshan_with_exactly_10727_grids() {
     }
     assert_eq!(per_community.len(), 6_304);
     let mean = |kind| {
-        let v: Vec<usize> = tree
-            .at_level(Level::Village)
-            .filter(|d| d.kind == kind)
-            .map(|d| per_community[&d.code])
-            .collect();
+        let v: Vec<usize> =
+            tree.at_level(Level::Village).filter(|d| d.kind == kind).map(|d| per_community[&d.code]).collect();
         v.iter().sum::<usize>() as f64 / v.len() as f64
     };
     assert!(mean(DivisionKind::Community) > 3.0 * mean(DivisionKind::Village));
@@ -103,10 +84,7 @@ fn the_demo_tiles_tangshan_with_exactly_10727_grids() {
         a[a.len() / 2]
     };
     let (urban, rural) = (area(DivisionKind::Community), area(DivisionKind::Village));
-    assert!(
-        rural > 5.0 * urban,
-        "median urban grid {urban:.0} m², rural {rural:.0} m²"
-    );
+    assert!(rural > 5.0 * urban, "median urban grid {urban:.0} m², rural {rural:.0} m²");
 
     // No overlaps and no gaps: random points inside each county outline lie in exactly one grid.
     let index = GridIndex::build(grids.iter().map(|g| &g.shape));
@@ -116,10 +94,7 @@ fn the_demo_tiles_tangshan_with_exactly_10727_grids() {
     for o in &outlines {
         let r = o.shape.bounding_rect().unwrap();
         for _ in 0..3_000 {
-            let (x, y) = (
-                rng.random_range(r.min().x..r.max().x),
-                rng.random_range(r.min().y..r.max().y),
-            );
+            let (x, y) = (rng.random_range(r.min().x..r.max().x), rng.random_range(r.min().y..r.max().y));
             let hits = index.locate_all(x, y).len();
             doubled += usize::from(hits > 1);
             if o.shape.contains(&Point::new(x, y)) {
@@ -131,10 +106,7 @@ fn the_demo_tiles_tangshan_with_exactly_10727_grids() {
     assert!(inside > 15_000, "sampled {inside} points");
     assert_eq!(doubled, 0, "no point lies in two grids");
     // Only slivers where two coarse county outlines overlap are given to one county.
-    assert!(
-        gaps * 1000 <= inside,
-        "{gaps} of {inside} points inside a county are in no grid"
-    );
+    assert!(gaps * 1000 <= inside, "{gaps} of {inside} points inside a county are in no grid");
 }
 
 #[test]
@@ -142,12 +114,7 @@ fn the_demo_has_its_people_and_is_deterministic() {
     let (tree, a) = generate();
     assert_eq!(a.workers.len(), 12_222);
     assert_eq!(a.workers.iter().filter(|w| w.full_time).count(), 10_727);
-    let full: HashSet<_> = a
-        .workers
-        .iter()
-        .filter(|w| w.full_time)
-        .map(|w| &w.grid)
-        .collect();
+    let full: HashSet<_> = a.workers.iter().filter(|w| w.full_time).map(|w| &w.grid).collect();
     assert_eq!(full.len(), 10_727, "one named full-time worker per grid");
     for b in &a.buildings {
         assert_eq!(
@@ -166,24 +133,10 @@ fn the_demo_has_its_people_and_is_deterministic() {
     let units = demo_units(&tree, &departments);
     let ids: HashSet<_> = units.iter().map(|u| &u.id).collect();
     assert_eq!(ids.len(), units.len(), "unit ids are unique");
-    let six = units
-        .iter()
-        .filter(|u| u.area.as_str() == "130202001001")
-        .count();
+    let six = units.iter().filter(|u| u.area.as_str() == "130202001001").count();
     assert_eq!(six, 6, "an urban community has its six organisations");
-    assert_eq!(
-        units
-            .iter()
-            .filter(|u| u.kind == UnitKind::StreetOffice)
-            .count(),
-        251
-    );
+    assert_eq!(units.iter().filter(|u| u.kind == UnitKind::StreetOffice).count(), 251);
     for user in demo_users(&units) {
-        assert!(
-            ids.contains(&user.unit),
-            "{} belongs to an existing unit ({})",
-            user.username,
-            user.unit
-        );
+        assert!(ids.contains(&user.unit), "{} belongs to an existing unit ({})", user.username, user.unit);
     }
 }

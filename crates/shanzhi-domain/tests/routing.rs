@@ -16,28 +16,16 @@ struct Ref {
 fn load() -> Ref {
     let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
     Ref {
-        tax: Taxonomy::from_toml(
-            include_str!("../../../data/taxonomy/tangshan-2026.1.toml"),
-            &deps,
-        )
-        .unwrap(),
+        tax: Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
         deps,
-        tree: DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv"))
-            .unwrap(),
-        rules: RoutingRules::from_toml(include_str!("../../../data/routing/tangshan.toml"))
-            .unwrap(),
+        tree: DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv")).unwrap(),
+        rules: RoutingRules::from_toml(include_str!("../../../data/routing/tangshan.toml")).unwrap(),
     }
 }
 
 fn unit_for(r: &Ref, ty: &str, community: &str) -> (String, String) {
     let community: DivisionCode = community.parse().unwrap();
-    let route = route(
-        r.tax.get(&ty.parse().unwrap()).unwrap(),
-        Some(&community),
-        &r.tree,
-        &r.deps,
-        &r.rules,
-    );
+    let route = route(r.tax.get(&ty.parse().unwrap()).unwrap(), Some(&community), &r.tree, &r.deps, &r.rules);
     assert!(!route.reason_zh.is_empty() && !route.reason_en.is_empty());
     (route.unit, route.rule)
 }
@@ -48,64 +36,31 @@ fn each_type_goes_to_the_lowest_level_that_handles_it() {
     // 乱堆物堆料 (community level) → the residents' committee.
     assert_eq!(
         unit_for(&r, "1008", "130202001001"),
-        (
-            "130202001001:residents_committee".into(),
-            "default-community".into()
-        )
+        ("130202001001:residents_committee".into(), "default-community".into())
     );
     // 暴露垃圾 (street level) → the street office.
-    assert_eq!(
-        unit_for(&r, "0602", "130202001001"),
-        ("130202001:street-office".into(), "default-street".into())
-    );
+    assert_eq!(unit_for(&r, "0602", "130202001001"), ("130202001:street-office".into(), "default-street".into()));
     // 上水井盖 (district level) → the county's water-supply company.
-    assert_eq!(
-        unit_for(&r, "0101", "130283106201"),
-        ("130283:water-supply".into(), "default-department".into())
-    );
+    assert_eq!(unit_for(&r, "0101", "130283106201"), ("130283:water-supply".into(), "default-department".into()));
 }
 
 #[test]
 fn area_rules_override_the_default() {
     let r = load();
     // In an urban compound the property company acts first; a village has none.
-    assert_eq!(
-        unit_for(&r, "0617", "130202001001"),
-        (
-            "130202001001:property_service".into(),
-            "property-first".into()
-        )
-    );
+    assert_eq!(unit_for(&r, "0617", "130202001001"), ("130202001001:property_service".into(), "property-first".into()));
     assert_eq!(
         unit_for(&r, "0617", "130283106201"),
-        (
-            "130283106201:residents_committee".into(),
-            "default-community".into()
-        )
+        ("130283106201:residents_committee".into(), "default-community".into())
     );
     // 路北区 sends illegal parking straight to its traffic police; 路南区 keeps it in the street.
-    assert_eq!(
-        unit_for(&r, "1006", "130203001001"),
-        ("130203:traffic-police".into(), "lubei-parking".into())
-    );
-    assert_eq!(
-        unit_for(&r, "1006", "130202001001"),
-        ("130202001:street-office".into(), "default-street".into())
-    );
+    assert_eq!(unit_for(&r, "1006", "130203001001"), ("130203:traffic-police".into(), "lubei-parking".into()));
+    assert_eq!(unit_for(&r, "1006", "130202001001"), ("130202001:street-office".into(), "default-street".into()));
 }
 
 #[test]
 fn an_unlocated_case_goes_to_the_command_centre() {
     let r = load();
-    let route = route(
-        r.tax.get(&"0101".parse().unwrap()).unwrap(),
-        None,
-        &r.tree,
-        &r.deps,
-        &r.rules,
-    );
-    assert_eq!(
-        (route.unit.as_str(), route.rule.as_str()),
-        ("1302:command_centre", "unlocated")
-    );
+    let route = route(r.tax.get(&"0101".parse().unwrap()).unwrap(), None, &r.tree, &r.deps, &r.rules);
+    assert_eq!((route.unit.as_str(), route.rule.as_str()), ("1302:command_centre", "unlocated"));
 }

@@ -10,9 +10,7 @@ use crate::{Result, StoreError};
 
 pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         // One file, WAL, fsync on every commit: a write is durable before anyone hears "done".
         opts.max_connections(4).map_sqlx_sqlite_opts(|o| {
@@ -26,16 +24,10 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
         opts.max_connections(16);
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(StoreError::Unavailable(format!(
-                    "invalid schema name `{s}`"
-                )));
+                return Err(StoreError::Unavailable(format!("invalid schema name `{s}`")));
             }
-            let admin = Database::connect(url)
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("{url}: {e}")))?;
-            admin
-                .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))
-                .await?;
+            let admin = Database::connect(url).await.map_err(|e| StoreError::Unavailable(format!("{url}: {e}")))?;
+            admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {s}")).await?;
             admin.close().await?;
             opts.set_schema_search_path(s.to_string());
         }
@@ -44,15 +36,12 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
             "unsupported database URL `{url}`: use sqlite://FILE or postgres://…"
         )));
     }
-    Database::connect(opts)
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact(url))))
+    Database::connect(opts).await.map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact(url))))
 }
 
 /// Drops a test schema (PostgreSQL only).
 pub async fn drop_schema(db: &DatabaseConnection, schema: &str) -> Result<()> {
-    db.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        .await?;
+    db.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! shanzhi-store: persistence on SQLite (embedded default) and PostgreSQL (production) through
 //! SeaORM, with one set of migrations and queries for both.
 
+mod cases;
 mod dialect;
 pub mod entity;
 mod migration;
@@ -8,6 +9,7 @@ mod places;
 mod reference;
 pub mod testing;
 
+pub use cases::{CaseFilter, LightFilter, StoredCase};
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
 
@@ -63,16 +65,10 @@ impl Store {
 
     /// Migrations applied and pending, by name.
     pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>)> {
-        let applied = migration::Migrator::get_applied_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_string())
-            .collect();
-        let pending = migration::Migrator::get_pending_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_string())
-            .collect();
+        let applied =
+            migration::Migrator::get_applied_migrations(&self.db).await?.iter().map(|m| m.name().to_string()).collect();
+        let pending =
+            migration::Migrator::get_pending_migrations(&self.db).await?.iter().map(|m| m.name().to_string()).collect();
         Ok((applied, pending))
     }
 

@@ -2,8 +2,8 @@
 
 use geo::BoundingRect;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
 use shanzhi_domain::people::{Building, GridWorker, Role, Unit, UnitKind, User};
@@ -51,10 +51,7 @@ fn grid_row(g: &Grid) -> grid::ActiveModel {
         name: Set(g.name.clone()),
         kind: Set(g.kind.as_str().to_string()),
         community_code: Set(community.to_string()),
-        township_code: Set(community
-            .parent()
-            .map(|c| c.to_string())
-            .unwrap_or_default()),
+        township_code: Set(community.parent().map(|c| c.to_string()).unwrap_or_default()),
         county_code: Set(county_of(&community).unwrap_or_default()),
         geometry: Set(shape_to_geojson(&g.shape).to_string()),
         min_lon: Set(lo.x),
@@ -71,17 +68,10 @@ fn corrupt(what: &str, key: &str, why: impl std::fmt::Display) -> StoreError {
 
 fn grid_from_row(m: grid::Model) -> Result<Grid> {
     let code: GridCode = m.code.parse().map_err(|e| corrupt("grid", &m.code, e))?;
-    let kind = GridKind::parse(&m.kind)
-        .ok_or_else(|| corrupt("grid", &m.code, format!("kind `{}`", m.kind)))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&m.geometry).map_err(|e| corrupt("grid", &m.code, e))?;
+    let kind = GridKind::parse(&m.kind).ok_or_else(|| corrupt("grid", &m.code, format!("kind `{}`", m.kind)))?;
+    let json: serde_json::Value = serde_json::from_str(&m.geometry).map_err(|e| corrupt("grid", &m.code, e))?;
     let shape = geometry_from_json(&json).map_err(|e| corrupt("grid", &m.code, e.join("; ")))?;
-    Ok(Grid {
-        code,
-        name: m.name,
-        kind,
-        shape,
-    })
+    Ok(Grid { code, name: m.name, kind, shape })
 }
 
 async fn insert_batches<E, A, I>(
@@ -99,9 +89,7 @@ where
         batch.push(row);
         if batch.len() == BATCH {
             let n = batch.len();
-            E::insert_many(std::mem::take(&mut batch))
-                .exec_without_returning(txn)
-                .await?;
+            E::insert_many(std::mem::take(&mut batch)).exec_without_returning(txn).await?;
             progress(n);
         }
     }
@@ -116,17 +104,9 @@ where
 impl Store {
     /// Replaces every place, unit and person in one transaction: all or nothing.
     /// `progress(rows_written, rows_total)` is called after each batch.
-    pub async fn replace_places(
-        &self,
-        s: &PlacesSnapshot,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<()> {
-        let total = s.divisions.len()
-            + s.grids.len()
-            + s.units.len()
-            + s.users.len()
-            + s.workers.len()
-            + s.buildings.len();
+    pub async fn replace_places(&self, s: &PlacesSnapshot, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
+        let total =
+            s.divisions.len() + s.grids.len() + s.units.len() + s.users.len() + s.workers.len() + s.buildings.len();
         let mut done = 0;
         let mut tick = |n: usize| {
             done += n;
@@ -211,10 +191,7 @@ impl Store {
         let txn = self.db().begin().await?;
         for chunk in grids.chunks(BATCH) {
             let codes: Vec<String> = chunk.iter().map(|g| g.code.to_string()).collect();
-            grid::Entity::delete_many()
-                .filter(grid::Column::Code.is_in(codes))
-                .exec(&txn)
-                .await?;
+            grid::Entity::delete_many().filter(grid::Column::Code.is_in(codes)).exec(&txn).await?;
         }
         insert_batches(&txn, grids.iter().map(grid_row), &mut |_| {}).await?;
         txn.commit().await?;
@@ -226,47 +203,28 @@ impl Store {
     }
 
     pub async fn load_divisions(&self) -> Result<Vec<Division>> {
-        let rows = division::Entity::find()
-            .order_by_asc(division::Column::Code)
-            .all(self.db())
-            .await?;
+        let rows = division::Entity::find().order_by_asc(division::Column::Code).all(self.db()).await?;
         rows.into_iter()
             .map(|m| {
-                let code: DivisionCode = m
-                    .code
-                    .parse()
-                    .map_err(|e| corrupt("division", &m.code, e))?;
+                let code: DivisionCode = m.code.parse().map_err(|e| corrupt("division", &m.code, e))?;
                 let kind = DivisionKind::parse(&m.kind)
                     .ok_or_else(|| corrupt("division", &m.code, format!("kind `{}`", m.kind)))?;
                 if kind.level() != code.level() || m.level != code.level().as_str() {
-                    return Err(corrupt(
-                        "division",
-                        &m.code,
-                        "level, kind and code disagree",
-                    ));
+                    return Err(corrupt("division", &m.code, "level, kind and code disagree"));
                 }
-                Ok(Division {
-                    code,
-                    name: m.name,
-                    kind,
-                })
+                Ok(Division { code, name: m.name, kind })
             })
             .collect()
     }
 
     pub async fn load_grids(&self) -> Result<Vec<Grid>> {
-        let rows = grid::Entity::find()
-            .order_by_asc(grid::Column::Code)
-            .all(self.db())
-            .await?;
+        let rows = grid::Entity::find().order_by_asc(grid::Column::Code).all(self.db()).await?;
         rows.into_iter().map(grid_from_row).collect()
     }
 
     /// One grid by code.
     pub async fn grid(&self, code: &GridCode) -> Result<Grid> {
-        let row = grid::Entity::find_by_id(code.to_string())
-            .one(self.db())
-            .await?;
+        let row = grid::Entity::find_by_id(code.to_string()).one(self.db()).await?;
         grid_from_row(row.ok_or_else(|| StoreError::NotFound(format!("grid {code}")))?)
     }
 
@@ -291,19 +249,12 @@ impl Store {
             .await?;
         let mut out: Vec<(GridCode, u32, u32)> = Vec::new();
         for r in rows {
-            let code: GridCode = r
-                .grid_code
-                .parse()
-                .map_err(|e| corrupt("grid worker of", &r.grid_code, e))?;
+            let code: GridCode = r.grid_code.parse().map_err(|e| corrupt("grid worker of", &r.grid_code, e))?;
             if out.last().is_none_or(|l| l.0 != code) {
                 out.push((code, 0, 0));
             }
             let last = out.last_mut().expect("pushed above");
-            if r.full_time {
-                last.1 += r.n as u32
-            } else {
-                last.2 += r.n as u32
-            }
+            if r.full_time { last.1 += r.n as u32 } else { last.2 += r.n as u32 }
         }
         Ok(out)
     }
@@ -318,41 +269,24 @@ impl Store {
     }
 
     pub async fn load_units(&self) -> Result<Vec<Unit>> {
-        let rows = unit::Entity::find()
-            .order_by_asc(unit::Column::Id)
-            .all(self.db())
-            .await?;
+        let rows = unit::Entity::find().order_by_asc(unit::Column::Id).all(self.db()).await?;
         rows.into_iter()
             .map(|m| {
-                let kind = UnitKind::parse(&m.kind)
-                    .ok_or_else(|| corrupt("unit", &m.id, format!("kind `{}`", m.kind)))?;
+                let kind =
+                    UnitKind::parse(&m.kind).ok_or_else(|| corrupt("unit", &m.id, format!("kind `{}`", m.kind)))?;
                 let area = m.area_code.parse().map_err(|e| corrupt("unit", &m.id, e))?;
-                Ok(Unit {
-                    id: m.id,
-                    name: m.name,
-                    kind,
-                    area,
-                    department: m.department,
-                })
+                Ok(Unit { id: m.id, name: m.name, kind, area, department: m.department })
             })
             .collect()
     }
 
     pub async fn load_users(&self) -> Result<Vec<User>> {
-        let rows = user::Entity::find()
-            .order_by_asc(user::Column::Username)
-            .all(self.db())
-            .await?;
+        let rows = user::Entity::find().order_by_asc(user::Column::Username).all(self.db()).await?;
         rows.into_iter()
             .map(|m| {
-                let role = Role::parse(&m.role)
-                    .ok_or_else(|| corrupt("user", &m.username, format!("role `{}`", m.role)))?;
-                Ok(User {
-                    username: m.username,
-                    display_name: m.display_name,
-                    role,
-                    unit: m.unit_id,
-                })
+                let role =
+                    Role::parse(&m.role).ok_or_else(|| corrupt("user", &m.username, format!("role `{}`", m.role)))?;
+                Ok(User { username: m.username, display_name: m.display_name, role, unit: m.unit_id })
             })
             .collect()
     }

@@ -2,10 +2,7 @@
 //! kept whole; one per kind is current.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr};
 
 use crate::entity::reference_data;
 use crate::{Result, Store, StoreError};
@@ -47,9 +44,7 @@ impl Store {
     ) -> Result<()> {
         let txn = self.db().begin().await?;
         let existing =
-            reference_data::Entity::find_by_id((kind.as_str().to_string(), version.to_string()))
-                .one(&txn)
-                .await?;
+            reference_data::Entity::find_by_id((kind.as_str().to_string(), version.to_string())).one(&txn).await?;
         if let Some(e) = &existing {
             if e.source != source {
                 return Err(StoreError::Conflict(format!(
@@ -106,10 +101,6 @@ impl Store {
 
     /// The current version of a kind, if any was imported.
     pub async fn current_reference(&self, kind: ReferenceKind) -> Result<Option<ReferenceVersion>> {
-        Ok(self
-            .references(kind)
-            .await?
-            .into_iter()
-            .find(|r| r.is_current))
+        Ok(self.references(kind).await?.into_iter().find(|r| r.is_current))
     }
 }

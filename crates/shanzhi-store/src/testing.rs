@@ -8,17 +8,12 @@ use crate::Store;
 /// A migrated store per backend, named `sqlite` and `postgres`, isolated for the test `name`.
 pub async fn test_stores(name: &str) -> Vec<(String, Store)> {
     let mut out = vec![("sqlite".to_string(), sqlite_store(name).await)];
-    let url = std::env::var("SHANZHI_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = std::env::var("SHANZHI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!("t_{}_{name}", std::process::id());
     match Store::connect(&url, Some(&schema)).await {
         Ok(pg) => {
-            pg.drop_schema_for_tests(&schema)
-                .await
-                .expect("drop the test schema");
-            let pg = Store::connect(&url, Some(&schema))
-                .await
-                .expect("reconnect to PostgreSQL");
+            pg.drop_schema_for_tests(&schema).await.expect("drop the test schema");
+            let pg = Store::connect(&url, Some(&schema)).await.expect("reconnect to PostgreSQL");
             pg.migrate().await.expect("migrate PostgreSQL");
             out.push(("postgres".to_string(), pg));
         }
@@ -38,9 +33,7 @@ pub async fn sqlite_store(name: &str) -> Store {
     std::fs::create_dir_all(&dir).expect("create the test directory");
     let path = dir.join("t.db");
     let _ = std::fs::remove_file(&path);
-    let store = Store::connect(&format!("sqlite://{}", path.display()), None)
-        .await
-        .expect("open SQLite");
+    let store = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
     store
 }

@@ -18,26 +18,17 @@ fn code(s: &str) -> DivisionCode {
 }
 
 fn square(x: f64, y: f64, s: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![
-        polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s), (x: x, y: y)],
-    ])
+    MultiPolygon(vec![polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s), (x: x, y: y)]])
 }
 
 /// Storage keeps seven decimals (about 1 cm).
 fn rounded(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     use geo::MapCoords;
-    shape.map_coords(|c| geo::Coord {
-        x: round7(c.x),
-        y: round7(c.y),
-    })
+    shape.map_coords(|c| geo::Coord { x: round7(c.x), y: round7(c.y) })
 }
 
 fn snapshot() -> PlacesSnapshot {
-    let d = |c: &str, n: &str, k| Division {
-        code: code(c),
-        name: n.into(),
-        kind: k,
-    };
+    let d = |c: &str, n: &str, k| Division { code: code(c), name: n.into(), kind: k };
     let grid = |c: &str, x: f64| Grid {
         code: c.parse().unwrap(),
         name: format!("网格{c}"),
@@ -49,16 +40,9 @@ fn snapshot() -> PlacesSnapshot {
             d("1302", "唐山市", DivisionKind::City),
             d("130202", "路南区", DivisionKind::District),
             d("130202001", "学院南路街道", DivisionKind::Subdistrict),
-            d(
-                "130202001001",
-                "立新东楼社区居民委员会",
-                DivisionKind::Community,
-            ),
+            d("130202001001", "立新东楼社区居民委员会", DivisionKind::Community),
         ],
-        grids: vec![
-            grid("130202001001001", 118.15),
-            grid("130202001001002", 118.16),
-        ],
+        grids: vec![grid("130202001001001", 118.15), grid("130202001001002", 118.16)],
         units: vec![Unit {
             id: "130202:urban-management".into(),
             name: "路南区城管局".into(),
@@ -133,42 +117,17 @@ async fn places_round_trip() {
         assert_eq!(back.divisions, s.divisions, "{db}");
         assert_eq!(back.grids.len(), 2, "{db}");
         for (a, b) in back.grids.iter().zip(&s.grids) {
-            assert_eq!(
-                (&a.code, &a.name, a.kind),
-                (&b.code, &b.name, b.kind),
-                "{db}"
-            );
-            assert_eq!(
-                a.shape,
-                rounded(&b.shape),
-                "{db}: the outline survives storage"
-            );
+            assert_eq!((&a.code, &a.name, a.kind), (&b.code, &b.name, b.kind), "{db}");
+            assert_eq!(a.shape, rounded(&b.shape), "{db}: the outline survives storage");
         }
-        let counts: Vec<(String, u32, u32)> = back
-            .workers_per_grid
-            .iter()
-            .map(|(g, f, p)| (g.to_string(), *f, *p))
-            .collect();
-        assert_eq!(
-            counts,
-            vec![
-                ("130202001001001".into(), 1, 1),
-                ("130202001001002".into(), 1, 0)
-            ],
-            "{db}"
-        );
+        let counts: Vec<(String, u32, u32)> =
+            back.workers_per_grid.iter().map(|(g, f, p)| (g.to_string(), *f, *p)).collect();
+        assert_eq!(counts, vec![("130202001001001".into(), 1, 1), ("130202001001002".into(), 1, 0)], "{db}");
         assert_eq!(store.load_units().await.unwrap(), s.units, "{db}");
         assert_eq!(store.load_users().await.unwrap(), s.users, "{db}");
         assert_eq!(store.count_buildings().await.unwrap(), 1, "{db}");
-        let w = store
-            .workers_of(&"130202001001001".parse().unwrap())
-            .await
-            .unwrap();
-        assert_eq!(
-            w.iter().map(|w| (w.id, w.full_time)).collect::<Vec<_>>(),
-            vec![(1, true), (2, false)],
-            "{db}"
-        );
+        let w = store.workers_of(&"130202001001001".parse().unwrap()).await.unwrap();
+        assert_eq!(w.iter().map(|w| (w.id, w.full_time)).collect::<Vec<_>>(), vec![(1, true), (2, false)], "{db}");
         // Replacing again leaves exactly the new content.
         store.replace_places(&s, &mut |_, _| {}).await.unwrap();
         assert_eq!(store.count_grids().await.unwrap(), 2, "{db}");
@@ -178,17 +137,11 @@ async fn places_round_trip() {
 #[tokio::test]
 async fn a_failed_replacement_leaves_the_old_places() {
     for (db, store) in stores("atomic").await {
-        store
-            .replace_places(&snapshot(), &mut |_, _| {})
-            .await
-            .unwrap();
+        store.replace_places(&snapshot(), &mut |_, _| {}).await.unwrap();
         let mut bad = snapshot();
         bad.grids.push(bad.grids[0].clone()); // duplicate primary key
         bad.divisions.truncate(3);
-        let err = store
-            .replace_places(&bad, &mut |_, _| {})
-            .await
-            .unwrap_err();
+        let err = store.replace_places(&bad, &mut |_, _| {}).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{db}: {err}");
         assert_eq!(store.count_grids().await.unwrap(), 2, "{db}");
         assert_eq!(store.load_divisions().await.unwrap().len(), 4, "{db}");
@@ -198,10 +151,7 @@ async fn a_failed_replacement_leaves_the_old_places() {
 #[tokio::test]
 async fn upsert_replaces_by_code_and_adds() {
     for (db, store) in stores("upsert").await {
-        store
-            .replace_places(&snapshot(), &mut |_, _| {})
-            .await
-            .unwrap();
+        store.replace_places(&snapshot(), &mut |_, _| {}).await.unwrap();
         let mut g = snapshot().grids[1].clone();
         g.name = "改名网格".into();
         g.shape = square(118.2, 39.7, 0.02);
@@ -212,15 +162,8 @@ async fn upsert_replaces_by_code_and_adds() {
         let grids = store.load_grids().await.unwrap();
         assert_eq!(grids.len(), 3, "{db}");
         let back = store.grid(&g.code).await.unwrap();
-        assert_eq!(
-            (back.name.as_str(), &back.shape),
-            ("改名网格", &rounded(&g.shape)),
-            "{db}"
-        );
-        let missing = store
-            .grid(&"130202001001009".parse().unwrap())
-            .await
-            .unwrap_err();
+        assert_eq!((back.name.as_str(), &back.shape), ("改名网格", &rounded(&g.shape)), "{db}");
+        let missing = store.grid(&"130202001001009".parse().unwrap()).await.unwrap_err();
         assert!(matches!(missing, StoreError::NotFound(_)), "{db}");
     }
 }
@@ -230,63 +173,22 @@ async fn reference_versions_are_kept_and_one_is_current() {
     for (db, store) in stores("reference").await {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let t1 = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
-        assert!(
-            store
-                .current_reference(ReferenceKind::Taxonomy)
-                .await
-                .unwrap()
-                .is_none(),
-            "{db}"
-        );
-        store
-            .put_reference(ReferenceKind::Taxonomy, "v1", "one", t0)
-            .await
-            .unwrap();
-        store
-            .put_reference(ReferenceKind::Taxonomy, "v2", "two", t1)
-            .await
-            .unwrap();
-        store
-            .put_reference(ReferenceKind::Calendar, "c1", "cal", t1)
-            .await
-            .unwrap();
+        assert!(store.current_reference(ReferenceKind::Taxonomy).await.unwrap().is_none(), "{db}");
+        store.put_reference(ReferenceKind::Taxonomy, "v1", "one", t0).await.unwrap();
+        store.put_reference(ReferenceKind::Taxonomy, "v2", "two", t1).await.unwrap();
+        store.put_reference(ReferenceKind::Calendar, "c1", "cal", t1).await.unwrap();
         let all = store.references(ReferenceKind::Taxonomy).await.unwrap();
         assert_eq!(
-            all.iter()
-                .map(|r| (r.version.as_str(), r.is_current))
-                .collect::<Vec<_>>(),
+            all.iter().map(|r| (r.version.as_str(), r.is_current)).collect::<Vec<_>>(),
             vec![("v1", false), ("v2", true)],
             "{db}"
         );
         assert_eq!(all[0].imported_at, t0, "{db}");
-        let err = store
-            .put_reference(ReferenceKind::Taxonomy, "v1", "changed", t1)
-            .await
-            .unwrap_err();
+        let err = store.put_reference(ReferenceKind::Taxonomy, "v1", "changed", t1).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{db}");
-        store
-            .put_reference(ReferenceKind::Taxonomy, "v1", "one", t1)
-            .await
-            .unwrap();
-        let cur = store
-            .current_reference(ReferenceKind::Taxonomy)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (cur.version.as_str(), cur.source.as_str()),
-            ("v1", "one"),
-            "{db}"
-        );
-        assert_eq!(
-            store
-                .current_reference(ReferenceKind::Calendar)
-                .await
-                .unwrap()
-                .unwrap()
-                .version,
-            "c1",
-            "{db}"
-        );
+        store.put_reference(ReferenceKind::Taxonomy, "v1", "one", t1).await.unwrap();
+        let cur = store.current_reference(ReferenceKind::Taxonomy).await.unwrap().unwrap();
+        assert_eq!((cur.version.as_str(), cur.source.as_str()), ("v1", "one"), "{db}");
+        assert_eq!(store.current_reference(ReferenceKind::Calendar).await.unwrap().unwrap().version, "c1", "{db}");
     }
 }

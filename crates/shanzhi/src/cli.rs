@@ -5,11 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "shanzhi",
-    version,
-    about = "善治 shanzhi: grid-based community governance"
-)]
+#[command(name = "shanzhi", version, about = "善治 shanzhi: grid-based community governance")]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

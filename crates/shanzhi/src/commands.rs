@@ -13,28 +13,18 @@ use crate::config::Config;
 use crate::progress;
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
-    let store = Store::connect(&cfg.db, cfg.db_schema.as_deref())
-        .await
-        .context("opening the database")?;
+    let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
     store.migrate().await.context("applying migrations")?;
-    App::open(store, Arc::new(SystemClock))
-        .await
-        .map_err(explain)
+    App::open(store, Arc::new(SystemClock)).await.map_err(explain)
 }
 
 /// Turns an application error into a message for a person at a terminal.
 fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Rejected { problems } => {
-            let mut msg = format!(
-                "rejected, nothing was imported: {} problem(s)\n",
-                problems.len()
-            );
+            let mut msg = format!("rejected, nothing was imported: {} problem(s)\n", problems.len());
             for p in problems {
-                let at = p
-                    .feature
-                    .map(|f| format!("feature {f}"))
-                    .unwrap_or_else(|| "file".into());
+                let at = p.feature.map(|f| format!("feature {f}")).unwrap_or_else(|| "file".into());
                 let code = p.code.map(|c| format!(" ({c})")).unwrap_or_default();
                 msg.push_str(&format!("  {at}{code}: [{}] {}\n", p.kind, p.message));
             }
@@ -50,12 +40,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await?;
             store.migrate().await?;
             let (applied, _) = store.migration_status().await?;
-            println!(
-                "{} migration(s) applied on {}: {}",
-                applied.len(),
-                store.backend(),
-                applied.join(", ")
-            );
+            println!("{} migration(s) applied on {}: {}", applied.len(), store.backend(), applied.join(", "));
         }
         Command::Serve { .. } => {
             let app = open(&cfg).await?;
@@ -66,20 +51,12 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             serve(app, &cfg.listen, None).await?;
         }
-        Command::Demo {
-            reload, no_serve, ..
-        } => {
+        Command::Demo { reload, no_serve, .. } => {
             let app = open(&cfg).await?;
             if reload || app.places().grids.is_empty() {
-                eprintln!(
-                    "正在载入唐山示范数据 Loading the Tangshan demo into {} …",
-                    cfg.db
-                );
+                eprintln!("正在载入唐山示范数据 Loading the Tangshan demo into {} …", cfg.db);
                 let started = std::time::Instant::now();
-                let loaded = app
-                    .load_demo(DemoConfig::default(), progress::reporter())
-                    .await
-                    .map_err(explain)?;
+                let loaded = app.load_demo(DemoConfig::default(), progress::reporter()).await.map_err(explain)?;
                 eprintln!(
                     "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units",
                     started.elapsed().as_secs_f64(),
@@ -92,9 +69,8 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             if !no_serve {
                 let users = app.store().load_users().await?;
-                let mut banner = String::from(
-                    "示范账号 Demo accounts (passwords and login arrive with the accounts slice):\n",
-                );
+                let mut banner =
+                    String::from("示范账号 Demo accounts (passwords and login arrive with the accounts slice):\n");
                 for u in users {
                     banner.push_str(&format!(
                         "  {:20} {:18} {} @ {}\n",
@@ -122,11 +98,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     match out {
                         Some(path) => {
                             tokio::fs::write(&path, text).await?;
-                            eprintln!(
-                                "wrote {} grid(s) to {}",
-                                app.places().grids.len(),
-                                path.display()
-                            );
+                            eprintln!("wrote {} grid(s) to {}", app.places().grids.len(), path.display());
                         }
                         None => {
                             use tokio::io::AsyncWriteExt;
@@ -148,9 +120,7 @@ async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyh
     let app = open(cfg).await?;
     match action {
         RefAction::Import { file } => {
-            let text = tokio::fs::read_to_string(&file)
-                .await
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
             let done = match kind {
                 ReferenceKind::Taxonomy => app.import_taxonomy(&text).await,
                 ReferenceKind::Calendar => app.import_calendar(&text).await,
@@ -159,12 +129,7 @@ async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyh
                 }
             }
             .map_err(explain)?;
-            println!(
-                "{} version {} is now current ({} items)",
-                kind.as_str(),
-                done.version,
-                done.items
-            );
+            println!("{} version {} is now current ({} items)", kind.as_str(), done.version, done.items);
         }
         RefAction::List => {
             for r in app.store().references(kind).await? {
@@ -181,9 +146,7 @@ async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyh
 }
 
 async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!(
         "善治 shanzhi serving {} grids at http://{addr}/ (API: http://{addr}/api/v1/, OpenAPI: http://{addr}/openapi.json)",
@@ -193,9 +156,7 @@ async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result
         print!("{b}");
     }
     let router = shanzhi_api::router(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 
@@ -205,8 +166,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -83,14 +83,8 @@ pub fn load(cli: &Cli) -> anyhow::Result<Config> {
 pub fn init_logging(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SHANZHI_LOG_FILTER")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if cfg.log_json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cfg.log_json { builder.json().init() } else { builder.init() }
 }
 
 #[cfg(test)]
@@ -126,10 +120,7 @@ mod tests {
                 "127.0.0.1:1",
             ]);
             let c = load(&cli).unwrap();
-            assert_eq!(
-                (c.db.as_str(), c.listen.as_str()),
-                ("sqlite://flag.db", "127.0.0.1:1")
-            );
+            assert_eq!((c.db.as_str(), c.listen.as_str()), ("sqlite://flag.db", "127.0.0.1:1"));
             Ok(())
         });
     }

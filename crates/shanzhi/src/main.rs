@@ -11,8 +11,6 @@ fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();
     let cfg = config::load(&cli)?;
     config::init_logging(&cfg);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(commands::run(cli, cfg))
 }

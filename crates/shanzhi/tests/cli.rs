@@ -17,12 +17,7 @@ fn workdir() -> PathBuf {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .current_dir(dir)
-        .env_remove("SHANZHI_DB")
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(bin()).current_dir(dir).env_remove("SHANZHI_DB").args(args).output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {
@@ -31,11 +26,7 @@ fn text(b: &[u8]) -> String {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut body = String::new();
     s.read_to_string(&mut body).unwrap();
     body
@@ -49,25 +40,14 @@ fn demo_export_import_and_serve() {
     // The demo creates ./shanzhi-demo.db when absent and loads Tangshan.
     let out = run(&dir, &["demo", "--no-serve"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("10727 grids, 12222 grid workers"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("10727 grids, 12222 grid workers"), "{}", text(&out.stderr));
     assert!(dir.join("shanzhi-demo.db").exists());
     let db = format!("sqlite://{}", dir.join("shanzhi-demo.db").display());
 
     let out = run(&dir, &["--db", &db, "migrate"]);
-    assert!(
-        text(&out.stdout).contains("applied on sqlite"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("applied on sqlite"), "{}", text(&out.stdout));
 
-    let out = run(
-        &dir,
-        &["--db", &db, "grids", "export", "--out", "grids.geojson"],
-    );
+    let out = run(&dir, &["--db", &db, "grids", "export", "--out", "grids.geojson"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let exported: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("grids.geojson")).unwrap()).unwrap();
@@ -81,19 +61,10 @@ fn demo_export_import_and_serve() {
     let out = run(&dir, &["--db", &db, "grids", "import", "bad.geojson"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(
-        err.contains("nothing was imported")
-            && err.contains("bad_code")
-            && err.contains("invalid_ring"),
-        "{err}"
-    );
+    assert!(err.contains("nothing was imported") && err.contains("bad_code") && err.contains("invalid_ring"), "{err}");
 
     let out = run(&dir, &["--db", &db, "taxonomy", "list"]);
-    assert!(
-        text(&out.stdout).contains("* tangshan-2026.1"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("* tangshan-2026.1"), "{}", text(&out.stdout));
 
     // Serve on a free port and ask for the city.
     let mut child = Command::new(bin())
@@ -104,9 +75,7 @@ fn demo_export_import_and_serve() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line
         .split("http://")
         .nth(1)

@@ -1,10 +1,11 @@
 //! The route table.
 
+pub(crate) mod cases;
 pub(crate) mod places;
 pub(crate) mod system;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use shanzhi_app::App;
 
 pub fn router() -> Router<App> {
@@ -14,5 +15,8 @@ pub fn router() -> Router<App> {
         .route("/api/v1/locate", get(places::locate))
         .route("/api/v1/areas/{code}", get(places::area))
         .route("/api/v1/taxonomy", get(places::taxonomy))
+        .route("/api/v1/cases", post(cases::report).get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::show))
+        .route("/api/v1/cases/{id}/actions", post(cases::act))
         .fallback(system::not_found)
 }

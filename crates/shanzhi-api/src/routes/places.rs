@@ -11,9 +11,7 @@ use crate::dto::{AreaDto, LocateDto, TaxonomyDto};
 use crate::error::ApiError;
 
 fn number(q: &HashMap<String, String>, field: &str) -> Result<f64, ApiError> {
-    let v = q
-        .get(field)
-        .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))?;
+    let v = q.get(field).ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))?;
     v.trim()
         .parse::<f64>()
         .ok()
@@ -48,10 +46,7 @@ pub async fn locate(
 #[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "places",
     params(("code" = String, Path, description = "Statistical code: 4, 6, 9 or 12 digits")),
     responses((status = 200, body = AreaDto), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn area(
-    State(app): State<App>,
-    Path(code): Path<String>,
-) -> Result<Json<AreaDto>, ApiError> {
+pub async fn area(State(app): State<App>, Path(code): Path<String>) -> Result<Json<AreaDto>, ApiError> {
     Ok(Json(app.places().area(&code)?.into()))
 }
 

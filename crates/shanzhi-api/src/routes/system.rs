@@ -13,10 +13,7 @@ use crate::openapi::ApiDoc;
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, body = HealthDto), (status = 503, body = ApiError)))]
 pub async fn healthz(State(app): State<App>) -> Result<Json<HealthDto>, ApiError> {
-    app.store()
-        .ping()
-        .await
-        .map_err(shanzhi_app::AppError::from)?;
+    app.store().ping().await.map_err(shanzhi_app::AppError::from)?;
     Ok(Json(HealthDto {
         status: "ok",
         database: app.store().backend(),
@@ -30,7 +27,5 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::from(shanzhi_app::AppError::NotFound {
-        what: "route".into(),
-    })
+    ApiError::from(shanzhi_app::AppError::NotFound { what: "route".into() })
 }

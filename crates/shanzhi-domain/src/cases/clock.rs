@@ -43,17 +43,8 @@ fn working(unit: TimeUnit) -> bool {
 }
 
 /// Time between two instants as the unit counts it (working time or wall-clock).
-fn measure(
-    cal: &WorkCalendar,
-    unit: TimeUnit,
-    a: DateTime<Utc>,
-    b: DateTime<Utc>,
-) -> Result<Duration, CalendarError> {
-    if working(unit) {
-        cal.working_duration_between(a, b)
-    } else {
-        Ok(b - a)
-    }
+fn measure(cal: &WorkCalendar, unit: TimeUnit, a: DateTime<Utc>, b: DateTime<Utc>) -> Result<Duration, CalendarError> {
+    if working(unit) { cal.working_duration_between(a, b) } else { Ok(b - a) }
 }
 
 /// Adds a duration as the unit counts it.
@@ -80,13 +71,7 @@ impl StepClock {
         limit: TimeLimit,
         at: DateTime<Utc>,
     ) -> Result<StepClock, CalendarError> {
-        Ok(StepClock {
-            step: step.to_string(),
-            limit,
-            started_at: at,
-            deadline: cal.add(at, limit)?,
-            paused_at: None,
-        })
+        Ok(StepClock { step: step.to_string(), limit, started_at: at, deadline: cal.add(at, limit)?, paused_at: None })
     }
 
     /// Stops the clock.
@@ -112,6 +97,12 @@ impl StepClock {
         Ok(())
     }
 
+    /// When the light turns yellow (80 % of the step's time used), for indexing.
+    pub fn yellow_at(&self, cal: &WorkCalendar) -> Result<DateTime<Utc>, CalendarError> {
+        let total = measure(cal, self.limit.unit, self.started_at, self.deadline)?;
+        add_measured(cal, self.limit.unit, self.started_at, total * 4 / 5)
+    }
+
     /// Whether the step is past its deadline at `now` (a paused clock is judged at its pause).
     pub fn overdue(&self, now: DateTime<Utc>) -> bool {
         self.paused_at.unwrap_or(now) > self.deadline
@@ -127,10 +118,6 @@ impl StepClock {
         let left = measure(cal, self.limit.unit, at.max(self.started_at), self.deadline)?;
         let used = (total - left).num_seconds() as f64;
         let total = total.num_seconds().max(1) as f64;
-        Ok(if used <= 0.8 * total {
-            Light::Green
-        } else {
-            Light::Yellow
-        })
+        Ok(if used <= 0.8 * total { Light::Green } else { Light::Yellow })
     }
 }

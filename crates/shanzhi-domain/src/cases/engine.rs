@@ -67,21 +67,12 @@ pub fn create(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(Case, LogEntry), Refusal> {
-    let ty = taxonomy
-        .get(&report.type_code)
-        .ok_or_else(|| Refusal::UnknownType(report.type_code.to_string()))?;
+    let ty = taxonomy.get(&report.type_code).ok_or_else(|| Refusal::UnknownType(report.type_code.to_string()))?;
     let state = wf.entry_state(report.channel.as_str()).to_string();
-    let def = wf
-        .state(&state)
-        .ok_or_else(|| Refusal::BadEntry(state.clone()))?;
+    let def = wf.state(&state).ok_or_else(|| Refusal::BadEntry(state.clone()))?;
     let handling_limit = ty.limit;
     let clock = match &def.step {
-        Some(step) => Some(StepClock::start(
-            cal,
-            step,
-            step_limit(wf, step, handling_limit),
-            now,
-        )?),
+        Some(step) => Some(StepClock::start(cal, step, step_limit(wf, step, handling_limit), now)?),
         None => None,
     };
     let case = Case {
@@ -124,79 +115,47 @@ pub fn create(
 }
 
 fn step_limit(wf: &Workflow, step: &str, handling: TimeLimit) -> TimeLimit {
-    if step == HANDLING_STEP {
-        handling
-    } else {
-        wf.step_limit(step).unwrap_or(handling)
-    }
+    if step == HANDLING_STEP { handling } else { wf.step_limit(step).unwrap_or(handling) }
 }
 
 /// Whether `actor` may take `action` on `case` now, and if not, why.
-pub fn check<'w>(
-    wf: &'w Workflow,
-    case: &Case,
-    cmd: &Command,
-    actor: &Actor,
-) -> Result<&'w ActionDef, Refusal> {
+pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) -> Result<&'w ActionDef, Refusal> {
     let action = cmd.action.as_str();
-    let def = wf.action(action).ok_or_else(|| Refusal::UnknownAction {
-        kind: wf.kind.clone(),
-        action: action.to_string(),
-    })?;
+    let def = wf
+        .action(action)
+        .ok_or_else(|| Refusal::UnknownAction { kind: wf.kind.clone(), action: action.to_string() })?;
     if !def.from.contains(&case.state) {
-        return Err(Refusal::WrongState {
-            action: action.into(),
-            state: case.state.clone(),
-        });
+        return Err(Refusal::WrongState { action: action.into(), state: case.state.clone() });
     }
     if !def.roles.contains(&actor.role) {
-        return Err(Refusal::WrongRole {
-            action: action.into(),
-            role: actor.role.as_str().into(),
-        });
+        return Err(Refusal::WrongRole { action: action.into(), role: actor.role.as_str().into() });
     }
     match def.party {
         Party::Role => {}
         Party::AssignedUnit => {
             if case.units.as_ref().is_none_or(|u| u.primary != actor.unit) {
-                return Err(Refusal::NotAssignedUnit {
-                    action: action.into(),
-                });
+                return Err(Refusal::NotAssignedUnit { action: action.into() });
             }
         }
         Party::Reporter => {
             if case.reporter.as_deref() != Some(actor.user.as_str()) {
-                return Err(Refusal::NotReporter {
-                    action: action.into(),
-                });
+                return Err(Refusal::NotReporter { action: action.into() });
             }
         }
     }
     if !def.channels.is_empty() && !def.channels.iter().any(|c| c == case.channel.as_str()) {
-        return Err(Refusal::WrongChannel {
-            action: action.into(),
-            channels: def.channels.join(", "),
-        });
+        return Err(Refusal::WrongChannel { action: action.into(), channels: def.channels.join(", ") });
     }
     for need in &def.needs {
         let (present, field) = match need {
-            Need::Opinion => (
-                cmd.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()),
-                "an opinion",
-            ),
-            Need::Unit => (
-                cmd.units.as_ref().is_some_and(|u| !u.primary.is_empty()),
-                "a primary unit",
-            ),
+            Need::Opinion => (cmd.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()), "an opinion"),
+            Need::Unit => (cmd.units.as_ref().is_some_and(|u| !u.primary.is_empty()), "a primary unit"),
             Need::Extension => (cmd.extension.is_some_and(|e| e.value > 0), "an extension"),
             Need::Rating => (cmd.rating.is_some(), "a rating"),
             Need::Evidence => (!cmd.attachments.is_empty(), "evidence (an attachment)"),
         };
         if !present {
-            return Err(Refusal::Missing {
-                action: action.into(),
-                field,
-            });
+            return Err(Refusal::Missing { action: action.into(), field });
         }
     }
     if def.effects.contains(&Effect::Rate) && case.rating.is_some() {
@@ -222,9 +181,7 @@ pub fn apply(
             Effect::ClearUnits => next.units = None,
             Effect::RequestExtension => next.pending_extension = cmd.extension,
             Effect::Extend => {
-                if let (Some(clock), Some(by)) =
-                    (next.clock.as_mut(), next.pending_extension.take())
-                {
+                if let (Some(clock), Some(by)) = (next.clock.as_mut(), next.pending_extension.take()) {
                     clock.extend(cal, by)?;
                     next.extension_count += 1;
                 }
@@ -243,11 +200,7 @@ pub fn apply(
             Effect::Rate => next.rating = cmd.rating.clone(),
         }
     }
-    if !def
-        .effects
-        .iter()
-        .any(|e| matches!(e, Effect::Extend | Effect::RequestExtension))
-    {
+    if !def.effects.iter().any(|e| matches!(e, Effect::Extend | Effect::RequestExtension)) {
         // Any other decision forgets an extension that was asked for.
         next.pending_extension = None;
     }
@@ -258,12 +211,7 @@ pub fn apply(
     next.clock = match (&to.step, next.clock.take()) {
         (None, _) => None,
         (Some(step), Some(clock)) if clock.step == *step && !rework => Some(clock),
-        (Some(step), _) => Some(StepClock::start(
-            cal,
-            step,
-            step_limit(wf, step, case.handling_limit),
-            now,
-        )?),
+        (Some(step), _) => Some(StepClock::start(cal, step, step_limit(wf, step, case.handling_limit), now)?),
     };
     if to.terminal && next.closed_at.is_none() {
         next.closed_at = Some(now);
@@ -285,11 +233,7 @@ pub fn apply(
         to_state: next.state.clone(),
         opinion: cmd.opinion.clone(),
         attachments: cmd.attachments.clone(),
-        units: if def.effects.contains(&Effect::AssignUnits) {
-            cmd.units.clone()
-        } else {
-            None
-        },
+        units: if def.effects.contains(&Effect::AssignUnits) { cmd.units.clone() } else { None },
         deadline: next.clock.as_ref().map(|c| c.deadline),
         overdue,
     };
@@ -297,19 +241,12 @@ pub fn apply(
 }
 
 /// The actions of the workflow and, for each, whether `actor` may take it now (and why not).
-pub fn available<'w>(
-    wf: &'w Workflow,
-    case: &Case,
-    actor: &Actor,
-) -> Vec<(&'w str, Result<(), Refusal>)> {
+pub fn available<'w>(wf: &'w Workflow, case: &Case, actor: &Actor) -> Vec<(&'w str, Result<(), Refusal>)> {
     wf.actions()
         .iter()
         .filter(|a| a.from.contains(&case.state))
         .map(|a| {
-            let probe = Command {
-                action: a.key.clone(),
-                ..Default::default()
-            };
+            let probe = Command { action: a.key.clone(), ..Default::default() };
             let verdict = match check(wf, case, &probe, actor) {
                 Err(Refusal::Missing { .. }) | Ok(_) => Ok(()),
                 Err(e) => Err(e),

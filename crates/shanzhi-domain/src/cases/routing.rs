@@ -55,10 +55,7 @@ impl RoutingRules {
         let r: RoutingRules = toml::from_str(text).map_err(|e| RoutingError(e.to_string()))?;
         for rule in &r.rule {
             if rule.types.is_empty() && rule.categories.is_empty() {
-                return Err(RoutingError(format!(
-                    "rule {} names no types or categories",
-                    rule.name
-                )));
+                return Err(RoutingError(format!("rule {} names no types or categories", rule.name)));
             }
         }
         Ok(r)
@@ -76,16 +73,8 @@ pub struct Route {
     pub reason_en: String,
 }
 
-fn department_unit(
-    county: Option<&DivisionCode>,
-    city: &str,
-    key: &str,
-    departments: &Departments,
-) -> String {
-    let at_county = departments
-        .departments
-        .iter()
-        .any(|d| d.key == key && d.exists_at(Level::County));
+fn department_unit(county: Option<&DivisionCode>, city: &str, key: &str, departments: &Departments) -> String {
+    let at_county = departments.departments.iter().any(|d| d.key == key && d.exists_at(Level::County));
     match county {
         Some(c) if at_county => format!("{c}:{key}"),
         _ => format!("{city}:{key}"),
@@ -106,42 +95,26 @@ pub fn route(
             assisting: Vec::new(),
             rule: "unlocated".into(),
             reason_zh: "位置不在任何网格内，由指挥中心人工派遣".into(),
-            reason_en: "The location is outside every grid: the command centre dispatches by hand"
-                .into(),
+            reason_en: "The location is outside every grid: the command centre dispatches by hand".into(),
         };
     };
     let county = community.ancestor(Level::County);
-    let city = community
-        .ancestor(Level::City)
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "1302".into());
+    let city = community.ancestor(Level::City).map(|c| c.to_string()).unwrap_or_else(|| "1302".into());
     let township = community.parent();
-    let urban = tree
-        .get(community)
-        .is_some_and(|d| d.kind == DivisionKind::Community);
+    let urban = tree.get(community).is_some_and(|d| d.kind == DivisionKind::Community);
     let unit_for = |t: Target| -> Option<String> {
         match t {
             Target::PropertyService => urban.then(|| format!("{community}:property_service")),
             Target::ResidentsCommittee => Some(format!("{community}:residents_committee")),
             Target::StreetOffice => township.as_ref().map(|t| format!("{t}:street-office")),
-            Target::Department => Some(department_unit(
-                county.as_ref(),
-                &city,
-                &ty.department,
-                departments,
-            )),
+            Target::Department => Some(department_unit(county.as_ref(), &city, &ty.department, departments)),
         }
     };
-    let assisting = ty
-        .assisting
-        .iter()
-        .map(|k| department_unit(county.as_ref(), &city, k, departments))
-        .collect();
+    let assisting = ty.assisting.iter().map(|k| department_unit(county.as_ref(), &city, k, departments)).collect();
     let code = ty.code.as_str();
     for rule in &rules.rule {
         let matches = rule.area.contains(community)
-            && (rule.types.iter().any(|t| t == code)
-                || rule.categories.iter().any(|c| c == ty.code.category()));
+            && (rule.types.iter().any(|t| t == code) || rule.categories.iter().any(|c| c == ty.code.category()));
         if let (true, Some(unit)) = (matches, unit_for(rule.target)) {
             return Route {
                 unit,
@@ -172,8 +145,7 @@ pub fn route(
             "Handled by the type's responsible department",
         ),
     };
-    let unit = unit_for(target)
-        .unwrap_or_else(|| department_unit(county.as_ref(), &city, &ty.department, departments));
+    let unit = unit_for(target).unwrap_or_else(|| department_unit(county.as_ref(), &city, &ty.department, departments));
     Route {
         unit,
         assisting,

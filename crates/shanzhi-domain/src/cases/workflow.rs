@@ -141,8 +141,7 @@ impl Workflow {
     /// has a limit (except the handling step, whose limit is the type's), no two actions share a
     /// key, every non-terminal state can be left, every state can be reached.
     pub fn from_toml(text: &str) -> Result<Workflow, WorkflowError> {
-        let f: WorkflowFile =
-            toml::from_str(text).map_err(|e| WorkflowError::Parse(e.to_string()))?;
+        let f: WorkflowFile = toml::from_str(text).map_err(|e| WorkflowError::Parse(e.to_string()))?;
         let mut problems = Vec::new();
         let keys: HashSet<&str> = f.state.iter().map(|s| s.key.as_str()).collect();
         if keys.len() != f.state.len() {
@@ -159,17 +158,11 @@ impl Workflow {
         for s in &f.state {
             if let Some(step) = &s.step {
                 if step != HANDLING_STEP && !f.steps.contains_key(step) {
-                    problems.push(format!(
-                        "state {}: step `{step}` has no limit in [steps]",
-                        s.key
-                    ));
+                    problems.push(format!("state {}: step `{step}` has no limit in [steps]", s.key));
                 }
             }
             if s.terminal && s.step.is_some() {
-                problems.push(format!(
-                    "state {} is terminal and cannot run a clock",
-                    s.key
-                ));
+                problems.push(format!("state {} is terminal and cannot run a clock", s.key));
             }
         }
         for (step, limit) in &f.steps {
@@ -188,38 +181,22 @@ impl Workflow {
                 }
             }
             if a.from.is_empty() || a.roles.is_empty() {
-                problems.push(format!(
-                    "action {} needs at least one `from` state and one role",
-                    a.key
-                ));
+                problems.push(format!("action {} needs at least one `from` state and one role", a.key));
             }
         }
-        let reachable: HashSet<&str> = f
-            .entry
-            .values()
-            .map(String::as_str)
-            .chain(f.action.iter().map(|a| a.to.as_str()))
-            .collect();
+        let reachable: HashSet<&str> =
+            f.entry.values().map(String::as_str).chain(f.action.iter().map(|a| a.to.as_str())).collect();
         for s in &f.state {
             if !reachable.contains(s.key.as_str()) {
                 problems.push(format!("state {} can never be reached", s.key));
             }
-            let leaves = f
-                .action
-                .iter()
-                .any(|a| a.from.contains(&s.key) && a.to != s.key);
+            let leaves = f.action.iter().any(|a| a.from.contains(&s.key) && a.to != s.key);
             if !s.terminal && !leaves {
-                problems.push(format!(
-                    "state {} is not terminal but no action leaves it",
-                    s.key
-                ));
+                problems.push(format!("state {} is not terminal but no action leaves it", s.key));
             }
         }
         if !problems.is_empty() {
-            return Err(WorkflowError::Invalid {
-                kind: f.kind,
-                problems,
-            });
+            return Err(WorkflowError::Invalid { kind: f.kind, problems });
         }
         Ok(Workflow {
             kind: f.kind,
@@ -235,11 +212,7 @@ impl Workflow {
 
     /// The state a new case starts in, for the channel it came through.
     pub fn entry_state(&self, channel: &str) -> &str {
-        self.entry
-            .get(channel)
-            .or_else(|| self.entry.get("default"))
-            .map(String::as_str)
-            .unwrap_or_default()
+        self.entry.get(channel).or_else(|| self.entry.get("default")).map(String::as_str).unwrap_or_default()
     }
 
     pub fn state(&self, key: &str) -> Option<&StateDef> {

@@ -5,9 +5,7 @@ mod names;
 mod places;
 mod units;
 
-pub use places::{
-    CountyOutline, DemoError, DemoPlaces, generate_places, parse_county_outlines, parse_zone_hosts,
-};
+pub use places::{CountyOutline, DemoError, DemoPlaces, generate_places, parse_county_outlines, parse_zone_hosts};
 pub use units::{demo_units, demo_users};
 
 /// Figures of the demo; the defaults are the seed's.
@@ -22,10 +20,6 @@ pub struct DemoConfig {
 
 impl Default for DemoConfig {
     fn default() -> Self {
-        DemoConfig {
-            seed: 1302,
-            grids: 10_727,
-            workers: 12_222,
-        }
+        DemoConfig { seed: 1302, grids: 10_727, workers: 12_222 }
     }
 }

@@ -18,9 +18,5 @@ pub fn person_name(rng: &mut impl Rng) -> String {
 
 pub fn mobile(rng: &mut impl Rng) -> String {
     const PREFIXES: [&str; 8] = ["133", "135", "138", "139", "151", "158", "177", "186"];
-    format!(
-        "{}{:08}",
-        PREFIXES[rng.random_range(0..PREFIXES.len())],
-        rng.random_range(0..100_000_000u32)
-    )
+    format!("{}{:08}", PREFIXES[rng.random_range(0..PREFIXES.len())], rng.random_range(0..100_000_000u32))
 }

@@ -53,10 +53,7 @@ pub struct DemoPlaces {
 pub fn parse_county_outlines(text: &str) -> Result<Vec<CountyOutline>, DemoError> {
     let bad = |m: String| DemoError::Outlines(m);
     let root: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-    let features = root
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("no features".into()))?;
+    let features = root.get("features").and_then(Value::as_array).ok_or_else(|| bad("no features".into()))?;
     let mut out = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let code = f
@@ -64,9 +61,7 @@ pub fn parse_county_outlines(text: &str) -> Result<Vec<CountyOutline>, DemoError
             .and_then(Value::as_str)
             .ok_or_else(|| bad(format!("feature {i} has no code")))?;
         let code: DivisionCode = code.parse()?;
-        let g = f
-            .get("geometry")
-            .ok_or_else(|| bad(format!("feature {i} has no geometry")))?;
+        let g = f.get("geometry").ok_or_else(|| bad(format!("feature {i} has no geometry")))?;
         let polys = match g.get("type").and_then(Value::as_str) {
             Some("Polygon") => vec![g["coordinates"].clone()],
             Some("MultiPolygon") => g["coordinates"].as_array().cloned().unwrap_or_default(),
@@ -74,20 +69,14 @@ pub fn parse_county_outlines(text: &str) -> Result<Vec<CountyOutline>, DemoError
         };
         let mut parts = Vec::new();
         for p in polys {
-            let rings: Vec<Vec<[f64; 2]>> =
-                serde_json::from_value(p).map_err(|e| bad(format!("feature {i}: {e}")))?;
-            let mut lines = rings.into_iter().map(|r| {
-                geo::LineString::from(r.into_iter().map(|[x, y]| (x, y)).collect::<Vec<_>>())
-            });
-            let ext = lines
-                .next()
-                .ok_or_else(|| bad(format!("feature {i} has an empty polygon")))?;
+            let rings: Vec<Vec<[f64; 2]>> = serde_json::from_value(p).map_err(|e| bad(format!("feature {i}: {e}")))?;
+            let mut lines = rings
+                .into_iter()
+                .map(|r| geo::LineString::from(r.into_iter().map(|[x, y]| (x, y)).collect::<Vec<_>>()));
+            let ext = lines.next().ok_or_else(|| bad(format!("feature {i} has an empty polygon")))?;
             parts.push(geo::Polygon::new(ext, lines.collect()));
         }
-        out.push(CountyOutline {
-            code,
-            shape: MultiPolygon(parts),
-        });
+        out.push(CountyOutline { code, shape: MultiPolygon(parts) });
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
@@ -114,34 +103,19 @@ pub fn generate_places(
 ) -> Result<DemoPlaces, DemoError> {
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let communities: Vec<_> = tree.at_level(Level::Village).collect();
-    let per_community = allot_grids(
-        &communities.iter().map(|d| d.kind).collect::<Vec<_>>(),
-        cfg.grids,
-        &mut rng,
-    )?;
-    let grids_of: HashMap<&DivisionCode, usize> = communities
-        .iter()
-        .map(|d| &d.code)
-        .zip(per_community)
-        .collect();
+    let per_community = allot_grids(&communities.iter().map(|d| d.kind).collect::<Vec<_>>(), cfg.grids, &mut rng)?;
+    let grids_of: HashMap<&DivisionCode, usize> = communities.iter().map(|d| &d.code).zip(per_community).collect();
 
     // Which streets each outline must hold: its own, then those of the zones it hosts.
-    let hosts: HashMap<&DivisionCode, &DivisionCode> =
-        zone_hosts.iter().map(|(z, h)| (z, h)).collect();
+    let hosts: HashMap<&DivisionCode, &DivisionCode> = zone_hosts.iter().map(|(z, h)| (z, h)).collect();
     let mut streets_of: HashMap<DivisionCode, Vec<DivisionCode>> = HashMap::new();
     for county in tree.at_level(Level::County) {
         let host = if outlines.iter().any(|o| o.code == county.code) {
             county.code.clone()
         } else {
-            hosts
-                .get(&county.code)
-                .map(|h| (*h).clone())
-                .ok_or_else(|| DemoError::NoOutline(county.code.clone()))?
+            hosts.get(&county.code).map(|h| (*h).clone()).ok_or_else(|| DemoError::NoOutline(county.code.clone()))?
         };
-        streets_of
-            .entry(host)
-            .or_default()
-            .extend(tree.children(&county.code).map(|s| s.code.clone()));
+        streets_of.entry(host).or_default().extend(tree.children(&county.code).map(|s| s.code.clone()));
     }
     let total_streets: usize = streets_of.values().map(Vec::len).sum();
 
@@ -166,46 +140,31 @@ pub fn generate_places(
         // Area weights: a city community's grid is ~0.3 km², a village's ~3 km²; spread ±50 %.
         let community_weights: Vec<Vec<f64>> = street_members
             .iter()
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| area_weight(c.kind, grids_of[&c.code], &mut rng))
-                    .collect()
-            })
+            .map(|cs| cs.iter().map(|c| area_weight(c.kind, grids_of[&c.code], &mut rng)).collect())
             .collect();
-        let street_weights: Vec<f64> = community_weights
-            .iter()
-            .map(|w| w.iter().sum::<f64>().max(1e-3))
-            .collect();
-        let street_shapes = split_weighted(&shape, &street_weights)
-            .map_err(|e| DemoError::Partition(outline.code.clone(), e))?;
-        for ((street, members), (street_shape, weights)) in streets
-            .iter()
-            .zip(&street_members)
-            .zip(street_shapes.iter().zip(&community_weights))
+        let street_weights: Vec<f64> = community_weights.iter().map(|w| w.iter().sum::<f64>().max(1e-3)).collect();
+        let street_shapes =
+            split_weighted(&shape, &street_weights).map_err(|e| DemoError::Partition(outline.code.clone(), e))?;
+        for ((street, members), (street_shape, weights)) in
+            streets.iter().zip(&street_members).zip(street_shapes.iter().zip(&community_weights))
         {
             if !members.is_empty() {
-                let cells = split_weighted(street_shape, weights)
-                    .map_err(|e| DemoError::Partition(street.clone(), e))?;
+                let cells =
+                    split_weighted(street_shape, weights).map_err(|e| DemoError::Partition(street.clone(), e))?;
                 for (community, cell) in members.iter().zip(cells) {
                     let n = grids_of[&community.code];
                     let w: Vec<f64> = (0..n).map(|_| rng.random_range(0.6..1.4)).collect();
-                    let pieces = split_weighted(&cell, &w)
-                        .map_err(|e| DemoError::Partition(community.code.clone(), e))?;
+                    let pieces =
+                        split_weighted(&cell, &w).map_err(|e| DemoError::Partition(community.code.clone(), e))?;
                     let short = community.short_name();
                     for (k, piece) in pieces.into_iter().enumerate() {
                         let code = GridCode::new(&community.code, (k + 1) as u16)?;
-                        let kind =
-                            if community.kind == DivisionKind::Community && rng.random_bool(0.04) {
-                                GridKind::Dedicated
-                            } else {
-                                GridKind::General
-                            };
-                        out.grids.push(Grid {
-                            code,
-                            name: format!("{short}第{}网格", k + 1),
-                            kind,
-                            shape: piece,
-                        });
+                        let kind = if community.kind == DivisionKind::Community && rng.random_bool(0.04) {
+                            GridKind::Dedicated
+                        } else {
+                            GridKind::General
+                        };
+                        out.grids.push(Grid { code, name: format!("{short}第{}网格", k + 1), kind, shape: piece });
                     }
                 }
             }
@@ -220,11 +179,7 @@ pub fn generate_places(
 
 /// Grids per community: one each, the rest mostly to city communities (largest remainder, so the
 /// total is exact).
-fn allot_grids(
-    kinds: &[DivisionKind],
-    total: usize,
-    rng: &mut impl Rng,
-) -> Result<Vec<usize>, DemoError> {
+fn allot_grids(kinds: &[DivisionKind], total: usize, rng: &mut impl Rng) -> Result<Vec<usize>, DemoError> {
     if total < kinds.len() {
         return Err(DemoError::TooFewGrids(kinds.len(), total));
     }
@@ -247,11 +202,7 @@ fn allot_grids(
     let mut counts: Vec<usize> = exact.iter().map(|x| 1 + x.floor() as usize).collect();
     let mut left = total - counts.iter().sum::<usize>();
     let mut order: Vec<usize> = (0..kinds.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
     for i in order {
         if left == 0 {
             break;
@@ -272,18 +223,11 @@ fn area_weight(kind: DivisionKind, grids: usize, rng: &mut impl Rng) -> f64 {
 
 fn drop_slivers(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
     // Below ~1 hectare a piece is an artefact of the coarse outlines, not land.
-    MultiPolygon(
-        mp.0.into_iter()
-            .filter(|p| p.unsigned_area() > 1e-6)
-            .collect(),
-    )
+    MultiPolygon(mp.0.into_iter().filter(|p| p.unsigned_area() > 1e-6).collect())
 }
 
 fn people(tree: &DivisionTree, cfg: &DemoConfig, rng: &mut impl Rng, out: &mut DemoPlaces) {
-    let urban = |g: &Grid| {
-        tree.get(&g.community())
-            .is_some_and(|c| c.kind == DivisionKind::Community)
-    };
+    let urban = |g: &Grid| tree.get(&g.community()).is_some_and(|c| c.kind == DivisionKind::Community);
     for g in &out.grids {
         let id = out.workers.len() as u32 + 1;
         out.workers.push(GridWorker {
@@ -294,9 +238,7 @@ fn people(tree: &DivisionTree, cfg: &DemoConfig, rng: &mut impl Rng, out: &mut D
             full_time: true,
         });
     }
-    let urban_grids: Vec<usize> = (0..out.grids.len())
-        .filter(|&i| urban(&out.grids[i]))
-        .collect();
+    let urban_grids: Vec<usize> = (0..out.grids.len()).filter(|&i| urban(&out.grids[i])).collect();
     while out.workers.len() < cfg.workers && !out.grids.is_empty() {
         // Part-time workers go to city grids four times out of five.
         let i = if !urban_grids.is_empty() && rng.random_bool(0.8) {
@@ -333,15 +275,8 @@ mod tests {
 
     #[test]
     fn allotment_is_exact_and_favours_city_communities() {
-        let kinds: Vec<DivisionKind> = (0..1000)
-            .map(|i| {
-                if i % 5 == 0 {
-                    DivisionKind::Community
-                } else {
-                    DivisionKind::Village
-                }
-            })
-            .collect();
+        let kinds: Vec<DivisionKind> =
+            (0..1000).map(|i| if i % 5 == 0 { DivisionKind::Community } else { DivisionKind::Village }).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let counts = allot_grids(&kinds, 1700, &mut rng).unwrap();
         assert_eq!(counts.iter().sum::<usize>(), 1700);

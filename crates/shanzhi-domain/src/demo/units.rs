@@ -13,32 +13,15 @@ const STREET_OFFICE: &str = "street-office";
 pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
     let mut units = Vec::new();
     let unit = |area: &DivisionCode, kind: UnitKind, name: String, department: Option<String>| {
-        let suffix = department
-            .clone()
-            .unwrap_or_else(|| kind.as_str().to_string());
-        Unit {
-            id: format!("{area}:{suffix}"),
-            name,
-            kind,
-            area: area.clone(),
-            department,
-        }
+        let suffix = department.clone().unwrap_or_else(|| kind.as_str().to_string());
+        Unit { id: format!("{area}:{suffix}"), name, kind, area: area.clone(), department }
     };
     for d in tree.all() {
         match d.level() {
             Level::City | Level::County => {
                 let level = d.level();
-                units.push(unit(
-                    &d.code,
-                    UnitKind::CommandCentre,
-                    format!("{}城市运行管理服务指挥中心", d.name),
-                    None,
-                ));
-                for dep in departments
-                    .departments
-                    .iter()
-                    .filter(|dep| dep.exists_at(level))
-                {
+                units.push(unit(&d.code, UnitKind::CommandCentre, format!("{}城市运行管理服务指挥中心", d.name), None));
+                for dep in departments.departments.iter().filter(|dep| dep.exists_at(level)) {
                     units.push(unit(
                         &d.code,
                         UnitKind::Department,
@@ -59,12 +42,7 @@ pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
                     .departments
                     .iter()
                     .find(|dep| dep.key == STREET_OFFICE && dep.exists_at(Level::Township));
-                units.push(unit(
-                    &d.code,
-                    UnitKind::StreetOffice,
-                    name,
-                    own.map(|dep| dep.key.clone()),
-                ));
+                units.push(unit(&d.code, UnitKind::StreetOffice, name, own.map(|dep| dep.key.clone())));
                 for dep in departments
                     .departments
                     .iter()
@@ -78,9 +56,7 @@ pub fn demo_units(tree: &DivisionTree, departments: &Departments) -> Vec<Unit> {
                     ));
                 }
             }
-            Level::Village => {
-                units.extend(six(d).into_iter().map(|(k, n)| unit(&d.code, k, n, None)))
-            }
+            Level::Village => units.extend(six(d).into_iter().map(|(k, n)| unit(&d.code, k, n, None))),
         }
     }
     units
@@ -102,10 +78,9 @@ fn six(d: &Division) -> Vec<(UnitKind, String)> {
                 (UnitKind::BuildingHeads, true) => format!("{short}楼门长"),
                 (UnitKind::ServiceStation, true) => format!("{short}综合服务站"),
                 (UnitKind::ServiceStation, false) => format!("{short}便民服务站"),
-                (
-                    UnitKind::OwnersCommittee | UnitKind::PropertyService | UnitKind::BuildingHeads,
-                    false,
-                ) => return None,
+                (UnitKind::OwnersCommittee | UnitKind::PropertyService | UnitKind::BuildingHeads, false) => {
+                    return None;
+                }
                 (UnitKind::CommandCentre | UnitKind::Department | UnitKind::StreetOffice, _) => {
                     return None;
                 }
@@ -118,11 +93,7 @@ fn six(d: &Division) -> Vec<(UnitKind, String)> {
 /// One account per kind of user, placed in 路南区 学院南路街道 立新东楼社区 where local.
 pub fn demo_users(units: &[Unit]) -> Vec<User> {
     let pick = |id: &str| {
-        units
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.id.clone())
-            .unwrap_or_else(|| "1302:command_centre".into())
+        units.iter().find(|u| u.id == id).map(|u| u.id.clone()).unwrap_or_else(|| "1302:command_centre".into())
     };
     let u = |username: &str, display_name: &str, role: Role, unit: &str| User {
         username: username.into(),
@@ -131,71 +102,18 @@ pub fn demo_users(units: &[Unit]) -> Vec<User> {
         unit: pick(unit),
     };
     vec![
-        u(
-            "admin",
-            "系统管理员",
-            Role::CityAdmin,
-            "1302:command_centre",
-        ),
-        u(
-            "shouli",
-            "受理员 李敏",
-            Role::IntakeOperator,
-            "1302:command_centre",
-        ),
-        u(
-            "zhiban",
-            "值班长 王强",
-            Role::ShiftSupervisor,
-            "1302:command_centre",
-        ),
-        u(
-            "paiqian",
-            "派遣员 赵磊",
-            Role::Dispatcher,
-            "1302:command_centre",
-        ),
-        u(
-            "lunan-chengguan",
-            "路南区城管 刘洋",
-            Role::DepartmentHandler,
-            "130202:urban-management",
-        ),
-        u(
-            "xueyuan-jiedao",
-            "学院南路街道 陈静",
-            Role::StreetStaff,
-            "130202001:street-office",
-        ),
-        u(
-            "lixin-dangzhibu",
-            "立新东楼社区党支部 周红",
-            Role::PartyOrganisation,
-            "130202001001:party_organisation",
-        ),
-        u(
-            "lixin-juweihui",
-            "立新东楼社区居委会 吴丽",
-            Role::ResidentsCommittee,
-            "130202001001:residents_committee",
-        ),
-        u(
-            "lixin-wangge",
-            "网格员 孙杰",
-            Role::GridWorker,
-            "130202001001:residents_committee",
-        ),
-        u(
-            "lixin-loumenzhang",
-            "楼门长 郑淑珍",
-            Role::BuildingHead,
-            "130202001001:building_heads",
-        ),
-        u(
-            "jumin",
-            "居民 张伟",
-            Role::Resident,
-            "130202001001:residents_committee",
-        ),
+        u("admin", "系统管理员", Role::CityAdmin, "1302:command_centre"),
+        u("shouli", "受理员 李敏", Role::IntakeOperator, "1302:command_centre"),
+        u("zhiban", "值班长 王强", Role::ShiftSupervisor, "1302:command_centre"),
+        u("paiqian", "派遣员 赵磊", Role::Dispatcher, "1302:command_centre"),
+        u("lunan-chengguan", "路南区城管 刘洋", Role::DepartmentHandler, "130202:urban-management"),
+        u("lunan-gongshui", "路南区供水 何明", Role::DepartmentHandler, "130202:water-supply"),
+        u("xueyuan-jiedao", "学院南路街道 陈静", Role::StreetStaff, "130202001:street-office"),
+        u("lixin-dangzhibu", "立新东楼社区党支部 周红", Role::PartyOrganisation, "130202001001:party_organisation"),
+        u("lixin-juweihui", "立新东楼社区居委会 吴丽", Role::ResidentsCommittee, "130202001001:residents_committee"),
+        u("lixin-wangge", "网格员 孙杰", Role::GridWorker, "130202001001:residents_committee"),
+        u("lixin-loumenzhang", "楼门长 郑淑珍", Role::BuildingHead, "130202001001:building_heads"),
+        u("jumin", "居民 张伟", Role::Resident, "130202001001:residents_committee"),
+        u("device-drone-01", "无人机 01", Role::Device, "1302:command_centre"),
     ]
 }

@@ -79,10 +79,7 @@ mod tests {
         for crs in [Crs::Wgs84, Crs::Gcj02, Crs::Bd09] {
             let (x, y) = crs.from_wgs84(118.18, 39.63);
             let (lon, lat) = crs.to_wgs84(x, y).unwrap();
-            assert!(
-                (lon - 118.18).abs() < 1e-5 && (lat - 39.63).abs() < 1e-5,
-                "{crs:?}"
-            );
+            assert!((lon - 118.18).abs() < 1e-5 && (lat - 39.63).abs() < 1e-5, "{crs:?}");
         }
         // GCJ-02 shifts Tangshan by hundreds of metres: the conversion is not a no-op.
         let (gx, _) = Crs::Gcj02.from_wgs84(118.18, 39.63);
@@ -91,10 +88,7 @@ mod tests {
 
     #[test]
     fn refuses_impossible_coordinates() {
-        assert_eq!(
-            Crs::Wgs84.to_wgs84(200.0, 10.0),
-            Err(CoordError::Longitude(200.0))
-        );
+        assert_eq!(Crs::Wgs84.to_wgs84(200.0, 10.0), Err(CoordError::Longitude(200.0)));
         assert!(Crs::Wgs84.to_wgs84(10.0, f64::NAN).is_err());
         assert!(Crs::parse("utm").is_err());
         assert_eq!(Crs::parse("GCJ02").unwrap(), Crs::Gcj02);

@@ -73,14 +73,12 @@ impl DivisionKind {
     pub fn level(self) -> Level {
         match self {
             DivisionKind::City => Level::City,
-            DivisionKind::District
-            | DivisionKind::County
-            | DivisionKind::CountyCity
-            | DivisionKind::Zone => Level::County,
-            DivisionKind::Subdistrict
-            | DivisionKind::Town
-            | DivisionKind::Township
-            | DivisionKind::Other => Level::Township,
+            DivisionKind::District | DivisionKind::County | DivisionKind::CountyCity | DivisionKind::Zone => {
+                Level::County
+            }
+            DivisionKind::Subdistrict | DivisionKind::Town | DivisionKind::Township | DivisionKind::Other => {
+                Level::Township
+            }
             DivisionKind::Community | DivisionKind::Village => Level::Village,
         }
     }
@@ -106,18 +104,11 @@ impl Division {
     /// The everyday name: 立新东楼社区居民委员会 → 立新东楼社区, 大崔庄村民委员会 → 大崔庄村.
     pub fn short_name(&self) -> String {
         let n = &self.name;
-        for (suffix, keep) in [
-            ("社区居民委员会", "社区"),
-            ("居民委员会", "社区"),
-            ("村民委员会", "村"),
-            ("村委会", "村"),
-        ] {
+        for (suffix, keep) in
+            [("社区居民委员会", "社区"), ("居民委员会", "社区"), ("村民委员会", "村"), ("村委会", "村")]
+        {
             if let Some(stem) = n.strip_suffix(suffix) {
-                return if stem.ends_with(keep) {
-                    stem.to_string()
-                } else {
-                    format!("{stem}{keep}")
-                };
+                return if stem.ends_with(keep) { stem.to_string() } else { format!("{stem}{keep}") };
             }
         }
         n.clone()
@@ -142,44 +133,28 @@ impl DivisionTree {
     /// Parses `code,name,level,kind,parent` CSV and checks that every row is consistent and every
     /// parent exists.
     pub fn from_csv(text: &str) -> Result<DivisionTree, DivisionError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
         let mut divisions = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
             let err = |problem: String| DivisionError::Row { line, problem };
             let rec = rec.map_err(|e| err(e.to_string()))?;
             let field = |n: usize| rec.get(n).unwrap_or("").trim();
-            let code: DivisionCode = field(0)
-                .parse()
-                .map_err(|e: crate::ids::CodeError| err(e.to_string()))?;
-            let level = Level::parse(field(2))
-                .ok_or_else(|| err(format!("unknown level `{}`", field(2))))?;
-            let kind = DivisionKind::parse(field(3))
-                .ok_or_else(|| err(format!("unknown kind `{}`", field(3))))?;
+            let code: DivisionCode = field(0).parse().map_err(|e: crate::ids::CodeError| err(e.to_string()))?;
+            let level = Level::parse(field(2)).ok_or_else(|| err(format!("unknown level `{}`", field(2))))?;
+            let kind = DivisionKind::parse(field(3)).ok_or_else(|| err(format!("unknown kind `{}`", field(3))))?;
             if code.level() != level || kind.level() != level {
-                return Err(err(format!(
-                    "code {code}, level {} and kind {} disagree",
-                    level.as_str(),
-                    kind.as_str()
-                )));
+                return Err(err(format!("code {code}, level {} and kind {} disagree", level.as_str(), kind.as_str())));
             }
             let parent = field(4);
             let expected = code.parent().map(|p| p.to_string()).unwrap_or_default();
             if parent != expected {
-                return Err(err(format!(
-                    "parent `{parent}` of {code} should be `{expected}`"
-                )));
+                return Err(err(format!("parent `{parent}` of {code} should be `{expected}`")));
             }
             if field(1).is_empty() {
                 return Err(err(format!("{code} has no name")));
             }
-            divisions.push(Division {
-                code,
-                name: field(1).to_string(),
-                kind,
-            });
+            divisions.push(Division { code, name: field(1).to_string(), kind });
         }
         Self::from_divisions(divisions)
     }
@@ -189,10 +164,7 @@ impl DivisionTree {
         let mut tree = DivisionTree::default();
         for (i, d) in divisions.iter().enumerate() {
             if tree.index.insert(d.code.clone(), i).is_some() {
-                return Err(DivisionError::Row {
-                    line: i + 2,
-                    problem: format!("duplicate code {}", d.code),
-                });
+                return Err(DivisionError::Row { line: i + 2, problem: format!("duplicate code {}", d.code) });
             }
         }
         for (i, d) in divisions.iter().enumerate() {
@@ -215,11 +187,7 @@ impl DivisionTree {
     }
 
     pub fn children(&self, code: &DivisionCode) -> impl Iterator<Item = &Division> {
-        self.children
-            .get(code)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.divisions[i])
+        self.children.get(code).into_iter().flatten().map(|&i| &self.divisions[i])
     }
 
     pub fn all(&self) -> &[Division] {

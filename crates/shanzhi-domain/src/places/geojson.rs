@@ -45,32 +45,14 @@ pub fn export(grids: &[Grid]) -> String {
 /// Parses and validates a FeatureCollection of grids against the division tree and the grids
 /// that stay in place (`existing` minus those the file replaces by code). Either every feature is
 /// good and all come back, or every problem found comes back.
-pub fn import(
-    text: &str,
-    divisions: &DivisionTree,
-    existing: &[Grid],
-) -> Result<Vec<Grid>, Vec<FeatureProblem>> {
-    let file_problem = |kind, message: String| {
-        vec![FeatureProblem {
-            feature: None,
-            code: None,
-            kind,
-            message,
-        }]
-    };
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| file_problem("syntax", format!("not JSON: {e}")))?;
+pub fn import(text: &str, divisions: &DivisionTree, existing: &[Grid]) -> Result<Vec<Grid>, Vec<FeatureProblem>> {
+    let file_problem = |kind, message: String| vec![FeatureProblem { feature: None, code: None, kind, message }];
+    let root: Value = serde_json::from_str(text).map_err(|e| file_problem("syntax", format!("not JSON: {e}")))?;
     if root.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(file_problem(
-            "syntax",
-            "the file is not a GeoJSON FeatureCollection".into(),
-        ));
+        return Err(file_problem("syntax", "the file is not a GeoJSON FeatureCollection".into()));
     }
     let Some(features) = root.get("features").and_then(Value::as_array) else {
-        return Err(file_problem(
-            "syntax",
-            "`features` is missing or not an array".into(),
-        ));
+        return Err(file_problem("syntax", "`features` is missing or not an array".into()));
     };
 
     let mut problems = Vec::new();
@@ -78,24 +60,13 @@ pub fn import(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
         let before = problems.len();
-        let code_text = f
-            .pointer("/properties/code")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let code_text = f.pointer("/properties/code").and_then(Value::as_str).map(str::to_string);
         let mut problem = |kind, message: String| {
-            problems.push(FeatureProblem {
-                feature: Some(i),
-                code: code_text.clone(),
-                kind,
-                message,
-            })
+            problems.push(FeatureProblem { feature: Some(i), code: code_text.clone(), kind, message })
         };
         let code = match code_text.as_deref().map(str::parse::<GridCode>) {
             None => {
-                problem(
-                    "bad_code",
-                    "properties.code is missing (a 15-digit grid code)".into(),
-                );
+                problem("bad_code", "properties.code is missing (a 15-digit grid code)".into());
                 None
             }
             Some(Err(e)) => {
@@ -109,62 +80,32 @@ pub fn import(
                 Some(d) if d.level() == Level::Village => {}
                 _ => problem(
                     "unknown_community",
-                    format!(
-                        "community {} of grid {c} is not a known community or village",
-                        c.community()
-                    ),
+                    format!("community {} of grid {c} is not a known community or village", c.community()),
                 ),
             }
             if let Some(first) = seen.insert(c.to_string(), i) {
-                problem(
-                    "duplicate_code",
-                    format!("grid code {c} is also used by feature {first}"),
-                );
+                problem("duplicate_code", format!("grid code {c} is also used by feature {first}"));
             }
         }
         let kind = match f.pointer("/properties/kind").and_then(Value::as_str) {
             None => GridKind::General,
             Some(k) => GridKind::parse(k).unwrap_or_else(|| {
-                problem(
-                    "bad_property",
-                    format!("properties.kind `{k}` is not general or dedicated"),
-                );
+                problem("bad_property", format!("properties.kind `{k}` is not general or dedicated"));
                 GridKind::General
             }),
         };
-        let name = f
-            .pointer("/properties/name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let name = f.pointer("/properties/name").and_then(Value::as_str).unwrap_or("").trim().to_string();
         let shape = parse_geometry(f.get("geometry"), &mut problem);
         if let (Some(code), Some(shape), true) = (code, shape, problems.len() == before) {
-            let name = if name.is_empty() {
-                format!("网格 {code}")
-            } else {
-                name
-            };
-            grids.push((
-                i,
-                Grid {
-                    code,
-                    name,
-                    kind,
-                    shape,
-                },
-            ));
+            let name = if name.is_empty() { format!("网格 {code}") } else { name };
+            grids.push((i, Grid { code, name, kind, shape }));
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     check_overlaps(&grids, existing, &mut problems);
-    if problems.is_empty() {
-        Ok(grids.into_iter().map(|(_, g)| g).collect())
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(grids.into_iter().map(|(_, g)| g).collect()) } else { Err(problems) }
 }
 
 /// A GeoJSON Polygon or MultiPolygon geometry as a validated MultiPolygon, or what is wrong.
@@ -173,28 +114,19 @@ pub fn geometry_from_json(g: &Value) -> Result<MultiPolygon<f64>, Vec<String>> {
     parse_geometry(Some(g), &mut |_, m| problems.push(m)).ok_or(problems)
 }
 
-fn parse_geometry(
-    g: Option<&Value>,
-    problem: &mut impl FnMut(&'static str, String),
-) -> Option<MultiPolygon<f64>> {
+fn parse_geometry(g: Option<&Value>, problem: &mut impl FnMut(&'static str, String)) -> Option<MultiPolygon<f64>> {
     let Some(g) = g.filter(|g| !g.is_null()) else {
         problem("geometry", "the feature has no geometry".into());
         return None;
     };
     let coords = g.get("coordinates");
-    let polys: Vec<&Value> = match (
-        g.get("type").and_then(Value::as_str),
-        coords.and_then(Value::as_array),
-    ) {
+    let polys: Vec<&Value> = match (g.get("type").and_then(Value::as_str), coords.and_then(Value::as_array)) {
         (Some("Polygon"), Some(_)) => vec![coords.unwrap()],
         (Some("MultiPolygon"), Some(ps)) => ps.iter().collect(),
         (t, _) => {
             problem(
                 "geometry",
-                format!(
-                    "geometry must be a Polygon or MultiPolygon with coordinates, not {}",
-                    t.unwrap_or("nothing")
-                ),
+                format!("geometry must be a Polygon or MultiPolygon with coordinates, not {}", t.unwrap_or("nothing")),
             );
             return None;
         }
@@ -230,11 +162,7 @@ fn parse_geometry(
     if !errors.is_empty() {
         for e in errors {
             let text = e.to_string();
-            let kind = if text.contains("self-intersection") {
-                "self_intersection"
-            } else {
-                "geometry"
-            };
+            let kind = if text.contains("self-intersection") { "self_intersection" } else { "geometry" };
             problem(kind, text);
         }
         return None;
@@ -250,25 +178,17 @@ fn parse_ring(r: &Value) -> Result<LineString<f64>, String> {
     let pts = r.as_array().ok_or("a ring must be an array of positions")?;
     let mut coords = Vec::with_capacity(pts.len());
     for (k, p) in pts.iter().enumerate() {
-        let xy = p
-            .as_array()
-            .filter(|a| a.len() >= 2)
-            .ok_or(format!("position {k} is not [lon, lat]"))?;
+        let xy = p.as_array().filter(|a| a.len() >= 2).ok_or(format!("position {k} is not [lon, lat]"))?;
         let (Some(x), Some(y)) = (xy[0].as_f64(), xy[1].as_f64()) else {
             return Err(format!("position {k} is not numeric"));
         };
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-            return Err(format!(
-                "position {k} ({x}, {y}) is outside lon -180..180 / lat -90..90"
-            ));
+            return Err(format!("position {k} ({x}, {y}) is outside lon -180..180 / lat -90..90"));
         }
         coords.push(Coord { x, y });
     }
     if coords.len() < 4 {
-        return Err(format!(
-            "a ring needs at least 4 positions, this one has {}",
-            coords.len()
-        ));
+        return Err(format!("a ring needs at least 4 positions, this one has {}", coords.len()));
     }
     if coords.first() != coords.last() {
         return Err("the ring is not closed (first and last positions differ)".into());
@@ -281,25 +201,15 @@ const MIN_OVERLAP_M2: f64 = 1.0;
 
 /// Overlap = an intersection with positive area (beyond float noise); touching edges are fine.
 fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec<FeatureProblem>) {
-    let replaced: std::collections::HashSet<&GridCode> =
-        grids.iter().map(|(_, g)| &g.code).collect();
-    let kept: Vec<&Grid> = existing
-        .iter()
-        .filter(|g| !replaced.contains(&g.code))
-        .collect();
-    let all: Vec<&Grid> = grids
-        .iter()
-        .map(|(_, g)| g)
-        .chain(kept.iter().copied())
-        .collect();
+    let replaced: std::collections::HashSet<&GridCode> = grids.iter().map(|(_, g)| &g.code).collect();
+    let kept: Vec<&Grid> = existing.iter().filter(|g| !replaced.contains(&g.code)).collect();
+    let all: Vec<&Grid> = grids.iter().map(|(_, g)| g).chain(kept.iter().copied()).collect();
     let index = GridIndex::build(all.iter().map(|g| &g.shape));
     for (a, (feature, g)) in grids.iter().enumerate() {
         let Some(r) = g.shape.bounding_rect() else {
             continue;
         };
-        let mut others: Vec<u32> = index
-            .candidates([r.min().x, r.min().y], [r.max().x, r.max().y])
-            .collect();
+        let mut others: Vec<u32> = index.candidates([r.min().x, r.min().y], [r.max().x, r.max().y]).collect();
         others.sort_unstable();
         others.dedup();
         for b in others {
@@ -311,11 +221,7 @@ fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec
             let other = all[b];
             let common = g.shape.intersection(&other.shape);
             // Outlines stored to 1 cm leave sub-square-metre slivers along shared edges: noise.
-            let overlap_m2 = if common.0.is_empty() {
-                0.0
-            } else {
-                area_m2(&common)
-            };
+            let overlap_m2 = if common.0.is_empty() { 0.0 } else { area_m2(&common) };
             if overlap_m2 > MIN_OVERLAP_M2 {
                 let whose = if b < grids.len() {
                     format!("feature {} ({})", grids[b].0, other.code)
@@ -326,11 +232,7 @@ fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec
                     feature: Some(*feature),
                     code: Some(g.code.to_string()),
                     kind: "overlap",
-                    message: format!(
-                        "grid {} overlaps {whose} by {:.0} m²",
-                        g.code,
-                        area_m2(&common)
-                    ),
+                    message: format!("grid {} overlaps {whose} by {:.0} m²", g.code, area_m2(&common)),
                 });
             }
         }

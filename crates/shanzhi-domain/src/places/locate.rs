@@ -44,11 +44,7 @@ impl GridIndex {
                 n += 1;
             }
         }
-        let scale = if n == 0 {
-            1.0
-        } else {
-            (lat_sum / n as f64).to_radians().cos()
-        };
+        let scale = if n == 0 { 1.0 } else { (lat_sum / n as f64).to_radians().cos() };
         let mut parts = Vec::new();
         let mut entries = Vec::new();
         for (g, shape) in shapes.into_iter().enumerate() {
@@ -65,21 +61,11 @@ impl GridIndex {
                 if rings[0].len() < 4 {
                     continue;
                 }
-                entries.push(GeomWithData::new(
-                    Rectangle::from_corners(lo, hi),
-                    parts.len() as u32,
-                ));
-                parts.push(Part {
-                    grid: g as u32,
-                    rings,
-                });
+                entries.push(GeomWithData::new(Rectangle::from_corners(lo, hi), parts.len() as u32));
+                parts.push(Part { grid: g as u32, rings });
             }
         }
-        GridIndex {
-            scale,
-            tree: RTree::bulk_load(entries),
-            parts,
-        }
+        GridIndex { scale, tree: RTree::bulk_load(entries), parts }
     }
 
     /// The grid containing the point, if any.
@@ -118,27 +104,18 @@ impl GridIndex {
                 }
             }
             let part = &self.parts[e.data as usize];
-            let d = if inside(&part.rings, p) {
-                0.0
-            } else {
-                distance_to_rings(&part.rings, p)
-            };
+            let d = if inside(&part.rings, p) { 0.0 } else { distance_to_rings(&part.rings, p) };
             if best.is_none_or(|(_, bd)| d < bd) {
                 best = Some((part.grid, d));
             }
         }
-        best.map(|(grid, d)| Nearest {
-            grid,
-            distance_m: d * METRES_PER_DEGREE,
-        })
+        best.map(|(grid, d)| Nearest { grid, distance_m: d * METRES_PER_DEGREE })
     }
 
     /// Grids whose bounding boxes meet the given box (lon/lat); used to find overlap candidates.
     pub fn candidates(&self, min: [f64; 2], max: [f64; 2]) -> impl Iterator<Item = u32> + '_ {
         let aabb = AABB::from_corners([min[0] * self.scale, min[1]], [max[0] * self.scale, max[1]]);
-        self.tree
-            .locate_in_envelope_intersecting(aabb)
-            .map(|e| self.parts[e.data as usize].grid)
+        self.tree.locate_in_envelope_intersecting(aabb).map(|e| self.parts[e.data as usize].grid)
     }
 
     pub fn len(&self) -> usize {
@@ -181,11 +158,7 @@ fn distance_to_rings(rings: &[Vec<[f64; 2]>], p: [f64; 2]) -> f64 {
 fn segment_distance(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-    };
+    let t = if len2 == 0.0 { 0.0 } else { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) };
     let (qx, qy) = (a[0] + t * dx, a[1] + t * dy);
     ((p[0] - qx).powi(2) + (p[1] - qy).powi(2)).sqrt()
 }
@@ -218,9 +191,7 @@ mod tests {
     fn a_point_on_a_shared_edge_belongs_to_exactly_one_grid() {
         let shapes = vec![square(118.0, 39.0, 0.01), square(118.01, 39.0, 0.01)];
         let idx = GridIndex::build(shapes.iter());
-        let hits = (0..2)
-            .filter(|&g| super::inside(&idx.parts[g].rings, [118.01 * idx.scale, 39.005]))
-            .count();
+        let hits = (0..2).filter(|&g| super::inside(&idx.parts[g].rings, [118.01 * idx.scale, 39.005])).count();
         assert_eq!(hits, 1);
         assert!(idx.locate(118.01, 39.005).is_some());
     }

@@ -64,10 +64,7 @@ pub enum PartitionError {
         "the shape is not a valid (multi)polygon: its rings cross or overlap \
          (area {ring_area_m2} m² ring by ring, {even_odd_area_m2} m² by even-odd rule)"
     )]
-    InvalidShape {
-        ring_area_m2: f64,
-        even_odd_area_m2: f64,
-    },
+    InvalidShape { ring_area_m2: f64, even_odd_area_m2: f64 },
     #[error("the shape is too large to partition: {extent_deg}° across")]
     TooLarge { extent_deg: f64 },
     #[error(
@@ -118,10 +115,7 @@ pub fn area_m2(shape: &MultiPolygon<f64>) -> f64 {
 /// must lie inside their exterior (rings are read with the even-odd rule; a shape whose even-odd
 /// area differs from its ring-by-ring area is rejected as `InvalidShape`). Duplicate consecutive
 /// points, collinear points, unclosed rings and any ring orientation are fine.
-pub fn split_weighted(
-    shape: &MultiPolygon<f64>,
-    weights: &[f64],
-) -> Result<Vec<MultiPolygon<f64>>, PartitionError> {
+pub fn split_weighted(shape: &MultiPolygon<f64>, weights: &[f64]) -> Result<Vec<MultiPolygon<f64>>, PartitionError> {
     if weights.is_empty() {
         return Err(PartitionError::NoWeights);
     }
@@ -159,10 +153,7 @@ pub fn split_weighted(
     // Rounding onto the lattice may change the area by up to perimeter × step.
     let rounding_m2 = 2.0 * perimeter_deg(shape) * frame.step * M2_PER_DEG2_MAX;
     if (even_odd_area - ring_area).abs() > INVALID_AREA_TOLERANCE * ring_area + rounding_m2 {
-        return Err(PartitionError::InvalidShape {
-            ring_area_m2: ring_area,
-            even_odd_area_m2: even_odd_area,
-        });
+        return Err(PartitionError::InvalidShape { ring_area_m2: ring_area, even_odd_area_m2: even_odd_area });
     }
 
     // Weights relative to the largest, so that sums cannot overflow.
@@ -183,10 +174,7 @@ pub fn split_weighted(
         jobs.push((high, mid, end));
         jobs.push((low, start, mid));
     }
-    Ok(pieces
-        .into_iter()
-        .map(|p| p.expect("every index is assigned exactly once"))
-        .collect())
+    Ok(pieces.into_iter().map(|p| p.expect("every index is assigned exactly once")).collect())
 }
 
 /// Index `m` (1..len) splitting `weights` into `[..m]` and `[m..]` with sums as equal as possible,
@@ -229,9 +217,7 @@ impl Frame {
             }
             k += 1;
             if k > MAX_FRAME_LOG2 {
-                return Err(PartitionError::TooLarge {
-                    extent_deg: 2.0 * half,
-                });
+                return Err(PartitionError::TooLarge { extent_deg: 2.0 * half });
             }
         };
         let centre = bbox.center();
@@ -239,60 +225,18 @@ impl Frame {
         // Rounding moves points by at most step / 2, so `clip` still contains the shape.
         let margin = 0.125 * half + step;
         let clip = Rect::new(
-            Coord {
-                x: bbox.min().x - margin,
-                y: bbox.min().y - margin,
-            },
-            Coord {
-                x: bbox.max().x + margin,
-                y: bbox.max().y + margin,
-            },
+            Coord { x: bbox.min().x - margin, y: bbox.min().y - margin },
+            Coord { x: bbox.max().x + margin, y: bbox.max().y + margin },
         );
-        let (lo, hi) = (
-            Coord {
-                x: cx - size,
-                y: cy - size,
-            },
-            Coord {
-                x: cx + size,
-                y: cy + size,
-            },
-        );
-        let gap = (clip.min().x - lo.x)
-            .min(clip.min().y - lo.y)
-            .min(hi.x - clip.max().x)
-            .min(hi.y - clip.max().y);
+        let (lo, hi) = (Coord { x: cx - size, y: cy - size }, Coord { x: cx + size, y: cy + size });
+        let gap = (clip.min().x - lo.x).min(clip.min().y - lo.y).min(hi.x - clip.max().x).min(hi.y - clip.max().y);
         debug_assert!(gap > 2.0 * step);
         let e = 0.5 * gap;
         let markers = [
-            triangle(
-                lo,
-                Coord {
-                    x: lo.x + e,
-                    y: lo.y,
-                },
-                Coord {
-                    x: lo.x,
-                    y: lo.y + e,
-                },
-            ),
-            triangle(
-                hi,
-                Coord {
-                    x: hi.x - e,
-                    y: hi.y,
-                },
-                Coord {
-                    x: hi.x,
-                    y: hi.y - e,
-                },
-            ),
+            triangle(lo, Coord { x: lo.x + e, y: lo.y }, Coord { x: lo.x, y: lo.y + e }),
+            triangle(hi, Coord { x: hi.x - e, y: hi.y }, Coord { x: hi.x, y: hi.y - e }),
         ];
-        Ok(Frame {
-            step,
-            clip,
-            markers,
-        })
+        Ok(Frame { step, clip, markers })
     }
 
     /// The shape rounded onto the lattice and cleaned by one overlay (even-odd rule): valid,
@@ -305,14 +249,7 @@ impl Frame {
                 .iter()
                 .map(|p| {
                     let ring = |r: &LineString<f64>| {
-                        LineString(
-                            r.0.iter()
-                                .map(|c| Coord {
-                                    x: snap(c.x, step),
-                                    y: snap(c.y, step),
-                                })
-                                .collect(),
-                        )
+                        LineString(r.0.iter().map(|c| Coord { x: snap(c.x, step), y: snap(c.y, step) }).collect())
                     };
                     Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())
                 })
@@ -323,12 +260,7 @@ impl Frame {
 
     /// `part` with a vertex inserted wherever an edge crosses the line x = c (`vertical`) or
     /// y = c, rounded to the nearest lattice point (unbiased, unlike the overlay's own rounding).
-    fn with_crossings(
-        &self,
-        part: &MultiPolygon<f64>,
-        vertical: bool,
-        c: f64,
-    ) -> MultiPolygon<f64> {
+    fn with_crossings(&self, part: &MultiPolygon<f64>, vertical: bool, c: f64) -> MultiPolygon<f64> {
         let step = self.step;
         let ring = |r: &LineString<f64>| {
             let mut out = Vec::with_capacity(r.0.len() + 4);
@@ -339,15 +271,9 @@ impl Frame {
                 if (kp < c && c < kq) || (kq < c && c < kp) {
                     let f = (c - kp) / (kq - kp);
                     out.push(if vertical {
-                        Coord {
-                            x: c,
-                            y: snap(p.y + f * (q.y - p.y), step),
-                        }
+                        Coord { x: c, y: snap(p.y + f * (q.y - p.y), step) }
                     } else {
-                        Coord {
-                            x: snap(p.x + f * (q.x - p.x), step),
-                            y: c,
-                        }
+                        Coord { x: snap(p.x + f * (q.x - p.x), step), y: c }
                     });
                 }
             }
@@ -355,19 +281,12 @@ impl Frame {
             LineString(out)
         };
         MultiPolygon(
-            part.0
-                .iter()
-                .map(|p| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect()))
-                .collect(),
+            part.0.iter().map(|p| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())).collect(),
         )
     }
 
     fn clip_shape(&self, rect: Rect<f64>) -> MultiPolygon<f64> {
-        MultiPolygon(vec![
-            rect.to_polygon(),
-            self.markers[0].clone(),
-            self.markers[1].clone(),
-        ])
+        MultiPolygon(vec![rect.to_polygon(), self.markers[0].clone(), self.markers[1].clone()])
     }
 
     /// Cuts `part` (already on the lattice) so that the low side holds `share` of its area;
@@ -379,32 +298,20 @@ impl Frame {
         low: (usize, usize),
         high: (usize, usize),
     ) -> Result<(MultiPolygon<f64>, MultiPolygon<f64>), PartitionError> {
-        let too_small =
-            |(first, last): (usize, usize)| PartitionError::PieceTooSmall { first, last };
+        let too_small = |(first, last): (usize, usize)| PartitionError::PieceTooSmall { first, last };
         let whole = too_small((low.0, high.1));
         let bbox = part.bounding_rect().ok_or_else(|| whole.clone())?;
         let mid_lat = 0.5 * (bbox.min().y + bbox.max().y);
         let vertical = bbox.width() * mid_lat.to_radians().cos() >= bbox.height();
-        let (lo, hi) = if vertical {
-            (bbox.min().x, bbox.max().x)
-        } else {
-            (bbox.min().y, bbox.max().y)
-        };
-        let (k_lo, k_hi) = (
-            (lo / self.step).round() as i64,
-            (hi / self.step).round() as i64,
-        );
+        let (lo, hi) = if vertical { (bbox.min().x, bbox.max().x) } else { (bbox.min().y, bbox.max().y) };
+        let (k_lo, k_hi) = ((lo / self.step).round() as i64, (hi / self.step).round() as i64);
         if k_hi - k_lo < 2 {
             return Err(whole);
         }
         let rings = Rings::new(part, bbox.min().y);
         let area_below = |k: i64| {
             let t = k as f64 * self.step;
-            let q_t = if vertical {
-                0.0
-            } else {
-                authalic_q(t) - rings.q_ref
-            };
+            let q_t = if vertical { 0.0 } else { authalic_q(t) - rings.q_ref };
             rings.area_below(vertical, t, q_t)
         };
         let total = rings.area_below(vertical, f64::INFINITY, 0.0);
@@ -421,11 +328,7 @@ impl Frame {
                 (a, area_a) = (m, area);
             }
         }
-        let (k, area) = if target - area_a <= area_b - target {
-            (a, area_a)
-        } else {
-            (b, area_b)
-        };
+        let (k, area) = if target - area_a <= area_b - target { (a, area_a) } else { (b, area_b) };
         // The lattice is too coarse for this share: one side would be empty or far off.
         let miss = (area - target).abs();
         if k <= k_lo || miss > SHARE_TOLERANCE * target {
@@ -438,15 +341,9 @@ impl Frame {
         let c = k as f64 * self.step;
         let (min, max) = (self.clip.min(), self.clip.max());
         let (low_rect, high_rect) = if vertical {
-            (
-                Rect::new(min, Coord { x: c, y: max.y }),
-                Rect::new(Coord { x: c, y: min.y }, max),
-            )
+            (Rect::new(min, Coord { x: c, y: max.y }), Rect::new(Coord { x: c, y: min.y }, max))
         } else {
-            (
-                Rect::new(min, Coord { x: max.x, y: c }),
-                Rect::new(Coord { x: min.x, y: c }, max),
-            )
+            (Rect::new(min, Coord { x: max.x, y: c }), Rect::new(Coord { x: min.x, y: c }, max))
         };
         // Both overlays see the crossings as existing vertices, so neither computes (and rounds)
         // an intersection of its own: the two sides get bit-identical boundary points.
@@ -473,11 +370,7 @@ struct Vertex {
 
 impl Vertex {
     fn new(c: Coord<f64>, q_ref: f64) -> Vertex {
-        Vertex {
-            lon: c.x,
-            lat: c.y,
-            q: authalic_q(c.y) - q_ref,
-        }
+        Vertex { lon: c.x, lat: c.y, q: authalic_q(c.y) - q_ref }
     }
 }
 
@@ -491,20 +384,13 @@ fn edge_area(p: Vertex, r: Vertex, q_ref: f64) -> f64 {
     if dlon == 0.0 {
         return 0.0;
     }
-    let q_mid = if p.lat == r.lat {
-        p.q
-    } else {
-        authalic_q(0.5 * (p.lat + r.lat)) - q_ref
-    };
+    let q_mid = if p.lat == r.lat { p.q } else { authalic_q(0.5 * (p.lat + r.lat)) - q_ref };
     -dlon * (p.q + 4.0 * q_mid + r.q) / 6.0
 }
 
 /// Signed equal-area-plane area of a closed ring (positive when counter-clockwise).
 fn ring_area(ring: &LineString<f64>, q_ref: f64) -> f64 {
-    ring.0
-        .windows(2)
-        .map(|w| edge_area(Vertex::new(w[0], q_ref), Vertex::new(w[1], q_ref), q_ref))
-        .sum()
+    ring.0.windows(2).map(|w| edge_area(Vertex::new(w[0], q_ref), Vertex::new(w[1], q_ref), q_ref)).sum()
 }
 
 /// Equal-area-plane area (longitude degrees × q) to square metres: dA = a²/2 · dλ · dq.
@@ -525,12 +411,7 @@ struct Rings {
 
 impl Rings {
     fn new(shape: &MultiPolygon<f64>, lat_ref: f64) -> Rings {
-        let mut out = Rings {
-            q_ref: authalic_q(lat_ref),
-            vertices: Vec::new(),
-            edges: Vec::new(),
-            rings: Vec::new(),
-        };
+        let mut out = Rings { q_ref: authalic_q(lat_ref), vertices: Vec::new(), edges: Vec::new(), rings: Vec::new() };
         for polygon in shape {
             out.push(polygon.exterior(), 1.0);
             for hole in polygon.interiors() {
@@ -543,14 +424,9 @@ impl Rings {
     fn push(&mut self, ring: &LineString<f64>, role: f64) {
         let q_ref = self.q_ref;
         let start = self.vertices.len();
-        self.vertices
-            .extend(ring.0.iter().map(|&c| Vertex::new(c, q_ref)));
+        self.vertices.extend(ring.0.iter().map(|&c| Vertex::new(c, q_ref)));
         let end = self.vertices.len();
-        self.edges.extend(
-            self.vertices[start..end]
-                .windows(2)
-                .map(|w| edge_area(w[0], w[1], q_ref)),
-        );
+        self.edges.extend(self.vertices[start..end].windows(2).map(|w| edge_area(w[0], w[1], q_ref)));
         self.edges.push(0.0); // no edge leaves the ring's last vertex
         let signed: f64 = self.edges[start..end].iter().sum();
         let factor = if signed > 0.0 {
@@ -583,26 +459,13 @@ impl Rings {
             if vertical {
                 let f = (t - p.lon) / (r.lon - p.lon);
                 let lat = p.lat + f * (r.lat - p.lat);
-                Vertex {
-                    lon: t,
-                    lat,
-                    q: authalic_q(lat) - q_ref,
-                }
+                Vertex { lon: t, lat, q: authalic_q(lat) - q_ref }
             } else {
                 let f = (t - p.lat) / (r.lat - p.lat);
-                Vertex {
-                    lon: p.lon + f * (r.lon - p.lon),
-                    lat: t,
-                    q: q_t,
-                }
+                Vertex { lon: p.lon + f * (r.lon - p.lon), lat: t, q: q_t }
             }
         };
-        let mut walk = Walk {
-            first: None,
-            last: self.vertices[start],
-            sum: 0.0,
-            q_ref,
-        };
+        let mut walk = Walk { first: None, last: self.vertices[start], sum: 0.0, q_ref };
         for i in start..end - 1 {
             let (p, r) = (self.vertices[i], self.vertices[i + 1]);
             match (key(p) <= t, key(r) <= t) {
@@ -687,23 +550,13 @@ mod tests {
     const STEP: f64 = 1.0 / (1u64 << 29) as f64;
 
     fn poly(exterior: &[(f64, f64)], holes: &[&[(f64, f64)]]) -> Polygon<f64> {
-        Polygon::new(
-            LineString::from(exterior.to_vec()),
-            holes.iter().map(|h| LineString::from(h.to_vec())).collect(),
-        )
+        Polygon::new(LineString::from(exterior.to_vec()), holes.iter().map(|h| LineString::from(h.to_vec())).collect())
     }
 
     /// Concave L near Tangshan: 0.3° × 0.3° with the north-east 0.2° × 0.2° removed.
     fn l_shape() -> MultiPolygon<f64> {
         MultiPolygon(vec![poly(
-            &[
-                (118.0, 39.5),
-                (118.3, 39.5),
-                (118.3, 39.6),
-                (118.1, 39.6),
-                (118.1, 39.8),
-                (118.0, 39.8),
-            ],
+            &[(118.0, 39.5), (118.3, 39.5), (118.3, 39.6), (118.1, 39.6), (118.1, 39.8), (118.0, 39.8)],
             &[],
         )])
     }
@@ -715,15 +568,7 @@ mod tests {
                 &[(118.5, 39.2), (118.5, 39.45), (118.9, 39.45), (118.9, 39.2)],
                 &[&[(118.6, 39.3), (118.7, 39.3), (118.7, 39.35), (118.6, 39.35)]],
             ),
-            poly(
-                &[
-                    (118.95, 39.05),
-                    (119.05, 39.1),
-                    (119.1, 39.0),
-                    (119.0, 38.95),
-                ],
-                &[],
-            ),
+            poly(&[(118.95, 39.05), (119.05, 39.1), (119.1, 39.0), (119.0, 38.95)], &[]),
         ])
     }
 
@@ -737,10 +582,7 @@ mod tests {
             radius = (radius + rng.random_range(-0.015..0.015)).clamp(0.08, 0.4);
             let bay = 1.0 - 0.45 * (5.0 * angle).sin().max(0.0).powi(8);
             let r = radius * bay;
-            coords.push((
-                118.4 + r * angle.cos() / 39.7f64.to_radians().cos(),
-                39.7 + r * angle.sin(),
-            ));
+            coords.push((118.4 + r * angle.cos() / 39.7f64.to_radians().cos(), 39.7 + r * angle.sin()));
         }
         let shape = MultiPolygon(vec![poly(&coords, &[])]);
         assert!(shape.is_valid(), "test outline must be valid");
@@ -754,11 +596,7 @@ mod tests {
 
     fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
         let (ra, rb) = (a.bounding_rect().unwrap(), b.bounding_rect().unwrap());
-        if ra.max().x < rb.min().x
-            || rb.max().x < ra.min().x
-            || ra.max().y < rb.min().y
-            || rb.max().y < ra.min().y
-        {
+        if ra.max().x < rb.min().x || rb.max().x < ra.min().x || ra.max().y < rb.min().y || rb.max().y < ra.min().y {
             return 0.0;
         }
         area_m2(&a.intersection(b))
@@ -790,54 +628,32 @@ mod tests {
         // Exact meeting: any mismatch between neighbours would leave a sliver hole in the union.
         if pieces.len() > 1 {
             let union = geo::unary_union(&pieces);
-            let holes =
-                |mp: &MultiPolygon<f64>| mp.0.iter().map(|p| p.interiors().len()).sum::<usize>();
+            let holes = |mp: &MultiPolygon<f64>| mp.0.iter().map(|p| p.interiors().len()).sum::<usize>();
             assert_eq!(union.0.len(), normalised.0.len(), "union has extra parts");
             assert_eq!(holes(&union), holes(&normalised), "union has gaps");
             assert!(((area_m2(&union) - rounded) / rounded).abs() < 1e-9);
         }
         for (i, piece) in pieces.iter().enumerate() {
             assert!(!piece.0.is_empty() && areas[i] > 0.0, "piece {i} is empty");
-            assert!(
-                piece.is_valid(),
-                "piece {i} invalid: {:?}",
-                piece.validation_errors()
-            );
+            assert!(piece.is_valid(), "piece {i} invalid: {:?}", piece.validation_errors());
             let want = weights[i] / weight_sum;
             let got = areas[i] / total;
-            assert!(
-                ((got - want) / want).abs() < 1e-3,
-                "piece {i}: share {got}, weight share {want}"
-            );
+            assert!(((got - want) / want).abs() < 1e-3, "piece {i}: share {got}, weight share {want}");
             if weights.len() == 1 {
                 continue; // the shape itself, as given
             }
-            for c in piece.0.iter().flat_map(|p| {
-                p.exterior()
-                    .0
-                    .iter()
-                    .chain(p.interiors().iter().flat_map(|h| h.0.iter()))
-            }) {
-                assert_eq!(
-                    (c.x / STEP).fract(),
-                    0.0,
-                    "piece {i}: {c:?} off the lattice"
-                );
-                assert_eq!(
-                    (c.y / STEP).fract(),
-                    0.0,
-                    "piece {i}: {c:?} off the lattice"
-                );
+            for c in
+                piece.0.iter().flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|h| h.0.iter())))
+            {
+                assert_eq!((c.x / STEP).fract(), 0.0, "piece {i}: {c:?} off the lattice");
+                assert_eq!((c.y / STEP).fract(), 0.0, "piece {i}: {c:?} off the lattice");
             }
         }
         if pieces.len() > 1 {
             for i in 0..pieces.len() {
                 for j in i + 1..pieces.len() {
                     let overlap = overlap_area(&pieces[i], &pieces[j]);
-                    assert!(
-                        overlap < 1e-12 * total,
-                        "pieces {i} and {j} overlap by {overlap} m²"
-                    );
+                    assert!(overlap < 1e-12 * total, "pieces {i} and {j} overlap by {overlap} m²");
                 }
             }
         }
@@ -864,35 +680,18 @@ mod tests {
     fn partition_area_m2_matches_geodesic_area() {
         // Straight lon/lat edges are not geodesics: a few 1e-4 apart on 0.3° edges, 1e-6 on a
         // 1000-vertex outline (densifying the outline makes the geodesic area converge to ours).
-        for (shape, tolerance) in [
-            (l_shape(), 1e-3),
-            (two_islands(), 1e-3),
-            (irregular(1000, 7), 1e-5),
-        ] {
+        for (shape, tolerance) in [(l_shape(), 1e-3), (two_islands(), 1e-3), (irregular(1000, 7), 1e-5)] {
             let ours = area_m2(&shape);
             // geo's geodesic area of a clockwise ring is the rest of the globe: orient first.
             let geodesic = shape.orient(Direction::Default).geodesic_area_unsigned();
             let rel = ((ours - geodesic) / geodesic).abs();
-            assert!(
-                rel < tolerance,
-                "area_m2 {ours} vs geodesic {geodesic}: {rel}"
-            );
+            assert!(rel < tolerance, "area_m2 {ours} vs geodesic {geodesic}: {rel}");
         }
         // A 0.001° square (about 85 m × 111 m).
-        let small = MultiPolygon(vec![poly(
-            &[
-                (118.2, 39.6),
-                (118.201, 39.6),
-                (118.201, 39.601),
-                (118.2, 39.601),
-            ],
-            &[],
-        )]);
+        let small =
+            MultiPolygon(vec![poly(&[(118.2, 39.6), (118.201, 39.6), (118.201, 39.601), (118.2, 39.601)], &[])]);
         let (ours, geodesic) = (area_m2(&small), small.geodesic_area_unsigned());
-        assert!(
-            ((ours - geodesic) / geodesic).abs() < 1e-7,
-            "{ours} vs {geodesic}"
-        );
+        assert!(((ours - geodesic) / geodesic).abs() < 1e-7, "{ours} vs {geodesic}");
     }
 
     #[test]
@@ -952,17 +751,11 @@ mod tests {
         for shape in &shapes {
             for share in [0.5, 0.3, 0.77, 0.02] {
                 let halves = split_weighted(shape, &[share, 1.0 - share]).unwrap();
-                let (a, b) = (
-                    halves[0].bounding_rect().unwrap(),
-                    halves[1].bounding_rect().unwrap(),
-                );
+                let (a, b) = (halves[0].bounding_rect().unwrap(), halves[1].bounding_rect().unwrap());
                 let vertical = a.max().x == b.min().x;
                 assert!(vertical || a.max().y == b.min().y, "halves do not touch");
                 let c = if vertical { a.max().x } else { a.max().y };
-                let (low, high) = (
-                    on_line(&halves[0], vertical, c),
-                    on_line(&halves[1], vertical, c),
-                );
+                let (low, high) = (on_line(&halves[0], vertical, c), on_line(&halves[1], vertical, c));
                 assert!(low.len() >= 2);
                 assert_eq!(low, high, "the halves' points on the cut line differ");
             }
@@ -974,9 +767,7 @@ mod tests {
         // A piece fed back as a shape is on the lattice already: its outline is kept exactly.
         let streets = split_weighted(&irregular(300, 5), &random_weights(6, 5)).unwrap();
         for street in &streets {
-            let again = Frame::around(street.bounding_rect().unwrap())
-                .unwrap()
-                .normalise(street);
+            let again = Frame::around(street.bounding_rect().unwrap()).unwrap().normalise(street);
             assert!(((area_m2(&again) - area_m2(street)) / area_m2(street)).abs() < 1e-13);
             check(street, &random_weights(7, 6));
         }
@@ -987,12 +778,7 @@ mod tests {
         // A 20 m block split into four 5 m-ish grids: rounding onto the lattice is not mistaken
         // for invalidity, and shares hold at this scale too.
         let block = MultiPolygon(vec![poly(
-            &[
-                (118.180_01, 39.630_01),
-                (118.180_24, 39.630_01),
-                (118.180_24, 39.630_19),
-                (118.180_01, 39.630_19),
-            ],
+            &[(118.180_01, 39.630_01), (118.180_24, 39.630_01), (118.180_24, 39.630_19), (118.180_01, 39.630_19)],
             &[],
         )]);
         check(&block, &[1.0, 2.0, 1.5, 1.0]);
@@ -1014,54 +800,21 @@ mod tests {
                 other => panic!("weight {bad}: {other:?}"),
             }
         }
-        assert_eq!(
-            split_weighted(&MultiPolygon(vec![]), &[1.0, 1.0]),
-            Err(PartitionError::EmptyShape)
-        );
-        let flat = MultiPolygon(vec![poly(
-            &[(118.0, 39.0), (118.1, 39.0), (118.2, 39.0)],
-            &[],
-        )]);
-        assert_eq!(
-            split_weighted(&flat, &[1.0, 1.0]),
-            Err(PartitionError::EmptyShape)
-        );
-        let nan = MultiPolygon(vec![poly(
-            &[(118.0, 39.0), (f64::NAN, 39.0), (118.2, 39.1)],
-            &[],
-        )]);
-        assert_eq!(
-            split_weighted(&nan, &[1.0, 1.0]),
-            Err(PartitionError::NonFiniteCoordinate)
-        );
+        assert_eq!(split_weighted(&MultiPolygon(vec![]), &[1.0, 1.0]), Err(PartitionError::EmptyShape));
+        let flat = MultiPolygon(vec![poly(&[(118.0, 39.0), (118.1, 39.0), (118.2, 39.0)], &[])]);
+        assert_eq!(split_weighted(&flat, &[1.0, 1.0]), Err(PartitionError::EmptyShape));
+        let nan = MultiPolygon(vec![poly(&[(118.0, 39.0), (f64::NAN, 39.0), (118.2, 39.1)], &[])]);
+        assert_eq!(split_weighted(&nan, &[1.0, 1.0]), Err(PartitionError::NonFiniteCoordinate));
         // Overlapping parts and a bow-tie are not valid shapes.
         let overlapping = MultiPolygon(vec![
-            poly(
-                &[(118.0, 39.0), (118.2, 39.0), (118.2, 39.2), (118.0, 39.2)],
-                &[],
-            ),
-            poly(
-                &[(118.1, 39.1), (118.3, 39.1), (118.3, 39.3), (118.1, 39.3)],
-                &[],
-            ),
+            poly(&[(118.0, 39.0), (118.2, 39.0), (118.2, 39.2), (118.0, 39.2)], &[]),
+            poly(&[(118.1, 39.1), (118.3, 39.1), (118.3, 39.3), (118.1, 39.3)], &[]),
         ]);
-        assert!(matches!(
-            split_weighted(&overlapping, &[1.0, 1.0]),
-            Err(PartitionError::InvalidShape { .. })
-        ));
-        let bow_tie = MultiPolygon(vec![poly(
-            &[(118.0, 39.0), (118.2, 39.2), (118.2, 39.0), (118.0, 39.3)],
-            &[],
-        )]);
-        assert!(matches!(
-            split_weighted(&bow_tie, &[1.0, 1.0]),
-            Err(PartitionError::InvalidShape { .. })
-        ));
+        assert!(matches!(split_weighted(&overlapping, &[1.0, 1.0]), Err(PartitionError::InvalidShape { .. })));
+        let bow_tie = MultiPolygon(vec![poly(&[(118.0, 39.0), (118.2, 39.2), (118.2, 39.0), (118.0, 39.3)], &[])]);
+        assert!(matches!(split_weighted(&bow_tie, &[1.0, 1.0]), Err(PartitionError::InvalidShape { .. })));
         // A weight far too small for the lattice gives an error, not a bad piece.
-        assert!(matches!(
-            split_weighted(&shape, &[1.0, 1e-30]),
-            Err(PartitionError::PieceTooSmall { .. })
-        ));
+        assert!(matches!(split_weighted(&shape, &[1.0, 1e-30]), Err(PartitionError::PieceTooSmall { .. })));
     }
 
     #[test]
@@ -1108,18 +861,10 @@ mod tests {
                 .zip(weights)
                 .map(|(p, w)| ((area_m2(p) / total) / (w / wsum) - 1.0).abs())
                 .fold(0.0, f64::max);
-            let parts: Vec<f64> = pieces
-                .iter()
-                .flat_map(|p| p.0.iter())
-                .map(|p| area_m2(&MultiPolygon(vec![p.clone()])))
-                .collect();
+            let parts: Vec<f64> =
+                pieces.iter().flat_map(|p| p.0.iter()).map(|p| area_m2(&MultiPolygon(vec![p.clone()]))).collect();
             let tiny = parts.iter().filter(|&&a| a < 1.0).count();
-            (
-                ((sum - total) / total).abs(),
-                worst_share,
-                parts.len(),
-                tiny,
-            )
+            (((sum - total) / total).abs(), worst_share, parts.len(), tiny)
         };
 
         let shape = irregular(1000, 11);
@@ -1135,15 +880,13 @@ mod tests {
 
         // City scale: 14 county outlines → 8 streets → 12 communities → 8 grids = 10,752 grids.
         let t = std::time::Instant::now();
-        let (mut cuts, mut count, mut worst_sum, mut worst_share, mut tiny_parts) =
-            (0, 0, 0.0_f64, 0.0_f64, 0);
+        let (mut cuts, mut count, mut worst_sum, mut worst_share, mut tiny_parts) = (0, 0, 0.0_f64, 0.0_f64, 0);
         for county in 0..14 {
             let outline = irregular(1000, 100 + county);
             let streets = split_weighted(&outline, &random_weights(8, county)).unwrap();
             cuts += 7;
             for (s, street) in streets.iter().enumerate() {
-                let communities =
-                    split_weighted(street, &random_weights(12, 1000 * county + s as u64)).unwrap();
+                let communities = split_weighted(street, &random_weights(12, 1000 * county + s as u64)).unwrap();
                 cuts += 11;
                 for (c, community) in communities.iter().enumerate() {
                     let w = random_weights(8, 100_000 * county + 100 * s as u64 + c as u64);

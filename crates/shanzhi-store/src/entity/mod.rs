@@ -1,9 +1,12 @@
 //! SeaORM entities: one module per table, columns as stored (codes as text, geometry as GeoJSON).
 
 pub mod building;
+pub mod case;
+pub mod case_log;
 pub mod division;
 pub mod grid;
 pub mod grid_worker;
+pub mod idempotency_key;
 pub mod reference_data;
 pub mod unit;
 pub mod user;

@@ -8,12 +8,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 fn index(table: &'static str, col: &'static str) -> IndexCreateStatement {
-    Index::create()
-        .name(format!("ix_{table}_{col}"))
-        .table(table)
-        .col(col)
-        .if_not_exists()
-        .to_owned()
+    Index::create().name(format!("ix_{table}_{col}")).table(table).col(col).if_not_exists().to_owned()
 }
 
 #[async_trait::async_trait]
@@ -128,17 +123,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "reference_data",
-            "buildings",
-            "grid_workers",
-            "users",
-            "units",
-            "grids",
-            "divisions",
-        ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
+        for t in ["reference_data", "buildings", "grid_workers", "users", "units", "grids", "divisions"] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The migrations, backend-agnostic (SeaQuery DDL), applied in order on SQLite and PostgreSQL.
 
 mod m0001_places;
+mod m0002_cases;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,6 +10,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_places::Migration)]
+        vec![Box::new(m0001_places::Migration), Box::new(m0002_cases::Migration)]
     }
 }

@@ -1,0 +1,225 @@
+//! Wire DTOs of cases.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shanzhi_app::cases::{CaseDetail, CaseView};
+use utoipa::ToSchema;
+
+/// A report: `POST /api/v1/cases`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReportDto {
+    /// Case kind: `event` (urban-management event or component problem).
+    pub kind: String,
+    /// 4-digit type code of the catalogue.
+    #[serde(rename = "type")]
+    pub type_code: String,
+    pub description: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// wgs84 (default), gcj02 or bd09
+    pub crs: Option<String>,
+    /// patrol, resident_web, resident_phone, hotline, device, open311
+    pub channel: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnitsDto {
+    pub primary: String,
+    #[serde(default)]
+    pub assisting: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RouteDto {
+    pub unit: String,
+    pub assisting: Vec<String>,
+    pub rule: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RatingDto {
+    /// satisfied | basically_satisfied | dissatisfied
+    pub satisfaction: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestDto {
+    pub grid: String,
+    pub distance_m: f64,
+}
+
+/// A case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDto {
+    pub id: String,
+    pub kind: String,
+    #[serde(rename = "type")]
+    pub type_code: String,
+    pub type_name: String,
+    pub state: String,
+    pub state_name: String,
+    pub channel: String,
+    pub description: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// False when the location lies outside every grid (kept and flagged).
+    pub located: bool,
+    pub grid: Option<String>,
+    pub community: Option<String>,
+    pub street: Option<String>,
+    pub county: String,
+    pub nearest: Option<NearestDto>,
+    pub units: Option<UnitsDto>,
+    /// Where routing sent the case and why.
+    pub route: Option<RouteDto>,
+    pub step: Option<String>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// green | yellow | red
+    pub light: Option<String>,
+    pub rework_count: u32,
+    pub extension_count: u32,
+    pub rating: Option<RatingDto>,
+    pub reported_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: u32,
+}
+
+fn satisfaction(s: shanzhi_domain::cases::case::Satisfaction) -> &'static str {
+    use shanzhi_domain::cases::case::Satisfaction::*;
+    match s {
+        Satisfied => "satisfied",
+        BasicallySatisfied => "basically_satisfied",
+        Dissatisfied => "dissatisfied",
+    }
+}
+
+impl From<CaseView> for CaseDto {
+    fn from(v: CaseView) -> Self {
+        CaseDto {
+            id: v.id.to_string(),
+            kind: v.kind,
+            type_code: v.type_code,
+            type_name: v.type_name_zh,
+            state: v.state,
+            state_name: v.state_name_zh,
+            channel: v.channel,
+            description: v.description,
+            lon: v.lon,
+            lat: v.lat,
+            located: v.located,
+            grid: v.grid,
+            community: v.community,
+            street: v.street,
+            county: v.county,
+            nearest: v.nearest.map(|n| NearestDto { grid: n.grid.code, distance_m: n.distance_m }),
+            units: v.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
+            route: v.route.map(|r| RouteDto {
+                unit: r.unit,
+                assisting: r.assisting,
+                rule: r.rule,
+                reason_zh: r.reason_zh,
+                reason_en: r.reason_en,
+            }),
+            step: v.step,
+            deadline: v.deadline,
+            light: v.light,
+            rework_count: v.rework_count,
+            extension_count: v.extension_count,
+            rating: v.rating.map(|r| RatingDto { satisfaction: satisfaction(r.satisfaction).into(), reason: r.reason }),
+            reported_at: v.reported_at,
+            closed_at: v.closed_at,
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogEntryDto {
+    pub seq: u32,
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub role: String,
+    pub unit: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub opinion: Option<String>,
+    pub attachments: Vec<String>,
+    pub units: Option<UnitsDto>,
+    /// The deadline in force after the action.
+    pub deadline: Option<DateTime<Utc>>,
+    /// Whether the step this action ended was overdue.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionOfferDto {
+    pub action: String,
+    pub allowed: bool,
+    /// Why not, when not allowed.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetailDto {
+    #[serde(flatten)]
+    pub case: CaseDto,
+    pub log: Vec<LogEntryDto>,
+    /// The actions of the present state and whether the caller may take each.
+    pub actions: Vec<ActionOfferDto>,
+}
+
+impl From<CaseDetail> for CaseDetailDto {
+    fn from(d: CaseDetail) -> Self {
+        CaseDetailDto {
+            case: d.case.into(),
+            log: d
+                .log
+                .into_iter()
+                .map(|e| LogEntryDto {
+                    seq: e.seq,
+                    at: e.at,
+                    user: e.actor.user,
+                    role: e.actor.role.as_str().into(),
+                    unit: e.actor.unit,
+                    action: e.action,
+                    from_state: e.from_state,
+                    to_state: e.to_state,
+                    opinion: e.opinion,
+                    attachments: e.attachments,
+                    units: e.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
+                    deadline: e.deadline,
+                    overdue: e.overdue,
+                })
+                .collect(),
+            actions: d
+                .actions
+                .into_iter()
+                .map(|(action, why)| ActionOfferDto { action, allowed: why.is_none(), reason: why })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseListDto {
+    pub total: u64,
+    pub items: Vec<CaseDto>,
+}
+
+/// An action: `POST /api/v1/cases/{id}/actions`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionDto {
+    pub action: String,
+    pub opinion: Option<String>,
+    pub units: Option<UnitsDto>,
+    /// An extension asked for: `{"value": 2, "unit": "working_days"}`.
+    #[schema(value_type = Option<Object>)]
+    pub extension: Option<shanzhi_domain::time_limit::TimeLimit>,
+    pub rating: Option<RatingDto>,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}

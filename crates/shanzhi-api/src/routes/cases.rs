@@ -1,0 +1,191 @@
+//! Cases: report, list, read, act. The caller is named by `X-Shanzhi-User` (a stand-in until
+//! accounts and tokens arrive); without it the caller is an anonymous resident.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use shanzhi_app::App;
+use shanzhi_app::cases::{CaseFilter, LightFilter, ReportInput};
+use shanzhi_domain::cases::case::{Assignment, Rating, Satisfaction};
+use shanzhi_domain::cases::engine::Command;
+
+use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, ReportDto};
+use crate::error::ApiError;
+
+pub const USER_HEADER: &str = "x-shanzhi-user";
+
+fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Parses a JSON body, naming the field at fault.
+fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let field = text.split('`').nth(1).unwrap_or("body").to_string();
+        ApiError::invalid(&field, format!("the body is not valid: {text}"))
+    })
+}
+
+fn parse_id(id: &str) -> Result<i64, ApiError> {
+    id.parse().map_err(|_| ApiError::invalid("id", format!("`{id}` is not a case id")))
+}
+
+/// Reports a problem. With `Idempotency-Key`, a retry gets the same answer and creates nothing.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportDto,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+           ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+    responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn report(
+    State(app): State<App>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let dto: ReportDto = body(&bytes)?;
+    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    let input = ReportInput {
+        kind: dto.kind,
+        type_code: dto.type_code,
+        description: dto.description,
+        lon: dto.lon,
+        lat: dto.lat,
+        crs: dto.crs,
+        channel: dto.channel,
+    };
+    let view = app.report(input, &actor, header(&headers, "idempotency-key")).await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
+    match s {
+        "satisfied" => Ok(Satisfaction::Satisfied),
+        "basically_satisfied" => Ok(Satisfaction::BasicallySatisfied),
+        "dissatisfied" => Ok(Satisfaction::Dissatisfied),
+        _ => Err(ApiError::invalid(
+            "rating.satisfaction",
+            format!("`{s}` is not satisfied, basically_satisfied or dissatisfied"),
+        )),
+    }
+}
+
+/// Takes an action on a case (`{"action": "dispatch", ...}`); the answer is the case after it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
+    params(("id" = String, Path), ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+    responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 403, body = ApiError),
+               (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn act(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<CaseDto>, ApiError> {
+    let id = parse_id(&id)?;
+    let dto: ActionDto = body(&bytes)?;
+    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    let rating = match dto.rating {
+        Some(r) => Some(Rating { satisfaction: satisfaction(&r.satisfaction)?, reason: r.reason }),
+        None => None,
+    };
+    let command = Command {
+        action: dto.action,
+        opinion: dto.opinion,
+        units: dto.units.map(|u| Assignment { primary: u.primary, assisting: u.assisting }),
+        extension: dto.extension,
+        rating,
+        attachments: dto.attachments,
+    };
+    Ok(Json(app.act(id, command, &actor).await?.into()))
+}
+
+/// One case with its log, its routing explanation and the actions the caller may take.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = String, Path), ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+    responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn show(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<CaseDetailDto>, ApiError> {
+    let id = parse_id(&id)?;
+    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    Ok(Json(app.case_detail(id, &actor).await?.into()))
+}
+
+fn time(q: &HashMap<String, String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    q.get(field)
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| ApiError::invalid(field, format!("{field} `{v}` is not an RFC 3339 time")))
+        })
+        .transpose()
+}
+
+fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> Result<u64, ApiError> {
+    match q.get(field) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| ApiError::invalid(field, format!("{field} `{v}` is not a number up to {max}"))),
+    }
+}
+
+/// Cases, newest first: `{"total": N, "items": [...]}`.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+    params(
+        ("state" = Option<String>, Query), ("kind" = Option<String>, Query), ("type" = Option<String>, Query),
+        ("area" = Option<String>, Query, description = "Division (4/6/9/12 digits) or grid (15) code: the whole subtree"),
+        ("unit" = Option<String>, Query, description = "Primary unit id"),
+        ("light" = Option<String>, Query, description = "green | yellow | red"),
+        ("overdue" = Option<bool>, Query), ("from" = Option<String>, Query, description = "Reported at or after (RFC 3339)"),
+        ("to" = Option<String>, Query, description = "Reported before (RFC 3339)"),
+        ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
+    ),
+    responses((status = 200, body = CaseListDto), (status = 400, body = ApiError)))]
+pub async fn list(
+    State(app): State<App>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<CaseListDto>, ApiError> {
+    let light = match q.get("light").map(String::as_str) {
+        None => None,
+        Some("green") => Some(LightFilter::Green),
+        Some("yellow") => Some(LightFilter::Yellow),
+        Some("red") => Some(LightFilter::Red),
+        Some(v) => return Err(ApiError::invalid("light", format!("light `{v}` is not green, yellow or red"))),
+    };
+    let overdue = match q.get("overdue").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(v) => return Err(ApiError::invalid("overdue", format!("overdue `{v}` is not true or false"))),
+    };
+    if let Some(a) = q.get("area") {
+        if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
+            return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
+        }
+    }
+    let page_size = number(&q, "page_size", 20, 500)?.max(1);
+    let page = number(&q, "page", 1, 1_000_000)?.max(1);
+    let filter = CaseFilter {
+        state: q.get("state").cloned(),
+        kind: q.get("kind").cloned(),
+        type_code: q.get("type").cloned(),
+        area: q.get("area").cloned(),
+        unit: q.get("unit").cloned(),
+        light,
+        overdue,
+        reported_from: time(&q, "from")?,
+        reported_to: time(&q, "to")?,
+        limit: page_size,
+        offset: (page - 1) * page_size,
+    };
+    let (total, items) = app.list_cases(&filter).await?;
+    Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect() }))
+}

@@ -1,0 +1,302 @@
+//! Stories played through the public HTTP API, on SQLite and PostgreSQL, with the Tangshan demo:
+//! each step is a request a real client would send, as the demo account that would send it.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use chrono::{Duration, TimeZone, Utc};
+use geo::InteriorPoint;
+use serde_json::{Value, json};
+use shanzhi_app::App;
+use shanzhi_app::clock::ManualClock;
+use shanzhi_domain::demo::DemoConfig;
+use tower::ServiceExt;
+
+struct T {
+    db: String,
+    app: App,
+    clock: Arc<ManualClock>,
+}
+
+async fn setups(test: &str) -> Vec<T> {
+    let mut out = Vec::new();
+    for (db, store) in shanzhi_store::testing::test_stores(test).await {
+        // Monday 2026-03-02 09:00 in Tangshan.
+        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
+        let app = App::open(store, clock.clone()).await.unwrap();
+        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
+        out.push(T { db, app, clock });
+    }
+    out
+}
+
+impl T {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        user: Option<&str>,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri).header("content-type", "application/json");
+        if let Some(u) = user {
+            req = req.header("x-shanzhi-user", u);
+        }
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
+        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
+        let status = res.status();
+        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    async fn report(&self, user: &str, body: Value) -> Value {
+        let (s, v) = self.call("POST", "/api/v1/cases", Some(user), Some(body), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {v}", self.db);
+        v
+    }
+
+    /// Takes an action after `minutes`, expecting success.
+    async fn act(&self, minutes: i64, id: &str, user: &str, body: Value) -> Value {
+        self.clock.advance(Duration::minutes(minutes));
+        let (s, v) =
+            self.call("POST", &format!("/api/v1/cases/{id}/actions"), Some(user), Some(body.clone()), None).await;
+        assert_eq!(s, StatusCode::OK, "{}: {body} by {user}: {v}", self.db);
+        v
+    }
+
+    /// A point inside the first grid of a community.
+    fn point_in(&self, community: &str) -> (f64, f64) {
+        let places = self.app.places();
+        let g = places.grids.iter().find(|g| g.code.as_str().starts_with(community)).unwrap();
+        let p = g.shape.interior_point().unwrap();
+        (p.x(), p.y())
+    }
+}
+
+const PHOTO: &str = "photo://evidence-1.jpg";
+
+#[tokio::test]
+async fn a_patrol_report_is_closed_on_time() {
+    for t in setups("scn_patrol").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let c = t
+            .report("lixin-wangge", json!({"kind": "event", "type": "0602", "description": "立新楼路口暴露垃圾", "lon": lon, "lat": lat, "crs": "wgs84", "channel": "patrol"}))
+            .await;
+        assert_eq!((c["state"].as_str(), c["located"].as_bool()), (Some("reported"), Some(true)), "{}", t.db);
+        assert!(c["grid"].as_str().unwrap().starts_with("130202001001"));
+        assert_eq!(c["route"]["unit"], "130202001:street-office");
+        assert_eq!(c["light"], "green");
+        let id = c["id"].as_str().unwrap();
+        t.act(3, id, "shouli", json!({"action": "register"})).await;
+        t.act(5, id, "zhiban", json!({"action": "file"})).await;
+        let d = t.act(5, id, "paiqian", json!({"action": "dispatch"})).await;
+        assert_eq!(d["units"]["primary"], "130202001:street-office", "dispatched where routing said");
+        assert_eq!(d["step"], "handling");
+        t.act(60, id, "xueyuan-jiedao", json!({"action": "feedback", "opinion": "已清运", "attachments": [PHOTO]}))
+            .await;
+        t.act(30, id, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        let closed = t.act(5, id, "zhiban", json!({"action": "close"})).await;
+        assert_eq!(closed["state"], "closed");
+        assert!(closed["closed_at"].is_string());
+        let (_, detail) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        let log = detail["log"].as_array().unwrap();
+        assert_eq!(log.len(), 7, "{}", t.db);
+        assert!(log.iter().all(|e| e["overdue"] == false), "closed on time");
+        assert_eq!(log[3]["units"]["primary"], "130202001:street-office");
+    }
+}
+
+#[tokio::test]
+async fn a_resident_report_is_verified_returned_reworked_closed_and_rated() {
+    for t in setups("scn_resident").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let (glon, glat) = coordtransform::wgs84_to_gcj02(lon, lat);
+        let c = t
+            .report("jumin", json!({"kind": "event", "type": "0101", "description": "小区门口上水井盖缺失", "lon": glon, "lat": glat, "crs": "gcj02", "channel": "resident_web"}))
+            .await;
+        assert!(c["grid"].as_str().unwrap().starts_with("130202001001"), "GCJ-02 converted on the way in");
+        assert_eq!(c["route"]["unit"], "130202:water-supply");
+        let id = c["id"].as_str().unwrap();
+        t.act(2, id, "shouli", json!({"action": "request_verification"})).await;
+        t.act(20, id, "lixin-wangge", json!({"action": "confirm", "attachments": [PHOTO]})).await;
+        t.act(5, id, "zhiban", json!({"action": "file"})).await;
+        // Sent to the wrong department, which asks to return it.
+        t.act(5, id, "paiqian", json!({"action": "dispatch", "units": {"primary": "130202:urban-management"}})).await;
+        t.act(30, id, "lunan-chengguan", json!({"action": "request_return", "opinion": "井盖属供水公司"})).await;
+        let back = t.act(10, id, "paiqian", json!({"action": "approve_return"})).await;
+        assert_eq!((back["state"].as_str(), back["units"].is_null()), (Some("filed"), true));
+        let again = t.act(5, id, "paiqian", json!({"action": "dispatch"})).await;
+        assert_eq!(again["units"]["primary"], "130202:water-supply");
+        // The urban-management bureau can no longer act on it.
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("lunan-chengguan"),
+                Some(json!({"action": "feedback", "opinion": "x", "attachments": [PHOTO]})),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{v}");
+        t.act(40, id, "lunan-gongshui", json!({"action": "feedback", "opinion": "已补装井盖", "attachments": [PHOTO]}))
+            .await;
+        let rework = t
+            .act(
+                20,
+                id,
+                "lixin-wangge",
+                json!({"action": "check_fail", "opinion": "井盖未固定", "attachments": [PHOTO]}),
+            )
+            .await;
+        assert_eq!((rework["state"].as_str(), rework["rework_count"].as_u64()), (Some("dispatched"), Some(1)));
+        t.act(30, id, "lunan-gongshui", json!({"action": "feedback", "opinion": "已加固", "attachments": [PHOTO]}))
+            .await;
+        t.act(20, id, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        t.act(5, id, "zhiban", json!({"action": "close"})).await;
+        let rated = t
+            .act(
+                60,
+                id,
+                "jumin",
+                json!({"action": "rate", "rating": {"satisfaction": "basically_satisfied", "reason": "返工一次"}}),
+            )
+            .await;
+        assert_eq!(rated["rating"]["satisfaction"], "basically_satisfied");
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("jumin"),
+                Some(json!({"action": "rate", "rating": {"satisfaction": "satisfied"}})),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("action_refused")), "rated once: {v}");
+        let (_, list) = t.call("GET", "/api/v1/cases?area=130202001001&state=closed", None, None, None).await;
+        assert_eq!(list["total"], 1, "{}: {list}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn a_suspended_case_stops_its_clock() {
+    for t in setups("scn_suspend").await {
+        let (lon, lat) = t.point_in("130202001001");
+        // 私搭乱建: a district matter with a working-days limit.
+        let c = t.report("lixin-wangge", json!({"kind": "event", "type": "0601", "description": "楼顶违章搭建", "lon": lon, "lat": lat, "channel": "patrol"})).await;
+        let id = c["id"].as_str().unwrap();
+        t.act(1, id, "shouli", json!({"action": "register"})).await;
+        t.act(1, id, "zhiban", json!({"action": "file"})).await;
+        let d = t.act(1, id, "paiqian", json!({"action": "dispatch"})).await;
+        assert_eq!(d["units"]["primary"], "130202:urban-management");
+        let deadline = d["deadline"].as_str().unwrap().to_string();
+        t.act(60, id, "lunan-chengguan", json!({"action": "request_suspension", "opinion": "需列入拆除计划"})).await;
+        let s = t.act(30, id, "paiqian", json!({"action": "approve_suspension"})).await;
+        assert_eq!(s["state"], "suspended");
+        // Thirty days later the light has not moved and the deadline stands still.
+        t.clock.advance(Duration::days(30));
+        let (_, shown) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("paiqian"), None, None).await;
+        assert_eq!(
+            (shown["light"].as_str(), shown["deadline"].as_str()),
+            (Some("green"), Some(deadline.as_str())),
+            "{}",
+            t.db
+        );
+        let resumed = t.act(0, id, "paiqian", json!({"action": "resume"})).await;
+        assert!(resumed["deadline"].as_str().unwrap() > deadline.as_str(), "the paused time is added back");
+        assert_eq!(resumed["light"], "green");
+    }
+}
+
+#[tokio::test]
+async fn a_device_report_outside_every_grid_is_kept_and_flagged() {
+    for t in setups("scn_device").await {
+        let body = json!({"kind": "event", "type": "0905", "description": "无人机发现海面漂浮油污", "lon": 118.6, "lat": 38.7, "channel": "device"});
+        let (s, c) =
+            t.call("POST", "/api/v1/cases", Some("device-drone-01"), Some(body.clone()), Some("drone-01-0001")).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        assert_eq!((c["located"].as_bool(), c["grid"].is_null()), (Some(false), true));
+        assert!(c["nearest"]["distance_m"].as_f64().unwrap() > 1000.0);
+        assert_eq!(c["route"]["rule"], "unlocated");
+        // A retry with the same key is the same case, not a second one.
+        let (s2, c2) =
+            t.call("POST", "/api/v1/cases", Some("device-drone-01"), Some(body), Some("drone-01-0001")).await;
+        assert_eq!((s2, &c2["id"]), (StatusCode::CREATED, &c["id"]));
+        let (_, list) = t.call("GET", "/api/v1/cases?kind=event", None, None, None).await;
+        assert_eq!(list["total"], 1, "{}", t.db);
+        assert_eq!(list["items"][0]["located"], false);
+    }
+}
+
+#[tokio::test]
+async fn bad_reports_and_actions_get_clear_errors() {
+    for t in setups("scn_errors").await {
+        let ok = json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": 118.17, "lat": 39.62, "channel": "resident_web"});
+        let with = |k: &str, v: Value| {
+            let mut b = ok.clone();
+            b[k] = v;
+            b
+        };
+        let mut missing_kind = ok.clone();
+        missing_kind.as_object_mut().unwrap().remove("kind");
+        for (user, body, status, code, field) in [
+            (None, missing_kind, 400, "invalid_parameter", Some("kind")),
+            (None, with("kind", json!("parade")), 400, "invalid_parameter", Some("kind")),
+            (None, with("type", json!("9999")), 400, "invalid_parameter", Some("type")),
+            (None, with("description", json!("  ")), 400, "invalid_parameter", Some("description")),
+            (None, with("lat", json!(91.0)), 400, "invalid_parameter", Some("lat")),
+            (None, with("channel", json!("pigeon")), 400, "invalid_parameter", Some("channel")),
+            (None, with("channel", json!("patrol")), 403, "forbidden", None),
+            (Some("nobody"), ok.clone(), 401, "unauthenticated", None),
+        ] {
+            let (s, v) = t.call("POST", "/api/v1/cases", user, Some(body.clone()), None).await;
+            assert_eq!((s.as_u16(), v["code"].as_str()), (status, Some(code)), "{}: {body}: {v}", t.db);
+            if let Some(f) = field {
+                assert_eq!(v["details"]["field"], f, "{body}");
+            }
+        }
+        let (_, list) = t.call("GET", "/api/v1/cases", None, None, None).await;
+        assert_eq!(list["total"], 0, "nothing half-written");
+        let c = t.report("jumin", ok.clone()).await;
+        let id = c["id"].as_str().unwrap();
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("zhiban"),
+                Some(json!({"action": "close"})),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("action_refused")), "{v}");
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("lixin-wangge"),
+                Some(json!({"action": "request_verification"})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        t.act(1, id, "shouli", json!({"action": "request_verification"})).await;
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("lixin-wangge"),
+                Some(json!({"action": "deny"})),
+                None,
+            )
+            .await;
+        assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("opinion")), "{v}");
+        let (s, _) = t.call("GET", "/api/v1/cases/12345", None, None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, v) = t.call("GET", "/api/v1/cases?light=purple", None, None, None).await;
+        assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("light")));
+    }
+}

@@ -1,0 +1,294 @@
+//! Case use cases: report (locate → route → create → store, idempotent), act, read, list. The
+//! engine decides; this layer supplies the clock, ids, places and reference data, and stores.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
+use shanzhi_domain::cases::engine::{self, Command, Refusal};
+use shanzhi_domain::cases::routing::{Route, route};
+use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::ids::Level;
+use shanzhi_domain::people::Role;
+use shanzhi_domain::places::crs::Crs;
+use shanzhi_domain::taxonomy::TypeCode;
+pub use shanzhi_store::{CaseFilter, LightFilter};
+use shanzhi_store::{StoreError, StoredCase};
+
+use crate::places::NearestGrid;
+use crate::{App, AppError, Reference};
+
+/// What a reporter sends.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportInput {
+    pub kind: String,
+    pub type_code: String,
+    pub description: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub crs: Option<String>,
+    pub channel: String,
+}
+
+/// A case as answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub id: i64,
+    pub kind: String,
+    pub type_code: String,
+    pub type_name_zh: String,
+    pub state: String,
+    pub state_name_zh: String,
+    pub channel: String,
+    pub description: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// False when the location lies outside every grid; the case is kept and flagged.
+    pub located: bool,
+    pub grid: Option<String>,
+    pub community: Option<String>,
+    pub street: Option<String>,
+    pub county: String,
+    pub nearest: Option<NearestGrid>,
+    pub units: Option<Assignment>,
+    pub route: Option<Route>,
+    pub step: Option<String>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// green | yellow | red, for the step in progress.
+    pub light: Option<String>,
+    pub rework_count: u32,
+    pub extension_count: u32,
+    pub rating: Option<Rating>,
+    pub reported_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: u32,
+}
+
+/// A case with its log and what the caller may do next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseDetail {
+    pub case: CaseView,
+    pub log: Vec<LogEntry>,
+    /// (action, refusal if the caller may not take it now)
+    pub actions: Vec<(String, Option<String>)>,
+}
+
+fn refused(e: Refusal) -> AppError {
+    let field = match &e {
+        Refusal::Missing { field, .. } => match *field {
+            "an opinion" => "opinion",
+            "a primary unit" => "units",
+            "an extension" => "extension",
+            "a rating" => "rating",
+            _ => "attachments",
+        },
+        Refusal::UnknownAction { .. } => "action",
+        _ => "",
+    };
+    match e {
+        Refusal::WrongRole { .. } | Refusal::NotAssignedUnit { .. } | Refusal::NotReporter { .. } => {
+            AppError::Forbidden(e.to_string())
+        }
+        Refusal::Missing { .. } | Refusal::UnknownAction { .. } | Refusal::UnknownType(_) => {
+            AppError::invalid(field, e.to_string())
+        }
+        Refusal::WrongState { .. } | Refusal::WrongChannel { .. } | Refusal::AlreadyRated => {
+            AppError::Refused(e.to_string())
+        }
+        Refusal::BadEntry(_) | Refusal::Calendar(_) => AppError::Internal(e.to_string()),
+    }
+}
+
+impl App {
+    /// The actor behind a request: a known user, or an anonymous resident.
+    pub async fn actor(&self, username: Option<&str>) -> Result<Actor, AppError> {
+        let Some(name) = username else {
+            return Ok(Actor { user: "anonymous".into(), role: Role::Resident, unit: String::new() });
+        };
+        let users = self.store().load_users().await?;
+        let u = users
+            .into_iter()
+            .find(|u| u.username == name)
+            .ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
+        Ok(Actor { user: u.username, role: u.role, unit: u.unit })
+    }
+
+    fn workflow<'r>(reference: &'r Reference, kind: &str) -> Result<&'r Workflow, AppError> {
+        reference.workflows.get(kind).ok_or_else(|| {
+            let mut kinds: Vec<&str> = reference.workflows.keys().map(String::as_str).collect();
+            kinds.sort_unstable();
+            AppError::invalid("kind", format!("unknown kind `{kind}`: expected one of {}", kinds.join(", ")))
+        })
+    }
+
+    /// Reports a problem. With an idempotency key, a retry gets the first answer and creates
+    /// nothing. The case is stored (durably) before this returns.
+    pub async fn report(
+        &self,
+        input: ReportInput,
+        actor: &Actor,
+        idempotency_key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        if let Some(key) = idempotency_key {
+            if let Some(answer) = self.store().idempotent_response(key).await? {
+                return serde_json::from_str(&answer).map_err(AppError::internal);
+            }
+        }
+        let reference = self.reference();
+        let wf = Self::workflow(&reference, &input.kind)?;
+        let type_code: TypeCode = input.type_code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
+        let ty = reference.taxonomy.get(&type_code).ok_or_else(|| {
+            AppError::invalid("type", format!("type {type_code} is not in catalogue {}", reference.taxonomy.version))
+        })?;
+        let description = input.description.trim();
+        if description.is_empty() || description.chars().count() > 2000 {
+            return Err(AppError::invalid("description", "description must have 1 to 2000 characters"));
+        }
+        let channel = Channel::parse(&input.channel)
+            .ok_or_else(|| AppError::invalid("channel", format!("unknown channel `{}`", input.channel)))?;
+        let allowed = match channel {
+            Channel::Patrol => actor.role == Role::GridWorker,
+            Channel::Hotline | Channel::ResidentPhone => actor.role == Role::IntakeOperator,
+            Channel::Device => actor.role == Role::Device,
+            Channel::ResidentWeb | Channel::Open311 => true,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(format!(
+                "the role {} cannot report through {}",
+                actor.role.as_str(),
+                channel.as_str()
+            )));
+        }
+        let (lon, lat) = match (input.lon, input.lat) {
+            (Some(lon), Some(lat)) => (lon, lat),
+            (None, _) => return Err(AppError::invalid("lon", "lon is required")),
+            (_, None) => return Err(AppError::invalid("lat", "lat is required")),
+        };
+        let crs =
+            Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
+        let places = self.places();
+        let here = places.locate(lon, lat, crs)?;
+        let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
+        let now = self.clock().now();
+        let report = NewReport {
+            type_code,
+            channel,
+            description: description.to_string(),
+            location: Some((here.lon, here.lat)),
+            grid,
+            reporter: (actor.user != "anonymous").then(|| actor.user.clone()),
+        };
+        let (mut case, first) =
+            engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;
+        let community = case.grid.as_ref().map(|g| g.community());
+        case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
+        let county = community
+            .as_ref()
+            .or(None)
+            .and_then(|c| c.ancestor(Level::County))
+            .or_else(|| here.nearest.as_ref().and_then(|n| n.grid.code.get(..6)).and_then(|c| c.parse().ok()))
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "000000".into());
+        let mut stored = StoredCase { id: self.ids.next(now), county, case, yellow_at: None };
+        stored.yellow_at = yellow_at(&reference, &stored.case);
+        let view = self.view(&stored, now);
+        let answer = serde_json::to_string(&view).map_err(AppError::internal)?;
+        match self.store().insert_case(&stored, &first, idempotency_key.map(|k| (k, answer.as_str())), now).await {
+            Ok(()) => Ok(view),
+            // The same key raced in from a retry: answer what the first one stored.
+            Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
+                let answer = self.store().idempotent_response(idempotency_key.unwrap_or_default()).await?;
+                serde_json::from_str(&answer.ok_or_else(|| AppError::Conflict("case id collision; retry".into()))?)
+                    .map_err(AppError::internal)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes an action on a case. A dispatch without units goes where routing suggested.
+    pub async fn act(&self, id: i64, mut command: Command, actor: &Actor) -> Result<CaseView, AppError> {
+        let reference = self.reference();
+        let stored = self.store().load_case(id).await?;
+        let wf = Self::workflow(&reference, &stored.case.kind)?;
+        if command.units.is_none() && command.action == "dispatch" {
+            command.units = stored
+                .case
+                .route
+                .as_ref()
+                .map(|r| Assignment { primary: r.unit.clone(), assisting: r.assisting.clone() });
+        }
+        let now = self.clock().now();
+        let (case, entry) =
+            engine::apply(wf, &reference.calendar, &stored.case, &command, actor, now).map_err(refused)?;
+        let before = stored.case.seq;
+        let mut next = StoredCase { case, ..stored };
+        next.yellow_at = yellow_at(&reference, &next.case);
+        self.store().save_action(&next, before, &entry).await?;
+        Ok(self.view(&next, now))
+    }
+
+    pub async fn case_detail(&self, id: i64, actor: &Actor) -> Result<CaseDetail, AppError> {
+        let reference = self.reference();
+        let stored = self.store().load_case(id).await?;
+        let log = self.store().case_log(&stored.county, id).await?;
+        let wf = Self::workflow(&reference, &stored.case.kind)?;
+        let actions = engine::available(wf, &stored.case, actor)
+            .into_iter()
+            .map(|(a, r)| (a.to_string(), r.err().map(|e| e.to_string())))
+            .collect();
+        Ok(CaseDetail { case: self.view(&stored, self.clock().now()), log, actions })
+    }
+
+    pub async fn list_cases(&self, filter: &CaseFilter) -> Result<(u64, Vec<CaseView>), AppError> {
+        let now = self.clock().now();
+        let (total, rows) = self.store().list_cases(filter, now).await?;
+        Ok((total, rows.iter().map(|s| self.view(s, now)).collect()))
+    }
+
+    fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
+        let reference = self.reference();
+        let c: &Case = &s.case;
+        let wf = reference.workflows.get(&c.kind);
+        let community = c.grid.as_ref().map(|g| g.community());
+        let nearest = match (&c.grid, c.location) {
+            (None, Some((lon, lat))) => self.places().locate(lon, lat, Crs::Wgs84).ok().and_then(|l| l.nearest),
+            _ => None,
+        };
+        CaseView {
+            id: s.id,
+            kind: c.kind.clone(),
+            type_code: c.type_code.to_string(),
+            type_name_zh: reference.taxonomy.get(&c.type_code).map(|t| t.name_zh.clone()).unwrap_or_default(),
+            state: c.state.clone(),
+            state_name_zh: wf.and_then(|w| w.state(&c.state)).map(|d| d.name_zh.clone()).unwrap_or_default(),
+            channel: c.channel.as_str().into(),
+            description: c.description.clone(),
+            lon: c.location.map(|l| l.0),
+            lat: c.location.map(|l| l.1),
+            located: c.grid.is_some(),
+            grid: c.grid.as_ref().map(|g| g.to_string()),
+            community: community.as_ref().map(|g| g.to_string()),
+            street: community.as_ref().and_then(|g| g.parent()).map(|g| g.to_string()),
+            county: s.county.clone(),
+            nearest,
+            units: c.units.clone(),
+            route: c.route.clone(),
+            step: c.clock.as_ref().map(|k| k.step.clone()),
+            deadline: c.clock.as_ref().map(|k| k.deadline),
+            light: c
+                .clock
+                .as_ref()
+                .and_then(|k| k.light(&reference.calendar, now).ok())
+                .map(|l| l.as_str().to_string()),
+            rework_count: c.rework_count,
+            extension_count: c.extension_count,
+            rating: c.rating.clone(),
+            reported_at: c.reported_at,
+            closed_at: c.closed_at,
+            version: c.seq,
+        }
+    }
+}
+
+fn yellow_at(reference: &Reference, c: &Case) -> Option<DateTime<Utc>> {
+    c.clock.as_ref().and_then(|k| k.yellow_at(&reference.calendar).ok())
+}

@@ -1,0 +1,390 @@
+//! Figures (统计指标): the base counts of domain-reference.md §4.1 per kind, month, area, unit and
+//! type, kept incrementally from each appended log entry ([`deltas`]), re-derivable from the case
+//! logs ([`recompute`]), and turned into the rates, composite scores and grades of §4.2–4.3 with
+//! weights loaded from data ([`assessment`]).
+//!
+//! # Keys: what a dashboard looks up
+//!
+//! A [`FigureKey`] is `(kind, period, area, unit, type_code)`:
+//!
+//! * `kind`: the case kind (`event` = 数字城管, `demand` = 12345 …). Never rolled up: the kinds are
+//!   assessed separately, and a cross-kind total is a sum over a handful of rows.
+//! * `period`: the calendar month `YYYY-MM` in Tangshan time (UTC+8). A year is 12 rows.
+//! * `area`: where the case is. Every located case counts at its 15-digit grid and at every
+//!   ancestor (12-digit community/village, 9-digit township/street, 6-digit county, 4-digit city:
+//!   the code's prefixes), and at [`ALL`] (`*`, the whole deployment). A case without a grid
+//!   counts at [`UNLOCATED`] (`unlocated`) and at `*`, so `*` = city + unlocated.
+//! * `unit`: the primary (主办) unit the case is assigned to after the entry, as in
+//!   [`Assignment::primary`](super::case::Assignment), e.g. `130202:urban-management`; [`NO_UNIT`]
+//!   (`-`) while it is assigned to none (reported, filed, returned, rejected, self-handled); and
+//!   [`ALL`] for all units together.
+//! * `type_code`: the 4-digit type code, or [`ALL`].
+//!
+//! Each entry's counters are written to every combination of {the area and its ancestors, `*`} ×
+//! {the unit, `*`} × {the type, `*`}: 6 × 2 × 2 = 24 keys for a located case (2 × 2 × 2 for an
+//! unlocated one), and only when the entry counts something. So each of these is ONE lookup:
+//!
+//! | question | key |
+//! |---|---|
+//! | a street (or grid, community, county, city) in a month | `(kind, month, street, *, *)` |
+//! | a department in a month, anywhere | `(kind, month, *, unit, *)` |
+//! | a department within one county | `(kind, month, county, unit, *)` |
+//! | a type in a month, anywhere or in a street | `(kind, month, * or street, *, type)` |
+//! | the whole deployment | `(kind, month, *, *, *)` |
+//!
+//! Sentinels are strings, not `NULL`s, so the key can be a database primary key as it stands.
+//! The store should add the county code (the first 6 digits of `area` when it has them) as the
+//! shard column (architecture: every large table carries it).
+//!
+//! # When an entry counts, and in which month
+//!
+//! Every counter is a flow: it counts entries (acts) in the month they happened (UTC+8), except
+//! `due`, which counts in the month of the deadline it is about. A month's figures therefore stop
+//! changing once the month is over (a deadline is never earlier than the dispatch that sets it),
+//! which is what a monthly assessment needs; the price is that a month's 结案数 may include cases
+//! due earlier, so a rate can exceed 100 % in a month that clears a backlog.
+//!
+//! The counters are defined on the action keys of the event workflow (`data/workflows/event.toml`)
+//! in [`Meaning::of`]; an action of another kind counts only where its key means the same thing.
+
+pub mod assessment;
+pub mod recompute;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::case::{Case, Channel, LogEntry, Satisfaction};
+use super::workflow::HANDLING_STEP;
+use crate::ids::GridCode;
+
+pub use assessment::{Assessment, AssessmentError, Composite, Part, Rates};
+pub use recompute::recompute;
+
+/// The "all of them" value of a key dimension (area, unit, type).
+pub const ALL: &str = "*";
+/// The unit of a case assigned to no unit.
+pub const NO_UNIT: &str = "-";
+/// The area of a case reported without a grid.
+pub const UNLOCATED: &str = "unlocated";
+
+/// One row of the figures: which cases, when, where, whose, of what type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FigureKey {
+    /// The case kind (`event`, `demand`, …).
+    pub kind: String,
+    /// `YYYY-MM` in UTC+8.
+    pub period: String,
+    /// A grid code (15 digits), a division code (12/9/6/4 digits), [`UNLOCATED`] or [`ALL`].
+    pub area: String,
+    /// A unit (`<division>:<key>`), [`NO_UNIT`] or [`ALL`].
+    pub unit: String,
+    /// A 4-digit type code or [`ALL`].
+    pub type_code: String,
+}
+
+/// The base counts of §4.1 for one key. Each field says which entries it counts; all count in
+/// the month of the entry except `due` (the month of the deadline).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Counters {
+    /// 上报数 / 受理数: reports received (the `report` entry that creates a case), all channels.
+    pub reported: u64,
+    /// 立案数: cases filed (`file`). The variant "立案数 − 挂账数" is `filed - suspended`.
+    pub filed: u64,
+    /// 监督举报核实数: of `filed`, cases reported by the public (resident web/phone, 12345,
+    /// Open311), which in the event workflow are filed only after an on-site verification.
+    pub filed_public: u64,
+    /// 派遣数: dispatches (an entry that assigns units); a case returned and re-dispatched counts
+    /// once for each unit it was sent to.
+    pub dispatched: u64,
+    /// 应结案数 = 应处置数: dispatches that start a handling clock, counted in the month in which
+    /// that handling deadline falls (the deadline as set at dispatch: the type's 处置时限;
+    /// extensions and suspensions are counted separately and do not move it). A re-check that
+    /// fails does not make the case due again; a re-dispatch after a return does (see
+    /// `returned`).
+    pub due: u64,
+    /// 处置数: handling finished (`feedback`, 处置反馈).
+    pub handled: u64,
+    /// 按期处置数: of `handled`, those whose handling step (deadline including approved
+    /// extensions and suspended time) ended on time.
+    pub handled_on_time: u64,
+    /// 结案数: cases closed (`close`). Self-handled cases (自处理结案) are not included.
+    pub closed: u64,
+    /// 按期结案数: of `closed`, those closed on time. INTERIM rule: the closing entry itself was
+    /// not late, because a case does not yet remember whether its handling ran late (see
+    /// [`closed_on_time`]).
+    pub closed_on_time: u64,
+    /// 返工数: re-checks that failed (`check_fail`), each sending the case back for rework.
+    pub rework: u64,
+    /// 超期数: entries that ended a step after its deadline (`LogEntry::overdue`), any step.
+    pub overdue_steps: u64,
+    /// 延期数: extensions approved (`approve_extension`).
+    pub extensions: u64,
+    /// 挂账数: suspensions approved (`approve_suspension`).
+    pub suspended: u64,
+    /// 回退数: returns approved (`approve_return`); counted under no unit, since the return takes
+    /// the case away from its unit.
+    pub returned: u64,
+    /// 作废数: cases voided (`approve_void`).
+    pub voided: u64,
+    /// 不予立案数: reports not filed (`refuse`, or `deny` after a verification found nothing).
+    pub rejected: u64,
+    /// 自行处置数: cases fixed on the spot by the grid worker (`self_handle`).
+    pub self_handled: u64,
+    /// 满意: ratings (`rate`, `rate_by_phone`) of 满意.
+    pub satisfied: u64,
+    /// 基本满意.
+    pub basically_satisfied: u64,
+    /// 不满意.
+    pub dissatisfied: u64,
+}
+
+macro_rules! each_counter {
+    ($m:ident) => {
+        $m!(
+            reported,
+            filed,
+            filed_public,
+            dispatched,
+            due,
+            handled,
+            handled_on_time,
+            closed,
+            closed_on_time,
+            rework,
+            overdue_steps,
+            extensions,
+            suspended,
+            returned,
+            voided,
+            rejected,
+            self_handled,
+            satisfied,
+            basically_satisfied,
+            dissatisfied
+        )
+    };
+}
+
+macro_rules! counter_impls {
+    ($($f:ident),*) => {
+        /// The field names, in declaration order (column names for a store).
+        pub const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
+
+        /// Adds `other` field by field.
+        pub fn add(&mut self, other: &Counters) {
+            $(self.$f += other.$f;)*
+        }
+
+        /// Each field with its name, in the order of [`Counters::FIELDS`].
+        pub fn named(&self) -> Vec<(&'static str, u64)> {
+            vec![$((stringify!($f), self.$f)),*]
+        }
+
+        /// Whether every field is zero.
+        pub fn is_zero(&self) -> bool {
+            true $(&& self.$f == 0)*
+        }
+    };
+}
+
+impl Counters {
+    each_counter!(counter_impls);
+
+    /// Ratings given: 满意 + 基本满意 + 不满意.
+    pub fn rated(&self) -> u64 {
+        self.satisfied + self.basically_satisfied + self.dissatisfied
+    }
+}
+
+/// Tangshan time, in which months begin and end.
+fn utc8() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("a valid offset")
+}
+
+/// The period (`YYYY-MM`, UTC+8) that an instant falls in.
+pub fn period_of(at: DateTime<Utc>) -> String {
+    at.with_timezone(&utc8()).format("%Y-%m").to_string()
+}
+
+/// The areas a case counts in: its grid and every ancestor division (by code prefix), then
+/// [`ALL`]; or [`UNLOCATED`] and [`ALL`] when it has no grid.
+pub fn areas_of(grid: Option<&GridCode>) -> Vec<String> {
+    match grid {
+        Some(g) => {
+            let code = g.as_str();
+            [15, 12, 9, 6, 4]
+                .into_iter()
+                .map(|n| code[..n].to_string())
+                .chain(std::iter::once(ALL.to_string()))
+                .collect()
+        }
+        None => vec![UNLOCATED.to_string(), ALL.to_string()],
+    }
+}
+
+/// Whether a channel brings reports from the public (监督举报) rather than from inspectors or
+/// devices.
+pub fn is_public(channel: Channel) -> bool {
+    match channel {
+        Channel::ResidentWeb | Channel::ResidentPhone | Channel::Hotline | Channel::Open311 => true,
+        Channel::Patrol | Channel::Device => false,
+    }
+}
+
+/// What an action means for the figures. Matched exhaustively in [`deltas`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    File,
+    Dispatch,
+    Feedback,
+    CheckFail,
+    Close,
+    ApproveExtension,
+    ApproveSuspension,
+    ApproveReturn,
+    ApproveVoid,
+    Reject,
+    SelfHandle,
+    Rate,
+}
+
+impl Meaning {
+    /// The meaning of an action key of the event workflow; `None` for actions that count
+    /// nothing by themselves (requests, denials, intake steps, resumption).
+    pub fn of(action: &str) -> Option<Meaning> {
+        Some(match action {
+            "file" => Meaning::File,
+            "dispatch" => Meaning::Dispatch,
+            "feedback" => Meaning::Feedback,
+            "check_fail" => Meaning::CheckFail,
+            "close" => Meaning::Close,
+            "approve_extension" => Meaning::ApproveExtension,
+            "approve_suspension" => Meaning::ApproveSuspension,
+            "approve_return" => Meaning::ApproveReturn,
+            "approve_void" => Meaning::ApproveVoid,
+            "refuse" | "deny" => Meaning::Reject,
+            "self_handle" => Meaning::SelfHandle,
+            "rate" | "rate_by_phone" => Meaning::Rate,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether a close counts as 按期结案.
+///
+/// INTERIM: judged on the closing entry (`!entry.overdue`: the closing step was on time).
+/// The intended rule is "no handling step of the case ended late", but neither the close entry
+/// nor the case after it says so: the handling clock is gone by then and [`Case`] keeps no
+/// record of it. Once the case carries, say, `late_handling: u32` (counted by the engine when an
+/// entry ends a handling step overdue), this becomes `case_after.late_handling == 0`, and
+/// [`recompute`] checks that no `feedback` entry of the case was overdue.
+pub fn closed_on_time(_case_after: &Case, entry: &LogEntry) -> bool {
+    !entry.overdue
+}
+
+/// What one appended log entry adds to the figures: the key and counters for every row it
+/// touches (none when it counts nothing). Depends only on the entry and the case after it, so
+/// the store can apply it in the transaction that appends the entry.
+pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)> {
+    // Counted in the entry's month, and (due) in the month of a deadline.
+    let mut now = Counters::default();
+    let mut due_at = None;
+    if entry.from_state.is_none() {
+        now.reported += 1;
+    }
+    if entry.overdue {
+        now.overdue_steps += 1;
+    }
+    if entry.units.is_some() {
+        now.dispatched += 1;
+    }
+    if let Some(meaning) = Meaning::of(&entry.action) {
+        match meaning {
+            Meaning::File => {
+                now.filed += 1;
+                if is_public(case_after.channel) {
+                    now.filed_public += 1;
+                }
+            }
+            Meaning::Dispatch => {
+                due_at = case_after
+                    .clock
+                    .as_ref()
+                    .filter(|c| c.step == HANDLING_STEP)
+                    .map(|c| c.deadline);
+            }
+            Meaning::Feedback => {
+                now.handled += 1;
+                if !entry.overdue {
+                    now.handled_on_time += 1;
+                }
+            }
+            Meaning::CheckFail => now.rework += 1,
+            Meaning::Close => {
+                now.closed += 1;
+                if closed_on_time(case_after, entry) {
+                    now.closed_on_time += 1;
+                }
+            }
+            Meaning::ApproveExtension => now.extensions += 1,
+            Meaning::ApproveSuspension => now.suspended += 1,
+            Meaning::ApproveReturn => now.returned += 1,
+            Meaning::ApproveVoid => now.voided += 1,
+            Meaning::Reject => now.rejected += 1,
+            Meaning::SelfHandle => now.self_handled += 1,
+            Meaning::Rate => match case_after.rating.as_ref().map(|r| r.satisfaction) {
+                Some(Satisfaction::Satisfied) => now.satisfied += 1,
+                Some(Satisfaction::BasicallySatisfied) => {
+                    now.basically_satisfied += 1
+                }
+                Some(Satisfaction::Dissatisfied) => now.dissatisfied += 1,
+                None => {}
+            },
+        }
+    }
+    let mut rows = Vec::new();
+    let mut push = |period: String, c: Counters| {
+        if !c.is_zero() {
+            rows.extend(fan_out(case_after, &period).into_iter().map(|k| (k, c)));
+        }
+    };
+    push(period_of(entry.at), now);
+    if let Some(deadline) = due_at {
+        push(
+            period_of(deadline),
+            Counters {
+                due: 1,
+                ..Counters::default()
+            },
+        );
+    }
+    rows
+}
+
+/// Every key that a case's counters in `period` are written to (see the module documentation).
+pub fn fan_out(case: &Case, period: &str) -> Vec<FigureKey> {
+    let unit = case
+        .units
+        .as_ref()
+        .map_or(NO_UNIT, |u| u.primary.as_str())
+        .to_string();
+    let type_code = case.type_code.as_str().to_string();
+    let mut keys = Vec::with_capacity(24);
+    for area in areas_of(case.grid.as_ref()) {
+        for u in [unit.as_str(), ALL] {
+            for t in [type_code.as_str(), ALL] {
+                keys.push(FigureKey {
+                    kind: case.kind.clone(),
+                    period: period.to_string(),
+                    area: area.clone(),
+                    unit: u.to_string(),
+                    type_code: t.to_string(),
+                });
+            }
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests;

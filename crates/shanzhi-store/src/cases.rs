@@ -1,0 +1,232 @@
+//! Storing cases: insert with the first log entry (and an idempotency key), save an action with
+//! a version check so two writers never both win, read one case with its log, and list cases by
+//! the filters a desk needs.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use shanzhi_domain::cases::case::{Case, LogEntry};
+
+use crate::entity::{case, case_log, idempotency_key};
+use crate::{Result, Store, StoreError};
+
+/// A case as stored: its id, its shard (county code) and when its light turns yellow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCase {
+    pub id: i64,
+    pub county: String,
+    pub case: Case,
+    pub yellow_at: Option<DateTime<Utc>>,
+}
+
+/// The light a list may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LightFilter {
+    Green,
+    Yellow,
+    Red,
+}
+
+/// Filters of the case list; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub type_code: Option<String>,
+    /// A division code (4, 6, 9 or 12 digits) or a grid code (15).
+    pub area: Option<String>,
+    pub unit: Option<String>,
+    pub light: Option<LightFilter>,
+    pub overdue: Option<bool>,
+    pub reported_from: Option<DateTime<Utc>>,
+    pub reported_to: Option<DateTime<Utc>>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn row(s: &StoredCase) -> Result<case::ActiveModel> {
+    let c = &s.case;
+    let community = c.grid.as_ref().map(|g| g.community());
+    Ok(case::ActiveModel {
+        county_code: Set(s.county.clone()),
+        id: Set(s.id),
+        kind: Set(c.kind.clone()),
+        type_code: Set(c.type_code.to_string()),
+        channel: Set(c.channel.as_str().to_string()),
+        state: Set(c.state.clone()),
+        grid_code: Set(c.grid.as_ref().map(|g| g.to_string())),
+        community_code: Set(community.as_ref().map(|g| g.to_string())),
+        township_code: Set(community.as_ref().and_then(|g| g.parent()).map(|t| t.to_string())),
+        located: Set(c.grid.is_some()),
+        reporter: Set(c.reporter.clone()),
+        primary_unit: Set(c.units.as_ref().map(|u| u.primary.clone())),
+        step: Set(c.clock.as_ref().map(|k| k.step.clone())),
+        deadline: Set(c.clock.as_ref().map(|k| k.deadline)),
+        yellow_at: Set(s.yellow_at),
+        reported_at: Set(c.reported_at),
+        closed_at: Set(c.closed_at),
+        seq: Set(c.seq as i32),
+        body: Set(to_json(c)?),
+    })
+}
+
+fn log_row(county: &str, id: i64, e: &LogEntry) -> Result<case_log::ActiveModel> {
+    Ok(case_log::ActiveModel {
+        county_code: Set(county.to_string()),
+        case_id: Set(id),
+        seq: Set(e.seq as i32),
+        at: Set(e.at),
+        actor_user: Set(e.actor.user.clone()),
+        actor_role: Set(e.actor.role.as_str().to_string()),
+        actor_unit: Set(e.actor.unit.clone()),
+        action: Set(e.action.clone()),
+        from_state: Set(e.from_state.clone()),
+        to_state: Set(e.to_state.clone()),
+        body: Set(to_json(e)?),
+    })
+}
+
+fn decode(m: case::Model) -> Result<StoredCase> {
+    let case: Case = serde_json::from_str(&m.body).map_err(|e| StoreError::Corrupt(format!("case {}: {e}", m.id)))?;
+    if case.seq as i32 != m.seq || case.state != m.state {
+        return Err(StoreError::Corrupt(format!("case {}: its columns and its body disagree", m.id)));
+    }
+    Ok(StoredCase { id: m.id, county: m.county_code, case, yellow_at: m.yellow_at })
+}
+
+impl Store {
+    /// Stores a new case with its first log entry, and the idempotency key with the answer
+    /// given, all in one transaction. A key already used is a `Conflict`.
+    pub async fn insert_case(
+        &self,
+        s: &StoredCase,
+        first: &LogEntry,
+        idempotency: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let txn = self.db().begin().await?;
+        if let Some((key, response)) = idempotency {
+            idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+                key: Set(key.to_string()),
+                county_code: Set(s.county.clone()),
+                case_id: Set(s.id),
+                response: Set(response.to_string()),
+                created_at: Set(now),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        case::Entity::insert(row(s)?).exec_without_returning(&txn).await?;
+        case_log::Entity::insert(log_row(&s.county, s.id, first)?).exec_without_returning(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The answer first given for an idempotency key, if the key was used.
+    pub async fn idempotent_response(&self, key: &str) -> Result<Option<String>> {
+        Ok(idempotency_key::Entity::find_by_id(key.to_string()).one(self.db()).await?.map(|m| m.response))
+    }
+
+    /// Saves an action: the case moves from version `before_seq` to its new version and the log
+    /// entry is appended, or nothing happens and the answer is `Conflict` (someone else acted).
+    pub async fn save_action(&self, s: &StoredCase, before_seq: u32, entry: &LogEntry) -> Result<()> {
+        let txn = self.db().begin().await?;
+        let updated = case::Entity::update_many()
+            .set(row(s)?)
+            .filter(case::Column::CountyCode.eq(s.county.clone()))
+            .filter(case::Column::Id.eq(s.id))
+            .filter(case::Column::Seq.eq(before_seq as i32))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::Conflict(format!("case {} was changed by someone else; reload it", s.id)));
+        }
+        case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn load_case(&self, id: i64) -> Result<StoredCase> {
+        let m = case::Entity::find().filter(case::Column::Id.eq(id)).one(self.db()).await?;
+        decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?)
+    }
+
+    pub async fn case_log(&self, county: &str, id: i64) -> Result<Vec<LogEntry>> {
+        let rows = case_log::Entity::find()
+            .filter(case_log::Column::CountyCode.eq(county))
+            .filter(case_log::Column::CaseId.eq(id))
+            .order_by_asc(case_log::Column::Seq)
+            .all(self.db())
+            .await?;
+        rows.into_iter()
+            .map(|m| {
+                serde_json::from_str(&m.body).map_err(|e| StoreError::Corrupt(format!("case {id} log {}: {e}", m.seq)))
+            })
+            .collect()
+    }
+
+    /// Cases matching the filter, newest first, with the total count.
+    pub async fn list_cases(&self, f: &CaseFilter, now: DateTime<Utc>) -> Result<(u64, Vec<StoredCase>)> {
+        let mut c = Condition::all();
+        if let Some(v) = &f.state {
+            c = c.add(case::Column::State.eq(v.clone()));
+        }
+        if let Some(v) = &f.kind {
+            c = c.add(case::Column::Kind.eq(v.clone()));
+        }
+        if let Some(v) = &f.type_code {
+            c = c.add(case::Column::TypeCode.eq(v.clone()));
+        }
+        if let Some(a) = &f.area {
+            c = c.add(match a.len() {
+                4 => Expr::value(true).into(),
+                6 => case::Column::CountyCode.eq(a.clone()),
+                9 => case::Column::TownshipCode.eq(a.clone()),
+                12 => case::Column::CommunityCode.eq(a.clone()),
+                _ => case::Column::GridCode.eq(a.clone()),
+            });
+        }
+        if let Some(v) = &f.unit {
+            c = c.add(case::Column::PrimaryUnit.eq(v.clone()));
+        }
+        let red = Condition::all().add(case::Column::Deadline.lt(now));
+        match f.light {
+            None => {}
+            Some(LightFilter::Red) => c = c.add(red.clone()),
+            Some(LightFilter::Yellow) => {
+                c = c.add(case::Column::YellowAt.lte(now)).add(case::Column::Deadline.gte(now))
+            }
+            Some(LightFilter::Green) => c = c.add(case::Column::YellowAt.gt(now)),
+        }
+        match f.overdue {
+            None => {}
+            Some(true) => c = c.add(red),
+            Some(false) => {
+                c = c.add(Condition::any().add(case::Column::Deadline.is_null()).add(case::Column::Deadline.gte(now)))
+            }
+        }
+        if let Some(t) = f.reported_from {
+            c = c.add(case::Column::ReportedAt.gte(t));
+        }
+        if let Some(t) = f.reported_to {
+            c = c.add(case::Column::ReportedAt.lt(t));
+        }
+        let q = case::Entity::find().filter(c);
+        let total = q.clone().count(self.db()).await?;
+        let rows = q
+            .order_by_desc(case::Column::ReportedAt)
+            .order_by_desc(case::Column::Id)
+            .limit(f.limit.clamp(1, 500))
+            .offset(f.offset)
+            .all(self.db())
+            .await?;
+        Ok((total, rows.into_iter().map(decode).collect::<Result<_>>()?))
+    }
+}

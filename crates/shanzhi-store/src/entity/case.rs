@@ -1,0 +1,35 @@
+//! The `cases` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "cases")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub county_code: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub kind: String,
+    pub type_code: String,
+    pub channel: String,
+    pub state: String,
+    pub grid_code: Option<String>,
+    pub community_code: Option<String>,
+    pub township_code: Option<String>,
+    pub located: bool,
+    pub reporter: Option<String>,
+    pub primary_unit: Option<String>,
+    pub step: Option<String>,
+    pub deadline: Option<ChronoDateTimeUtc>,
+    pub yellow_at: Option<ChronoDateTimeUtc>,
+    pub reported_at: ChronoDateTimeUtc,
+    pub closed_at: Option<ChronoDateTimeUtc>,
+    pub seq: i32,
+    /// The whole case as JSON; the columns above are derived from it for queries.
+    pub body: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
