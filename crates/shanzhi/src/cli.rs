@@ -66,6 +66,66 @@ pub enum Command {
         #[command(subcommand)]
         action: RefAction,
     },
+    /// Report, show and act on cases (as a demo account, until accounts arrive)
+    Case {
+        #[command(subcommand)]
+        action: CaseAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseAction {
+    /// Report a problem; prints the new case as JSON
+    Report {
+        /// The account reporting (e.g. lixin-wangge); none: an anonymous resident
+        #[arg(long = "as")]
+        user: Option<String>,
+        #[arg(long, default_value = "event")]
+        kind: String,
+        /// 4-digit type code
+        #[arg(long = "type")]
+        type_code: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        #[arg(long, default_value = "wgs84")]
+        crs: String,
+        /// patrol, resident_web, resident_phone, hotline, device, open311
+        #[arg(long, default_value = "resident_web")]
+        channel: String,
+        /// Makes a retried report safe
+        #[arg(long)]
+        idempotency_key: Option<String>,
+    },
+    /// Show a case with its log and the actions the account may take
+    Show {
+        id: i64,
+        #[arg(long = "as")]
+        user: Option<String>,
+    },
+    /// Take an action on a case
+    Act {
+        id: i64,
+        #[arg(long = "as")]
+        user: String,
+        /// The action (register, file, dispatch, feedback, ...)
+        #[arg(long)]
+        action: String,
+        #[arg(long)]
+        opinion: Option<String>,
+        /// Primary unit for a dispatch (default: where routing sent the case)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Assisting units
+        #[arg(long)]
+        assisting: Vec<String>,
+        /// Attachment references (evidence)
+        #[arg(long)]
+        attachment: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

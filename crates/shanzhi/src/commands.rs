@@ -8,7 +8,7 @@ use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::{ReferenceKind, Store};
 
-use crate::cli::{Cli, Command, GridsAction, RefAction};
+use crate::cli::{CaseAction, Cli, Command, GridsAction, RefAction};
 use crate::config::Config;
 use crate::progress;
 
@@ -112,6 +112,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         }
         Command::Taxonomy { action } => reference(&cfg, ReferenceKind::Taxonomy, action).await?,
         Command::Calendar { action } => reference(&cfg, ReferenceKind::Calendar, action).await?,
+        Command::Case { action } => case(&cfg, action).await?,
     }
     Ok(())
 }
@@ -174,4 +175,33 @@ async fn shutdown() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
+    use shanzhi_app::cases::ReportInput;
+    use shanzhi_domain::cases::case::Assignment;
+    use shanzhi_domain::cases::engine::Command as CaseCommand;
+    let app = open(cfg).await?;
+    let json = match action {
+        CaseAction::Report { user, kind, type_code, description, lon, lat, crs, channel, idempotency_key } => {
+            let actor = app.actor(user.as_deref()).await.map_err(explain)?;
+            let input =
+                ReportInput { kind, type_code, description, lon: Some(lon), lat: Some(lat), crs: Some(crs), channel };
+            serde_json::to_string_pretty(
+                &app.report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
+            )?
+        }
+        CaseAction::Show { id, user } => {
+            let actor = app.actor(user.as_deref()).await.map_err(explain)?;
+            serde_json::to_string_pretty(&app.case_detail(id, &actor).await.map_err(explain)?)?
+        }
+        CaseAction::Act { id, user, action, opinion, unit, assisting, attachment } => {
+            let actor = app.actor(Some(&user)).await.map_err(explain)?;
+            let units = unit.map(|primary| Assignment { primary, assisting });
+            let command = CaseCommand { action, opinion, units, attachments: attachment, ..Default::default() };
+            serde_json::to_string_pretty(&app.act(id, command, &actor).await.map_err(explain)?)?
+        }
+    };
+    println!("{json}");
+    Ok(())
 }

@@ -66,6 +66,40 @@ fn demo_export_import_and_serve() {
     let out = run(&dir, &["--db", &db, "taxonomy", "list"]);
     assert!(text(&out.stdout).contains("* tangshan-2026.1"), "{}", text(&out.stdout));
 
+    // A case from the command line: reported by a grid worker, registered by the intake operator.
+    let out = run(
+        &dir,
+        &[
+            "--db",
+            &db,
+            "case",
+            "report",
+            "--as",
+            "lixin-wangge",
+            "--type",
+            "0602",
+            "--description",
+            "暴露垃圾",
+            "--lon",
+            "118.17",
+            "--lat",
+            "39.62",
+            "--channel",
+            "patrol",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let case: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = case["id"].as_i64().unwrap().to_string();
+    let out = run(&dir, &["--db", &db, "case", "act", &id, "--as", "shouli", "--action", "register"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&dir, &["--db", &db, "case", "show", &id, "--as", "zhiban"]);
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["case"]["state"], "pending_filing");
+    assert_eq!(shown["log"].as_array().unwrap().len(), 2);
+    let out = run(&dir, &["--db", &db, "case", "act", &id, "--as", "shouli", "--action", "file"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("may not take `file`"), "{}", text(&out.stderr));
+
     // Serve on a free port and ask for the city.
     let mut child = Command::new(bin())
         .current_dir(&dir)

@@ -5,5 +5,6 @@
 pub mod case;
 pub mod clock;
 pub mod engine;
+pub mod figures;
 pub mod routing;
 pub mod workflow;
