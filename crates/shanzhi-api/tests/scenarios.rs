@@ -300,3 +300,50 @@ async fn bad_reports_and_actions_get_clear_errors() {
         assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("light")));
     }
 }
+
+#[tokio::test]
+async fn the_community_whistles_up_to_the_street_and_two_departments_one_is_late() {
+    for t in setups("scn_whistle").await {
+        let (lon, lat) = t.point_in("130202001001");
+        // 乱堆物堆料 in a compound: a community matter.
+        let c = t.report("lixin-wangge", json!({"kind": "event", "type": "1008", "description": "楼间空地大量堆物，涉及多户", "lon": lon, "lat": lat, "channel": "patrol"})).await;
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(c["route"]["unit"], "130202001001:residents_committee");
+        t.act(1, id, "shouli", json!({"action": "register"})).await;
+        t.act(1, id, "zhiban", json!({"action": "file"})).await;
+        t.act(1, id, "paiqian", json!({"action": "dispatch"})).await;
+        let up = t
+            .act(30, id, "lixin-juweihui", json!({"action": "whistle", "opinion": "社区协调不成", "units": {"primary": "130202001:street-office"}}))
+            .await;
+        assert_eq!(up["units"]["primary"], "130202001:street-office");
+        t.act(20, id, "xueyuan-jiedao", json!({"action": "report_in"})).await;
+        t.act(
+            60,
+            id,
+            "xueyuan-jiedao",
+            json!({"action": "whistle", "opinion": "需执法与供水共同处置",
+                   "units": {"primary": "130202:urban-management", "assisting": ["130202:water-supply"]}}),
+        )
+        .await;
+        t.act(30, id, "lunan-chengguan", json!({"action": "report_in"})).await;
+        // The water company never reports in. Four hours later two server processes sweep at once.
+        t.clock.advance(Duration::hours(4));
+        let other = t.app.clone();
+        let (a, b) = tokio::join!(t.app.sweep_once(100), other.sweep_once(100));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.swept + b.swept, 1, "{}: escalated exactly once ({a:?}, {b:?})", t.db);
+        assert_eq!(t.app.sweep_once(100).await.unwrap().swept, 0, "idempotent");
+        let (_, detail) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("paiqian"), None, None).await;
+        let escalations: Vec<&Value> =
+            detail["log"].as_array().unwrap().iter().filter(|e| e["action"] == "escalate").collect();
+        assert_eq!(escalations.len(), 1, "{}", t.db);
+        assert!(escalations[0]["opinion"].as_str().unwrap().contains("1302:water-supply"));
+        assert!(detail["units"]["assisting"].as_array().unwrap().iter().any(|u| u == "1302:water-supply"));
+        // The lead department handles it; the grid worker re-checks; closed.
+        t.act(30, id, "lunan-chengguan", json!({"action": "feedback", "opinion": "已清理", "attachments": [PHOTO]}))
+            .await;
+        t.act(30, id, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        let done = t.act(5, id, "zhiban", json!({"action": "close"})).await;
+        assert_eq!(done["state"], "closed");
+    }
+}

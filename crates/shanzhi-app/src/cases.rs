@@ -85,13 +85,14 @@ fn refused(e: Refusal) -> AppError {
         _ => "",
     };
     match e {
-        Refusal::WrongRole { .. } | Refusal::NotAssignedUnit { .. } | Refusal::NotReporter { .. } => {
-            AppError::Forbidden(e.to_string())
-        }
+        Refusal::WrongRole { .. }
+        | Refusal::NotAssignedUnit { .. }
+        | Refusal::NotReporter { .. }
+        | Refusal::NotSummoned { .. } => AppError::Forbidden(e.to_string()),
         Refusal::Missing { .. } | Refusal::UnknownAction { .. } | Refusal::UnknownType(_) => {
             AppError::invalid(field, e.to_string())
         }
-        Refusal::WrongState { .. } | Refusal::WrongChannel { .. } | Refusal::AlreadyRated => {
+        Refusal::WrongState { .. } | Refusal::WrongChannel { .. } | Refusal::AlreadyRated | Refusal::TopLevel => {
             AppError::Refused(e.to_string())
         }
         Refusal::BadEntry(_) | Refusal::Calendar(_) => AppError::Internal(e.to_string()),
@@ -291,4 +292,44 @@ impl App {
 
 fn yellow_at(reference: &Reference, c: &Case) -> Option<DateTime<Utc>> {
     c.clock.as_ref().and_then(|k| k.yellow_at(&reference.calendar).ok())
+}
+
+/// What one pass of the deadline sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    /// Cases whose sweep time had come.
+    pub due: usize,
+    /// Cases escalated or noted overdue by this pass.
+    pub swept: usize,
+    /// Cases another process swept (or someone acted on) first: left to it.
+    pub lost_races: usize,
+}
+
+impl App {
+    /// One pass of the deadline sweep: reads only the cases due (an index on `sweep_at`), applies
+    /// the pure sweep and saves each with the version check, so two processes never both
+    /// escalate one case; running it again at once does nothing.
+    pub async fn sweep_once(&self, batch: u64) -> Result<SweepReport, AppError> {
+        let reference = self.reference();
+        let now = self.clock().now();
+        let due = self.store().due_for_sweep(now, batch).await?;
+        let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
+        for stored in due {
+            let Some(wf) = reference.workflows.get(&stored.case.kind) else { continue };
+            let Some((case, entry)) =
+                shanzhi_domain::cases::sweep::sweep(wf, &reference.calendar, &stored.case, now).map_err(refused)?
+            else {
+                continue;
+            };
+            let before = stored.case.seq;
+            let mut next = StoredCase { case, ..stored };
+            next.yellow_at = yellow_at(&reference, &next.case);
+            match self.store().save_action(&next, before, &entry).await {
+                Ok(()) => report.swept += 1,
+                Err(StoreError::Conflict(_)) => report.lost_races += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(report)
+    }
 }

@@ -455,3 +455,88 @@ proptest! {
         prop_assert_eq!(case.rework_count, reworks);
     }
 }
+
+#[test]
+fn the_community_blows_the_whistle_and_a_late_department_is_escalated() {
+    use shanzhi_domain::cases::sweep::{next_sweep_at, sweep};
+    let w = world();
+    let [shouli, zhiban, paiqian, chengguan, _, wangge, _] = people();
+    let juweihui = actor("juweihui", Role::ResidentsCommittee, "130202001001:residents_committee");
+    let jiedao = actor("jiedao", Role::StreetStaff, "130202001:street-office");
+    let t0 = monday_9am();
+    // 乱堆物堆料: a community matter.
+    let (case, _) = report(&w, Channel::Patrol, "1008", t0);
+    let steps = [
+        (1, &shouli, cmd("register")),
+        (1, &zhiban, cmd("file")),
+        (1, &paiqian, dispatch_to("130202001001:residents_committee")),
+    ];
+    let (case, _, at) = play(&w, case, t0, &steps);
+    assert_eq!(case.level.as_str(), "community");
+    let to_street = Command {
+        units: Some(Assignment { primary: "130202001:street-office".into(), assisting: vec![] }),
+        ..with_opinion("whistle", "涉及多户，社区无法协调")
+    };
+    let (case, _, at) = play(&w, case, at, &[(30, &juweihui, to_street), (20, &jiedao, cmd("report_in"))]);
+    assert_eq!(
+        (case.level.as_str(), case.units.as_ref().unwrap().primary.as_str()),
+        ("street", "130202001:street-office")
+    );
+    // The street summons two departments; only one reports in.
+    let to_departments = Command {
+        units: Some(Assignment {
+            primary: "130202:urban-management".into(),
+            assisting: vec!["130202:housing-construction".into()],
+        }),
+        ..with_opinion("whistle", "需执法与住建共同处置")
+    };
+    let (case, _, at) = play(&w, case, at, &[(60, &jiedao, to_departments), (30, &chengguan, cmd("report_in"))]);
+    assert_eq!(case.level.as_str(), "district");
+    assert!(matches!(
+        apply(&w.wf, &w.cal, &case, &cmd("report_in"), &chengguan, at).unwrap_err(),
+        Refusal::NotSummoned { .. }
+    ));
+    let due = case.summons.iter().find(|s| s.unit == "130202:housing-construction").unwrap().due;
+    assert_eq!(next_sweep_at(&case), Some(due));
+    // Before the deadline the sweep does nothing; after it, it escalates once.
+    assert!(sweep(&w.wf, &w.cal, &case, due).unwrap().is_none());
+    let later = due + Duration::minutes(1);
+    let (swept, entry) = sweep(&w.wf, &w.cal, &case, later).unwrap().unwrap();
+    assert_eq!(entry.action, "escalate");
+    assert_eq!(
+        swept.flags.iter().map(|f| (f.unit.as_str(), f.reason.as_str())).collect::<Vec<_>>(),
+        [("130202:housing-construction", "missed_summons")]
+    );
+    assert!(swept.summons.iter().any(|s| s.unit == "1302:housing-construction" && s.pending()));
+    assert!(swept.units.as_ref().unwrap().assisting.contains(&"1302:housing-construction".to_string()));
+    assert!(sweep(&w.wf, &w.cal, &swept, later).unwrap().is_none(), "the same sweep again changes nothing");
+    // The lead department finishes the job.
+    let (done, _, _) = play(
+        &w,
+        swept,
+        later,
+        &[(60, &chengguan, with_evidence("feedback")), (30, &wangge, with_evidence("check_pass"))],
+    );
+    assert_eq!(done.state, "pending_close");
+}
+
+#[test]
+fn an_overdue_step_is_noted_once() {
+    use shanzhi_domain::cases::sweep::{next_sweep_at, sweep};
+    let w = world();
+    let [shouli, zhiban, paiqian, _, _, _, _] = people();
+    let t0 = monday_9am();
+    let (case, _) = report(&w, Channel::Patrol, "0101", t0);
+    let (case, _, _) = play(
+        &w,
+        case,
+        t0,
+        &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file")), (1, &paiqian, dispatch_to("130202:water-supply"))],
+    );
+    let deadline = case.clock.as_ref().unwrap().deadline;
+    assert_eq!(next_sweep_at(&case), Some(deadline));
+    let (noted, entry) = sweep(&w.wf, &w.cal, &case, deadline + Duration::hours(1)).unwrap().unwrap();
+    assert_eq!((entry.action.as_str(), noted.flags[0].unit.as_str()), ("overdue", "130202:water-supply"));
+    assert_eq!(next_sweep_at(&noted), None);
+    assert!(sweep(&w.wf, &w.cal, &noted, deadline + Duration::hours(2)).unwrap().is_none());
+}

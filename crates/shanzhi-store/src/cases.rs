@@ -9,6 +9,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use shanzhi_domain::cases::case::{Case, LogEntry};
+use shanzhi_domain::cases::sweep::next_sweep_at;
 
 use crate::entity::{case, case_log, idempotency_key};
 use crate::{Result, Store, StoreError};
@@ -73,6 +74,7 @@ fn row(s: &StoredCase) -> Result<case::ActiveModel> {
         reported_at: Set(c.reported_at),
         closed_at: Set(c.closed_at),
         seq: Set(c.seq as i32),
+        sweep_at: Set(next_sweep_at(c)),
         body: Set(to_json(c)?),
     })
 }
@@ -170,6 +172,17 @@ impl Store {
                 serde_json::from_str(&m.body).map_err(|e| StoreError::Corrupt(format!("case {id} log {}: {e}", m.seq)))
             })
             .collect()
+    }
+
+    /// Cases the deadline sweep must look at by `now`, most urgent first (through the index).
+    pub async fn due_for_sweep(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<StoredCase>> {
+        let rows = case::Entity::find()
+            .filter(case::Column::SweepAt.lte(now))
+            .order_by_asc(case::Column::SweepAt)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(decode).collect()
     }
 
     /// Cases matching the filter, newest first, with the total count.

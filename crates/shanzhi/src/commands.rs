@@ -49,7 +49,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     "note: the database holds no grids yet; `shanzhi grids import FILE` or `shanzhi demo` loads some"
                 );
             }
-            serve(app, &cfg.listen, None).await?;
+            serve(app, &cfg, None).await?;
         }
         Command::Demo { reload, no_serve, .. } => {
             let app = open(&cfg).await?;
@@ -80,7 +80,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                         u.unit
                     ));
                 }
-                serve(app, &cfg.listen, Some(banner)).await?;
+                serve(app, &cfg, Some(banner)).await?;
             }
         }
         Command::Grids { action } => {
@@ -146,7 +146,11 @@ async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyh
     Ok(())
 }
 
-async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result<()> {
+    let listen = cfg.listen.as_str();
+    if cfg.sweep_interval_secs > 0 {
+        tokio::spawn(sweep_forever(app.clone(), std::time::Duration::from_secs(cfg.sweep_interval_secs)));
+    }
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!(
@@ -204,4 +208,20 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
     };
     println!("{json}");
     Ok(())
+}
+
+/// The deadline sweep, every `every`, for as long as the server runs. Safe beside other server
+/// processes on the same database: each case is saved with a version check.
+async fn sweep_forever(app: App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match app.sweep_once(500).await {
+            Ok(r) if r.swept > 0 || r.lost_races > 0 => {
+                tracing::info!(due = r.due, swept = r.swept, lost_races = r.lost_races, "deadline sweep")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+        }
+    }
 }

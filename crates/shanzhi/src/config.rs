@@ -18,6 +18,8 @@ pub struct Config {
     pub log_json: bool,
     /// Log filter (tracing EnvFilter syntax).
     pub log: String,
+    /// Seconds between deadline sweeps in `serve`/`demo` (0: no sweep in this process).
+    pub sweep_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -28,6 +30,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             log_json: false,
             log: "info,sqlx=warn,sea_orm=warn".into(),
+            sweep_interval_secs: 30,
         }
     }
 }

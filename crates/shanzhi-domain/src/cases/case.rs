@@ -8,7 +8,7 @@ use super::clock::StepClock;
 use super::routing::Route;
 use crate::ids::GridCode;
 use crate::people::Role;
-use crate::taxonomy::TypeCode;
+use crate::taxonomy::{HandlingLevel, TypeCode};
 use crate::time_limit::TimeLimit;
 
 /// How a report came in (问题来源).
@@ -98,6 +98,32 @@ pub struct NewReport {
     pub reporter: Option<String>,
 }
 
+/// A summons of the whistle (吹哨): a unit that must report in (报到) by `due`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summons {
+    pub unit: String,
+    pub summoned_at: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    pub reported_at: Option<DateTime<Utc>>,
+    /// Set when the sweep found it unanswered and summoned the next level instead.
+    pub escalated_at: Option<DateTime<Utc>>,
+}
+
+impl Summons {
+    pub fn pending(&self) -> bool {
+        self.reported_at.is_none() && self.escalated_at.is_none()
+    }
+}
+
+/// A mark against a unit on a case: a missed summons or an overdue step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub unit: String,
+    /// `missed_summons` or `overdue_step`.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// One case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Case {
@@ -122,6 +148,13 @@ pub struct Case {
     pub handling_limit: TimeLimit,
     /// An extension asked for and not yet decided.
     pub pending_extension: Option<TimeLimit>,
+    /// The level that holds the case now: the type's lowest level, raised by each whistle.
+    #[serde(default = "default_level")]
+    pub level: HandlingLevel,
+    #[serde(default)]
+    pub summons: Vec<Summons>,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
     pub rework_count: u32,
     pub extension_count: u32,
     pub rating: Option<Rating>,
@@ -147,4 +180,8 @@ pub struct LogEntry {
     pub deadline: Option<DateTime<Utc>>,
     /// Whether the step that this action ended was overdue.
     pub overdue: bool,
+}
+
+fn default_level() -> HandlingLevel {
+    HandlingLevel::District
 }

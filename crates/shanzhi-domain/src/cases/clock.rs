@@ -33,6 +33,9 @@ pub struct StepClock {
     pub deadline: DateTime<Utc>,
     /// Set while the clock stands still.
     pub paused_at: Option<DateTime<Utc>>,
+    /// Set once the sweep has noted (and flagged) that the step ran past its deadline.
+    #[serde(default)]
+    pub overdue_noted: bool,
 }
 
 fn working(unit: TimeUnit) -> bool {
@@ -71,7 +74,14 @@ impl StepClock {
         limit: TimeLimit,
         at: DateTime<Utc>,
     ) -> Result<StepClock, CalendarError> {
-        Ok(StepClock { step: step.to_string(), limit, started_at: at, deadline: cal.add(at, limit)?, paused_at: None })
+        Ok(StepClock {
+            step: step.to_string(),
+            limit,
+            started_at: at,
+            deadline: cal.add(at, limit)?,
+            paused_at: None,
+            overdue_noted: false,
+        })
     }
 
     /// Stops the clock.

@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating};
+use super::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Summons};
 use super::clock::StepClock;
-use super::workflow::{ActionDef, Effect, HANDLING_STEP, Need, Party, Workflow};
+use super::workflow::{ActionDef, Effect, HANDLING_STEP, Need, Party, SUMMONS_STEP, Workflow};
 use crate::calendar::{CalendarError, WorkCalendar};
-use crate::taxonomy::Taxonomy;
-use crate::time_limit::TimeLimit;
+use crate::taxonomy::{HandlingLevel, Taxonomy};
+use crate::time_limit::{TimeLimit, TimeUnit};
 
 /// An action asked for, with what it carries.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -42,6 +42,10 @@ pub enum Refusal {
     WrongChannel { action: String, channels: String },
     #[error("`{action}` needs {field}")]
     Missing { action: String, field: &'static str },
+    #[error("only a unit summoned by the whistle and not yet reported in may take `{action}`")]
+    NotSummoned { action: String },
+    #[error("the case is already held at the top level")]
+    TopLevel,
     #[error("the case has already been rated")]
     AlreadyRated,
     #[error("type {0} is not in the case's catalogue")]
@@ -91,6 +95,9 @@ pub fn create(
         clock,
         handling_limit,
         pending_extension: None,
+        level: ty.level,
+        summons: Vec::new(),
+        flags: Vec::new(),
         rework_count: 0,
         extension_count: 0,
         rating: None,
@@ -135,6 +142,11 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
         Party::AssignedUnit => {
             if case.units.as_ref().is_none_or(|u| u.primary != actor.unit) {
                 return Err(Refusal::NotAssignedUnit { action: action.into() });
+            }
+        }
+        Party::Summoned => {
+            if !case.summons.iter().any(|s| s.pending() && s.unit == actor.unit) {
+                return Err(Refusal::NotSummoned { action: action.into() });
             }
         }
         Party::Reporter => {
@@ -198,6 +210,36 @@ pub fn apply(
             }
             Effect::CountRework => next.rework_count += 1,
             Effect::Rate => next.rating = cmd.rating.clone(),
+            Effect::Whistle => {
+                next.level = match case.level {
+                    HandlingLevel::Community => HandlingLevel::Street,
+                    HandlingLevel::Street => HandlingLevel::District,
+                    HandlingLevel::District => return Err(Refusal::TopLevel),
+                };
+                let summoned =
+                    cmd.units.clone().unwrap_or(Assignment { primary: String::new(), assisting: Vec::new() });
+                let limit = wf.step_limit(SUMMONS_STEP).unwrap_or(TimeLimit { value: 2, unit: TimeUnit::WorkingHours });
+                let due = cal.add(now, limit)?;
+                for unit in std::iter::once(&summoned.primary).chain(&summoned.assisting) {
+                    next.summons.push(Summons {
+                        unit: unit.clone(),
+                        summoned_at: now,
+                        due,
+                        reported_at: None,
+                        escalated_at: None,
+                    });
+                }
+                let mut assisting = summoned.assisting.clone();
+                if let Some(old) = &case.units {
+                    assisting.push(old.primary.clone());
+                }
+                next.units = Some(Assignment { primary: summoned.primary, assisting });
+            }
+            Effect::ReportIn => {
+                if let Some(s) = next.summons.iter_mut().find(|s| s.pending() && s.unit == actor.unit) {
+                    s.reported_at = Some(now);
+                }
+            }
         }
     }
     if !def.effects.iter().any(|e| matches!(e, Effect::Extend | Effect::RequestExtension)) {

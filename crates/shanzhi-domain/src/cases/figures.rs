@@ -17,7 +17,8 @@
 //! * `unit`: the primary (主办) unit the case is assigned to after the entry, as in
 //!   [`Assignment::primary`](super::case::Assignment), e.g. `130202:urban-management`; [`NO_UNIT`]
 //!   (`-`) while it is assigned to none (reported, filed, returned, rejected, self-handled); and
-//!   [`ALL`] for all units together.
+//!   [`ALL`] for all units together. [`recompute`] follows the assignment through
+//!   `LogEntry::units`, so whatever changes the primary unit must log the new assignment there.
 //! * `type_code`: the 4-digit type code, or [`ALL`].
 //!
 //! Each entry's counters are written to every combination of {the area and its ancestors, `*`} ×
@@ -44,8 +45,8 @@
 //! which is what a monthly assessment needs; the price is that a month's 结案数 may include cases
 //! due earlier, so a rate can exceed 100 % in a month that clears a backlog.
 //!
-//! The counters are defined on the action keys of the event workflow (`data/workflows/event.toml`)
-//! in [`Meaning::of`]; an action of another kind counts only where its key means the same thing.
+//! [`Meaning::of`] says what each action of the event (数字城管) and demand (12345) workflows
+//! counts; a kind without a mapping counts only `reported` and `overdue_steps`.
 
 pub mod assessment;
 pub mod recompute;
@@ -93,8 +94,8 @@ pub struct Counters {
     /// 监督举报核实数: of `filed`, cases reported by the public (resident web/phone, 12345,
     /// Open311), which in the event workflow are filed only after an on-site verification.
     pub filed_public: u64,
-    /// 派遣数: dispatches (an entry that assigns units); a case returned and re-dispatched counts
-    /// once for each unit it was sent to.
+    /// 派遣数: dispatches (`dispatch`); a case returned and re-dispatched counts once for each
+    /// unit it was sent to.
     pub dispatched: u64,
     /// 应结案数 = 应处置数: dispatches that start a handling clock, counted in the month in which
     /// that handling deadline falls (the deadline as set at dispatch: the type's 处置时限;
@@ -234,37 +235,61 @@ pub fn is_public(channel: Channel) -> bool {
 /// What an action means for the figures. Matched exhaustively in [`deltas`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Meaning {
+    /// 立案 (event) / 受理登记 (demand): `filed`.
     File,
+    /// 派遣 / 派单: `dispatched`; `due` too when it starts the handling clock (event).
     Dispatch,
+    /// 签收 (demand): starts the handling clock, so `due`.
+    Accept,
+    /// 处置反馈 / 答复: `handled`, `handled_on_time`.
     Feedback,
-    CheckFail,
+    /// 核查不通过 / 退回重办: `rework`.
+    Rework,
+    /// 结案: `closed`, `closed_on_time`.
     Close,
     ApproveExtension,
     ApproveSuspension,
-    ApproveReturn,
+    /// 回退 approved, or the centre withdrawing an order (撤回改派): `returned`.
+    Return,
     ApproveVoid,
+    /// 不予立案 / 核实不属实: `rejected`.
     Reject,
+    /// 自行处置 / 直接答复办结: `self_handled`.
     SelfHandle,
+    /// A rating: 评价, 回访评价.
     Rate,
 }
 
 impl Meaning {
-    /// The meaning of an action key of the event workflow; `None` for actions that count
-    /// nothing by themselves (requests, denials, intake steps, resumption).
-    pub fn of(action: &str) -> Option<Meaning> {
-        Some(match action {
-            "file" => Meaning::File,
-            "dispatch" => Meaning::Dispatch,
-            "feedback" => Meaning::Feedback,
-            "check_fail" => Meaning::CheckFail,
-            "close" => Meaning::Close,
-            "approve_extension" => Meaning::ApproveExtension,
-            "approve_suspension" => Meaning::ApproveSuspension,
-            "approve_return" => Meaning::ApproveReturn,
-            "approve_void" => Meaning::ApproveVoid,
-            "refuse" | "deny" => Meaning::Reject,
-            "self_handle" => Meaning::SelfHandle,
-            "rate" | "rate_by_phone" => Meaning::Rate,
+    /// The meaning of an action of a kind's workflow (`data/workflows/<kind>.toml`); `None` for
+    /// actions that count nothing by themselves (requests, denials, intake steps, resumption,
+    /// urging, the whistle, the sweep's notes) and for kinds without a mapping here.
+    pub fn of(kind: &str, action: &str) -> Option<Meaning> {
+        Some(match (kind, action) {
+            ("event", "file") => Meaning::File,
+            ("event", "dispatch") => Meaning::Dispatch,
+            ("event", "feedback") => Meaning::Feedback,
+            ("event", "check_fail") => Meaning::Rework,
+            ("event", "close") => Meaning::Close,
+            ("event", "approve_extension") => Meaning::ApproveExtension,
+            ("event", "approve_suspension") => Meaning::ApproveSuspension,
+            ("event", "approve_return") => Meaning::Return,
+            ("event", "approve_void") => Meaning::ApproveVoid,
+            ("event", "refuse" | "deny") => Meaning::Reject,
+            ("event", "self_handle") => Meaning::SelfHandle,
+            ("event", "rate" | "rate_by_phone") => Meaning::Rate,
+            ("demand", "register") => Meaning::File,
+            ("demand", "dispatch") => Meaning::Dispatch,
+            ("demand", "accept") => Meaning::Accept,
+            ("demand", "reply") => Meaning::Feedback,
+            ("demand", "reject_reply" | "request_rehandle") => Meaning::Rework,
+            ("demand", "close") => Meaning::Close,
+            ("demand", "approve_extension") => Meaning::ApproveExtension,
+            ("demand", "approve_suspension") => Meaning::ApproveSuspension,
+            ("demand", "approve_return" | "withdraw") => Meaning::Return,
+            ("demand", "approve_void") => Meaning::ApproveVoid,
+            ("demand", "answer_directly") => Meaning::SelfHandle,
+            ("demand", "call_back" | "rate") => Meaning::Rate,
             _ => return None,
         })
     }
@@ -282,6 +307,11 @@ pub fn closed_on_time(_case_after: &Case, entry: &LogEntry) -> bool {
     !entry.overdue
 }
 
+/// The deadline of the handling clock the case runs after an entry, if it runs one.
+fn handling_deadline(case: &Case) -> Option<DateTime<Utc>> {
+    case.clock.as_ref().filter(|c| c.step == HANDLING_STEP).map(|c| c.deadline)
+}
+
 /// What one appended log entry adds to the figures: the key and counters for every row it
 /// touches (none when it counts nothing). Depends only on the entry and the case after it, so
 /// the store can apply it in the transaction that appends the entry.
@@ -295,10 +325,7 @@ pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)>
     if entry.overdue {
         now.overdue_steps += 1;
     }
-    if entry.units.is_some() {
-        now.dispatched += 1;
-    }
-    if let Some(meaning) = Meaning::of(&entry.action) {
+    if let Some(meaning) = Meaning::of(&case_after.kind, &entry.action) {
         match meaning {
             Meaning::File => {
                 now.filed += 1;
@@ -307,19 +334,17 @@ pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)>
                 }
             }
             Meaning::Dispatch => {
-                due_at = case_after
-                    .clock
-                    .as_ref()
-                    .filter(|c| c.step == HANDLING_STEP)
-                    .map(|c| c.deadline);
+                now.dispatched += 1;
+                due_at = handling_deadline(case_after);
             }
+            Meaning::Accept => due_at = handling_deadline(case_after),
             Meaning::Feedback => {
                 now.handled += 1;
                 if !entry.overdue {
                     now.handled_on_time += 1;
                 }
             }
-            Meaning::CheckFail => now.rework += 1,
+            Meaning::Rework => now.rework += 1,
             Meaning::Close => {
                 now.closed += 1;
                 if closed_on_time(case_after, entry) {
@@ -328,15 +353,13 @@ pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)>
             }
             Meaning::ApproveExtension => now.extensions += 1,
             Meaning::ApproveSuspension => now.suspended += 1,
-            Meaning::ApproveReturn => now.returned += 1,
+            Meaning::Return => now.returned += 1,
             Meaning::ApproveVoid => now.voided += 1,
             Meaning::Reject => now.rejected += 1,
             Meaning::SelfHandle => now.self_handled += 1,
             Meaning::Rate => match case_after.rating.as_ref().map(|r| r.satisfaction) {
                 Some(Satisfaction::Satisfied) => now.satisfied += 1,
-                Some(Satisfaction::BasicallySatisfied) => {
-                    now.basically_satisfied += 1
-                }
+                Some(Satisfaction::BasicallySatisfied) => now.basically_satisfied += 1,
                 Some(Satisfaction::Dissatisfied) => now.dissatisfied += 1,
                 None => {}
             },
@@ -350,24 +373,14 @@ pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)>
     };
     push(period_of(entry.at), now);
     if let Some(deadline) = due_at {
-        push(
-            period_of(deadline),
-            Counters {
-                due: 1,
-                ..Counters::default()
-            },
-        );
+        push(period_of(deadline), Counters { due: 1, ..Counters::default() });
     }
     rows
 }
 
 /// Every key that a case's counters in `period` are written to (see the module documentation).
 pub fn fan_out(case: &Case, period: &str) -> Vec<FigureKey> {
-    let unit = case
-        .units
-        .as_ref()
-        .map_or(NO_UNIT, |u| u.primary.as_str())
-        .to_string();
+    let unit = case.units.as_ref().map_or(NO_UNIT, |u| u.primary.as_str()).to_string();
     let type_code = case.type_code.as_str().to_string();
     let mut keys = Vec::with_capacity(24);
     for area in areas_of(case.grid.as_ref()) {
@@ -388,6 +401,8 @@ pub fn fan_out(case: &Case, period: &str) -> Vec<FigureKey> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use chrono::{Duration, TimeZone};
 
     use super::*;
@@ -407,19 +422,11 @@ mod tests {
     }
 
     fn world() -> World {
-        let deps =
-            Departments::from_toml(include_str!("../../../../data/org/departments.toml")).unwrap();
+        let deps = Departments::from_toml(include_str!("../../../../data/org/departments.toml")).unwrap();
         World {
             wf: Workflow::from_toml(include_str!("../../../../data/workflows/event.toml")).unwrap(),
-            tax: Taxonomy::from_toml(
-                include_str!("../../../../data/taxonomy/tangshan-2026.1.toml"),
-                &deps,
-            )
-            .unwrap(),
-            cal: WorkCalendar::from_toml(include_str!(
-                "../../../../data/calendar/cn-2025-2027.toml"
-            ))
-            .unwrap(),
+            tax: Taxonomy::from_toml(include_str!("../../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
+            cal: WorkCalendar::from_toml(include_str!("../../../../data/calendar/cn-2025-2027.toml")).unwrap(),
         }
     }
 
@@ -433,11 +440,7 @@ mod tests {
             Role::Resident => ("jumin", "130202001001:residents_committee"),
             _ => ("centre", "1302:command_centre"),
         };
-        Actor {
-            user: user.into(),
-            role,
-            unit: unit.into(),
-        }
+        Actor { user: user.into(), role, unit: unit.into() }
     }
 
     /// A full command for an action: opinion, evidence, unit, extension and rating.
@@ -445,18 +448,9 @@ mod tests {
         Command {
             action: action.into(),
             opinion: Some("意见".into()),
-            units: Some(Assignment {
-                primary: UM.into(),
-                assisting: vec![],
-            }),
-            extension: Some(TimeLimit {
-                value: 2,
-                unit: TimeUnit::WorkingDays,
-            }),
-            rating: Some(Rating {
-                satisfaction,
-                reason: None,
-            }),
+            units: Some(Assignment { primary: UM.into(), assisting: vec![] }),
+            extension: Some(TimeLimit { value: 2, unit: TimeUnit::WorkingDays }),
+            rating: Some(Rating { satisfaction, reason: None }),
             attachments: vec!["p.jpg".into()],
         }
     }
@@ -471,6 +465,8 @@ mod tests {
         case: Case,
         at: DateTime<Utc>,
         first: Vec<(FigureKey, Counters)>,
+        log: Vec<LogEntry>,
+        kept: HashMap<FigureKey, Counters>,
     }
 
     impl<'w> Story<'w> {
@@ -478,13 +474,7 @@ mod tests {
             Self::at(w, channel, type_code, grid, t0())
         }
 
-        fn at(
-            w: &'w World,
-            channel: Channel,
-            type_code: &str,
-            grid: Option<&str>,
-            at: DateTime<Utc>,
-        ) -> Story<'w> {
+        fn at(w: &'w World, channel: Channel, type_code: &str, grid: Option<&str>, at: DateTime<Utc>) -> Story<'w> {
             let r = NewReport {
                 type_code: type_code.parse().unwrap(),
                 channel,
@@ -493,15 +483,31 @@ mod tests {
                 grid: grid.map(|g| g.parse().unwrap()),
                 reporter: Some("jumin".into()),
             };
-            let (case, entry) =
-                create(&w.wf, &w.tax, &w.cal, r, &who(Role::GridWorker), at).unwrap();
+            let (case, entry) = create(&w.wf, &w.tax, &w.cal, r, &who(Role::GridWorker), at).unwrap();
             let first = deltas(&case, &entry);
-            Story {
-                w,
-                case,
-                at,
-                first,
+            let mut s = Story { w, case, at, first: first.clone(), log: vec![entry], kept: HashMap::new() };
+            s.keep(&first);
+            s
+        }
+
+        fn keep(&mut self, d: &[(FigureKey, Counters)]) {
+            for (k, c) in d {
+                self.kept.entry(k.clone()).or_default().add(c);
             }
+        }
+
+        /// Appends an entry made elsewhere (the sweep's notes) and keeps its deltas.
+        fn append(&mut self, entry: LogEntry) -> Vec<(FigureKey, Counters)> {
+            self.case.seq = entry.seq;
+            let d = deltas(&self.case, &entry);
+            self.keep(&d);
+            self.log.push(entry);
+            d
+        }
+
+        /// The figures recomputed from this story's log equal those kept so far.
+        fn agrees(&self) {
+            assert_eq!(recompute(&[(self.case.clone(), self.log.clone())]), self.kept);
         }
 
         /// Takes `action` after `minutes`; returns what it added.
@@ -509,25 +515,15 @@ mod tests {
             self.rate(minutes, action, role, Satisfaction::Satisfied)
         }
 
-        fn rate(
-            &mut self,
-            minutes: i64,
-            action: &str,
-            role: Role,
-            s: Satisfaction,
-        ) -> Vec<(FigureKey, Counters)> {
+        fn rate(&mut self, minutes: i64, action: &str, role: Role, s: Satisfaction) -> Vec<(FigureKey, Counters)> {
             self.at += Duration::minutes(minutes);
-            let (next, entry) = apply(
-                &self.w.wf,
-                &self.w.cal,
-                &self.case,
-                &full(action, s),
-                &who(role),
-                self.at,
-            )
-            .unwrap_or_else(|e| panic!("{action} in {}: {e}", self.case.state));
+            let (next, entry) = apply(&self.w.wf, &self.w.cal, &self.case, &full(action, s), &who(role), self.at)
+                .unwrap_or_else(|e| panic!("{action} in {}: {e}", self.case.state));
             self.case = next;
-            deltas(&self.case, &entry)
+            let d = deltas(&self.case, &entry);
+            self.keep(&d);
+            self.log.push(entry);
+            d
         }
 
         /// Register (patrol) or verify (public), then file.
@@ -552,13 +548,7 @@ mod tests {
         at_in(d, "2026-03", area, unit, type_code)
     }
 
-    fn at_in(
-        d: &[(FigureKey, Counters)],
-        period: &str,
-        area: &str,
-        unit: &str,
-        type_code: &str,
-    ) -> Counters {
+    fn at_in(d: &[(FigureKey, Counters)], period: &str, area: &str, unit: &str, type_code: &str) -> Counters {
         let mut sum = Counters::default();
         for (k, c) in d {
             if (k.period.as_str(), k.area.as_str(), k.unit.as_str(), k.type_code.as_str())
@@ -584,10 +574,7 @@ mod tests {
     #[test]
     fn a_case_counts_at_its_grid_every_ancestor_and_everywhere() {
         let g: GridCode = GRID.parse().unwrap();
-        assert_eq!(
-            areas_of(Some(&g)),
-            [GRID, "130202001001", "130202001", "130202", "1302", ALL]
-        );
+        assert_eq!(areas_of(Some(&g)), [GRID, "130202001001", "130202001", "130202", "1302", ALL]);
         assert_eq!(areas_of(None), [UNLOCATED, ALL]);
     }
 
@@ -596,10 +583,7 @@ mod tests {
         let w = world();
         let s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         assert_eq!(s.first.len(), 24);
-        let one = Counters {
-            reported: 1,
-            ..Counters::default()
-        };
+        let one = Counters { reported: 1, ..Counters::default() };
         for area in areas_of(Some(&GRID.parse().unwrap())) {
             for unit in [NO_UNIT, ALL] {
                 for t in ["0602", ALL] {
@@ -621,24 +605,11 @@ mod tests {
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         assert!(s.then(1, "register", Role::IntakeOperator).is_empty());
         let d = s.then(1, "file", Role::ShiftSupervisor);
-        only(
-            at(&d, "130202001", NO_UNIT, ALL),
-            Counters {
-                filed: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, "130202001", NO_UNIT, ALL), Counters { filed: 1, ..Counters::default() });
         // A public report, verified on site, is also a 监督举报核实数.
         let mut s = Story::new(&w, Channel::ResidentWeb, "0602", Some(GRID));
         let d = s.filed();
-        only(
-            at(&d, ALL, ALL, ALL),
-            Counters {
-                filed: 1,
-                filed_public: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, ALL, ALL), Counters { filed: 1, filed_public: 1, ..Counters::default() });
     }
 
     #[test]
@@ -650,20 +621,8 @@ mod tests {
         let d = s.dispatched();
         let deadline = s.case.clock.as_ref().unwrap().deadline;
         assert_eq!(period_of(deadline), "2026-04");
-        only(
-            at(&d, GRID, UM, "0601"),
-            Counters {
-                dispatched: 1,
-                ..Counters::default()
-            },
-        );
-        only(
-            at_in(&d, "2026-04", "1302", UM, ALL),
-            Counters {
-                due: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, GRID, UM, "0601"), Counters { dispatched: 1, ..Counters::default() });
+        only(at_in(&d, "2026-04", "1302", UM, ALL), Counters { due: 1, ..Counters::default() });
         assert!(at(&d, ALL, NO_UNIT, ALL).is_zero(), "the dispatch is the unit's");
         assert_eq!(d.len(), 48);
     }
@@ -675,25 +634,11 @@ mod tests {
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         s.dispatched();
         let d = s.then(60, "feedback", Role::DepartmentHandler);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                handled: 1,
-                handled_on_time: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { handled: 1, handled_on_time: 1, ..Counters::default() });
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         s.dispatched();
         let d = s.then(3 * 24 * 60, "feedback", Role::DepartmentHandler);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                handled: 1,
-                overdue_steps: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { handled: 1, overdue_steps: 1, ..Counters::default() });
     }
 
     #[test]
@@ -703,32 +648,14 @@ mod tests {
         s.dispatched();
         s.then(30, "feedback", Role::DepartmentHandler);
         let d = s.then(30, "check_fail", Role::GridWorker);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                rework: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { rework: 1, ..Counters::default() });
         s.then(30, "feedback", Role::DepartmentHandler);
         assert!(s.then(30, "check_pass", Role::GridWorker).is_empty());
         let d = s.then(10, "close", Role::ShiftSupervisor);
-        only(
-            at(&d, "130202", UM, "0602"),
-            Counters {
-                closed: 1,
-                closed_on_time: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, "130202", UM, "0602"), Counters { closed: 1, closed_on_time: 1, ..Counters::default() });
         let d = s.rate(60, "rate", Role::Resident, Satisfaction::BasicallySatisfied);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                basically_satisfied: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { basically_satisfied: 1, ..Counters::default() });
+        s.agrees();
     }
 
     #[test]
@@ -739,22 +666,9 @@ mod tests {
         s.then(30, "feedback", Role::DepartmentHandler);
         s.then(30, "check_pass", Role::GridWorker);
         let d = s.then(2 * 24 * 60, "close", Role::ShiftSupervisor);
-        only(
-            at(&d, ALL, ALL, ALL),
-            Counters {
-                closed: 1,
-                overdue_steps: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, ALL, ALL), Counters { closed: 1, overdue_steps: 1, ..Counters::default() });
         let d = s.rate(1, "rate_by_phone", Role::IntakeOperator, Satisfaction::Dissatisfied);
-        only(
-            at(&d, ALL, ALL, ALL),
-            Counters {
-                dissatisfied: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, ALL, ALL), Counters { dissatisfied: 1, ..Counters::default() });
     }
 
     #[test]
@@ -764,35 +678,42 @@ mod tests {
         s.dispatched();
         assert!(s.then(10, "request_extension", Role::DepartmentHandler).is_empty());
         let d = s.then(10, "approve_extension", Role::Dispatcher);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                extensions: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { extensions: 1, ..Counters::default() });
         s.then(10, "request_extension", Role::DepartmentHandler);
         assert!(s.then(10, "deny_extension", Role::Dispatcher).is_empty());
         s.then(10, "request_suspension", Role::DepartmentHandler);
         let d = s.then(10, "approve_suspension", Role::Dispatcher);
-        only(
-            at(&d, ALL, UM, ALL),
-            Counters {
-                suspended: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, UM, ALL), Counters { suspended: 1, ..Counters::default() });
         assert!(s.then(60, "resume", Role::Dispatcher).is_empty());
         s.then(10, "request_return", Role::DepartmentHandler);
         let d = s.then(10, "approve_return", Role::Dispatcher);
-        only(
-            at(&d, ALL, NO_UNIT, ALL),
-            Counters {
-                returned: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, NO_UNIT, ALL), Counters { returned: 1, ..Counters::default() });
         assert!(at(&d, ALL, UM, ALL).is_zero(), "a returned case is no longer the unit's");
+        s.agrees();
+    }
+
+    #[test]
+    fn notes_that_do_not_move_the_state_count_nothing() {
+        // The deadline sweep appends `overdue` and `escalate` notes (state unchanged).
+        let w = world();
+        let mut s = Story::new(&w, Channel::Patrol, "0601", Some(GRID));
+        s.dispatched();
+        s.then(10, "request_suspension", Role::DepartmentHandler);
+        s.then(10, "approve_suspension", Role::Dispatcher);
+        let last = s.log.last().unwrap().clone();
+        for action in ["overdue", "escalate"] {
+            let note = LogEntry {
+                seq: s.case.seq + 1,
+                at: last.at + Duration::days(30),
+                action: action.into(),
+                from_state: Some("suspended".into()),
+                opinion: Some("环节已超时".into()),
+                units: None,
+                ..last.clone()
+            };
+            assert!(s.append(note).is_empty(), "{action}");
+        }
+        s.agrees();
     }
 
     #[test]
@@ -802,51 +723,23 @@ mod tests {
         s.filed();
         s.then(5, "request_void", Role::Dispatcher);
         let d = s.then(5, "approve_void", Role::ShiftSupervisor);
-        only(
-            at(&d, ALL, NO_UNIT, ALL),
-            Counters {
-                voided: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, NO_UNIT, ALL), Counters { voided: 1, ..Counters::default() });
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         s.then(1, "register", Role::IntakeOperator);
         let d = s.then(1, "refuse", Role::ShiftSupervisor);
-        only(
-            at(&d, ALL, ALL, ALL),
-            Counters {
-                rejected: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, ALL, ALL, ALL), Counters { rejected: 1, ..Counters::default() });
         let mut s = Story::new(&w, Channel::Hotline, "0602", None);
         s.then(1, "request_verification", Role::IntakeOperator);
         let d = s.then(10, "deny", Role::GridWorker);
-        only(
-            at(&d, UNLOCATED, NO_UNIT, "0602"),
-            Counters {
-                rejected: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, UNLOCATED, NO_UNIT, "0602"), Counters { rejected: 1, ..Counters::default() });
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         let d = s.then(5, "self_handle", Role::GridWorker);
-        only(
-            at(&d, GRID, NO_UNIT, "0602"),
-            Counters {
-                self_handled: 1,
-                ..Counters::default()
-            },
-        );
+        only(at(&d, GRID, NO_UNIT, "0602"), Counters { self_handled: 1, ..Counters::default() });
     }
 
     #[test]
     fn counters_add_and_name_every_field() {
-        let mut a = Counters {
-            reported: 1,
-            dissatisfied: 2,
-            ..Counters::default()
-        };
+        let mut a = Counters { reported: 1, dissatisfied: 2, ..Counters::default() };
         a.add(&a.clone());
         assert_eq!((a.reported, a.dissatisfied), (2, 4));
         assert_eq!(Counters::FIELDS.len(), 20);

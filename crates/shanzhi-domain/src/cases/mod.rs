@@ -7,4 +7,5 @@ pub mod clock;
 pub mod engine;
 pub mod figures;
 pub mod routing;
+pub mod sweep;
 pub mod workflow;

@@ -13,6 +13,9 @@ use crate::time_limit::TimeLimit;
 /// The step whose limit comes from the case's type (处置时限) rather than from the workflow.
 pub const HANDLING_STEP: &str = "handling";
 
+/// The step limit within which a summoned unit must report in (报到时限).
+pub const SUMMONS_STEP: &str = "summons";
+
 /// What an action does besides moving the state. Interpreted by the engine, matched exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +36,11 @@ pub enum Effect {
     Rate,
     /// Remembers the extension asked for, until it is approved or denied.
     RequestExtension,
+    /// Blows the whistle (吹哨): summons the units of the command, who must report in before
+    /// the `summons` step limit; the case goes up one level and the first summoned unit leads.
+    Whistle,
+    /// A summoned unit reports in (报到).
+    ReportIn,
 }
 
 /// Who, beyond the role, may take an action.
@@ -46,6 +54,8 @@ pub enum Party {
     AssignedUnit,
     /// Only the person who reported the case.
     Reporter,
+    /// Only a unit with an unanswered summons on the case.
+    Summoned,
 }
 
 /// What a command must carry for an action.
@@ -164,6 +174,10 @@ impl Workflow {
             if s.terminal && s.step.is_some() {
                 problems.push(format!("state {} is terminal and cannot run a clock", s.key));
             }
+        }
+        let whistles = f.action.iter().any(|a| a.effects.contains(&Effect::Whistle));
+        if whistles && !f.steps.contains_key(SUMMONS_STEP) {
+            problems.push(format!("a whistle action needs a `{SUMMONS_STEP}` limit in [steps]"));
         }
         for (step, limit) in &f.steps {
             if limit.value == 0 {

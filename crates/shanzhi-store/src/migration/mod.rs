@@ -2,6 +2,7 @@
 
 mod m0001_places;
 mod m0002_cases;
+mod m0003_sweep;
 
 use sea_orm_migration::prelude::*;
 
@@ -10,6 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_places::Migration), Box::new(m0002_cases::Migration)]
+        vec![Box::new(m0001_places::Migration), Box::new(m0002_cases::Migration), Box::new(m0003_sweep::Migration)]
     }
 }

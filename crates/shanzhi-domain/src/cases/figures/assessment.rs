@@ -47,8 +47,7 @@ impl Rates {
             extension: percent(c.extensions, c.filed),
             public_report: percent(c.filed_public, c.filed),
             satisfaction: (rated != 0).then(|| {
-                100.0 * (c.satisfied as f64 + basically_satisfied * c.basically_satisfied as f64)
-                    / rated as f64
+                100.0 * (c.satisfied as f64 + basically_satisfied * c.basically_satisfied as f64) / rated as f64
             }),
         }
     }
@@ -134,10 +133,7 @@ pub enum AssessmentError {
     #[error("weights file: {0}")]
     Parse(String),
     #[error("weights {version}: {}", problems.join("; "))]
-    Invalid {
-        version: String,
-        problems: Vec<String>,
-    },
+    Invalid { version: String, problems: Vec<String> },
 }
 
 /// One part of a composite: its name (the §4.3 term), weight and score (`None`: undefined, for
@@ -185,9 +181,7 @@ fn check_bands(name: &str, bands: &[Band], problems: &mut Vec<String>) {
     for b in rest {
         match b.up_to {
             None => problems.push(format!("{name}: only the last band may omit up_to")),
-            Some(u) if u <= previous => {
-                problems.push(format!("{name}: up_to {u} does not increase"))
-            }
+            Some(u) if u <= previous => problems.push(format!("{name}: up_to {u} does not increase")),
             Some(u) => previous = u,
         }
     }
@@ -199,10 +193,7 @@ fn check_bands(name: &str, bands: &[Band], problems: &mut Vec<String>) {
 }
 
 fn band_score(bands: &[Band], count: f64) -> f64 {
-    bands
-        .iter()
-        .find(|b| b.up_to.is_none_or(|u| count <= u))
-        .map_or(0.0, |b| b.score)
+    bands.iter().find(|b| b.up_to.is_none_or(|u| count <= u)).map_or(0.0, |b| b.score)
 }
 
 /// A rate as a score: capped to 0–100.
@@ -214,8 +205,7 @@ impl Assessment {
     /// Parses and checks a weights file: each composite's weights lie in 0–1 and sum to 1,
     /// bands increase and end open, scores lie in 0–100, grades descend and the last starts at 0.
     pub fn from_toml(text: &str) -> Result<Assessment, AssessmentError> {
-        let f: WeightsFile =
-            toml::from_str(text).map_err(|e| AssessmentError::Parse(e.to_string()))?;
+        let f: WeightsFile = toml::from_str(text).map_err(|e| AssessmentError::Parse(e.to_string()))?;
         let mut problems = Vec::new();
         if f.version.trim().is_empty() {
             problems.push("version is empty".to_string());
@@ -249,9 +239,7 @@ impl Assessment {
         check_bands("department.filed_band", &d.filed_band, &mut problems);
         match f.grade.last() {
             None => problems.push("no grades".to_string()),
-            Some(g) if g.min > 0.0 => {
-                problems.push(format!("the last grade {} must start at 0", g.name))
-            }
+            Some(g) if g.min > 0.0 => problems.push(format!("the last grade {} must start at 0", g.name)),
             Some(_) => {}
         }
         for pair in f.grade.windows(2) {
@@ -263,10 +251,7 @@ impl Assessment {
             }
         }
         if !problems.is_empty() {
-            return Err(AssessmentError::Invalid {
-                version: f.version,
-                problems,
-            });
+            return Err(AssessmentError::Invalid { version: f.version, problems });
         }
         Ok(Assessment {
             version: f.version,
@@ -285,11 +270,7 @@ impl Assessment {
 
     /// The grade of a score.
     pub fn grade(&self, value: f64) -> &str {
-        self.grades
-            .iter()
-            .find(|g| value >= g.min)
-            .or(self.grades.last())
-            .map_or("", |g| g.name.as_str())
+        self.grades.iter().find(|g| value >= g.min).or(self.grades.last()).map_or("", |g| g.name.as_str())
     }
 
     fn composite(&self, parts: Vec<Part>) -> Option<Composite> {
@@ -297,11 +278,7 @@ impl Assessment {
         let (weight, sum) = defined.fold((0.0, 0.0), |(w, s), (pw, ps)| (w + pw, s + pw * ps));
         (weight > EPS).then(|| {
             let value = sum / weight;
-            Composite {
-                value,
-                grade: self.grade(value).to_string(),
-                parts,
-            }
+            Composite { value, grade: self.grade(value).to_string(), parts }
         })
     }
 
@@ -321,16 +298,8 @@ impl Assessment {
                 weight: w.filed,
                 score: (grids != 0).then(|| band_score(&w.filed_band, c.filed as f64 / grids as f64)),
             },
-            Part {
-                name: "结案率分值",
-                weight: w.closing_rate,
-                score: capped(r.closing),
-            },
-            Part {
-                name: "按期结案率分值",
-                weight: w.on_time_closing_rate,
-                score: capped(r.on_time_closing),
-            },
+            Part { name: "结案率分值", weight: w.closing_rate, score: capped(r.closing) },
+            Part { name: "按期结案率分值", weight: w.on_time_closing_rate, score: capped(r.on_time_closing) },
         ])
     }
 
@@ -340,25 +309,11 @@ impl Assessment {
         let r = self.rates(c);
         self.composite(vec![
             Part {
-                name: "立案数分值",
-                weight: w.filed,
-                score: Some(band_score(&w.filed_band, c.dispatched as f64)),
+                name: "立案数分值", weight: w.filed, score: Some(band_score(&w.filed_band, c.dispatched as f64))
             },
-            Part {
-                name: "结案率",
-                weight: w.closing_rate,
-                score: capped(r.closing),
-            },
-            Part {
-                name: "按期处置率",
-                weight: w.on_time_handling_rate,
-                score: capped(r.on_time_handling),
-            },
-            Part {
-                name: "100 − 返工率",
-                weight: w.rework,
-                score: capped(r.rework.map(|p| 100.0 - p)),
-            },
+            Part { name: "结案率", weight: w.closing_rate, score: capped(r.closing) },
+            Part { name: "按期处置率", weight: w.on_time_handling_rate, score: capped(r.on_time_handling) },
+            Part { name: "100 − 返工率", weight: w.rework, score: capped(r.rework.map(|p| 100.0 - p)) },
         ])
     }
 }
@@ -415,22 +370,13 @@ mod tests {
         ] {
             assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
         }
-        assert!(matches!(
-            Assessment::from_toml("version = 1"),
-            Err(AssessmentError::Parse(_))
-        ));
+        assert!(matches!(Assessment::from_toml("version = 1"), Err(AssessmentError::Parse(_))));
     }
 
     #[test]
     fn tianmen_december_2016() {
         // 立案 996, 应结案 972, 结案 911 (93.72 %), 按期 737 (75.82 %) — domain-reference §4.3.
-        let c = Counters {
-            filed: 996,
-            due: 972,
-            closed: 911,
-            closed_on_time: 737,
-            ..Counters::default()
-        };
+        let c = Counters { filed: 996, due: 972, closed: 911, closed_on_time: 737, ..Counters::default() };
         let r = shipped().rates(&c);
         assert_eq!(round2(r.closing), Some(93.72));
         assert_eq!(round2(r.on_time_closing), Some(75.82));
@@ -439,13 +385,7 @@ mod tests {
     #[test]
     fn fuzhou_q2_2022_rework_and_extension_rates() {
         // 返工率 0.11 %, 延期率 0.20 % of 277,924 cases (as counts that give those rates).
-        let c = Counters {
-            filed: 277_924,
-            handled: 277_924,
-            rework: 306,
-            extensions: 556,
-            ..Counters::default()
-        };
+        let c = Counters { filed: 277_924, handled: 277_924, rework: 306, extensions: 556, ..Counters::default() };
         let r = shipped().rates(&c);
         assert_eq!(round2(r.rework), Some(0.11));
         assert_eq!(round2(r.extension), Some(0.2));
@@ -506,14 +446,7 @@ mod tests {
         let a = shipped();
         // One grid: 2 filed (1 public) → 立案数分值 90, 监督举报率 50 % → 50; 结案率 80 %,
         // 按期结案率 60 %.
-        let c = Counters {
-            filed: 2,
-            filed_public: 1,
-            due: 5,
-            closed: 4,
-            closed_on_time: 3,
-            ..Counters::default()
-        };
+        let c = Counters { filed: 2, filed_public: 1, due: 5, closed: 4, closed_on_time: 3, ..Counters::default() };
         let s = a.region(&c, 1).unwrap();
         let expected = 0.1 * 50.0 + 0.2 * 90.0 + 0.3 * 80.0 + 0.4 * 60.0;
         assert!((s.value - expected).abs() < 1e-9, "{}", s.value);
@@ -553,10 +486,7 @@ mod tests {
         assert_eq!(names, ["立案数分值", "结案率", "按期处置率", "100 − 返工率"]);
         // The source's already-weighted points: ≤ 50 → 10, ≤ 1000 → 4, above → 0.
         for (n, points) in [(50, 10.0), (51, 9.0), (1000, 4.0), (1001, 0.0)] {
-            let c = Counters {
-                dispatched: n,
-                ..Counters::default()
-            };
+            let c = Counters { dispatched: n, ..Counters::default() };
             let part = &a.department(&c).unwrap().parts[0];
             assert!((part.weight * part.score.unwrap() - points).abs() < 1e-9, "{n}");
         }

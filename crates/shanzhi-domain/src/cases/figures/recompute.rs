@@ -61,6 +61,19 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
         if e.overdue {
             c.overdue_steps += 1;
         }
+        // Ratings are the one counted act that does not move the state.
+        if matches!(e.action.as_str(), "rate" | "rate_by_phone") {
+            match case.rating.as_ref().map(|r| r.satisfaction) {
+                Some(Satisfaction::Satisfied) => c.satisfied += 1,
+                Some(Satisfaction::BasicallySatisfied) => c.basically_satisfied += 1,
+                Some(Satisfaction::Dissatisfied) => c.dissatisfied += 1,
+                None => {}
+            }
+        }
+        if from == to {
+            // A rating, or a note (the sweep's `overdue`/`escalate`): no transition to count.
+            continue;
+        }
         match (from, to) {
             ("pending_filing", "filed") => {
                 c.filed += 1;
@@ -77,15 +90,7 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
                 // INTERIM, as in `closed_on_time`: the closing entry was not late.
                 c.closed_on_time += u64::from(!e.overdue);
             }
-            ("closed", "closed") => match case.rating.as_ref().map(|r| r.satisfaction) {
-                Some(Satisfaction::Satisfied) => c.satisfied += 1,
-                Some(Satisfaction::BasicallySatisfied) => c.basically_satisfied += 1,
-                Some(Satisfaction::Dissatisfied) => c.dissatisfied += 1,
-                None => {}
-            },
-            ("extension_requested", "dispatched") if e.action == "approve_extension" => {
-                c.extensions += 1
-            }
+            ("extension_requested", "dispatched") if e.action == "approve_extension" => c.extensions += 1,
             (_, "suspended") => c.suspended += 1,
             ("return_requested", "filed") => c.returned += 1,
             (_, "voided") => c.voided += 1,

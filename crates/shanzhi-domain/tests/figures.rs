@@ -1,0 +1,335 @@
+//! Figures kept incrementally equal figures recomputed from the logs: long random histories of
+//! many cases (random channels, types from the shipped catalogue, grids across counties and
+//! unlocated reports, random actors, actions and time steps), every key compared; and each level
+//! of a rolled-up dimension is the sum of the level below.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
+use shanzhi_domain::cases::engine::{Command, apply, create};
+use shanzhi_domain::cases::figures::{ALL, Counters, FigureKey, UNLOCATED, deltas, recompute};
+use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::org::Departments;
+use shanzhi_domain::people::Role;
+use shanzhi_domain::taxonomy::{Taxonomy, TypeCode};
+use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
+
+struct World {
+    wf: Workflow,
+    tax: Taxonomy,
+    cal: WorkCalendar,
+    types: Vec<TypeCode>,
+    cast: Vec<Actor>,
+}
+
+const UNITS: [&str; 4] =
+    ["130202:urban-management", "130203:water-supply", "130202001001:residents_committee", "130202001:street-office"];
+
+/// Grids in three counties, two in one community; `None` is an unlocated report.
+const GRIDS: [Option<&str>; 6] = [
+    Some("130202001001001"),
+    Some("130202001001002"),
+    Some("130202002003001"),
+    Some("130203001010004"),
+    Some("130281001010001"),
+    None,
+];
+
+fn actor(user: &str, role: Role, unit: &str) -> Actor {
+    Actor { user: user.into(), role, unit: unit.into() }
+}
+
+fn world() -> World {
+    world_with(false)
+}
+
+/// The shipped world; `whistlers` adds a residents' committee and a street office, who may blow
+/// the whistle (吹哨) on a case dispatched to them.
+fn world_with(whistlers: bool) -> World {
+    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
+    let tax = Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap();
+    let types = tax.types.iter().map(|t| t.code).collect();
+    World {
+        wf: Workflow::from_toml(include_str!("../../../data/workflows/event.toml")).unwrap(),
+        tax,
+        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap(),
+        types,
+        cast: vec![
+            actor("shouli", Role::IntakeOperator, "1302:command_centre"),
+            actor("zhiban", Role::ShiftSupervisor, "1302:command_centre"),
+            actor("paiqian", Role::Dispatcher, "1302:command_centre"),
+            actor("chengguan", Role::DepartmentHandler, UNITS[0]),
+            actor("shuiwu", Role::DepartmentHandler, UNITS[1]),
+            actor("wangge", Role::GridWorker, "130202001001:residents_committee"),
+            actor("jumin", Role::Resident, "130202001001:residents_committee"),
+        ]
+        .into_iter()
+        .chain(
+            whistlers
+                .then(|| {
+                    [
+                        actor("juweihui", Role::ResidentsCommittee, UNITS[2]),
+                        actor("jiedao", Role::StreetStaff, UNITS[3]),
+                    ]
+                })
+                .into_iter()
+                .flatten(),
+        )
+        .collect(),
+    }
+}
+
+/// Monday 2026-01-05 09:00 in Tangshan.
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
+}
+
+/// One random move: open the next case, or act on one.
+#[derive(Debug, Clone, Copy)]
+struct Move {
+    /// Which case (or, when `open`, which channel/type/grid/reporter).
+    pick: u32,
+    open: bool,
+    action: u32,
+    actor: u32,
+    payload: u32,
+    minutes: i64,
+}
+
+/// The history: each case with its log, and the figures kept incrementally.
+#[derive(Default)]
+struct History {
+    cases: Vec<(Case, Vec<LogEntry>)>,
+    kept: HashMap<FigureKey, Counters>,
+}
+
+impl History {
+    fn keep(&mut self, case: &Case, entry: &LogEntry) {
+        for (key, c) in deltas(case, entry) {
+            self.kept.entry(key).or_default().add(&c);
+        }
+    }
+
+    fn play(&mut self, w: &World, at: DateTime<Utc>, m: Move) {
+        if m.open || self.cases.is_empty() {
+            let p = m.pick as usize;
+            let channel = Channel::ALL[p % Channel::ALL.len()];
+            let report = NewReport {
+                type_code: w.types[(p / 7) % w.types.len()],
+                channel,
+                description: "随机".into(),
+                location: None,
+                grid: GRIDS[(p / 3) % GRIDS.len()].map(|g| g.parse().unwrap()),
+                reporter: (p % 5 != 0).then(|| "jumin".to_string()),
+            };
+            let who = if channel == Channel::Patrol { &w.cast[5] } else { &w.cast[0] };
+            if let Ok((case, entry)) = create(&w.wf, &w.tax, &w.cal, report, who, at) {
+                self.keep(&case, &entry);
+                self.cases.push((case, vec![entry]));
+            }
+            return;
+        }
+        // Mostly one of the latest cases, so that cases live through their steps in time.
+        let n = self.cases.len();
+        let p = m.pick as usize;
+        let i = if p % 8 == 0 { p / 8 % n } else { n - 1 - (p / 8) % n.min(3) };
+        let case = &self.cases[i].0;
+        // Mostly an action the state allows, by someone of a role that may take it.
+        let offered: Vec<_> = w.wf.actions().iter().filter(|a| a.from.contains(&case.state)).collect();
+        let def = if m.action % 5 != 0 && !offered.is_empty() {
+            // Dead ends (not filed, voided) are taken less often, so more cases get closed.
+            let k = m.action as usize % offered.len();
+            let dead_end = ["rejected", "voided"].contains(&offered[k].to.as_str());
+            offered[if dead_end && m.action % 4 != 0 { (k + 1) % offered.len() } else { k }]
+        } else {
+            &w.wf.actions()[m.action as usize % w.wf.actions().len()]
+        };
+        let fit: Vec<_> = w.cast.iter().filter(|a| def.roles.contains(&a.role)).collect();
+        let who = if m.actor % 6 != 0 && !fit.is_empty() {
+            fit[m.actor as usize % fit.len()]
+        } else {
+            &w.cast[m.actor as usize % w.cast.len()]
+        };
+        let p = m.payload;
+        let command = Command {
+            action: def.key.clone(),
+            opinion: (p % 9 != 0).then(|| "意见".to_string()),
+            units: (p % 11 != 0)
+                .then(|| Assignment { primary: UNITS[(p as usize / 2) % UNITS.len()].into(), assisting: vec![] }),
+            extension: (p % 13 != 0).then_some(TimeLimit { value: 1 + p % 3, unit: TimeUnit::WorkingDays }),
+            rating: (p % 17 != 0).then(|| Rating {
+                satisfaction: [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
+                    [p as usize % 3],
+                reason: None,
+            }),
+            attachments: if p % 10 != 0 { vec!["p.jpg".into()] } else { vec![] },
+        };
+        if let Ok((next, entry)) = apply(&w.wf, &w.cal, case, &command, who, at) {
+            self.keep(&next, &entry);
+            let (case, log) = &mut self.cases[i];
+            *case = next;
+            log.push(entry);
+        }
+    }
+}
+
+fn run(w: &World, moves: &[Move]) -> History {
+    let mut h = History::default();
+    let mut at = start();
+    for m in moves {
+        at += Duration::minutes(m.minutes);
+        h.play(w, at, *m);
+    }
+    h
+}
+
+/// The first keys where two sets of figures differ (at most 5), for a readable failure.
+fn differences(a: &HashMap<FigureKey, Counters>, b: &HashMap<FigureKey, Counters>) -> Vec<String> {
+    let keys: BTreeMap<&FigureKey, ()> = a.keys().chain(b.keys()).map(|k| (k, ())).collect();
+    keys.into_keys()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .take(5)
+        .map(|k| format!("{k:?}:\n  kept     {:?}\n  recomputed {:?}", a.get(k), b.get(k)))
+        .collect()
+}
+
+/// Rolled-up rows are the sums of the rows below them: `*` units over the units, `*` types over
+/// the types, the `*` area over the cities and `unlocated`, each area over its children.
+fn roll_ups_add_up(figures: &HashMap<FigureKey, Counters>) -> Result<(), String> {
+    let mut by_unit: HashMap<FigureKey, Counters> = HashMap::new();
+    let mut by_type: HashMap<FigureKey, Counters> = HashMap::new();
+    let mut by_area: HashMap<FigureKey, Counters> = HashMap::new();
+    for (k, c) in figures {
+        if k.unit != ALL {
+            let up = FigureKey { unit: ALL.into(), ..k.clone() };
+            by_unit.entry(up).or_default().add(c);
+        }
+        if k.type_code != ALL {
+            let up = FigureKey { type_code: ALL.into(), ..k.clone() };
+            by_type.entry(up).or_default().add(c);
+        }
+        let parent = match k.area.len() {
+            _ if k.area == UNLOCATED => Some(ALL.to_string()),
+            15 => Some(k.area[..12].to_string()),
+            12 => Some(k.area[..9].to_string()),
+            9 => Some(k.area[..6].to_string()),
+            6 => Some(k.area[..4].to_string()),
+            4 => Some(ALL.to_string()),
+            _ => None,
+        };
+        if let Some(area) = parent {
+            let up = FigureKey { area, ..k.clone() };
+            by_area.entry(up).or_default().add(c);
+        }
+    }
+    for (name, sums) in [("unit", by_unit), ("type", by_type), ("area", by_area)] {
+        for (k, sum) in sums {
+            if figures.get(&k) != Some(&sum) {
+                return Err(format!(
+                    "{name} roll-up at {k:?}: rows below add up to {sum:?}, row is {:?}",
+                    figures.get(&k)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn moves() -> impl Strategy<Value = Vec<Move>> {
+    let minutes = prop_oneof![8 => 1i64..60, 2 => 60i64..600, 1 => 600i64..4000];
+    let one = (any::<u32>(), 0u32..4, any::<u32>(), any::<u32>(), any::<u32>(), minutes).prop_map(
+        |(pick, open, action, actor, payload, minutes)| Move { pick, open: open == 0, action, actor, payload, minutes },
+    );
+    prop::collection::vec(one, 1..400)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Whatever happens, in whatever order, the figures kept entry by entry equal the figures
+    /// recomputed from the logs, at every key, and the roll-ups add up.
+    #[test]
+    fn kept_figures_equal_figures_recomputed_from_the_logs(moves in moves()) {
+        let w = world();
+        let h = run(&w, &moves);
+        let again = recompute(&h.cases);
+        let diff = differences(&h.kept, &again);
+        prop_assert!(diff.is_empty(), "{}", diff.join("\n"));
+        prop_assert!(h.kept.values().all(|c| !c.is_zero()), "no zero rows are kept");
+        let reported: u64 = h.kept.iter()
+            .filter(|(k, _)| (k.area.as_str(), k.unit.as_str(), k.type_code.as_str()) == (ALL, ALL, ALL))
+            .map(|(_, c)| c.reported)
+            .sum();
+        prop_assert_eq!(reported, h.cases.len() as u64);
+        if let Err(e) = roll_ups_add_up(&h.kept) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
+
+/// One long, seeded history: hundreds of cases over a year.
+fn long_history(w: &World) -> History {
+    let mut rng = ChaCha8Rng::seed_from_u64(20260305);
+    let moves: Vec<Move> = (0..6000)
+        .map(|_| {
+            let r: u32 = rng.random_range(0..100);
+            Move {
+                pick: rng.random(),
+                open: rng.random_range(0..25) == 0,
+                action: rng.random(),
+                actor: rng.random(),
+                payload: rng.random(),
+                minutes: match r {
+                    0..80 => rng.random_range(1..30),
+                    80..96 => rng.random_range(60..600),
+                    _ => rng.random_range(600..3000),
+                },
+            }
+        })
+        .collect();
+    run(w, &moves)
+}
+
+/// The long history checked the same way, making sure every counter is exercised somewhere, so
+/// that the equality is not vacuous.
+#[test]
+fn a_long_history_exercises_every_counter() {
+    let w = world();
+    let h = long_history(&w);
+    assert!(h.cases.len() > 150, "{} cases", h.cases.len());
+    let again = recompute(&h.cases);
+    let diff = differences(&h.kept, &again);
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    roll_ups_add_up(&h.kept).unwrap();
+
+    let mut total = Counters::default();
+    let mut periods = std::collections::BTreeSet::new();
+    for (k, c) in &h.kept {
+        if (k.area.as_str(), k.unit.as_str(), k.type_code.as_str()) == (ALL, ALL, ALL) {
+            total.add(c);
+            periods.insert(k.period.clone());
+        }
+    }
+    for (name, n) in total.named() {
+        assert!(n > 0, "{name} is never counted: {total:?}");
+    }
+    assert!(periods.len() >= 6, "months: {periods:?}");
+}
+
+/// With whistles blown: the whistle makes the first summoned unit the case's primary unit, but
+/// its log entry does not record the new assignment (`LogEntry::units` is set only by
+/// `assign_units`), so the unit of the entries after it cannot be recovered from the log.
+#[test]
+#[ignore = "the engine does not yet log the assignment a whistle makes (LogEntry::units)"]
+fn whistled_cases_are_recomputable_from_their_logs() {
+    let w = world_with(true);
+    let h = long_history(&w);
+    assert!(h.cases.iter().any(|(_, log)| log.iter().any(|e| e.action == "whistle")));
+    let diff = differences(&h.kept, &recompute(&h.cases));
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+}
