@@ -79,6 +79,12 @@ pub struct CaseDto {
     pub deadline: Option<DateTime<Utc>>,
     /// green | yellow | red
     pub light: Option<String>,
+    /// An open case of the same type nearby when this one was reported.
+    pub possible_duplicate_of: Option<String>,
+    /// The case this one was merged into.
+    pub merged_into: Option<String>,
+    /// Cases merged into this one.
+    pub merged: Vec<String>,
     pub rework_count: u32,
     pub extension_count: u32,
     pub rating: Option<RatingDto>,
@@ -126,6 +132,9 @@ impl From<CaseView> for CaseDto {
             step: v.step,
             deadline: v.deadline,
             light: v.light,
+            possible_duplicate_of: v.possible_duplicate_of.map(|i| i.to_string()),
+            merged_into: v.merged_into.map(|i| i.to_string()),
+            merged: v.merged.iter().map(|i| i.to_string()).collect(),
             rework_count: v.rework_count,
             extension_count: v.extension_count,
             rating: v.rating.map(|r| RatingDto { satisfaction: satisfaction(r.satisfaction).into(), reason: r.reason }),
@@ -222,4 +231,6 @@ pub struct ActionDto {
     pub rating: Option<RatingDto>,
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// For `merge`: the id of the case this one duplicates.
+    pub parent: Option<String>,
 }

@@ -347,3 +347,49 @@ async fn the_community_whistles_up_to_the_street_and_two_departments_one_is_late
         assert_eq!(done["state"], "closed");
     }
 }
+
+#[tokio::test]
+async fn a_duplicate_is_flagged_merged_and_its_reporter_hears_when_the_parent_closes() {
+    for t in setups("scn_dup").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let first = t.report("lixin-wangge", json!({"kind": "event", "type": "0602", "description": "路口暴露垃圾", "lon": lon, "lat": lat, "channel": "patrol"})).await;
+        let parent = first["id"].as_str().unwrap();
+        assert!(first["possible_duplicate_of"].is_null());
+        // A resident reports the same heap 20 m away an hour later.
+        t.clock.advance(Duration::hours(1));
+        let second = t
+            .report("jumin", json!({"kind": "event", "type": "0602", "description": "这里有一堆垃圾", "lon": lon + 0.0002, "lat": lat, "channel": "resident_web"}))
+            .await;
+        assert_eq!(second["possible_duplicate_of"].as_str(), Some(parent), "{}", t.db);
+        // Another type at the same place, or the same type far away, is not a duplicate.
+        let other = t.report("jumin", json!({"kind": "event", "type": "0604", "description": "道路不洁", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        assert!(other["possible_duplicate_of"].is_null());
+        let child = second["id"].as_str().unwrap();
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{child}/actions"),
+                Some("paiqian"),
+                Some(json!({"action": "merge", "opinion": "重复上报", "parent": child})),
+                None,
+            )
+            .await;
+        assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("parent")), "{v}");
+        let merged =
+            t.act(5, child, "paiqian", json!({"action": "merge", "opinion": "重复上报", "parent": parent})).await;
+        assert_eq!((merged["state"].as_str(), merged["merged_into"].as_str()), (Some("merged"), Some(parent)));
+        // The parent goes through its loop and closes; the child's reporter sees it on their case.
+        t.act(1, parent, "shouli", json!({"action": "register"})).await;
+        t.act(1, parent, "zhiban", json!({"action": "file"})).await;
+        t.act(1, parent, "paiqian", json!({"action": "dispatch"})).await;
+        t.act(30, parent, "xueyuan-jiedao", json!({"action": "feedback", "opinion": "已清运", "attachments": [PHOTO]}))
+            .await;
+        t.act(30, parent, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        let closed = t.act(5, parent, "zhiban", json!({"action": "close"})).await;
+        assert_eq!(closed["merged"].as_array().unwrap().len(), 1);
+        let (_, mine) = t.call("GET", &format!("/api/v1/cases/{child}"), Some("jumin"), None, None).await;
+        let last = mine["log"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "parent_closed", "{}: {mine}", t.db);
+        assert!(last["opinion"].as_str().unwrap().contains(parent));
+    }
+}

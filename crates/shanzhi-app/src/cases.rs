@@ -4,9 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
+use shanzhi_domain::cases::duplicates::{distance_m, matches as dup_matches, search_box};
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
 use shanzhi_domain::cases::routing::{Route, route};
-use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::cases::workflow::{Effect, Workflow};
 use shanzhi_domain::ids::Level;
 use shanzhi_domain::people::Role;
 use shanzhi_domain::places::crs::Crs;
@@ -55,6 +56,9 @@ pub struct CaseView {
     pub deadline: Option<DateTime<Utc>>,
     /// green | yellow | red, for the step in progress.
     pub light: Option<String>,
+    pub possible_duplicate_of: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub merged: Vec<i64>,
     pub rework_count: u32,
     pub extension_count: u32,
     pub rating: Option<Rating>,
@@ -79,6 +83,7 @@ fn refused(e: Refusal) -> AppError {
             "a primary unit" => "units",
             "an extension" => "extension",
             "a rating" => "rating",
+            "the case to merge into" => "parent",
             _ => "attachments",
         },
         Refusal::UnknownAction { .. } => "action",
@@ -182,6 +187,7 @@ impl App {
             engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;
         let community = case.grid.as_ref().map(|g| g.community());
         case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
+        case.possible_duplicate_of = self.likely_duplicate(&reference, &case, now).await?;
         let county = community
             .as_ref()
             .or(None)
@@ -205,7 +211,28 @@ impl App {
         }
     }
 
-    /// Takes an action on a case. A dispatch without units goes where routing suggested.
+    /// The nearest open case of the same kind and type within the type's radius and window.
+    async fn likely_duplicate(
+        &self,
+        reference: &Reference,
+        case: &Case,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, AppError> {
+        let Some(here) = case.location else { return Ok(None) };
+        let w = reference.duplicates.window(&case.type_code);
+        let since = now - chrono::Duration::hours(i64::from(w.window_hours));
+        let near = self.store().open_cases_near(case.type_code.as_str(), search_box(here, w.radius_m), since).await?;
+        Ok(near
+            .iter()
+            .filter(|s| s.case.kind == case.kind)
+            .filter_map(|s| s.case.location.map(|there| (s, there)))
+            .filter(|(s, there)| dup_matches(w, here, now, *there, s.case.reported_at))
+            .min_by(|a, b| distance_m(here, a.1).total_cmp(&distance_m(here, b.1)))
+            .map(|(s, _)| s.id))
+    }
+
+    /// Takes an action on a case. A dispatch without units goes where routing suggested; a merge
+    /// also records the child on its parent; closing a parent tells its merged children.
     pub async fn act(&self, id: i64, mut command: Command, actor: &Actor) -> Result<CaseView, AppError> {
         let reference = self.reference();
         let stored = self.store().load_case(id).await?;
@@ -217,13 +244,44 @@ impl App {
                 .as_ref()
                 .map(|r| Assignment { primary: r.unit.clone(), assisting: r.assisting.clone() });
         }
+        let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
         let now = self.clock().now();
         let (case, entry) =
             engine::apply(wf, &reference.calendar, &stored.case, &command, actor, now).map_err(refused)?;
         let before = stored.case.seq;
+        let was_open = stored.case.closed_at.is_none();
         let mut next = StoredCase { case, ..stored };
         next.yellow_at = yellow_at(&reference, &next.case);
-        self.store().save_action(&next, before, &entry).await?;
+        // Other cases this action touches: the parent of a merge, the children of a closing parent.
+        let mut others: Vec<(StoredCase, u32, LogEntry)> = Vec::new();
+        if merging {
+            let parent_id = command.parent.unwrap_or_default();
+            let bad = |m: String| AppError::invalid("parent", m);
+            if parent_id == id {
+                return Err(bad("a case cannot be merged into itself".into()));
+            }
+            let mut parent = match self.store().load_case(parent_id).await {
+                Err(StoreError::NotFound(_)) => return Err(bad(format!("case {parent_id} does not exist"))),
+                other => other?,
+            };
+            if parent.case.closed_at.is_some() || parent.case.merged_into.is_some() {
+                return Err(bad(format!("case {parent_id} is closed or merged itself: merge into an open case")));
+            }
+            let seq = parent.case.seq;
+            parent.case.merged.push(id);
+            let e = note(&mut parent.case, actor, now, "absorb", format!("合并重复案件 {id}"));
+            others.push((parent, seq, e));
+        } else if was_open && next.case.closed_at.is_some() {
+            for child in next.case.merged.clone() {
+                let mut c = self.store().load_case(child).await?;
+                let seq = c.case.seq;
+                let e = note(&mut c.case, actor, now, "parent_closed", format!("主案件 {id} 已{}", next.case.state));
+                others.push((c, seq, e));
+            }
+        }
+        let mut changes: Vec<(&StoredCase, u32, &LogEntry)> = vec![(&next, before, &entry)];
+        changes.extend(others.iter().map(|(s, b, e)| (s, *b, e)));
+        self.store().save_actions(&changes).await?;
         Ok(self.view(&next, now))
     }
 
@@ -280,6 +338,9 @@ impl App {
                 .as_ref()
                 .and_then(|k| k.light(&reference.calendar, now).ok())
                 .map(|l| l.as_str().to_string()),
+            possible_duplicate_of: c.possible_duplicate_of,
+            merged_into: c.merged_into,
+            merged: c.merged.clone(),
             rework_count: c.rework_count,
             extension_count: c.extension_count,
             rating: c.rating.clone(),
@@ -331,5 +392,24 @@ impl App {
             }
         }
         Ok(report)
+    }
+}
+
+/// Appends a note to a case that another case's action touched (no state change).
+fn note(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str, opinion: String) -> LogEntry {
+    case.seq += 1;
+    LogEntry {
+        seq: case.seq,
+        at: now,
+        actor: actor.clone(),
+        action: action.into(),
+        from_state: Some(case.state.clone()),
+        to_state: case.state.clone(),
+        opinion: Some(opinion),
+        attachments: Vec::new(),
+        units: None,
+        deadline: case.clock.as_ref().map(|c| c.deadline),
+        overdue: false,
+        ended_step: None,
     }
 }

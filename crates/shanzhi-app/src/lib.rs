@@ -31,6 +31,7 @@ pub struct Reference {
     /// Workflows by kind (`event`, …).
     pub workflows: std::collections::HashMap<String, Workflow>,
     pub routing: RoutingRules,
+    pub duplicates: shanzhi_domain::cases::duplicates::DuplicateRules,
 }
 
 /// The application: a store, a clock, and the in-memory views rebuilt when their data changes.

@@ -20,6 +20,7 @@ pub mod shipped {
     pub const TAXONOMY: &str = include_str!("../../../data/taxonomy/tangshan-2026.1.toml");
     pub const CALENDAR: &str = include_str!("../../../data/calendar/cn-2025-2027.toml");
     pub const ROUTING: &str = include_str!("../../../data/routing/tangshan.toml");
+    pub const DUPLICATES: &str = include_str!("../../../data/duplicates/tangshan.toml");
     /// The workflows of the case kinds.
     pub const WORKFLOWS: &[&str] =
         &[include_str!("../../../data/workflows/event.toml"), include_str!("../../../data/workflows/demand.toml")];
@@ -73,5 +74,7 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
         workflows.insert(wf.kind.clone(), wf);
     }
     let routing = RoutingRules::from_toml(shipped::ROUTING).map_err(|e| AppError::invalid("routing", e.to_string()))?;
-    Ok(Reference { departments, taxonomy, calendar, workflows, routing })
+    let duplicates = shanzhi_domain::cases::duplicates::DuplicateRules::from_toml(shipped::DUPLICATES)
+        .map_err(|e| AppError::invalid("duplicates", e.to_string()))?;
+    Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates })
 }

@@ -423,6 +423,7 @@ proptest! {
                 extension: (payload & 4 == 4).then_some(TimeLimit { value: 4, unit: TimeUnit::WorkingHours }),
                 rating: (payload & 8 == 8).then_some(Rating { satisfaction: Satisfaction::Satisfied, reason: None }),
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
+                parent: None,
             };
             match apply(&w.wf, &w.cal, &case, &command, &cast[who], at) {
                 Err(_) => continue,

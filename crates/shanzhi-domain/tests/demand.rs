@@ -583,6 +583,7 @@ proptest! {
                     reason: None,
                 }),
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
+                parent: None,
             };
             match apply(&w.wf, &w.cal, &case, &command, who, at) {
                 Err(_) => continue,

@@ -75,6 +75,8 @@ fn row(s: &StoredCase) -> Result<case::ActiveModel> {
         closed_at: Set(c.closed_at),
         seq: Set(c.seq as i32),
         sweep_at: Set(next_sweep_at(c)),
+        lon: Set(c.location.map(|l| l.0)),
+        lat: Set(c.location.map(|l| l.1)),
         body: Set(to_json(c)?),
     })
 }
@@ -139,20 +141,48 @@ impl Store {
     /// Saves an action: the case moves from version `before_seq` to its new version and the log
     /// entry is appended, or nothing happens and the answer is `Conflict` (someone else acted).
     pub async fn save_action(&self, s: &StoredCase, before_seq: u32, entry: &LogEntry) -> Result<()> {
+        self.save_actions(&[(s, before_seq, entry)]).await
+    }
+
+    /// Saves actions on several cases (a merge touches two) in one transaction, each with its
+    /// version check: all are saved or none.
+    pub async fn save_actions(&self, changes: &[(&StoredCase, u32, &LogEntry)]) -> Result<()> {
         let txn = self.db().begin().await?;
-        let updated = case::Entity::update_many()
-            .set(row(s)?)
-            .filter(case::Column::CountyCode.eq(s.county.clone()))
-            .filter(case::Column::Id.eq(s.id))
-            .filter(case::Column::Seq.eq(before_seq as i32))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(StoreError::Conflict(format!("case {} was changed by someone else; reload it", s.id)));
+        for (s, before_seq, entry) in changes {
+            let updated = case::Entity::update_many()
+                .set(row(s)?)
+                .filter(case::Column::CountyCode.eq(s.county.clone()))
+                .filter(case::Column::Id.eq(s.id))
+                .filter(case::Column::Seq.eq(*before_seq as i32))
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected != 1 {
+                return Err(StoreError::Conflict(format!("case {} was changed by someone else; reload it", s.id)));
+            }
+            case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
-        case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Open cases of a type reported since `since` inside a lon/lat box: duplicate candidates.
+    pub async fn open_cases_near(
+        &self,
+        type_code: &str,
+        (min_lon, min_lat, max_lon, max_lat): (f64, f64, f64, f64),
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredCase>> {
+        let rows = case::Entity::find()
+            .filter(case::Column::TypeCode.eq(type_code))
+            .filter(case::Column::ReportedAt.gte(since))
+            .filter(case::Column::ClosedAt.is_null())
+            .filter(case::Column::Lon.between(min_lon, max_lon))
+            .filter(case::Column::Lat.between(min_lat, max_lat))
+            .order_by_asc(case::Column::ReportedAt)
+            .limit(50)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(decode).collect()
     }
 
     pub async fn load_case(&self, id: i64) -> Result<StoredCase> {

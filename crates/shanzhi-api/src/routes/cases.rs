@@ -91,7 +91,12 @@ pub async fn act(
         Some(r) => Some(Rating { satisfaction: satisfaction(&r.satisfaction)?, reason: r.reason }),
         None => None,
     };
+    let parent = match dto.parent {
+        Some(p) => Some(p.parse::<i64>().map_err(|_| ApiError::invalid("parent", format!("`{p}` is not a case id")))?),
+        None => None,
+    };
     let command = Command {
+        parent,
         action: dto.action,
         opinion: dto.opinion,
         units: dto.units.map(|u| Assignment { primary: u.primary, assisting: u.assisting }),

@@ -155,7 +155,19 @@ pub struct Case {
     pub summons: Vec<Summons>,
     #[serde(default)]
     pub flags: Vec<Flag>,
+    /// An open case of the same type nearby, found when this one was reported (a likely duplicate).
+    #[serde(default)]
+    pub possible_duplicate_of: Option<i64>,
+    /// The case this one was merged into; its reporter follows that case.
+    #[serde(default)]
+    pub merged_into: Option<i64>,
+    /// Cases merged into this one, whose reporters hear when it closes.
+    #[serde(default)]
+    pub merged: Vec<i64>,
     pub rework_count: u32,
+    /// Handling steps that ended after their deadline (so a closing is not 按期).
+    #[serde(default)]
+    pub late_handling: u32,
     pub extension_count: u32,
     pub rating: Option<Rating>,
     pub reported_at: DateTime<Utc>,
@@ -180,6 +192,9 @@ pub struct LogEntry {
     pub deadline: Option<DateTime<Utc>>,
     /// Whether the step that this action ended was overdue.
     pub overdue: bool,
+    /// The step this action ended, if it ended one (so that figures can be explained from the log).
+    #[serde(default)]
+    pub ended_step: Option<String>,
 }
 
 fn default_level() -> HandlingLevel {

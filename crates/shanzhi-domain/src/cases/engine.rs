@@ -23,6 +23,9 @@ pub struct Command {
     pub rating: Option<Rating>,
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// The case to merge into (for a merge).
+    #[serde(default)]
+    pub parent: Option<i64>,
 }
 
 /// Why an action was refused.
@@ -98,7 +101,11 @@ pub fn create(
         level: ty.level,
         summons: Vec::new(),
         flags: Vec::new(),
+        possible_duplicate_of: None,
+        merged_into: None,
+        merged: Vec::new(),
         rework_count: 0,
+        late_handling: 0,
         extension_count: 0,
         rating: None,
         reported_at: now,
@@ -117,6 +124,7 @@ pub fn create(
         units: None,
         deadline: case.clock.as_ref().map(|c| c.deadline),
         overdue: false,
+        ended_step: None,
     };
     Ok((case, entry))
 }
@@ -165,6 +173,7 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
             Need::Extension => (cmd.extension.is_some_and(|e| e.value > 0), "an extension"),
             Need::Rating => (cmd.rating.is_some(), "a rating"),
             Need::Evidence => (!cmd.attachments.is_empty(), "evidence (an attachment)"),
+            Need::Parent => (cmd.parent.is_some(), "the case to merge into"),
         };
         if !present {
             return Err(Refusal::Missing { action: action.into(), field });
@@ -235,6 +244,7 @@ pub fn apply(
                 }
                 next.units = Some(Assignment { primary: summoned.primary, assisting });
             }
+            Effect::Merge => next.merged_into = cmd.parent,
             Effect::ReportIn => {
                 if let Some(s) = next.summons.iter_mut().find(|s| s.pending() && s.unit == actor.unit) {
                     s.reported_at = Some(now);
@@ -265,6 +275,10 @@ pub fn apply(
         (None, _) => false,
     };
     let overdue = ended && case.clock.as_ref().is_some_and(|c| c.overdue(now));
+    let ended_step = if ended { case.clock.as_ref().map(|c| c.step.clone()) } else { None };
+    if overdue && ended_step.as_deref() == Some(HANDLING_STEP) {
+        next.late_handling += 1;
+    }
     next.seq = case.seq + 1;
     let entry = LogEntry {
         seq: next.seq,
@@ -275,9 +289,14 @@ pub fn apply(
         to_state: next.state.clone(),
         opinion: cmd.opinion.clone(),
         attachments: cmd.attachments.clone(),
-        units: if def.effects.contains(&Effect::AssignUnits) { cmd.units.clone() } else { None },
+        units: if def.effects.iter().any(|e| matches!(e, Effect::AssignUnits | Effect::Whistle)) {
+            next.units.clone()
+        } else {
+            None
+        },
         deadline: next.clock.as_ref().map(|c| c.deadline),
         overdue,
+        ended_step,
     };
     Ok((next, entry))
 }

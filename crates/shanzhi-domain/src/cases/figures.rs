@@ -23,7 +23,8 @@
 //!
 //! Each entry's counters are written to every combination of {the area and its ancestors, `*`} ×
 //! {the unit, `*`} × {the type, `*`}: 6 × 2 × 2 = 24 keys for a located case (2 × 2 × 2 for an
-//! unlocated one), and only when the entry counts something. So each of these is ONE lookup:
+//! unlocated one; twice that for a dispatch whose deadline falls in a later month), and only when
+//! the entry counts something. So each of these is ONE lookup:
 //!
 //! | question | key |
 //! |---|---|
@@ -83,13 +84,15 @@ pub struct FigureKey {
     pub type_code: String,
 }
 
-/// The base counts of §4.1 for one key. Each field says which entries it counts; all count in
-/// the month of the entry except `due` (the month of the deadline).
+/// The base counts of §4.1 for one key. Each field says which entries it counts (event action,
+/// then demand action); all count in the month of the entry except `due` (the month of the
+/// deadline).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Counters {
     /// 上报数 / 受理数: reports received (the `report` entry that creates a case), all channels.
     pub reported: u64,
-    /// 立案数: cases filed (`file`). The variant "立案数 − 挂账数" is `filed - suspended`.
+    /// 立案数: cases filed (`file`; demand: `register`, 受理登记). The variant "立案数 − 挂账数"
+    /// is `filed - suspended`.
     pub filed: u64,
     /// 监督举报核实数: of `filed`, cases reported by the public (resident web/phone, 12345,
     /// Open311), which in the event workflow are filed only after an on-site verification.
@@ -97,24 +100,24 @@ pub struct Counters {
     /// 派遣数: dispatches (`dispatch`); a case returned and re-dispatched counts once for each
     /// unit it was sent to.
     pub dispatched: u64,
-    /// 应结案数 = 应处置数: dispatches that start a handling clock, counted in the month in which
-    /// that handling deadline falls (the deadline as set at dispatch: the type's 处置时限;
-    /// extensions and suspensions are counted separately and do not move it). A re-check that
-    /// fails does not make the case due again; a re-dispatch after a return does (see
-    /// `returned`).
+    /// 应结案数 = 应处置数: entries that start a handling clock for a unit (`dispatch`; demand:
+    /// `accept`, 签收), counted in the month in which that handling deadline falls (the deadline
+    /// as set then: the type's 处置时限; extensions and suspensions are counted separately and do
+    /// not move it). Rework does not make the case due again; a new dispatch after a return does
+    /// (see `returned`).
     pub due: u64,
-    /// 处置数: handling finished (`feedback`, 处置反馈).
+    /// 处置数: handling finished (`feedback`, 处置反馈; demand: `reply`, 答复).
     pub handled: u64,
     /// 按期处置数: of `handled`, those whose handling step (deadline including approved
     /// extensions and suspended time) ended on time.
     pub handled_on_time: u64,
     /// 结案数: cases closed (`close`). Self-handled cases (自处理结案) are not included.
     pub closed: u64,
-    /// 按期结案数: of `closed`, those closed on time. INTERIM rule: the closing entry itself was
-    /// not late, because a case does not yet remember whether its handling ran late (see
+    /// 按期结案数: of `closed`, those whose handling never ran past its deadline (see
     /// [`closed_on_time`]).
     pub closed_on_time: u64,
-    /// 返工数: re-checks that failed (`check_fail`), each sending the case back for rework.
+    /// 返工数: handling sent back to be done again (`check_fail`, 核查不通过; demand:
+    /// `reject_reply`, `request_rehandle`).
     pub rework: u64,
     /// 超期数: entries that ended a step after its deadline (`LogEntry::overdue`), any step.
     pub overdue_steps: u64,
@@ -122,16 +125,17 @@ pub struct Counters {
     pub extensions: u64,
     /// 挂账数: suspensions approved (`approve_suspension`).
     pub suspended: u64,
-    /// 回退数: returns approved (`approve_return`); counted under no unit, since the return takes
-    /// the case away from its unit.
+    /// 回退数: cases taken back from their unit (`approve_return`; demand: also `withdraw`);
+    /// counted under no unit, since the case no longer has one.
     pub returned: u64,
     /// 作废数: cases voided (`approve_void`).
     pub voided: u64,
     /// 不予立案数: reports not filed (`refuse`, or `deny` after a verification found nothing).
     pub rejected: u64,
-    /// 自行处置数: cases fixed on the spot by the grid worker (`self_handle`).
+    /// 自行处置数: cases settled without dispatch (`self_handle` by the grid worker; demand:
+    /// `answer_directly`, 直接答复).
     pub self_handled: u64,
-    /// 满意: ratings (`rate`, `rate_by_phone`) of 满意.
+    /// 满意: ratings (`rate`, `rate_by_phone`; demand: `call_back`, `rate`) of 满意.
     pub satisfied: u64,
     /// 基本满意.
     pub basically_satisfied: u64,
@@ -297,14 +301,10 @@ impl Meaning {
 
 /// Whether a close counts as 按期结案.
 ///
-/// INTERIM: judged on the closing entry (`!entry.overdue`: the closing step was on time).
-/// The intended rule is "no handling step of the case ended late", but neither the close entry
-/// nor the case after it says so: the handling clock is gone by then and [`Case`] keeps no
-/// record of it. Once the case carries, say, `late_handling: u32` (counted by the engine when an
-/// entry ends a handling step overdue), this becomes `case_after.late_handling == 0`, and
-/// [`recompute`] checks that no `feedback` entry of the case was overdue.
-pub fn closed_on_time(_case_after: &Case, entry: &LogEntry) -> bool {
-    !entry.overdue
+/// 按期结案: no handling step of the case ended after its deadline (the engine counts those in
+/// `Case::late_handling`, from the log entries' `ended_step` and `overdue`).
+pub fn closed_on_time(case_after: &Case, _entry: &LogEntry) -> bool {
+    case_after.late_handling == 0
 }
 
 /// The deadline of the handling clock the case runs after an entry, if it runs one.
@@ -313,7 +313,7 @@ fn handling_deadline(case: &Case) -> Option<DateTime<Utc>> {
 }
 
 /// What one appended log entry adds to the figures: the key and counters for every row it
-/// touches (none when it counts nothing). Depends only on the entry and the case after it, so
+/// touches, each key once (none when it counts nothing). Depends only on the entry and the case after it, so
 /// the store can apply it in the transaction that appends the entry.
 pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)> {
     // Counted in the entry's month, and (due) in the month of a deadline.
@@ -365,17 +365,21 @@ pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)>
             },
         }
     }
-    let mut rows = Vec::new();
-    let mut push = |period: String, c: Counters| {
-        if !c.is_zero() {
-            rows.extend(fan_out(case_after, &period).into_iter().map(|k| (k, c)));
+    // Each key once: the due row joins the entry's row when the deadline falls in the same month.
+    let period = period_of(entry.at);
+    let mut later = None;
+    if let Some(deadline) = due_at.map(period_of) {
+        if deadline == period {
+            now.due += 1;
+        } else {
+            later = Some((deadline, Counters { due: 1, ..Counters::default() }));
         }
-    };
-    push(period_of(entry.at), now);
-    if let Some(deadline) = due_at {
-        push(period_of(deadline), Counters { due: 1, ..Counters::default() });
     }
-    rows
+    std::iter::once((period, now))
+        .chain(later)
+        .filter(|(_, c)| !c.is_zero())
+        .flat_map(|(period, c)| fan_out(case_after, &period).into_iter().map(move |k| (k, c)))
+        .collect()
 }
 
 /// Every key that a case's counters in `period` are written to (see the module documentation).
@@ -430,6 +434,10 @@ mod tests {
         }
     }
 
+    fn demand_world() -> World {
+        World { wf: Workflow::from_toml(include_str!("../../../../data/workflows/demand.toml")).unwrap(), ..world() }
+    }
+
     const GRID: &str = "130202001001001";
     const UM: &str = "130202:urban-management";
 
@@ -452,6 +460,7 @@ mod tests {
             extension: Some(TimeLimit { value: 2, unit: TimeUnit::WorkingDays }),
             rating: Some(Rating { satisfaction, reason: None }),
             attachments: vec!["p.jpg".into()],
+            parent: None,
         }
     }
 
@@ -632,7 +641,9 @@ mod tests {
         let w = world();
         // 0602: 4 working hours.
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
-        s.dispatched();
+        let d = s.dispatched();
+        assert_eq!(d.len(), 24, "due the same month: one row per key");
+        only(at(&d, GRID, UM, "0602"), Counters { dispatched: 1, due: 1, ..Counters::default() });
         let d = s.then(60, "feedback", Role::DepartmentHandler);
         only(at(&d, ALL, UM, ALL), Counters { handled: 1, handled_on_time: 1, ..Counters::default() });
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
@@ -659,16 +670,25 @@ mod tests {
     }
 
     #[test]
-    fn a_late_close_is_closed_but_not_on_time() {
+    fn on_time_closing_follows_the_handling_deadline() {
         let w = world();
+        // Handled in time, closed late: 按期结案 looks at handling, the late close is a late step.
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         s.dispatched();
         s.then(30, "feedback", Role::DepartmentHandler);
         s.then(30, "check_pass", Role::GridWorker);
         let d = s.then(2 * 24 * 60, "close", Role::ShiftSupervisor);
-        only(at(&d, ALL, ALL, ALL), Counters { closed: 1, overdue_steps: 1, ..Counters::default() });
+        only(at(&d, ALL, ALL, ALL), Counters { closed: 1, closed_on_time: 1, overdue_steps: 1, ..Counters::default() });
         let d = s.rate(1, "rate_by_phone", Role::IntakeOperator, Satisfaction::Dissatisfied);
         only(at(&d, ALL, ALL, ALL), Counters { dissatisfied: 1, ..Counters::default() });
+        // Handled two days late (暴露垃圾 has 4 working hours), closed at once: not on time.
+        let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
+        s.dispatched();
+        s.then(2 * 24 * 60, "feedback", Role::DepartmentHandler);
+        s.then(30, "check_pass", Role::GridWorker);
+        let d = s.then(5, "close", Role::ShiftSupervisor);
+        only(at(&d, ALL, ALL, ALL), Counters { closed: 1, ..Counters::default() });
+        s.agrees();
     }
 
     #[test]
@@ -735,6 +755,35 @@ mod tests {
         let mut s = Story::new(&w, Channel::Patrol, "0602", Some(GRID));
         let d = s.then(5, "self_handle", Role::GridWorker);
         only(at(&d, GRID, NO_UNIT, "0602"), Counters { self_handled: 1, ..Counters::default() });
+    }
+
+    #[test]
+    fn actions_mean_what_their_kind_says() {
+        assert_eq!(Meaning::of("event", "register"), None, "an event's registration is not its filing");
+        assert_eq!(Meaning::of("demand", "register"), Some(Meaning::File));
+        assert_eq!(Meaning::of("demand", "accept"), Some(Meaning::Accept));
+        assert_eq!(Meaning::of("event", "whistle"), None);
+        assert_eq!(Meaning::of("mediation", "close"), None, "a kind without a mapping counts no acts");
+    }
+
+    #[test]
+    fn a_12345_order_is_due_when_accepted_and_rated_on_the_call_back() {
+        let w = demand_world();
+        let mut s = Story::new(&w, Channel::Hotline, "0602", Some(GRID));
+        let d = s.then(2, "register", Role::IntakeOperator);
+        only(at(&d, ALL, NO_UNIT, ALL), Counters { filed: 1, filed_public: 1, ..Counters::default() });
+        let d = s.then(5, "dispatch", Role::Dispatcher);
+        assert_eq!(d.len(), 24, "dispatched, not yet due: {d:?}");
+        only(at(&d, ALL, UM, ALL), Counters { dispatched: 1, ..Counters::default() });
+        let d = s.then(30, "accept", Role::DepartmentHandler);
+        only(at(&d, ALL, UM, ALL), Counters { due: 1, ..Counters::default() });
+        let d = s.then(60, "reply", Role::DepartmentHandler);
+        only(at(&d, ALL, UM, ALL), Counters { handled: 1, handled_on_time: 1, ..Counters::default() });
+        let d = s.rate(60, "call_back", Role::IntakeOperator, Satisfaction::Satisfied);
+        only(at(&d, ALL, UM, ALL), Counters { satisfied: 1, ..Counters::default() });
+        let d = s.then(10, "close", Role::ShiftSupervisor);
+        only(at(&d, ALL, UM, ALL), Counters { closed: 1, closed_on_time: 1, ..Counters::default() });
+        s.agrees();
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod clock;
+pub mod duplicates;
 pub mod engine;
 pub mod figures;
 pub mod routing;

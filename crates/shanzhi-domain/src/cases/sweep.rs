@@ -94,6 +94,7 @@ pub fn sweep(
         units: None,
         deadline: next.clock.as_ref().map(|c| c.deadline),
         overdue: false,
+        ended_step: None,
     };
     Ok(Some((next, entry)))
 }

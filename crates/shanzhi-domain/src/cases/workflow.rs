@@ -41,6 +41,8 @@ pub enum Effect {
     Whistle,
     /// A summoned unit reports in (报到).
     ReportIn,
+    /// Merges the case into the command's parent case (a duplicate); its reporter follows it.
+    Merge,
 }
 
 /// Who, beyond the role, may take an action.
@@ -72,6 +74,8 @@ pub enum Need {
     Rating,
     /// At least one attachment (photo evidence).
     Evidence,
+    /// The case to merge into.
+    Parent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -25,6 +25,8 @@ pub struct Model {
     pub reported_at: ChronoDateTimeUtc,
     pub closed_at: Option<ChronoDateTimeUtc>,
     pub seq: i32,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
     /// When the deadline sweep next has work on this case.
     pub sweep_at: Option<ChronoDateTimeUtc>,
     /// The whole case as JSON; the columns above are derived from it for queries.

@@ -3,6 +3,7 @@
 mod m0001_places;
 mod m0002_cases;
 mod m0003_sweep;
+mod m0004_duplicates;
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_places::Migration), Box::new(m0002_cases::Migration), Box::new(m0003_sweep::Migration)]
+        vec![
+            Box::new(m0001_places::Migration),
+            Box::new(m0002_cases::Migration),
+            Box::new(m0003_sweep::Migration),
+            Box::new(m0004_duplicates::Migration),
+        ]
     }
 }

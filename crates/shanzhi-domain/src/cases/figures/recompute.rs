@@ -39,19 +39,79 @@ fn cell<'a>(
         .or_default()
 }
 
+/// A counted transition, recognised by the states it joins (and, where two actions join the
+/// same states, by the action).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Filed,
+    Dispatched,
+    /// A handling clock starts for a unit: due in the month of its deadline.
+    HandlingStarts,
+    Handled,
+    Rework,
+    Closed,
+    Extended,
+    Suspended,
+    Returned,
+    Voided,
+    Rejected,
+    SelfHandled,
+}
+
+/// The counted transitions of each kind's workflow, from its states.
+fn steps(kind: &str, from: &str, to: &str, action: &str) -> &'static [Step] {
+    use Step::*;
+    match (kind, from, to) {
+        ("event", "pending_filing", "filed") => &[Filed],
+        ("event", "filed", "dispatched") => &[Dispatched, HandlingStarts],
+        ("event", _, "handled") => &[Handled],
+        ("event", "handled", "dispatched") => &[Rework],
+        ("event", "pending_close", "closed") => &[Closed],
+        ("event", "extension_requested", "dispatched") if action == "approve_extension" => &[Extended],
+        ("event", _, "suspended") => &[Suspended],
+        ("event", "return_requested", "filed") => &[Returned],
+        ("event", _, "voided") => &[Voided],
+        ("event", _, "rejected") => &[Rejected],
+        ("event", _, "self_handled") => &[SelfHandled],
+        ("demand", "received" | "submitted", "pending_dispatch") => &[Filed],
+        ("demand", "pending_dispatch", "dispatched") => &[Dispatched],
+        ("demand", "dispatched", "handling") => &[HandlingStarts],
+        ("demand", _, "replied") => &[Handled],
+        ("demand", "replied", "handling") => &[Rework],
+        ("demand", "called_back", "closed") => &[Closed],
+        ("demand", "extension_requested", "handling") if action == "approve_extension" => &[Extended],
+        ("demand", _, "suspended") => &[Suspended],
+        ("demand", "return_requested" | "dispatched", "pending_dispatch") => &[Returned],
+        ("demand", _, "voided") => &[Voided],
+        ("demand", _, "answered") => &[SelfHandled],
+        _ => &[],
+    }
+}
+
+/// The state in which a case of a kind waits for a (new) dispatch, holding no unit.
+fn awaiting_dispatch(kind: &str) -> &'static str {
+    match kind {
+        "demand" => "pending_dispatch",
+        _ => "filed",
+    }
+}
+
 /// Counts one case's log into the finest cells.
 fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>) {
     let mut log: Vec<&LogEntry> = log.iter().collect();
     log.sort_by_key(|e| e.seq);
+    let kind = case.kind.as_str();
     let public = !matches!(case.channel, Channel::Patrol | Channel::Device);
-    // The unit holding the case: set by a dispatch, gone when the case is back in `filed`.
+    // The unit holding the case: set by a dispatch, gone when the case waits for one again.
     let mut unit: Option<String> = None;
+    // Whether a handling step of the case has ended late so far (the log says which step ended).
+    let mut late_handling = false;
     for e in log {
         let from = e.from_state.as_deref().unwrap_or("");
         let to = e.to_state.as_str();
         if let Some(a) = &e.units {
             unit = Some(a.primary.clone());
-        } else if to == "filed" {
+        } else if to == awaiting_dispatch(kind) {
             unit = None;
         }
         let c = cell(cells, case, &unit, e.at);
@@ -60,9 +120,10 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
         }
         if e.overdue {
             c.overdue_steps += 1;
+            late_handling |= e.ended_step.as_deref() == Some("handling");
         }
-        // Ratings are the one counted act that does not move the state.
-        if matches!(e.action.as_str(), "rate" | "rate_by_phone") {
+        // Ratings: the rating acts of the shipped workflows, with the case's (only) rating.
+        if matches!((kind, e.action.as_str()), ("event", "rate" | "rate_by_phone") | ("demand", "rate" | "call_back")) {
             match case.rating.as_ref().map(|r| r.satisfaction) {
                 Some(Satisfaction::Satisfied) => c.satisfied += 1,
                 Some(Satisfaction::BasicallySatisfied) => c.basically_satisfied += 1,
@@ -74,35 +135,36 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
             // A rating, or a note (the sweep's `overdue`/`escalate`): no transition to count.
             continue;
         }
-        match (from, to) {
-            ("pending_filing", "filed") => {
-                c.filed += 1;
-                c.filed_public += u64::from(public);
+        for step in steps(kind, from, to, &e.action) {
+            match step {
+                Step::Filed => {
+                    c.filed += 1;
+                    c.filed_public += u64::from(public);
+                }
+                Step::Dispatched => c.dispatched += 1,
+                Step::HandlingStarts => {}
+                Step::Handled => {
+                    c.handled += 1;
+                    c.handled_on_time += u64::from(!e.overdue);
+                }
+                Step::Rework => c.rework += 1,
+                Step::Closed => {
+                    c.closed += 1;
+                    c.closed_on_time += u64::from(!late_handling);
+                }
+                Step::Extended => c.extensions += 1,
+                Step::Suspended => c.suspended += 1,
+                Step::Returned => c.returned += 1,
+                Step::Voided => c.voided += 1,
+                Step::Rejected => c.rejected += 1,
+                Step::SelfHandled => c.self_handled += 1,
             }
-            ("filed", "dispatched") => c.dispatched += 1,
-            (_, "handled") => {
-                c.handled += 1;
-                c.handled_on_time += u64::from(!e.overdue);
-            }
-            ("handled", "dispatched") => c.rework += 1,
-            ("pending_close", "closed") => {
-                c.closed += 1;
-                // INTERIM, as in `closed_on_time`: the closing entry was not late.
-                c.closed_on_time += u64::from(!e.overdue);
-            }
-            ("extension_requested", "dispatched") if e.action == "approve_extension" => c.extensions += 1,
-            (_, "suspended") => c.suspended += 1,
-            ("return_requested", "filed") => c.returned += 1,
-            (_, "voided") => c.voided += 1,
-            (_, "rejected") => c.rejected += 1,
-            (_, "self_handled") => c.self_handled += 1,
-            _ => {}
         }
-        // 应结案数: a dispatch is due in the month of the handling deadline it sets.
-        if (from, to) == ("filed", "dispatched") {
-            if let Some(deadline) = e.deadline {
-                cell(cells, case, &unit, deadline).due += 1;
-            }
+        // 应结案数: due in the month of the handling deadline the entry set.
+        if steps(kind, from, to, &e.action).contains(&Step::HandlingStarts)
+            && let Some(deadline) = e.deadline
+        {
+            cell(cells, case, &unit, deadline).due += 1;
         }
     }
 }
