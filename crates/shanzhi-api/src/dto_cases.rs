@@ -234,3 +234,48 @@ pub struct ActionDto {
     /// For `merge`: the id of the case this one duplicates.
     pub parent: Option<String>,
 }
+
+/// One row of figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatRowDto {
+    /// The value of the breakdown (a month, an area code, a unit id, a type code), `*` for the total.
+    pub key: String,
+    /// reported, filed, filed_public, dispatched, due, handled, handled_on_time, closed,
+    /// closed_on_time, rework, overdue_steps, extensions, suspended, returned, voided, rejected,
+    /// self_handled, satisfied, basically_satisfied, dissatisfied
+    #[schema(value_type = Object)]
+    pub counters: serde_json::Value,
+    /// closing, on_time_closing, handling, on_time_handling, rework, extension, public_report,
+    /// satisfaction (percent; null when the denominator is zero)
+    #[schema(value_type = Object)]
+    pub rates: serde_json::Value,
+    /// The region (areas) or department (units) composite score with its grade and parts.
+    #[schema(value_type = Option<Object>)]
+    pub score: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsDto {
+    pub kind: String,
+    pub by: Option<String>,
+    pub rows: Vec<StatRowDto>,
+    pub total: StatRowDto,
+}
+
+impl From<shanzhi_app::stats::StatRow> for StatRowDto {
+    fn from(r: shanzhi_app::stats::StatRow) -> Self {
+        let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or(serde_json::Value::Null);
+        StatRowDto {
+            key: r.key,
+            counters: json(serde_json::to_value(r.counters)),
+            rates: json(serde_json::to_value(r.rates)),
+            score: r.score.map(|s| json(serde_json::to_value(s))),
+        }
+    }
+}
+
+impl From<shanzhi_app::stats::Stats> for StatsDto {
+    fn from(s: shanzhi_app::stats::Stats) -> Self {
+        StatsDto { kind: s.kind, by: s.by, rows: s.rows.into_iter().map(Into::into).collect(), total: s.total.into() }
+    }
+}

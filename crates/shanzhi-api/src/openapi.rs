@@ -21,7 +21,8 @@ use crate::routes;
         routes::cases::report,
         routes::cases::list,
         routes::cases::show,
-        routes::cases::act
+        routes::cases::act,
+        routes::cases::stats
     ),
     components(schemas(
         ApiError,
@@ -33,7 +34,8 @@ use crate::routes;
         CaseDto,
         CaseDetailDto,
         CaseListDto,
-        ActionDto
+        ActionDto,
+        StatsDto
     ))
 )]
 pub struct ApiDoc;

@@ -393,3 +393,88 @@ async fn a_duplicate_is_flagged_merged_and_its_reporter_hears_when_the_parent_cl
         assert!(last["opinion"].as_str().unwrap().contains(parent));
     }
 }
+
+#[tokio::test]
+async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
+    use shanzhi_domain::cases::figures::recompute;
+    for t in setups("scn_figures").await {
+        let (lon, lat) = t.point_in("130202001001");
+        // Three cases: one closed on time and rated, one reworked, one left open and overdue.
+        let mut ids = Vec::new();
+        for (i, ty) in ["0602", "0604", "0101"].iter().enumerate() {
+            let c = t
+                .report("lixin-wangge", json!({"kind": "event", "type": ty, "description": format!("问题 {i}"), "lon": lon, "lat": lat, "channel": "patrol"}))
+                .await;
+            let id = c["id"].as_str().unwrap().to_string();
+            t.act(1, &id, "shouli", json!({"action": "register"})).await;
+            t.act(1, &id, "zhiban", json!({"action": "file"})).await;
+            t.act(1, &id, "paiqian", json!({"action": "dispatch"})).await;
+            ids.push((id, c["route"]["unit"].as_str().unwrap().to_string()));
+        }
+        let handler = |unit: &str| match unit {
+            "130202001:street-office" => "xueyuan-jiedao",
+            "130202:water-supply" => "lunan-gongshui",
+            _ => "lunan-chengguan",
+        };
+        let (a, ua) = &ids[0];
+        t.act(30, a, handler(ua), json!({"action": "feedback", "opinion": "ok", "attachments": [PHOTO]})).await;
+        t.act(10, a, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        t.act(5, a, "zhiban", json!({"action": "close"})).await;
+        t.act(5, a, "shouli", json!({"action": "rate_by_phone", "rating": {"satisfaction": "satisfied"}})).await;
+        let (b, ub) = &ids[1];
+        t.act(30, b, handler(ub), json!({"action": "feedback", "opinion": "ok", "attachments": [PHOTO]})).await;
+        t.act(10, b, "lixin-wangge", json!({"action": "check_fail", "opinion": "未清理干净", "attachments": [PHOTO]}))
+            .await;
+        t.clock.advance(Duration::days(3));
+        assert!(t.app.sweep_once(100).await.unwrap().swept >= 1);
+
+        let month = shanzhi_domain::cases::figures::period_of(shanzhi_app::clock::Clock::now(t.clock.as_ref()));
+        let (s, city) =
+            t.call("GET", &format!("/api/v1/stats?kind=event&from=2026-03&to={month}"), None, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{city}");
+        let c = &city["total"]["counters"];
+        assert_eq!(
+            (c["reported"].as_u64(), c["filed"].as_u64(), c["dispatched"].as_u64()),
+            (Some(3), Some(3), Some(3)),
+            "{}: {c}",
+            t.db
+        );
+        assert_eq!(
+            (c["closed"].as_u64(), c["rework"].as_u64(), c["satisfied"].as_u64()),
+            (Some(1), Some(1), Some(1)),
+            "{c}"
+        );
+        // Still-open cases past their deadline are counted by the list, live.
+        let (_, late) = t.call("GET", "/api/v1/cases?overdue=true", None, None, None).await;
+        assert!(late["total"].as_u64().unwrap() >= 1, "{late}");
+        let (_, by_unit) = t.call("GET", "/api/v1/stats?kind=event&by=unit&from=2026-03", None, None, None).await;
+        assert!(
+            by_unit["rows"].as_array().unwrap().iter().any(|r| r["key"] == ua.as_str() && r["counters"]["closed"] == 1),
+            "{by_unit}"
+        );
+        let (_, by_area) =
+            t.call("GET", "/api/v1/stats?kind=event&by=area&area=130202&from=2026-03", None, None, None).await;
+        let streets: u64 =
+            by_area["rows"].as_array().unwrap().iter().map(|r| r["counters"]["filed"].as_u64().unwrap()).sum();
+        assert_eq!(streets, 3, "the streets add up to the district: {by_area}");
+        let (s, bad) = t.call("GET", "/api/v1/stats?from=2026-13", None, None, None).await;
+        assert_eq!((s.as_u16(), bad["details"]["field"].as_str()), (400, Some("from")));
+
+        // What the database kept action by action equals a recomputation from the stored logs.
+        let store = t.app.store();
+        let mut histories = Vec::new();
+        let (_, all) =
+            t.app.list_cases(&shanzhi_app::cases::CaseFilter { limit: 500, ..Default::default() }).await.unwrap();
+        for v in all {
+            let stored = store.load_case(v.id).await.unwrap();
+            let log = store.case_log(&stored.county, v.id).await.unwrap();
+            histories.push((stored.case, log));
+        }
+        let expected = recompute(&histories);
+        let kept: std::collections::HashMap<_, _> = store.all_figures().await.unwrap().into_iter().collect();
+        assert_eq!(kept.len(), expected.len(), "{}", t.db);
+        for (k, c) in &expected {
+            assert_eq!(kept.get(k), Some(c), "{}: {k:?}", t.db);
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod error;
 pub mod imports;
 pub mod places;
 pub mod reference;
+pub mod stats;
 
 pub use error::AppError;
 
@@ -32,6 +33,7 @@ pub struct Reference {
     pub workflows: std::collections::HashMap<String, Workflow>,
     pub routing: RoutingRules,
     pub duplicates: shanzhi_domain::cases::duplicates::DuplicateRules,
+    pub assessment: shanzhi_domain::cases::figures::assessment::Assessment,
 }
 
 /// The application: a store, a clock, and the in-memory views rebuilt when their data changes.

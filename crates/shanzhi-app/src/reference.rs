@@ -21,6 +21,7 @@ pub mod shipped {
     pub const CALENDAR: &str = include_str!("../../../data/calendar/cn-2025-2027.toml");
     pub const ROUTING: &str = include_str!("../../../data/routing/tangshan.toml");
     pub const DUPLICATES: &str = include_str!("../../../data/duplicates/tangshan.toml");
+    pub const ASSESSMENT: &str = include_str!("../../../data/assessment/weights.toml");
     /// The workflows of the case kinds.
     pub const WORKFLOWS: &[&str] =
         &[include_str!("../../../data/workflows/event.toml"), include_str!("../../../data/workflows/demand.toml")];
@@ -76,5 +77,7 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
     let routing = RoutingRules::from_toml(shipped::ROUTING).map_err(|e| AppError::invalid("routing", e.to_string()))?;
     let duplicates = shanzhi_domain::cases::duplicates::DuplicateRules::from_toml(shipped::DUPLICATES)
         .map_err(|e| AppError::invalid("duplicates", e.to_string()))?;
-    Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates })
+    let assessment = shanzhi_domain::cases::figures::assessment::Assessment::from_toml(shipped::ASSESSMENT)
+        .map_err(|e| AppError::invalid("assessment", e.to_string()))?;
+    Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment })
 }

@@ -12,6 +12,7 @@ use shanzhi_domain::cases::case::{Case, LogEntry};
 use shanzhi_domain::cases::sweep::next_sweep_at;
 
 use crate::entity::{case, case_log, idempotency_key};
+use crate::figures::add_figures;
 use crate::{Result, Store, StoreError};
 
 /// A case as stored: its id, its shard (county code) and when its light turns yellow.
@@ -129,6 +130,7 @@ impl Store {
         }
         case::Entity::insert(row(s)?).exec_without_returning(&txn).await?;
         case_log::Entity::insert(log_row(&s.county, s.id, first)?).exec_without_returning(&txn).await?;
+        add_figures(&txn, &[(&s.case, first)]).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -161,6 +163,8 @@ impl Store {
             }
             case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
+        let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
+        add_figures(&txn, &entries).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -4,12 +4,14 @@
 mod cases;
 mod dialect;
 pub mod entity;
+mod figures;
 mod migration;
 mod places;
 mod reference;
 pub mod testing;
 
 pub use cases::{CaseFilter, LightFilter, StoredCase};
+pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
 

@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use shanzhi_app::App;
 use shanzhi_app::cases::{CaseFilter, LightFilter, ReportInput};
+use shanzhi_app::stats::StatsQuery;
 use shanzhi_domain::cases::case::{Assignment, Rating, Satisfaction};
 use shanzhi_domain::cases::engine::Command;
 
-use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, ReportDto};
+use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, ReportDto, StatsDto};
 use crate::error::ApiError;
 
 pub const USER_HEADER: &str = "x-shanzhi-user";
@@ -193,4 +194,31 @@ pub async fn list(
     };
     let (total, items) = app.list_cases(&filter).await?;
     Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect() }))
+}
+
+/// Figures of the closed loop, kept incrementally: counts, rates and composite scores.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "cases",
+    params(
+        ("kind" = Option<String>, Query, description = "event (default) or demand"),
+        ("from" = Option<String>, Query, description = "First month, YYYY-MM"),
+        ("to" = Option<String>, Query, description = "Last month, YYYY-MM"),
+        ("area" = Option<String>, Query, description = "Division or grid code (default: the city)"),
+        ("unit" = Option<String>, Query), ("type" = Option<String>, Query),
+        ("by" = Option<String>, Query, description = "period | area (children of `area`) | unit | type"),
+    ),
+    responses((status = 200, body = StatsDto), (status = 400, body = ApiError)))]
+pub async fn stats(
+    State(app): State<App>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<StatsDto>, ApiError> {
+    let query = StatsQuery {
+        kind: q.get("kind").cloned().unwrap_or_else(|| "event".into()),
+        from: q.get("from").cloned(),
+        to: q.get("to").cloned(),
+        area: q.get("area").cloned(),
+        unit: q.get("unit").cloned(),
+        type_code: q.get("type").cloned(),
+        by: q.get("by").cloned(),
+    };
+    Ok(Json(app.stats(&query).await?.into()))
 }

@@ -18,5 +18,6 @@ pub fn router() -> Router<App> {
         .route("/api/v1/cases", post(cases::report).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route("/api/v1/stats", get(cases::stats))
         .fallback(system::not_found)
 }

@@ -4,6 +4,7 @@ mod m0001_places;
 mod m0002_cases;
 mod m0003_sweep;
 mod m0004_duplicates;
+mod m0005_figures;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_cases::Migration),
             Box::new(m0003_sweep::Migration),
             Box::new(m0004_duplicates::Migration),
+            Box::new(m0005_figures::Migration),
         ]
     }
 }

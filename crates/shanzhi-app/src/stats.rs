@@ -1,0 +1,141 @@
+//! Figures for dashboards: the stored counters of a kind over a range of months, broken down by
+//! month, child area, unit or type, with the rates and composite scores of the assessment.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use shanzhi_domain::cases::figures::Counters;
+use shanzhi_domain::cases::figures::assessment::{Composite, Rates};
+use shanzhi_store::FigureQuery;
+
+use crate::{App, AppError};
+
+/// What a dashboard asks.
+#[derive(Debug, Clone, Default)]
+pub struct StatsQuery {
+    pub kind: String,
+    /// `YYYY-MM`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A division or grid code; none: the whole city.
+    pub area: Option<String>,
+    pub unit: Option<String>,
+    pub type_code: Option<String>,
+    /// `period`, `area` (the children of `area`), `unit` or `type`; none: one total.
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatRow {
+    /// The value of the breakdown dimension (a month, an area code, a unit, a type); `*` for the total.
+    pub key: String,
+    pub counters: Counters,
+    pub rates: Rates,
+    /// The region score (for areas) or the department score (for units), when defined.
+    pub score: Option<Composite>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub kind: String,
+    pub by: Option<String>,
+    pub rows: Vec<StatRow>,
+    pub total: StatRow,
+}
+
+fn check_period(field: &str, p: &Option<String>) -> Result<(), AppError> {
+    match p {
+        Some(v)
+            if !(v.len() == 7
+                && v.as_bytes()[4] == b'-'
+                && v[..4].parse::<u16>().is_ok()
+                && v[5..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))) =>
+        {
+            Err(AppError::invalid(field, format!("{field} `{v}` is not a month YYYY-MM")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl App {
+    pub async fn stats(&self, q: &StatsQuery) -> Result<Stats, AppError> {
+        let reference = self.reference();
+        if !reference.workflows.contains_key(&q.kind) {
+            return Err(AppError::invalid("kind", format!("unknown kind `{}`", q.kind)));
+        }
+        check_period("from", &q.from)?;
+        check_period("to", &q.to)?;
+        if let Some(a) = &q.area {
+            if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
+                return Err(AppError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
+            }
+        }
+        let by = q.by.clone();
+        let area_prefix = match by.as_deref() {
+            None | Some("period" | "unit" | "type") => None,
+            Some("area") => {
+                let parent = q.area.clone().unwrap_or_else(|| "1302".into());
+                let child_len = match parent.len() {
+                    4 => 6,
+                    6 => 9,
+                    9 => 12,
+                    12 => 15,
+                    _ => return Err(AppError::invalid("by", "a grid has no child areas")),
+                };
+                Some((parent, child_len))
+            }
+            Some(other) => {
+                return Err(AppError::invalid("by", format!("by `{other}` is not period, area, unit or type")));
+            }
+        };
+        let rows = self
+            .store()
+            .figures(&FigureQuery {
+                kind: q.kind.clone(),
+                period_from: q.from.clone(),
+                period_to: q.to.clone(),
+                area: q.area.clone(),
+                unit: q.unit.clone(),
+                type_code: q.type_code.clone(),
+                by: by.clone(),
+                area_prefix,
+            })
+            .await?;
+        let mut grouped: BTreeMap<String, Counters> = BTreeMap::new();
+        let mut total = Counters::default();
+        for (k, c) in &rows {
+            let key = match by.as_deref() {
+                Some("period") => k.period.clone(),
+                Some("area") => k.area.clone(),
+                Some("unit") => k.unit.clone(),
+                Some("type") => k.type_code.clone(),
+                _ => "*".into(),
+            };
+            grouped.entry(key).or_default().add(c);
+            total.add(c);
+        }
+        let places = self.places();
+        let row = |key: String, c: Counters| {
+            let score = match by.as_deref() {
+                Some("unit") => reference.assessment.department(&c),
+                _ => {
+                    let area = if by.as_deref() == Some("area") {
+                        key.clone()
+                    } else {
+                        q.area.clone().unwrap_or_else(|| "1302".into())
+                    };
+                    let grids = if area.len() == 15 {
+                        1
+                    } else {
+                        area.parse().map(|d| places.counts(&d).grids as u64).unwrap_or(0)
+                    };
+                    reference.assessment.region(&c, grids.max(1))
+                }
+            };
+            StatRow { key, rates: reference.assessment.rates(&c), counters: c, score }
+        };
+        let rows = if by.is_some() { grouped.into_iter().map(|(k, c)| row(k, c)).collect() } else { Vec::new() };
+        let total = row("*".into(), total);
+        Ok(Stats { kind: q.kind.clone(), by: by.clone(), rows, total })
+    }
+}
