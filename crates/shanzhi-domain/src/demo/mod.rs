@@ -1,6 +1,7 @@
 //! The Tangshan demo: grids partitioned from the county outlines, grid workers, buildings and
 //! building heads, units and demo accounts; deterministic for a given seed.
 
+pub mod history;
 mod names;
 mod places;
 mod units;
