@@ -66,6 +66,22 @@ pub enum Command {
         #[command(subcommand)]
         action: RefAction,
     },
+    /// Load driver: POST reports to a running server and measure throughput and latency
+    BenchIntake {
+        /// Server address (host:port)
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The reporting account (a grid worker)
+        #[arg(long, default_value = "lixin-wangge")]
+        user: String,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Reports per second in all (0: as fast as the server answers)
+        #[arg(long, default_value_t = 0)]
+        rate: u32,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Report, show and act on cases (as a demo account, until accounts arrive)
     Case {
         #[command(subcommand)]

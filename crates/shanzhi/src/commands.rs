@@ -113,6 +113,30 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Taxonomy { action } => reference(&cfg, ReferenceKind::Taxonomy, action).await?,
         Command::Calendar { action } => reference(&cfg, ReferenceKind::Calendar, action).await?,
         Command::Case { action } => case(&cfg, action).await?,
+        Command::BenchIntake { addr, user, connections, rate, seconds } => {
+            let plan = crate::loadtest::Plan {
+                addr,
+                user,
+                connections: connections.max(1),
+                rate,
+                duration: std::time::Duration::from_secs(seconds.max(1)),
+            };
+            let mode = if rate == 0 { "closed loop".to_string() } else { format!("open loop at {rate}/s") };
+            eprintln!("intake load: {} connections, {mode}, {} s against {}", plan.connections, seconds, plan.addr);
+            let bar = indicatif::ProgressBar::new(seconds.max(1));
+            let out = crate::loadtest::run(plan, |t| bar.set_position(t.as_secs())).await?;
+            bar.finish_and_clear();
+            println!(
+                "created {} reports in {:.1} s: {:.0} reports/s; errors {}; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                out.created,
+                out.elapsed.as_secs_f64(),
+                out.per_second(),
+                out.errors,
+                out.percentile(0.50).as_secs_f64() * 1e3,
+                out.percentile(0.99).as_secs_f64() * 1e3,
+                out.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            );
+        }
     }
     Ok(())
 }

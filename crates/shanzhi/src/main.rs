@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod loadtest;
 mod progress;
 
 use clap::Parser;
