@@ -5,6 +5,7 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod history;
 pub mod imports;
 pub mod places;
 pub mod reference;

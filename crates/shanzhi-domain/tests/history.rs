@@ -358,4 +358,8 @@ fn tmp_fingerprint() {
         f.write_all(b"\n").unwrap();
     }
     writeln!(f, "{stats:?}").unwrap();
+    let mut d = std::io::BufWriter::new(std::fs::File::create(format!("{path}.debug")).unwrap());
+    for g in cases {
+        writeln!(d, "{:?} {:?} {:?}", g.case, g.log, g.commands).unwrap();
+    }
 }

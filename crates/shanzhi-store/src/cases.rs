@@ -5,15 +5,16 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use shanzhi_domain::cases::case::{Case, LogEntry};
 use shanzhi_domain::cases::sweep::next_sweep_at;
 
 use crate::entity::{case, case_log, idempotency_key};
-use crate::figures::add_figures;
+use crate::figures::{add_figures, upsert_figures};
 use crate::{Result, Store, StoreError};
+use shanzhi_domain::cases::figures::recompute;
 
 /// A case as stored: its id, its shard (county code) and when its light turns yellow.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +132,47 @@ impl Store {
         case::Entity::insert(row(s)?).exec_without_returning(&txn).await?;
         case_log::Entity::insert(log_row(&s.county, s.id, first)?).exec_without_returning(&txn).await?;
         add_figures(&txn, &[(&s.case, first)]).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Stores many finished histories (cases with their whole logs) in one transaction, with
+    /// their figures: for loading a demo or migrating from another system.
+    pub async fn insert_histories(&self, batch: &[(StoredCase, Vec<LogEntry>)]) -> Result<()> {
+        const ROWS: usize = 300;
+        let txn = self.db().begin().await?;
+        for chunk in batch.chunks(ROWS) {
+            let rows = chunk.iter().map(|(s, _)| row(s)).collect::<Result<Vec<_>>>()?;
+            case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        }
+        let mut logs = Vec::with_capacity(ROWS);
+        for (s, log) in batch {
+            for e in log {
+                logs.push(log_row(&s.county, s.id, e)?);
+                if logs.len() == ROWS {
+                    case_log::Entity::insert_many(std::mem::take(&mut logs)).exec_without_returning(&txn).await?;
+                }
+            }
+        }
+        if !logs.is_empty() {
+            case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
+        }
+        // Finished histories: their figures come from the logs (the same counts the per-action
+        // deltas would have kept; the figures property test proves the two agree).
+        let histories: Vec<(Case, Vec<LogEntry>)> =
+            batch.iter().map(|(s, log)| (s.case.clone(), log.clone())).collect();
+        upsert_figures(&txn, recompute(&histories)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes every case, log entry, figure and idempotency key (a demo reload).
+    pub async fn delete_all_cases(&self) -> Result<()> {
+        let txn = self.db().begin().await?;
+        idempotency_key::Entity::delete_many().exec(&txn).await?;
+        case_log::Entity::delete_many().exec(&txn).await?;
+        case::Entity::delete_many().exec(&txn).await?;
+        txn.execute_unprepared("DELETE FROM figures").await?;
         txn.commit().await?;
         Ok(())
     }

@@ -30,6 +30,11 @@ pub(crate) async fn add_figures(txn: &impl ConnectionTrait, changes: &[(&Case, &
             sum.entry(k).or_default().add(&c);
         }
     }
+    upsert_figures(txn, sum).await
+}
+
+/// Adds counters to the stored figures (creating rows as needed), inside the caller's transaction.
+pub(crate) async fn upsert_figures(txn: &impl ConnectionTrait, sum: HashMap<FigureKey, Counters>) -> Result<()> {
     if sum.is_empty() {
         return Ok(());
     }

@@ -42,6 +42,9 @@ pub enum Command {
         /// Load the demo and exit without serving
         #[arg(long)]
         no_serve: bool,
+        /// Cases of history to generate when the demo is loaded (a year; 0: none)
+        #[arg(long, default_value_t = 370_000)]
+        history: usize,
     },
     /// Serve the API on an existing database
     Serve {

@@ -51,20 +51,28 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             }
             serve(app, &cfg, None).await?;
         }
-        Command::Demo { reload, no_serve, .. } => {
+        Command::Demo { reload, no_serve, history, .. } => {
             let app = open(&cfg).await?;
             if reload || app.places().grids.is_empty() {
                 eprintln!("正在载入唐山示范数据 Loading the Tangshan demo into {} …", cfg.db);
                 let started = std::time::Instant::now();
+                app.store().delete_all_cases().await?;
                 let loaded = app.load_demo(DemoConfig::default(), progress::reporter()).await.map_err(explain)?;
+                let cases = if history > 0 {
+                    let cfg = shanzhi_domain::demo::history::HistoryConfig { cases: history, ..Default::default() };
+                    app.load_history(cfg, progress::reporter()).await.map_err(explain)?
+                } else {
+                    0
+                };
                 eprintln!(
-                    "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units",
+                    "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units, {} cases of history",
                     started.elapsed().as_secs_f64(),
                     loaded.divisions,
                     loaded.grids,
                     loaded.workers,
                     loaded.buildings,
-                    loaded.units
+                    loaded.units,
+                    cases
                 );
             }
             if !no_serve {

@@ -14,6 +14,7 @@ pub fn reporter() -> Box<dyn FnMut(&'static str, usize, usize) + Send> {
             let label = match step {
                 "grids" => "生成网格 generating grids (streets)",
                 "store" => "写入数据库 writing rows",
+                "history" => "载入一年案件 loading a year of cases",
                 other => other,
             };
             bar.set_style(

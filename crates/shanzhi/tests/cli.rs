@@ -38,9 +38,10 @@ fn demo_export_import_and_serve() {
     let _ = std::fs::remove_file(dir.join("shanzhi-demo.db"));
 
     // The demo creates ./shanzhi-demo.db when absent and loads Tangshan.
-    let out = run(&dir, &["demo", "--no-serve"]);
+    let out = run(&dir, &["demo", "--no-serve", "--history", "3000"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("10727 grids, 12222 grid workers"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("3000 cases of history"), "{}", text(&out.stderr));
     assert!(dir.join("shanzhi-demo.db").exists());
     let db = format!("sqlite://{}", dir.join("shanzhi-demo.db").display());
 

@@ -133,44 +133,54 @@ pub struct Case {
     pub taxonomy_version: String,
     pub channel: Channel,
     pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<(f64, f64)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<GridCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporter: Option<String>,
     /// Where routing sent the case and why (set when the case is reported).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<Route>,
     /// A state key of the workflow.
     pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Assignment>,
     /// The clock of the current step; `None` in states without a step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<StepClock>,
     /// The type's handling limit, fixed when the case is created.
     pub handling_limit: TimeLimit,
     /// An extension asked for and not yet decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_extension: Option<TimeLimit>,
     /// The level that holds the case now: the type's lowest level, raised by each whistle.
     #[serde(default = "default_level")]
     pub level: HandlingLevel,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summons: Vec<Summons>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
     /// An open case of the same type nearby, found when this one was reported (a likely duplicate).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_duplicate_of: Option<i64>,
     /// The case this one was merged into; its reporter follows that case.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<i64>,
     /// Cases merged into this one, whose reporters hear when it closes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<i64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub rework_count: u32,
     /// Handling steps that ended after their deadline (so a closing is not 按期).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub late_handling: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub extension_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
     pub reported_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
     /// How many log entries the case has; the version checked when saving.
     pub seq: u32,
@@ -185,18 +195,27 @@ pub struct LogEntry {
     pub action: String,
     pub from_state: Option<String>,
     pub to_state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opinion: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Assignment>,
     /// The deadline in force after the action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DateTime<Utc>>,
     /// Whether the step that this action ended was overdue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overdue: bool,
     /// The step this action ended, if it ended one (so that figures can be explained from the log).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_step: Option<String>,
 }
 
 fn default_level() -> HandlingLevel {
     HandlingLevel::District
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -1,0 +1,347 @@
+//! The per-case driver: a case is reported through the engine and routed, then walked step by
+//! step, each command applied at a plausible time by a plausible actor and the deadline sweep
+//! run in between, until its path ends or the period does.
+
+use chrono::{DateTime, Duration, Utc};
+use geo::{Contains, Point};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::HistoryError;
+use super::actors::{County, DRONE, SENSOR, actor};
+use super::opinions::{R_BASIC, R_DISSATISFIED};
+use super::places::GridInfo;
+use super::seasons::Day;
+use super::stats::GeneratedCase;
+use super::streams::{Pending, Stream};
+use super::weights::TypeInfo;
+use super::world::World;
+use crate::calendar::WorkCalendar;
+use crate::cases::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Satisfaction};
+use crate::cases::engine::{Command, Refusal, apply, create};
+use crate::cases::routing::route;
+use crate::cases::sweep::{next_sweep_at, sweep};
+use crate::cases::workflow::Workflow;
+use crate::people::Role;
+use crate::time_limit::TimeLimit;
+
+pub(super) enum Halt {
+    /// The next step would happen after the end of the period.
+    End,
+    Refused(HistoryError),
+}
+
+pub(super) struct Sim<'w, 'a> {
+    pub(super) w: &'w World<'a>,
+    pub(super) wf: &'a Workflow,
+    pub(super) cal: &'a WorkCalendar,
+    pub(super) rng: &'w mut ChaCha8Rng,
+    pub(super) ty: &'w TypeInfo<'a>,
+    pub(super) grid: &'w GridInfo,
+    pub(super) county: &'w County,
+    pub(super) day: &'w Day,
+    pub(super) stream: Stream,
+    pub(super) case: Case,
+    pub(super) log: Vec<LogEntry>,
+    pub(super) commands: Vec<Option<Command>>,
+    pub(super) last: DateTime<Utc>,
+    /// Whether any handling step ended late so far (ratings suffer).
+    pub(super) late: bool,
+}
+
+pub(super) fn cmd(action: &str) -> Command {
+    Command { action: action.to_string(), ..Default::default() }
+}
+
+pub(super) fn opinion(action: &str, text: &str) -> Command {
+    Command { opinion: Some(text.to_string()), ..cmd(action) }
+}
+
+impl<'w, 'a> Sim<'w, 'a> {
+    pub(super) fn run(
+        w: &'w World<'a>,
+        p: &Pending,
+        day: &'w Day,
+        rng: &'w mut ChaCha8Rng,
+    ) -> Result<GeneratedCase, HistoryError> {
+        let ty = &w.types[p.ty];
+        let grid = &w.grids[p.grid];
+        let county = &w.counties[grid.county];
+        let wf = w.wf(p.stream);
+        let channel = p.stream.channel();
+        let code = ty.ty.code.as_str();
+        let grid_code = w.input.grids[p.grid].code.clone();
+        let grid_name = &w.input.grids[p.grid].name;
+        let name = &ty.ty.name_zh;
+
+        // Who reports, and what they write.
+        let (reporter_actor, reporter, description) = match p.stream {
+            Stream::Patrol => {
+                (grid.worker.clone(), Some(grid.worker.user.clone()), format!("巡查发现{name}：{grid_name}"))
+            }
+            Stream::Device => {
+                let county_centre = format!("{}:command_centre", county.code);
+                let a = if DRONE.contains(&code) {
+                    if !w.drones.is_empty() && rng.random_bool(0.5) {
+                        w.drones[rng.random_range(0..w.drones.len())].clone()
+                    } else {
+                        actor(format!("drone-{}", county.code), Role::Device, county_centre)
+                    }
+                } else if SENSOR.contains(&code) {
+                    actor(format!("sensor-{grid_code}"), Role::Device, county_centre)
+                } else {
+                    actor(format!("camera-{grid_code}"), Role::Device, county_centre)
+                };
+                let what = if DRONE.contains(&code) {
+                    "无人机巡查发现"
+                } else if SENSOR.contains(&code) {
+                    "传感器告警："
+                } else {
+                    "视频智能识别："
+                };
+                let d = format!("{what}{name}（{grid_name}）");
+                (a, None, d)
+            }
+            Stream::EventWeb | Stream::DemandWeb => {
+                let unit = format!("{}:residents_committee", grid.community);
+                let named = w
+                    .known
+                    .get(unit.as_str())
+                    .and_then(|us| us.iter().find(|u| u.role == Role::Resident))
+                    .filter(|_| rng.random_bool(0.5));
+                let user = match named {
+                    Some(u) => u.username.clone(),
+                    None => format!("jumin-{:06}", rng.random_range(0..400_000u32)),
+                };
+                let d = format!("网上反映：{grid_name}附近{name}，请相关部门处理");
+                (actor(user.clone(), Role::Resident, unit), Some(user), d)
+            }
+            Stream::EventPhone => {
+                let a = county.intake[rng.random_range(0..county.intake.len())].clone();
+                let d = format!("市民来电反映：{grid_name}附近{name}");
+                (a.clone(), Some(a.user), d)
+            }
+            Stream::Hotline => {
+                let a = w.hot_intake[rng.random_range(0..w.hot_intake.len())].clone();
+                let d = format!("市民来电反映{grid_name}附近{name}问题，要求尽快处理");
+                (a.clone(), Some(a.user), d)
+            }
+            Stream::Open311 => {
+                let a = actor("open311".into(), Role::Resident, String::new());
+                (a, None, format!("Open311：{grid_name}附近{name}"))
+            }
+        };
+        let (dx, dy) = grid.jitter;
+        let shape = &w.input.grids[p.grid].shape;
+        let mut location = grid.point;
+        for _ in 0..3 {
+            let candidate = (
+                grid.point.0 + dx * (2.0 * rng.random::<f64>() - 1.0),
+                grid.point.1 + dy * (2.0 * rng.random::<f64>() - 1.0),
+            );
+            if shape.contains(&Point::new(candidate.0, candidate.1)) {
+                location = candidate;
+                break;
+            }
+        }
+        let report = NewReport {
+            type_code: ty.ty.code,
+            channel,
+            description,
+            location: Some(location),
+            grid: Some(grid_code),
+            reporter,
+        };
+        let refused = |action: &str, state: &str, refusal: Refusal| HistoryError::Refused {
+            kind: wf.kind.clone(),
+            type_code: code.to_string(),
+            action: action.to_string(),
+            state: state.to_string(),
+            refusal,
+        };
+        let (mut case, first) =
+            create(wf, w.input.taxonomy, w.cal, report, &reporter_actor, p.at).map_err(|e| refused("report", "", e))?;
+        case.route = Some(route(ty.ty, Some(&grid.community), w.input.tree, w.input.departments, w.input.routing));
+        let mut sim = Sim {
+            w,
+            wf,
+            cal: w.cal,
+            rng,
+            ty,
+            grid,
+            county,
+            day,
+            stream: p.stream,
+            case,
+            log: Vec::with_capacity(12),
+            commands: Vec::with_capacity(11),
+            last: p.at,
+            late: false,
+        };
+        sim.log.push(first);
+        let story = if p.stream.is_demand() { sim.demand(&reporter_actor) } else { sim.event(&reporter_actor) };
+        match story {
+            Ok(()) | Err(Halt::End) => {}
+            Err(Halt::Refused(e)) => return Err(e),
+        }
+        // What is still running at the end has been swept up to then.
+        if let Err(Halt::Refused(e)) = sim.sweep_until(w.end) {
+            return Err(e);
+        }
+        Ok(GeneratedCase { case: sim.case, log: sim.log, commands: sim.commands })
+    }
+
+    /// Applies a command at `at` (moved to just after the previous entry if need be), after the
+    /// deadline sweep has noted whatever ran late in between.
+    pub(super) fn act(&mut self, command: Command, who: &Actor, at: DateTime<Utc>) -> Result<DateTime<Utc>, Halt> {
+        let at = at.max(self.last + Duration::seconds(30 + self.rng.random_range(0..90)));
+        if at >= self.w.end {
+            return Err(Halt::End);
+        }
+        self.sweep_until(at)?;
+        let at = at.max(self.last + Duration::seconds(1));
+        match apply(self.wf, self.cal, &self.case, &command, who, at) {
+            Ok((next, entry)) => {
+                self.case = next;
+                self.log.push(entry);
+                self.commands.push(Some(command));
+                self.last = at;
+                Ok(at)
+            }
+            Err(refusal) => Err(self.refused(&command.action, refusal)),
+        }
+    }
+
+    pub(super) fn refused(&self, action: &str, refusal: Refusal) -> Halt {
+        Halt::Refused(HistoryError::Refused {
+            kind: self.wf.kind.clone(),
+            type_code: self.ty.ty.code.to_string(),
+            action: action.to_string(),
+            state: self.case.state.clone(),
+            refusal,
+        })
+    }
+
+    /// Runs the deadline sweep as the server would (every 30 s) for each deadline or summons
+    /// that passes before `until` (and before the end of the period).
+    pub(super) fn sweep_until(&mut self, until: DateTime<Utc>) -> Result<(), Halt> {
+        while let Some(due) = next_sweep_at(&self.case) {
+            let at = (due + Duration::seconds(self.rng.random_range(1..=30))).max(self.last + Duration::seconds(1));
+            if at >= until || at >= self.w.end {
+                break;
+            }
+            match sweep(self.wf, self.cal, &self.case, at) {
+                Ok(Some((next, entry))) => {
+                    self.case = next;
+                    self.log.push(entry);
+                    self.commands.push(None);
+                    self.last = at;
+                }
+                Ok(None) => break,
+                Err(refusal) => return Err(self.refused("sweep", refusal)),
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn chance(&mut self, p: f64) -> bool {
+        self.rng.random::<f64>() < p
+    }
+
+    pub(super) fn minutes(&mut self, lo: f64, hi: f64) -> Duration {
+        Duration::seconds((self.rng.random_range(lo..hi) * 60.0) as i64)
+    }
+
+    /// A centre step around the clock with a wall-clock limit of `limit` minutes: mostly well
+    /// inside it, late with chance `late`.
+    pub(super) fn wall(&mut self, from: DateTime<Utc>, limit: f64, late: f64) -> DateTime<Utc> {
+        let d = if self.chance(late) {
+            self.minutes(limit * 1.05, limit * 3.0)
+        } else {
+            let x = self.rng.random::<f64>() * self.rng.random::<f64>();
+            Duration::seconds(((0.05 + 0.85 * x.sqrt()) * limit * 60.0) as i64)
+        };
+        from + d
+    }
+
+    /// A step done in working time with a working-time limit of `limit` hours.
+    pub(super) fn work(&mut self, from: DateTime<Utc>, limit: f64, late: f64) -> DateTime<Utc> {
+        let frac = if self.chance(late) { self.rng.random_range(1.05..3.0) } else { self.rng.random_range(0.05..0.9) };
+        let d = Duration::seconds((frac * limit * 3600.0) as i64);
+        self.cal.add_working(from, d).unwrap_or(from + d)
+    }
+
+    pub(super) fn measured_add(&self, from: DateTime<Utc>, d: Duration, working: bool) -> DateTime<Utc> {
+        if d <= Duration::zero() {
+            from
+        } else if working {
+            self.cal.add_working(from, d).unwrap_or(from + d)
+        } else {
+            from + d
+        }
+    }
+
+    pub(super) fn measure(&self, a: DateTime<Utc>, b: DateTime<Utc>, working: bool) -> Duration {
+        if working { self.cal.working_duration_between(a, b).unwrap_or(b - a) } else { b - a }
+    }
+
+    pub(super) fn deadline(&self) -> DateTime<Utc> {
+        self.case.clock.as_ref().map(|c| c.deadline).unwrap_or(self.last)
+    }
+
+    pub(super) fn evidence(&mut self, action: &str, text: &str) -> Command {
+        let n = self.log.len();
+        Command {
+            attachments: vec![format!("photo-{}-{n}.jpg", self.case.reported_at.timestamp())],
+            ..opinion(action, text)
+        }
+    }
+
+    pub(super) fn dispatch_to(&self, unit: &str) -> Command {
+        let assisting = self.case.route.as_ref().map(|r| r.assisting.clone()).unwrap_or_default();
+        Command { units: Some(Assignment { primary: unit.to_string(), assisting }), ..cmd("dispatch") }
+    }
+
+    pub(super) fn satisfaction(&mut self, reworked: bool) -> Satisfaction {
+        let r = self.w.rates;
+        let (mut sat, mut dis) = (r.satisfied, r.dissatisfied);
+        if self.late {
+            sat -= 0.25;
+            dis += 0.12;
+        }
+        if reworked {
+            sat -= 0.15;
+            dis += 0.06;
+        }
+        if self.ty.night {
+            sat -= 0.05;
+            dis += 0.03;
+        }
+        let x = self.rng.random::<f64>();
+        if x < sat.max(0.1) {
+            Satisfaction::Satisfied
+        } else if x < 1.0 - dis.max(0.0) {
+            Satisfaction::BasicallySatisfied
+        } else {
+            Satisfaction::Dissatisfied
+        }
+    }
+
+    pub(super) fn rating(&mut self, action: &str, s: Satisfaction) -> Command {
+        let reason = match s {
+            Satisfaction::Satisfied => None,
+            Satisfaction::BasicallySatisfied => Some(R_BASIC.to_string()),
+            Satisfaction::Dissatisfied => Some(R_DISSATISFIED.to_string()),
+        };
+        Command { rating: Some(Rating { satisfaction: s, reason }), ..cmd(action) }
+    }
+
+    pub(super) fn extension(&self) -> TimeLimit {
+        let l = self.case.handling_limit;
+        TimeLimit { value: l.value.div_ceil(2).max(1), unit: l.unit }
+    }
+
+    pub(super) fn primary(&self) -> String {
+        self.case.units.as_ref().map(|u| u.primary.clone()).unwrap_or_default()
+    }
+}
