@@ -346,20 +346,3 @@ fn a_full_year_of_370k_cases_is_quick() {
     assert_eq!(stats.cases, 370_000);
     assert!(elapsed.as_secs() < 30, "{elapsed:?}");
 }
-
-#[test]
-fn tmp_fingerprint() {
-    use std::io::Write;
-    let (cases, stats) = &*YEAR;
-    let path = std::env::var("FP_OUT").unwrap_or_else(|_| "/tmp/history_fp.json".into());
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    for g in cases {
-        serde_json::to_writer(&mut f, &(&g.case, &g.log, &g.commands)).unwrap();
-        f.write_all(b"\n").unwrap();
-    }
-    writeln!(f, "{stats:?}").unwrap();
-    let mut d = std::io::BufWriter::new(std::fs::File::create(format!("{path}.debug")).unwrap());
-    for g in cases {
-        writeln!(d, "{:?} {:?} {:?}", g.case, g.log, g.commands).unwrap();
-    }
-}

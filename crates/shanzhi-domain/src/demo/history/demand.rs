@@ -3,10 +3,7 @@
 //! the resident is not satisfied), closed, and rated online.
 
 use super::actors::role_of;
-use super::opinions::{
-    OP_ANSWER, OP_DENY_RETURN, OP_DENY_VOID, OP_REHANDLE, OP_REJECT_REPLY, OP_RETURN, OP_UNREACHED, OP_VOID,
-    OP_WITHDRAW,
-};
+use super::opinions::{OP_ANSWER, OP_REHANDLE, OP_REJECT_REPLY, OP_UNREACHED, OP_WITHDRAW};
 use super::sim::{Halt, Sim, cmd, opinion};
 use super::streams::Stream;
 use crate::cases::case::{Actor, Satisfaction};
@@ -24,43 +21,25 @@ impl Sim<'_, '_> {
         }
         self.act(cmd("register"), &intake, t)?;
         let dispatcher = self.dispatcher();
-        if self.chance(0.015) {
-            let t = self.wall(self.last, 30.0, 0.02);
-            self.act(opinion("request_void", OP_VOID), &dispatcher, t)?;
-            let supervisor = self.supervisor();
-            let t = self.work(self.last, 1.0, 0.03);
-            if self.chance(0.9) {
-                self.act(cmd("approve_void"), &supervisor, t)?;
-                return Ok(());
-            }
-            self.act(opinion("deny_void", OP_DENY_VOID), &supervisor, t)?;
+        let review = |s: &mut Self| (s.supervisor(), s.work(s.last, 1.0, 0.03));
+        if self.chance(0.015) && self.ask_to_void(&dispatcher, review, 0.9)? {
+            return Ok(());
         }
         // 派: to the routed unit (a community's case to its street office).
         let routed = self.case.route.as_ref().map(|r| r.unit.clone()).unwrap_or_default();
-        let mut unit = self.w.demand_unit(&routed, self.grid);
+        let mut unit = self.w.places.demand_unit(&routed, self.grid);
         let t = self.wall(self.last, 30.0, 0.03);
         self.act(self.dispatch_to(&unit), &dispatcher, t)?;
         if self.chance(0.004) {
             let t = self.last + self.minutes(5.0, 40.0);
             self.act(opinion("withdraw", OP_WITHDRAW), &dispatcher, t)?;
-            unit = self.w.alternative(&unit, self.grid);
-            let t = self.wall(self.last, 30.0, 0.03);
-            self.act(self.dispatch_to(&unit), &dispatcher, t)?;
+            unit = self.redispatch(&unit, &dispatcher, 0.03)?;
         }
         // 签收 or 退单.
         let handler = self.w.staff(&unit, role_of(&unit), self.rng);
         if self.chance(self.w.rates.returns * 1.5) {
-            let t = self.work(self.last, 2.0, 0.1);
-            self.act(opinion("request_return", OP_RETURN), &handler, t)?;
-            let t = self.work(self.last, 1.0, 0.05);
-            if self.chance(0.7) {
-                self.act(cmd("approve_return"), &dispatcher, t)?;
-                unit = self.w.alternative(&unit, self.grid);
-                let t = self.wall(self.last, 30.0, 0.03);
-                self.act(self.dispatch_to(&unit), &dispatcher, t)?;
-            } else {
-                self.act(opinion("deny_return", OP_DENY_RETURN), &dispatcher, t)?;
-            }
+            let review = |s: &mut Self| s.work(s.last, 1.0, 0.05);
+            unit = self.ask_to_return(unit, &handler, &dispatcher, review, 0.7, 0.03)?;
         }
         let handler = if handler.unit == unit { handler } else { self.w.staff(&unit, role_of(&unit), self.rng) };
         let t = self.work(self.last, 2.0, 0.05);
@@ -98,10 +77,7 @@ impl Sim<'_, '_> {
         self.act(cmd("close"), &supervisor, t)?;
         // Residents who were not reached may rate online.
         if self.stream == Stream::DemandWeb && self.case.rating.is_none() && self.chance(0.3) {
-            let t = self.last + self.minutes(30.0, 2880.0);
-            let s = self.satisfaction(round > 0);
-            let c = self.rating("rate", s);
-            self.act(c, reporter, t)?;
+            self.rate_online(reporter, round > 0, (30.0, 2880.0))?;
         }
         Ok(())
     }

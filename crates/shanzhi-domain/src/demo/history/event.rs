@@ -3,7 +3,7 @@
 //! (reworked when the check fails), closed and rated.
 
 use super::actors::role_of;
-use super::opinions::{OP_CHECK_FAIL, OP_DENY, OP_DENY_RETURN, OP_DENY_VOID, OP_FIXED, OP_REFUSE, OP_RETURN, OP_VOID};
+use super::opinions::{OP_CHECK_FAIL, OP_DENY, OP_FIXED, OP_REFUSE};
 use super::sim::{Halt, Sim, cmd, opinion};
 use super::streams::Stream;
 use crate::cases::case::Actor;
@@ -55,33 +55,18 @@ impl Sim<'_, '_> {
         self.act(cmd("file"), &supervisor, t)?;
         // 派遣 (or a duplicate voided).
         let dispatcher = self.dispatcher();
-        if self.chance(0.005) {
-            let t = self.wall(self.last, 30.0, 0.02);
-            self.act(opinion("request_void", OP_VOID), &dispatcher, t)?;
-            let t = self.wall(self.last, 60.0, 0.03);
-            if self.chance(0.85) {
-                self.act(cmd("approve_void"), &supervisor, t)?;
-                return Ok(());
-            }
-            self.act(opinion("deny_void", OP_DENY_VOID), &supervisor, t)?;
+        let review = |s: &mut Self| (supervisor.clone(), s.wall(s.last, 60.0, 0.03));
+        if self.chance(0.005) && self.ask_to_void(&dispatcher, review, 0.85)? {
+            return Ok(());
         }
-        let mut unit = self.case.route.as_ref().map(|r| r.unit.clone()).unwrap_or_default();
+        let unit = self.case.route.as_ref().map(|r| r.unit.clone()).unwrap_or_default();
         let t = self.wall(self.last, 30.0, 0.02);
         self.act(self.dispatch_to(&unit), &dispatcher, t)?;
         // 回退: the unit says it is not theirs; approved, the case goes elsewhere.
         if self.chance(self.w.rates.returns) {
             let handler = self.w.staff(&unit, role_of(&unit), self.rng);
-            let t = self.work(self.last, 2.0, 0.1);
-            self.act(opinion("request_return", OP_RETURN), &handler, t)?;
-            let t = self.wall(self.last, 60.0, 0.05);
-            if self.chance(0.75) {
-                self.act(cmd("approve_return"), &dispatcher, t)?;
-                unit = self.w.alternative(&unit, self.grid);
-                let t = self.wall(self.last, 30.0, 0.05);
-                self.act(self.dispatch_to(&unit), &dispatcher, t)?;
-            } else {
-                self.act(opinion("deny_return", OP_DENY_RETURN), &dispatcher, t)?;
-            }
+            let review = |s: &mut Self| s.wall(s.last, 60.0, 0.05);
+            self.ask_to_return(unit, &handler, &dispatcher, review, 0.75, 0.05)?;
         }
         // 处置, 核查 (返工 when it fails).
         let mut round = 0;
@@ -110,12 +95,7 @@ impl Sim<'_, '_> {
         };
         let rated = self.chance(rates);
         match self.stream {
-            Stream::EventWeb if rated => {
-                let t = self.last + self.minutes(20.0, 4320.0);
-                let s = self.satisfaction(round > 0);
-                let c = self.rating("rate", s);
-                self.act(c, reporter, t)?;
-            }
+            Stream::EventWeb if rated => self.rate_online(reporter, round > 0, (20.0, 4320.0))?,
             Stream::EventPhone if rated => {
                 let t = self.work(self.last, 7.5, 0.05);
                 let s = self.satisfaction(round > 0);

@@ -38,6 +38,14 @@
 //! routed unit is a community's (which cannot accept orders in the demand workflow) goes to the
 //! community's street office instead. A returned case goes from a department to the street office,
 //! or from a street office or community to the county's urban management.
+//!
+//! # Layout
+//!
+//! What goes in and comes out: `config`, `stats`. The world, built once from the input and the
+//! seed: `world`, with `seasons` (the days), `weights` (the types), `places` (grids, counties),
+//! `streams` (channels, volume by day and hour) and `actors`. One case's story: `sim` (the
+//! driver), `event` and `demand` (the two workflows' paths), `handling` (the handling step, the
+//! whistle) and `side_paths` (voids, returns, online ratings). Helpers: `draw`, `opinions`.
 
 mod actors;
 mod config;
@@ -48,6 +56,7 @@ mod handling;
 mod opinions;
 mod places;
 mod seasons;
+mod side_paths;
 mod sim;
 mod stats;
 mod streams;
@@ -120,7 +129,7 @@ pub fn generate_history(
             let cdf = cumulative(&weights);
             for _ in 0..n {
                 let ty = pick(&cdf, &mut rng);
-                let grid = world.pick_grid(ty, *stream, &mut rng);
+                let grid = world.places.pick_grid(&world.types[ty], *stream, &mut rng);
                 let at = world.report_time(day, *stream, ty, cfg.end, &mut rng);
                 pending.push(Pending { at, stream: *stream, ty, grid });
             }

@@ -2,18 +2,17 @@
 //! point and grid worker, the counties, the types found mostly in the city or only in some
 //! counties, and where a case goes instead of its routed unit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use geo::{BoundingRect, InteriorPoint};
+use geo::{BoundingRect, Contains, InteriorPoint, MultiPolygon, Point};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::actors::{County, DRONE, actor, county, role_of};
+use super::actors::{County, DRONE, actor, role_of};
 use super::config::HistoryInput;
 use super::draw::{cumulative, normal, pick};
 use super::streams::Stream;
 use super::weights::TypeInfo;
-use super::world::World;
 use crate::cases::case::Actor;
 use crate::ids::{DivisionCode, Level};
 use crate::people::{Role, User};
@@ -47,7 +46,7 @@ pub(super) const URBAN: &[(&str, f64)] = &[
 ];
 
 /// Types found only in some counties: coal-mining subsidence in the mining districts.
-pub(super) const ONLY_IN: &[(&str, &[&str])] = &[("0919", &["130202", "130203", "130204", "130205", "130207"])];
+const ONLY_IN: &[(&str, &[&str])] = &[("0919", &["130202", "130203", "130204", "130205", "130207"])];
 
 pub(super) struct GridInfo {
     pub(super) community: DivisionCode,
@@ -58,102 +57,121 @@ pub(super) struct GridInfo {
     pub(super) worker: Actor,
 }
 
+impl GridInfo {
+    /// A point near the grid's own point and inside its `shape` (the grid's own point after
+    /// three misses).
+    pub(super) fn location(&self, shape: &MultiPolygon<f64>, rng: &mut ChaCha8Rng) -> (f64, f64) {
+        let (dx, dy) = self.jitter;
+        for _ in 0..3 {
+            let candidate = (
+                self.point.0 + dx * (2.0 * rng.random::<f64>() - 1.0),
+                self.point.1 + dy * (2.0 * rng.random::<f64>() - 1.0),
+            );
+            if shape.contains(&Point::new(candidate.0, candidate.1)) {
+                return candidate;
+            }
+        }
+        self.point
+    }
+}
+
 /// The grids and counties, with the grids' weights as cumulative weights over the urban and the
 /// rural grids (and over the grids of the counties a restricted type is found in).
 pub(super) struct Places {
     pub(super) grids: Vec<GridInfo>,
     pub(super) counties: Vec<County>,
-    pub(super) urban_cdf: Vec<f64>,
-    pub(super) urban_idx: Vec<usize>,
-    pub(super) rural_cdf: Vec<f64>,
-    pub(super) rural_idx: Vec<usize>,
-    pub(super) urban_share: f64,
-    pub(super) restricted: Vec<(Vec<f64>, Vec<usize>)>,
+    urban_cdf: Vec<f64>,
+    urban_idx: Vec<usize>,
+    rural_cdf: Vec<f64>,
+    rural_idx: Vec<usize>,
+    urban_share: f64,
+    /// By `TypeInfo::only_in`.
+    restricted: Vec<(Vec<f64>, Vec<usize>)>,
+    /// Units known to exist (street offices), to check alternatives.
+    streets: HashSet<String>,
 }
 
-/// Places the grids and their counties (drawing, in grid order, each grid's weight and each new
-/// county's miss factor), and restricts the `ONLY_IN` types to their counties' grids.
-pub(super) fn places(
-    input: &HistoryInput,
-    known: &HashMap<&str, Vec<&User>>,
-    types: &mut [TypeInfo],
-    rng: &mut ChaCha8Rng,
-) -> Places {
-    // Counties and their centres.
-    let mut counties: Vec<County> = Vec::new();
-    let mut county_index: HashMap<String, usize> = HashMap::new();
-    let mut grids = Vec::with_capacity(input.grids.len());
-    let mut weights = Vec::with_capacity(input.grids.len());
-    let mut urban_flags = Vec::with_capacity(input.grids.len());
-    for g in input.grids {
-        let community = g.community();
-        let county_code = community.ancestor(Level::County).map(|c| c.to_string()).unwrap_or_else(|| "1302".into());
-        let county = match county_index.get(&county_code) {
-            Some(&i) => i,
-            None => {
-                let i = counties.len();
-                county_index.insert(county_code.clone(), i);
-                counties.push(county(&county_code, input, rng));
-                i
-            }
-        };
-        let urban = input.tree.get(&community).is_some_and(|d| d.kind == DivisionKind::Community);
-        let county_kind =
-            input.tree.get(&community.ancestor(Level::County).unwrap_or(community.clone())).map(|d| d.kind);
-        let central = matches!(county_code.as_str(), "130202" | "130203");
-        let county_w = match county_kind {
-            _ if central => 1.3,
-            Some(DivisionKind::District) => 1.1,
-            Some(DivisionKind::CountyCity) => 1.0,
-            Some(DivisionKind::Zone) => 0.85,
-            _ => 0.9,
-        };
-        let kind_w = if urban { 1.0 } else { 0.3 };
-        let dedicated = if g.kind == GridKind::Dedicated { 0.6 } else { 1.0 };
-        weights.push(kind_w * county_w * dedicated * (0.5 * normal(rng)).exp());
-        urban_flags.push(urban);
-        let point = g
-            .shape
-            .interior_point()
-            .map(|p| (p.x(), p.y()))
-            .or_else(|| g.shape.bounding_rect().map(|r| (r.center().x, r.center().y)))
-            .unwrap_or((118.18, 39.63));
-        let jitter = g.shape.bounding_rect().map(|r| (r.width() * 0.25, r.height() * 0.25)).unwrap_or((0.0, 0.0));
-        let unit = format!("{community}:residents_committee");
-        let user = known
-            .get(unit.as_str())
-            .and_then(|us| us.iter().find(|u| u.role == Role::GridWorker))
-            .map(|u| u.username.clone())
-            .unwrap_or_else(|| format!("wangge-{}", g.code));
-        grids.push(GridInfo { community, county, point, jitter, worker: actor(user, Role::GridWorker, unit) });
-    }
-    let split = |want: bool| {
-        let idx: Vec<usize> = (0..grids.len()).filter(|&i| urban_flags[i] == want).collect();
-        let cdf = cumulative(&idx.iter().map(|&i| weights[i]).collect::<Vec<_>>());
-        (cdf, idx)
-    };
-    let (urban_cdf, urban_idx) = split(true);
-    let (rural_cdf, rural_idx) = split(false);
-    let (u, r) = (urban_cdf.last().copied().unwrap_or(0.0), rural_cdf.last().copied().unwrap_or(0.0));
-    let urban_share = if u + r > 0.0 { u / (u + r) } else { 0.5 };
-    let mut restricted = Vec::new();
-    for (code, counties_of) in ONLY_IN {
-        if let Some(t) = types.iter_mut().find(|t| t.ty.code.as_str() == *code) {
-            let idx: Vec<usize> =
-                (0..grids.len()).filter(|&i| counties_of.contains(&counties[grids[i].county].code.as_str())).collect();
-            if !idx.is_empty() {
-                let cdf = cumulative(&idx.iter().map(|&i| weights[i]).collect::<Vec<_>>());
-                t.only_in = Some(restricted.len());
-                restricted.push((cdf, idx));
+impl Places {
+    /// Places the grids and their counties (drawing, in grid order, each grid's weight and each
+    /// new county's miss factor), and restricts the `ONLY_IN` types to their counties' grids.
+    pub(super) fn new(
+        input: &HistoryInput,
+        known: &HashMap<&str, Vec<&User>>,
+        types: &mut [TypeInfo],
+        rng: &mut ChaCha8Rng,
+    ) -> Places {
+        // Counties and their centres.
+        let mut counties: Vec<County> = Vec::new();
+        let mut county_index: HashMap<String, usize> = HashMap::new();
+        let mut grids = Vec::with_capacity(input.grids.len());
+        let mut weights = Vec::with_capacity(input.grids.len());
+        let mut urban_flags = Vec::with_capacity(input.grids.len());
+        for g in input.grids {
+            let community = g.community();
+            let county_code = community.ancestor(Level::County).map(|c| c.to_string()).unwrap_or_else(|| "1302".into());
+            let county = match county_index.get(&county_code) {
+                Some(&i) => i,
+                None => {
+                    let i = counties.len();
+                    county_index.insert(county_code.clone(), i);
+                    counties.push(County::new(&county_code, known, rng));
+                    i
+                }
+            };
+            let urban = input.tree.get(&community).is_some_and(|d| d.kind == DivisionKind::Community);
+            let county_kind =
+                input.tree.get(&community.ancestor(Level::County).unwrap_or(community.clone())).map(|d| d.kind);
+            let central = matches!(county_code.as_str(), "130202" | "130203");
+            let county_w = match county_kind {
+                _ if central => 1.3,
+                Some(DivisionKind::District) => 1.1,
+                Some(DivisionKind::CountyCity) => 1.0,
+                Some(DivisionKind::Zone) => 0.85,
+                _ => 0.9,
+            };
+            let kind_w = if urban { 1.0 } else { 0.3 };
+            let dedicated = if g.kind == GridKind::Dedicated { 0.6 } else { 1.0 };
+            weights.push(kind_w * county_w * dedicated * (0.5 * normal(rng)).exp());
+            urban_flags.push(urban);
+            let point = g
+                .shape
+                .interior_point()
+                .map(|p| (p.x(), p.y()))
+                .or_else(|| g.shape.bounding_rect().map(|r| (r.center().x, r.center().y)))
+                .unwrap_or((118.18, 39.63));
+            let jitter = g.shape.bounding_rect().map(|r| (r.width() * 0.25, r.height() * 0.25)).unwrap_or((0.0, 0.0));
+            let unit = format!("{community}:residents_committee");
+            let user = known
+                .get(unit.as_str())
+                .and_then(|us| us.iter().find(|u| u.role == Role::GridWorker))
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| format!("wangge-{}", g.code));
+            grids.push(GridInfo { community, county, point, jitter, worker: actor(user, Role::GridWorker, unit) });
+        }
+        // Cumulative weights over some of the grids.
+        let weighted = |idx: Vec<usize>| (cumulative(&idx.iter().map(|&i| weights[i]).collect::<Vec<_>>()), idx);
+        let (urban_cdf, urban_idx) = weighted((0..grids.len()).filter(|&i| urban_flags[i]).collect());
+        let (rural_cdf, rural_idx) = weighted((0..grids.len()).filter(|&i| !urban_flags[i]).collect());
+        let (u, r) = (urban_cdf.last().copied().unwrap_or(0.0), rural_cdf.last().copied().unwrap_or(0.0));
+        let urban_share = if u + r > 0.0 { u / (u + r) } else { 0.5 };
+        let mut restricted = Vec::new();
+        for (code, counties_of) in ONLY_IN {
+            if let Some(t) = types.iter_mut().find(|t| t.ty.code.as_str() == *code) {
+                let idx: Vec<usize> = (0..grids.len())
+                    .filter(|&i| counties_of.contains(&counties[grids[i].county].code.as_str()))
+                    .collect();
+                if !idx.is_empty() {
+                    t.only_in = Some(restricted.len());
+                    restricted.push(weighted(idx));
+                }
             }
         }
+        let streets = input.tree.at_level(Level::Township).map(|d| format!("{}:street-office", d.code)).collect();
+        Places { grids, counties, urban_cdf, urban_idx, rural_cdf, rural_idx, urban_share, restricted, streets }
     }
-    Places { grids, counties, urban_cdf, urban_idx, rural_cdf, rural_idx, urban_share, restricted }
-}
 
-impl World<'_> {
-    pub(super) fn pick_grid(&self, ty: usize, stream: Stream, rng: &mut ChaCha8Rng) -> usize {
-        let t = &self.types[ty];
+    /// A grid for a case of type `t` from `stream`.
+    pub(super) fn pick_grid(&self, t: &TypeInfo, stream: Stream, rng: &mut ChaCha8Rng) -> usize {
         if let Some(r) = t.only_in {
             let (cdf, idx) = &self.restricted[r];
             return idx[pick(cdf, rng)];
@@ -170,11 +188,9 @@ impl World<'_> {
     /// Where a returned case goes instead: a department's case to the street office, the street
     /// office's (or a community's) to the county's urban management.
     pub(super) fn alternative(&self, unit: &str, grid: &GridInfo) -> String {
-        let street = grid.community.parent().map(|t| format!("{t}:street-office"));
-        let county = &self.counties[grid.county].code;
-        match (role_of(unit), street) {
-            (Role::DepartmentHandler, Some(s)) if self.streets.contains(&s) => s,
-            _ => format!("{county}:urban-management"),
+        match role_of(unit) {
+            Role::DepartmentHandler => self.street_office(grid),
+            _ => self.urban_management(grid),
         }
     }
 
@@ -183,10 +199,20 @@ impl World<'_> {
     pub(super) fn demand_unit(&self, unit: &str, grid: &GridInfo) -> String {
         match role_of(unit) {
             Role::DepartmentHandler | Role::StreetStaff => unit.to_string(),
-            _ => match grid.community.parent().map(|t| format!("{t}:street-office")) {
-                Some(s) if self.streets.contains(&s) => s,
-                _ => format!("{}:urban-management", self.counties[grid.county].code),
-            },
+            _ => self.street_office(grid),
         }
+    }
+
+    /// The street office of the grid's community, or the county's urban management where there
+    /// is none.
+    fn street_office(&self, grid: &GridInfo) -> String {
+        match grid.community.parent().map(|t| format!("{t}:street-office")) {
+            Some(s) if self.streets.contains(&s) => s,
+            _ => self.urban_management(grid),
+        }
+    }
+
+    fn urban_management(&self, grid: &GridInfo) -> String {
+        format!("{}:urban-management", self.counties[grid.county].code)
     }
 }

@@ -45,7 +45,7 @@ pub(super) enum Season {
 use Season::*;
 
 /// Lunar new year's days (春节) the history knows.
-pub(super) const SPRING_FESTIVAL: &[(i32, u32, u32)] = &[(2025, 1, 29), (2026, 2, 17), (2027, 2, 6), (2028, 1, 26)];
+const SPRING_FESTIVAL: &[(i32, u32, u32)] = &[(2025, 1, 29), (2026, 2, 17), (2027, 2, 6), (2028, 1, 26)];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum DayKind {
@@ -93,7 +93,7 @@ impl Day {
     }
 }
 
-pub(super) fn in_md(date: NaiveDate, from: (u32, u32), to: (u32, u32)) -> bool {
+fn in_md(date: NaiveDate, from: (u32, u32), to: (u32, u32)) -> bool {
     let md = (date.month(), date.day());
     if from <= to { from <= md && md <= to } else { md >= from || md <= to }
 }

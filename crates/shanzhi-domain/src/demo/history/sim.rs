@@ -3,12 +3,11 @@
 //! run in between, until its path ends or the period does.
 
 use chrono::{DateTime, Duration, Utc};
-use geo::{Contains, Point};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::HistoryError;
-use super::actors::{County, DRONE, SENSOR, actor};
+use super::actors::County;
 use super::opinions::{R_BASIC, R_DISSATISFIED};
 use super::places::GridInfo;
 use super::seasons::Day;
@@ -22,7 +21,6 @@ use crate::cases::engine::{Command, Refusal, apply, create};
 use crate::cases::routing::route;
 use crate::cases::sweep::{next_sweep_at, sweep};
 use crate::cases::workflow::Workflow;
-use crate::people::Role;
 use crate::time_limit::TimeLimit;
 
 pub(super) enum Halt {
@@ -57,6 +55,17 @@ pub(super) fn opinion(action: &str, text: &str) -> Command {
     Command { opinion: Some(text.to_string()), ..cmd(action) }
 }
 
+/// The engine refused `action` in `state`: a bug in the history (or the workflow), reported.
+fn refused(wf: &Workflow, ty: &TypeInfo, action: &str, state: &str, refusal: Refusal) -> HistoryError {
+    HistoryError::Refused {
+        kind: wf.kind.clone(),
+        type_code: ty.ty.code.to_string(),
+        action: action.to_string(),
+        state: state.to_string(),
+        refusal,
+    }
+}
+
 impl<'w, 'a> Sim<'w, 'a> {
     pub(super) fn run(
         w: &'w World<'a>,
@@ -65,102 +74,21 @@ impl<'w, 'a> Sim<'w, 'a> {
         rng: &'w mut ChaCha8Rng,
     ) -> Result<GeneratedCase, HistoryError> {
         let ty = &w.types[p.ty];
-        let grid = &w.grids[p.grid];
-        let county = &w.counties[grid.county];
+        let grid = &w.places.grids[p.grid];
+        let county = &w.places.counties[grid.county];
         let wf = w.wf(p.stream);
-        let channel = p.stream.channel();
-        let code = ty.ty.code.as_str();
-        let grid_code = w.input.grids[p.grid].code.clone();
-        let grid_name = &w.input.grids[p.grid].name;
-        let name = &ty.ty.name_zh;
-
-        // Who reports, and what they write.
-        let (reporter_actor, reporter, description) = match p.stream {
-            Stream::Patrol => {
-                (grid.worker.clone(), Some(grid.worker.user.clone()), format!("巡查发现{name}：{grid_name}"))
-            }
-            Stream::Device => {
-                let county_centre = format!("{}:command_centre", county.code);
-                let a = if DRONE.contains(&code) {
-                    if !w.drones.is_empty() && rng.random_bool(0.5) {
-                        w.drones[rng.random_range(0..w.drones.len())].clone()
-                    } else {
-                        actor(format!("drone-{}", county.code), Role::Device, county_centre)
-                    }
-                } else if SENSOR.contains(&code) {
-                    actor(format!("sensor-{grid_code}"), Role::Device, county_centre)
-                } else {
-                    actor(format!("camera-{grid_code}"), Role::Device, county_centre)
-                };
-                let what = if DRONE.contains(&code) {
-                    "无人机巡查发现"
-                } else if SENSOR.contains(&code) {
-                    "传感器告警："
-                } else {
-                    "视频智能识别："
-                };
-                let d = format!("{what}{name}（{grid_name}）");
-                (a, None, d)
-            }
-            Stream::EventWeb | Stream::DemandWeb => {
-                let unit = format!("{}:residents_committee", grid.community);
-                let named = w
-                    .known
-                    .get(unit.as_str())
-                    .and_then(|us| us.iter().find(|u| u.role == Role::Resident))
-                    .filter(|_| rng.random_bool(0.5));
-                let user = match named {
-                    Some(u) => u.username.clone(),
-                    None => format!("jumin-{:06}", rng.random_range(0..400_000u32)),
-                };
-                let d = format!("网上反映：{grid_name}附近{name}，请相关部门处理");
-                (actor(user.clone(), Role::Resident, unit), Some(user), d)
-            }
-            Stream::EventPhone => {
-                let a = county.intake[rng.random_range(0..county.intake.len())].clone();
-                let d = format!("市民来电反映：{grid_name}附近{name}");
-                (a.clone(), Some(a.user), d)
-            }
-            Stream::Hotline => {
-                let a = w.hot_intake[rng.random_range(0..w.hot_intake.len())].clone();
-                let d = format!("市民来电反映{grid_name}附近{name}问题，要求尽快处理");
-                (a.clone(), Some(a.user), d)
-            }
-            Stream::Open311 => {
-                let a = actor("open311".into(), Role::Resident, String::new());
-                (a, None, format!("Open311：{grid_name}附近{name}"))
-            }
-        };
-        let (dx, dy) = grid.jitter;
-        let shape = &w.input.grids[p.grid].shape;
-        let mut location = grid.point;
-        for _ in 0..3 {
-            let candidate = (
-                grid.point.0 + dx * (2.0 * rng.random::<f64>() - 1.0),
-                grid.point.1 + dy * (2.0 * rng.random::<f64>() - 1.0),
-            );
-            if shape.contains(&Point::new(candidate.0, candidate.1)) {
-                location = candidate;
-                break;
-            }
-        }
+        let reporter = w.reporter(p, rng);
+        let location = grid.location(&w.input.grids[p.grid].shape, rng);
         let report = NewReport {
             type_code: ty.ty.code,
-            channel,
-            description,
+            channel: p.stream.channel(),
+            description: reporter.description,
             location: Some(location),
-            grid: Some(grid_code),
-            reporter,
+            grid: Some(w.input.grids[p.grid].code.clone()),
+            reporter: reporter.user,
         };
-        let refused = |action: &str, state: &str, refusal: Refusal| HistoryError::Refused {
-            kind: wf.kind.clone(),
-            type_code: code.to_string(),
-            action: action.to_string(),
-            state: state.to_string(),
-            refusal,
-        };
-        let (mut case, first) =
-            create(wf, w.input.taxonomy, w.cal, report, &reporter_actor, p.at).map_err(|e| refused("report", "", e))?;
+        let (mut case, first) = create(wf, w.input.taxonomy, w.cal, report, &reporter.actor, p.at)
+            .map_err(|e| refused(wf, ty, "report", "", e))?;
         case.route = Some(route(ty.ty, Some(&grid.community), w.input.tree, w.input.departments, w.input.routing));
         let mut sim = Sim {
             w,
@@ -179,7 +107,7 @@ impl<'w, 'a> Sim<'w, 'a> {
             late: false,
         };
         sim.log.push(first);
-        let story = if p.stream.is_demand() { sim.demand(&reporter_actor) } else { sim.event(&reporter_actor) };
+        let story = if p.stream.is_demand() { sim.demand(&reporter.actor) } else { sim.event(&reporter.actor) };
         match story {
             Ok(()) | Err(Halt::End) => {}
             Err(Halt::Refused(e)) => return Err(e),
@@ -213,13 +141,7 @@ impl<'w, 'a> Sim<'w, 'a> {
     }
 
     pub(super) fn refused(&self, action: &str, refusal: Refusal) -> Halt {
-        Halt::Refused(HistoryError::Refused {
-            kind: self.wf.kind.clone(),
-            type_code: self.ty.ty.code.to_string(),
-            action: action.to_string(),
-            state: self.case.state.clone(),
-            refusal,
-        })
+        Halt::Refused(refused(self.wf, self.ty, action, &self.case.state, refusal))
     }
 
     /// Runs the deadline sweep as the server would (every 30 s) for each deadline or summons

@@ -18,7 +18,7 @@ use crate::time_limit::TimeUnit;
 
 /// Type weights: (code, patrol, public (hotline, web), device, season). Types not listed get a
 /// small default weight (components more than events for patrols).
-pub(super) const WEIGHTS: &[(&str, f64, f64, f64, Season)] = &[
+const WEIGHTS: &[(&str, f64, f64, f64, Season)] = &[
     // 01 公用设施
     ("0101", 0.4, 0.4, 0.5, Flat),
     ("0102", 0.5, 0.4, 0.5, Flat),
@@ -167,7 +167,7 @@ pub(super) const WEIGHTS: &[(&str, f64, f64, f64, Season)] = &[
 ];
 
 /// Minor problems a grid worker may fix on the spot (自行处置), and how often.
-pub(super) const FIXABLE: &[(&str, f64)] = &[
+const FIXABLE: &[(&str, f64)] = &[
     ("0701", 0.35),
     ("0602", 0.15),
     ("0604", 0.2),
@@ -184,7 +184,7 @@ pub(super) const FIXABLE: &[(&str, f64)] = &[
 ];
 
 /// Types complained about mostly in the evening and at night.
-pub(super) const NIGHT: &[&str] = &["0801", "1009", "1011", "1022", "1015", "0614"];
+const NIGHT: &[&str] = &["0801", "1009", "1011", "1022", "1015", "0614"];
 
 /// How a limit is measured: its length and whether in working time.
 #[derive(Debug, Clone, Copy)]
@@ -200,7 +200,7 @@ pub(super) struct TypeInfo<'a> {
     pub(super) season: Season,
     /// Chance a case of this type lies in an urban grid; `None`: the grids' own mix.
     pub(super) urban: Option<f64>,
-    /// Index into `World::restricted`.
+    /// Index into `Places::restricted`.
     pub(super) only_in: Option<usize>,
     pub(super) fixable: f64,
     pub(super) night: bool,

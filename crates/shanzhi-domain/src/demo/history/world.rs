@@ -1,27 +1,26 @@
-//! The world a history is generated in, built once from the input and the seed: the workflows,
-//! the days, the types, the grids and counties, the centres' staff and the named accounts, and
-//! how often a unit misses a limit.
+//! The world a history is generated in, built once from the input and the seed (the workflows,
+//! the days, the types, the places, the 12345 centre and the named accounts), and how often a
+//! unit misses a limit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rand_chacha::ChaCha8Rng;
 
 use super::HistoryError;
-use super::actors::{County, actor};
+use super::actors::{Centre, actor};
 use super::config::{HistoryConfig, HistoryInput, HistoryRates};
-use super::places::{GridInfo, Places, places};
+use super::places::Places;
 use super::seasons::{Day, days};
 use super::streams::{Stream, hour_profiles};
 use super::weights::{TypeInfo, types};
 use crate::calendar::WorkCalendar;
 use crate::cases::case::Actor;
 use crate::cases::workflow::Workflow;
-use crate::ids::Level;
 use crate::people::{Role, User};
 
 /// How much more often than average a unit (by its key) misses a handling limit.
-pub(super) const UNIT_MISS: &[(&str, f64)] = &[
+const UNIT_MISS: &[(&str, f64)] = &[
     ("street-office", 0.8),
     ("urban-management", 1.0),
     ("residents_committee", 1.2),
@@ -43,35 +42,27 @@ pub(super) const UNIT_MISS: &[(&str, f64)] = &[
 
 pub(super) struct World<'a> {
     pub(super) input: &'a HistoryInput<'a>,
-    pub(super) event: &'a Workflow,
-    pub(super) demand: &'a Workflow,
+    event: &'a Workflow,
+    demand: &'a Workflow,
     pub(super) cal: &'a WorkCalendar,
     pub(super) rates: HistoryRates,
     pub(super) end: DateTime<Utc>,
     pub(super) days: Vec<Day>,
     pub(super) types: Vec<TypeInfo<'a>>,
-    pub(super) grids: Vec<GridInfo>,
-    pub(super) counties: Vec<County>,
-    pub(super) urban_cdf: Vec<f64>,
-    pub(super) urban_idx: Vec<usize>,
-    pub(super) rural_cdf: Vec<f64>,
-    pub(super) rural_idx: Vec<usize>,
-    pub(super) urban_share: f64,
-    pub(super) restricted: Vec<(Vec<f64>, Vec<usize>)>,
+    pub(super) places: Places,
+    /// The hour profiles (`streams::hour_profiles`).
     pub(super) hours: [Vec<f64>; 5],
-    /// 12345 centre staff.
-    pub(super) hot_intake: Vec<Actor>,
-    pub(super) hot_supervisors: Vec<Actor>,
-    pub(super) hot_dispatchers: Vec<Actor>,
+    /// The 12345 centre's staff.
+    pub(super) hotline: Centre,
     /// Known accounts by unit.
     pub(super) known: HashMap<&'a str, Vec<&'a User>>,
     /// Named devices (role device), if any.
     pub(super) drones: Vec<Actor>,
-    /// Units known to exist (street offices), to check alternatives.
-    pub(super) streets: HashSet<String>,
 }
 
 impl<'a> World<'a> {
+    /// Draws, in this order, the days' weather, then each grid's weight and each county's miss
+    /// factor.
     pub(super) fn build(
         input: &'a HistoryInput<'a>,
         event: &'a Workflow,
@@ -96,24 +87,8 @@ impl<'a> World<'a> {
             .filter(|u| u.role == Role::Device)
             .map(|u| actor(u.username.clone(), u.role, u.unit.clone()))
             .collect();
-        let Places { grids, counties, urban_cdf, urban_idx, rural_cdf, rural_idx, urban_share, restricted } =
-            places(input, &known, &mut types, rng);
-
-        let hours = hour_profiles();
-        let centre = "1302:command_centre";
-        let pool = |role: Role, prefix: &str, n: usize| -> Vec<Actor> {
-            let mut v: Vec<Actor> =
-                (1..=n).map(|k| actor(format!("12345-{prefix}-{k:02}"), role, centre.into())).collect();
-            if let Some(us) = known.get(centre) {
-                v.extend(us.iter().filter(|u| u.role == role).map(|u| actor(u.username.clone(), role, u.unit.clone())));
-            }
-            v
-        };
-        let hot_intake = pool(Role::IntakeOperator, "huawu", 24);
-        let hot_supervisors = pool(Role::ShiftSupervisor, "zhiban", 4);
-        let hot_dispatchers = pool(Role::Dispatcher, "paidan", 8);
-        let streets: HashSet<String> =
-            input.tree.at_level(Level::Township).map(|d| format!("{}:street-office", d.code)).collect();
+        let places = Places::new(input, &known, &mut types, rng);
+        let hotline = Centre::hotline(&known);
 
         Ok(World {
             input,
@@ -124,21 +99,11 @@ impl<'a> World<'a> {
             end: cfg.end,
             days,
             types,
-            grids,
-            counties,
-            urban_cdf,
-            urban_idx,
-            rural_cdf,
-            rural_idx,
-            urban_share,
-            restricted,
-            hours,
-            hot_intake,
-            hot_supervisors,
-            hot_dispatchers,
+            places,
+            hours: hour_profiles(),
+            hotline,
             known,
             drones,
-            streets,
         })
     }
 
@@ -150,6 +115,6 @@ impl<'a> World<'a> {
         let key = unit.rsplit(':').next().unwrap_or("");
         let unit_f = UNIT_MISS.iter().find(|(k, _)| *k == key).map(|(_, f)| *f).unwrap_or(1.1);
         let load = 1.0 + 0.5 * day.snow.min(2.0) + 0.4 * day.rain.min(2.0);
-        ((1.0 - self.rates.on_time) * ty.tight * unit_f * self.counties[county].miss * load).clamp(0.0, 0.6)
+        ((1.0 - self.rates.on_time) * ty.tight * unit_f * self.places.counties[county].miss * load).clamp(0.0, 0.6)
     }
 }
