@@ -2,56 +2,25 @@
 //! refusals, clocks (extension, suspension, traffic lights), a third kind defined only as data,
 //! and random histories that must always leave a case in a legal state.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use shanzhi_domain::calendar::WorkCalendar;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
 use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::{Command, Refusal, apply, available, create};
 use shanzhi_domain::cases::workflow::{Workflow, WorkflowError};
-use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::Role;
-use shanzhi_domain::taxonomy::Taxonomy;
 use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
-
-struct World {
-    wf: Workflow,
-    tax: Taxonomy,
-    cal: WorkCalendar,
-}
+use support::{World, actor, cmd, monday_9am, play, with_evidence, with_opinion};
 
 fn world() -> World {
-    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
-    World {
-        wf: Workflow::from_toml(include_str!("../../../data/workflows/event.toml")).unwrap(),
-        tax: Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
-        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap(),
-    }
+    support::world("event")
 }
 
-/// Monday 2026-03-02 09:00 in Tangshan.
-fn monday_9am() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
-}
-
-fn actor(user: &str, role: Role, unit: &str) -> Actor {
-    Actor { user: user.into(), role, unit: unit.into() }
-}
-
-fn cmd(action: &str) -> Command {
-    Command { action: action.into(), ..Default::default() }
-}
-
-fn with_opinion(action: &str, o: &str) -> Command {
-    Command { opinion: Some(o.into()), ..cmd(action) }
-}
-
-fn with_evidence(action: &str) -> Command {
-    Command { attachments: vec!["photo-1.jpg".into()], opinion: Some("已处理".into()), ..cmd(action) }
-}
-
+/// `dispatch` to one unit, with no assisting units.
 fn dispatch_to(unit: &str) -> Command {
-    Command { units: Some(Assignment { primary: unit.into(), assisting: vec![] }), ..cmd("dispatch") }
+    support::dispatch_to(unit, &[])
 }
 
 fn people() -> [Actor; 7] {
@@ -67,35 +36,9 @@ fn people() -> [Actor; 7] {
 }
 
 fn report(w: &World, channel: Channel, type_code: &str, at: DateTime<Utc>) -> (Case, LogEntry) {
-    let r = NewReport {
-        type_code: type_code.parse().unwrap(),
-        channel,
-        description: "路面有暴露垃圾".into(),
-        location: Some((118.17, 39.62)),
-        grid: Some("130202001001001".parse().unwrap()),
-        reporter: Some("jumin".into()),
-    };
+    let r = support::new_report(channel, type_code, "路面有暴露垃圾");
     let who = if channel == Channel::Patrol { &people()[5] } else { &people()[6] };
     create(&w.wf, &w.tax, &w.cal, r, who, at).unwrap()
-}
-
-/// Plays steps, advancing the clock by `minutes` before each; returns the case and the log.
-fn play(
-    w: &World,
-    mut case: Case,
-    mut at: DateTime<Utc>,
-    steps: &[(i64, &Actor, Command)],
-) -> (Case, Vec<LogEntry>, DateTime<Utc>) {
-    let mut log = Vec::new();
-    for (minutes, who, c) in steps {
-        at += Duration::minutes(*minutes);
-        let (next, entry) =
-            apply(&w.wf, &w.cal, &case, c, who, at).unwrap_or_else(|e| panic!("{} in {}: {e}", c.action, case.state));
-        assert_eq!(entry.seq, case.seq + 1);
-        log.push(entry);
-        case = next;
-    }
-    (case, log, at)
 }
 
 #[test]

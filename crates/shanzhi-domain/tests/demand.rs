@@ -3,31 +3,19 @@
 //! called back and closed; returned and re-dispatched; re-handled after a dissatisfied
 //! call-back), refusals, step limits, and random histories that must keep a case legal.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use shanzhi_domain::calendar::WorkCalendar;
-use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
+use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, Rating, Satisfaction};
 use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::{Command, Refusal, apply, available, create};
-use shanzhi_domain::cases::workflow::Workflow;
-use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::Role;
-use shanzhi_domain::taxonomy::Taxonomy;
 use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
-
-struct World {
-    wf: Workflow,
-    tax: Taxonomy,
-    cal: WorkCalendar,
-}
+use support::{World, actor, cmd, dispatch_to, monday_9am, play, with_opinion};
 
 fn world() -> World {
-    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
-    World {
-        wf: Workflow::from_toml(include_str!("../../../data/workflows/demand.toml")).unwrap(),
-        tax: Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
-        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap(),
-    }
+    support::world("demand")
 }
 
 const CHENGGUAN: &str = "130202:urban-management";
@@ -37,16 +25,7 @@ const JIEDAO: &str = "130202001:street-office";
 
 /// Local time in Tangshan (UTC+8) on a date of March 2026.
 fn local(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap() - Duration::hours(8)
-}
-
-/// Monday 2026-03-02 09:00 in Tangshan.
-fn monday_9am() -> DateTime<Utc> {
-    local(2, 9, 0)
-}
-
-fn actor(user: &str, role: Role, unit: &str) -> Actor {
-    Actor { user: user.into(), role, unit: unit.into() }
+    support::tangshan(2026, 3, day, hour, minute)
 }
 
 /// 话务员, 值班长, 派单员, 城管, 供水, 街道, 诉求人.
@@ -62,24 +41,6 @@ fn people() -> [Actor; 7] {
     ]
 }
 
-fn cmd(action: &str) -> Command {
-    Command { action: action.into(), ..Default::default() }
-}
-
-fn with_opinion(action: &str, o: &str) -> Command {
-    Command { opinion: Some(o.into()), ..cmd(action) }
-}
-
-fn dispatch_to(primary: &str, assisting: &[&str]) -> Command {
-    Command {
-        units: Some(Assignment {
-            primary: primary.into(),
-            assisting: assisting.iter().map(|u| u.to_string()).collect(),
-        }),
-        ..cmd("dispatch")
-    }
-}
-
 fn call_back(satisfaction: Satisfaction, reason: Option<&str>) -> Command {
     Command { rating: Some(Rating { satisfaction, reason: reason.map(str::to_string) }), ..cmd("call_back") }
 }
@@ -90,39 +51,12 @@ fn limit(value: u32, unit: TimeUnit) -> TimeLimit {
 
 /// A new order of `type_code` through `channel`; hotline calls are entered by the operator.
 fn order(w: &World, channel: Channel, type_code: &str, at: DateTime<Utc>) -> (Case, LogEntry) {
-    let r = NewReport {
-        type_code: type_code.parse().unwrap(),
-        channel,
-        description: "楼下烧烤店高音喇叭招揽顾客，噪声扰民".into(),
-        location: Some((118.17, 39.62)),
-        grid: Some("130202001001001".parse().unwrap()),
-        reporter: Some("jumin".into()),
-    };
+    let r = support::new_report(channel, type_code, "楼下烧烤店高音喇叭招揽顾客，噪声扰民");
     let who = match channel {
         Channel::Hotline | Channel::ResidentPhone => &people()[0],
         _ => &people()[6],
     };
     create(&w.wf, &w.tax, &w.cal, r, who, at).unwrap()
-}
-
-/// Plays steps, advancing the clock by `minutes` before each; returns the case, the log and the
-/// time of the last step.
-fn play(
-    w: &World,
-    mut case: Case,
-    mut at: DateTime<Utc>,
-    steps: &[(i64, &Actor, Command)],
-) -> (Case, Vec<LogEntry>, DateTime<Utc>) {
-    let mut log = Vec::new();
-    for (minutes, who, c) in steps {
-        at += Duration::minutes(*minutes);
-        let (next, entry) =
-            apply(&w.wf, &w.cal, &case, c, who, at).unwrap_or_else(|e| panic!("{} in {}: {e}", c.action, case.state));
-        assert_eq!(entry.seq, case.seq + 1);
-        log.push(entry);
-        case = next;
-    }
-    (case, log, at)
 }
 
 #[test]

@@ -1,31 +1,25 @@
 //! The Tangshan demo over the shipped data: exact counts, grids that tile each county without
 //! overlaps or gaps, valid outlines, and determinism.
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
 
 use geo::{Area, BoundingRect, Contains, Point, Validation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use shanzhi_domain::demo::{
-    DemoConfig, DemoPlaces, demo_units, demo_users, generate_places, parse_county_outlines, parse_zone_hosts,
-};
+use shanzhi_domain::demo::{DemoPlaces, demo_units, demo_users, parse_county_outlines};
 use shanzhi_domain::ids::Level;
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::UnitKind;
 use shanzhi_domain::places::division::{DivisionKind, DivisionTree};
 use shanzhi_domain::places::locate::GridIndex;
-
-const DIVISIONS: &str = include_str!("../../../data/places/tangshan-divisions.csv");
-const COUNTIES: &str = include_str!("../../../data/places/tangshan-counties.geojson");
-const HOSTS: &str = include_str!("../../../data/places/zone-hosts.csv");
-const DEPARTMENTS: &str = include_str!("../../../data/org/departments.toml");
+use support::{COUNTIES, DEPARTMENTS, DIVISIONS};
 
 fn generate() -> (DivisionTree, DemoPlaces) {
     let tree = DivisionTree::from_csv(DIVISIONS).unwrap();
-    let outlines = parse_county_outlines(COUNTIES).unwrap();
-    let hosts = parse_zone_hosts(HOSTS).unwrap();
     let mut last = (0, 0);
-    let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |d, t| last = (d, t)).unwrap();
+    let places = support::demo_places(&tree, &mut |d, t| last = (d, t));
     assert_eq!(last.0, last.1, "progress reaches its total");
     assert_eq!(last.1, 251, "one progress step per street");
     (tree, places)

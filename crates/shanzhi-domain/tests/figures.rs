@@ -3,9 +3,11 @@
 //! unlocated reports, random actors, actions and time steps), every key compared; and each level
 //! of a rolled-up dimension is the sum of the level below.
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,10 +16,10 @@ use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, Ne
 use shanzhi_domain::cases::engine::{Command, apply, create};
 use shanzhi_domain::cases::figures::{ALL, Counters, FigureKey, UNLOCATED, deltas, recompute};
 use shanzhi_domain::cases::workflow::Workflow;
-use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::Role;
 use shanzhi_domain::taxonomy::{Taxonomy, TypeCode};
 use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
+use support::actor;
 
 struct World {
     wf: Workflow,
@@ -40,22 +42,12 @@ const GRIDS: [Option<&str>; 6] = [
     None,
 ];
 
-fn actor(user: &str, role: Role, unit: &str) -> Actor {
-    Actor { user: user.into(), role, unit: unit.into() }
-}
-
 /// The shipped world for a kind's workflow. The cast can take every action of the event and
 /// demand workflows except the whistle; `whistlers` adds a residents' committee and a street
 /// office, who may blow it (吹哨) on an event dispatched to them.
 fn world_of(kind: &str, whistlers: bool) -> World {
-    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
-    let tax = Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap();
+    let tax = support::taxonomy(&support::departments());
     let types = tax.types.iter().map(|t| t.code).collect();
-    let wf = match kind {
-        "event" => include_str!("../../../data/workflows/event.toml"),
-        "demand" => include_str!("../../../data/workflows/demand.toml"),
-        other => panic!("no workflow {other}"),
-    };
     let mut cast = vec![
         actor("shouli", Role::IntakeOperator, "1302:command_centre"),
         actor("zhiban", Role::ShiftSupervisor, "1302:command_centre"),
@@ -72,18 +64,12 @@ fn world_of(kind: &str, whistlers: bool) -> World {
     if whistlers {
         cast.push(actor("juweihui", Role::ResidentsCommittee, UNITS[2]));
     }
-    World {
-        wf: Workflow::from_toml(wf).unwrap(),
-        tax,
-        cal: WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap(),
-        types,
-        cast,
-    }
+    World { wf: support::workflow(kind), tax, cal: support::calendar(), types, cast }
 }
 
 /// Monday 2026-01-05 09:00 in Tangshan.
 fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
+    support::tangshan(2026, 1, 5, 9, 0)
 }
 
 /// One random move: open the next case, or act on one.

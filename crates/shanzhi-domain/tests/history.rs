@@ -2,6 +2,8 @@
 //! declared state, every log replays through the engine (and the sweep) to the same case, the
 //! rates are believable, the seasons show, and the same seed gives the same history.
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -13,9 +15,7 @@ use shanzhi_domain::cases::routing::{RoutingRules, route};
 use shanzhi_domain::cases::sweep::sweep;
 use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::demo::history::{GeneratedCase, HistoryConfig, HistoryInput, HistoryStats, generate_history};
-use shanzhi_domain::demo::{
-    DemoConfig, demo_units, demo_users, generate_places, parse_county_outlines, parse_zone_hosts,
-};
+use shanzhi_domain::demo::{demo_units, demo_users};
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::User;
 use shanzhi_domain::places::division::{DivisionKind, DivisionTree};
@@ -49,22 +49,14 @@ impl World {
 }
 
 static WORLD: LazyLock<World> = LazyLock::new(|| {
-    let departments = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
-    let taxonomy =
-        Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &departments).unwrap();
-    let calendar = WorkCalendar::from_toml(include_str!("../../../data/calendar/cn-2025-2027.toml")).unwrap();
-    let tree = DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv")).unwrap();
-    let outlines = parse_county_outlines(include_str!("../../../data/places/tangshan-counties.geojson")).unwrap();
-    let hosts = parse_zone_hosts(include_str!("../../../data/places/zone-hosts.csv")).unwrap();
-    let routing = RoutingRules::from_toml(include_str!("../../../data/routing/tangshan.toml")).unwrap();
-    let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |_, _| {}).unwrap();
+    let departments = support::departments();
+    let taxonomy = support::taxonomy(&departments);
+    let calendar = support::calendar();
+    let tree = support::divisions();
+    let routing = support::routing_rules();
+    let places = support::demo_places(&tree, &mut |_, _| {});
     let users = demo_users(&demo_units(&tree, &departments));
-    let workflows =
-        [include_str!("../../../data/workflows/event.toml"), include_str!("../../../data/workflows/demand.toml")]
-            .into_iter()
-            .map(|t| Workflow::from_toml(t).unwrap())
-            .map(|wf| (wf.kind.clone(), wf))
-            .collect();
+    let workflows = ["event", "demand"].into_iter().map(support::workflow).map(|wf| (wf.kind.clone(), wf)).collect();
     World { workflows, taxonomy, departments, calendar, tree, grids: places.grids, routing, users }
 });
 

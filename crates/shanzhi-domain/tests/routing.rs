@@ -1,5 +1,7 @@
 //! Routing over the shipped taxonomy, departments, divisions and routing rules.
 
+mod support;
+
 use shanzhi_domain::cases::routing::{RoutingRules, route};
 use shanzhi_domain::ids::DivisionCode;
 use shanzhi_domain::org::Departments;
@@ -14,13 +16,8 @@ struct Ref {
 }
 
 fn load() -> Ref {
-    let deps = Departments::from_toml(include_str!("../../../data/org/departments.toml")).unwrap();
-    Ref {
-        tax: Taxonomy::from_toml(include_str!("../../../data/taxonomy/tangshan-2026.1.toml"), &deps).unwrap(),
-        deps,
-        tree: DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv")).unwrap(),
-        rules: RoutingRules::from_toml(include_str!("../../../data/routing/tangshan.toml")).unwrap(),
-    }
+    let deps = support::departments();
+    Ref { tax: support::taxonomy(&deps), deps, tree: support::divisions(), rules: support::routing_rules() }
 }
 
 fn unit_for(r: &Ref, ty: &str, community: &str) -> (String, String) {
