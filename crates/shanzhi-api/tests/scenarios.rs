@@ -457,6 +457,8 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
         let streets: u64 =
             by_area["rows"].as_array().unwrap().iter().map(|r| r["counters"]["filed"].as_u64().unwrap()).sum();
         assert_eq!(streets, 3, "the streets add up to the district: {by_area}");
+        let (s, bad) = t.call("GET", "/api/v1/stats?area=130202001001001&by=type", None, None, None).await;
+        assert_eq!((s.as_u16(), bad["details"]["field"].as_str()), (400, Some("area")), "a grid keeps totals only");
         let (s, bad) = t.call("GET", "/api/v1/stats?from=2026-13", None, None, None).await;
         assert_eq!((s.as_u16(), bad["details"]["field"].as_str()), (400, Some("from")));
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use shanzhi_domain::cases::figures::Counters;
 use shanzhi_domain::cases::figures::assessment::{Composite, Rates};
+use shanzhi_domain::cases::figures::{Counters, kept};
 use shanzhi_store::FigureQuery;
 
 use crate::{App, AppError};
@@ -88,6 +88,19 @@ impl App {
                 return Err(AppError::invalid("by", format!("by `{other}` is not period, area, unit or type")));
             }
         };
+        // Which area codes the rows will have, and whether that breakdown is kept there.
+        let level_area = match &area_prefix {
+            Some((_, len)) => "0".repeat(*len),
+            None => q.area.clone().unwrap_or_else(|| "*".into()),
+        };
+        let all_units = q.unit.is_none() && by.as_deref() != Some("unit");
+        let all_types = q.type_code.is_none() && by.as_deref() != Some("type");
+        if !kept(&level_area, all_units, all_types) {
+            return Err(AppError::invalid(
+                "area",
+                "figures are kept by unit from the community up, by type from the street up, and by unit and type together from the county up: ask at a higher level",
+            ));
+        }
         let rows = self
             .store()
             .figures(&FigureQuery {

@@ -8,8 +8,9 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use shanzhi_domain::cases::case::{Case, LogEntry};
+use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
 use shanzhi_domain::cases::sweep::next_sweep_at;
+use shanzhi_domain::people::Role;
 
 use crate::entity::{case, case_log, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
@@ -95,7 +96,57 @@ fn log_row(county: &str, id: i64, e: &LogEntry) -> Result<case_log::ActiveModel>
         action: Set(e.action.clone()),
         from_state: Set(e.from_state.clone()),
         to_state: Set(e.to_state.clone()),
-        body: Set(to_json(e)?),
+        body: Set(to_json(&LogRest::of(e))?),
+    })
+}
+
+/// What a log row keeps in its body: the entry's fields that have no column of their own.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LogRest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    opinion: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    units: Option<shanzhi_domain::cases::case::Assignment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deadline: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    overdue: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ended_step: Option<String>,
+}
+
+impl LogRest {
+    fn of(e: &LogEntry) -> LogRest {
+        LogRest {
+            opinion: e.opinion.clone(),
+            attachments: e.attachments.clone(),
+            units: e.units.clone(),
+            deadline: e.deadline,
+            overdue: e.overdue,
+            ended_step: e.ended_step.clone(),
+        }
+    }
+}
+
+fn decode_log(m: case_log::Model) -> Result<LogEntry> {
+    let bad = |why: String| StoreError::Corrupt(format!("case {} log {}: {why}", m.case_id, m.seq));
+    let rest: LogRest = serde_json::from_str(&m.body).map_err(|e| bad(e.to_string()))?;
+    let role = Role::parse(&m.actor_role).ok_or_else(|| bad(format!("role `{}`", m.actor_role)))?;
+    Ok(LogEntry {
+        seq: m.seq as u32,
+        at: m.at,
+        actor: Actor { user: m.actor_user, role, unit: m.actor_unit },
+        action: m.action,
+        from_state: m.from_state,
+        to_state: m.to_state,
+        opinion: rest.opinion,
+        attachments: rest.attachments,
+        units: rest.units,
+        deadline: rest.deadline,
+        overdue: rest.overdue,
+        ended_step: rest.ended_step,
     })
 }
 
@@ -243,11 +294,7 @@ impl Store {
             .order_by_asc(case_log::Column::Seq)
             .all(self.db())
             .await?;
-        rows.into_iter()
-            .map(|m| {
-                serde_json::from_str(&m.body).map_err(|e| StoreError::Corrupt(format!("case {id} log {}: {e}", m.seq)))
-            })
-            .collect()
+        rows.into_iter().map(decode_log).collect()
     }
 
     /// Cases the deadline sweep must look at by `now`, most urgent first (through the index).

@@ -203,6 +203,9 @@ pub fn recompute(cases: &[(Case, Vec<LogEntry>)]) -> HashMap<FigureKey, Counters
         for area in areas(cell.grid.as_ref()) {
             for u in [unit, ALL] {
                 for t in [cell.type_code.as_str(), ALL] {
+                    if !super::kept(&area, u == ALL, t == ALL) {
+                        continue;
+                    }
                     let key = FigureKey {
                         kind: cell.kind.clone(),
                         period: cell.period.clone(),
