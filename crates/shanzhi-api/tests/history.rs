@@ -19,12 +19,12 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap()));
         let app = App::open(store, clock).await.unwrap();
         app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
-        let mut last = (0, 0);
-        let n = app
-            .load_history(HistoryConfig { cases: 1_500, ..Default::default() }, Box::new(move |_, d, t| last = (d, t)))
-            .await
-            .unwrap();
+        let last = Arc::new(std::sync::Mutex::new((0, 0)));
+        let seen = last.clone();
+        let progress = Box::new(move |_: &'static str, d, t| *seen.lock().unwrap() = (d, t));
+        let n = app.load_history(HistoryConfig { cases: 1_500, ..Default::default() }, progress).await.unwrap();
         assert_eq!(n, 1_500, "{db}");
+        assert_eq!(*last.lock().unwrap(), (1_500, 1_500), "{db}: progress reached its total");
 
         let store = app.store();
         let (total, _) = app.list_cases(&CaseFilter { limit: 1, ..Default::default() }).await.unwrap();

@@ -78,14 +78,7 @@ pub struct CaseDetail {
 
 fn refused(e: Refusal) -> AppError {
     let field = match &e {
-        Refusal::Missing { field, .. } => match *field {
-            "an opinion" => "opinion",
-            "a primary unit" => "units",
-            "an extension" => "extension",
-            "a rating" => "rating",
-            "the case to merge into" => "parent",
-            _ => "attachments",
-        },
+        Refusal::Missing { need, .. } => need.field(),
         Refusal::UnknownAction { .. } => "action",
         _ => "",
     };
@@ -190,7 +183,6 @@ impl App {
         case.possible_duplicate_of = self.likely_duplicate(&reference, &case, now).await?;
         let county = community
             .as_ref()
-            .or(None)
             .and_then(|c| c.ancestor(Level::County))
             .or_else(|| here.nearest.as_ref().and_then(|n| n.grid.code.get(..6)).and_then(|c| c.parse().ok()))
             .map(|c| c.to_string())

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
 use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::{Command, Refusal, apply, available, create};
-use shanzhi_domain::cases::workflow::{Workflow, WorkflowError};
+use shanzhi_domain::cases::workflow::{Need, Workflow, WorkflowError};
 use shanzhi_domain::people::Role;
 use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
 use support::{World, actor, cmd, monday_9am, play, with_evidence, with_opinion};
@@ -128,7 +128,7 @@ fn refusals_say_why() {
     assert!(matches!(r(&case, cmd("fly"), &shouli), Refusal::UnknownAction { .. }));
     assert_eq!(
         r(&case, cmd("self_handle"), &wangge),
-        Refusal::Missing { action: "self_handle".into(), field: "evidence (an attachment)" }
+        Refusal::Missing { action: "self_handle".into(), field: "evidence (an attachment)", need: Need::Evidence }
     );
     let (filed, _, _) = play(&w, case, t0, &[(1, &shouli, cmd("register")), (1, &zhiban, cmd("file"))]);
     assert!(matches!(r(&filed, cmd("dispatch"), &paiqian), Refusal::Missing { field: "a primary unit", .. }));

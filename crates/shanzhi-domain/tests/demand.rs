@@ -5,6 +5,8 @@
 
 mod support;
 
+use shanzhi_domain::cases::workflow::Need;
+
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, Rating, Satisfaction};
@@ -297,7 +299,7 @@ fn refusals_say_why() {
     assert!(matches!(r(&case, cmd("fly"), &huawu), Refusal::UnknownAction { .. }));
     assert_eq!(
         r(&case, cmd("answer_directly"), &huawu),
-        Refusal::Missing { action: "answer_directly".into(), field: "an opinion" }
+        Refusal::Missing { action: "answer_directly".into(), field: "an opinion", need: Need::Opinion }
     );
     let (registered, _, _) = play(&w, case, t0, &[(1, &huawu, cmd("register"))]);
     assert!(matches!(r(&registered, cmd("dispatch"), &paidan), Refusal::Missing { field: "a primary unit", .. }));
@@ -323,7 +325,7 @@ fn refusals_say_why() {
     let (accepted, _, _) = play(&w, sent, t0, &[(1, &chengguan, cmd("accept"))]);
     assert_eq!(
         r(&accepted, cmd("reply"), &chengguan),
-        Refusal::Missing { action: "reply".into(), field: "an opinion" }
+        Refusal::Missing { action: "reply".into(), field: "an opinion", need: Need::Opinion }
     );
     assert!(matches!(r(&accepted, with_opinion("reply", "已办"), &shuiwu), Refusal::NotAssignedUnit { .. }));
     assert!(matches!(

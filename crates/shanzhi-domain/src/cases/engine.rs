@@ -44,7 +44,7 @@ pub enum Refusal {
     #[error("`{action}` is only for cases from {channels}")]
     WrongChannel { action: String, channels: String },
     #[error("`{action}` needs {field}")]
-    Missing { action: String, field: &'static str },
+    Missing { action: String, field: &'static str, need: Need },
     #[error("only a unit summoned by the whistle and not yet reported in may take `{action}`")]
     NotSummoned { action: String },
     #[error("the case is already held at the top level")]
@@ -176,7 +176,7 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
             Need::Parent => (cmd.parent.is_some(), "the case to merge into"),
         };
         if !present {
-            return Err(Refusal::Missing { action: action.into(), field });
+            return Err(Refusal::Missing { action: action.into(), field, need: *need });
         }
     }
     if def.effects.contains(&Effect::Rate) && case.rating.is_some() {

@@ -60,6 +60,20 @@ pub enum Party {
     Summoned,
 }
 
+impl Need {
+    /// The name of the command field that carries it (for error messages that name the field).
+    pub fn field(self) -> &'static str {
+        match self {
+            Need::Opinion => "opinion",
+            Need::Unit => "units",
+            Need::Extension => "extension",
+            Need::Rating => "rating",
+            Need::Evidence => "attachments",
+            Need::Parent => "parent",
+        }
+    }
+}
+
 /// What a command must carry for an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
