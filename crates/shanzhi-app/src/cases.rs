@@ -191,7 +191,15 @@ impl App {
         stored.yellow_at = yellow_at(&reference, &stored.case);
         let view = self.view(&stored, now);
         let answer = serde_json::to_string(&view).map_err(AppError::internal)?;
-        match self.store().insert_case(&stored, &first, idempotency_key.map(|k| (k, answer.as_str())), now).await {
+        let (reply, answered) = tokio::sync::oneshot::channel();
+        let job = crate::intake::Job {
+            stored,
+            first,
+            idempotency: idempotency_key.map(|k| (k.to_string(), answer.clone())),
+            now,
+            reply,
+        };
+        match self.intake.store(job, answered).await {
             Ok(()) => Ok(view),
             // The same key raced in from a retry: answer what the first one stored.
             Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {

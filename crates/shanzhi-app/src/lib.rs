@@ -7,6 +7,7 @@ pub mod demo;
 mod error;
 pub mod history;
 pub mod imports;
+mod intake;
 pub mod places;
 pub mod reference;
 pub mod stats;
@@ -43,6 +44,7 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     ids: Arc<clock::IdGen>,
+    intake: intake::Intake,
     places: Arc<RwLock<Arc<Places>>>,
     reference: Arc<RwLock<Arc<Reference>>>,
 }
@@ -53,9 +55,11 @@ impl App {
     pub async fn open(store: Store, clock: Arc<dyn Clock>) -> Result<App, AppError> {
         let reference = reference::load_current(&store, clock.now()).await?;
         let places = Places::build(store.load_places().await?)?;
+        let intake = intake::Intake::start(store.clone());
         Ok(App {
             store,
             ids: Arc::new(clock::IdGen::new(clock.now())),
+            intake,
             clock,
             places: Arc::new(RwLock::new(Arc::new(places))),
             reference: Arc::new(RwLock::new(Arc::new(reference))),

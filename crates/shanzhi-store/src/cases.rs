@@ -26,6 +26,14 @@ pub struct StoredCase {
     pub yellow_at: Option<DateTime<Utc>>,
 }
 
+/// A new case to store: the case, its first log entry and its idempotency key with the answer.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCase<'a> {
+    pub stored: &'a StoredCase,
+    pub first: &'a LogEntry,
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
 /// The light a list may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LightFilter {
@@ -168,21 +176,34 @@ impl Store {
         idempotency: Option<(&str, &str)>,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.insert_cases(&[NewCase { stored: s, first, idempotency }], now).await
+    }
+
+    /// Stores several new cases in one transaction (one commit, one fsync: group commit under
+    /// load). Any failure stores none of them.
+    pub async fn insert_cases(&self, cases: &[NewCase<'_>], now: DateTime<Utc>) -> Result<()> {
         let txn = self.db().begin().await?;
-        if let Some((key, response)) = idempotency {
-            idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-                key: Set(key.to_string()),
-                county_code: Set(s.county.clone()),
-                case_id: Set(s.id),
-                response: Set(response.to_string()),
-                created_at: Set(now),
+        let keys: Vec<idempotency_key::ActiveModel> = cases
+            .iter()
+            .filter_map(|c| {
+                c.idempotency.map(|(key, response)| idempotency_key::ActiveModel {
+                    key: Set(key.to_string()),
+                    county_code: Set(c.stored.county.clone()),
+                    case_id: Set(c.stored.id),
+                    response: Set(response.to_string()),
+                    created_at: Set(now),
+                })
             })
-            .exec_without_returning(&txn)
-            .await?;
+            .collect();
+        if !keys.is_empty() {
+            idempotency_key::Entity::insert_many(keys).exec_without_returning(&txn).await?;
         }
-        case::Entity::insert(row(s)?).exec_without_returning(&txn).await?;
-        case_log::Entity::insert(log_row(&s.county, s.id, first)?).exec_without_returning(&txn).await?;
-        add_figures(&txn, &[(&s.case, first)]).await?;
+        let rows = cases.iter().map(|c| row(c.stored)).collect::<Result<Vec<_>>>()?;
+        case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        let logs = cases.iter().map(|c| log_row(&c.stored.county, c.stored.id, c.first)).collect::<Result<Vec<_>>>()?;
+        case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
+        let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
+        add_figures(&txn, &entries).await?;
         txn.commit().await?;
         Ok(())
     }

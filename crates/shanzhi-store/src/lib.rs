@@ -10,7 +10,7 @@ mod places;
 mod reference;
 pub mod testing;
 
-pub use cases::{CaseFilter, LightFilter, StoredCase};
+pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
