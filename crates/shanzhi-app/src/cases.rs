@@ -103,11 +103,7 @@ impl App {
         let Some(name) = username else {
             return Ok(Actor { user: "anonymous".into(), role: Role::Resident, unit: String::new() });
         };
-        let users = self.store().load_users().await?;
-        let u = users
-            .into_iter()
-            .find(|u| u.username == name)
-            .ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
+        let u = self.user(name).ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
         Ok(Actor { user: u.username, role: u.role, unit: u.unit })
     }
 
@@ -223,12 +219,10 @@ impl App {
         let since = now - chrono::Duration::hours(i64::from(w.window_hours));
         let near = self.store().open_cases_near(case.type_code.as_str(), search_box(here, w.radius_m), since).await?;
         Ok(near
-            .iter()
-            .filter(|s| s.case.kind == case.kind)
-            .filter_map(|s| s.case.location.map(|there| (s, there)))
-            .filter(|(s, there)| dup_matches(w, here, now, *there, s.case.reported_at))
-            .min_by(|a, b| distance_m(here, a.1).total_cmp(&distance_m(here, b.1)))
-            .map(|(s, _)| s.id))
+            .into_iter()
+            .filter(|(_, kind, lon, lat, at)| *kind == case.kind && dup_matches(w, here, now, (*lon, *lat), *at))
+            .min_by(|a, b| distance_m(here, (a.2, a.3)).total_cmp(&distance_m(here, (b.2, b.3))))
+            .map(|(id, ..)| id))
     }
 
     /// Takes an action on a case. A dispatch without units goes where routing suggested; a merge

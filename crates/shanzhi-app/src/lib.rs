@@ -45,6 +45,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     ids: Arc<clock::IdGen>,
     intake: intake::Intake,
+    /// Accounts by username, reloaded with the places.
+    users: Arc<RwLock<Arc<std::collections::HashMap<String, shanzhi_domain::people::User>>>>,
     places: Arc<RwLock<Arc<Places>>>,
     reference: Arc<RwLock<Arc<Reference>>>,
 }
@@ -56,7 +58,9 @@ impl App {
         let reference = reference::load_current(&store, clock.now()).await?;
         let places = Places::build(store.load_places().await?)?;
         let intake = intake::Intake::start(store.clone());
+        let users = store.load_users().await?.into_iter().map(|u| (u.username.clone(), u)).collect();
         Ok(App {
+            users: Arc::new(RwLock::new(Arc::new(users))),
             store,
             ids: Arc::new(clock::IdGen::new(clock.now())),
             intake,
@@ -83,8 +87,15 @@ impl App {
         self.reference.read().expect("reference lock").clone()
     }
 
-    /// Re-reads places from the store and swaps the in-memory index.
+    /// A known account.
+    pub fn user(&self, username: &str) -> Option<shanzhi_domain::people::User> {
+        self.users.read().expect("users lock").get(username).cloned()
+    }
+
+    /// Re-reads places (and accounts) from the store and swaps the in-memory index.
     pub async fn reload_places(&self) -> Result<(), AppError> {
+        let users = self.store.load_users().await?.into_iter().map(|u| (u.username.clone(), u)).collect();
+        *self.users.write().expect("users lock") = Arc::new(users);
         let stored = self.store.load_places().await?;
         let built = tokio::task::spawn_blocking(move || Places::build(stored)).await.map_err(AppError::internal)?;
         *self.places.write().expect("places lock") = Arc::new(built?);

@@ -283,24 +283,31 @@ impl Store {
         Ok(())
     }
 
-    /// Open cases of a type reported since `since` inside a lon/lat box: duplicate candidates.
+    /// Open cases of a type reported since `since` inside a lon/lat box: duplicate candidates,
+    /// as (id, kind, lon, lat, reported_at) read from columns only (no case bodies decoded).
     pub async fn open_cases_near(
         &self,
         type_code: &str,
         (min_lon, min_lat, max_lon, max_lat): (f64, f64, f64, f64),
         since: DateTime<Utc>,
-    ) -> Result<Vec<StoredCase>> {
-        let rows = case::Entity::find()
+    ) -> Result<Vec<(i64, String, f64, f64, DateTime<Utc>)>> {
+        let rows: Vec<(i64, String, Option<f64>, Option<f64>, DateTime<Utc>)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .column(case::Column::Kind)
+            .column(case::Column::Lon)
+            .column(case::Column::Lat)
+            .column(case::Column::ReportedAt)
             .filter(case::Column::TypeCode.eq(type_code))
             .filter(case::Column::ReportedAt.gte(since))
             .filter(case::Column::ClosedAt.is_null())
             .filter(case::Column::Lon.between(min_lon, max_lon))
             .filter(case::Column::Lat.between(min_lat, max_lat))
-            .order_by_asc(case::Column::ReportedAt)
-            .limit(50)
+            .limit(200)
+            .into_tuple()
             .all(self.db())
             .await?;
-        rows.into_iter().map(decode).collect()
+        Ok(rows.into_iter().filter_map(|(id, kind, lon, lat, at)| Some((id, kind, lon?, lat?, at))).collect())
     }
 
     pub async fn load_case(&self, id: i64) -> Result<StoredCase> {
