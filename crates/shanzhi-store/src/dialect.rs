@@ -19,6 +19,11 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
+                // A page cache of 64 MiB per connection and memory-mapped reads: the hot tables
+                // (grids, recent cases) stay in memory instead of costing a syscall per page.
+                .pragma("cache_size", "-65536")
+                .pragma("mmap_size", "1073741824")
+                .pragma("temp_store", "memory")
         });
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         opts.max_connections(16);

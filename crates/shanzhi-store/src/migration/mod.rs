@@ -5,6 +5,7 @@ mod m0002_cases;
 mod m0003_sweep;
 mod m0004_duplicates;
 mod m0005_figures;
+mod m0006_duplicate_index;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_sweep::Migration),
             Box::new(m0004_duplicates::Migration),
             Box::new(m0005_figures::Migration),
+            Box::new(m0006_duplicate_index::Migration),
         ]
     }
 }
