@@ -371,26 +371,9 @@ proptest! {
             match apply(&w.wf, &w.cal, &case, &command, &cast[who], at) {
                 Err(_) => continue,
                 Ok((next, entry)) => {
-                    let state = w.wf.state(&next.state);
-                    prop_assert!(state.is_some(), "undeclared state {}", next.state);
-                    prop_assert_eq!(entry.seq, case.seq + 1);
-                    prop_assert_eq!(entry.from_state.as_deref(), Some(case.state.as_str()));
-                    prop_assert_eq!(&entry.to_state, &next.state);
-                    if state.unwrap().terminal {
-                        prop_assert!(next.clock.is_none() && next.closed_at.is_some());
-                    }
+                    support::check_transition(&w.wf, &case, &next, &entry)?;
                     if def.key == "check_fail" {
                         reworks += 1;
-                    }
-                    if let (Some(old), Some(new)) = (&case.clock, &next.clock) {
-                        let same_step = old.step == new.step && old.started_at == new.started_at;
-                        let may_move = ["approve_extension", "resume"].contains(&def.key.as_str());
-                        if same_step && !may_move {
-                            prop_assert_eq!(old.deadline, new.deadline, "{} moved the deadline", def.key);
-                        }
-                        if same_step {
-                            prop_assert!(new.deadline >= old.deadline, "{} moved the deadline back", def.key);
-                        }
                     }
                     case = next;
                 }

@@ -155,3 +155,34 @@ pub fn play(
     }
     (case, log, at)
 }
+
+/// The invariants every accepted action keeps, whatever the workflow: the new state is declared,
+/// the log entry follows the case, a terminal state runs no clock, and the deadline of a running
+/// step moves only by an approved extension or a resumption, and never back.
+pub fn check_transition(
+    wf: &shanzhi_domain::cases::workflow::Workflow,
+    before: &shanzhi_domain::cases::case::Case,
+    next: &shanzhi_domain::cases::case::Case,
+    entry: &shanzhi_domain::cases::case::LogEntry,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::{prop_assert, prop_assert_eq};
+    let state = wf.state(&next.state);
+    prop_assert!(state.is_some(), "undeclared state {}", next.state);
+    prop_assert_eq!(entry.seq, before.seq + 1);
+    prop_assert_eq!(entry.from_state.as_deref(), Some(before.state.as_str()));
+    prop_assert_eq!(&entry.to_state, &next.state);
+    if state.is_some_and(|s| s.terminal) {
+        prop_assert!(next.clock.is_none() && next.closed_at.is_some());
+    }
+    if let (Some(old), Some(new)) = (&before.clock, &next.clock) {
+        let same_step = old.step == new.step && old.started_at == new.started_at;
+        let may_move = ["approve_extension", "resume"].contains(&entry.action.as_str());
+        if same_step && !may_move {
+            prop_assert_eq!(old.deadline, new.deadline, "{} moved the deadline", entry.action);
+        }
+        if same_step {
+            prop_assert!(new.deadline >= old.deadline, "{} moved the deadline back", entry.action);
+        }
+    }
+    Ok(())
+}
