@@ -186,15 +186,13 @@ impl App {
         let mut stored = StoredCase { id: self.ids.next(now), county, case, yellow_at: None };
         stored.yellow_at = yellow_at(&reference, &stored.case);
         let view = self.view(&stored, now);
-        let answer = serde_json::to_string(&view).map_err(AppError::internal)?;
-        let (reply, answered) = tokio::sync::oneshot::channel();
-        let job = crate::intake::Job {
-            stored,
-            first,
-            idempotency: idempotency_key.map(|k| (k.to_string(), answer.clone())),
-            now,
-            reply,
+        // The answer is kept only for a retry to get it back, so only with a key.
+        let idempotency = match idempotency_key {
+            Some(k) => Some((k.to_string(), serde_json::to_string(&view).map_err(AppError::internal)?)),
+            None => None,
         };
+        let (reply, answered) = tokio::sync::oneshot::channel();
+        let job = crate::intake::Job { stored, first, idempotency, now, reply };
         match self.intake.store(job, answered).await {
             Ok(()) => Ok(view),
             // The same key raced in from a retry: answer what the first one stored.

@@ -85,8 +85,9 @@ pub struct AreaSummary {
 
 impl Places {
     /// Builds the view; stored divisions that do not form a tree are an internal error.
-    pub fn build(stored: StoredPlaces) -> Result<Places, AppError> {
+    pub fn build(mut stored: StoredPlaces) -> Result<Places, AppError> {
         let tree = DivisionTree::from_divisions(stored.divisions).map_err(AppError::internal)?;
+        stored.grids.sort_by(|a, b| a.code.cmp(&b.code));
         let index = GridIndex::build(stored.grids.iter().map(|g| &g.shape));
         let by_code = stored.grids.iter().enumerate().map(|(i, g)| (g.code.clone(), i as u32)).collect();
         let grid_workers: HashMap<GridCode, (u32, u32)> =
@@ -165,12 +166,10 @@ impl Places {
         parents.pop();
         let children = self.tree.children(&code).map(|c| (AreaRef::from(c), self.counts(&c.code))).collect();
         let grids = if code.level() == Level::Village {
-            self.grids
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.community() == code)
-                .map(|(i, _)| self.grid_ref(i as u32))
-                .collect()
+            // Grids are sorted by code, so a community's grids are one run starting with its code.
+            let start = self.grids.partition_point(|g| g.code.as_str() < code.as_str());
+            let end = start + self.grids[start..].partition_point(|g| g.community() == code);
+            (start..end).map(|i| self.grid_ref(i as u32)).collect()
         } else {
             Vec::new()
         };
