@@ -326,9 +326,10 @@ async fn the_community_whistles_up_to_the_street_and_two_departments_one_is_late
         )
         .await;
         t.act(30, id, "lunan-chengguan", json!({"action": "report_in"})).await;
-        // The water company never reports in. Four hours later two server processes sweep at once.
+        // The water company never reports in. Four hours later two server processes sweep at once:
+        // the second has its own connection pool to the same database and shares no memory.
         t.clock.advance(Duration::hours(4));
-        let other = t.app.clone();
+        let other = App::open(t.app.store().open_again().await.unwrap(), t.clock.clone()).await.unwrap();
         let (a, b) = tokio::join!(t.app.sweep_once(100), other.sweep_once(100));
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a.swept + b.swept, 1, "{}: escalated exactly once ({a:?}, {b:?})", t.db);
@@ -391,6 +392,45 @@ async fn a_duplicate_is_flagged_merged_and_its_reporter_hears_when_the_parent_cl
         let last = mine["log"].as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["action"], "parent_closed", "{}: {mine}", t.db);
         assert!(last["opinion"].as_str().unwrap().contains(parent));
+    }
+}
+
+#[tokio::test]
+async fn reports_arriving_together_share_a_commit_but_never_a_case() {
+    for t in setups("scn_together").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let body = |i: usize| json!({"kind": "event", "type": "0602", "description": format!("垃圾堆 {i}"), "lon": lon + 0.00002 * i as f64, "lat": lat, "channel": "patrol"});
+        // Ten reports of one heap arrive at once, and three of them are retried while the first
+        // try is still in flight.
+        let keys: Vec<String> = (0..10).map(|i| format!("together-{i}")).collect();
+        let sends = (0..10)
+            .chain(0..3)
+            .map(|i| t.call("POST", "/api/v1/cases", Some("lixin-wangge"), Some(body(i)), Some(&keys[i])));
+        let answers = futures_util::future::join_all(sends).await;
+        for (s, v) in &answers {
+            assert_eq!(*s, StatusCode::CREATED, "{}: {v}", t.db);
+        }
+        for i in 0..3 {
+            assert_eq!(answers[i].1, answers[10 + i].1, "{}: a retry gets the first answer", t.db);
+        }
+        let ids: std::collections::BTreeSet<&str> = answers.iter().map(|(_, v)| v["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 10, "{}", t.db);
+        // The first one stored is the original; every other points at one stored before it.
+        let unflagged = answers[..10].iter().filter(|(_, v)| v["possible_duplicate_of"].is_null()).count();
+        assert_eq!(
+            unflagged,
+            1,
+            "{}: {:?}",
+            t.db,
+            answers.iter().map(|a| &a.1["possible_duplicate_of"]).collect::<Vec<_>>()
+        );
+        for (_, v) in &answers[..10] {
+            if let Some(p) = v["possible_duplicate_of"].as_str() {
+                assert!(ids.contains(p) && p != v["id"].as_str().unwrap(), "{}: {v}", t.db);
+            }
+        }
+        let (_, list) = t.call("GET", "/api/v1/cases?type=0602&area=130202001", None, None, None).await;
+        assert_eq!(list["total"], 10, "{}", t.db);
     }
 }
 

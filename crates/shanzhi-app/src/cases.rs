@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
-use shanzhi_domain::cases::duplicates::{distance_m, matches as dup_matches, search_box};
+use shanzhi_domain::cases::duplicates::Probe;
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
 use shanzhi_domain::cases::routing::{Route, route};
 use shanzhi_domain::cases::workflow::{Effect, Workflow};
@@ -15,6 +15,7 @@ use shanzhi_domain::taxonomy::TypeCode;
 pub use shanzhi_store::{CaseFilter, LightFilter};
 use shanzhi_store::{StoreError, StoredCase};
 
+use crate::intake::Stored;
 use crate::places::NearestGrid;
 use crate::{App, AppError, Reference};
 
@@ -123,11 +124,6 @@ impl App {
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        if let Some(key) = idempotency_key {
-            if let Some(answer) = self.store().idempotent_response(key).await? {
-                return serde_json::from_str(&answer).map_err(AppError::internal);
-            }
-        }
         let reference = self.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
         let type_code: TypeCode = input.type_code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
@@ -176,7 +172,13 @@ impl App {
             engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;
         let community = case.grid.as_ref().map(|g| g.community());
         case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
-        case.possible_duplicate_of = self.likely_duplicate(&reference, &case, now).await?;
+        let probe = case.location.map(|here| Probe {
+            kind: case.kind.clone(),
+            type_code: case.type_code.to_string(),
+            here,
+            at: now,
+            window: reference.duplicates.window(&case.type_code),
+        });
         let county = community
             .as_ref()
             .and_then(|c| c.ancestor(Level::County))
@@ -185,42 +187,30 @@ impl App {
             .unwrap_or_else(|| "000000".into());
         let mut stored = StoredCase { id: self.ids.next(now), county, case, yellow_at: None };
         stored.yellow_at = yellow_at(&reference, &stored.case);
-        let view = self.view(&stored, now);
-        // The answer is kept only for a retry to get it back, so only with a key.
-        let idempotency = match idempotency_key {
-            Some(k) => Some((k.to_string(), serde_json::to_string(&view).map_err(AppError::internal)?)),
-            None => None,
-        };
+        // The writer decides the duplicate flag (against the store and the reports committed
+        // with this one), then keeps the answer with the key, so a retry gets it back.
+        let key = idempotency_key.map(|k| {
+            let app = self.clone();
+            let answer: crate::intake::Answer = Box::new(move |s: &StoredCase| {
+                serde_json::to_string(&app.view(s, now)).map_err(|e| StoreError::Corrupt(e.to_string()))
+            });
+            (k.to_string(), answer)
+        });
         let (reply, answered) = tokio::sync::oneshot::channel();
-        let job = crate::intake::Job { stored, first, idempotency, now, reply };
+        let job = crate::intake::Job { stored, first, probe, key, now, reply };
         match self.intake.store(job, answered).await {
-            Ok(()) => Ok(view),
-            // The same key raced in from a retry: answer what the first one stored.
+            Ok(Stored::New(stored)) => Ok(self.view(&stored, now)),
+            Ok(Stored::Replayed(answer)) => serde_json::from_str(&answer).map_err(AppError::internal),
+            // The same key raced in from a retry through another server: answer what it stored.
             Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
                 let answer = self.store().idempotent_response(idempotency_key.unwrap_or_default()).await?;
-                serde_json::from_str(&answer.ok_or_else(|| AppError::Conflict("case id collision; retry".into()))?)
-                    .map_err(AppError::internal)
+                serde_json::from_str(&answer.ok_or_else(|| {
+                    AppError::Conflict("the same idempotency key is in use by a request that failed; retry".into())
+                })?)
+                .map_err(AppError::internal)
             }
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// The nearest open case of the same kind and type within the type's radius and window.
-    async fn likely_duplicate(
-        &self,
-        reference: &Reference,
-        case: &Case,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, AppError> {
-        let Some(here) = case.location else { return Ok(None) };
-        let w = reference.duplicates.window(&case.type_code);
-        let since = now - chrono::Duration::hours(i64::from(w.window_hours));
-        let near = self.store().open_cases_near(case.type_code.as_str(), search_box(here, w.radius_m), since).await?;
-        Ok(near
-            .into_iter()
-            .filter(|(_, kind, lon, lat, at)| *kind == case.kind && dup_matches(w, here, now, (*lon, *lat), *at))
-            .min_by(|a, b| distance_m(here, (a.2, a.3)).total_cmp(&distance_m(here, (b.2, b.3))))
-            .map(|(id, ..)| id))
     }
 
     /// Takes an action on a case. A dispatch without units goes where routing suggested; a merge

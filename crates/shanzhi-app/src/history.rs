@@ -42,9 +42,10 @@ impl App {
         let (tx, mut rx) =
             tokio::sync::mpsc::channel::<Vec<(StoredCase, Vec<shanzhi_domain::cases::case::LogEntry>)>>(4);
         let gen_reference = reference.clone();
+        let node = self.ids.node();
         let producer = tokio::task::spawn_blocking(move || {
             let r = gen_reference;
-            let ids = IdGen::new(cfg.end - chrono::Duration::days(i64::from(cfg.days) + 1));
+            let ids = IdGen::new(cfg.end - chrono::Duration::days(i64::from(cfg.days) + 1), node);
             let input = HistoryInput {
                 workflows: &r.workflows,
                 taxonomy: &r.taxonomy,

@@ -1,23 +1,44 @@
-//! Group commit for intake: new cases go to one writer task, which stores whatever has queued up
-//! in one transaction (one commit, one fsync) and then answers each caller. Under light load a
-//! batch is one case and nothing waits; under heavy load many reports share a commit. Every
-//! report is durable before its caller hears "201". If a batch fails (say, a reused
-//! idempotency key), its cases are stored one by one so each caller gets its own answer.
+//! Group commit for intake: new cases go to one writer task, which takes whatever has queued up
+//! and handles it together: one read for the idempotency keys already used, one read for the
+//! duplicate candidates of every report (reports in the same batch are candidates for each
+//! other too), then one transaction (one commit, one fsync) for all the new cases, and then it
+//! answers each caller. Under light load a batch is one report and nothing waits; under heavy
+//! load many reports share each read and each commit. Every report is durable before its caller
+//! hears "201". If a batch fails to store, its cases are stored one by one so each caller gets
+//! its own answer.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::cases::case::LogEntry;
+use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_store::{NewCase, Store, StoreError, StoredCase};
 use tokio::sync::{mpsc, oneshot};
 
-/// Most cases in one commit.
+/// Most reports in one batch.
 const MAX_BATCH: usize = 256;
+
+/// Builds the answer kept with an idempotency key, from the case as it will be stored.
+pub(crate) type Answer = Box<dyn FnOnce(&StoredCase) -> Result<String, StoreError> + Send>;
 
 pub(crate) struct Job {
     pub stored: StoredCase,
     pub first: LogEntry,
-    pub idempotency: Option<(String, String)>,
+    /// Where to look for a likely duplicate (none for a report without a location).
+    pub probe: Option<Probe>,
+    /// The idempotency key, and how to build the answer it keeps.
+    pub key: Option<(String, Answer)>,
     pub now: DateTime<Utc>,
-    pub reply: oneshot::Sender<Result<(), StoreError>>,
+    pub reply: oneshot::Sender<Result<Stored, StoreError>>,
+}
+
+/// What became of a report.
+#[derive(Debug)]
+pub(crate) enum Stored {
+    /// Stored as this case (with its duplicate flag decided).
+    New(Box<StoredCase>),
+    /// Its idempotency key was used before: the answer given then.
+    Replayed(String),
 }
 
 /// The handle through which reports reach the writer.
@@ -31,18 +52,14 @@ impl Intake {
         Intake(tx)
     }
 
-    /// Stores a new case; returns once it is committed (or failed).
-    pub async fn store(&self, job: Job, answer: oneshot::Receiver<Result<(), StoreError>>) -> Result<(), StoreError> {
+    /// Hands a report to the writer; returns once it is committed (or failed, or replayed).
+    pub async fn store(
+        &self,
+        job: Job,
+        answer: oneshot::Receiver<Result<Stored, StoreError>>,
+    ) -> Result<Stored, StoreError> {
         self.0.send(job).await.map_err(|_| StoreError::Unavailable("the intake writer has stopped".into()))?;
         answer.await.map_err(|_| StoreError::Unavailable("the intake writer has stopped".into()))?
-    }
-}
-
-fn new_case(j: &Job) -> NewCase<'_> {
-    NewCase {
-        stored: &j.stored,
-        first: &j.first,
-        idempotency: j.idempotency.as_ref().map(|(k, a)| (k.as_str(), a.as_str())),
     }
 }
 
@@ -56,28 +73,126 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let now = batch.iter().map(|j| j.now).max().unwrap_or_else(Utc::now);
-        let cases: Vec<NewCase<'_>> = batch.iter().map(new_case).collect();
-        let together = store.insert_cases(&cases, now).await;
-        drop(cases);
-        match together {
-            Ok(()) => {
-                for j in batch.drain(..) {
-                    let _ = j.reply.send(Ok(()));
-                }
+        handle(&store, std::mem::take(&mut batch)).await;
+    }
+}
+
+/// A job ready to store: its idempotency answer is built.
+struct Ready {
+    job: Job,
+    answer: Option<(String, String)>,
+}
+
+async fn handle(store: &Store, batch: Vec<Job>) {
+    // Keys used before are answered from the store; a key repeated within the batch waits for
+    // its first use.
+    let keys: Vec<&str> = batch.iter().filter_map(|j| j.key.as_ref().map(|(k, _)| k.as_str())).collect();
+    let used = if keys.is_empty() { Ok(HashMap::new()) } else { store.idempotent_responses(&keys).await };
+    let used = match used {
+        Ok(u) => u,
+        Err(e) => return fail_all(batch, &e),
+    };
+    let mut fresh: Vec<Job> = Vec::with_capacity(batch.len());
+    let mut twins: Vec<(Job, String)> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for j in batch {
+        match j.key.as_ref().map(|(k, _)| k.clone()) {
+            Some(k) if used.contains_key(&k) => {
+                let _ = j.reply.send(Ok(Stored::Replayed(used[&k].clone())));
             }
-            Err(_) if batch.len() > 1 => {
-                for j in batch.drain(..) {
-                    let one = store.insert_cases(&[new_case(&j)], j.now).await;
-                    let _ = j.reply.send(one);
+            Some(k) if !seen.insert(k.clone()) => twins.push((j, k)),
+            _ => fresh.push(j),
+        }
+    }
+
+    // Likely duplicates: the nearest open case in the store or earlier in this batch.
+    let probes: Vec<&Probe> = fresh.iter().filter_map(|j| j.probe.as_ref()).collect();
+    let candidates = if probes.is_empty() { Ok(Vec::new()) } else { store.duplicate_candidates(&probes).await };
+    let mut candidates = match candidates {
+        Ok(c) => c,
+        Err(e) => {
+            fail_all(twins.into_iter().map(|(j, _)| j).collect(), &e);
+            return fail_all(fresh, &e);
+        }
+    };
+    for j in &mut fresh {
+        if let Some(p) = &j.probe {
+            j.stored.case.possible_duplicate_of = p.nearest(&candidates);
+            candidates.push(Candidate {
+                id: j.stored.id,
+                kind: p.kind.clone(),
+                type_code: p.type_code.clone(),
+                at: p.here,
+                reported_at: p.at,
+            });
+        }
+    }
+
+    let mut ready: Vec<Ready> = Vec::with_capacity(fresh.len());
+    for mut j in fresh {
+        let answer = match j.key.take() {
+            Some((k, build)) => match build(&j.stored) {
+                Ok(a) => Some((k, a)),
+                Err(e) => {
+                    let _ = j.reply.send(Err(e));
+                    continue;
                 }
-            }
-            Err(e) => {
-                for j in batch.drain(..) {
-                    let _ = j.reply.send(Err(clone_err(&e)));
+            },
+            None => None,
+        };
+        ready.push(Ready { job: j, answer });
+    }
+
+    let now = ready.iter().map(|r| r.job.now).max().unwrap_or_else(Utc::now);
+    let together = store.insert_cases(&ready.iter().map(new_case).collect::<Vec<_>>(), now).await;
+    let mut answers: HashMap<String, Result<String, String>> = HashMap::new();
+    match together {
+        Ok(()) => {
+            for r in ready {
+                if let Some((k, a)) = r.answer {
+                    answers.insert(k, Ok(a));
                 }
+                let _ = r.job.reply.send(Ok(Stored::New(Box::new(r.job.stored))));
             }
         }
+        Err(_) if ready.len() > 1 => {
+            for r in ready {
+                let one = store.insert_cases(&[new_case(&r)], r.job.now).await;
+                if let Some((k, a)) = &r.answer {
+                    answers.insert(k.clone(), one.as_ref().map(|_| a.clone()).map_err(|e| e.to_string()));
+                }
+                let _ = r.job.reply.send(one.map(|()| Stored::New(Box::new(r.job.stored))));
+            }
+        }
+        Err(e) => {
+            for r in ready {
+                if let Some((k, _)) = &r.answer {
+                    answers.insert(k.clone(), Err(e.to_string()));
+                }
+                let _ = r.job.reply.send(Err(clone_err(&e)));
+            }
+        }
+    }
+    for (j, k) in twins {
+        let _ = j.reply.send(match answers.get(&k) {
+            Some(Ok(a)) => Ok(Stored::Replayed(a.clone())),
+            // The first use failed (or never reached the store): this one is told to retry.
+            _ => Err(StoreError::Conflict(format!("idempotency key `{k}` is in use by a request that failed; retry"))),
+        });
+    }
+}
+
+fn new_case(r: &Ready) -> NewCase<'_> {
+    NewCase {
+        stored: &r.job.stored,
+        first: &r.job.first,
+        idempotency: r.answer.as_ref().map(|(k, a)| (k.as_str(), a.as_str())),
+    }
+}
+
+fn fail_all(jobs: Vec<Job>, e: &StoreError) {
+    for j in jobs {
+        let _ = j.reply.send(Err(clone_err(e)));
     }
 }
 

@@ -58,11 +58,13 @@ impl App {
         let reference = reference::load_current(&store, clock.now()).await?;
         let places = Places::build(store.load_places().await?)?;
         let intake = intake::Intake::start(store.clone());
+        let host = std::env::var("HOSTNAME").unwrap_or_default();
+        let node = store.register_node(&format!("{host} pid {}", std::process::id()), clock.now()).await?;
         let users = store.load_users().await?.into_iter().map(|u| (u.username.clone(), u)).collect();
         Ok(App {
             users: Arc::new(RwLock::new(Arc::new(users))),
             store,
-            ids: Arc::new(clock::IdGen::new(clock.now())),
+            ids: Arc::new(clock::IdGen::new(clock.now(), node as u64)),
             intake,
             clock,
             places: Arc::new(RwLock::new(Arc::new(places))),

@@ -166,14 +166,27 @@ impl Places {
         parents.pop();
         let children = self.tree.children(&code).map(|c| (AreaRef::from(c), self.counts(&c.code))).collect();
         let grids = if code.level() == Level::Village {
-            // Grids are sorted by code, so a community's grids are one run starting with its code.
-            let start = self.grids.partition_point(|g| g.code.as_str() < code.as_str());
-            let end = start + self.grids[start..].partition_point(|g| g.community() == code);
-            (start..end).map(|i| self.grid_ref(i as u32)).collect()
+            self.community_grids(&code).map(|i| self.grid_ref(i as u32)).collect()
         } else {
             Vec::new()
         };
         Ok(AreaSummary { area: AreaRef::from(d), parents, children, counts: self.counts(&code), grids })
+    }
+
+    /// The codes of an area's children: counties of the city, streets of a county, communities
+    /// of a street, grids of a community.
+    pub fn child_codes(&self, code: &DivisionCode) -> Vec<String> {
+        if code.level() == Level::Village {
+            self.community_grids(code).map(|i| self.grids[i].code.to_string()).collect()
+        } else {
+            self.tree.children(code).map(|c| c.code.to_string()).collect()
+        }
+    }
+
+    /// Grids are sorted by code, so a community's grids are one run starting with its code.
+    fn community_grids(&self, code: &DivisionCode) -> std::ops::Range<usize> {
+        let start = self.grids.partition_point(|g| g.code.as_str() < code.as_str());
+        start..start + self.grids[start..].partition_point(|g| g.community() == *code)
     }
 
     pub fn workers_of(&self, grid: &GridCode) -> (u32, u32) {

@@ -71,7 +71,7 @@ impl App {
             }
         }
         let by = q.by.clone();
-        let area_prefix = match by.as_deref() {
+        let children = match by.as_deref() {
             None | Some("period" | "unit" | "type") => None,
             Some("area") => {
                 let parent = q.area.clone().unwrap_or_else(|| "1302".into());
@@ -82,14 +82,17 @@ impl App {
                     12 => 15,
                     _ => return Err(AppError::invalid("by", "a grid has no child areas")),
                 };
-                Some((parent, child_len))
+                let code = parent
+                    .parse()
+                    .map_err(|e: shanzhi_domain::ids::CodeError| AppError::invalid("area", e.to_string()))?;
+                Some((self.places().child_codes(&code), child_len))
             }
             Some(other) => {
                 return Err(AppError::invalid("by", format!("by `{other}` is not period, area, unit or type")));
             }
         };
         // Which area codes the rows will have, and whether that breakdown is kept there.
-        let level_area = match &area_prefix {
+        let level_area = match &children {
             Some((_, len)) => "0".repeat(*len),
             None => q.area.clone().unwrap_or_else(|| "*".into()),
         };
@@ -111,7 +114,7 @@ impl App {
                 unit: q.unit.clone(),
                 type_code: q.type_code.clone(),
                 by: by.clone(),
-                area_prefix,
+                areas: children.map(|(codes, _)| codes),
             })
             .await?;
         let mut grouped: BTreeMap<String, Counters> = BTreeMap::new();

@@ -8,7 +8,10 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
+use std::collections::HashMap;
+
 use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
+use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_domain::cases::sweep::next_sweep_at;
 use shanzhi_domain::people::Role;
 
@@ -254,6 +257,19 @@ impl Store {
         Ok(idempotency_key::Entity::find_by_id(key.to_string()).one(self.db()).await?.map(|m| m.response))
     }
 
+    /// The answers first given for those of the keys that were used, by key.
+    pub async fn idempotent_responses(&self, keys: &[&str]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in keys.chunks(500) {
+            let rows = idempotency_key::Entity::find()
+                .filter(idempotency_key::Column::Key.is_in(chunk.iter().map(|k| k.to_string())))
+                .all(self.db())
+                .await?;
+            out.extend(rows.into_iter().map(|m| (m.key, m.response)));
+        }
+        Ok(out)
+    }
+
     /// Saves an action: the case moves from version `before_seq` to its new version and the log
     /// entry is appended, or nothing happens and the answer is `Conflict` (someone else acted).
     pub async fn save_action(&self, s: &StoredCase, before_seq: u32, entry: &LogEntry) -> Result<()> {
@@ -283,31 +299,41 @@ impl Store {
         Ok(())
     }
 
-    /// Open cases of a type reported since `since` inside a lon/lat box: duplicate candidates,
-    /// as (id, kind, lon, lat, reported_at) read from columns only (no case bodies decoded).
-    pub async fn open_cases_near(
-        &self,
-        type_code: &str,
-        (min_lon, min_lat, max_lon, max_lat): (f64, f64, f64, f64),
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(i64, String, f64, f64, DateTime<Utc>)>> {
-        let rows: Vec<(i64, String, Option<f64>, Option<f64>, DateTime<Utc>)> = case::Entity::find()
-            .select_only()
-            .column(case::Column::Id)
-            .column(case::Column::Kind)
-            .column(case::Column::Lon)
-            .column(case::Column::Lat)
-            .column(case::Column::ReportedAt)
-            .filter(case::Column::TypeCode.eq(type_code))
-            .filter(case::Column::ReportedAt.gte(since))
-            .filter(case::Column::ClosedAt.is_null())
-            .filter(case::Column::Lon.between(min_lon, max_lon))
-            .filter(case::Column::Lat.between(min_lat, max_lat))
-            .limit(200)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().filter_map(|(id, kind, lon, lat, at)| Some((id, kind, lon?, lat?, at))).collect())
+    /// Duplicate candidates for several new reports in one query: the open cases of each probe's
+    /// type reported within its window inside its search box (columns only, no bodies decoded).
+    pub async fn duplicate_candidates(&self, probes: &[&Probe]) -> Result<Vec<Candidate>> {
+        let mut out = Vec::new();
+        for chunk in probes.chunks(100) {
+            let mut any = Condition::any();
+            for p in chunk {
+                let (min_lon, min_lat, max_lon, max_lat) = p.search_box();
+                any = any.add(
+                    Condition::all()
+                        .add(case::Column::TypeCode.eq(p.type_code.clone()))
+                        .add(case::Column::Lat.between(min_lat, max_lat))
+                        .add(case::Column::Lon.between(min_lon, max_lon))
+                        .add(case::Column::ReportedAt.gte(p.since())),
+                );
+            }
+            let rows: Vec<(i64, String, String, Option<f64>, Option<f64>, DateTime<Utc>)> = case::Entity::find()
+                .select_only()
+                .column(case::Column::Id)
+                .column(case::Column::Kind)
+                .column(case::Column::TypeCode)
+                .column(case::Column::Lon)
+                .column(case::Column::Lat)
+                .column(case::Column::ReportedAt)
+                .filter(any)
+                .filter(case::Column::ClosedAt.is_null())
+                .limit(200 * chunk.len() as u64)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            out.extend(rows.into_iter().filter_map(|(id, kind, type_code, lon, lat, reported_at)| {
+                Some(Candidate { id, kind, type_code, at: (lon?, lat?), reported_at })
+            }));
+        }
+        Ok(out)
     }
 
     pub async fn load_case(&self, id: i64) -> Result<StoredCase> {
@@ -349,12 +375,14 @@ impl Store {
             c = c.add(case::Column::TypeCode.eq(v.clone()));
         }
         if let Some(a) = &f.area {
+            // A grid's code begins with its street's and community's: one range on the grid index.
             c = c.add(match a.len() {
-                4 => Expr::value(true).into(),
-                6 => case::Column::CountyCode.eq(a.clone()),
-                9 => case::Column::TownshipCode.eq(a.clone()),
-                12 => case::Column::CommunityCode.eq(a.clone()),
-                _ => case::Column::GridCode.eq(a.clone()),
+                4 => Condition::all().add(Expr::value(true)),
+                6 => Condition::all().add(case::Column::CountyCode.eq(a.clone())),
+                9 | 12 => Condition::all()
+                    .add(case::Column::GridCode.gte(a.clone()))
+                    .add(case::Column::GridCode.lt(format!("{a}:"))),
+                _ => Condition::all().add(case::Column::GridCode.eq(a.clone())),
             });
         }
         if let Some(v) = &f.unit {

@@ -10,17 +10,12 @@ use shanzhi_domain::cases::figures::{Counters, FigureKey, deltas};
 
 use crate::{Result, Store, StoreError};
 
-/// The counter columns: the serialised field names of `Counters`.
-fn counters_map(c: &Counters) -> Result<serde_json::Map<String, serde_json::Value>> {
-    match serde_json::to_value(c).map_err(|e| StoreError::Corrupt(e.to_string()))? {
-        serde_json::Value::Object(m) => Ok(m),
-        _ => Err(StoreError::Corrupt("counters are not an object".into())),
-    }
-}
-
 fn county_of(area: &str) -> String {
     if area.len() >= 6 && area.bytes().all(|b| b.is_ascii_digit()) { area[..6].to_string() } else { String::new() }
 }
+
+/// The key columns, in the order of the table's primary key.
+const KEY: [&str; 5] = ["kind", "area", "unit", "type_code", "period"];
 
 /// Adds what the entries did to the figures, inside the caller's transaction.
 pub(crate) async fn add_figures(txn: &impl ConnectionTrait, changes: &[(&Case, &LogEntry)]) -> Result<()> {
@@ -34,45 +29,42 @@ pub(crate) async fn add_figures(txn: &impl ConnectionTrait, changes: &[(&Case, &
 }
 
 /// Adds counters to the stored figures (creating rows as needed), inside the caller's transaction.
+/// Rows go in key order (so concurrent writers lock in one order), and each statement names only
+/// the counters that some of its rows change.
 pub(crate) async fn upsert_figures(txn: &impl ConnectionTrait, sum: HashMap<FigureKey, Counters>) -> Result<()> {
-    if sum.is_empty() {
-        return Ok(());
-    }
-    let columns: Vec<String> = counters_map(&Counters::default())?.keys().cloned().collect();
-    let mut rows: Vec<(FigureKey, Counters)> = sum.into_iter().collect();
+    let mut rows: Vec<(FigureKey, Counters)> = sum.into_iter().filter(|(_, c)| !c.is_zero()).collect();
     rows.sort_by(|a, b| {
-        (&a.0.kind, &a.0.period, &a.0.area, &a.0.unit, &a.0.type_code).cmp(&(
+        (&a.0.kind, &a.0.area, &a.0.unit, &a.0.type_code, &a.0.period).cmp(&(
             &b.0.kind,
-            &b.0.period,
             &b.0.area,
             &b.0.unit,
             &b.0.type_code,
+            &b.0.period,
         ))
     });
     for chunk in rows.chunks(200) {
+        let named: Vec<Vec<(&str, u64)>> = chunk.iter().map(|(_, c)| c.named()).collect();
+        let used: Vec<usize> = (0..Counters::FIELDS.len()).filter(|&i| named.iter().any(|n| n[i].1 != 0)).collect();
         let mut q = Query::insert();
         q.into_table(Alias::new("figures"));
-        let mut cols = vec!["county_code", "kind", "period", "area", "unit", "type_code"]
-            .into_iter()
-            .map(Alias::new)
-            .collect::<Vec<_>>();
-        cols.extend(columns.iter().map(Alias::new));
+        let mut cols: Vec<Alias> = ["county_code"].iter().chain(KEY.iter()).map(|c| Alias::new(*c)).collect();
+        cols.extend(used.iter().map(|&i| Alias::new(Counters::FIELDS[i])));
         q.columns(cols);
-        for (k, c) in chunk {
-            let m = counters_map(c)?;
+        for ((k, _), named) in chunk.iter().zip(&named) {
             let mut values: Vec<Expr> = vec![
                 Expr::val(county_of(&k.area)),
                 Expr::val(k.kind.clone()),
-                Expr::val(k.period.clone()),
                 Expr::val(k.area.clone()),
                 Expr::val(k.unit.clone()),
                 Expr::val(k.type_code.clone()),
+                Expr::val(k.period.clone()),
             ];
-            values.extend(columns.iter().map(|col| Expr::val(m.get(col).and_then(|v| v.as_i64()).unwrap_or(0))));
+            values.extend(used.iter().map(|&i| Expr::val(named[i].1 as i64)));
             q.values(values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
-        let mut on = OnConflict::columns(["kind", "period", "area", "unit", "type_code"].map(Alias::new));
-        for col in &columns {
+        let mut on = OnConflict::columns(KEY.map(Alias::new));
+        for &i in &used {
+            let col = Counters::FIELDS[i];
             on.value(Alias::new(col), Expr::cust(format!("figures.{col} + excluded.{col}")));
         }
         q.on_conflict(on);
@@ -91,37 +83,27 @@ pub struct FigureQuery {
     pub unit: Option<String>,
     pub type_code: Option<String>,
     /// Break the answer down by this dimension: `period`, `area` (children are not implied:
-    /// give `area_prefix`), `unit` or `type`.
+    /// give `areas`), `unit` or `type`.
     pub by: Option<String>,
-    /// With `by = area`: the areas whose code starts with this and has this length.
-    pub area_prefix: Option<(String, usize)>,
+    /// With `by = area`: the areas to read (the children of the area asked about).
+    pub areas: Option<Vec<String>>,
 }
 
 impl Store {
     /// Every figure row (for checks and exports).
     pub async fn all_figures(&self) -> Result<Vec<(FigureKey, Counters)>> {
-        let columns: Vec<String> = counters_map(&Counters::default())?.keys().cloned().collect();
         let mut s = Query::select();
         s.from(Alias::new("figures"));
-        for c in
-            ["kind", "period", "area", "unit", "type_code"].iter().map(|c| c.to_string()).chain(columns.iter().cloned())
-        {
-            s.column(Alias::new(c));
-        }
+        s.columns(KEY.iter().chain(Counters::FIELDS).map(|c| Alias::new(*c)));
         let rows = self.db().query_all(&s).await?;
-        rows.iter().map(|r| decode_row(r, &columns)).collect()
+        rows.iter().map(decode_row).collect()
     }
 
     /// Reads figure rows, each (key, counters).
     pub async fn figures(&self, q: &FigureQuery) -> Result<Vec<(FigureKey, Counters)>> {
-        let columns: Vec<String> = counters_map(&Counters::default())?.keys().cloned().collect();
         let mut s = Query::select();
         s.from(Alias::new("figures"));
-        for c in
-            ["kind", "period", "area", "unit", "type_code"].iter().map(|c| c.to_string()).chain(columns.iter().cloned())
-        {
-            s.column(Alias::new(c));
-        }
+        s.columns(KEY.iter().chain(Counters::FIELDS).map(|c| Alias::new(*c)));
         s.and_where(Expr::col(Alias::new("kind")).eq(q.kind.clone()));
         if let Some(p) = &q.period_from {
             s.and_where(Expr::col(Alias::new("period")).gte(p.clone()));
@@ -130,10 +112,9 @@ impl Store {
             s.and_where(Expr::col(Alias::new("period")).lte(p.clone()));
         }
         let by = q.by.as_deref();
-        match (by, &q.area_prefix) {
-            (Some("area"), Some((prefix, len))) => {
-                s.and_where(Expr::col(Alias::new("area")).like(format!("{prefix}%")));
-                s.and_where(Expr::cust(format!("LENGTH(area) = {len}")));
+        match (by, &q.areas) {
+            (Some("area"), Some(areas)) => {
+                s.and_where(Expr::col(Alias::new("area")).is_in(areas.iter().cloned()));
             }
             _ => {
                 s.and_where(Expr::col(Alias::new("area")).eq(q.area.clone().unwrap_or_else(|| "*".into())));
@@ -151,11 +132,11 @@ impl Store {
         }
         s.order_by(Alias::new("period"), sea_orm::sea_query::Order::Asc);
         let rows = self.db().query_all(&s).await?;
-        rows.iter().map(|r| decode_row(r, &columns)).collect()
+        rows.iter().map(decode_row).collect()
     }
 }
 
-fn decode_row(r: &QueryResult, columns: &[String]) -> Result<(FigureKey, Counters)> {
+fn decode_row(r: &QueryResult) -> Result<(FigureKey, Counters)> {
     let get = |c: &str| r.try_get::<String>("", c).map_err(|e| StoreError::Corrupt(e.to_string()));
     let key = FigureKey {
         kind: get("kind")?,
@@ -164,12 +145,11 @@ fn decode_row(r: &QueryResult, columns: &[String]) -> Result<(FigureKey, Counter
         unit: get("unit")?,
         type_code: get("type_code")?,
     };
-    let mut m = serde_json::Map::new();
-    for c in columns {
-        let v: i64 = r.try_get("", c).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        m.insert(c.clone(), serde_json::Value::from(Ord::max(v, 0) as u64));
-    }
-    let counters =
-        serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok((key, counters))
+    let values = Counters::FIELDS
+        .iter()
+        .map(|c| {
+            r.try_get::<i64>("", c).map(|v: i64| Ord::max(v, 0) as u64).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .collect::<Result<Vec<u64>>>()?;
+    Ok((key, Counters::from_values(&values)))
 }

@@ -49,6 +49,9 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where it was opened, so that a second, independent pool can be opened (`open_again`).
+    url: std::sync::Arc<str>,
+    schema: Option<std::sync::Arc<str>>,
 }
 
 impl Store {
@@ -56,7 +59,25 @@ impl Store {
     /// `schema` puts every table in that schema (created if absent), which isolates test runs.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Store> {
         let db = dialect::connect(url, schema).await?;
-        Ok(Store { db })
+        Ok(Store { db, url: url.into(), schema: schema.map(Into::into) })
+    }
+
+    /// A second pool to the same database, sharing nothing with this one: what another server
+    /// process has (used to test that two servers on one database stay correct).
+    pub async fn open_again(&self) -> Result<Store> {
+        Store::connect(&self.url, self.schema.as_deref()).await
+    }
+
+    /// Registers a server process starting and returns its number (1, 2, …): the source of the
+    /// node bits in case ids.
+    pub async fn register_node(&self, host: &str, now: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let row = entity::server_node::ActiveModel {
+            host: Set(host.to_string()),
+            started_at: Set(now),
+            ..Default::default()
+        };
+        Ok(entity::server_node::Entity::insert(row).exec(&self.db).await?.last_insert_id)
     }
 
     /// Applies every pending migration.

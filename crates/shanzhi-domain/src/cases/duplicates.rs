@@ -69,6 +69,49 @@ pub fn matches(w: Window, here: (f64, f64), now: DateTime<Utc>, there: (f64, f64
     now - then <= Duration::hours(i64::from(w.window_hours)) && then <= now && distance_m(here, there) <= w.radius_m
 }
 
+/// What a new report is compared against: its kind, type, point, time and the type's window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    pub kind: String,
+    pub type_code: String,
+    pub here: (f64, f64),
+    pub at: DateTime<Utc>,
+    pub window: Window,
+}
+
+/// An open case that may be the same problem as a new report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: i64,
+    pub kind: String,
+    pub type_code: String,
+    pub at: (f64, f64),
+    pub reported_at: DateTime<Utc>,
+}
+
+impl Probe {
+    /// The box to look in (see [`search_box`]).
+    pub fn search_box(&self) -> (f64, f64, f64, f64) {
+        search_box(self.here, self.window.radius_m)
+    }
+
+    /// The earliest report time that can match.
+    pub fn since(&self) -> DateTime<Utc> {
+        self.at - Duration::hours(i64::from(self.window.window_hours))
+    }
+
+    /// The nearest candidate of the same kind and type within the radius and window.
+    pub fn nearest<'c>(&self, candidates: impl IntoIterator<Item = &'c Candidate>) -> Option<i64> {
+        candidates
+            .into_iter()
+            .filter(|c| c.kind == self.kind && c.type_code == self.type_code)
+            .filter(|c| matches(self.window, self.here, self.at, c.at, c.reported_at))
+            .map(|c| (distance_m(self.here, c.at), c.id))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, id)| id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +136,37 @@ mod tests {
         assert!(!matches(Window { radius_m: 40.0, ..w }, a, now, b, now));
         let (x0, y0, x1, y1) = search_box(a, 50.0);
         assert!(x0 < b.0 && b.0 < x1 && y0 < b.1 && b.1 < y1);
+    }
+
+    #[test]
+    fn the_nearest_open_case_of_the_same_kind_and_type_is_the_likely_duplicate() {
+        let now = Utc::now();
+        let p = Probe {
+            kind: "event".into(),
+            type_code: "0602".into(),
+            here: (118.17, 39.62),
+            at: now,
+            window: Window { radius_m: 50.0, window_hours: 72 },
+        };
+        let c = |id, kind: &str, ty: &str, dx: f64, hours| Candidate {
+            id,
+            kind: kind.into(),
+            type_code: ty.into(),
+            at: (118.17 + dx, 39.62),
+            reported_at: now - Duration::hours(hours),
+        };
+        let all = [
+            c(1, "event", "0602", 0.0004, 1), // ~34 m
+            c(2, "event", "0602", 0.0001, 1), // ~9 m: the nearest
+            c(3, "demand", "0602", 0.0, 1),   // another kind
+            c(4, "event", "0604", 0.0, 1),    // another type
+            c(5, "event", "0602", 0.0, 100),  // too old
+            c(6, "event", "0602", 0.001, 1),  // ~86 m: too far
+        ];
+        assert_eq!(p.nearest(&all), Some(2));
+        assert_eq!(p.nearest(&all[2..]), None);
+        let (x0, y0, x1, y1) = p.search_box();
+        assert!(x0 < 118.17 && 118.17 < x1 && y0 < 39.62 && 39.62 < y1);
+        assert_eq!(p.since(), now - Duration::hours(72));
     }
 }

@@ -186,6 +186,12 @@ macro_rules! counter_impls {
             vec![$((stringify!($f), self.$f)),*]
         }
 
+        /// Counters from values in the order of [`Counters::FIELDS`]; missing values are zero.
+        pub fn from_values(values: &[u64]) -> Counters {
+            let mut it = values.iter().copied();
+            Counters { $($f: it.next().unwrap_or(0)),* }
+        }
+
         /// Whether every field is zero.
         pub fn is_zero(&self) -> bool {
             true $(&& self.$f == 0)*

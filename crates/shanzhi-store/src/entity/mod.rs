@@ -8,5 +8,6 @@ pub mod grid;
 pub mod grid_worker;
 pub mod idempotency_key;
 pub mod reference_data;
+pub mod server_node;
 pub mod unit;
 pub mod user;

@@ -6,6 +6,8 @@ mod m0003_sweep;
 mod m0004_duplicates;
 mod m0005_figures;
 mod m0006_duplicate_index;
+mod m0007_lean_indexes;
+mod m0008_server_nodes;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +23,17 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_duplicates::Migration),
             Box::new(m0005_figures::Migration),
             Box::new(m0006_duplicate_index::Migration),
+            Box::new(m0007_lean_indexes::Migration),
+            Box::new(m0008_server_nodes::Migration),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The figures table's counter columns (frozen in its migration) are the domain's counters.
+    #[test]
+    fn the_figure_columns_are_the_domain_counters() {
+        assert_eq!(&super::m0005_figures::COUNTERS[..], shanzhi_domain::cases::figures::Counters::FIELDS);
     }
 }
