@@ -12,7 +12,7 @@ use crate::demo::Progress;
 use crate::{App, AppError, Reference};
 
 /// Cases per transaction.
-const BATCH: usize = 5_000;
+const BATCH: usize = 20_000;
 
 fn stored(
     reference: &Reference,
@@ -40,7 +40,7 @@ impl App {
         let users = self.store().load_users().await?;
         let total = cfg.cases;
         let (tx, mut rx) =
-            tokio::sync::mpsc::channel::<Vec<(StoredCase, Vec<shanzhi_domain::cases::case::LogEntry>)>>(4);
+            tokio::sync::mpsc::channel::<Vec<(StoredCase, Vec<shanzhi_domain::cases::case::LogEntry>)>>(1);
         let gen_reference = reference.clone();
         let node = self.ids.node();
         let producer = tokio::task::spawn_blocking(move || {

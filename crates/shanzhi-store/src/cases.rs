@@ -18,7 +18,7 @@ use shanzhi_domain::people::Role;
 use crate::entity::{case, case_log, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
 use crate::{Result, Store, StoreError};
-use shanzhi_domain::cases::figures::recompute;
+use shanzhi_domain::cases::figures::recompute_each;
 
 /// A case as stored: its id, its shard (county code) and when its light turns yellow.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,9 +234,7 @@ impl Store {
         }
         // Finished histories: their figures come from the logs (the same counts the per-action
         // deltas would have kept; the figures property test proves the two agree).
-        let histories: Vec<(Case, Vec<LogEntry>)> =
-            batch.iter().map(|(s, log)| (s.case.clone(), log.clone())).collect();
-        upsert_figures(&txn, recompute(&histories)).await?;
+        upsert_figures(&txn, recompute_each(batch.iter().map(|(s, log)| (&s.case, log.as_slice())))).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -61,7 +61,7 @@ use super::workflow::HANDLING_STEP;
 use crate::ids::GridCode;
 
 pub use assessment::{Assessment, AssessmentError, Composite, Part, Rates};
-pub use recompute::recompute;
+pub use recompute::{recompute, recompute_each};
 
 /// The "all of them" value of a key dimension (area, unit, type).
 pub const ALL: &str = "*";

@@ -190,6 +190,11 @@ fn areas(grid: Option<&GridCode>) -> Vec<String> {
 /// with no zero rows. Each case comes with its whole log (any order; sorted by `seq` here); the
 /// case supplies only what never changes (kind, type, grid, channel) and its rating.
 pub fn recompute(cases: &[(Case, Vec<LogEntry>)]) -> HashMap<FigureKey, Counters> {
+    recompute_each(cases.iter().map(|(c, log)| (c, log.as_slice())))
+}
+
+/// [`recompute`] over borrowed cases and logs.
+pub fn recompute_each<'a>(cases: impl IntoIterator<Item = (&'a Case, &'a [LogEntry])>) -> HashMap<FigureKey, Counters> {
     let mut cells = HashMap::new();
     for (case, log) in cases {
         count_case(case, log, &mut cells);
