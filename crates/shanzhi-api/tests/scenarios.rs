@@ -396,6 +396,45 @@ async fn a_duplicate_is_flagged_merged_and_its_reporter_hears_when_the_parent_cl
 }
 
 #[tokio::test]
+async fn a_repeated_hotline_demand_is_merged_and_its_caller_hears_when_the_parent_closes() {
+    for t in setups("scn_demand_merge").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let call = |text: &str| json!({"kind": "demand", "type": "0602", "description": text, "lon": lon, "lat": lat, "channel": "hotline"});
+        let first = t.report("shouli", call("市民来电：小区门口垃圾三天无人清运")).await;
+        let parent = first["id"].as_str().unwrap();
+        t.clock.advance(Duration::minutes(40));
+        let second = t.report("shouli", call("另一位市民来电反映同一处垃圾")).await;
+        let child = second["id"].as_str().unwrap();
+        assert_eq!(second["possible_duplicate_of"].as_str(), Some(parent), "{}", t.db);
+        let merged =
+            t.act(2, child, "shouli", json!({"action": "merge", "opinion": "同一事项", "parent": parent})).await;
+        assert_eq!((merged["state"].as_str(), merged["merged_into"].as_str()), (Some("merged"), Some(parent)));
+        // A merged demand takes no further action.
+        let (s, _) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{child}/actions"),
+                Some("shouli"),
+                Some(json!({"action": "register"})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        t.act(1, parent, "shouli", json!({"action": "register"})).await;
+        let sent = t.act(1, parent, "paiqian", json!({"action": "dispatch"})).await;
+        assert_eq!(sent["merged"].as_array().map(Vec::len), Some(1));
+        t.act(10, parent, "xueyuan-jiedao", json!({"action": "accept"})).await;
+        t.act(60, parent, "xueyuan-jiedao", json!({"action": "reply", "opinion": "已清运并告知物业"})).await;
+        t.act(60, parent, "shouli", json!({"action": "call_back", "rating": {"satisfaction": "satisfied"}})).await;
+        let closed = t.act(5, parent, "zhiban", json!({"action": "close"})).await;
+        assert_eq!(closed["state"], "closed", "{}", t.db);
+        let (_, mine) = t.call("GET", &format!("/api/v1/cases/{child}"), Some("shouli"), None, None).await;
+        let last = mine["log"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["action"], "parent_closed", "{}: {mine}", t.db);
+    }
+}
+
+#[tokio::test]
 async fn reports_arriving_together_share_a_commit_but_never_a_case() {
     for t in setups("scn_together").await {
         let (lon, lat) = t.point_in("130202001001");
