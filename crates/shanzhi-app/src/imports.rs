@@ -1,10 +1,14 @@
-//! Imports: a city's own taxonomy or work calendar (new versions; old ones are kept), and grids
-//! from GeoJSON (validated whole: any problem and nothing is written).
+//! Imports: a city's own reference data as new versions (old ones are kept, the new one is
+//! current at once): taxonomy, work calendar, routing rules, duplicate windows, assessment
+//! weights and workflows (a new version of a kind, or a new kind); and grids from GeoJSON
+//! (validated whole: any problem and nothing is written).
 
 use shanzhi_domain::places::geojson;
 use shanzhi_store::ReferenceKind;
 
-use crate::reference::{parse_calendar, parse_taxonomy};
+use crate::reference::{
+    parse_assessment, parse_calendar, parse_duplicates, parse_routing, parse_taxonomy, parse_workflow,
+};
 use crate::{App, AppError};
 
 /// What an import did.
@@ -15,19 +19,83 @@ pub struct Imported {
 }
 
 impl App {
+    /// Validates a reference file of `kind` (one of [`ReferenceKind::IMPORTABLE`]) against what
+    /// is in force and makes it the current version.
+    pub async fn import_reference(&self, kind: &str, text: &str) -> Result<Imported, AppError> {
+        let reference = self.reference();
+        let (kind, version, items) = match kind {
+            "taxonomy" => {
+                let t = parse_taxonomy(text, &reference.departments)?;
+                (ReferenceKind::Taxonomy, t.version.clone(), t.types.len())
+            }
+            "calendar" => {
+                let c = parse_calendar(text)?;
+                (ReferenceKind::Calendar, c.version().to_string(), 0)
+            }
+            "routing" => {
+                let r = parse_routing(text)?;
+                let tree = &self.places().tree;
+                for rule in &r.rule {
+                    let bad = |m: String| AppError::invalid("routing", format!("rule {}: {m}", rule.name));
+                    if rule.area.as_str() != "1302" && tree.get(&rule.area).is_none() {
+                        return Err(bad(format!("area {} is not a division", rule.area)));
+                    }
+                    for t in &rule.types {
+                        if t.parse().ok().and_then(|c| reference.taxonomy.get(&c)).is_none() {
+                            return Err(bad(format!("type {t} is not in catalogue {}", reference.taxonomy.version)));
+                        }
+                    }
+                    for c in &rule.categories {
+                        if reference.taxonomy.category(c).is_none() {
+                            return Err(bad(format!(
+                                "category {c} is not in catalogue {}",
+                                reference.taxonomy.version
+                            )));
+                        }
+                    }
+                }
+                (ReferenceKind::Routing, r.version.clone(), r.rule.len())
+            }
+            "duplicates" => {
+                let d = parse_duplicates(text)?;
+                (ReferenceKind::Duplicates, d.version.clone(), d.category.len() + d.types.len())
+            }
+            "assessment" => {
+                let a = parse_assessment(text)?;
+                (ReferenceKind::Assessment, a.version.clone(), 0)
+            }
+            "workflow" => {
+                let wf = parse_workflow(text)?;
+                // Every case of the kind must still be in a state the new version knows.
+                let missing: Vec<String> =
+                    self.store().case_states(&wf.kind).await?.into_iter().filter(|s| wf.state(s).is_none()).collect();
+                if !missing.is_empty() {
+                    return Err(AppError::invalid(
+                        "workflow",
+                        format!("cases of kind {} are in states this version lacks: {}", wf.kind, missing.join(", ")),
+                    ));
+                }
+                (ReferenceKind::Workflow(wf.kind.clone()), wf.version.clone(), wf.actions().len())
+            }
+            other => {
+                return Err(AppError::invalid(
+                    "kind",
+                    format!("`{other}` is not one of {}", ReferenceKind::IMPORTABLE.join(", ")),
+                ));
+            }
+        };
+        self.store().put_reference(kind, &version, text, self.clock().now()).await?;
+        self.reload_reference().await?;
+        Ok(Imported { version: version.to_string(), items })
+    }
+
     /// Validates a catalogue against the current departments and makes it the current version.
     pub async fn import_taxonomy(&self, text: &str) -> Result<Imported, AppError> {
-        let t = parse_taxonomy(text, &self.reference().departments)?;
-        self.store().put_reference(ReferenceKind::Taxonomy, &t.version, text, self.clock().now()).await?;
-        self.reload_reference().await?;
-        Ok(Imported { version: t.version.clone(), items: t.types.len() })
+        self.import_reference("taxonomy", text).await
     }
 
     pub async fn import_calendar(&self, text: &str) -> Result<Imported, AppError> {
-        let c = parse_calendar(text)?;
-        self.store().put_reference(ReferenceKind::Calendar, c.version(), text, self.clock().now()).await?;
-        self.reload_reference().await?;
-        Ok(Imported { version: c.version().to_string(), items: 0 })
+        self.import_reference("calendar", text).await
     }
 
     /// Imports grids from a GeoJSON FeatureCollection; replaces grids with the same codes.

@@ -3,6 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::calendar::WorkCalendar;
+use std::collections::HashMap;
+
+use shanzhi_domain::cases::duplicates::DuplicateRules;
+use shanzhi_domain::cases::figures::assessment::Assessment;
 use shanzhi_domain::cases::routing::RoutingRules;
 use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::org::Departments;
@@ -28,7 +32,16 @@ pub mod shipped {
 }
 
 fn invalid(kind: ReferenceKind, e: impl std::fmt::Display) -> AppError {
-    AppError::invalid(kind.as_str(), e.to_string())
+    let field = match kind {
+        ReferenceKind::Taxonomy => "taxonomy",
+        ReferenceKind::Calendar => "calendar",
+        ReferenceKind::Departments => "departments",
+        ReferenceKind::Routing => "routing",
+        ReferenceKind::Duplicates => "duplicates",
+        ReferenceKind::Assessment => "assessment",
+        ReferenceKind::Workflow(_) => "workflow",
+    };
+    AppError::invalid(field, e.to_string())
 }
 
 pub fn parse_departments(text: &str) -> Result<Departments, AppError> {
@@ -43,6 +56,22 @@ pub fn parse_calendar(text: &str) -> Result<WorkCalendar, AppError> {
     WorkCalendar::from_toml(text).map_err(|e| invalid(ReferenceKind::Calendar, e))
 }
 
+pub fn parse_routing(text: &str) -> Result<RoutingRules, AppError> {
+    RoutingRules::from_toml(text).map_err(|e| invalid(ReferenceKind::Routing, e))
+}
+
+pub fn parse_duplicates(text: &str) -> Result<DuplicateRules, AppError> {
+    DuplicateRules::from_toml(text).map_err(|e| invalid(ReferenceKind::Duplicates, e))
+}
+
+pub fn parse_assessment(text: &str) -> Result<Assessment, AppError> {
+    Assessment::from_toml(text).map_err(|e| invalid(ReferenceKind::Assessment, e))
+}
+
+pub fn parse_workflow(text: &str) -> Result<Workflow, AppError> {
+    Workflow::from_toml(text).map_err(|e| invalid(ReferenceKind::Workflow(String::new()), e))
+}
+
 /// The current text of a kind, storing the shipped file as its first version when none exists.
 async fn current_text(
     store: &Store,
@@ -51,13 +80,15 @@ async fn current_text(
     shipped: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    if let Some(r) = store.current_reference(kind).await? {
+    if let Some(r) = store.current_reference(kind.clone()).await? {
         return Ok(r.source);
     }
     store.put_reference(kind, version, shipped, now).await?;
     Ok(shipped.to_string())
 }
 
+/// The current version of every kind: what was imported last, else the shipped file (stored as
+/// the first version on first start).
 pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference, AppError> {
     let shipped_deps = parse_departments(shipped::DEPARTMENTS)?;
     let deps_text =
@@ -69,15 +100,33 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
     let shipped_cal = parse_calendar(shipped::CALENDAR)?;
     let cal_text = current_text(store, ReferenceKind::Calendar, shipped_cal.version(), shipped::CALENDAR, now).await?;
     let calendar = parse_calendar(&cal_text)?;
-    let mut workflows = std::collections::HashMap::new();
+    let shipped_routing = parse_routing(shipped::ROUTING)?;
+    let routing = parse_routing(
+        &current_text(store, ReferenceKind::Routing, &shipped_routing.version, shipped::ROUTING, now).await?,
+    )?;
+    let shipped_dups = parse_duplicates(shipped::DUPLICATES)?;
+    let duplicates = parse_duplicates(
+        &current_text(store, ReferenceKind::Duplicates, &shipped_dups.version, shipped::DUPLICATES, now).await?,
+    )?;
+    let shipped_weights = parse_assessment(shipped::ASSESSMENT)?;
+    let assessment = parse_assessment(
+        &current_text(store, ReferenceKind::Assessment, &shipped_weights.version, shipped::ASSESSMENT, now).await?,
+    )?;
+    let mut workflows = HashMap::new();
     for text in shipped::WORKFLOWS {
-        let wf = Workflow::from_toml(text).map_err(|e| AppError::invalid("workflow", e.to_string()))?;
-        workflows.insert(wf.kind.clone(), wf);
+        let wf = parse_workflow(text)?;
+        let kind = ReferenceKind::Workflow(wf.kind.clone());
+        let current = parse_workflow(&current_text(store, kind, &wf.version, text, now).await?)?;
+        workflows.insert(current.kind.clone(), current);
     }
-    let routing = RoutingRules::from_toml(shipped::ROUTING).map_err(|e| AppError::invalid("routing", e.to_string()))?;
-    let duplicates = shanzhi_domain::cases::duplicates::DuplicateRules::from_toml(shipped::DUPLICATES)
-        .map_err(|e| AppError::invalid("duplicates", e.to_string()))?;
-    let assessment = shanzhi_domain::cases::figures::assessment::Assessment::from_toml(shipped::ASSESSMENT)
-        .map_err(|e| AppError::invalid("assessment", e.to_string()))?;
+    // Kinds a city added (people's mediation, service applications, …).
+    for kind in store.workflow_kinds().await? {
+        if !workflows.contains_key(&kind) {
+            if let Some(r) = store.current_reference(ReferenceKind::Workflow(kind.clone())).await? {
+                let wf = parse_workflow(&r.source)?;
+                workflows.insert(wf.kind.clone(), wf);
+            }
+        }
+    }
     Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment })
 }

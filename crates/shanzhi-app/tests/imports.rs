@@ -103,3 +103,108 @@ async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
     assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "taxonomy"), "{err}");
     assert_eq!(app.reference().taxonomy.version, "tangshan-2027.1", "a rejected file changes nothing");
 }
+
+fn point_in(app: &App, community: &str) -> (f64, f64) {
+    use geo::InteriorPoint;
+    let places = app.places();
+    let g = places.grids.iter().find(|g| g.code.as_str().starts_with(community)).unwrap();
+    let p = g.shape.interior_point().unwrap();
+    (p.x(), p.y())
+}
+
+fn report(kind: &str, ty: &str, (lon, lat): (f64, f64), channel: &str) -> shanzhi_app::cases::ReportInput {
+    shanzhi_app::cases::ReportInput {
+        kind: kind.into(),
+        type_code: ty.into(),
+        description: "测试".into(),
+        lon: Some(lon),
+        lat: Some(lat),
+        crs: None,
+        channel: channel.into(),
+    }
+}
+
+const TINY_MEDIATION: &str = r#"
+kind = "mediation"
+version = "mediation-tiny"
+name_zh = "人民调解（简）"
+name_en = "Mediation (tiny)"
+[entry]
+default = "applied"
+[steps]
+accept = { value = 3, unit = "working_days" }
+[[state]]
+key = "applied"
+name_zh = "已申请"
+name_en = "Applied"
+step = "accept"
+[[state]]
+key = "done"
+name_zh = "办结"
+name_en = "Done"
+terminal = true
+[[action]]
+key = "finish"
+name_zh = "办结"
+name_en = "Finish"
+from = ["applied"]
+to = "done"
+roles = ["residents_committee"]
+"#;
+
+#[tokio::test]
+async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
+    let app = demo_app("rules").await;
+    let here = point_in(&app, "130202001001");
+    let resident = app.actor(None).await.unwrap();
+
+    // A new case kind, people's mediation, from the example file: reportable and workable at once.
+    let mediation =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/mediation.toml"))
+            .unwrap();
+    let done = app.import_reference("workflow", &mediation).await.unwrap();
+    assert_eq!(done.version, "mediation-2026.1");
+    let case = app.report(report("mediation", "1005", here, "resident_web"), &resident, None).await.unwrap();
+    assert_eq!(case.state, "applied");
+    let committee = app.actor(Some("lixin-juweihui")).await.unwrap();
+    let accept = shanzhi_domain::cases::engine::Command { action: "accept".into(), ..Default::default() };
+    assert_eq!(app.act(case.id, accept, &committee).await.unwrap().state, "mediating");
+
+    // A version of the kind that lacks a state a case is in is refused, and nothing changes.
+    let Err(AppError::Invalid { field, message }) = app.import_reference("workflow", TINY_MEDIATION).await else {
+        panic!("a workflow that strands cases must be refused")
+    };
+    assert_eq!(field, "workflow");
+    assert!(message.contains("mediating"), "{message}");
+    assert_eq!(app.reference().workflows["mediation"].version, "mediation-2026.1");
+
+    // Wider duplicate windows: a report 170 m away is not a duplicate before and is one after.
+    let first = app.report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
+    let away = (here.0 + 0.002, here.1);
+    let before = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    assert_eq!(before.possible_duplicate_of, None);
+    let wide = "version = \"wide-2026.2\"\ndefault = { radius_m = 500, window_hours = 72 }\n";
+    app.import_reference("duplicates", wide).await.unwrap();
+    let after = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    assert!([Some(first.id), Some(before.id)].contains(&after.possible_duplicate_of), "{after:?}");
+    let versions = app.store().references(ReferenceKind::Duplicates).await.unwrap();
+    assert_eq!(
+        versions.iter().map(|v| (v.version.as_str(), v.is_current)).collect::<Vec<_>>(),
+        [("tangshan-duplicates-2026.1", false), ("wide-2026.2", true)]
+    );
+
+    // Routing that names a type the catalogue lacks is refused, naming the rule.
+    let bad_routing = "version = \"r2\"\n[[rule]]\nname = \"typo\"\narea = \"130202\"\ntypes = [\"9999\"]\ntarget = \"street_office\"\nreason_zh = \"x\"\nreason_en = \"x\"\n";
+    let Err(AppError::Invalid { field, message }) = app.import_reference("routing", bad_routing).await else {
+        panic!("a routing rule with an unknown type must be refused")
+    };
+    assert_eq!((field.as_str(), message.contains("typo") && message.contains("9999")), ("routing", true), "{message}");
+
+    // A restart reads what was imported, not the shipped files.
+    let again = App::open(app.store().clone(), Arc::new(ManualClock::new(Utc::now()))).await.unwrap();
+    let r = again.reference();
+    assert_eq!(
+        (r.workflows["mediation"].version.as_str(), r.duplicates.version.as_str()),
+        ("mediation-2026.1", "wide-2026.2")
+    );
+}

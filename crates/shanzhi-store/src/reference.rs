@@ -1,5 +1,6 @@
-//! Versioned reference data (taxonomy, work calendar, departments): every imported version is
-//! kept whole; one per kind is current.
+//! Versioned reference data (taxonomy, work calendar, departments, routing, duplicate and
+//! assessment rules, and one workflow per case kind): every imported version is kept whole; one
+//! per kind is current.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr};
@@ -7,19 +8,35 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use crate::entity::reference_data;
 use crate::{Result, Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReferenceKind {
     Taxonomy,
     Calendar,
     Departments,
+    Routing,
+    Duplicates,
+    Assessment,
+    /// The workflow of one case kind (`event`, `demand`, …).
+    Workflow(String),
 }
 
+const WORKFLOW_PREFIX: &str = "workflow:";
+
 impl ReferenceKind {
-    pub fn as_str(self) -> &'static str {
+    /// The kinds a file may be imported as (a workflow names its case kind inside the file).
+    pub const IMPORTABLE: [&'static str; 6] =
+        ["taxonomy", "calendar", "routing", "duplicates", "assessment", "workflow"];
+
+    /// The key stored with each version: `taxonomy`, …, `workflow:event`.
+    pub fn key(&self) -> String {
         match self {
-            ReferenceKind::Taxonomy => "taxonomy",
-            ReferenceKind::Calendar => "calendar",
-            ReferenceKind::Departments => "departments",
+            ReferenceKind::Taxonomy => "taxonomy".into(),
+            ReferenceKind::Calendar => "calendar".into(),
+            ReferenceKind::Departments => "departments".into(),
+            ReferenceKind::Routing => "routing".into(),
+            ReferenceKind::Duplicates => "duplicates".into(),
+            ReferenceKind::Assessment => "assessment".into(),
+            ReferenceKind::Workflow(kind) => format!("{WORKFLOW_PREFIX}{kind}"),
         }
     }
 }
@@ -42,32 +59,31 @@ impl Store {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let key = kind.key();
         let txn = self.db().begin().await?;
-        let existing =
-            reference_data::Entity::find_by_id((kind.as_str().to_string(), version.to_string())).one(&txn).await?;
+        let existing = reference_data::Entity::find_by_id((key.clone(), version.to_string())).one(&txn).await?;
         if let Some(e) = &existing {
             if e.source != source {
                 return Err(StoreError::Conflict(format!(
-                    "{} version {version} is already stored with different content: give the new file a new version",
-                    kind.as_str()
+                    "{key} version {version} is already stored with different content: give the new file a new version"
                 )));
             }
         }
         reference_data::Entity::update_many()
             .col_expr(reference_data::Column::IsCurrent, Expr::value(false))
-            .filter(reference_data::Column::Kind.eq(kind.as_str()))
+            .filter(reference_data::Column::Kind.eq(key.clone()))
             .exec(&txn)
             .await?;
         if existing.is_some() {
             reference_data::Entity::update_many()
                 .col_expr(reference_data::Column::IsCurrent, Expr::value(true))
-                .filter(reference_data::Column::Kind.eq(kind.as_str()))
+                .filter(reference_data::Column::Kind.eq(key.clone()))
                 .filter(reference_data::Column::Version.eq(version))
                 .exec(&txn)
                 .await?;
         } else {
             reference_data::Entity::insert(reference_data::ActiveModel {
-                kind: Set(kind.as_str().to_string()),
+                kind: Set(key),
                 version: Set(version.to_string()),
                 source: Set(source.to_string()),
                 imported_at: Set(now),
@@ -82,8 +98,9 @@ impl Store {
 
     /// Every stored version of a kind, oldest first.
     pub async fn references(&self, kind: ReferenceKind) -> Result<Vec<ReferenceVersion>> {
+        let key = kind.key();
         let rows = reference_data::Entity::find()
-            .filter(reference_data::Column::Kind.eq(kind.as_str()))
+            .filter(reference_data::Column::Kind.eq(key.clone()))
             .order_by_asc(reference_data::Column::ImportedAt)
             .order_by_asc(reference_data::Column::Version)
             .all(self.db())
@@ -102,5 +119,29 @@ impl Store {
     /// The current version of a kind, if any was imported.
     pub async fn current_reference(&self, kind: ReferenceKind) -> Result<Option<ReferenceVersion>> {
         Ok(self.references(kind).await?.into_iter().find(|r| r.is_current))
+    }
+
+    /// The case kinds that have a workflow stored (shipped or imported).
+    pub async fn workflow_kinds(&self) -> Result<Vec<String>> {
+        let rows = reference_data::Entity::find()
+            .filter(reference_data::Column::Kind.starts_with(WORKFLOW_PREFIX))
+            .filter(reference_data::Column::IsCurrent.eq(true))
+            .order_by_asc(reference_data::Column::Kind)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().filter_map(|m| m.kind.strip_prefix(WORKFLOW_PREFIX).map(str::to_string)).collect())
+    }
+
+    /// The states the stored cases of a kind are in (a new workflow version must keep them all).
+    pub async fn case_states(&self, kind: &str) -> Result<Vec<String>> {
+        use sea_orm::QuerySelect;
+        Ok(crate::entity::case::Entity::find()
+            .select_only()
+            .column(crate::entity::case::Column::State)
+            .distinct()
+            .filter(crate::entity::case::Column::Kind.eq(kind))
+            .into_tuple()
+            .all(self.db())
+            .await?)
     }
 }

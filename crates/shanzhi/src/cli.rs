@@ -69,6 +69,26 @@ pub enum Command {
         #[command(subcommand)]
         action: RefAction,
     },
+    /// Import routing rules (which unit a new case goes to, per area) as a new version
+    Routing {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+    /// Import the likely-duplicate radius and window per type as a new version
+    Duplicates {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+    /// Import the assessment weights and grades as a new version
+    Assessment {
+        #[command(subcommand)]
+        action: RefAction,
+    },
+    /// Import a workflow (a new version of a case kind, or a new kind) as a new version
+    Workflow {
+        #[command(subcommand)]
+        action: RefAction,
+    },
     /// Load driver: POST reports to a running server and measure throughput and latency
     BenchIntake {
         /// Server address (host:port)

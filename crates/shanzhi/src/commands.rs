@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use shanzhi_app::clock::SystemClock;
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
@@ -118,8 +118,12 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Taxonomy { action } => reference(&cfg, ReferenceKind::Taxonomy, action).await?,
-        Command::Calendar { action } => reference(&cfg, ReferenceKind::Calendar, action).await?,
+        Command::Taxonomy { action } => reference(&cfg, "taxonomy", action).await?,
+        Command::Calendar { action } => reference(&cfg, "calendar", action).await?,
+        Command::Routing { action } => reference(&cfg, "routing", action).await?,
+        Command::Duplicates { action } => reference(&cfg, "duplicates", action).await?,
+        Command::Assessment { action } => reference(&cfg, "assessment", action).await?,
+        Command::Workflow { action } => reference(&cfg, "workflow", action).await?,
         Command::Case { action } => case(&cfg, action).await?,
         Command::BenchIntake { addr, user, connections, rate, seconds } => {
             let plan = crate::loadtest::Plan {
@@ -149,29 +153,33 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reference(cfg: &Config, kind: ReferenceKind, action: RefAction) -> anyhow::Result<()> {
+async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Result<()> {
     let app = open(cfg).await?;
     match action {
         RefAction::Import { file } => {
             let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
-            let done = match kind {
-                ReferenceKind::Taxonomy => app.import_taxonomy(&text).await,
-                ReferenceKind::Calendar => app.import_calendar(&text).await,
-                ReferenceKind::Departments => {
-                    bail!("departments are imported with the organisation data")
-                }
-            }
-            .map_err(explain)?;
-            println!("{} version {} is now current ({} items)", kind.as_str(), done.version, done.items);
+            let done = app.import_reference(kind, &text).await.map_err(explain)?;
+            println!("{kind} version {} is now current ({} items)", done.version, done.items);
         }
         RefAction::List => {
-            for r in app.store().references(kind).await? {
-                println!(
-                    "{}{:24} imported {}",
-                    if r.is_current { "* " } else { "  " },
-                    r.version,
-                    r.imported_at.format("%Y-%m-%d %H:%M:%S UTC")
-                );
+            let kinds = match kind {
+                "taxonomy" => vec![ReferenceKind::Taxonomy],
+                "calendar" => vec![ReferenceKind::Calendar],
+                "routing" => vec![ReferenceKind::Routing],
+                "duplicates" => vec![ReferenceKind::Duplicates],
+                "assessment" => vec![ReferenceKind::Assessment],
+                _ => app.store().workflow_kinds().await?.into_iter().map(ReferenceKind::Workflow).collect(),
+            };
+            for k in kinds {
+                for r in app.store().references(k.clone()).await? {
+                    println!(
+                        "{}{:24} {:32} imported {}",
+                        if r.is_current { "* " } else { "  " },
+                        k.key(),
+                        r.version,
+                        r.imported_at.format("%Y-%m-%d %H:%M:%S UTC")
+                    );
+                }
             }
         }
     }

@@ -65,7 +65,16 @@ fn demo_export_import_and_serve() {
     assert!(err.contains("nothing was imported") && err.contains("bad_code") && err.contains("invalid_ring"), "{err}");
 
     let out = run(&dir, &["--db", &db, "taxonomy", "list"]);
-    assert!(text(&out.stdout).contains("* tangshan-2026.1"), "{}", text(&out.stdout));
+    let listed = text(&out.stdout);
+    assert!(listed.starts_with("* taxonomy") && listed.contains("tangshan-2026.1"), "{listed}");
+
+    // A city adds a case kind of its own: people's mediation.
+    let mediation = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/mediation.toml");
+    let out = run(&dir, &["--db", &db, "workflow", "import", mediation]);
+    assert!(out.status.success() && text(&out.stdout).contains("mediation-2026.1"), "{}", text(&out.stderr));
+    let out = run(&dir, &["--db", &db, "workflow", "list"]);
+    let listed = text(&out.stdout);
+    assert!(listed.contains("workflow:event") && listed.contains("* workflow:mediation"), "{listed}");
 
     // A case from the command line: reported by a grid worker, registered by the intake operator.
     let out = run(
