@@ -12,7 +12,8 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("invalid_parameter", 400, "A parameter is missing or malformed; `details.field` names it."),
     ("rejected", 422, "A file was rejected; `details.problems` lists every problem."),
     ("not_found", 404, "The thing asked for does not exist."),
-    ("unauthenticated", 401, "The caller is not known (X-Shanzhi-User names no user)."),
+    ("unauthenticated", 401, "Wrong username or password, or a token or API key that is unknown, expired or revoked."),
+    ("account_locked", 423, "Too many failed logins in a row: the account is locked for a while."),
     ("forbidden", 403, "The caller's role or unit may not do this."),
     ("action_refused", 409, "The workflow refuses the action in the case's present state; the message says why."),
     ("conflict", 409, "The request conflicts with stored data."),
@@ -43,6 +44,12 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    pub fn unauthenticated(message: impl Into<String>) -> ApiError {
+        ApiError { code: "unauthenticated", message: message.into(), details: serde_json::json!({}), status: 401 }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
@@ -62,8 +69,9 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(m) => {
                 ApiError { code: "forbidden", message: m, details: serde_json::json!({}), status: 403 }
             }
-            AppError::Unauthenticated(m) => {
-                ApiError { code: "unauthenticated", message: m, details: serde_json::json!({}), status: 401 }
+            AppError::Unauthenticated(m) => ApiError::unauthenticated(m),
+            AppError::Locked(m) => {
+                ApiError { code: "account_locked", message: m, details: serde_json::json!({}), status: 423 }
             }
             AppError::Refused(m) => {
                 ApiError { code: "action_refused", message: m, details: serde_json::json!({}), status: 409 }

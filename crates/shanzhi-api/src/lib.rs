@@ -2,6 +2,7 @@
 //! document.
 
 mod dto;
+mod dto_auth;
 mod dto_cases;
 mod error;
 mod openapi;

@@ -1,8 +1,10 @@
 //! The OpenAPI 3.1 document, served at `/openapi.json`.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 use crate::dto::*;
+use crate::dto_auth::*;
 use crate::dto_cases::*;
 use crate::error::ApiError;
 use crate::routes;
@@ -13,8 +15,16 @@ use crate::routes;
         title = "shanzhi 善治",
         description = "Grid-based community governance: places, grids, reference data and cases."
     ),
+    modifiers(&Security),
     paths(
         routes::system::healthz,
+        routes::auth::login,
+        routes::auth::logout,
+        routes::auth::whoami,
+        routes::auth::change_password,
+        routes::auth::create_api_key,
+        routes::auth::list_api_keys,
+        routes::auth::revoke_api_key,
         routes::places::locate,
         routes::places::area,
         routes::places::taxonomy,
@@ -26,6 +36,13 @@ use crate::routes;
     ),
     components(schemas(
         ApiError,
+        LoginDto,
+        SessionDto,
+        MeDto,
+        PasswordDto,
+        NewApiKeyDto,
+        ApiKeyCreatedDto,
+        ApiKeyDto,
         HealthDto,
         LocateDto,
         AreaDto,
@@ -39,3 +56,19 @@ use crate::routes;
     ))
 )]
 pub struct ApiDoc;
+
+/// The two ways to authenticate: a login token (`Authorization: Bearer`) and an API key
+/// (`X-API-Key`, also accepted as `Authorization: Bearer szk_…` or `?api_key=`).
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("opaque").build()),
+        );
+        components
+            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+    }
+}

@@ -121,7 +121,13 @@ async fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/admin/api-keys",
+            "/api/v1/admin/api-keys/{name}",
             "/api/v1/areas/{code}",
+            "/api/v1/auth/login",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/me",
+            "/api/v1/auth/password",
             "/api/v1/cases",
             "/api/v1/cases/{id}",
             "/api/v1/cases/{id}/actions",
@@ -130,5 +136,10 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/taxonomy",
             "/healthz"
         ]
+    );
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(
+        (schemes["bearer"]["scheme"].as_str(), schemes["api_key"]["name"].as_str()),
+        (Some("bearer"), Some("X-API-Key"))
     );
 }

@@ -17,7 +17,12 @@ struct T {
     db: String,
     app: App,
     clock: Arc<ManualClock>,
+    /// Login tokens by account, logged in on first use.
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
+
+/// The password the tests give every demo account.
+const PASSWORD: &str = "Test@2026-pw";
 
 async fn setups(test: &str) -> Vec<T> {
     let mut out = Vec::new();
@@ -26,12 +31,16 @@ async fn setups(test: &str) -> Vec<T> {
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
         let app = App::open(store, clock.clone()).await.unwrap();
         app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
-        out.push(T { db, app, clock });
+        let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
+        app.set_shared_password(&users.iter().map(String::as_str).collect::<Vec<_>>(), PASSWORD).await.unwrap();
+        out.push(T { db, app, clock, tokens: Default::default() });
     }
     out
 }
 
 impl T {
+    /// A request as `user` (logged in with the demo password on first use, and again when the
+    /// token has expired because the test clock moved on); `None` is an anonymous resident.
     async fn call(
         &self,
         method: &str,
@@ -40,9 +49,45 @@ impl T {
         body: Option<Value>,
         key: Option<&str>,
     ) -> (StatusCode, Value) {
+        for attempt in 0..2 {
+            let token = match user {
+                Some(u) => Some(self.token(u, attempt > 0).await),
+                None => None,
+            };
+            let (s, v) = self.send(method, uri, token.as_deref(), body.clone(), key).await;
+            if s != StatusCode::UNAUTHORIZED || user.is_none() {
+                return (s, v);
+            }
+        }
+        panic!("{}: {user:?} cannot log in", self.db)
+    }
+
+    async fn token(&self, user: &str, renew: bool) -> String {
+        if !renew {
+            if let Some(t) = self.tokens.lock().unwrap().get(user) {
+                return t.clone();
+            }
+        }
+        let (s, v) = self
+            .send("POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": PASSWORD})), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{}: login {user}: {v}", self.db);
+        let t = v["token"].as_str().unwrap().to_string();
+        self.tokens.lock().unwrap().insert(user.to_string(), t.clone());
+        t
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri).header("content-type", "application/json");
-        if let Some(u) = user {
-            req = req.header("x-shanzhi-user", u);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
         }
         if let Some(k) = key {
             req = req.header("idempotency-key", k);
@@ -251,13 +296,22 @@ async fn bad_reports_and_actions_get_clear_errors() {
             (None, with("lat", json!(91.0)), 400, "invalid_parameter", Some("lat")),
             (None, with("channel", json!("pigeon")), 400, "invalid_parameter", Some("channel")),
             (None, with("channel", json!("patrol")), 403, "forbidden", None),
-            (Some("nobody"), ok.clone(), 401, "unauthenticated", None),
         ] {
             let (s, v) = t.call("POST", "/api/v1/cases", user, Some(body.clone()), None).await;
             assert_eq!((s.as_u16(), v["code"].as_str()), (status, Some(code)), "{}: {body}: {v}", t.db);
             if let Some(f) = field {
                 assert_eq!(v["details"]["field"], f, "{body}");
             }
+        }
+        // A forged or malformed credential is refused, never taken for an anonymous resident.
+        for auth in ["Bearer szt_forged", "Bearer szk_forged", "Basic YWRtaW46eA=="] {
+            let req = Request::post("/api/v1/cases")
+                .header("content-type", "application/json")
+                .header("authorization", auth)
+                .body(Body::from(ok.to_string()))
+                .unwrap();
+            let res = shanzhi_api::router(t.app.clone()).oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{auth}");
         }
         let (_, list) = t.call("GET", "/api/v1/cases", None, None, None).await;
         assert_eq!(list["total"], 0, "nothing half-written");

@@ -16,6 +16,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
+    /// Too many failed logins: the account is locked for a while.
+    #[error("locked: {0}")]
+    Locked(String),
     #[error("refused: {0}")]
     Refused(String),
     #[error("conflict: {0}")]

@@ -1,6 +1,7 @@
 //! shanzhi-app: the use cases of shanzhi over the domain and the store: loading the demo,
 //! locating points, summarising areas, importing reference data and grids. Owns the clock.
 
+pub mod auth;
 pub mod cases;
 pub mod clock;
 pub mod demo;
@@ -49,6 +50,8 @@ pub struct App {
     users: Arc<RwLock<Arc<std::collections::HashMap<String, shanzhi_domain::people::User>>>>,
     places: Arc<RwLock<Arc<Places>>>,
     reference: Arc<RwLock<Arc<Reference>>>,
+    auth: Arc<auth::AuthState>,
+    login_policy: shanzhi_domain::accounts::LoginPolicy,
 }
 
 impl App {
@@ -69,7 +72,19 @@ impl App {
             clock,
             places: Arc::new(RwLock::new(Arc::new(places))),
             reference: Arc::new(RwLock::new(Arc::new(reference))),
+            auth: Arc::default(),
+            login_policy: Default::default(),
         })
+    }
+
+    /// The same application with another login policy (lockout, token lifetime, passwords).
+    pub fn with_login_policy(mut self, policy: shanzhi_domain::accounts::LoginPolicy) -> App {
+        self.login_policy = policy;
+        self
+    }
+
+    pub fn login_policy(&self) -> shanzhi_domain::accounts::LoginPolicy {
+        self.login_policy
     }
 
     pub fn store(&self) -> &Store {

@@ -1,6 +1,7 @@
 //! shanzhi-store: persistence on SQLite (embedded default) and PostgreSQL (production) through
 //! SeaORM, with one set of migrations and queries for both.
 
+mod accounts;
 mod cases;
 mod dialect;
 pub mod entity;
@@ -10,6 +11,7 @@ mod places;
 mod reference;
 pub mod testing;
 
+pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
 pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};

@@ -97,6 +97,9 @@ pub enum Command {
         /// The reporting account (a grid worker)
         #[arg(long, default_value = "lixin-wangge")]
         user: String,
+        /// Its password [default: the demo password]
+        #[arg(long)]
+        password: Option<String>,
         #[arg(long, default_value_t = 32)]
         connections: usize,
         /// Reports per second in all (0: as fast as the server answers)
@@ -105,11 +108,42 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-    /// Report, show and act on cases (as a demo account, until accounts arrive)
+    /// API keys for devices and external systems: create (prints the key once), list, revoke
+    Apikey {
+        #[command(subcommand)]
+        action: ApikeyAction,
+    },
+    /// Set a user's password (as the operator of the database)
+    Passwd {
+        username: String,
+        /// The new password; read from SHANZHI_NEW_PASSWORD when not given
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Report, show and act on cases as an account (the operator of the database may act as anyone)
     Case {
         #[command(subcommand)]
         action: CaseAction,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApikeyAction {
+    /// Create a key; it is printed once and stored only as a hash
+    Create {
+        #[arg(long)]
+        name: String,
+        /// report (POST /api/v1/cases), read (GET), open311 or full
+        #[arg(long)]
+        scope: String,
+        /// The account the key acts as [default: the account named like the key]
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// List the keys (never the keys themselves)
+    List,
+    /// Revoke a key by name
+    Revoke { name: String },
 }
 
 #[derive(Subcommand, Debug)]

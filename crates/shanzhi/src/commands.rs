@@ -2,20 +2,48 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use shanzhi_app::clock::SystemClock;
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::{ReferenceKind, Store};
 
-use crate::cli::{CaseAction, Cli, Command, GridsAction, RefAction};
+use crate::cli::{ApikeyAction, CaseAction, Cli, Command, GridsAction, RefAction};
 use crate::config::Config;
 use crate::progress;
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
     store.migrate().await.context("applying migrations")?;
-    App::open(store, Arc::new(SystemClock)).await.map_err(explain)
+    let app = App::open(store, Arc::new(SystemClock)).await.map_err(explain)?.with_login_policy(cfg.login);
+    bootstrap_admin(&app).await?;
+    Ok(app)
+}
+
+/// The administrator's first password comes from the environment (never from a file), once.
+async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
+    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD") {
+        if app.bootstrap_admin(&pw).await.map_err(explain)? {
+            eprintln!("admin: password set from SHANZHI_ADMIN_PASSWORD");
+        }
+    }
+    Ok(())
+}
+
+/// Gives the demo's accounts the demo password where they have none (a fresh load, or a
+/// database loaded before accounts existed); a password someone changed is kept.
+async fn demo_passwords(app: &App, password: &str) -> anyhow::Result<()> {
+    let mut missing = Vec::new();
+    for u in app.store().load_users().await? {
+        if app.store().credential(&u.username).await?.is_none() {
+            missing.push(u.username);
+        }
+    }
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+        app.set_shared_password(&names, password).await.map_err(explain)?;
+    }
+    Ok(())
 }
 
 /// Turns an application error into a message for a person at a terminal.
@@ -75,10 +103,14 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     cases
                 );
             }
+            bootstrap_admin(&app).await?;
+            demo_passwords(&app, &cfg.demo_password).await?;
             if !no_serve {
                 let users = app.store().load_users().await?;
-                let mut banner =
-                    String::from("示范账号 Demo accounts (passwords and login arrive with the accounts slice):\n");
+                let mut banner = format!(
+                    "示范账号 Demo accounts (POST /api/v1/auth/login; password 密码: {}, unless changed):\n",
+                    cfg.demo_password
+                );
                 for u in users {
                     banner.push_str(&format!(
                         "  {:20} {:18} {} @ {}\n",
@@ -125,10 +157,55 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Assessment { action } => reference(&cfg, "assessment", action).await?,
         Command::Workflow { action } => reference(&cfg, "workflow", action).await?,
         Command::Case { action } => case(&cfg, action).await?,
-        Command::BenchIntake { addr, user, connections, rate, seconds } => {
+        Command::Apikey { action } => {
+            let app = open(&cfg).await?;
+            match action {
+                ApikeyAction::Create { name, scope, user } => {
+                    let user = match user {
+                        Some(u) => u,
+                        None if app.user(&name).is_some() => name.clone(),
+                        None => bail!("name the account the key acts as with --user (no account is called `{name}`)"),
+                    };
+                    let key = app.create_api_key(&name, &user, &scope).await.map_err(explain)?;
+                    eprintln!(
+                        "API key `{name}` acting as {user} with scope {scope} (shown only now; send it as X-API-Key):"
+                    );
+                    println!("{key}");
+                }
+                ApikeyAction::List => {
+                    for k in app.store().api_keys().await? {
+                        println!(
+                            "{:24} {:20} {:8} created {}{}",
+                            k.name,
+                            k.username,
+                            k.scope,
+                            k.created_at.format("%Y-%m-%d %H:%M"),
+                            k.revoked_at
+                                .map(|t| format!(", revoked {}", t.format("%Y-%m-%d %H:%M")))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+                ApikeyAction::Revoke { name } => {
+                    app.revoke_api_key(&name).await.map_err(explain)?;
+                    println!("API key `{name}` revoked");
+                }
+            }
+        }
+        Command::Passwd { username, password } => {
+            let app = open(&cfg).await?;
+            let pw = match password.or_else(|| std::env::var("SHANZHI_NEW_PASSWORD").ok()) {
+                Some(p) => p,
+                None => bail!("give --password or set SHANZHI_NEW_PASSWORD"),
+            };
+            app.set_password(&username, &pw).await.map_err(explain)?;
+            println!("password of {username} changed");
+        }
+        Command::BenchIntake { addr, user, password, connections, rate, seconds } => {
+            let token = crate::loadtest::login(&addr, &user, password.as_deref().unwrap_or(&cfg.demo_password)).await?;
             let plan = crate::loadtest::Plan {
                 addr,
-                user,
+                token,
                 connections: connections.max(1),
                 rate,
                 duration: std::time::Duration::from_secs(seconds.max(1)),

@@ -20,6 +20,10 @@ pub struct Config {
     pub log: String,
     /// Seconds between deadline sweeps in `serve`/`demo` (0: no sweep in this process).
     pub sweep_interval_secs: u64,
+    /// The password the demo gives its printed accounts (on loading, or when one has none).
+    pub demo_password: String,
+    /// Lockout, token lifetime and password rules (`[login]` in the TOML file).
+    pub login: shanzhi_domain::accounts::LoginPolicy,
 }
 
 impl Default for Config {
@@ -31,6 +35,8 @@ impl Default for Config {
             log_json: false,
             log: "info,sqlx=warn,sea_orm=warn".into(),
             sweep_interval_secs: 30,
+            demo_password: "Shanzhi@2026".into(),
+            login: Default::default(),
         }
     }
 }

@@ -15,7 +15,8 @@ use tokio::net::TcpStream;
 pub struct Plan {
     /// host:port of the server.
     pub addr: String,
-    pub user: String,
+    /// A login token of the reporting account (see [`login`]).
+    pub token: String,
     pub connections: usize,
     /// Reports per second over all connections; 0: as fast as the server answers.
     pub rate: u32,
@@ -59,9 +60,17 @@ fn body(rng: &mut ChaCha8Rng) -> String {
     )
 }
 
-async fn one(stream: &mut BufReader<TcpStream>, addr: &str, user: &str, key: &str, body: &str) -> anyhow::Result<u16> {
+/// Sends one request on a keep-alive connection; answers the status and the body.
+/// `headers` are extra header lines, each ending in CRLF.
+async fn request(
+    stream: &mut BufReader<TcpStream>,
+    addr: &str,
+    target: &str,
+    headers: &str,
+    body: &str,
+) -> anyhow::Result<(u16, Vec<u8>)> {
     let req = format!(
-        "POST /api/v1/cases HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Shanzhi-User: {user}\r\nIdempotency-Key: {key}\r\nContent-Length: {}\r\n\r\n{body}",
+        "{target} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.get_mut().write_all(req.as_bytes()).await?;
@@ -86,7 +95,25 @@ async fn one(stream: &mut BufReader<TcpStream>, addr: &str, user: &str, key: &st
     }
     let mut buf = vec![0u8; length];
     stream.read_exact(&mut buf).await?;
-    Ok(status)
+    Ok((status, buf))
+}
+
+/// Logs in and returns the token the reports will carry.
+pub async fn login(addr: &str, user: &str, password: &str) -> anyhow::Result<String> {
+    let tcp = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+    let mut stream = BufReader::new(tcp);
+    let body = serde_json::json!({"username": user, "password": password}).to_string();
+    let (status, answer) = request(&mut stream, addr, "POST /api/v1/auth/login", "", &body).await?;
+    let v: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
+    if status != 200 {
+        bail!("login as {user} failed ({status}): {}", v["message"]);
+    }
+    v["token"].as_str().map(str::to_string).context("no token in the login answer")
+}
+
+async fn one(stream: &mut BufReader<TcpStream>, addr: &str, token: &str, key: &str, body: &str) -> anyhow::Result<u16> {
+    let headers = format!("Authorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n");
+    Ok(request(stream, addr, "POST /api/v1/cases", &headers, body).await?.0)
 }
 
 async fn connection(plan: Plan, n: usize, start: Instant, run_id: u64) -> (usize, usize, Vec<Duration>) {
@@ -107,7 +134,7 @@ async fn connection(plan: Plan, n: usize, start: Instant, run_id: u64) -> (usize
         let sent_at = Instant::now();
         let key = format!("load-{run_id}-{n}-{i}");
         i += 1;
-        match one(&mut stream, &plan.addr, &plan.user, &key, &body(&mut rng)).await {
+        match one(&mut stream, &plan.addr, &plan.token, &key, &body(&mut rng)).await {
             Ok(201) => {
                 created += 1;
                 // Latency from the scheduled send time in open loop (no coordinated omission).

@@ -25,8 +25,13 @@ fn text(b: &[u8]) -> String {
 }
 
 fn http_get(addr: &str, path: &str) -> String {
+    http(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"))
+}
+
+/// Sends a whole request; answers the whole response.
+fn http(addr: &str, request: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    s.write_all(request.as_bytes()).unwrap();
     let mut body = String::new();
     s.read_to_string(&mut body).unwrap();
     body
@@ -38,7 +43,14 @@ fn demo_export_import_and_serve() {
     let _ = std::fs::remove_file(dir.join("shanzhi-demo.db"));
 
     // The demo creates ./shanzhi-demo.db when absent and loads Tangshan.
-    let out = run(&dir, &["demo", "--no-serve", "--history", "3000"]);
+    // The administrator's password comes from the environment at first start.
+    let out = Command::new(bin())
+        .current_dir(&dir)
+        .env_remove("SHANZHI_DB")
+        .env("SHANZHI_ADMIN_PASSWORD", "Chief#Cli2026")
+        .args(["demo", "--no-serve", "--history", "3000"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("10727 grids, 12222 grid workers"), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("3000 cases of history"), "{}", text(&out.stderr));
@@ -110,6 +122,14 @@ fn demo_export_import_and_serve() {
     let out = run(&dir, &["--db", &db, "case", "act", &id, "--as", "shouli", "--action", "file"]);
     assert!(!out.status.success() && text(&out.stderr).contains("may not take `file`"), "{}", text(&out.stderr));
 
+    // An API key for the drone, printed once; the list shows its name, never the key.
+    let out = run(&dir, &["--db", &db, "apikey", "create", "--name", "device-drone-01", "--scope", "read"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let key = text(&out.stdout).trim().to_string();
+    assert!(key.starts_with("szk_"), "{key}");
+    let listed = text(&run(&dir, &["--db", &db, "apikey", "list"]).stdout);
+    assert!(listed.contains("device-drone-01") && !listed.contains(&key[4..]), "{listed}");
+
     // Serve on a free port and ask for the city.
     let mut child = Command::new(bin())
         .current_dir(&dir)
@@ -128,7 +148,22 @@ fn demo_export_import_and_serve() {
         .to_string();
     let city = http_get(&addr, "/api/v1/areas/1302");
     let health = http_get(&addr, "/healthz");
+    // The administrator logs in with the password given at first start; the device with its key.
+    let login = r#"{"username":"admin","password":"Chief#Cli2026"}"#;
+    let admin = http(
+        &addr,
+        &format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{login}",
+            login.len()
+        ),
+    );
+    let me = http(
+        &addr,
+        &format!("GET /api/v1/auth/me HTTP/1.1\r\nHost: {addr}\r\nX-API-Key: {key}\r\nConnection: close\r\n\r\n"),
+    );
     child.kill().unwrap();
+    assert!(admin.starts_with("HTTP/1.1 200") && admin.contains("\"token\":\"szt_"), "{admin}");
+    assert!(me.starts_with("HTTP/1.1 200") && me.contains("\"role\":\"device\""), "{me}");
     child.wait().unwrap();
     assert!(city.starts_with("HTTP/1.1 200"), "{city}");
     assert!(city.contains("\"grids\":10727"), "{city}");

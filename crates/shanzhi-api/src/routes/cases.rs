@@ -1,5 +1,5 @@
-//! Cases: report, list, read, act. The caller is named by `X-Shanzhi-User` (a stand-in until
-//! accounts and tokens arrive); without it the caller is an anonymous resident.
+//! Cases: report, list, read, act, figures. The caller comes from a login token or an API key
+//! (`Authed`); without either it is an anonymous resident.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use shanzhi_app::App;
 use shanzhi_app::cases::{CaseFilter, LightFilter, ReportInput};
 use shanzhi_app::stats::StatsQuery;
@@ -17,20 +16,11 @@ use shanzhi_domain::cases::engine::Command;
 
 use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, ReportDto, StatsDto};
 use crate::error::ApiError;
-
-pub const USER_HEADER: &str = "x-shanzhi-user";
+use crate::routes::auth::Authed;
+use crate::routes::body;
 
 fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// Parses a JSON body, naming the field at fault.
-fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let text = e.to_string();
-        let field = text.split('`').nth(1).unwrap_or("body").to_string();
-        ApiError::invalid(&field, format!("the body is not valid: {text}"))
-    })
 }
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {
@@ -40,15 +30,17 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
 /// Reports a problem. With `Idempotency-Key`, a retry gets the same answer and creates nothing.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportDto,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
-           ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+          ),
+    security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn report(
     State(app): State<App>,
+    Authed(caller): Authed,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let dto: ReportDto = body(&bytes)?;
-    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    let actor = caller.actor;
     let input = ReportInput {
         kind: dto.kind,
         type_code: dto.type_code,
@@ -76,18 +68,18 @@ fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
 
 /// Takes an action on a case (`{"action": "dispatch", ...}`); the answer is the case after it.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
-    params(("id" = String, Path), ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+    params(("id" = String, Path)), security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 403, body = ApiError),
                (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn act(
     State(app): State<App>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Authed(caller): Authed,
     bytes: Bytes,
 ) -> Result<Json<CaseDto>, ApiError> {
     let id = parse_id(&id)?;
     let dto: ActionDto = body(&bytes)?;
-    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    let actor = caller.actor;
     let rating = match dto.rating {
         Some(r) => Some(Rating { satisfaction: satisfaction(&r.satisfaction)?, reason: r.reason }),
         None => None,
@@ -110,15 +102,15 @@ pub async fn act(
 
 /// One case with its log, its routing explanation and the actions the caller may take.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path), ("X-Shanzhi-User" = Option<String>, Header, description = "The caller (demo accounts)")),
+    params(("id" = String, Path)), security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
     State(app): State<App>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Authed(caller): Authed,
 ) -> Result<Json<CaseDetailDto>, ApiError> {
     let id = parse_id(&id)?;
-    let actor = app.actor(header(&headers, USER_HEADER)).await?;
+    let actor = caller.actor;
     Ok(Json(app.case_detail(id, &actor).await?.into()))
 }
 
@@ -157,6 +149,7 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
     responses((status = 200, body = CaseListDto), (status = 400, body = ApiError)))]
 pub async fn list(
     State(app): State<App>,
+    Authed(_caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<CaseListDto>, ApiError> {
     let light = match q.get("light").map(String::as_str) {
@@ -209,6 +202,7 @@ pub async fn list(
     responses((status = 200, body = StatsDto), (status = 400, body = ApiError)))]
 pub async fn stats(
     State(app): State<App>,
+    Authed(_caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<StatsDto>, ApiError> {
     let query = StatsQuery {

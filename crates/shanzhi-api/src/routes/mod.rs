@@ -1,11 +1,12 @@
 //! The route table.
 
+pub(crate) mod auth;
 pub(crate) mod cases;
 pub(crate) mod places;
 pub(crate) mod system;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use shanzhi_app::App;
 
 pub fn router() -> Router<App> {
@@ -15,9 +16,24 @@ pub fn router() -> Router<App> {
         .route("/api/v1/locate", get(places::locate))
         .route("/api/v1/areas/{code}", get(places::area))
         .route("/api/v1/taxonomy", get(places::taxonomy))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::whoami))
+        .route("/api/v1/auth/password", post(auth::change_password))
+        .route("/api/v1/admin/api-keys", post(auth::create_api_key).get(auth::list_api_keys))
+        .route("/api/v1/admin/api-keys/{name}", delete(auth::revoke_api_key))
         .route("/api/v1/cases", post(cases::report).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/stats", get(cases::stats))
         .fallback(system::not_found)
+}
+
+/// Parses a JSON body, naming the field at fault.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::error::ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let field = text.split('`').nth(1).unwrap_or("body").to_string();
+        crate::error::ApiError::invalid(&field, format!("the body is not valid: {text}"))
+    })
 }

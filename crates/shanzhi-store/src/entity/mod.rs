@@ -1,8 +1,11 @@
 //! SeaORM entities: one module per table, columns as stored (codes as text, geometry as GeoJSON).
 
+pub mod api_key;
+pub mod auth_token;
 pub mod building;
 pub mod case;
 pub mod case_log;
+pub mod credential;
 pub mod division;
 pub mod grid;
 pub mod grid_worker;

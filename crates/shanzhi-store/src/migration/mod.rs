@@ -8,6 +8,7 @@ mod m0005_figures;
 mod m0006_duplicate_index;
 mod m0007_lean_indexes;
 mod m0008_server_nodes;
+mod m0009_accounts;
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_duplicate_index::Migration),
             Box::new(m0007_lean_indexes::Migration),
             Box::new(m0008_server_nodes::Migration),
+            Box::new(m0009_accounts::Migration),
         ]
     }
 }

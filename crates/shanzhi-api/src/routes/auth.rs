@@ -1,0 +1,224 @@
+//! Accounts over HTTP: the `Authed` extractor (a login token or an API key, or nobody: an
+//! anonymous resident), login, logout, the caller, password change, and API keys for the city
+//! administrator.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use shanzhi_app::App;
+use shanzhi_app::auth::{Caller, Credentials};
+use shanzhi_domain::people::Role;
+
+use crate::dto_auth::{ApiKeyCreatedDto, ApiKeyDto, LoginDto, MeDto, NewApiKeyDto, PasswordDto, SessionDto};
+use crate::error::ApiError;
+use crate::routes::body;
+
+/// The caller of a request, authenticated; an API key's scope is checked against the request.
+pub struct Authed(pub Caller);
+
+fn header<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `api_key=` in the query string (Open311 clients send it there).
+fn query_key(parts: &Parts) -> Option<String> {
+    let q = parts.uri.query()?;
+    url_pairs(q).find(|(k, _)| k == "api_key").map(|(_, v)| v)
+}
+
+fn url_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    q.split('&').filter_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        let v = v.replace('+', " ");
+        Some((k.to_string(), percent(&v)))
+    })
+}
+
+fn percent(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl FromRequestParts<App> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let query = query_key(parts);
+        let credentials = if let Some(auth) = header(parts, "authorization") {
+            let token = auth
+                .strip_prefix("Bearer ")
+                .or_else(|| auth.strip_prefix("bearer "))
+                .map(str::trim)
+                .ok_or_else(|| ApiError::unauthenticated("Authorization must be `Bearer <token>`"))?;
+            Credentials::Bearer(token)
+        } else if let Some(k) = header(parts, "x-api-key") {
+            Credentials::ApiKey(k)
+        } else if let Some(k) = query.as_deref() {
+            Credentials::ApiKey(k)
+        } else {
+            Credentials::None
+        };
+        let caller = app.authenticate(credentials).await?;
+        if let Some(scope) = caller.scope {
+            if !scope.allows(parts.method.as_str(), parts.uri.path()) {
+                return Err(ApiError::from(shanzhi_app::AppError::Forbidden(format!(
+                    "the API key's scope `{}` does not cover {} {}",
+                    scope.as_str(),
+                    parts.method,
+                    parts.uri.path()
+                ))));
+            }
+        }
+        Ok(Authed(caller))
+    }
+}
+
+fn me(c: &Caller, display_name: String) -> MeDto {
+    MeDto {
+        username: c.actor.user.clone(),
+        display_name,
+        role: c.actor.role.as_str().to_string(),
+        unit: c.actor.unit.clone(),
+        scope: c.scope.map(|s| s.as_str().to_string()),
+    }
+}
+
+/// Logs in with a username and password; the answer's token goes in `Authorization: Bearer`.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginDto,
+    responses((status = 200, body = SessionDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 423, body = ApiError)))]
+pub async fn login(State(app): State<App>, bytes: Bytes) -> Result<Json<SessionDto>, ApiError> {
+    let dto: LoginDto = body(&bytes)?;
+    let s = app.login(dto.username.trim(), &dto.password).await?;
+    Ok(Json(SessionDto {
+        token: s.token,
+        expires_at: s.expires_at.to_rfc3339(),
+        user: MeDto {
+            username: s.username,
+            display_name: s.display_name,
+            role: s.role.as_str().into(),
+            unit: s.unit,
+            scope: None,
+        },
+    }))
+}
+
+/// Ends this login: the token stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn logout(State(app): State<App>, Authed(caller): Authed) -> Result<StatusCode, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in first"));
+    }
+    app.logout(&caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account behind the request (anonymous without credentials).
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = []), ()),
+    responses((status = 200, body = MeDto), (status = 401, body = ApiError)))]
+pub async fn whoami(State(app): State<App>, Authed(caller): Authed) -> Json<MeDto> {
+    let name = app.user(&caller.actor.user).map(|u| u.display_name).unwrap_or_else(|| "匿名居民".into());
+    Json(me(&caller, name))
+}
+
+/// Changes the caller's password; every other login of the account ends.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordDto, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn change_password(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in first"));
+    }
+    let dto: PasswordDto = body(&bytes)?;
+    app.change_password(&caller, &dto.old_password, &dto.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn admin_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in first"));
+    }
+    if caller.actor.role != Role::CityAdmin {
+        return Err(shanzhi_app::AppError::Forbidden("only the city administrator manages API keys".into()).into());
+    }
+    Ok(())
+}
+
+/// Creates an API key for a device or an external system; the key is shown only in this answer.
+#[utoipa::path(post, path = "/api/v1/admin/api-keys", tag = "auth", request_body = NewApiKeyDto, security(("bearer" = [])),
+    responses((status = 201, body = ApiKeyCreatedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn create_api_key(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<ApiKeyCreatedDto>), ApiError> {
+    admin_only(&caller)?;
+    let dto: NewApiKeyDto = body(&bytes)?;
+    let key = app.create_api_key(&dto.name, &dto.username, &dto.scope).await?;
+    Ok((StatusCode::CREATED, Json(ApiKeyCreatedDto { name: dto.name, key, username: dto.username, scope: dto.scope })))
+}
+
+/// The API keys (never the keys themselves).
+#[utoipa::path(get, path = "/api/v1/admin/api-keys", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiKeyDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn list_api_keys(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<ApiKeyDto>>, ApiError> {
+    admin_only(&caller)?;
+    let keys = app.store().api_keys().await.map_err(shanzhi_app::AppError::from)?;
+    Ok(Json(
+        keys.into_iter()
+            .map(|k| ApiKeyDto {
+                name: k.name,
+                username: k.username,
+                scope: k.scope,
+                created_at: k.created_at.to_rfc3339(),
+                revoked_at: k.revoked_at.map(|t| t.to_rfc3339()),
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes an API key: it stops working at once.
+#[utoipa::path(delete, path = "/api/v1/admin/api-keys/{name}", tag = "auth", params(("name" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn revoke_api_key(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin_only(&caller)?;
+    app.revoke_api_key(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_percent_decoded() {
+        let pairs: Vec<(String, String)> = super::url_pairs("a=1&api_key=szk_a%2Bb&c=x+y").collect();
+        assert_eq!(pairs[1], ("api_key".to_string(), "szk_a+b".to_string()));
+        assert_eq!(pairs[2].1, "x y");
+        assert_eq!(super::percent("%E5%94%90"), "唐");
+    }
+}

@@ -1,0 +1,345 @@
+//! Authentication: password login (argon2id, with lockout after repeated failures), login tokens
+//! (random, stored as SHA-256 hashes, expiring, revocable), password change, API keys for devices
+//! and external systems (scoped, revocable, stored hashed), and who a request's credentials name.
+//! Hashing runs on the blocking pool; a verified token is remembered for a few seconds so intake
+//! at thousands of reports a second does not read the token table for each one.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use shanzhi_domain::accounts::{LoginState, Scope};
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::people::Role;
+
+use crate::{App, AppError};
+
+/// Login tokens start with this; API keys with [`KEY_PREFIX`].
+pub const TOKEN_PREFIX: &str = "szt_";
+pub const KEY_PREFIX: &str = "szk_";
+
+/// How long a verified token or key is trusted without asking the store again. A revocation in
+/// this process takes effect at once; one made through another server within this time.
+const TRUST: Duration = Duration::from_secs(15);
+
+/// The credentials a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials<'a> {
+    /// None: an anonymous resident.
+    None,
+    /// `Authorization: Bearer …`: a login token or an API key.
+    Bearer(&'a str),
+    /// An API key sent as `X-API-Key` or `api_key`.
+    ApiKey(&'a str),
+}
+
+/// Who is calling, and what an API key limits them to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub actor: Actor,
+    /// The key's scope, for a caller that came with an API key.
+    pub scope: Option<Scope>,
+    /// The hash of the login token used (for logout and password change).
+    token_hash: Option<String>,
+}
+
+impl Caller {
+    pub fn anonymous() -> Caller {
+        Caller {
+            actor: Actor { user: "anonymous".into(), role: Role::Resident, unit: String::new() },
+            scope: None,
+            token_hash: None,
+        }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.actor.user == "anonymous"
+    }
+}
+
+/// A login's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: String,
+}
+
+/// Verified tokens and keys, by hash, with when they were verified and when they expire.
+#[derive(Default)]
+pub(crate) struct TrustCache(Mutex<HashMap<String, (Caller, Instant, Option<DateTime<Utc>>)>>);
+
+impl TrustCache {
+    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Caller> {
+        let map = self.0.lock().expect("trust cache");
+        let (caller, at, expires) = map.get(hash)?;
+        (at.elapsed() < TRUST && expires.is_none_or(|e| now < e)).then(|| caller.clone())
+    }
+
+    fn put(&self, hash: String, caller: Caller, expires: Option<DateTime<Utc>>) {
+        let mut map = self.0.lock().expect("trust cache");
+        if map.len() > 100_000 {
+            map.retain(|_, (_, at, _)| at.elapsed() < TRUST);
+        }
+        map.insert(hash, (caller, Instant::now(), expires));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.0.lock().expect("trust cache").remove(hash);
+    }
+
+    fn forget_user(&self, username: &str) {
+        self.0.lock().expect("trust cache").retain(|_, (c, _, _)| c.actor.user != username);
+    }
+}
+
+/// SHA-256 of a token or key, in hex: what the store keeps.
+fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new random secret (256 bits) with a prefix that tells what it is.
+fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The argon2id PHC string of a password (on the blocking pool: it takes tens of milliseconds).
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default().hash_password(p.as_bytes()).map(|h| h.to_string()).map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+async fn verify_password(password: &str, phc: &str) -> Result<bool, AppError> {
+    let (p, phc) = (password.to_string(), phc.to_string());
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&phc).map_err(AppError::internal)?;
+        Ok(Argon2::default().verify_password(p.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+fn wrong() -> AppError {
+    AppError::Unauthenticated("wrong username or password".into())
+}
+
+impl App {
+    fn caller_for(&self, username: &str, scope: Option<Scope>, token_hash: Option<String>) -> Result<Caller, AppError> {
+        let u = self
+            .user(username)
+            .ok_or_else(|| AppError::Unauthenticated(format!("the account `{username}` no longer exists")))?;
+        Ok(Caller { actor: Actor { user: u.username, role: u.role, unit: u.unit }, scope, token_hash })
+    }
+
+    /// Logs in with a password: a new token, or `Unauthenticated` (the same answer whether the
+    /// user or the password was wrong), or `Locked` after too many failures in a row.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
+        let now = self.clock().now();
+        let policy = self.login_policy();
+        let user = self.user(username);
+        let cred = match &user {
+            Some(_) => self.store().credential(username).await?,
+            None => None,
+        };
+        let Some(cred) = cred else {
+            // Spend the same time as a real check, so timing does not tell which names exist.
+            let _ = verify_password(password, &self.dummy_hash().await?).await;
+            return Err(wrong());
+        };
+        if policy.is_locked(&cred.state, now) {
+            return Err(AppError::Locked(format!(
+                "too many failed logins: the account is locked until {}",
+                cred.state.locked_until.map(|t| t.to_rfc3339()).unwrap_or_default()
+            )));
+        }
+        if !verify_password(password, &cred.password_hash).await? {
+            let after = policy.after_failure(&cred.state, now);
+            self.store().set_login_state(username, &after).await?;
+            if policy.is_locked(&after, now) {
+                return Err(AppError::Locked(format!(
+                    "{} failed logins in a row: the account is locked for {} minutes",
+                    after.failures, policy.lock_minutes
+                )));
+            }
+            return Err(wrong());
+        }
+        if cred.state != LoginState::default() {
+            self.store().set_login_state(username, &LoginState::default()).await?;
+        }
+        let token = new_secret(TOKEN_PREFIX);
+        let expires_at = policy.token_expiry(now);
+        self.store().insert_token(&digest(&token), username, now, expires_at).await?;
+        let u = user.ok_or_else(wrong)?;
+        Ok(Session {
+            token,
+            expires_at,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            unit: u.unit,
+        })
+    }
+
+    /// A hash to verify against when the user is unknown (made once).
+    async fn dummy_hash(&self) -> Result<String, AppError> {
+        if let Some(h) = self.auth.dummy.get() {
+            return Ok(h.clone());
+        }
+        let h = hash_password("no such user, no such password").await?;
+        Ok(self.auth.dummy.get_or_init(|| h).clone())
+    }
+
+    /// Who the credentials name. No credentials: an anonymous resident. A bad, expired or revoked
+    /// token or key: `Unauthenticated`.
+    pub async fn authenticate(&self, credentials: Credentials<'_>) -> Result<Caller, AppError> {
+        let now = self.clock().now();
+        let (secret, is_key) = match credentials {
+            Credentials::None => return Ok(Caller::anonymous()),
+            Credentials::Bearer(s) => (s, s.starts_with(KEY_PREFIX)),
+            Credentials::ApiKey(s) => (s, true),
+        };
+        let hash = digest(secret);
+        if let Some(c) = self.auth.trusted.get(&hash, now) {
+            return Ok(c);
+        }
+        if is_key {
+            let key = self.store().api_key_by_hash(&hash).await?;
+            let key = key
+                .filter(|k| k.revoked_at.is_none())
+                .ok_or_else(|| AppError::Unauthenticated("the API key is not known or was revoked".into()))?;
+            let scope = Scope::parse(&key.scope).ok_or_else(|| AppError::internal(format!("scope {}", key.scope)))?;
+            let caller = self.caller_for(&key.username, Some(scope), None)?;
+            self.auth.trusted.put(hash, caller.clone(), None);
+            return Ok(caller);
+        }
+        let token = self.store().token(&hash).await?;
+        let token = token.filter(|t| !t.revoked && now < t.expires_at).ok_or_else(|| {
+            AppError::Unauthenticated("the token is not known, has expired or was revoked: log in again".into())
+        })?;
+        let caller = self.caller_for(&token.username, None, Some(hash.clone()))?;
+        self.auth.trusted.put(hash, caller.clone(), Some(token.expires_at));
+        Ok(caller)
+    }
+
+    /// Ends the caller's login (revokes its token).
+    pub async fn logout(&self, caller: &Caller) -> Result<(), AppError> {
+        let Some(hash) = &caller.token_hash else {
+            return Err(AppError::invalid("Authorization", "log out with the login token, not an API key"));
+        };
+        self.auth.trusted.forget(hash);
+        self.store().revoke_token(hash, self.clock().now()).await?;
+        Ok(())
+    }
+
+    /// Changes the caller's password; every other login of the account ends.
+    pub async fn change_password(&self, caller: &Caller, old: &str, new: &str) -> Result<(), AppError> {
+        if caller.token_hash.is_none() {
+            return Err(AppError::Forbidden("a password is changed after logging in with it".into()));
+        }
+        let username = caller.actor.user.clone();
+        let cred = self.store().credential(&username).await?.ok_or_else(wrong)?;
+        if !verify_password(old, &cred.password_hash).await? {
+            return Err(AppError::invalid("old_password", "the old password is wrong"));
+        }
+        self.login_policy().check_password(&username, new).map_err(|m| AppError::invalid("new_password", m))?;
+        if old == new {
+            return Err(AppError::invalid("new_password", "the new password is the old one"));
+        }
+        let now = self.clock().now();
+        self.store().set_password(&username, &hash_password(new).await?, now).await?;
+        self.auth.trusted.forget_user(&username);
+        self.store().revoke_tokens_of(&username, caller.token_hash.as_deref(), now).await?;
+        Ok(())
+    }
+
+    /// Sets a user's password (administration, first start): the policy applies.
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
+        if self.user(username).is_none() {
+            return Err(AppError::NotFound { what: format!("user {username}") });
+        }
+        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
+        self.store().set_password(username, &hash_password(password).await?, self.clock().now()).await?;
+        self.auth.trusted.forget_user(username);
+        Ok(())
+    }
+
+    /// Gives `admin` its first password, if it has none yet. Returns whether it did.
+    pub async fn bootstrap_admin(&self, password: &str) -> Result<bool, AppError> {
+        if self.user("admin").is_none() || self.store().credential("admin").await?.is_some() {
+            return Ok(false);
+        }
+        self.set_password("admin", password).await?;
+        Ok(true)
+    }
+
+    /// Gives the listed accounts one shared password, hashed once (the demo's printed accounts).
+    pub async fn set_shared_password(&self, usernames: &[&str], password: &str) -> Result<(), AppError> {
+        let hash = hash_password(password).await?;
+        self.store().set_passwords(usernames, &hash, self.clock().now()).await?;
+        Ok(())
+    }
+
+    /// Creates an API key acting as `username` within `scope`; the key is shown only here.
+    pub async fn create_api_key(&self, name: &str, username: &str, scope: &str) -> Result<String, AppError> {
+        if name.is_empty()
+            || name.len() > 64
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            return Err(AppError::invalid("name", "1 to 64 letters, digits, `-`, `_` or `.`"));
+        }
+        let scope = Scope::parse(scope).ok_or_else(|| {
+            let all: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+            AppError::invalid("scope", format!("`{scope}` is not one of {}", all.join(", ")))
+        })?;
+        if self.user(username).is_none() {
+            return Err(AppError::invalid("username", format!("no account `{username}`")));
+        }
+        let key = new_secret(KEY_PREFIX);
+        self.store().insert_api_key(name, &digest(&key), username, scope.as_str(), self.clock().now()).await?;
+        Ok(key)
+    }
+
+    pub async fn revoke_api_key(&self, name: &str) -> Result<(), AppError> {
+        self.store().revoke_api_key(name, self.clock().now()).await?;
+        // The key's hash is not known here: forget every key-based entry.
+        self.auth.trusted.0.lock().expect("trust cache").retain(|_, (c, _, _)| c.scope.is_none());
+        Ok(())
+    }
+}
+
+/// The authentication state an `App` keeps.
+#[derive(Default)]
+pub(crate) struct AuthState {
+    pub trusted: TrustCache,
+    pub dummy: std::sync::OnceLock<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_prefixed_and_only_their_hash_is_kept() {
+        let (a, b) = (new_secret(TOKEN_PREFIX), new_secret(TOKEN_PREFIX));
+        assert_ne!(a, b);
+        assert!(a.starts_with("szt_") && a.len() == 4 + 43);
+        assert_eq!(digest(&a).len(), 64);
+        assert_ne!(digest(&a), digest(&b));
+        assert!(!digest(&a).contains(&a[4..]));
+    }
+}

@@ -1,0 +1,172 @@
+//! Account rules, pure: the password policy, lockout after repeated failures, token lifetimes
+//! and API-key scopes. Hashing and storage live in the outer layers.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How logins are guarded. Defaults follow common government-system practice (等保 2.0 asks for
+/// lockout after repeated failures and a complexity rule); a city configures its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginPolicy {
+    /// Failed logins in a row that lock the account.
+    pub max_failures: u32,
+    /// How long a locked account stays locked.
+    pub lock_minutes: i64,
+    /// How long a login token lives.
+    pub token_hours: i64,
+    /// Shortest password accepted.
+    pub min_password_chars: usize,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        LoginPolicy { max_failures: 5, lock_minutes: 15, token_hours: 12, min_password_chars: 8 }
+    }
+}
+
+/// The login state kept per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginState {
+    pub failures: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl LoginPolicy {
+    /// Why a new password is not acceptable, if it is not: long enough, and at least three of
+    /// ASCII lower-case letters, ASCII upper-case letters, digits and anything else (symbols,
+    /// Chinese characters), and not containing the username.
+    pub fn check_password(&self, username: &str, password: &str) -> Result<(), String> {
+        if password.chars().count() < self.min_password_chars {
+            return Err(format!("the password must have at least {} characters", self.min_password_chars));
+        }
+        if password.chars().count() > 128 {
+            return Err("the password must have at most 128 characters".into());
+        }
+        let classes = [
+            password.chars().any(|c| c.is_ascii_lowercase()),
+            password.chars().any(|c| c.is_ascii_uppercase()),
+            password.chars().any(|c| c.is_ascii_digit()),
+            // Symbols, and any letter outside ASCII (汉字 included).
+            password.chars().any(|c| !c.is_ascii_alphanumeric()),
+        ];
+        if classes.iter().filter(|&&b| b).count() < 3 {
+            return Err(
+                "the password must mix three of: lower-case letters, upper-case letters, digits, symbols".into()
+            );
+        }
+        if password.to_lowercase().contains(&username.to_lowercase()) {
+            return Err("the password must not contain the username".into());
+        }
+        Ok(())
+    }
+
+    /// Whether the account is locked at `now`.
+    pub fn is_locked(&self, s: &LoginState, now: DateTime<Utc>) -> bool {
+        s.locked_until.is_some_and(|t| now < t)
+    }
+
+    /// The state after a failed login: one more failure, locked once there are enough (and the
+    /// count starts again once a lock has run out).
+    pub fn after_failure(&self, s: &LoginState, now: DateTime<Utc>) -> LoginState {
+        let expired = s.locked_until.is_some_and(|t| now >= t);
+        let failures = if expired { 1 } else { s.failures + 1 };
+        if failures >= self.max_failures {
+            LoginState { failures, locked_until: Some(now + Duration::minutes(self.lock_minutes)) }
+        } else {
+            LoginState { failures, locked_until: None }
+        }
+    }
+
+    /// When a token issued at `now` expires.
+    pub fn token_expiry(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::hours(self.token_hours)
+    }
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Report problems (devices, the hotline system): `POST /api/v1/cases` only.
+    Report,
+    /// Read what the key's account may read.
+    Read,
+    /// The Open311 GeoReport v2 endpoints.
+    Open311,
+    /// Everything the key's account may do.
+    Full,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Report, Scope::Read, Scope::Open311, Scope::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Report => "report",
+            Scope::Read => "read",
+            Scope::Open311 => "open311",
+            Scope::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether a request (method, path) is inside the scope.
+    pub fn allows(self, method: &str, path: &str) -> bool {
+        match self {
+            Scope::Full => true,
+            Scope::Report => method == "POST" && path == "/api/v1/cases",
+            Scope::Read => method == "GET" && path.starts_with("/api/v1/"),
+            Scope::Open311 => path.starts_with("/open311/"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_need_length_and_three_kinds_of_character() {
+        let p = LoginPolicy::default();
+        assert!(p.check_password("admin", "Short1!").is_err());
+        assert!(p.check_password("admin", "alllowercase").is_err());
+        assert!(p.check_password("admin", "lower1234567").is_err(), "two classes are not enough");
+        assert!(p.check_password("admin", "Lower1234567").is_ok());
+        assert!(p.check_password("admin", "我的密码abc123").is_ok(), "Chinese characters count as other");
+        assert!(p.check_password("lixin", "Lixin-2026!").is_err(), "contains the username");
+    }
+
+    #[test]
+    fn five_failures_lock_for_fifteen_minutes_then_counting_starts_again() {
+        let p = LoginPolicy::default();
+        let t0 = Utc::now();
+        let mut s = LoginState::default();
+        for i in 1..5 {
+            s = p.after_failure(&s, t0);
+            assert_eq!((s.failures, s.locked_until), (i, None));
+        }
+        s = p.after_failure(&s, t0);
+        assert!(p.is_locked(&s, t0 + Duration::minutes(14)));
+        assert!(!p.is_locked(&s, t0 + Duration::minutes(15)));
+        let after = p.after_failure(&s, t0 + Duration::minutes(16));
+        assert_eq!((after.failures, after.locked_until), (1, None));
+    }
+
+    #[test]
+    fn scopes_cover_their_endpoints_only() {
+        assert!(Scope::Report.allows("POST", "/api/v1/cases"));
+        assert!(!Scope::Report.allows("GET", "/api/v1/cases"));
+        assert!(!Scope::Report.allows("POST", "/api/v1/cases/1/actions"));
+        assert!(Scope::Read.allows("GET", "/api/v1/cases/1"));
+        assert!(!Scope::Read.allows("POST", "/api/v1/cases"));
+        assert!(Scope::Open311.allows("POST", "/open311/v2/requests.json"));
+        assert!(!Scope::Open311.allows("GET", "/api/v1/cases"));
+        assert!(Scope::Full.allows("POST", "/api/v1/cases/1/actions"));
+        assert_eq!(Scope::parse("open311"), Some(Scope::Open311));
+        assert_eq!(Scope::parse("admin"), None);
+    }
+}
