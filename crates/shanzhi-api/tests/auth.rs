@@ -1,69 +1,32 @@
 //! Accounts through the HTTP API, on SQLite and PostgreSQL: login, lockout, logout, password
 //! change, the administrator's first password, and scoped, revocable API keys.
 
-use std::sync::Arc;
-
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode};
-use chrono::{Duration, TimeZone, Utc};
+use axum::http::StatusCode;
+use chrono::Duration;
 use serde_json::{Value, json};
-use shanzhi_app::App;
-use shanzhi_app::clock::ManualClock;
-use shanzhi_domain::demo::DemoConfig;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "Test@2026-pw";
+mod support;
 
-struct T {
-    db: String,
-    app: App,
-    clock: Arc<ManualClock>,
-}
+use support::{PASSWORD, T, setups_except};
 
+/// Every demo account but the administrator has the test password.
 async fn setups(test: &str) -> Vec<T> {
-    let mut out = Vec::new();
-    for (db, store) in shanzhi_store::testing::test_stores(test).await {
-        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
-        let app = App::open(store, clock.clone()).await.unwrap();
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
-        // Every demo account but the administrator gets the shared password.
-        let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
-        let others: Vec<&str> = users.iter().map(String::as_str).filter(|u| *u != "admin").collect();
-        app.set_shared_password(&others, PASSWORD).await.unwrap();
-        out.push(T { db, app, clock });
-    }
-    out
+    setups_except(test, &["admin"]).await
 }
 
-impl T {
-    /// `auth` is a whole header: ("authorization", "Bearer …") or ("x-api-key", "…").
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        auth: Option<(&str, &str)>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri).header("content-type", "application/json");
-        if let Some((name, value)) = auth {
-            req = req.header(name, value);
-        }
-        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
-        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
-        let status = res.status();
-        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
+/// A request with one authentication header: ("authorization", "Bearer …") or ("x-api-key", "…").
+async fn call(t: &T, method: &str, uri: &str, auth: Option<(&str, &str)>, body: Option<Value>) -> (StatusCode, Value) {
+    t.raw(method, uri, auth.as_slice(), body).await
+}
 
-    async fn login(&self, user: &str, password: &str) -> (StatusCode, Value) {
-        self.call("POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": password}))).await
-    }
+async fn login(t: &T, user: &str, password: &str) -> (StatusCode, Value) {
+    call(t, "POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": password}))).await
+}
 
-    async fn token(&self, user: &str, password: &str) -> String {
-        let (s, v) = self.login(user, password).await;
-        assert_eq!(s, StatusCode::OK, "{}: {v}", self.db);
-        v["token"].as_str().unwrap().to_string()
-    }
+async fn token(t: &T, user: &str, password: &str) -> String {
+    let (s, v) = login(t, user, password).await;
+    assert_eq!(s, StatusCode::OK, "{}: {v}", t.db);
+    v["token"].as_str().unwrap().to_string()
 }
 
 fn bearer(t: &str) -> String {
@@ -74,101 +37,101 @@ fn bearer(t: &str) -> String {
 async fn login_lockout_logout_and_password_change() {
     for t in setups("auth_login").await {
         // A wrong password and an unknown user get the same answer.
-        let (s1, v1) = t.login("lixin-wangge", "Wrong@2026-pw").await;
-        let (s2, v2) = t.login("nobody-at-all", PASSWORD).await;
+        let (s1, v1) = login(&t, "lixin-wangge", "Wrong@2026-pw").await;
+        let (s2, v2) = login(&t, "nobody-at-all", PASSWORD).await;
         assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED), "{}", t.db);
         assert_eq!((&v1["code"], &v1["message"]), (&v2["code"], &v2["message"]));
 
         // A login: the token names the account.
-        let tok = t.token("lixin-wangge", PASSWORD).await;
-        let (s, me) = t.call("GET", "/api/v1/auth/me", Some(("authorization", &bearer(&tok))), None).await;
+        let tok = token(&t, "lixin-wangge", PASSWORD).await;
+        let (s, me) = call(&t, "GET", "/api/v1/auth/me", Some(("authorization", &bearer(&tok))), None).await;
         assert_eq!(
             (s, me["username"].as_str(), me["role"].as_str()),
             (StatusCode::OK, Some("lixin-wangge"), Some("grid_worker"))
         );
-        let (_, anon) = t.call("GET", "/api/v1/auth/me", None, None).await;
+        let (_, anon) = call(&t, "GET", "/api/v1/auth/me", None, None).await;
         assert_eq!(anon["role"], "resident");
 
         // Five failures in a row lock the account for 15 minutes, even against the right password.
         for i in 1..=5 {
-            let (s, v) = t.login("shouli", "Wrong@2026-pw").await;
+            let (s, v) = login(&t, "shouli", "Wrong@2026-pw").await;
             let expected = if i < 5 { StatusCode::UNAUTHORIZED } else { StatusCode::LOCKED };
             assert_eq!(s, expected, "{}: attempt {i}: {v}", t.db);
         }
-        let (s, v) = t.login("shouli", PASSWORD).await;
+        let (s, v) = login(&t, "shouli", PASSWORD).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::LOCKED, Some("account_locked")), "{}", t.db);
         t.clock.advance(Duration::minutes(16));
-        let shouli = t.token("shouli", PASSWORD).await;
+        let shouli = token(&t, "shouli", PASSWORD).await;
         // A success clears the count: four more failures do not lock.
         for _ in 0..4 {
-            assert_eq!(t.login("shouli", "Wrong@2026-pw").await.0, StatusCode::UNAUTHORIZED);
+            assert_eq!(login(&t, "shouli", "Wrong@2026-pw").await.0, StatusCode::UNAUTHORIZED);
         }
-        assert_eq!(t.login("shouli", PASSWORD).await.0, StatusCode::OK);
+        assert_eq!(login(&t, "shouli", PASSWORD).await.0, StatusCode::OK);
 
         // Password change: the old one must be right and the new one strong; other logins end.
-        let other = t.token("lixin-wangge", PASSWORD).await;
+        let other = token(&t, "lixin-wangge", PASSWORD).await;
         let change = |old: &str, new: &str| json!({"old_password": old, "new_password": new});
         let auth = bearer(&tok);
-        let (s, v) = t
-            .call(
-                "POST",
-                "/api/v1/auth/password",
-                Some(("authorization", &auth)),
-                Some(change("Nope@2026-pw", "Better#2026pw")),
-            )
-            .await;
+        let (s, v) = call(
+            &t,
+            "POST",
+            "/api/v1/auth/password",
+            Some(("authorization", &auth)),
+            Some(change("Nope@2026-pw", "Better#2026pw")),
+        )
+        .await;
         assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("old_password")), "{v}");
-        let (s, v) = t
-            .call(
-                "POST",
-                "/api/v1/auth/password",
-                Some(("authorization", &auth)),
-                Some(change(PASSWORD, "weakpassword")),
-            )
-            .await;
+        let (s, v) = call(
+            &t,
+            "POST",
+            "/api/v1/auth/password",
+            Some(("authorization", &auth)),
+            Some(change(PASSWORD, "weakpassword")),
+        )
+        .await;
         assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("new_password")), "{v}");
-        let (s, _) = t
-            .call(
-                "POST",
-                "/api/v1/auth/password",
-                Some(("authorization", &auth)),
-                Some(change(PASSWORD, "Better#2026pw")),
-            )
-            .await;
+        let (s, _) = call(
+            &t,
+            "POST",
+            "/api/v1/auth/password",
+            Some(("authorization", &auth)),
+            Some(change(PASSWORD, "Better#2026pw")),
+        )
+        .await;
         assert_eq!(s, StatusCode::NO_CONTENT, "{}", t.db);
         assert_eq!(
-            t.call("GET", "/api/v1/auth/me", Some(("authorization", &auth)), None).await.0,
+            call(&t, "GET", "/api/v1/auth/me", Some(("authorization", &auth)), None).await.0,
             StatusCode::OK,
             "this login stays"
         );
         assert_eq!(
-            t.call("GET", "/api/v1/auth/me", Some(("authorization", &bearer(&other))), None).await.0,
+            call(&t, "GET", "/api/v1/auth/me", Some(("authorization", &bearer(&other))), None).await.0,
             StatusCode::UNAUTHORIZED,
             "{}: other logins end",
             t.db
         );
-        assert_eq!(t.login("lixin-wangge", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
-        t.token("lixin-wangge", "Better#2026pw").await;
+        assert_eq!(login(&t, "lixin-wangge", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+        token(&t, "lixin-wangge", "Better#2026pw").await;
 
         // Logout ends the token at once.
-        let (s, _) = t.call("POST", "/api/v1/auth/logout", Some(("authorization", &bearer(&shouli))), None).await;
+        let (s, _) = call(&t, "POST", "/api/v1/auth/logout", Some(("authorization", &bearer(&shouli))), None).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
-        let (s, v) = t.call("GET", "/api/v1/auth/me", Some(("authorization", &bearer(&shouli))), None).await;
+        let (s, v) = call(&t, "GET", "/api/v1/auth/me", Some(("authorization", &bearer(&shouli))), None).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "{}", t.db);
 
         // Tokens expire (12 hours by default).
-        let zhiban = t.token("zhiban", PASSWORD).await;
+        let zhiban = token(&t, "zhiban", PASSWORD).await;
         t.clock.advance(Duration::hours(13));
         assert_eq!(
-            t.call("GET", "/api/v1/auth/me", Some(("authorization", &bearer(&zhiban))), None).await.0,
+            call(&t, "GET", "/api/v1/auth/me", Some(("authorization", &bearer(&zhiban))), None).await.0,
             StatusCode::UNAUTHORIZED
         );
 
         // The administrator's first password is set once (from SHANZHI_ADMIN_PASSWORD in the binary).
-        assert_eq!(t.login("admin", PASSWORD).await.0, StatusCode::UNAUTHORIZED, "admin has no password yet");
+        assert_eq!(login(&t, "admin", PASSWORD).await.0, StatusCode::UNAUTHORIZED, "admin has no password yet");
         assert!(t.app.bootstrap_admin("Chief#First2026").await.unwrap());
         assert!(!t.app.bootstrap_admin("Chief#Second2026").await.unwrap(), "only the first time");
-        t.token("admin", "Chief#First2026").await;
+        token(&t, "admin", "Chief#First2026").await;
         assert!(t.app.bootstrap_admin("weak").await.is_ok(), "a later call changes nothing, weak or not");
     }
 }
@@ -177,51 +140,51 @@ async fn login_lockout_logout_and_password_change() {
 async fn api_keys_are_scoped_revocable_and_only_for_the_administrator_to_issue() {
     for t in setups("auth_keys").await {
         t.app.set_password("admin", "Chief#First2026").await.unwrap();
-        let admin = bearer(&t.token("admin", "Chief#First2026").await);
-        let worker = bearer(&t.token("lixin-wangge", PASSWORD).await);
+        let admin = bearer(&token(&t, "admin", "Chief#First2026").await);
+        let worker = bearer(&token(&t, "lixin-wangge", PASSWORD).await);
         let new_key = json!({"name": "drone-01", "username": "device-drone-01", "scope": "report"});
         let (s, _) =
-            t.call("POST", "/api/v1/admin/api-keys", Some(("authorization", &worker)), Some(new_key.clone())).await;
+            call(&t, "POST", "/api/v1/admin/api-keys", Some(("authorization", &worker)), Some(new_key.clone())).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{}", t.db);
         let (s, created) =
-            t.call("POST", "/api/v1/admin/api-keys", Some(("authorization", &admin)), Some(new_key.clone())).await;
+            call(&t, "POST", "/api/v1/admin/api-keys", Some(("authorization", &admin)), Some(new_key.clone())).await;
         assert_eq!(s, StatusCode::CREATED, "{}: {created}", t.db);
         let key = created["key"].as_str().unwrap().to_string();
         assert!(key.starts_with("szk_"));
-        let (s, _) = t.call("POST", "/api/v1/admin/api-keys", Some(("authorization", &admin)), Some(new_key)).await;
+        let (s, _) = call(&t, "POST", "/api/v1/admin/api-keys", Some(("authorization", &admin)), Some(new_key)).await;
         assert_eq!(s, StatusCode::CONFLICT, "a name is used once");
-        let (s, v) = t
-            .call(
-                "POST",
-                "/api/v1/admin/api-keys",
-                Some(("authorization", &admin)),
-                Some(json!({"name": "x", "username": "device-drone-01", "scope": "root"})),
-            )
-            .await;
+        let (s, v) = call(
+            &t,
+            "POST",
+            "/api/v1/admin/api-keys",
+            Some(("authorization", &admin)),
+            Some(json!({"name": "x", "username": "device-drone-01", "scope": "root"})),
+        )
+        .await;
         assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("scope")));
 
         // The device reports with its key, as itself.
         let report = json!({"kind": "event", "type": "0905", "description": "无人机巡查发现油污", "lon": 118.17, "lat": 39.62, "channel": "device"});
-        let (s, c) = t.call("POST", "/api/v1/cases", Some(("x-api-key", &key)), Some(report.clone())).await;
+        let (s, c) = call(&t, "POST", "/api/v1/cases", Some(("x-api-key", &key)), Some(report.clone())).await;
         assert_eq!(s, StatusCode::CREATED, "{}: {c}", t.db);
         let (s, _) =
-            t.call("POST", "/api/v1/cases", Some(("authorization", &bearer(&key))), Some(report.clone())).await;
+            call(&t, "POST", "/api/v1/cases", Some(("authorization", &bearer(&key))), Some(report.clone())).await;
         assert_eq!(s, StatusCode::CREATED, "a key also works as a bearer token");
-        let (s, _) = t.call("POST", &format!("/api/v1/cases?api_key={key}"), None, Some(report.clone())).await;
+        let (s, _) = call(&t, "POST", &format!("/api/v1/cases?api_key={key}"), None, Some(report.clone())).await;
         assert_eq!(s, StatusCode::CREATED, "and as ?api_key=");
         // Outside its scope it is refused.
-        let (s, v) = t.call("GET", "/api/v1/cases", Some(("x-api-key", &key)), None).await;
+        let (s, v) = call(&t, "GET", "/api/v1/cases", Some(("x-api-key", &key)), None).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{v}");
 
         // The list never shows a key; revoking stops it at once.
-        let (_, list) = t.call("GET", "/api/v1/admin/api-keys", Some(("authorization", &admin)), None).await;
+        let (_, list) = call(&t, "GET", "/api/v1/admin/api-keys", Some(("authorization", &admin)), None).await;
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert!(!list.to_string().contains(&key[4..]));
-        let (s, _) = t.call("DELETE", "/api/v1/admin/api-keys/drone-01", Some(("authorization", &admin)), None).await;
+        let (s, _) = call(&t, "DELETE", "/api/v1/admin/api-keys/drone-01", Some(("authorization", &admin)), None).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
-        let (s, _) = t.call("POST", "/api/v1/cases", Some(("x-api-key", &key)), Some(report)).await;
+        let (s, _) = call(&t, "POST", "/api/v1/cases", Some(("x-api-key", &key)), Some(report)).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{}", t.db);
-        let (s, _) = t.call("DELETE", "/api/v1/admin/api-keys/drone-01", Some(("authorization", &admin)), None).await;
+        let (s, _) = call(&t, "DELETE", "/api/v1/admin/api-keys/drone-01", Some(("authorization", &admin)), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "already revoked");
     }
 }

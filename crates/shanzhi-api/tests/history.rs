@@ -27,12 +27,21 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
         assert_eq!(*last.lock().unwrap(), (1_500, 1_500), "{db}: progress reached its total");
 
         let store = app.store();
-        let (total, _) = app.list_cases(&CaseFilter { limit: 1, ..Default::default() }).await.unwrap();
+        let (total, _) = app
+            .list_cases(&CaseFilter { limit: 1, ..Default::default() }, &app.actor(Some("admin")).await.unwrap())
+            .await
+            .unwrap();
         assert_eq!(total, 1_500, "{db}");
         let mut histories = Vec::new();
         let mut offset = 0;
         loop {
-            let (_, page) = app.list_cases(&CaseFilter { limit: 500, offset, ..Default::default() }).await.unwrap();
+            let (_, page) = app
+                .list_cases(
+                    &CaseFilter { limit: 500, offset, ..Default::default() },
+                    &app.actor(Some("admin")).await.unwrap(),
+                )
+                .await
+                .unwrap();
             if page.is_empty() {
                 break;
             }
@@ -52,7 +61,10 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
         }
         // The year shows in the statistics, month by month.
         let stats = app
-            .stats(&StatsQuery { kind: "event".into(), by: Some("period".into()), ..Default::default() })
+            .stats(
+                &StatsQuery { kind: "event".into(), by: Some("period".into()), ..Default::default() },
+                &app.actor(Some("admin")).await.unwrap(),
+            )
             .await
             .unwrap();
         assert!(stats.rows.len() >= 12, "{db}: {} months", stats.rows.len());

@@ -1,127 +1,16 @@
 //! Stories played through the public HTTP API, on SQLite and PostgreSQL, with the Tangshan demo:
 //! each step is a request a real client would send, as the demo account that would send it.
 
-use std::sync::Arc;
-
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::{Duration, TimeZone, Utc};
-use geo::InteriorPoint;
+use chrono::Duration;
 use serde_json::{Value, json};
 use shanzhi_app::App;
-use shanzhi_app::clock::ManualClock;
-use shanzhi_domain::demo::DemoConfig;
 use tower::ServiceExt;
 
-struct T {
-    db: String,
-    app: App,
-    clock: Arc<ManualClock>,
-    /// Login tokens by account, logged in on first use.
-    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
-}
+mod support;
 
-/// The password the tests give every demo account.
-const PASSWORD: &str = "Test@2026-pw";
-
-async fn setups(test: &str) -> Vec<T> {
-    let mut out = Vec::new();
-    for (db, store) in shanzhi_store::testing::test_stores(test).await {
-        // Monday 2026-03-02 09:00 in Tangshan.
-        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
-        let app = App::open(store, clock.clone()).await.unwrap();
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
-        let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
-        app.set_shared_password(&users.iter().map(String::as_str).collect::<Vec<_>>(), PASSWORD).await.unwrap();
-        out.push(T { db, app, clock, tokens: Default::default() });
-    }
-    out
-}
-
-impl T {
-    /// A request as `user` (logged in with the demo password on first use, and again when the
-    /// token has expired because the test clock moved on); `None` is an anonymous resident.
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        user: Option<&str>,
-        body: Option<Value>,
-        key: Option<&str>,
-    ) -> (StatusCode, Value) {
-        for attempt in 0..2 {
-            let token = match user {
-                Some(u) => Some(self.token(u, attempt > 0).await),
-                None => None,
-            };
-            let (s, v) = self.send(method, uri, token.as_deref(), body.clone(), key).await;
-            if s != StatusCode::UNAUTHORIZED || user.is_none() {
-                return (s, v);
-            }
-        }
-        panic!("{}: {user:?} cannot log in", self.db)
-    }
-
-    async fn token(&self, user: &str, renew: bool) -> String {
-        if !renew {
-            if let Some(t) = self.tokens.lock().unwrap().get(user) {
-                return t.clone();
-            }
-        }
-        let (s, v) = self
-            .send("POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": PASSWORD})), None)
-            .await;
-        assert_eq!(s, StatusCode::OK, "{}: login {user}: {v}", self.db);
-        let t = v["token"].as_str().unwrap().to_string();
-        self.tokens.lock().unwrap().insert(user.to_string(), t.clone());
-        t
-    }
-
-    async fn send(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        key: Option<&str>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri).header("content-type", "application/json");
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        if let Some(k) = key {
-            req = req.header("idempotency-key", k);
-        }
-        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
-        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
-        let status = res.status();
-        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-    }
-
-    async fn report(&self, user: &str, body: Value) -> Value {
-        let (s, v) = self.call("POST", "/api/v1/cases", Some(user), Some(body), None).await;
-        assert_eq!(s, StatusCode::CREATED, "{}: {v}", self.db);
-        v
-    }
-
-    /// Takes an action after `minutes`, expecting success.
-    async fn act(&self, minutes: i64, id: &str, user: &str, body: Value) -> Value {
-        self.clock.advance(Duration::minutes(minutes));
-        let (s, v) =
-            self.call("POST", &format!("/api/v1/cases/{id}/actions"), Some(user), Some(body.clone()), None).await;
-        assert_eq!(s, StatusCode::OK, "{}: {body} by {user}: {v}", self.db);
-        v
-    }
-
-    /// A point inside the first grid of a community.
-    fn point_in(&self, community: &str) -> (f64, f64) {
-        let places = self.app.places();
-        let g = places.grids.iter().find(|g| g.code.as_str().starts_with(community)).unwrap();
-        let p = g.shape.interior_point().unwrap();
-        (p.x(), p.y())
-    }
-}
+use support::setups;
 
 const PHOTO: &str = "photo://evidence-1.jpg";
 
@@ -222,7 +111,8 @@ async fn a_resident_report_is_verified_returned_reworked_closed_and_rated() {
             )
             .await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("action_refused")), "rated once: {v}");
-        let (_, list) = t.call("GET", "/api/v1/cases?area=130202001001&state=closed", None, None, None).await;
+        let (_, list) =
+            t.call("GET", "/api/v1/cases?area=130202001001&state=closed", Some("paiqian"), None, None).await;
         assert_eq!(list["total"], 1, "{}: {list}", t.db);
     }
 }
@@ -271,7 +161,7 @@ async fn a_device_report_outside_every_grid_is_kept_and_flagged() {
         let (s2, c2) =
             t.call("POST", "/api/v1/cases", Some("device-drone-01"), Some(body), Some("drone-01-0001")).await;
         assert_eq!((s2, &c2["id"]), (StatusCode::CREATED, &c["id"]));
-        let (_, list) = t.call("GET", "/api/v1/cases?kind=event", None, None, None).await;
+        let (_, list) = t.call("GET", "/api/v1/cases?kind=event", Some("paiqian"), None, None).await;
         assert_eq!(list["total"], 1, "{}", t.db);
         assert_eq!(list["items"][0]["located"], false);
     }
@@ -313,9 +203,13 @@ async fn bad_reports_and_actions_get_clear_errors() {
             let res = shanzhi_api::router(t.app.clone()).oneshot(req).await.unwrap();
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{auth}");
         }
-        let (_, list) = t.call("GET", "/api/v1/cases", None, None, None).await;
+        let (_, list) = t.call("GET", "/api/v1/cases", Some("paiqian"), None, None).await;
         assert_eq!(list["total"], 0, "nothing half-written");
-        let c = t.report("jumin", ok.clone()).await;
+        // A resident's report inside 立新东楼社区, where lixin-wangge works.
+        let (lon, lat) = t.point_in("130202001001");
+        let mut here = with("lon", json!(lon));
+        here["lat"] = json!(lat);
+        let c = t.report("jumin", here).await;
         let id = c["id"].as_str().unwrap();
         let (s, v) = t
             .call(
@@ -522,7 +416,7 @@ async fn reports_arriving_together_share_a_commit_but_never_a_case() {
                 assert!(ids.contains(p) && p != v["id"].as_str().unwrap(), "{}: {v}", t.db);
             }
         }
-        let (_, list) = t.call("GET", "/api/v1/cases?type=0602&area=130202001", None, None, None).await;
+        let (_, list) = t.call("GET", "/api/v1/cases?type=0602&area=130202001", Some("paiqian"), None, None).await;
         assert_eq!(list["total"], 10, "{}", t.db);
     }
 }
@@ -562,8 +456,9 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
         assert!(t.app.sweep_once(100).await.unwrap().swept >= 1);
 
         let month = shanzhi_domain::cases::figures::period_of(shanzhi_app::clock::Clock::now(t.clock.as_ref()));
-        let (s, city) =
-            t.call("GET", &format!("/api/v1/stats?kind=event&from=2026-03&to={month}"), None, None, None).await;
+        let (s, city) = t
+            .call("GET", &format!("/api/v1/stats?kind=event&from=2026-03&to={month}"), Some("paiqian"), None, None)
+            .await;
         assert_eq!(s, StatusCode::OK, "{city}");
         let c = &city["total"]["counters"];
         assert_eq!(
@@ -578,28 +473,36 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
             "{c}"
         );
         // Still-open cases past their deadline are counted by the list, live.
-        let (_, late) = t.call("GET", "/api/v1/cases?overdue=true", None, None, None).await;
+        let (_, late) = t.call("GET", "/api/v1/cases?overdue=true", Some("paiqian"), None, None).await;
         assert!(late["total"].as_u64().unwrap() >= 1, "{late}");
-        let (_, by_unit) = t.call("GET", "/api/v1/stats?kind=event&by=unit&from=2026-03", None, None, None).await;
+        let (_, by_unit) =
+            t.call("GET", "/api/v1/stats?kind=event&by=unit&from=2026-03", Some("paiqian"), None, None).await;
         assert!(
             by_unit["rows"].as_array().unwrap().iter().any(|r| r["key"] == ua.as_str() && r["counters"]["closed"] == 1),
             "{by_unit}"
         );
-        let (_, by_area) =
-            t.call("GET", "/api/v1/stats?kind=event&by=area&area=130202&from=2026-03", None, None, None).await;
+        let (_, by_area) = t
+            .call("GET", "/api/v1/stats?kind=event&by=area&area=130202&from=2026-03", Some("paiqian"), None, None)
+            .await;
         let streets: u64 =
             by_area["rows"].as_array().unwrap().iter().map(|r| r["counters"]["filed"].as_u64().unwrap()).sum();
         assert_eq!(streets, 3, "the streets add up to the district: {by_area}");
-        let (s, bad) = t.call("GET", "/api/v1/stats?area=130202001001001&by=type", None, None, None).await;
+        let (s, bad) = t.call("GET", "/api/v1/stats?area=130202001001001&by=type", Some("paiqian"), None, None).await;
         assert_eq!((s.as_u16(), bad["details"]["field"].as_str()), (400, Some("area")), "a grid keeps totals only");
-        let (s, bad) = t.call("GET", "/api/v1/stats?from=2026-13", None, None, None).await;
+        let (s, bad) = t.call("GET", "/api/v1/stats?from=2026-13", Some("paiqian"), None, None).await;
         assert_eq!((s.as_u16(), bad["details"]["field"].as_str()), (400, Some("from")));
 
         // What the database kept action by action equals a recomputation from the stored logs.
         let store = t.app.store();
         let mut histories = Vec::new();
-        let (_, all) =
-            t.app.list_cases(&shanzhi_app::cases::CaseFilter { limit: 500, ..Default::default() }).await.unwrap();
+        let (_, all) = t
+            .app
+            .list_cases(
+                &shanzhi_app::cases::CaseFilter { limit: 500, ..Default::default() },
+                &t.app.actor(Some("admin")).await.unwrap(),
+            )
+            .await
+            .unwrap();
         for v in all {
             let stored = store.load_case(v.id).await.unwrap();
             let log = store.case_log(&stored.county, v.id).await.unwrap();

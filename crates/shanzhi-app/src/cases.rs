@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
 use shanzhi_domain::cases::duplicates::Probe;
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
@@ -217,7 +218,8 @@ impl App {
     /// also records the child on its parent; closing a parent tells its merged children.
     pub async fn act(&self, id: i64, mut command: Command, actor: &Actor) -> Result<CaseView, AppError> {
         let reference = self.reference();
-        let stored = self.store().load_case(id).await?;
+        let scope = DataScope::of(actor);
+        let stored = self.store().load_case_in(id, &scope).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         if command.units.is_none() && command.action == "dispatch" {
             command.units = stored
@@ -242,7 +244,7 @@ impl App {
             if parent_id == id {
                 return Err(bad("a case cannot be merged into itself".into()));
             }
-            let mut parent = match self.store().load_case(parent_id).await {
+            let mut parent = match self.store().load_case_in(parent_id, &scope).await {
                 Err(StoreError::NotFound(_)) => return Err(bad(format!("case {parent_id} does not exist"))),
                 other => other?,
             };
@@ -269,7 +271,7 @@ impl App {
 
     pub async fn case_detail(&self, id: i64, actor: &Actor) -> Result<CaseDetail, AppError> {
         let reference = self.reference();
-        let stored = self.store().load_case(id).await?;
+        let stored = self.store().load_case_in(id, &DataScope::of(actor)).await?;
         let log = self.store().case_log(&stored.county, id).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         let actions = engine::available(wf, &stored.case, actor)
@@ -279,9 +281,11 @@ impl App {
         Ok(CaseDetail { case: self.view(&stored, self.clock().now()), log, actions })
     }
 
-    pub async fn list_cases(&self, filter: &CaseFilter) -> Result<(u64, Vec<CaseView>), AppError> {
+    /// The cases matching the filter inside the caller's data scope (counted there too).
+    pub async fn list_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
         let now = self.clock().now();
-        let (total, rows) = self.store().list_cases(filter, now).await?;
+        let filter = CaseFilter { scope: Some(DataScope::of(actor)), ..filter.clone() };
+        let (total, rows) = self.store().list_cases(&filter, now).await?;
         Ok((total, rows.iter().map(|s| self.view(s, now)).collect()))
     }
 

@@ -58,7 +58,27 @@ fn check_period(field: &str, p: &Option<String>) -> Result<(), AppError> {
 }
 
 impl App {
-    pub async fn stats(&self, q: &StatsQuery) -> Result<Stats, AppError> {
+    /// Figures inside the caller's data scope: an area inside its own (by default its own), or a
+    /// department's own unit; residents and devices see none.
+    pub async fn stats(&self, q: &StatsQuery, actor: &shanzhi_domain::cases::case::Actor) -> Result<Stats, AppError> {
+        let scope = shanzhi_domain::access::DataScope::of(actor);
+        let mut q = q.clone();
+        match &scope {
+            shanzhi_domain::access::DataScope::Area { area, .. } if q.area.is_none() => q.area = Some(area.clone()),
+            shanzhi_domain::access::DataScope::Units(units) if q.unit.is_none() => q.unit = units.first().cloned(),
+            _ => {}
+        }
+        let other_units =
+            matches!(scope, shanzhi_domain::access::DataScope::Units(_)) && q.by.as_deref() == Some("unit");
+        if other_units || !scope.may_count(q.area.as_deref(), q.unit.as_deref()) {
+            return Err(AppError::Forbidden(match scope {
+                shanzhi_domain::access::DataScope::Own(_) => {
+                    "figures are for the staff of the city, streets, communities and departments".into()
+                }
+                _ => "these figures are outside your area or unit".into(),
+            }));
+        }
+        let q = &q;
         let reference = self.reference();
         if !reference.workflows.contains_key(&q.kind) {
             return Err(AppError::invalid("kind", format!("unknown kind `{}`", q.kind)));

@@ -1,6 +1,7 @@
 //! shanzhi-domain: the pure domain of shanzhi (places, grids, locate, taxonomy, work calendar,
 //! organisations, demo generation). No I/O: everything here takes and returns values.
 
+pub mod access;
 pub mod accounts;
 pub mod calendar;
 pub mod cases;

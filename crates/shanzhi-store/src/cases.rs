@@ -10,15 +10,77 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+use shanzhi_domain::access::{DataScope, involved_units};
 use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_domain::cases::sweep::next_sweep_at;
 use shanzhi_domain::people::Role;
 
-use crate::entity::{case, case_log, idempotency_key};
+use crate::entity::{case, case_log, case_unit, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
 use crate::{Result, Store, StoreError};
 use shanzhi_domain::cases::figures::recompute_each;
+
+/// Records the units each case has involved (insert-only: a unit once assigned keeps seeing it).
+async fn add_case_units(txn: &impl ConnectionTrait, rows: Vec<(String, String, i64)>) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let models = chunk.iter().map(|(unit, county, id)| case_unit::ActiveModel {
+            unit: Set(unit.clone()),
+            county_code: Set(county.clone()),
+            case_id: Set(*id),
+        });
+        case_unit::Entity::insert_many(models)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([
+                    case_unit::Column::Unit,
+                    case_unit::Column::CountyCode,
+                    case_unit::Column::CaseId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn units_rows<'a>(s: &StoredCase, entries: impl IntoIterator<Item = &'a LogEntry>) -> Vec<(String, String, i64)> {
+    involved_units(&s.case, entries).into_iter().map(|u| (u, s.county.clone(), s.id)).collect()
+}
+
+/// The data scope as a condition on `cases`.
+fn scope_condition(scope: &DataScope) -> Condition {
+    use sea_orm::sea_query::ExprTrait;
+    let via_units = |units: &[String]| {
+        Expr::col(case::Column::Id).in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(case_unit::Column::CaseId)
+                .from(case_unit::Entity)
+                .and_where(Expr::col(case_unit::Column::Unit).is_in(units.iter().cloned()))
+                .to_owned(),
+        )
+    };
+    match scope {
+        DataScope::All => Condition::all(),
+        DataScope::Area { area, units } => {
+            let inside = if area.len() == 6 {
+                Condition::all().add(case::Column::CountyCode.eq(area.clone()))
+            } else {
+                Condition::all()
+                    .add(case::Column::GridCode.gte(area.clone()))
+                    .add(case::Column::GridCode.lt(format!("{area}:")))
+            };
+            let mut any = Condition::any().add(inside);
+            if !units.is_empty() {
+                any = any.add(via_units(units));
+            }
+            any
+        }
+        DataScope::Units(units) => Condition::all().add(via_units(units)),
+        DataScope::Own(user) => Condition::all().add(case::Column::Reporter.eq(user.clone())),
+    }
+}
 
 /// A case as stored: its id, its shard (county code) and when its light turns yellow.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +122,8 @@ pub struct CaseFilter {
     pub reported_to: Option<DateTime<Utc>>,
     pub limit: u64,
     pub offset: u64,
+    /// The caller's data scope (the default sees everything: the caller must set it).
+    pub scope: Option<DataScope>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -205,6 +269,8 @@ impl Store {
         case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let logs = cases.iter().map(|c| log_row(&c.stored.county, c.stored.id, c.first)).collect::<Result<Vec<_>>>()?;
         case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
+        let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
+        add_case_units(&txn, units).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;
@@ -232,6 +298,7 @@ impl Store {
         if !logs.is_empty() {
             case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         }
+        add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
         // Finished histories: their figures come from the logs (the same counts the per-action
         // deltas would have kept; the figures property test proves the two agree).
         upsert_figures(&txn, recompute_each(batch.iter().map(|(s, log)| (&s.case, log.as_slice())))).await?;
@@ -244,6 +311,7 @@ impl Store {
         let txn = self.db().begin().await?;
         idempotency_key::Entity::delete_many().exec(&txn).await?;
         case_log::Entity::delete_many().exec(&txn).await?;
+        case_unit::Entity::delete_many().exec(&txn).await?;
         case::Entity::delete_many().exec(&txn).await?;
         txn.execute_unprepared("DELETE FROM figures").await?;
         txn.commit().await?;
@@ -291,6 +359,7 @@ impl Store {
             }
             case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
+        add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
         let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;
@@ -335,7 +404,14 @@ impl Store {
     }
 
     pub async fn load_case(&self, id: i64) -> Result<StoredCase> {
-        let m = case::Entity::find().filter(case::Column::Id.eq(id)).one(self.db()).await?;
+        self.load_case_in(id, &DataScope::All).await
+    }
+
+    /// A case if it is inside the scope; `NotFound` otherwise (a case outside one's scope does
+    /// not exist for one).
+    pub async fn load_case_in(&self, id: i64, scope: &DataScope) -> Result<StoredCase> {
+        let m =
+            case::Entity::find().filter(case::Column::Id.eq(id)).filter(scope_condition(scope)).one(self.db()).await?;
         decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?)
     }
 
@@ -363,6 +439,9 @@ impl Store {
     /// Cases matching the filter, newest first, with the total count.
     pub async fn list_cases(&self, f: &CaseFilter, now: DateTime<Utc>) -> Result<(u64, Vec<StoredCase>)> {
         let mut c = Condition::all();
+        if let Some(scope) = &f.scope {
+            c = c.add(scope_condition(scope));
+        }
         if let Some(v) = &f.state {
             c = c.add(case::Column::State.eq(v.clone()));
         }

@@ -149,7 +149,7 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
     responses((status = 200, body = CaseListDto), (status = 400, body = ApiError)))]
 pub async fn list(
     State(app): State<App>,
-    Authed(_caller): Authed,
+    Authed(caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<CaseListDto>, ApiError> {
     let light = match q.get("light").map(String::as_str) {
@@ -184,8 +184,10 @@ pub async fn list(
         reported_to: time(&q, "to")?,
         limit: page_size,
         offset: (page - 1) * page_size,
+        // The application narrows to the caller's data scope.
+        scope: None,
     };
-    let (total, items) = app.list_cases(&filter).await?;
+    let (total, items) = app.list_cases(&filter, &caller.actor).await?;
     Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect() }))
 }
 
@@ -202,7 +204,7 @@ pub async fn list(
     responses((status = 200, body = StatsDto), (status = 400, body = ApiError)))]
 pub async fn stats(
     State(app): State<App>,
-    Authed(_caller): Authed,
+    Authed(caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<StatsDto>, ApiError> {
     let query = StatsQuery {
@@ -214,5 +216,5 @@ pub async fn stats(
         type_code: q.get("type").cloned(),
         by: q.get("by").cloned(),
     };
-    Ok(Json(app.stats(&query).await?.into()))
+    Ok(Json(app.stats(&query, &caller.actor).await?.into()))
 }

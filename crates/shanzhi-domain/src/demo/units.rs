@@ -115,5 +115,11 @@ pub fn demo_users(units: &[Unit]) -> Vec<User> {
         u("lixin-loumenzhang", "楼门长 郑淑珍", Role::BuildingHead, "130202001001:building_heads"),
         u("jumin", "居民 张伟", Role::Resident, "130202001001:residents_committee"),
         u("device-drone-01", "无人机 01", Role::Device, "1302:command_centre"),
+        // A neighbouring community in the same street, and a community in another district, so
+        // that each role's data scope can be seen (and tested) from both sides.
+        u("xinyi-wangge", "新谊社区网格员 马超", Role::GridWorker, "130202001002:residents_committee"),
+        u("qiaotun-wangge", "乔屯楼社区网格员 田野", Role::GridWorker, "130203001001:residents_committee"),
+        u("qiaotun-jiedao", "乔屯街道 韩雪", Role::StreetStaff, "130203001:street-office"),
+        u("lubei-chengguan", "路北区城管 秦川", Role::DepartmentHandler, "130203:urban-management"),
     ]
 }

@@ -5,6 +5,7 @@ pub mod auth_token;
 pub mod building;
 pub mod case;
 pub mod case_log;
+pub mod case_unit;
 pub mod credential;
 pub mod division;
 pub mod grid;

@@ -9,6 +9,7 @@ mod m0006_duplicate_index;
 mod m0007_lean_indexes;
 mod m0008_server_nodes;
 mod m0009_accounts;
+mod m0010_case_units;
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_lean_indexes::Migration),
             Box::new(m0008_server_nodes::Migration),
             Box::new(m0009_accounts::Migration),
+            Box::new(m0010_case_units::Migration),
         ]
     }
 }

@@ -1,0 +1,148 @@
+//! Data scope (数据权限, RuoYi's `data_scope` mapped onto the area tree): which cases an account may
+//! read, list, count and act on. Command-centre staff see their centre's whole area (the city's
+//! centre: everything); a department sees what was ever dispatched or whistled to it; a street
+//! office its street (and what was assigned to it); a community's organisations and grid workers
+//! their community; building heads, residents and devices what they reported themselves.
+
+use crate::cases::case::{Actor, Case, LogEntry};
+use crate::people::Role;
+
+/// What an account may see. Store queries turn it into a condition; [`DataScope::covers`] is the
+/// same rule in memory, for one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataScope {
+    /// Every case.
+    All,
+    /// Cases located in an area (a 6-digit county, 9-digit street or 12-digit community code),
+    /// and cases ever assigned to one of the units.
+    Area { area: String, units: Vec<String> },
+    /// Cases ever assigned or summoned to one of the units.
+    Units(Vec<String>),
+    /// Cases the account reported.
+    Own(String),
+}
+
+/// The division code of a unit id (`130202001:street-office` → `130202001`).
+pub fn unit_area(unit: &str) -> &str {
+    unit.split(':').next().unwrap_or("")
+}
+
+impl DataScope {
+    /// The scope of an account, from its role and unit.
+    pub fn of(actor: &Actor) -> DataScope {
+        let area = unit_area(&actor.unit).to_string();
+        let unit = vec![actor.unit.clone()];
+        match actor.role {
+            Role::CityAdmin | Role::IntakeOperator | Role::ShiftSupervisor | Role::Dispatcher => {
+                if area.len() <= 4 {
+                    DataScope::All
+                } else {
+                    DataScope::Area { area, units: unit }
+                }
+            }
+            Role::DepartmentHandler => DataScope::Units(unit),
+            Role::StreetStaff
+            | Role::PartyOrganisation
+            | Role::ResidentsCommittee
+            | Role::OwnersCommittee
+            | Role::PropertyService
+            | Role::ServiceStation
+            | Role::GridWorker => DataScope::Area { area, units: unit },
+            Role::BuildingHead | Role::Resident | Role::Device => DataScope::Own(actor.user.clone()),
+        }
+    }
+
+    /// Whether a case is in the scope: its grid (or, unlocated, its county), the units it was
+    /// ever assigned to, and its reporter.
+    pub fn covers(&self, grid: Option<&str>, county: &str, units: &[String], reporter: Option<&str>) -> bool {
+        match self {
+            DataScope::All => true,
+            DataScope::Area { area, units: mine } => {
+                let inside = match grid {
+                    Some(g) => g.starts_with(area.as_str()),
+                    None => area.len() == 6 && county == area,
+                };
+                inside || units.iter().any(|u| mine.contains(u))
+            }
+            DataScope::Units(mine) => units.iter().any(|u| mine.contains(u)),
+            DataScope::Own(user) => reporter == Some(user.as_str()),
+        }
+    }
+
+    /// Whether figures of `area` (and `unit`, when asked) may be shown: an area inside the scope's
+    /// area, or a department's own unit.
+    pub fn may_count(&self, area: Option<&str>, unit: Option<&str>) -> bool {
+        match self {
+            DataScope::All => true,
+            DataScope::Area { area: mine, .. } => area.is_some_and(|a| a.starts_with(mine.as_str())),
+            DataScope::Units(mine) => unit.is_some_and(|u| mine.iter().any(|m| m == u)),
+            DataScope::Own(_) => false,
+        }
+    }
+}
+
+/// The units a case has been assigned (primary or assisting) or summoned to, as far as the case
+/// and the given log entries show, each once.
+pub fn involved_units<'a>(case: &Case, entries: impl IntoIterator<Item = &'a LogEntry>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |u: &str| {
+        if !u.is_empty() && !out.iter().any(|o| o == u) {
+            out.push(u.to_string());
+        }
+    };
+    let assignments = case.units.iter().chain(entries.into_iter().filter_map(|e| e.units.as_ref()));
+    for a in assignments {
+        add(&a.primary);
+        a.assisting.iter().for_each(|u| add(u));
+    }
+    case.summons.iter().for_each(|s| add(&s.unit));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, unit: &str) -> Actor {
+        Actor { user: "u".into(), role, unit: unit.into() }
+    }
+
+    #[test]
+    fn every_role_has_a_scope_from_its_unit() {
+        assert_eq!(DataScope::of(&actor(Role::Dispatcher, "1302:command_centre")), DataScope::All);
+        assert_eq!(
+            DataScope::of(&actor(Role::Dispatcher, "130202:command_centre")),
+            DataScope::Area { area: "130202".into(), units: vec!["130202:command_centre".into()] }
+        );
+        assert_eq!(
+            DataScope::of(&actor(Role::DepartmentHandler, "130202:water-supply")),
+            DataScope::Units(vec!["130202:water-supply".into()])
+        );
+        assert_eq!(
+            DataScope::of(&actor(Role::GridWorker, "130202001001:residents_committee")),
+            DataScope::Area { area: "130202001001".into(), units: vec!["130202001001:residents_committee".into()] }
+        );
+        assert_eq!(
+            DataScope::of(&actor(Role::Resident, "130202001001:residents_committee")),
+            DataScope::Own("u".into())
+        );
+    }
+
+    #[test]
+    fn covering_follows_the_area_the_units_and_the_reporter() {
+        let street = DataScope::Area { area: "130202001".into(), units: vec!["130202001:street-office".into()] };
+        assert!(street.covers(Some("130202001002003"), "130202", &[], None));
+        assert!(!street.covers(Some("130202002001001"), "130202", &[], None));
+        assert!(street.covers(Some("130203001001001"), "130203", &["130202001:street-office".into()], None));
+        assert!(!street.covers(None, "130202", &[], None), "an unlocated case is the county's");
+        let county = DataScope::Area { area: "130202".into(), units: vec![] };
+        assert!(county.covers(None, "130202", &[], None));
+        let dept = DataScope::Units(vec!["130202:water-supply".into()]);
+        assert!(dept.covers(Some("130203001001001"), "130203", &["130202:water-supply".into()], None));
+        assert!(!dept.covers(Some("130202001001001"), "130202", &["130202:urban-management".into()], None));
+        let me = DataScope::Own("jumin".into());
+        assert!(me.covers(None, "000000", &[], Some("jumin")) && !me.covers(None, "000000", &[], Some("other")));
+        assert!(street.may_count(Some("130202001002"), None) && !street.may_count(Some("130202"), None));
+        assert!(dept.may_count(Some("130202"), Some("130202:water-supply")) && !dept.may_count(None, None));
+    }
+}
