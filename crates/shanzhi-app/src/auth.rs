@@ -170,7 +170,10 @@ impl App {
         if !verify_password(password, &cred.password_hash).await? {
             let after = policy.after_failure(&cred.state, now);
             self.store().set_login_state(username, &after).await?;
-            if policy.is_locked(&after, now) {
+            let locked = policy.is_locked(&after, now);
+            let action = if locked { "auth.locked" } else { "auth.login_failed" };
+            self.audit(username, action, username, format!("{} failures in a row", after.failures)).await?;
+            if locked {
                 return Err(AppError::Locked(format!(
                     "{} failed logins in a row: the account is locked for {} minutes",
                     after.failures, policy.lock_minutes
@@ -184,6 +187,7 @@ impl App {
         let token = new_secret(TOKEN_PREFIX);
         let expires_at = policy.token_expiry(now);
         self.store().insert_token(&digest(&token), username, now, expires_at).await?;
+        self.audit(username, "auth.login", username, format!("token until {}", expires_at.to_rfc3339())).await?;
         let u = user.ok_or_else(wrong)?;
         Ok(Session {
             token,
@@ -243,7 +247,7 @@ impl App {
         };
         self.auth.trusted.forget(hash);
         self.store().revoke_token(hash, self.clock().now()).await?;
-        Ok(())
+        self.audit(&caller.actor.user, "auth.logout", &caller.actor.user, "").await
     }
 
     /// Changes the caller's password; every other login of the account ends.
@@ -263,19 +267,24 @@ impl App {
         let now = self.clock().now();
         self.store().set_password(&username, &hash_password(new).await?, now).await?;
         self.auth.trusted.forget_user(&username);
-        self.store().revoke_tokens_of(&username, caller.token_hash.as_deref(), now).await?;
-        Ok(())
+        let ended = self.store().revoke_tokens_of(&username, caller.token_hash.as_deref(), now).await?;
+        self.audit(&username, "auth.password", &username, format!("{ended} other login(s) ended")).await
     }
 
     /// Sets a user's password (administration, first start): the policy applies.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
+        self.set_password_by("operator", username, password).await
+    }
+
+    /// [`App::set_password`], recording who did it.
+    pub async fn set_password_by(&self, by: &str, username: &str, password: &str) -> Result<(), AppError> {
         if self.user(username).is_none() {
             return Err(AppError::NotFound { what: format!("user {username}") });
         }
         self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
         self.store().set_password(username, &hash_password(password).await?, self.clock().now()).await?;
         self.auth.trusted.forget_user(username);
-        Ok(())
+        self.audit(by, "auth.set_password", username, "").await
     }
 
     /// Gives `admin` its first password, if it has none yet. Returns whether it did.
@@ -283,7 +292,7 @@ impl App {
         if self.user("admin").is_none() || self.store().credential("admin").await?.is_some() {
             return Ok(false);
         }
-        self.set_password("admin", password).await?;
+        self.set_password_by("SHANZHI_ADMIN_PASSWORD", "admin", password).await?;
         Ok(true)
     }
 
@@ -291,11 +300,11 @@ impl App {
     pub async fn set_shared_password(&self, usernames: &[&str], password: &str) -> Result<(), AppError> {
         let hash = hash_password(password).await?;
         self.store().set_passwords(usernames, &hash, self.clock().now()).await?;
-        Ok(())
+        self.audit("operator", "auth.set_password", usernames.join(","), "the demo password").await
     }
 
     /// Creates an API key acting as `username` within `scope`; the key is shown only here.
-    pub async fn create_api_key(&self, name: &str, username: &str, scope: &str) -> Result<String, AppError> {
+    pub async fn create_api_key(&self, by: &str, name: &str, username: &str, scope: &str) -> Result<String, AppError> {
         if name.is_empty()
             || name.len() > 64
             || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
@@ -311,13 +320,30 @@ impl App {
         }
         let key = new_secret(KEY_PREFIX);
         self.store().insert_api_key(name, &digest(&key), username, scope.as_str(), self.clock().now()).await?;
+        self.audit(by, "apikey.create", name, format!("acts as {username}, scope {}", scope.as_str())).await?;
         Ok(key)
     }
 
-    pub async fn revoke_api_key(&self, name: &str) -> Result<(), AppError> {
+    pub async fn revoke_api_key(&self, by: &str, name: &str) -> Result<(), AppError> {
         self.store().revoke_api_key(name, self.clock().now()).await?;
+        self.audit(by, "apikey.revoke", name, "").await?;
         // The key's hash is not known here: forget every key-based entry.
         self.auth.trusted.0.lock().expect("trust cache").retain(|_, (c, _, _)| c.scope.is_none());
+        Ok(())
+    }
+}
+
+impl App {
+    /// Appends one entry to the audit chain (for writes outside the case transactions).
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Result<(), AppError> {
+        let e = shanzhi_domain::audit::AuditEvent::new(self.clock().now(), actor, action, target, detail);
+        self.store().audit(vec![e]).await?;
         Ok(())
     }
 }

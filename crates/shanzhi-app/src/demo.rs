@@ -56,6 +56,8 @@ impl App {
         let (snapshot, mut progress) = generate(cfg, progress).await?;
         self.store().replace_places(&snapshot, &mut |d, t| progress("store", d, t)).await?;
         self.reload_places().await?;
+        let detail = format!("{} grids, {} accounts", snapshot.grids.len(), snapshot.users.len());
+        self.audit("operator", "demo.load", "places", detail).await?;
         Ok(DemoLoaded {
             divisions: snapshot.divisions.len(),
             grids: snapshot.grids.len(),

@@ -84,7 +84,8 @@ impl App {
                 ));
             }
         };
-        self.store().put_reference(kind, &version, text, self.clock().now()).await?;
+        self.store().put_reference(kind.clone(), &version, text, self.clock().now()).await?;
+        self.audit("operator", "reference.import", kind.key(), format!("version {version}")).await?;
         self.reload_reference().await?;
         Ok(Imported { version: version.to_string(), items })
     }
@@ -106,6 +107,7 @@ impl App {
             .map_err(AppError::internal)?;
         let grids = parsed.map_err(|problems| AppError::Rejected { problems })?;
         self.store().upsert_grids(&grids).await?;
+        self.audit("operator", "grids.import", format!("{} grids", grids.len()), "").await?;
         self.reload_places().await?;
         Ok(Imported { version: String::new(), items: grids.len() })
     }

@@ -11,6 +11,7 @@ use sea_orm::{
 use std::collections::HashMap;
 
 use shanzhi_domain::access::{DataScope, involved_units};
+use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_domain::cases::sweep::next_sweep_at;
@@ -47,6 +48,12 @@ async fn add_case_units(txn: &impl ConnectionTrait, rows: Vec<(String, String, i
 
 fn units_rows<'a>(s: &StoredCase, entries: impl IntoIterator<Item = &'a LogEntry>) -> Vec<(String, String, i64)> {
     involved_units(&s.case, entries).into_iter().map(|u| (u, s.county.clone(), s.id)).collect()
+}
+
+/// The audit entry of a log entry: who did what to which case.
+fn audit_event(s: &StoredCase, e: &LogEntry) -> AuditEvent {
+    let detail = format!("{} → {}", e.from_state.as_deref().unwrap_or("-"), e.to_state);
+    AuditEvent::new(e.at, &e.actor.user, &format!("case.{}", e.action), s.id.to_string(), detail)
 }
 
 /// The data scope as a condition on `cases`.
@@ -271,6 +278,8 @@ impl Store {
         case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
         add_case_units(&txn, units).await?;
+        let events = cases.iter().map(|c| audit_event(c.stored, c.first)).collect();
+        crate::audit::append(&txn, events).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;
@@ -299,6 +308,11 @@ impl Store {
             case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         }
         add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
+        if let Some(last) = batch.iter().filter_map(|(_, log)| log.last()).map(|e| e.at).max() {
+            let entries: usize = batch.iter().map(|(_, log)| log.len()).sum();
+            let detail = format!("{} cases, {entries} log entries", batch.len());
+            crate::audit::append(&txn, vec![AuditEvent::new(last, "system", "history.load", "cases", detail)]).await?;
+        }
         // Finished histories: their figures come from the logs (the same counts the per-action
         // deltas would have kept; the figures property test proves the two agree).
         upsert_figures(&txn, recompute_each(batch.iter().map(|(s, log)| (&s.case, log.as_slice())))).await?;
@@ -360,6 +374,7 @@ impl Store {
             case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
         add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
+        crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
         let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;

@@ -2,6 +2,7 @@
 //! SeaORM, with one set of migrations and queries for both.
 
 mod accounts;
+mod audit;
 mod cases;
 mod dialect;
 pub mod entity;
@@ -12,6 +13,7 @@ mod reference;
 pub mod testing;
 
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
+pub use audit::AuditReport;
 pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};

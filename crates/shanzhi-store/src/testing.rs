@@ -37,3 +37,10 @@ pub async fn sqlite_store(name: &str) -> Store {
     store.migrate().await.expect("migrate SQLite");
     store
 }
+
+/// Runs a statement behind the application's back (tests that tamper with stored data).
+pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<()> {
+    use sea_orm::ConnectionTrait;
+    store.db().execute_unprepared(sql).await?;
+    Ok(())
+}

@@ -192,3 +192,49 @@ async fn reference_versions_are_kept_and_one_is_current() {
         assert_eq!(store.current_reference(ReferenceKind::Calendar).await.unwrap().unwrap().version, "c1", "{db}");
     }
 }
+
+#[tokio::test]
+async fn the_audit_chain_holds_under_concurrent_writers_and_shows_any_tampering() {
+    use shanzhi_domain::audit::{AuditEvent, Break};
+    for (db, store) in stores("audit").await {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap();
+        // Twenty writers append at once, through two independent pools (two servers).
+        let other = store.open_again().await.unwrap();
+        let writes = (0..20).map(|i| {
+            let s = if i % 2 == 0 { store.clone() } else { other.clone() };
+            async move {
+                let events = (0..3)
+                    .map(|j| AuditEvent::new(t0, "paiqian", "case.dispatch", format!("{i}-{j}"), "甲 → 乙"))
+                    .collect();
+                s.audit(events).await
+            }
+        });
+        for r in futures_util::future::join_all(writes).await {
+            r.unwrap();
+        }
+        let report = store.verify_audit(|_| {}).await.unwrap();
+        assert_eq!((report.entries, report.broken), (60, None), "{db}");
+
+        // Changing one entry, removing one, or cutting the end is found, at the right place.
+        shanzhi_store::testing::execute_raw(&store, "UPDATE audit_log SET detail = '乙 → 甲' WHERE seq = 7")
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit(|_| {}).await.unwrap().broken, Some(Break::Altered { seq: 7 }), "{db}");
+        shanzhi_store::testing::execute_raw(&store, "UPDATE audit_log SET detail = '甲 → 乙' WHERE seq = 7")
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit(|_| {}).await.unwrap().broken, None, "{db}: restored");
+        shanzhi_store::testing::execute_raw(&store, "DELETE FROM audit_log WHERE seq = 30").await.unwrap();
+        assert_eq!(
+            store.verify_audit(|_| {}).await.unwrap().broken,
+            Some(Break::Gap { expected: 30, found: 31 }),
+            "{db}"
+        );
+        shanzhi_store::testing::execute_raw(&store, "DELETE FROM audit_log WHERE seq >= 30").await.unwrap();
+        assert_eq!(
+            store.verify_audit(|_| {}).await.unwrap().broken,
+            Some(Break::Truncated { last: 29, head: 60 }),
+            "{db}"
+        );
+    }
+}

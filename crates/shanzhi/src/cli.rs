@@ -113,6 +113,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ApikeyAction,
     },
+    /// The audit chain: verify every link (exit status 1 if it is broken), or show the latest entries
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Set a user's password (as the operator of the database)
     Passwd {
         username: String,
@@ -124,6 +129,17 @@ pub enum Command {
     Case {
         #[command(subcommand)]
         action: CaseAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Recompute the hash chain from the first entry to the head
+    Verify,
+    /// Show the latest entries
+    Tail {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
     },
 }
 

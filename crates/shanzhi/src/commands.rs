@@ -8,7 +8,7 @@ use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::{ReferenceKind, Store};
 
-use crate::cli::{ApikeyAction, CaseAction, Cli, Command, GridsAction, RefAction};
+use crate::cli::{ApikeyAction, AuditAction, CaseAction, Cli, Command, GridsAction, RefAction};
 use crate::config::Config;
 use crate::progress;
 
@@ -166,7 +166,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                         None if app.user(&name).is_some() => name.clone(),
                         None => bail!("name the account the key acts as with --user (no account is called `{name}`)"),
                     };
-                    let key = app.create_api_key(&name, &user, &scope).await.map_err(explain)?;
+                    let key = app.create_api_key("operator", &name, &user, &scope).await.map_err(explain)?;
                     eprintln!(
                         "API key `{name}` acting as {user} with scope {scope} (shown only now; send it as X-API-Key):"
                     );
@@ -187,8 +187,41 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     }
                 }
                 ApikeyAction::Revoke { name } => {
-                    app.revoke_api_key(&name).await.map_err(explain)?;
+                    app.revoke_api_key("operator", &name).await.map_err(explain)?;
                     println!("API key `{name}` revoked");
+                }
+            }
+        }
+        Command::Audit { action } => {
+            let app = open(&cfg).await?;
+            match action {
+                AuditAction::Verify => {
+                    let bar = indicatif::ProgressBar::new_spinner();
+                    let report = app.store().verify_audit(|n| bar.set_message(format!("{n} entries checked"))).await?;
+                    bar.finish_and_clear();
+                    match report.broken {
+                        None => println!(
+                            "audit chain intact: {} entries, every link and the head check out",
+                            report.entries
+                        ),
+                        Some(b) => {
+                            eprintln!("audit chain BROKEN after {} good entries: {b}", report.entries);
+                            std::process::exit(1);
+                        }
+                    }
+                }
+                AuditAction::Tail { limit } => {
+                    for e in app.store().audit_tail(limit).await? {
+                        println!(
+                            "{:>8} {} {:20} {:24} {:24} {}",
+                            e.seq,
+                            e.at.format("%Y-%m-%d %H:%M:%S"),
+                            e.actor,
+                            e.action,
+                            e.target,
+                            e.detail
+                        );
+                    }
                 }
             }
         }

@@ -164,6 +164,24 @@ fn demo_export_import_and_serve() {
     child.kill().unwrap();
     assert!(admin.starts_with("HTTP/1.1 200") && admin.contains("\"token\":\"szt_"), "{admin}");
     assert!(me.starts_with("HTTP/1.1 200") && me.contains("\"role\":\"device\""), "{me}");
+
+    // Every write above is in the audit chain; changing one entry is found.
+    let out = run(&dir, &["--db", &db, "audit", "verify"]);
+    assert!(out.status.success() && text(&out.stdout).contains("audit chain intact"), "{}", text(&out.stderr));
+    let out = run(&dir, &["--db", &db, "audit", "tail", "--limit", "50"]);
+    let tail = text(&out.stdout);
+    for action in ["case.report", "case.register", "apikey.create", "auth.login"] {
+        assert!(tail.contains(action), "{action}: {tail}");
+    }
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = shanzhi_store::Store::connect(&db, None).await.unwrap();
+        shanzhi_store::testing::execute_raw(&store, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+            .await
+            .unwrap();
+    });
+    let out = run(&dir, &["--db", &db, "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("entry 2 was altered"), "{}", text(&out.stderr));
     child.wait().unwrap();
     assert!(city.starts_with("HTTP/1.1 200"), "{city}");
     assert!(city.contains("\"grids\":10727"), "{city}");

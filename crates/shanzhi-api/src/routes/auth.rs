@@ -175,7 +175,7 @@ pub async fn create_api_key(
 ) -> Result<(StatusCode, Json<ApiKeyCreatedDto>), ApiError> {
     admin_only(&caller)?;
     let dto: NewApiKeyDto = body(&bytes)?;
-    let key = app.create_api_key(&dto.name, &dto.username, &dto.scope).await?;
+    let key = app.create_api_key(&caller.actor.user, &dto.name, &dto.username, &dto.scope).await?;
     Ok((StatusCode::CREATED, Json(ApiKeyCreatedDto { name: dto.name, key, username: dto.username, scope: dto.scope })))
 }
 
@@ -208,7 +208,7 @@ pub async fn revoke_api_key(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     admin_only(&caller)?;
-    app.revoke_api_key(&name).await?;
+    app.revoke_api_key(&caller.actor.user, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -10,6 +10,7 @@ mod m0007_lean_indexes;
 mod m0008_server_nodes;
 mod m0009_accounts;
 mod m0010_case_units;
+mod m0011_audit;
 
 use sea_orm_migration::prelude::*;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_server_nodes::Migration),
             Box::new(m0009_accounts::Migration),
             Box::new(m0010_case_units::Migration),
+            Box::new(m0011_audit::Migration),
         ]
     }
 }
