@@ -516,3 +516,24 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
         }
     }
 }
+
+#[tokio::test]
+async fn personal_data_is_masked_unless_the_command_centre_unmasks_it_and_that_is_audited() {
+    for t in setups("scn_privacy").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let text = "冀C92345 长期占用消防通道，车主电话13812341234";
+        let c = t.report("jumin", json!({"kind": "event", "type": "1006", "description": text, "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        assert_eq!(c["description"], "冀C92*** 长期占用消防通道，车主电话138****1234", "{}", t.db);
+        let id = c["id"].as_str().unwrap();
+        let (_, mine) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("jumin"), None, None).await;
+        assert_eq!(mine["description"], c["description"]);
+        let (s, v) = t.call("GET", &format!("/api/v1/cases/{id}?unmask=true"), Some("jumin"), None, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        let (_, list) = t.call("GET", "/api/v1/cases", Some("paiqian"), None, None).await;
+        assert_eq!(list["items"][0]["description"], c["description"], "lists are masked too");
+        let (s, whole) = t.call("GET", &format!("/api/v1/cases/{id}?unmask=true"), Some("paiqian"), None, None).await;
+        assert_eq!((s, whole["description"].as_str()), (StatusCode::OK, Some(text)), "{}", t.db);
+        let tail = t.app.store().audit_tail(5).await.unwrap();
+        assert!(tail.iter().any(|e| e.action == "pii.unmask" && e.actor == "paiqian" && e.target == id), "{tail:?}");
+    }
+}

@@ -269,16 +269,33 @@ impl App {
         Ok(self.view(&next, now))
     }
 
-    pub async fn case_detail(&self, id: i64, actor: &Actor) -> Result<CaseDetail, AppError> {
+    /// One case with its log and the actions the caller may take. Personal data in the text is
+    /// masked; with `unmask`, a role that may see it gets it whole, and the unmasking is audited.
+    pub async fn case_detail(&self, id: i64, actor: &Actor, unmask: bool) -> Result<CaseDetail, AppError> {
         let reference = self.reference();
         let stored = self.store().load_case_in(id, &DataScope::of(actor)).await?;
-        let log = self.store().case_log(&stored.county, id).await?;
+        if unmask && !shanzhi_domain::privacy::may_unmask(actor.role) {
+            return Err(AppError::Forbidden(format!(
+                "the role {} may not see personal data unmasked",
+                actor.role.as_str()
+            )));
+        }
+        let mut log = self.store().case_log(&stored.county, id).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         let actions = engine::available(wf, &stored.case, actor)
             .into_iter()
             .map(|(a, r)| (a.to_string(), r.err().map(|e| e.to_string())))
             .collect();
-        Ok(CaseDetail { case: self.view(&stored, self.clock().now()), log, actions })
+        let mut case = self.view(&stored, self.clock().now());
+        if unmask {
+            self.audit(&actor.user, "pii.unmask", id.to_string(), "description and log opinions").await?;
+            case.description = stored.case.description.clone();
+        } else {
+            for e in &mut log {
+                e.opinion = e.opinion.as_deref().map(shanzhi_domain::privacy::mask_text);
+            }
+        }
+        Ok(CaseDetail { case, log, actions })
     }
 
     /// The cases matching the filter inside the caller's data scope (counted there too).
@@ -306,7 +323,8 @@ impl App {
             state: c.state.clone(),
             state_name_zh: wf.and_then(|w| w.state(&c.state)).map(|d| d.name_zh.clone()).unwrap_or_default(),
             channel: c.channel.as_str().into(),
-            description: c.description.clone(),
+            // Phone and ID numbers and plates in the text are masked in every answer.
+            description: shanzhi_domain::privacy::mask_text(&c.description),
             lon: c.location.map(|l| l.0),
             lat: c.location.map(|l| l.1),
             located: c.grid.is_some(),

@@ -11,5 +11,6 @@ pub mod ids;
 pub mod org;
 pub mod people;
 pub mod places;
+pub mod privacy;
 pub mod taxonomy;
 pub mod time_limit;

@@ -347,7 +347,7 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
         }
         CaseAction::Show { id, user } => {
             let actor = app.actor(user.as_deref()).await.map_err(explain)?;
-            serde_json::to_string_pretty(&app.case_detail(id, &actor).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.case_detail(id, &actor, false).await.map_err(explain)?)?
         }
         CaseAction::Act { id, user, action, opinion, unit, assisting, attachment } => {
             let actor = app.actor(Some(&user)).await.map_err(explain)?;

@@ -100,18 +100,25 @@ pub async fn act(
     Ok(Json(app.act(id, command, &actor).await?.into()))
 }
 
-/// One case with its log, its routing explanation and the actions the caller may take.
+/// One case with its log, its routing explanation and the actions the caller may take. Phone and
+/// ID numbers and plates are masked; `unmask=true` shows them to command-centre roles (audited).
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path)), security(("bearer" = []), ("api_key" = []), ()),
-    responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+    params(("id" = String, Path), ("unmask" = Option<bool>, Query, description = "Show personal data (command-centre roles; audited)")), security(("bearer" = []), ("api_key" = []), ()),
+    responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
     State(app): State<App>,
     Path(id): Path<String>,
     Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<CaseDetailDto>, ApiError> {
     let id = parse_id(&id)?;
     let actor = caller.actor;
-    Ok(Json(app.case_detail(id, &actor).await?.into()))
+    let unmask = match q.get("unmask").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(v) => return Err(ApiError::invalid("unmask", format!("unmask `{v}` is not true or false"))),
+    };
+    Ok(Json(app.case_detail(id, &actor, unmask).await?.into()))
 }
 
 fn time(q: &HashMap<String, String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
