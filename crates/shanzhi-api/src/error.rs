@@ -17,6 +17,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("forbidden", 403, "The caller's role or unit may not do this."),
     ("action_refused", 409, "The workflow refuses the action in the case's present state; the message says why."),
     ("conflict", 409, "The request conflicts with stored data."),
+    (
+        "rate_limited",
+        429,
+        "Too many logins or anonymous reports from one address in a minute; `Retry-After` says when to retry.",
+    ),
     ("unavailable", 503, "The database is unreachable; retry later."),
     ("internal", 500, "A fault on our side; the server log has the details."),
 ];
@@ -45,6 +50,10 @@ impl ApiError {
 }
 
 impl ApiError {
+    pub fn rate_limited(message: impl Into<String>) -> ApiError {
+        ApiError { code: "rate_limited", message: message.into(), details: serde_json::json!({}), status: 429 }
+    }
+
     pub fn unauthenticated(message: impl Into<String>) -> ApiError {
         ApiError { code: "unauthenticated", message: message.into(), details: serde_json::json!({}), status: 401 }
     }

@@ -5,10 +5,13 @@ mod dto;
 mod dto_auth;
 mod dto_cases;
 mod error;
+mod limits;
+mod metrics;
 mod openapi;
 mod routes;
 
 pub use error::{ApiError, ERROR_CODES};
+pub use limits::Limits;
 pub use openapi::ApiDoc;
 
 use std::time::Duration;
@@ -19,9 +22,19 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// The whole HTTP application.
+/// The whole HTTP application, with the default rate limits.
 pub fn router(app: App) -> Router {
+    router_with(app, Limits::default())
+}
+
+/// The whole HTTP application with these rate limits.
+pub fn router_with(app: App, limits: Limits) -> Router {
+    let metrics = metrics::Metrics::default();
     routes::router()
+        .route("/metrics", axum::routing::get(metrics::expose))
+        .route_layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::track))
+        .layer(axum::Extension(metrics))
+        .layer(axum::middleware::from_fn_with_state(limits::Limiter::new(limits), limits::limit))
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

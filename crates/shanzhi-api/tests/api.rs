@@ -143,3 +143,35 @@ async fn the_openapi_document_lists_every_route() {
         (Some("bearer"), Some("X-API-Key"))
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_for_prometheus() {
+    for (db, app) in apps("metrics").await {
+        let router = shanzhi_api::router(app.clone());
+        for uri in ["/healthz", "/api/v1/cases/1", "/api/v1/cases/2", "/api/v1/areas/1302"] {
+            router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        }
+        let res = router.clone().oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+        let text = String::from_utf8(to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+        assert!(
+            text.contains(r#"shanzhi_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+            "{db}: {text}"
+        );
+        // Two case ids, one label set: the route template, not the path.
+        assert!(
+            text.contains(r#"shanzhi_http_requests_total{method="GET",route="/api/v1/cases/{id}",status="404"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"shanzhi_http_request_duration_seconds_count{route="/api/v1/areas/{code}"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"shanzhi_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 1"#),
+            "{text}"
+        );
+        assert!(text.contains("shanzhi_grids 10727"), "{text}");
+    }
+}

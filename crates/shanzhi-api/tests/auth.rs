@@ -188,3 +188,41 @@ async fn api_keys_are_scoped_revocable_and_only_for_the_administrator_to_issue()
         assert_eq!(s, StatusCode::NOT_FOUND, "already revoked");
     }
 }
+
+#[tokio::test]
+async fn logins_and_anonymous_reports_are_rate_limited_per_client() {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use tower::ServiceExt;
+    for t in setups("auth_limits").await {
+        let limits = shanzhi_api::Limits { logins_per_minute: 3, anonymous_reports_per_minute: 2 };
+        let router = shanzhi_api::router_with(t.app.clone(), limits);
+        let send = |uri: &str, body: Value, auth: Option<String>| {
+            let mut req = Request::post(uri).header("content-type", "application/json");
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            router.clone().oneshot(req.body(Body::from(body.to_string())).unwrap())
+        };
+        let login = json!({"username": "lixin-wangge", "password": PASSWORD});
+        for _ in 0..3 {
+            assert_eq!(send("/api/v1/auth/login", login.clone(), None).await.unwrap().status(), StatusCode::OK);
+        }
+        let res = send("/api/v1/auth/login", login.clone(), None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{}", t.db);
+        assert!(res.headers().contains_key("retry-after"));
+        let v: Value = serde_json::from_slice(&to_bytes(res.into_body(), usize::MAX).await.unwrap()).unwrap();
+        assert_eq!(v["code"], "rate_limited");
+
+        let (lon, lat) = t.point_in("130202001001");
+        let report = json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": lon, "lat": lat, "channel": "resident_web"});
+        for _ in 0..2 {
+            assert_eq!(send("/api/v1/cases", report.clone(), None).await.unwrap().status(), StatusCode::CREATED);
+        }
+        assert_eq!(send("/api/v1/cases", report.clone(), None).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+        // A logged-in reporter is not held back by the anonymous limit.
+        let worker = format!("Bearer {}", token(&t, "lixin-wangge", PASSWORD).await);
+        let patrol = json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": lon, "lat": lat, "channel": "patrol"});
+        assert_eq!(send("/api/v1/cases", patrol, Some(worker)).await.unwrap().status(), StatusCode::CREATED);
+    }
+}

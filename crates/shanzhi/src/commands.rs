@@ -310,8 +310,9 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
     if let Some(b) = banner {
         print!("{b}");
     }
-    let router = shanzhi_api::router(app);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+    let router = shanzhi_api::router_with(app, cfg.limits);
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 

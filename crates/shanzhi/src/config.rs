@@ -24,6 +24,8 @@ pub struct Config {
     pub demo_password: String,
     /// Lockout, token lifetime and password rules (`[login]` in the TOML file).
     pub login: shanzhi_domain::accounts::LoginPolicy,
+    /// Logins and anonymous reports per minute per client address (`[limits]`).
+    pub limits: shanzhi_api::Limits,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             sweep_interval_secs: 30,
             demo_password: "Shanzhi@2026".into(),
             login: Default::default(),
+            limits: Default::default(),
         }
     }
 }

@@ -1,0 +1,106 @@
+//! Rate limits where anyone may knock: password logins and anonymous reports, per client address,
+//! in fixed one-minute windows. Over the limit the answer is 429 `rate_limited` with
+//! `Retry-After`. Authenticated intake (grid workers, devices with keys) is not limited here.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// Requests per minute per client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub logins_per_minute: u32,
+    pub anonymous_reports_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { logins_per_minute: 30, anonymous_reports_per_minute: 60 }
+    }
+}
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// The windows in force, by (what, client).
+#[derive(Clone)]
+pub struct Limiter {
+    limits: Limits,
+    windows: Arc<Mutex<HashMap<(&'static str, String), (Instant, u32)>>>,
+}
+
+impl Limiter {
+    pub fn new(limits: Limits) -> Limiter {
+        Limiter { limits, windows: Arc::default() }
+    }
+
+    /// Counts a request; `Err(seconds to wait)` when over the limit.
+    fn hit(&self, what: &'static str, client: &str, limit: u32) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut w = self.windows.lock().expect("limiter");
+        if w.len() > 50_000 {
+            w.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let e = w.entry((what, client.to_string())).or_insert((now, 0));
+        if now.duration_since(e.0) >= WINDOW {
+            *e = (now, 0);
+        }
+        e.1 += 1;
+        if e.1 > limit { Err(WINDOW.saturating_sub(now.duration_since(e.0)).as_secs().max(1)) } else { Ok(()) }
+    }
+}
+
+/// The middleware.
+pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into());
+    let anonymous = !req.headers().contains_key("authorization") && !req.headers().contains_key("x-api-key");
+    let path = req.uri().path();
+    let rule = match (req.method(), path) {
+        (&Method::POST, "/api/v1/auth/login") => Some(("login", limiter.limits.logins_per_minute)),
+        (&Method::POST, "/api/v1/cases") if anonymous && !req.uri().query().is_some_and(|q| q.contains("api_key=")) => {
+            Some(("report", limiter.limits.anonymous_reports_per_minute))
+        }
+        _ => None,
+    };
+    if let Some((what, n)) = rule {
+        if let Err(wait) = limiter.hit(what, &client, n) {
+            let mut res = ApiError::rate_limited(format!(
+                "too many requests from {client}: at most {n} a minute; retry in {wait} s"
+            ))
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert("retry-after", v);
+            }
+            return res;
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_counts_per_client_and_per_kind() {
+        let l = Limiter::new(Limits { logins_per_minute: 3, anonymous_reports_per_minute: 1 });
+        for _ in 0..3 {
+            assert!(l.hit("login", "10.0.0.1", 3).is_ok());
+        }
+        assert!(l.hit("login", "10.0.0.1", 3).is_err());
+        assert!(l.hit("login", "10.0.0.2", 3).is_ok(), "another client has its own window");
+        assert!(l.hit("report", "10.0.0.1", 1).is_ok(), "another kind too");
+    }
+}
