@@ -175,3 +175,33 @@ async fn metrics_count_requests_by_route_template_for_prometheus() {
         assert!(text.contains("shanzhi_grids 10727"), "{text}");
     }
 }
+
+/// The OpenAPI document as committed: a change to the API shows up as a change to this file
+/// (`SHANZHI_UPDATE_SNAPSHOTS=1 cargo test -p shanzhi-api --test api` rewrites it).
+#[tokio::test]
+async fn the_openapi_document_matches_its_snapshot_and_the_explorer_works_offline() {
+    let doc = serde_json::to_string_pretty(&<shanzhi_api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi.snapshot.json");
+    if std::env::var("SHANZHI_UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        std::fs::write(path, &doc).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(committed == doc, "the OpenAPI document changed: review it, then rerun with SHANZHI_UPDATE_SNAPSHOTS=1");
+
+    for (db, app) in apps("explorer").await {
+        let (s, served) = get(&app, "/openapi.json").await;
+        assert_eq!((s, served["openapi"].as_str().map(|v| &v[..3])), (StatusCode::OK, Some("3.1")), "{db}");
+        let expected: Value = serde_json::from_str(&doc).unwrap();
+        assert!(served == expected, "{db}: the served document is the snapshot");
+        let res = shanzhi_api::router(app.clone())
+            .oneshot(Request::get("/docs/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = String::from_utf8(to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+        assert!(
+            html.contains("swagger-ui") && !html.contains("https://"),
+            "Swagger UI from the binary, nothing from the internet"
+        );
+    }
+}

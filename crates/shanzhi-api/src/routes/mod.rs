@@ -12,7 +12,6 @@ use shanzhi_app::App;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/healthz", get(system::healthz))
-        .route("/openapi.json", get(system::openapi))
         .route("/api/v1/locate", get(places::locate))
         .route("/api/v1/areas/{code}", get(places::area))
         .route("/api/v1/taxonomy", get(places::taxonomy))
@@ -26,6 +25,11 @@ pub fn router() -> Router<App> {
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/stats", get(cases::stats))
+        // The API explorer (Swagger UI, served from the binary: it works offline) and the document.
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/openapi.json", <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi()),
+        )
         .fallback(system::not_found)
 }
 

@@ -1,13 +1,11 @@
-//! Health, the OpenAPI document and the fallback.
+//! Health and the fallback (the OpenAPI document and its explorer are mounted in `routes`).
 
 use axum::Json;
 use axum::extract::State;
 use shanzhi_app::App;
-use utoipa::OpenApi;
 
 use crate::dto::HealthDto;
 use crate::error::ApiError;
-use crate::openapi::ApiDoc;
 
 /// Liveness and readiness: answers 200 when the database answers.
 #[utoipa::path(get, path = "/healthz", tag = "system",
@@ -20,10 +18,6 @@ pub async fn healthz(State(app): State<App>) -> Result<Json<HealthDto>, ApiError
         grids: app.places().grids.len(),
         taxonomy_version: app.reference().taxonomy.version.clone(),
     }))
-}
-
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }
 
 pub async fn not_found() -> ApiError {
