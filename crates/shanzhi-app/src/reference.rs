@@ -32,16 +32,7 @@ pub mod shipped {
 }
 
 fn invalid(kind: ReferenceKind, e: impl std::fmt::Display) -> AppError {
-    let field = match kind {
-        ReferenceKind::Taxonomy => "taxonomy",
-        ReferenceKind::Calendar => "calendar",
-        ReferenceKind::Departments => "departments",
-        ReferenceKind::Routing => "routing",
-        ReferenceKind::Duplicates => "duplicates",
-        ReferenceKind::Assessment => "assessment",
-        ReferenceKind::Workflow(_) => "workflow",
-    };
-    AppError::invalid(field, e.to_string())
+    AppError::invalid(kind.name(), e.to_string())
 }
 
 pub fn parse_departments(text: &str) -> Result<Departments, AppError> {

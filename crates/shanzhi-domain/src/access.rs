@@ -7,8 +7,8 @@
 use crate::cases::case::{Actor, Case, LogEntry};
 use crate::people::Role;
 
-/// What an account may see. Store queries turn it into a condition; [`DataScope::covers`] is the
-/// same rule in memory, for one case.
+/// What an account may see. The store turns it into a condition on every case query (proven by
+/// the permission matrix in `shanzhi-api/tests/scope.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataScope {
     /// Every case.
@@ -49,23 +49,6 @@ impl DataScope {
             | Role::ServiceStation
             | Role::GridWorker => DataScope::Area { area, units: unit },
             Role::BuildingHead | Role::Resident | Role::Device => DataScope::Own(actor.user.clone()),
-        }
-    }
-
-    /// Whether a case is in the scope: its grid (or, unlocated, its county), the units it was
-    /// ever assigned to, and its reporter.
-    pub fn covers(&self, grid: Option<&str>, county: &str, units: &[String], reporter: Option<&str>) -> bool {
-        match self {
-            DataScope::All => true,
-            DataScope::Area { area, units: mine } => {
-                let inside = match grid {
-                    Some(g) => g.starts_with(area.as_str()),
-                    None => area.len() == 6 && county == area,
-                };
-                inside || units.iter().any(|u| mine.contains(u))
-            }
-            DataScope::Units(mine) => units.iter().any(|u| mine.contains(u)),
-            DataScope::Own(user) => reporter == Some(user.as_str()),
         }
     }
 
@@ -129,19 +112,9 @@ mod tests {
     }
 
     #[test]
-    fn covering_follows_the_area_the_units_and_the_reporter() {
+    fn figures_follow_the_area_or_the_unit() {
         let street = DataScope::Area { area: "130202001".into(), units: vec!["130202001:street-office".into()] };
-        assert!(street.covers(Some("130202001002003"), "130202", &[], None));
-        assert!(!street.covers(Some("130202002001001"), "130202", &[], None));
-        assert!(street.covers(Some("130203001001001"), "130203", &["130202001:street-office".into()], None));
-        assert!(!street.covers(None, "130202", &[], None), "an unlocated case is the county's");
-        let county = DataScope::Area { area: "130202".into(), units: vec![] };
-        assert!(county.covers(None, "130202", &[], None));
         let dept = DataScope::Units(vec!["130202:water-supply".into()]);
-        assert!(dept.covers(Some("130203001001001"), "130203", &["130202:water-supply".into()], None));
-        assert!(!dept.covers(Some("130202001001001"), "130202", &["130202:urban-management".into()], None));
-        let me = DataScope::Own("jumin".into());
-        assert!(me.covers(None, "000000", &[], Some("jumin")) && !me.covers(None, "000000", &[], Some("other")));
         assert!(street.may_count(Some("130202001002"), None) && !street.may_count(Some("130202"), None));
         assert!(dept.may_count(Some("130202"), Some("130202:water-supply")) && !dept.may_count(None, None));
     }

@@ -27,16 +27,24 @@ impl ReferenceKind {
     pub const IMPORTABLE: [&'static str; 6] =
         ["taxonomy", "calendar", "routing", "duplicates", "assessment", "workflow"];
 
+    /// The kind's name (a workflow of any case kind is `workflow`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ReferenceKind::Taxonomy => "taxonomy",
+            ReferenceKind::Calendar => "calendar",
+            ReferenceKind::Departments => "departments",
+            ReferenceKind::Routing => "routing",
+            ReferenceKind::Duplicates => "duplicates",
+            ReferenceKind::Assessment => "assessment",
+            ReferenceKind::Workflow(_) => "workflow",
+        }
+    }
+
     /// The key stored with each version: `taxonomy`, …, `workflow:event`.
     pub fn key(&self) -> String {
         match self {
-            ReferenceKind::Taxonomy => "taxonomy".into(),
-            ReferenceKind::Calendar => "calendar".into(),
-            ReferenceKind::Departments => "departments".into(),
-            ReferenceKind::Routing => "routing".into(),
-            ReferenceKind::Duplicates => "duplicates".into(),
-            ReferenceKind::Assessment => "assessment".into(),
             ReferenceKind::Workflow(kind) => format!("{WORKFLOW_PREFIX}{kind}"),
+            other => other.name().to_string(),
         }
     }
 }
