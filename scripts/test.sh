@@ -41,6 +41,20 @@ fi
 echo "== cargo test (all crates, all targets: unit, property, store, API, demo; benches once in test mode)"
 cargo test --workspace --all-targets
 
+echo "== schemathesis: the live API fuzzed against its OpenAPI document (scripts/schemathesis.sh)"
+if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then
+  if [ "${PG_SKIPPED:-0}" = "1" ]; then scripts/schemathesis.sh sqlite; else scripts/schemathesis.sh both; fi
+elif [ "${CI:-}" = "true" ]; then
+  echo "python3 with venv is needed for schemathesis; in CI it is required." >&2
+  exit 1
+else
+  ST_SKIPPED=1
+  echo "== schemathesis: SKIPPED, no python3 with venv (install python3-venv and rerun)."
+fi
+
+if [ "${ST_SKIPPED:-0}" = "1" ]; then
+  echo "NOTE: the schemathesis run was SKIPPED (no python3). See above."
+fi
 if [ "${PG_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the PostgreSQL half of the store and API suites was SKIPPED (no server). See above."
 fi

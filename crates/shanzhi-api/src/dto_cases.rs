@@ -20,6 +20,9 @@ pub struct ReportDto {
     pub crs: Option<String>,
     /// patrol, resident_web, resident_phone, hotline, device, open311
     pub channel: String,
+    /// Uploaded attachments (`att_…` from `POST /api/v1/attachments`) or http(s) URLs.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -46,7 +49,7 @@ pub struct RatingDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct NearestDto {
+pub struct NearestGridDto {
     pub grid: String,
     pub distance_m: f64,
 }
@@ -71,7 +74,7 @@ pub struct CaseDto {
     pub community: Option<String>,
     pub street: Option<String>,
     pub county: String,
-    pub nearest: Option<NearestDto>,
+    pub nearest: Option<NearestGridDto>,
     pub units: Option<UnitsDto>,
     /// Where routing sent the case and why.
     pub route: Option<RouteDto>,
@@ -120,7 +123,7 @@ impl From<CaseView> for CaseDto {
             community: v.community,
             street: v.street,
             county: v.county,
-            nearest: v.nearest.map(|n| NearestDto { grid: n.grid.code, distance_m: n.distance_m }),
+            nearest: v.nearest.map(|n| NearestGridDto { grid: n.grid.code, distance_m: n.distance_m }),
             units: v.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
             route: v.route.map(|r| RouteDto {
                 unit: r.unit,
@@ -277,5 +280,41 @@ impl From<shanzhi_app::stats::StatRow> for StatRowDto {
 impl From<shanzhi_app::stats::Stats> for StatsDto {
     fn from(s: shanzhi_app::stats::Stats) -> Self {
         StatsDto { kind: s.kind, by: s.by, rows: s.rows.into_iter().map(Into::into).collect(), total: s.total.into() }
+    }
+}
+
+/// An uploaded file: reference its `id` in a report's or an action's `attachments`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentDto {
+    /// `att_` and 32 hex digits.
+    pub id: String,
+    /// As read from the content: image/jpeg, image/png, image/webp, application/pdf or video/mp4.
+    pub media_type: String,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub name: Option<String>,
+    pub url: String,
+    /// The thumbnail's address (images only).
+    pub thumbnail_url: Option<String>,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<shanzhi_app::files::AttachmentRecord> for AttachmentDto {
+    fn from(r: shanzhi_app::files::AttachmentRecord) -> Self {
+        let url = format!("/api/v1/attachments/{}", r.id);
+        AttachmentDto {
+            thumbnail_url: r.thumbnail.then(|| format!("{url}/thumbnail")),
+            url,
+            id: r.id,
+            media_type: r.media_type,
+            size: r.size,
+            width: r.width,
+            height: r.height,
+            name: r.name,
+            sha256: r.sha256,
+            uploaded_at: r.uploaded_at,
+        }
     }
 }

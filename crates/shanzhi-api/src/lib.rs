@@ -7,7 +7,9 @@ mod dto_cases;
 mod error;
 mod limits;
 mod metrics;
+mod open311_format;
 mod openapi;
+mod openapi_open311;
 mod routes;
 
 pub use error::{ApiError, ERROR_CODES};
@@ -36,6 +38,8 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn_with_state(limits::Limiter::new(limits), limits::limit))
         .with_state(app)
+        // One limit for every body (uploads included): axum's own 2 MB default is lifted to it.
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())

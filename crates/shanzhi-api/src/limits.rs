@@ -69,7 +69,10 @@ pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> 
     let path = req.uri().path();
     let rule = match (req.method(), path) {
         (&Method::POST, "/api/v1/auth/login") => Some(("login", limiter.limits.logins_per_minute)),
-        (&Method::POST, "/api/v1/cases") if anonymous && !req.uri().query().is_some_and(|q| q.contains("api_key=")) => {
+        // Anonymous uploads count with anonymous reports: a resident's report comes with its photos.
+        (&Method::POST, "/api/v1/cases" | "/api/v1/attachments")
+            if anonymous && !req.uri().query().is_some_and(|q| q.contains("api_key=")) =>
+        {
             Some(("report", limiter.limits.anonymous_reports_per_minute))
         }
         _ => None,

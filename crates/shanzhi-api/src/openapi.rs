@@ -7,6 +7,7 @@ use crate::dto::*;
 use crate::dto_auth::*;
 use crate::dto_cases::*;
 use crate::error::ApiError;
+use crate::openapi_open311::Open311;
 use crate::routes;
 
 #[derive(OpenApi)]
@@ -15,7 +16,7 @@ use crate::routes;
         title = "shanzhi 善治",
         description = "Grid-based community governance: places, grids, reference data and cases."
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Open311),
     paths(
         routes::system::healthz,
         routes::auth::login,
@@ -32,7 +33,10 @@ use crate::routes;
         routes::cases::list,
         routes::cases::show,
         routes::cases::act,
-        routes::cases::stats
+        routes::cases::stats,
+        routes::attachments::upload,
+        routes::attachments::show,
+        routes::attachments::thumbnail
     ),
     components(schemas(
         ApiError,
@@ -52,7 +56,8 @@ use crate::routes;
         CaseDetailDto,
         CaseListDto,
         ActionDto,
-        StatsDto
+        StatsDto,
+        AttachmentDto
     ))
 )]
 pub struct ApiDoc;

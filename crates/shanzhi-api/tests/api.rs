@@ -124,6 +124,9 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/admin/api-keys",
             "/api/v1/admin/api-keys/{name}",
             "/api/v1/areas/{code}",
+            "/api/v1/attachments",
+            "/api/v1/attachments/{id}",
+            "/api/v1/attachments/{id}/thumbnail",
             "/api/v1/auth/login",
             "/api/v1/auth/logout",
             "/api/v1/auth/me",
@@ -134,7 +137,14 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/locate",
             "/api/v1/stats",
             "/api/v1/taxonomy",
-            "/healthz"
+            "/healthz",
+            "/open311/v2/discovery.{format}",
+            "/open311/v2/requests.{format}",
+            "/open311/v2/requests/{service_request_id}.{format}",
+            "/open311/v2/servicerequestupdates.{format}",
+            "/open311/v2/services.{format}",
+            "/open311/v2/services/{service_code}.{format}",
+            "/open311/v2/tokens/{token}.{format}"
         ]
     );
     let schemes = &doc["components"]["securitySchemes"];

@@ -12,7 +12,8 @@ mod support;
 
 use support::setups;
 
-const PHOTO: &str = "photo://evidence-1.jpg";
+/// Evidence already on the web (uploads are tested in `attachments.rs`).
+const PHOTO: &str = "https://evidence.example.org/1.jpg";
 
 #[tokio::test]
 async fn a_patrol_report_is_closed_on_time() {

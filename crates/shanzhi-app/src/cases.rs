@@ -30,6 +30,9 @@ pub struct ReportInput {
     pub lat: Option<f64>,
     pub crs: Option<String>,
     pub channel: String,
+    /// Photos or files already stored elsewhere (URLs), kept on the report's log entry.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// A case as answered.
@@ -157,6 +160,7 @@ impl App {
         };
         let crs =
             Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
+        self.check_attachments(&input.attachments).await?;
         let places = self.places();
         let here = places.locate(lon, lat, crs)?;
         let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
@@ -169,8 +173,9 @@ impl App {
             grid,
             reporter: (actor.user != "anonymous").then(|| actor.user.clone()),
         };
-        let (mut case, first) =
+        let (mut case, mut first) =
             engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;
+        first.attachments = input.attachments;
         let community = case.grid.as_ref().map(|g| g.community());
         case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
         let probe = case.location.map(|here| Probe {
@@ -228,6 +233,7 @@ impl App {
                 .as_ref()
                 .map(|r| Assignment { primary: r.unit.clone(), assisting: r.assisting.clone() });
         }
+        self.check_attachments(&command.attachments).await?;
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
         let now = self.clock().now();
         let (case, entry) =
@@ -306,7 +312,7 @@ impl App {
         Ok((total, rows.iter().map(|s| self.view(s, now)).collect()))
     }
 
-    fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
+    pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
         let reference = self.reference();
         let c: &Case = &s.case;
         let wf = reference.workflows.get(&c.kind);

@@ -6,9 +6,11 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod files;
 pub mod history;
 pub mod imports;
 mod intake;
+pub mod open311;
 pub mod places;
 pub mod reference;
 pub mod stats;
@@ -52,6 +54,8 @@ pub struct App {
     reference: Arc<RwLock<Arc<Reference>>>,
     auth: Arc<auth::AuthState>,
     login_policy: shanzhi_domain::accounts::LoginPolicy,
+    /// Where attachments are kept (none: uploads answer `Unavailable`).
+    files: Option<Arc<files::Files>>,
 }
 
 impl App {
@@ -74,10 +78,17 @@ impl App {
             reference: Arc::new(RwLock::new(Arc::new(reference))),
             auth: Arc::default(),
             login_policy: Default::default(),
+            files: None,
         })
     }
 
     /// The same application with another login policy (lockout, token lifetime, passwords).
+    /// The attachment store (the binary sets it from `[files]`).
+    pub fn with_files(mut self, files: files::Files) -> App {
+        self.files = Some(Arc::new(files));
+        self
+    }
+
     pub fn with_login_policy(mut self, policy: shanzhi_domain::accounts::LoginPolicy) -> App {
         self.login_policy = policy;
         self

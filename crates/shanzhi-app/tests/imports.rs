@@ -121,6 +121,7 @@ fn report(kind: &str, ty: &str, (lon, lat): (f64, f64), channel: &str) -> shanzh
         lat: Some(lat),
         crs: None,
         channel: channel.into(),
+        attachments: Vec::new(),
     }
 }
 

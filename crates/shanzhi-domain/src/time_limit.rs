@@ -25,6 +25,16 @@ impl TimeUnit {
             TimeUnit::WorkingDays => "working_days",
         }
     }
+
+    /// The unit in Chinese: 分钟, 小时, 工作小时, 工作日.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            TimeUnit::Minutes => "分钟",
+            TimeUnit::CalendarHours => "小时",
+            TimeUnit::WorkingHours => "工作小时",
+            TimeUnit::WorkingDays => "工作日",
+        }
+    }
 }
 
 /// A handling or step time limit: `value` units of `unit`.
@@ -32,4 +42,11 @@ impl TimeUnit {
 pub struct TimeLimit {
     pub value: u32,
     pub unit: TimeUnit,
+}
+
+impl TimeLimit {
+    /// In Chinese, as a notice shows it: `2 工作日`.
+    pub fn zh(&self) -> String {
+        format!("{} {}", self.value, self.unit.name_zh())
+    }
 }

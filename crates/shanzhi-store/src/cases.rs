@@ -17,6 +17,7 @@ use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_domain::cases::sweep::next_sweep_at;
 use shanzhi_domain::people::Role;
 
+use crate::attachments::{add_links, link_rows};
 use crate::entity::{case, case_log, case_unit, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
 use crate::{Result, Store, StoreError};
@@ -127,6 +128,13 @@ pub struct CaseFilter {
     pub overdue: Option<bool>,
     pub reported_from: Option<DateTime<Utc>>,
     pub reported_to: Option<DateTime<Utc>>,
+    /// Any of these ids (empty: no condition).
+    pub ids: Vec<i64>,
+    /// Any of these type codes (empty: no condition).
+    pub types: Vec<String>,
+    /// Closed (true) or still open (false).
+    pub closed: Option<bool>,
+    /// 1..=1000.
     pub limit: u64,
     pub offset: u64,
     /// The caller's data scope (the default sees everything: the caller must set it).
@@ -212,7 +220,7 @@ impl LogRest {
     }
 }
 
-fn decode_log(m: case_log::Model) -> Result<LogEntry> {
+pub(crate) fn decode_log(m: case_log::Model) -> Result<LogEntry> {
     let bad = |why: String| StoreError::Corrupt(format!("case {} log {}: {why}", m.case_id, m.seq));
     let rest: LogRest = serde_json::from_str(&m.body).map_err(|e| bad(e.to_string()))?;
     let role = Role::parse(&m.actor_role).ok_or_else(|| bad(format!("role `{}`", m.actor_role)))?;
@@ -278,6 +286,8 @@ impl Store {
         case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
         add_case_units(&txn, units).await?;
+        let links = cases.iter().flat_map(|c| link_rows(&c.stored.county, c.stored.id, [c.first])).collect();
+        add_links(&txn, links).await?;
         let events = cases.iter().map(|c| audit_event(c.stored, c.first)).collect();
         crate::audit::append(&txn, events).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
@@ -374,6 +384,7 @@ impl Store {
             case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
         add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
+        add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;
         crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
         let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
         add_figures(&txn, &entries).await?;
@@ -496,6 +507,17 @@ impl Store {
                 c = c.add(Condition::any().add(case::Column::Deadline.is_null()).add(case::Column::Deadline.gte(now)))
             }
         }
+        if !f.ids.is_empty() {
+            c = c.add(case::Column::Id.is_in(f.ids.iter().copied()));
+        }
+        if !f.types.is_empty() {
+            c = c.add(case::Column::TypeCode.is_in(f.types.iter().cloned()));
+        }
+        match f.closed {
+            None => {}
+            Some(true) => c = c.add(case::Column::ClosedAt.is_not_null()),
+            Some(false) => c = c.add(case::Column::ClosedAt.is_null()),
+        }
         if let Some(t) = f.reported_from {
             c = c.add(case::Column::ReportedAt.gte(t));
         }
@@ -507,7 +529,7 @@ impl Store {
         let rows = q
             .order_by_desc(case::Column::ReportedAt)
             .order_by_desc(case::Column::Id)
-            .limit(f.limit.clamp(1, 500))
+            .limit(f.limit.clamp(1, 1000))
             .offset(f.offset)
             .all(self.db())
             .await?;

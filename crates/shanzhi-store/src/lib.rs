@@ -2,17 +2,20 @@
 //! SeaORM, with one set of migrations and queries for both.
 
 mod accounts;
+mod attachments;
 mod audit;
 mod cases;
 mod dialect;
 pub mod entity;
 mod figures;
+mod logs;
 mod migration;
 mod places;
 mod reference;
 pub mod testing;
 
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
+pub use attachments::AttachmentRecord;
 pub use audit::AuditReport;
 pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;

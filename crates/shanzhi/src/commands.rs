@@ -15,7 +15,9 @@ use crate::progress;
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
     store.migrate().await.context("applying migrations")?;
-    let app = App::open(store, Arc::new(SystemClock)).await.map_err(explain)?.with_login_policy(cfg.login);
+    let files = shanzhi_app::files::Files::open(&cfg.files.location, cfg.files.policy.clone()).map_err(explain)?;
+    let app =
+        App::open(store, Arc::new(SystemClock)).await.map_err(explain)?.with_login_policy(cfg.login).with_files(files);
     bootstrap_admin(&app).await?;
     Ok(app)
 }
@@ -340,8 +342,16 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
     let json = match action {
         CaseAction::Report { user, kind, type_code, description, lon, lat, crs, channel, idempotency_key } => {
             let actor = app.actor(user.as_deref()).await.map_err(explain)?;
-            let input =
-                ReportInput { kind, type_code, description, lon: Some(lon), lat: Some(lat), crs: Some(crs), channel };
+            let input = ReportInput {
+                kind,
+                type_code,
+                description,
+                lon: Some(lon),
+                lat: Some(lat),
+                crs: Some(crs),
+                channel,
+                attachments: Vec::new(),
+            };
             serde_json::to_string_pretty(
                 &app.report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
             )?

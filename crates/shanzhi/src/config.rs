@@ -26,6 +26,23 @@ pub struct Config {
     pub login: shanzhi_domain::accounts::LoginPolicy,
     /// Logins and anonymous reports per minute per client address (`[limits]`).
     pub limits: shanzhi_api::Limits,
+    /// Where attachments are kept and what is accepted (`[files]`, `[files.policy]`).
+    pub files: FilesConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilesConfig {
+    /// A folder (relative to the working directory, or absolute), or `s3://bucket/prefix` in a
+    /// build with the `s3` feature.
+    pub location: String,
+    pub policy: shanzhi_domain::attachments::FilePolicy,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig { location: "shanzhi-files".into(), policy: Default::default() }
+    }
 }
 
 impl Default for Config {
@@ -40,6 +57,7 @@ impl Default for Config {
             demo_password: "Shanzhi@2026".into(),
             login: Default::default(),
             limits: Default::default(),
+            files: Default::default(),
         }
     }
 }
@@ -61,6 +79,7 @@ pub fn load(cli: &Cli) -> anyhow::Result<Config> {
     let mut defaults = Config::default();
     if matches!(cli.command, Command::Demo { .. }) {
         defaults.db = "sqlite://shanzhi-demo.db".into();
+        defaults.files.location = "shanzhi-demo-files".into();
     }
     let file = cli
         .global

@@ -28,11 +28,10 @@ fn query_key(parts: &Parts) -> Option<String> {
     url_pairs(q).find(|(k, _)| k == "api_key").map(|(_, v)| v)
 }
 
-fn url_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
+pub(crate) fn url_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
     q.split('&').filter_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        let v = v.replace('+', " ");
-        Some((k.to_string(), percent(&v)))
+        Some((percent(&k.replace('+', " ")), percent(&v.replace('+', " "))))
     })
 }
 
@@ -102,7 +101,7 @@ fn me(c: &Caller, display_name: String) -> MeDto {
 /// Logs in with a username and password; the answer's token goes in `Authorization: Bearer`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginDto,
     responses((status = 200, body = SessionDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-              (status = 423, body = ApiError)))]
+              (status = 423, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn login(State(app): State<App>, bytes: Bytes) -> Result<Json<SessionDto>, ApiError> {
     let dto: LoginDto = body(&bytes)?;
     let s = app.login(dto.username.trim(), &dto.password).await?;

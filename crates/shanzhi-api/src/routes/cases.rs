@@ -32,7 +32,8 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
           ),
     security(("bearer" = []), ("api_key" = []), ()),
-    responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn report(
     State(app): State<App>,
     Authed(caller): Authed,
@@ -49,6 +50,7 @@ pub async fn report(
         lat: dto.lat,
         crs: dto.crs,
         channel: dto.channel,
+        attachments: dto.attachments,
     };
     let view = app.report(input, &actor, header(&headers, "idempotency-key")).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
@@ -69,8 +71,8 @@ fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
 /// Takes an action on a case (`{"action": "dispatch", ...}`); the answer is the case after it.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
     params(("id" = String, Path)), security(("bearer" = []), ("api_key" = []), ()),
-    responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 403, body = ApiError),
-               (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn act(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -104,7 +106,8 @@ pub async fn act(
 /// ID numbers and plates are masked; `unmask=true` shows them to command-centre roles (audited).
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
     params(("id" = String, Path), ("unmask" = Option<bool>, Query, description = "Show personal data (command-centre roles; audited)")), security(("bearer" = []), ("api_key" = []), ()),
-    responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -153,7 +156,9 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
         ("to" = Option<String>, Query, description = "Reported before (RFC 3339)"),
         ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
     ),
-    responses((status = 200, body = CaseListDto), (status = 400, body = ApiError)))]
+    security(("bearer" = []), ("api_key" = []), ()),
+    responses((status = 200, body = CaseListDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError)))]
 pub async fn list(
     State(app): State<App>,
     Authed(caller): Authed,
@@ -189,6 +194,9 @@ pub async fn list(
         overdue,
         reported_from: time(&q, "from")?,
         reported_to: time(&q, "to")?,
+        ids: Vec::new(),
+        types: Vec::new(),
+        closed: None,
         limit: page_size,
         offset: (page - 1) * page_size,
         // The application narrows to the caller's data scope.
@@ -208,7 +216,9 @@ pub async fn list(
         ("unit" = Option<String>, Query), ("type" = Option<String>, Query),
         ("by" = Option<String>, Query, description = "period | area (children of `area`) | unit | type"),
     ),
-    responses((status = 200, body = StatsDto), (status = 400, body = ApiError)))]
+    security(("bearer" = []), ("api_key" = []), ()),
+    responses((status = 200, body = StatsDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError)))]
 pub async fn stats(
     State(app): State<App>,
     Authed(caller): Authed,

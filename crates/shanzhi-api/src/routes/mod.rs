@@ -1,7 +1,9 @@
 //! The route table.
 
+pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod open311;
 pub(crate) mod places;
 pub(crate) mod system;
 
@@ -25,6 +27,11 @@ pub fn router() -> Router<App> {
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/stats", get(cases::stats))
+        .route("/api/v1/attachments", post(attachments::upload))
+        .route("/api/v1/attachments/{id}", get(attachments::show))
+        .route("/api/v1/attachments/{id}/thumbnail", get(attachments::thumbnail))
+        .route("/open311/v2/{file}", get(open311::get_top).post(open311::post_top))
+        .route("/open311/v2/{dir}/{file}", get(open311::get_one))
         // The API explorer (Swagger UI, served from the binary: it works offline) and the document.
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/docs")

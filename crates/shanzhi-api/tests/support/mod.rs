@@ -18,6 +18,8 @@ pub struct T {
     pub db: String,
     pub app: App,
     pub clock: Arc<ManualClock>,
+    /// The attachment folder, removed with the harness.
+    pub files: tempfile::TempDir,
     /// Login tokens by account, logged in on first use.
     tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -31,12 +33,16 @@ pub async fn setups_except(test: &str, without: &[&str]) -> Vec<T> {
     for (db, store) in shanzhi_store::testing::test_stores(test).await {
         // Monday 2026-03-02 09:00 in Tangshan.
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
-        let app = App::open(store, clock.clone()).await.unwrap();
+        let files = tempfile::tempdir().unwrap();
+        let app = App::open(store, clock.clone())
+            .await
+            .unwrap()
+            .with_files(shanzhi_app::files::Files::open(files.path().to_str().unwrap(), Default::default()).unwrap());
         app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
         let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
         let with: Vec<&str> = users.iter().map(String::as_str).filter(|u| !without.contains(u)).collect();
         app.set_shared_password(&with, PASSWORD).await.unwrap();
-        out.push(T { db, app, clock, tokens: Default::default() });
+        out.push(T { db, app, clock, files, tokens: Default::default() });
     }
     out
 }
@@ -116,6 +122,32 @@ impl T {
         let status = res.status();
         let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// A request with a body of any type, answered as (status, content type, text).
+    pub async fn text(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, String)>,
+    ) -> (StatusCode, String, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let body = match body {
+            Some((content_type, text)) => {
+                req = req.header("content-type", content_type);
+                Body::from(text)
+            }
+            None => Body::empty(),
+        };
+        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
+        let status = res.status();
+        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, ct, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
     pub async fn report(&self, user: &str, body: Value) -> Value {

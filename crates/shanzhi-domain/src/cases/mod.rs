@@ -7,6 +7,7 @@ pub mod clock;
 pub mod duplicates;
 pub mod engine;
 pub mod figures;
+pub mod open311;
 pub mod routing;
 pub mod sweep;
 pub mod workflow;

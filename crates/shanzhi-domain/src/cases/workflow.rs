@@ -107,6 +107,10 @@ pub struct StateDef {
     /// No action leaves this state (other than those listed with it, like rating a closed case).
     #[serde(default)]
     pub terminal: bool,
+    /// The state in FixMyStreet's extended Open311 vocabulary (`IN_PROGRESS`, `FIXED`, …; see
+    /// [`super::open311`]); without it, `OPEN` or `CLOSED`.
+    #[serde(default)]
+    pub open311: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -191,6 +195,15 @@ impl Workflow {
             }
             if s.terminal && s.step.is_some() {
                 problems.push(format!("state {} is terminal and cannot run a clock", s.key));
+            }
+            if let Some(v) = &s.open311 {
+                if !super::open311::EXTENDED_STATUSES.contains(&v.as_str()) {
+                    problems.push(format!(
+                        "state {}: open311 `{v}` is not one of {}",
+                        s.key,
+                        super::open311::EXTENDED_STATUSES.join(", ")
+                    ));
+                }
             }
         }
         let whistles = f.action.iter().any(|a| a.effects.contains(&Effect::Whistle));

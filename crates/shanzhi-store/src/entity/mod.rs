@@ -1,6 +1,8 @@
 //! SeaORM entities: one module per table, columns as stored (codes as text, geometry as GeoJSON).
 
 pub mod api_key;
+pub mod attachment;
+pub mod attachment_link;
 pub mod auth_token;
 pub mod building;
 pub mod case;

@@ -11,6 +11,8 @@ mod m0008_server_nodes;
 mod m0009_accounts;
 mod m0010_case_units;
 mod m0011_audit;
+mod m0012_log_time;
+mod m0013_attachments;
 
 use sea_orm_migration::prelude::*;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_accounts::Migration),
             Box::new(m0010_case_units::Migration),
             Box::new(m0011_audit::Migration),
+            Box::new(m0012_log_time::Migration),
+            Box::new(m0013_attachments::Migration),
         ]
     }
 }

@@ -1,0 +1,226 @@
+//! Attachments: uploads checked on their content (size, kind, and for images a full decode),
+//! stored through `object_store` (a local folder by default, flushed to disk before the answer;
+//! S3-compatible storage with the `s3` feature), a JPEG thumbnail for each image, and reading
+//! within the reader's data scope: one's own uploads, or files of cases one may see.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use rand::RngCore;
+use shanzhi_domain::access::DataScope;
+use shanzhi_domain::attachments::{FilePolicy, Reference, reference};
+use shanzhi_domain::cases::case::Actor;
+pub use shanzhi_store::AttachmentRecord;
+
+use crate::{App, AppError};
+
+/// Where attachments are kept, and the upload policy.
+#[derive(Clone)]
+pub struct Files {
+    objects: Arc<dyn ObjectStore>,
+    /// The folder of a local store, so each file is flushed to disk before the upload is answered.
+    local: Option<PathBuf>,
+    policy: FilePolicy,
+}
+
+impl Files {
+    /// A store from a location: a folder (`shanzhi-files`, `/var/lib/shanzhi/files`,
+    /// `file:///…`), or with the `s3` feature `s3://bucket/prefix` (credentials and endpoint
+    /// from the `AWS_*` environment, so any S3-compatible service works).
+    pub fn open(location: &str, policy: FilePolicy) -> Result<Files, AppError> {
+        if location.starts_with("s3://") {
+            return Self::open_s3(location, policy);
+        }
+        let dir = PathBuf::from(location.strip_prefix("file://").unwrap_or(location));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::invalid("files.location", format!("cannot create {}: {e}", dir.display())))?;
+        let dir = dir.canonicalize().map_err(|e| AppError::invalid("files.location", e.to_string()))?;
+        let objects = object_store::local::LocalFileSystem::new_with_prefix(&dir)
+            .map_err(|e| AppError::invalid("files.location", e.to_string()))?;
+        Ok(Files { objects: Arc::new(objects), local: Some(dir), policy })
+    }
+
+    #[cfg(feature = "s3")]
+    fn open_s3(location: &str, policy: FilePolicy) -> Result<Files, AppError> {
+        let url = url::Url::parse(location).map_err(|e| AppError::invalid("files.location", e.to_string()))?;
+        let (objects, prefix) = object_store::parse_url_opts(&url, std::env::vars())
+            .map_err(|e| AppError::invalid("files.location", e.to_string()))?;
+        let objects: Arc<dyn ObjectStore> = Arc::new(object_store::prefix::PrefixStore::new(objects, prefix));
+        Ok(Files { objects, local: None, policy })
+    }
+
+    #[cfg(not(feature = "s3"))]
+    fn open_s3(_: &str, _: FilePolicy) -> Result<Files, AppError> {
+        Err(AppError::invalid("files.location", "this build has no S3 support: build with `--features s3`"))
+    }
+
+    pub fn policy(&self) -> &FilePolicy {
+        &self.policy
+    }
+
+    async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
+        let path = ObjectPath::from(key);
+        self.objects.put(&path, PutPayload::from(bytes)).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        if let Some(dir) = &self.local {
+            // The local store renames a finished file into place; make the file and its directory
+            // entry durable before answering.
+            let file = dir.join(key);
+            tokio::task::spawn_blocking(move || {
+                std::fs::File::open(&file)?.sync_all()?;
+                match file.parent() {
+                    Some(folder) => std::fs::File::open(folder)?.sync_all(),
+                    None => Ok(()),
+                }
+            })
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Bytes, AppError> {
+        let got = self.objects.get(&ObjectPath::from(key)).await.map_err(|e| match e {
+            object_store::Error::NotFound { .. } => AppError::NotFound { what: format!("file {key}") },
+            e => AppError::Unavailable(e.to_string()),
+        })?;
+        got.bytes().await.map_err(|e| AppError::Unavailable(e.to_string()))
+    }
+}
+
+/// An image's size and its thumbnail (JPEG), or why it cannot be read.
+fn thumbnail(bytes: &[u8], policy: &FilePolicy) -> Result<(u32, u32, Vec<u8>), String> {
+    let reader = || image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string());
+    let (w, h) = reader()?.into_dimensions().map_err(|e| e.to_string())?;
+    if u64::from(w) * u64::from(h) > policy.max_pixels {
+        return Err(format!("{w}×{h} pixels is more than the {} accepted", policy.max_pixels));
+    }
+    let image = reader()?.decode().map_err(|e| e.to_string())?;
+    let small = image.thumbnail(policy.thumbnail_px, policy.thumbnail_px);
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(small.to_rgb8())
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| e.to_string())?;
+    Ok((w, h, out.into_inner()))
+}
+
+fn object_key(id: &str) -> String {
+    format!("attachments/{id}")
+}
+
+fn thumbnail_key(id: &str) -> String {
+    format!("thumbnails/{id}.jpg")
+}
+
+impl App {
+    fn files(&self) -> Result<&Files, AppError> {
+        self.files.as_deref().ok_or_else(|| AppError::Unavailable("no file store is configured".into()))
+    }
+
+    /// Stores an upload: checked on its content, written (and flushed) before it is recorded, and
+    /// recorded before the answer. `name` is kept for display only.
+    pub async fn upload(
+        &self,
+        bytes: Bytes,
+        name: Option<String>,
+        actor: &Actor,
+    ) -> Result<AttachmentRecord, AppError> {
+        let files = self.files()?;
+        let kind = files.policy.inspect(&bytes).map_err(|p| AppError::invalid("file", p.to_string()))?;
+        let name = name.map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect::<String>());
+        let (size, thumb) = if kind.is_image() {
+            let (b, policy) = (bytes.clone(), files.policy.clone());
+            let made = tokio::task::spawn_blocking(move || thumbnail(&b, &policy)).await.map_err(AppError::internal)?;
+            let (w, h, t) = made.map_err(|e| AppError::invalid("file", format!("the image cannot be read: {e}")))?;
+            (Some((w, h)), Some(t))
+        } else {
+            (None, None)
+        };
+        let mut raw = [0u8; 16];
+        rand::rng().fill_bytes(&mut raw);
+        let id = format!("att_{}", raw.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let sha256 = {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(&bytes);
+            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        let record = AttachmentRecord {
+            id: id.clone(),
+            media_type: kind.media_type().into(),
+            size: bytes.len() as u64,
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+            thumbnail: thumb.is_some(),
+            name,
+            sha256,
+            uploaded_by: actor.user.clone(),
+            uploaded_at: self.clock().now(),
+        };
+        files.put(&object_key(&id), bytes).await?;
+        if let Some(t) = thumb {
+            files.put(&thumbnail_key(&id), Bytes::from(t)).await?;
+        }
+        self.store().insert_attachment(&record).await?;
+        self.audit(&actor.user, "attachment.upload", id, format!("{} {} bytes", record.media_type, record.size))
+            .await?;
+        Ok(record)
+    }
+
+    /// An attachment the reader may see (their own upload, or one a case in their scope
+    /// references) with its bytes, or its thumbnail; `NotFound` otherwise.
+    pub async fn attachment(
+        &self,
+        id: &str,
+        actor: &Actor,
+        thumbnail: bool,
+    ) -> Result<(AttachmentRecord, Bytes), AppError> {
+        let not_found = || AppError::NotFound { what: format!("attachment {id}") };
+        let record = self.store().attachment(id).await?.ok_or_else(not_found)?;
+        if record.uploaded_by != actor.user {
+            let scope = DataScope::of(actor);
+            let mut visible = false;
+            for case in self.store().attachment_cases(id).await? {
+                if self.store().load_case_in(case, &scope).await.is_ok() {
+                    visible = true;
+                    break;
+                }
+            }
+            if !visible {
+                return Err(not_found());
+            }
+        }
+        let files = self.files()?;
+        let bytes = if thumbnail {
+            if !record.thumbnail {
+                return Err(AppError::NotFound { what: format!("a thumbnail of {id} (not an image)") });
+            }
+            files.get(&thumbnail_key(id)).await?
+        } else {
+            files.get(&object_key(id)).await?
+        };
+        Ok((record, bytes))
+    }
+
+    /// Checks what a report or an action references: uploads that exist, or http(s) URLs.
+    pub(crate) async fn check_attachments(&self, list: &[String]) -> Result<(), AppError> {
+        let mut uploaded = Vec::new();
+        for a in list {
+            match reference(a).map_err(|e| AppError::invalid("attachments", e))? {
+                Reference::Uploaded(id) => uploaded.push(id.to_string()),
+                Reference::Url(_) => {}
+            }
+        }
+        if uploaded.is_empty() {
+            return Ok(());
+        }
+        let known = self.store().known_attachments(&uploaded).await?;
+        match uploaded.iter().find(|u| !known.contains(u)) {
+            Some(missing) => Err(AppError::invalid("attachments", format!("{missing} was never uploaded"))),
+            None => Ok(()),
+        }
+    }
+}

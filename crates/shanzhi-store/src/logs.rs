@@ -1,0 +1,55 @@
+//! Case logs in bulk: the logs of many cases in one query (a page of Open311 requests with their
+//! notes) and the entries of a time window (FixMyStreet's `servicerequestupdates`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shanzhi_domain::cases::case::LogEntry;
+
+use crate::cases::decode_log;
+use crate::entity::case_log;
+use crate::{Result, Store};
+
+impl Store {
+    /// The logs of these cases (county, id), each in order, by case id.
+    pub async fn case_logs(&self, cases: &[(String, i64)]) -> Result<HashMap<i64, Vec<LogEntry>>> {
+        let mut out: HashMap<i64, Vec<LogEntry>> = HashMap::new();
+        for chunk in cases.chunks(500) {
+            let mut counties: Vec<String> = chunk.iter().map(|(c, _)| c.clone()).collect();
+            counties.sort_unstable();
+            counties.dedup();
+            let rows = case_log::Entity::find()
+                .filter(case_log::Column::CountyCode.is_in(counties))
+                .filter(case_log::Column::CaseId.is_in(chunk.iter().map(|(_, id)| *id)))
+                .order_by_asc(case_log::Column::CaseId)
+                .order_by_asc(case_log::Column::Seq)
+                .all(self.db())
+                .await?;
+            for m in rows {
+                let id = m.case_id;
+                out.entry(id).or_default().push(decode_log(m)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Log entries written in `[from, to)`, oldest first, at most `limit`: (case id, entry).
+    pub async fn log_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<(i64, LogEntry)>> {
+        let rows = case_log::Entity::find()
+            .filter(case_log::Column::At.gte(from))
+            .filter(case_log::Column::At.lt(to))
+            .order_by_asc(case_log::Column::At)
+            .order_by_asc(case_log::Column::CaseId)
+            .order_by_asc(case_log::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(|m| Ok((m.case_id, decode_log(m)?))).collect()
+    }
+}
