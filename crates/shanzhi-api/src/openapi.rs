@@ -36,7 +36,8 @@ use crate::routes;
         routes::cases::stats,
         routes::attachments::upload,
         routes::attachments::show,
-        routes::attachments::thumbnail
+        routes::attachments::thumbnail,
+        routes::events::watch
     ),
     components(schemas(
         ApiError,

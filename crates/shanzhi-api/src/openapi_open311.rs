@@ -92,8 +92,13 @@ fn paths() -> Vec<(&'static str, Value)> {
         ("limit", "Same as page_size"),
         ("offset", "Requests to skip"),
     ] {
+        let (min, max) = match name {
+            "offset" => (0, 1_000_000_000),
+            "page" => (1, 1_000_000),
+            _ => (1, 1000),
+        };
         list_params.push(json!({"name": name, "in": "query", "required": false, "description": d,
-                                "schema": {"type": "integer", "minimum": if name == "offset" { 0 } else { 1 }}}));
+                                "schema": {"type": "integer", "minimum": min, "maximum": max}}));
     }
     vec![
         (

@@ -134,6 +134,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/cases",
             "/api/v1/cases/{id}",
             "/api/v1/cases/{id}/actions",
+            "/api/v1/events",
             "/api/v1/locate",
             "/api/v1/stats",
             "/api/v1/taxonomy",

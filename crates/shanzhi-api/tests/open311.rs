@@ -303,8 +303,15 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
         let (s, e) = json_of(&t, "/open311/v2/requests.json?start_date=2025-01-01&end_date=2026-03-31").await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "over 90 days");
         assert!(e[0]["description"].as_str().unwrap().contains("90"));
-        for bad in ["status=pending", "start_date=yesterday", "page_size=0", "extensions=maybe", "service_request_id=x"]
-        {
+        for bad in [
+            "status=pending",
+            "start_date=yesterday",
+            "page_size=0",
+            "page_size=1001",
+            "offset=99999999999999999999",
+            "extensions=maybe",
+            "service_request_id=x",
+        ] {
             let (s, e) = json_of(&t, &format!("/open311/v2/requests.json?{bad}")).await;
             assert_eq!((s, e[0]["code"].as_u64()), (StatusCode::BAD_REQUEST, Some(400)), "{bad}");
         }

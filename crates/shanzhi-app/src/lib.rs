@@ -6,6 +6,7 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod events;
 pub mod files;
 pub mod history;
 pub mod imports;
@@ -56,6 +57,8 @@ pub struct App {
     login_policy: shanzhi_domain::accounts::LoginPolicy,
     /// Where attachments are kept (none: uploads answer `Unavailable`).
     files: Option<Arc<files::Files>>,
+    /// The live event feed of this process.
+    feed: Arc<events::Feed>,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
             auth: Arc::default(),
             login_policy: Default::default(),
             files: None,
+            feed: Default::default(),
         })
     }
 

@@ -64,6 +64,26 @@ impl DataScope {
     }
 }
 
+impl DataScope {
+    /// Whether a live event of a case reaches this scope: the case lies in the area, one of the
+    /// scope's units is assigned or summoned to it now (`units`), or the account reported it. The
+    /// store's rule, which queries use, also counts units assigned earlier; a live event is about
+    /// what a unit must do now.
+    pub fn admits(&self, county: &str, grid: Option<&str>, reporter: Option<&str>, units: &[String]) -> bool {
+        let involved = |mine: &[String]| units.iter().any(|u| mine.contains(u));
+        match self {
+            DataScope::All => true,
+            DataScope::Area { area, units: mine } => {
+                let inside =
+                    if area.len() == 6 { county == area } else { grid.is_some_and(|g| g.starts_with(area.as_str())) };
+                inside || involved(mine)
+            }
+            DataScope::Units(mine) => involved(mine),
+            DataScope::Own(user) => reporter == Some(user.as_str()),
+        }
+    }
+}
+
 /// The units a case has been assigned (primary or assisting) or summoned to, as far as the case
 /// and the given log entries show, each once.
 pub fn involved_units<'a>(case: &Case, entries: impl IntoIterator<Item = &'a LogEntry>) -> Vec<String> {
@@ -109,6 +129,23 @@ mod tests {
             DataScope::of(&actor(Role::Resident, "130202001001:residents_committee")),
             DataScope::Own("u".into())
         );
+    }
+
+    #[test]
+    fn live_events_follow_the_area_the_unit_or_the_reporter() {
+        let street = DataScope::Area { area: "130202001".into(), units: vec!["130202001:street-office".into()] };
+        let grid = Some("130202001001001");
+        assert!(street.admits("130202", grid, None, &[]));
+        assert!(!street.admits("130202", Some("130202002001001"), None, &[]));
+        assert!(street.admits("130203", None, None, &["130202001:street-office".into()]), "assigned to it");
+        let county = DataScope::Area { area: "130202".into(), units: vec![] };
+        assert!(county.admits("130202", None, None, &[]), "an unlocated case of the county");
+        let dept = DataScope::Units(vec!["130202:water-supply".into()]);
+        assert!(dept.admits("130202", grid, None, &["130202:water-supply".into()]));
+        assert!(!dept.admits("130202", grid, None, &["130202:urban-management".into()]));
+        let own = DataScope::Own("jumin".into());
+        assert!(own.admits("130202", grid, Some("jumin"), &[]) && !own.admits("130202", grid, Some("other"), &[]));
+        assert!(DataScope::All.admits("000000", None, None, &[]));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Case logs in bulk: the logs of many cases in one query (a page of Open311 requests with their
-//! notes) and the entries of a time window (FixMyStreet's `servicerequestupdates`).
+//! notes), the entries of a time window (FixMyStreet's `servicerequestupdates`), and the entries
+//! after a cursor (the live event feed, in every server process alike).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shanzhi_domain::cases::case::LogEntry;
 
 use crate::cases::decode_log;
@@ -51,5 +52,33 @@ impl Store {
             .all(self.db())
             .await?;
         rows.into_iter().map(|m| Ok((m.case_id, decode_log(m)?))).collect()
+    }
+
+    /// Entries written after the cursor (time, case id, sequence), in that order, at most `limit`:
+    /// (county, case id, entry).
+    pub async fn log_after(
+        &self,
+        (at, case_id, seq): (DateTime<Utc>, i64, u32),
+        limit: u64,
+    ) -> Result<Vec<(String, i64, LogEntry)>> {
+        let after = Condition::any().add(case_log::Column::At.gt(at)).add(
+            Condition::all().add(case_log::Column::At.eq(at)).add(
+                Condition::any().add(case_log::Column::CaseId.gt(case_id)).add(
+                    Condition::all()
+                        .add(case_log::Column::CaseId.eq(case_id))
+                        .add(case_log::Column::Seq.gt(seq as i32)),
+                ),
+            ),
+        );
+        let rows = case_log::Entity::find()
+            .filter(case_log::Column::At.gte(at))
+            .filter(after)
+            .order_by_asc(case_log::Column::At)
+            .order_by_asc(case_log::Column::CaseId)
+            .order_by_asc(case_log::Column::Seq)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(|m| Ok((m.county_code.clone(), m.case_id, decode_log(m)?))).collect()
     }
 }

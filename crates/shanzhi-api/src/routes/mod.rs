@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod events;
 pub(crate) mod open311;
 pub(crate) mod places;
 pub(crate) mod system;
@@ -27,6 +28,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/stats", get(cases::stats))
+        .route("/api/v1/events", get(events::watch))
         .route("/api/v1/attachments", post(attachments::upload))
         .route("/api/v1/attachments/{id}", get(attachments::show))
         .route("/api/v1/attachments/{id}/thumbnail", get(attachments::thumbnail))

@@ -303,7 +303,11 @@ async fn requests(app: &App, p: &Params) -> Answer {
     let size = count(p, "page_size", MAX_REQUESTS)?.or(count(p, "limit", MAX_REQUESTS)?).unwrap_or(MAX_REQUESTS);
     let offset = match (count(p, "page", 1_000_000)?, p.get("offset")) {
         (Some(page), _) => (page - 1) * size,
-        (None, Some(o)) => o.parse::<u64>().map_err(|_| Fail::bad("offset", format!("`{o}` is not a number")))?,
+        (None, Some(o)) => o
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 1_000_000_000)
+            .ok_or_else(|| Fail::bad("offset", format!("`{o}` is not a number up to 1000000000")))?,
         (None, None) => 0,
     };
     let q = RequestQuery {

@@ -6,6 +6,7 @@ pub mod case;
 pub mod clock;
 pub mod duplicates;
 pub mod engine;
+pub mod events;
 pub mod figures;
 pub mod open311;
 pub mod routing;

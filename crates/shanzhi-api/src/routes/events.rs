@@ -1,0 +1,114 @@
+//! Live events over server-sent events: `GET /api/v1/events`, filtered by the caller's data scope
+//! (the city's centre sees every case, a department what is assigned to it now, a grid worker
+//! their community), optionally by kind, resumable with `Last-Event-ID`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use futures_util::stream::{self, StreamExt};
+use shanzhi_app::App;
+use shanzhi_app::events::{CaseEvent, Cursor, parse_cursor};
+use shanzhi_domain::cases::case::Actor;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::ApiError;
+use crate::routes::auth::Authed;
+
+const KINDS: [&str; 7] = ["new", "dispatched", "whistle", "overdue", "escalated", "closed", "updated"];
+
+fn sse(e: &CaseEvent) -> Event {
+    let data = serde_json::to_string(e).unwrap_or_else(|_| "{}".into());
+    Event::default().id(e.id.clone()).event(e.event).data(data)
+}
+
+struct Watcher {
+    app: App,
+    actor: Actor,
+    kinds: Option<Vec<String>>,
+    /// The last event already sent from the backlog: live events up to it are not sent again.
+    replayed: Option<Cursor>,
+}
+
+impl Watcher {
+    fn wants(&self, e: &CaseEvent) -> bool {
+        let fresh = match (self.replayed, e.cursor()) {
+            (Some(last), Some(c)) => c > last,
+            _ => true,
+        };
+        fresh
+            && self.kinds.as_ref().is_none_or(|k| k.iter().any(|k| k == e.event))
+            && self.app.may_watch(&self.actor, e)
+    }
+}
+
+/// Live case events as `text/event-stream`: each event is named by its kind (new, dispatched,
+/// whistle, overdue, escalated, closed, updated) and carries the case, its state, area, units and
+/// deadline as JSON. A login or an API key is required.
+#[utoipa::path(get, path = "/api/v1/events", tag = "cases",
+    params(
+        ("events" = Option<String>, Query, description = "Comma-separated kinds to receive (default: all)"),
+        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event (also `last_event_id` in the query)"),
+    ),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn watch(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in (or send an API key) to watch events"));
+    }
+    let kinds = match q.get("events").map(|v| v.split(',').map(str::trim).map(str::to_string).collect::<Vec<_>>()) {
+        Some(list) => {
+            if let Some(bad) = list.iter().find(|k| !KINDS.contains(&k.as_str())) {
+                return Err(ApiError::invalid("events", format!("`{bad}` is not one of {}", KINDS.join(", "))));
+            }
+            Some(list)
+        }
+        None => None,
+    };
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| q.get("last_event_id").cloned())
+        .filter(|s| !s.trim().is_empty());
+    let resume = match resume {
+        Some(s) => Some(
+            parse_cursor(&s).ok_or_else(|| ApiError::invalid("Last-Event-ID", format!("`{s}` is not an event id")))?,
+        ),
+        None => None,
+    };
+    // Listen first, then read what was missed, so nothing falls between the two.
+    let rx = app.watch();
+    let backlog = match resume {
+        Some(c) => app.events_after(c).await?,
+        None => Vec::new(),
+    };
+    let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: None };
+    let missed: Vec<Result<Event, Infallible>> =
+        backlog.iter().filter(|e| watcher.wants(e)).map(|e| Ok(sse(e))).collect();
+    watcher.replayed = backlog.last().and_then(CaseEvent::cursor);
+    let live = stream::unfold((rx, watcher), |(mut rx, watcher)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(e) if watcher.wants(&e) => return Some((Ok(sse(&Arc::clone(&e))), (rx, watcher))),
+                Ok(_) => continue,
+                // Too slow a reader: say so, so the client reloads its lists.
+                Err(RecvError::Lagged(n)) => {
+                    return Some((Ok(Event::default().event("lagged").data(n.to_string())), (rx, watcher)));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream::iter(missed).chain(live)).keep_alive(KeepAlive::default()))
+}

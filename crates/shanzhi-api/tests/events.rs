@@ -1,0 +1,174 @@
+//! Live events over server-sent events, on SQLite and PostgreSQL: real event streams read frame by
+//! frame through the router while cases are reported, dispatched and swept. Each watcher gets the
+//! events of its data scope only, in log order; a watcher that comes back with `Last-Event-ID`
+//! gets what it missed.
+
+mod support;
+
+use std::pin::Pin;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use chrono::Duration;
+use futures_util::{Stream, StreamExt};
+use serde_json::{Value, json};
+use support::{T, setups};
+use tower::ServiceExt;
+
+type Frames = Pin<Box<dyn Stream<Item = Result<Bytes, axum::Error>> + Send>>;
+
+/// An open event stream and the text received but not yet parsed.
+struct Watch {
+    frames: Frames,
+    buffer: String,
+}
+
+impl Watch {
+    async fn open(t: &T, user: &str, query: &str, last: Option<&str>) -> Watch {
+        let mut req = Request::builder()
+            .uri(format!("/api/v1/events{query}"))
+            .header("authorization", format!("Bearer {}", t.token(user, true).await));
+        if let Some(l) = last {
+            req = req.header("last-event-id", l);
+        }
+        let res = shanzhi_api::router(t.app.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}: {user}", t.db);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        Watch { frames: Box::pin(res.into_body().into_data_stream()), buffer: String::new() }
+    }
+
+    /// The next event: (id, kind, data). A stream that stays silent for a minute fails the test.
+    async fn next(&mut self) -> (String, String, Value) {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start().to_string()))
+                        .unwrap_or_default()
+                };
+                if block.lines().all(|l| l.starts_with(':') || l.is_empty()) {
+                    continue; // keep-alive
+                }
+                let data = field("data:");
+                return (field("id:"), field("event:"), serde_json::from_str(&data).unwrap_or(Value::String(data)));
+            }
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(60), self.frames.next())
+                .await
+                .expect("no event within a minute")
+                .expect("the stream ended")
+                .unwrap();
+            self.buffer.push_str(std::str::from_utf8(&frame).unwrap());
+        }
+    }
+
+    /// Events up to and including the first one about `case` of kind `kind`.
+    async fn until(&mut self, case: &str, kind: &str) -> Vec<(String, String, Value)> {
+        let mut seen = Vec::new();
+        loop {
+            let e = self.next().await;
+            let done = e.2["case"] == case && e.1 == kind;
+            seen.push(e);
+            if done {
+                return seen;
+            }
+        }
+    }
+}
+
+fn cases_of(events: &[(String, String, Value)]) -> Vec<String> {
+    events.iter().map(|e| e.2["case"].as_str().unwrap_or("").to_string()).collect()
+}
+
+async fn patrol(t: &T, worker: &str, community: &str, ty: &str) -> String {
+    let (lon, lat) = t.point_in(community);
+    t.clock.advance(Duration::minutes(1));
+    let c = t
+        .report(worker, json!({"kind": "event", "type": ty, "description": "巡查发现", "lon": lon, "lat": lat, "channel": "patrol"}))
+        .await;
+    c["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_watcher_sees_its_scope_live_and_can_resume() {
+    for t in setups("sse_scope").await {
+        let (s, e) = t.call("GET", "/api/v1/events", None, None, None).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "{}", t.db);
+        let (s, e) = t.call("GET", "/api/v1/events?events=new,bogus", Some("paiqian"), None, None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("events")));
+
+        let mut centre = Watch::open(&t, "paiqian", "", None).await;
+        let mut dispatched_only = Watch::open(&t, "paiqian", "?events=dispatched", None).await;
+        let mut water = Watch::open(&t, "lunan-gongshui", "", None).await;
+        let mut lixin = Watch::open(&t, "lixin-wangge", "", None).await;
+        let mut xinyi = Watch::open(&t, "xinyi-wangge", "", None).await;
+
+        // A: a water-supply cover in 立新东楼社区, dispatched to the water company.
+        let a = patrol(&t, "lixin-wangge", "130202001001", "0101").await;
+        t.act(2, &a, "shouli", json!({"action": "register"})).await;
+        t.act(5, &a, "zhiban", json!({"action": "file"})).await;
+        t.act(5, &a, "paiqian", json!({"action": "dispatch"})).await;
+        // B: rubbish in the neighbouring 新谊社区; C: another cover, for the water company.
+        let b = patrol(&t, "xinyi-wangge", "130202001002", "0602").await;
+        let c = patrol(&t, "lixin-wangge", "130202001001", "0101").await;
+        t.act(2, &c, "shouli", json!({"action": "register"})).await;
+        t.act(5, &c, "zhiban", json!({"action": "file"})).await;
+        t.act(5, &c, "paiqian", json!({"action": "dispatch"})).await;
+
+        // The city's centre: everything, in log order.
+        let seen = centre.until(&c, "dispatched").await;
+        let kinds: Vec<(&str, &str)> = seen.iter().map(|e| (e.2["case"].as_str().unwrap(), e.1.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (a.as_str(), "new"),
+                (a.as_str(), "updated"),
+                (a.as_str(), "updated"),
+                (a.as_str(), "dispatched"),
+                (b.as_str(), "new"),
+                (c.as_str(), "new"),
+                (c.as_str(), "updated"),
+                (c.as_str(), "updated"),
+                (c.as_str(), "dispatched"),
+            ],
+            "{}",
+            t.db
+        );
+        assert_eq!(seen[3].2["units"][0], "130202:water-supply");
+        assert_eq!(seen[3].2["state"], "dispatched");
+        let first_id = seen[0].0.clone();
+        // Only dispatches, when asked.
+        let d = dispatched_only.until(&c, "dispatched").await;
+        assert_eq!(cases_of(&d), [a.clone(), c.clone()]);
+        // The water company: its dispatches, never the rubbish in 新谊社区.
+        let w = water.until(&c, "dispatched").await;
+        assert!(w.iter().any(|e| e.2["case"] == a.as_str() && e.1 == "dispatched"), "{}: {w:?}", t.db);
+        assert!(!cases_of(&w).contains(&b), "{}: another area's case leaked: {w:?}", t.db);
+        // Each grid worker: their own community only.
+        let l = lixin.until(&c, "dispatched").await;
+        assert!(!cases_of(&l).contains(&b));
+        assert!(cases_of(&l).contains(&a));
+        let x = xinyi.until(&b, "new").await;
+        assert_eq!(cases_of(&x), [b.clone()], "{}: 新谊社区 sees nothing of 立新东楼社区 before its own case", t.db);
+
+        // The sweep: A's handling limit passes and the centre hears of it.
+        t.clock.advance(Duration::days(10));
+        assert!(t.app.sweep_once(100).await.unwrap().swept >= 2);
+        let o = centre.until(&a, "overdue").await;
+        assert!(o.iter().all(|e| e.1 == "overdue" || e.1 == "escalated"), "{o:?}");
+
+        // Coming back after the first event: everything after it, from the store.
+        let mut again = Watch::open(&t, "paiqian", "", Some(&first_id)).await;
+        let (_, kind, data) = again.next().await;
+        assert_eq!(
+            (kind.as_str(), data["case"].as_str(), data["action"].as_str()),
+            ("updated", Some(a.as_str()), Some("register"))
+        );
+        let bearer = format!("Bearer {}", t.token("paiqian", true).await);
+        let (s, e) = t
+            .raw("GET", "/api/v1/events", &[("authorization", bearer.as_str()), ("last-event-id", "yesterday")], None)
+            .await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("Last-Event-ID")));
+    }
+}

@@ -1,0 +1,170 @@
+//! Live events (new, dispatched, whistle, overdue, escalated, closed, updated) for the command
+//! centre and the units' inboxes. One poller per process follows the case log through its time
+//! index, so a case written by any server process reaches the watchers of every process; it runs
+//! while someone watches. Each watcher sees only what its data scope admits; a watcher that comes
+//! back with the last event's id gets what it missed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shanzhi_domain::access::{DataScope, involved_units};
+use shanzhi_domain::cases::case::{Actor, LogEntry};
+use shanzhi_domain::cases::events::event_kind;
+use shanzhi_store::CaseFilter;
+use tokio::sync::broadcast;
+
+use crate::{App, AppError};
+
+/// Where a watcher is in the log: (time, case id, sequence).
+pub type Cursor = (DateTime<Utc>, i64, u32);
+
+/// Entries read per query.
+const BATCH: u64 = 1000;
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    /// The cursor, as text: resume from it with `Last-Event-ID`.
+    pub id: String,
+    /// new | dispatched | whistle | overdue | escalated | closed | updated
+    pub event: &'static str,
+    pub case: String,
+    pub kind: String,
+    pub type_code: String,
+    pub action: String,
+    pub state: String,
+    pub at: DateTime<Utc>,
+    pub county: String,
+    pub grid: Option<String>,
+    /// The units assigned or summoned now.
+    pub units: Vec<String>,
+    pub deadline: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    reporter: Option<String>,
+}
+
+impl CaseEvent {
+    pub fn cursor(&self) -> Option<Cursor> {
+        parse_cursor(&self.id)
+    }
+}
+
+fn cursor_text((at, case, seq): Cursor) -> String {
+    format!("{}-{case}-{seq}", at.timestamp_micros())
+}
+
+/// A cursor from an event id (`Last-Event-ID`).
+pub fn parse_cursor(s: &str) -> Option<Cursor> {
+    let mut parts = s.trim().splitn(3, '-');
+    let micros: i64 = parts.next()?.parse().ok()?;
+    let case: i64 = parts.next()?.parse().ok()?;
+    let seq: u32 = parts.next()?.parse().ok()?;
+    Some((DateTime::from_timestamp_micros(micros)?, case, seq))
+}
+
+/// The feed of one process.
+pub(crate) struct Feed {
+    tx: broadcast::Sender<Arc<CaseEvent>>,
+    state: Mutex<FeedState>,
+}
+
+struct FeedState {
+    running: bool,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Feed { tx: broadcast::channel(4096).0, state: Mutex::new(FeedState { running: false }) }
+    }
+}
+
+impl App {
+    /// Events from now on (the poller starts with the first watcher).
+    pub fn watch(&self) -> broadcast::Receiver<Arc<CaseEvent>> {
+        let rx = self.feed.tx.subscribe();
+        let mut state = self.feed.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !state.running {
+            state.running = true;
+            // A new run starts at now: a watcher who missed something asks with Last-Event-ID.
+            let start = (self.clock().now(), i64::MIN, 0);
+            let app = self.clone();
+            tokio::spawn(async move { app.poll(start).await });
+        }
+        rx
+    }
+
+    async fn poll(self, mut cursor: Cursor) {
+        loop {
+            {
+                let mut state = self.feed.state.lock().unwrap_or_else(|e| e.into_inner());
+                if self.feed.tx.receiver_count() == 0 {
+                    state.running = false;
+                    return;
+                }
+            }
+            match self.read_after(cursor).await {
+                Ok((events, Some(last))) => {
+                    cursor = last;
+                    for e in events {
+                        let _ = self.feed.tx.send(Arc::new(e));
+                    }
+                    continue;
+                }
+                Ok((_, None)) => {}
+                Err(e) => tracing::warn!(error = %e, "the event feed could not read the case log"),
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// The events after a cursor (at most one batch), oldest first, for every scope.
+    pub async fn events_after(&self, cursor: Cursor) -> Result<Vec<CaseEvent>, AppError> {
+        Ok(self.read_after(cursor).await?.0)
+    }
+
+    /// The events after a cursor, and the cursor of the last entry read (none: nothing new).
+    async fn read_after(&self, cursor: Cursor) -> Result<(Vec<CaseEvent>, Option<Cursor>), AppError> {
+        let entries = self.store().log_after(cursor, BATCH).await?;
+        let Some(last) = entries.last().map(|(_, id, e)| (e.at, *id, e.seq)) else {
+            return Ok((Vec::new(), None));
+        };
+        let mut ids: Vec<i64> = entries.iter().map(|(_, id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let filter = CaseFilter { ids, limit: BATCH, ..CaseFilter::default() };
+        let (_, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+        let cases: HashMap<i64, _> = cases.into_iter().map(|s| (s.id, s)).collect();
+        let reference = self.reference();
+        let events = entries
+            .into_iter()
+            .filter_map(|(county, id, e): (String, i64, LogEntry)| {
+                let s = cases.get(&id)?;
+                let wf = reference.workflows.get(&s.case.kind);
+                Some(CaseEvent {
+                    id: cursor_text((e.at, id, e.seq)),
+                    event: event_kind(&e, wf),
+                    case: id.to_string(),
+                    kind: s.case.kind.clone(),
+                    type_code: s.case.type_code.to_string(),
+                    action: e.action.clone(),
+                    state: e.to_state.clone(),
+                    at: e.at,
+                    county,
+                    grid: s.case.grid.as_ref().map(|g| g.to_string()),
+                    units: involved_units(&s.case, [&e]),
+                    deadline: e.deadline,
+                    reporter: s.case.reporter.clone(),
+                })
+            })
+            .collect();
+        Ok((events, Some(last)))
+    }
+
+    /// Whether an event reaches an account (its data scope).
+    pub fn may_watch(&self, actor: &Actor, e: &CaseEvent) -> bool {
+        DataScope::of(actor).admits(&e.county, e.grid.as_deref(), e.reporter.as_deref(), &e.units)
+    }
+}
