@@ -115,6 +115,17 @@ async fn evidence_follows_the_cases_data_scope() {
                 "{bad}: {e}"
             );
         }
+        // Someone else's upload cannot be borrowed to gain access to it.
+        let (xlon, xlat) = t.point_in("130202001002");
+        let (s, e) = t
+            .call("POST", "/api/v1/cases", Some("xinyi-wangge"), Some(json!({"kind": "event", "type": "0101", "description": "借用", "lon": xlon, "lat": xlat, "channel": "patrol", "attachments": [before]})), None)
+            .await;
+        assert_eq!(
+            (s, e["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("attachments")),
+            "{}: {e}",
+            t.db
+        );
         let c = t
             .report("lixin-wangge", json!({"kind": "event", "type": "0101", "description": "井盖缺失", "lon": lon, "lat": lat, "channel": "patrol", "attachments": [before]}))
             .await;
@@ -156,6 +167,11 @@ async fn evidence_follows_the_cases_data_scope() {
             .await;
         assert_eq!(s, StatusCode::CREATED);
         assert_eq!(fetch(&t, Some("zhiban"), &format!("/api/v1/attachments/{mine}")).await.0, StatusCode::OK);
+        assert_eq!(
+            fetch(&t, None, &format!("/api/v1/attachments/{mine}")).await.0,
+            StatusCode::NOT_FOUND,
+            "anonymous callers share no ownership: one cannot read another's upload"
+        );
         let (s, _, _) = fetch(&t, Some("zhiban"), "/api/v1/attachments/att_ffffffffffffffffffffffffffffffff").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }

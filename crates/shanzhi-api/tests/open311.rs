@@ -222,6 +222,8 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
             ("description", "小区门口上水井盖缺失，联系 13812345678"),
             ("address_string", "文化路 12 号"),
             ("media_url", "https://example.org/p/1.jpg"),
+            ("phone", "13900001111"),
+            ("first_name", "张"),
         ];
         let (s, _, body) = post(&t, "/open311/v2/requests.json", &fields, &[("idempotency-key", "fms-77")]).await;
         assert_eq!(s, StatusCode::CREATED, "{}: {body}", t.db);
@@ -252,6 +254,8 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
         assert_eq!((r["status"].as_str(), r["service_code"].as_str()), (Some("open"), Some("0101")));
         assert!(r["description"].as_str().unwrap().contains("138****5678"), "masked: {r}");
         assert!(r["description"].as_str().unwrap().contains("文化路 12 号"));
+        let text = r.to_string();
+        assert!(!text.contains("1111") && !text.contains("张"), "contact details are not kept or shown: {r}");
         assert_eq!(r["media_url"], "https://example.org/p/1.jpg");
         assert!(r["address"].as_str().unwrap().contains("社区"), "{r}");
         assert!(r.get("notes").is_none(), "notes only with extensions=true");

@@ -160,7 +160,7 @@ impl App {
         };
         let crs =
             Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
-        self.check_attachments(&input.attachments).await?;
+        self.check_attachments(&input.attachments, actor).await?;
         let places = self.places();
         let here = places.locate(lon, lat, crs)?;
         let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
@@ -233,7 +233,7 @@ impl App {
                 .as_ref()
                 .map(|r| Assignment { primary: r.unit.clone(), assisting: r.assisting.clone() });
         }
-        self.check_attachments(&command.attachments).await?;
+        self.check_attachments(&command.attachments, actor).await?;
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
         let now = self.clock().now();
         let (case, entry) =

@@ -53,16 +53,17 @@ impl CaseEvent {
 }
 
 fn cursor_text((at, case, seq): Cursor) -> String {
-    format!("{}-{case}-{seq}", at.timestamp_micros())
+    // Nanoseconds: SQLite keeps them, and a coarser id would resend the last event on resuming.
+    format!("{}-{case}-{seq}", at.timestamp_nanos_opt().unwrap_or(i64::MAX))
 }
 
 /// A cursor from an event id (`Last-Event-ID`).
 pub fn parse_cursor(s: &str) -> Option<Cursor> {
     let mut parts = s.trim().splitn(3, '-');
-    let micros: i64 = parts.next()?.parse().ok()?;
+    let nanos: i64 = parts.next()?.parse().ok()?;
     let case: i64 = parts.next()?.parse().ok()?;
     let seq: u32 = parts.next()?.parse().ok()?;
-    Some((DateTime::from_timestamp_micros(micros)?, case, seq))
+    Some((DateTime::from_timestamp_nanos(nanos), case, seq))
 }
 
 /// The feed of one process.
@@ -120,9 +121,22 @@ impl App {
         }
     }
 
-    /// The events after a cursor (at most one batch), oldest first, for every scope.
-    pub async fn events_after(&self, cursor: Cursor) -> Result<Vec<CaseEvent>, AppError> {
-        Ok(self.read_after(cursor).await?.0)
+    /// The events after a cursor, oldest first, for every scope: at most `max` entries' worth,
+    /// and whether more remain.
+    pub async fn events_after(&self, mut cursor: Cursor, max: usize) -> Result<(Vec<CaseEvent>, bool), AppError> {
+        let mut out = Vec::new();
+        let mut read = 0;
+        while read < max {
+            match self.read_after(cursor).await? {
+                (events, Some(last)) => {
+                    read += BATCH as usize;
+                    cursor = last;
+                    out.extend(events);
+                }
+                (_, None) => return Ok((out, false)),
+            }
+        }
+        Ok((out, true))
     }
 
     /// The events after a cursor, and the cursor of the last entry read (none: nothing new).

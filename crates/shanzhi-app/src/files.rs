@@ -18,6 +18,9 @@ pub use shanzhi_store::AttachmentRecord;
 
 use crate::{App, AppError};
 
+/// The user of callers without credentials.
+const ANONYMOUS: &str = "anonymous";
+
 /// Where attachments are kept, and the upload policy.
 #[derive(Clone)]
 pub struct Files {
@@ -160,14 +163,40 @@ impl App {
             uploaded_by: actor.user.clone(),
             uploaded_at: self.clock().now(),
         };
-        files.put(&object_key(&id), bytes).await?;
-        if let Some(t) = thumb {
-            files.put(&thumbnail_key(&id), Bytes::from(t)).await?;
+        let stored = async {
+            files.put(&object_key(&id), bytes).await?;
+            if let Some(t) = thumb {
+                files.put(&thumbnail_key(&id), Bytes::from(t)).await?;
+            }
+            self.store().insert_attachment(&record).await?;
+            Ok::<(), AppError>(())
+        };
+        if let Err(e) = stored.await {
+            // Nothing recorded: leave no bytes behind either.
+            for key in [object_key(&id), thumbnail_key(&id)] {
+                let _ = files.objects.delete(&ObjectPath::from(key)).await;
+            }
+            return Err(e);
         }
-        self.store().insert_attachment(&record).await?;
         self.audit(&actor.user, "attachment.upload", id, format!("{} {} bytes", record.media_type, record.size))
             .await?;
         Ok(record)
+    }
+
+    /// Whether an account may read (and so reference) an attachment: an account's own upload, or
+    /// one that a case in its data scope references. Anonymous callers own nothing: an anonymous
+    /// upload is referenced by its id alone (a 128-bit capability, never published).
+    async fn may_read(&self, record: &AttachmentRecord, actor: &Actor) -> Result<bool, AppError> {
+        if record.uploaded_by == actor.user && actor.user != ANONYMOUS {
+            return Ok(true);
+        }
+        let scope = DataScope::of(actor);
+        for case in self.store().attachment_cases(&record.id).await? {
+            if self.store().load_case_in(case, &scope).await.is_ok() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// An attachment the reader may see (their own upload, or one a case in their scope
@@ -180,18 +209,8 @@ impl App {
     ) -> Result<(AttachmentRecord, Bytes), AppError> {
         let not_found = || AppError::NotFound { what: format!("attachment {id}") };
         let record = self.store().attachment(id).await?.ok_or_else(not_found)?;
-        if record.uploaded_by != actor.user {
-            let scope = DataScope::of(actor);
-            let mut visible = false;
-            for case in self.store().attachment_cases(id).await? {
-                if self.store().load_case_in(case, &scope).await.is_ok() {
-                    visible = true;
-                    break;
-                }
-            }
-            if !visible {
-                return Err(not_found());
-            }
+        if !self.may_read(&record, actor).await? {
+            return Err(not_found());
         }
         let files = self.files()?;
         let bytes = if thumbnail {
@@ -205,22 +224,24 @@ impl App {
         Ok((record, bytes))
     }
 
-    /// Checks what a report or an action references: uploads that exist, or http(s) URLs.
-    pub(crate) async fn check_attachments(&self, list: &[String]) -> Result<(), AppError> {
-        let mut uploaded = Vec::new();
+    /// Checks what a report or an action references: web addresses, or uploads the actor may
+    /// reference (their own, one they may already read, or an anonymous upload by an anonymous
+    /// reporter); anything else is refused as if it did not exist.
+    pub(crate) async fn check_attachments(&self, list: &[String], actor: &Actor) -> Result<(), AppError> {
         for a in list {
-            match reference(a).map_err(|e| AppError::invalid("attachments", e))? {
-                Reference::Uploaded(id) => uploaded.push(id.to_string()),
-                Reference::Url(_) => {}
+            let Reference::Uploaded(id) = reference(a).map_err(|e| AppError::invalid("attachments", e))? else {
+                continue;
+            };
+            let record = self.store().attachment(id).await?;
+            let allowed = match &record {
+                None => false,
+                Some(r) if actor.user == ANONYMOUS => r.uploaded_by == ANONYMOUS,
+                Some(r) => self.may_read(r, actor).await?,
+            };
+            if !allowed {
+                return Err(AppError::invalid("attachments", format!("{id} was never uploaded")));
             }
         }
-        if uploaded.is_empty() {
-            return Ok(());
-        }
-        let known = self.store().known_attachments(&uploaded).await?;
-        match uploaded.iter().find(|u| !known.contains(u)) {
-            Some(missing) => Err(AppError::invalid("attachments", format!("{missing} was never uploaded"))),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }

@@ -58,7 +58,6 @@ pub struct Open311Report {
     pub long: Option<f64>,
     pub address_string: Option<String>,
     pub description: Option<String>,
-    pub phone: Option<String>,
     pub media_url: Option<String>,
     /// `attribute[CODE]` values (several for a multi-value list).
     pub attributes: Vec<(String, String)>,
@@ -248,9 +247,6 @@ impl App {
             }
         };
         let mut description = r.description.as_deref().map(str::trim).unwrap_or_default().to_string();
-        if description.chars().count() > 2000 {
-            return Err(AppError::invalid("description", "description must have at most 2000 characters"));
-        }
         if description.is_empty() {
             description =
                 self.services(false).into_iter().find(|s| s.code == r.service_code).map(|s| s.name).unwrap_or_default();
@@ -258,8 +254,12 @@ impl App {
         if let Some(a) = r.address_string.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             description.push_str(&format!("\n地址：{a}"));
         }
-        if let Some(p) = r.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            description.push_str(&format!("\n联系电话：{p}"));
+        // One limit on the text as stored (the spec allows 4,000 characters; we keep 2,000).
+        if description.chars().count() > 2000 {
+            return Err(AppError::invalid(
+                "description",
+                "description (with address_string appended) must have at most 2000 characters",
+            ));
         }
         let mut attachments = Vec::new();
         if let Some(url) = r.media_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
@@ -321,7 +321,7 @@ impl App {
                     agency: s.case.units.as_ref().map(|u| self.unit_name(&u.primary)),
                     address: area.map(|a| address(&places.tree, &a)).unwrap_or_default(),
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
-                    media_url: log.first().and_then(|e| e.attachments.first().cloned()),
+                    media_url: log.first().and_then(|e| web_address(&e.attachments)),
                     case: self.view(s, now),
                     notes,
                 }
@@ -346,7 +346,7 @@ impl App {
         end: Option<DateTime<Utc>>,
     ) -> Result<Vec<RequestUpdate>, AppError> {
         let (from, to) = o311::window(start, end, self.clock().now()).map_err(window_error)?;
-        let entries = self.store().log_between(from, to, MAX_REQUESTS).await?;
+        let entries = self.store().log_between(from, to, Some(PUBLIC_KIND), MAX_REQUESTS).await?;
         let mut ids: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -367,7 +367,7 @@ impl App {
                     external_status_code: e.to_state.clone(),
                     at: e.at,
                     description: e.opinion.as_deref().map(mask_text).or(action).unwrap_or_else(|| e.action.clone()),
-                    media_url: e.attachments.first().cloned(),
+                    media_url: web_address(&e.attachments),
                 })
             })
             .collect())
@@ -410,6 +410,12 @@ fn note(e: &LogEntry, wf: Option<&shanzhi_domain::cases::workflow::Workflow>) ->
         role: e.actor.role.as_str(),
         overdue: e.overdue,
     }
+}
+
+/// The first web address among a log entry's attachments. Uploads are never published: their ids
+/// are capabilities, and their files are read within the data scope.
+fn web_address(attachments: &[String]) -> Option<String> {
+    attachments.iter().find(|a| a.starts_with("https://") || a.starts_with("http://")).cloned()
 }
 
 /// The names from the county down to `code`: 路北区乔屯街道文北社区.

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The major brands of the MP4 family that phones and cameras write.
+const MP4_BRANDS: [&[u8; 4]; 8] = [b"isom", b"iso2", b"iso4", b"iso5", b"mp41", b"mp42", b"avc1", b"M4V "];
+
 /// The kinds of file accepted, recognised by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +60,8 @@ impl FileKind {
             Some(FileKind::Webp)
         } else if at(0, b"%PDF-") {
             Some(FileKind::Pdf)
-        } else if at(4, b"ftyp") {
+        } else if at(4, b"ftyp") && MP4_BRANDS.iter().any(|b| at(8, &b[..])) {
+            // Only MP4 brands: HEIC, AVIF and QuickTime share the box but are other formats.
             Some(FileKind::Mp4)
         } else {
             None
@@ -161,6 +165,7 @@ mod tests {
         assert_eq!(FileKind::sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(FileKind::Webp));
         assert_eq!(FileKind::sniff(b"%PDF-1.7\n"), Some(FileKind::Pdf));
         assert_eq!(FileKind::sniff(b"\0\0\0\x18ftypmp42"), Some(FileKind::Mp4));
+        assert_eq!(FileKind::sniff(b"\0\0\0\x18ftypheic"), None, "an iPhone photo is not a video");
         assert_eq!(FileKind::sniff(b"MZ\x90\0 an exe called photo.jpg"), None);
         assert_eq!(FileKind::sniff(b"<svg onload=alert(1)>"), None);
     }

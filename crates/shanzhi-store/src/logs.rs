@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use shanzhi_domain::cases::case::LogEntry;
 
 use crate::cases::decode_log;
-use crate::entity::case_log;
+use crate::entity::{case, case_log};
 use crate::{Result, Store};
 
 impl Store {
@@ -35,16 +35,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Log entries written in `[from, to)`, oldest first, at most `limit`: (case id, entry).
+    /// Log entries written in `[from, to)` (of cases of one kind, when given), oldest first, at
+    /// most `limit`: (case id, entry).
     pub async fn log_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        kind: Option<&str>,
         limit: u64,
     ) -> Result<Vec<(i64, LogEntry)>> {
-        let rows = case_log::Entity::find()
-            .filter(case_log::Column::At.gte(from))
-            .filter(case_log::Column::At.lt(to))
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let mut q = case_log::Entity::find().filter(case_log::Column::At.gte(from)).filter(case_log::Column::At.lt(to));
+        if let Some(kind) = kind {
+            q = q.filter(
+                Expr::col(case_log::Column::CaseId).in_subquery(
+                    Query::select()
+                        .column(case::Column::Id)
+                        .from(case::Entity)
+                        .and_where(Expr::col(case::Column::Kind).eq(kind))
+                        .to_owned(),
+                ),
+            );
+        }
+        let rows = q
             .order_by_asc(case_log::Column::At)
             .order_by_asc(case_log::Column::CaseId)
             .order_by_asc(case_log::Column::Seq)

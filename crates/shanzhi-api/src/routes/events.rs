@@ -19,6 +19,9 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 
+/// The most log entries replayed for `Last-Event-ID`.
+const MAX_BACKLOG: usize = 20_000;
+
 const KINDS: [&str; 7] = ["new", "dispatched", "whistle", "overdue", "escalated", "closed", "updated"];
 
 fn sse(e: &CaseEvent) -> Event {
@@ -89,13 +92,17 @@ pub async fn watch(
     };
     // Listen first, then read what was missed, so nothing falls between the two.
     let rx = app.watch();
-    let backlog = match resume {
-        Some(c) => app.events_after(c).await?,
-        None => Vec::new(),
+    let (backlog, more) = match resume {
+        Some(c) => app.events_after(c, MAX_BACKLOG).await?,
+        None => (Vec::new(), false),
     };
     let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: None };
-    let missed: Vec<Result<Event, Infallible>> =
+    let mut missed: Vec<Result<Event, Infallible>> =
         backlog.iter().filter(|e| watcher.wants(e)).map(|e| Ok(sse(e))).collect();
+    if more {
+        // Too much was missed to send: the client reloads its lists instead.
+        missed.push(Ok(Event::default().event("lagged").data("backlog")));
+    }
     watcher.replayed = backlog.last().and_then(CaseEvent::cursor);
     let live = stream::unfold((rx, watcher), |(mut rx, watcher)| async move {
         loop {

@@ -402,7 +402,6 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
         long: number(p, "long")?,
         address_string: p.get("address_string").map(str::to_string),
         description: p.get("description").map(str::to_string),
-        phone: p.get("phone").map(str::to_string),
         media_url: p.get("media_url").map(str::to_string),
         attributes,
     };
