@@ -24,6 +24,21 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// Refuses a NUL character in the query string (PostgreSQL cannot store or compare one), naming
+/// the parameter. Open311 answers its own errors for it.
+async fn no_nul(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !req.uri().path().starts_with("/open311/") {
+        if let Some(q) = req.uri().query() {
+            if let Some((key, _)) = routes::auth::url_pairs(q).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+                return ApiError::invalid(&key.replace('\0', ""), "a parameter may not contain a NUL character")
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
 /// The whole HTTP application, with the default rate limits.
 pub fn router(app: App) -> Router {
     router_with(app, Limits::default())
@@ -37,6 +52,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::track))
         .layer(axum::Extension(metrics))
         .layer(axum::middleware::from_fn_with_state(limits::Limiter::new(limits), limits::limit))
+        .layer(axum::middleware::from_fn(no_nul))
         .with_state(app)
         // One limit for every body (uploads included): axum's own 2 MB default is lifted to it.
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))

@@ -101,6 +101,8 @@ async fn bad_requests_get_stable_codes_naming_the_field() {
             ("/api/v1/areas/13020", 400, "invalid_parameter", Some("code")),
             ("/api/v1/areas/130299", 404, "not_found", None),
             ("/api/v1/nothing", 404, "not_found", None),
+            // PostgreSQL cannot compare a NUL character: refused before any query.
+            ("/api/v1/cases?type=%C2%84%00x", 400, "invalid_parameter", Some("type")),
         ] {
             let (s, body) = get(&app, uri).await;
             assert_eq!(s.as_u16(), status, "{db} {uri}: {body}");

@@ -315,6 +315,7 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
             "offset=99999999999999999999",
             "extensions=maybe",
             "service_request_id=x",
+            "service_code=06%0002",
         ] {
             let (s, e) = json_of(&t, &format!("/open311/v2/requests.json?{bad}")).await;
             assert_eq!((s, e[0]["code"].as_u64()), (StatusCode::BAD_REQUEST, Some(400)), "{bad}");

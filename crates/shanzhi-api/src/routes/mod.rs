@@ -44,6 +44,10 @@ pub fn router() -> Router<App> {
 
 /// Parses a JSON body, naming the field at fault.
 pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::error::ApiError> {
+    // JSON may escape a NUL character; PostgreSQL cannot store or compare one.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(crate::error::ApiError::invalid("body", "the body may not contain a NUL character (\\u0000)"));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         let text = e.to_string();
         let field = text.split('`').nth(1).unwrap_or("body").to_string();

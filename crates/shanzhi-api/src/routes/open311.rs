@@ -26,6 +26,14 @@ impl Params {
         Params(url_pairs(text).filter(|(_, v)| !v.trim().is_empty()).collect())
     }
 
+    /// A parameter with a NUL character (PostgreSQL cannot store or compare one).
+    fn nul(&self) -> Option<Fail> {
+        self.0
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+            .map(|(k, _)| Fail::bad(&k.replace('\0', ""), "may not contain a NUL character"))
+    }
+
     fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim())
     }
@@ -99,6 +107,9 @@ fn answer(format: Format, result: Answer, status: StatusCode) -> Response {
 }
 
 fn jurisdiction(app: &App, p: &Params) -> Result<(), Fail> {
+    if let Some(f) = p.nul() {
+        return Err(f);
+    }
     if app.is_jurisdiction(p.get("jurisdiction_id")) {
         Ok(())
     } else {
