@@ -61,10 +61,6 @@ impl Files {
         Err(AppError::invalid("files.location", "this build has no S3 support: build with `--features s3`"))
     }
 
-    pub fn policy(&self) -> &FilePolicy {
-        &self.policy
-    }
-
     async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
         let path = ObjectPath::from(key);
         self.objects.put(&path, PutPayload::from(bytes)).await.map_err(|e| AppError::Unavailable(e.to_string()))?;

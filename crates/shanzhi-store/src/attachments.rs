@@ -100,16 +100,6 @@ impl Store {
         Ok(attachment::Entity::find_by_id(id.to_string()).one(self.db()).await?.map(decode))
     }
 
-    /// Those of the ids that are recorded attachments.
-    pub async fn known_attachments(&self, ids: &[String]) -> Result<Vec<String>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows =
-            attachment::Entity::find().filter(attachment::Column::Id.is_in(ids.iter().cloned())).all(self.db()).await?;
-        Ok(rows.into_iter().map(|m| m.id).collect())
-    }
-
     /// The cases that reference an attachment.
     pub async fn attachment_cases(&self, id: &str) -> Result<Vec<i64>> {
         let rows =
