@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each phase says when it starts, and the end lists how long each took (CI has 30 minutes).
+START=$SECONDS; LAST=$SECONDS; TIMES=""
+phase() {
+  TIMES="$TIMES$(printf '  %4ds  %s' $((SECONDS - LAST)) "$CURRENT")\n"
+  LAST=$SECONDS; CURRENT="$1"; echo "== [$(date +%T)] $1"
+}
+CURRENT="checks"
+
 export SHANZHI_TEST_PG_URL="${SHANZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 pg_up() {
@@ -30,7 +38,7 @@ else
   echo "   To include it, start PostgreSQL (trust auth, database 'test') or set SHANZHI_TEST_PG_URL, then rerun."
 fi
 
-echo "== layering: the domain does no I/O, the API never touches SQL"
+phase "layering: the domain does no I/O, the API never touches SQL"
 if cargo tree -q -p shanzhi-domain -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
   echo "shanzhi-domain depends on I/O crates (above)" >&2; exit 1
 fi
@@ -38,10 +46,12 @@ if cargo tree -q -p shanzhi-api -e normal --depth 1 | grep -E '(sqlx|sea-orm|sha
   echo "shanzhi-api depends on the database layer directly (above)" >&2; exit 1
 fi
 
-echo "== cargo test (all crates, all targets: unit, property, store, API, demo; benches once in test mode)"
+phase "cargo build of the tests"
+cargo test --workspace --all-targets --no-run
+phase "cargo test (all crates, all targets: unit, property, store, API, demo; benches once in test mode)"
 cargo test --workspace --all-targets
 
-echo "== schemathesis: the live API fuzzed against its OpenAPI document (scripts/schemathesis.sh)"
+phase "schemathesis: the live API fuzzed against its OpenAPI document (scripts/schemathesis.sh)"
 if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then
   if [ "${PG_SKIPPED:-0}" = "1" ]; then scripts/schemathesis.sh sqlite; else scripts/schemathesis.sh both; fi
 elif [ "${CI:-}" = "true" ]; then
@@ -52,6 +62,8 @@ else
   echo "== schemathesis: SKIPPED, no python3 with venv (install python3-venv and rerun)."
 fi
 
+phase "done"
+printf "== time per phase (total %ds):\n$TIMES" $((SECONDS - START))
 if [ "${ST_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the schemathesis run was SKIPPED (no python3). See above."
 fi

@@ -37,8 +37,10 @@ impl Watch {
         Watch { frames: Box::pin(res.into_body().into_data_stream()), buffer: String::new() }
     }
 
-    /// The next event: (id, kind, data). A stream that stays silent for a minute fails the test.
+    /// The next event: (id, kind, data). No event within a minute (keep-alives aside) fails the
+    /// test.
     async fn next(&mut self) -> (String, String, Value) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -54,7 +56,7 @@ impl Watch {
                 let data = field("data:");
                 return (field("id:"), field("event:"), serde_json::from_str(&data).unwrap_or(Value::String(data)));
             }
-            let frame = tokio::time::timeout(std::time::Duration::from_secs(60), self.frames.next())
+            let frame = tokio::time::timeout_at(deadline, self.frames.next())
                 .await
                 .expect("no event within a minute")
                 .expect("the stream ended")
@@ -170,5 +172,46 @@ async fn each_watcher_sees_its_scope_live_and_can_resume() {
             .raw("GET", "/api/v1/events", &[("authorization", bearer.as_str()), ("last-event-id", "yesterday")], None)
             .await;
         assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("Last-Event-ID")));
+    }
+}
+
+#[tokio::test]
+async fn a_watcher_misses_nothing_when_many_write_at_once() {
+    for t in setups("sse_race").await {
+        let mut centre = Watch::open(&t, "paiqian", "?events=new", None).await;
+        let (lon, lat) = t.point_in("130202001001");
+        // Sixty reports in flight at once, on a clock that stands still: commit order is all there
+        // is to tell them apart, and an entry committed after a later one must still arrive.
+        let reports = (0..60).map(|i| {
+            let body = json!({"kind": "event", "type": "0602", "description": format!("垃圾堆放 {i}"),
+                              "lon": lon, "lat": lat, "channel": "patrol"});
+            let t = &t;
+            async move { t.report("lixin-wangge", body).await["id"].as_str().unwrap().to_string() }
+        });
+        let mut made: Vec<String> = futures_util::future::join_all(reports).await;
+        let mut seen = Vec::new();
+        let mut last = (-1i64, -1i64, -1i64);
+        while seen.len() < made.len() {
+            let (id, kind, data) = centre.next().await;
+            assert_eq!(kind, "new");
+            let parts: Vec<i64> = id.split('-').map(|p| p.parse().unwrap()).collect();
+            let at = (parts[0], parts[1], parts[2]);
+            assert!(at > last, "{}: event ids go forward ({at:?} after {last:?})", t.db);
+            last = at;
+            seen.push(data["case"].as_str().unwrap().to_string());
+        }
+        made.sort();
+        seen.sort();
+        assert_eq!(seen, made, "{}: every report once, none skipped", t.db);
+
+        // An entry stamped before one already sent (the clock stands still, the case is older)
+        // but committed after it still arrives: the feed follows commit order, not time.
+        let mut updates = Watch::open(&t, "paiqian", "?events=updated", None).await;
+        let older = made.iter().min_by_key(|id| id.parse::<i64>().unwrap()).unwrap().clone();
+        let newer = made.iter().max_by_key(|id| id.parse::<i64>().unwrap()).unwrap().clone();
+        t.act(0, &newer, "shouli", json!({"action": "register"})).await;
+        assert_eq!(updates.next().await.2["case"], newer.as_str());
+        t.act(0, &older, "shouli", json!({"action": "register"})).await;
+        assert_eq!(updates.next().await.2["case"], older.as_str(), "{}: the late entry arrived", t.db);
     }
 }

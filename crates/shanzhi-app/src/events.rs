@@ -1,6 +1,7 @@
 //! Live events (new, dispatched, whistle, overdue, escalated, closed, updated) for the command
-//! centre and the units' inboxes. One poller per process follows the case log through its time
-//! index, so a case written by any server process reaches the watchers of every process; it runs
+//! centre and the units' inboxes. One poller per process follows the case log in commit order
+//! (its positions), so a case written by any server process reaches the watchers of every process,
+//! and an entry committed late is not skipped; the poller runs
 //! while someone watches. Each watcher sees only what its data scope admits; a watcher that comes
 //! back with the last event's id gets what it missed.
 
@@ -18,8 +19,8 @@ use tokio::sync::broadcast;
 
 use crate::{App, AppError};
 
-/// Where a watcher is in the log: (time, case id, sequence).
-pub type Cursor = (DateTime<Utc>, i64, u32);
+/// Where a watcher is in the log: (position in commit order, case id, sequence).
+pub type Cursor = (i64, i64, u32);
 
 /// Entries read per query.
 const BATCH: u64 = 1000;
@@ -52,18 +53,17 @@ impl CaseEvent {
     }
 }
 
-fn cursor_text((at, case, seq): Cursor) -> String {
-    // Nanoseconds: SQLite keeps them, and a coarser id would resend the last event on resuming.
-    format!("{}-{case}-{seq}", at.timestamp_nanos_opt().unwrap_or(i64::MAX))
+fn cursor_text((pos, case, seq): Cursor) -> String {
+    format!("{pos}-{case}-{seq}")
 }
 
 /// A cursor from an event id (`Last-Event-ID`).
 pub fn parse_cursor(s: &str) -> Option<Cursor> {
     let mut parts = s.trim().splitn(3, '-');
-    let nanos: i64 = parts.next()?.parse().ok()?;
+    let pos: i64 = parts.next()?.parse().ok()?;
     let case: i64 = parts.next()?.parse().ok()?;
     let seq: u32 = parts.next()?.parse().ok()?;
-    Some((DateTime::from_timestamp_nanos(nanos), case, seq))
+    (pos >= 0).then_some((pos, case, seq))
 }
 
 /// The feed of one process.
@@ -83,14 +83,18 @@ impl Default for Feed {
 }
 
 impl App {
-    /// Events from now on (the poller starts with the first watcher).
-    pub fn watch(&self) -> broadcast::Receiver<Arc<CaseEvent>> {
+    /// Where the log ends now: events after this cursor are new.
+    pub async fn event_position(&self) -> Result<Cursor, AppError> {
+        Ok((self.store().log_position().await?, i64::MAX, u32::MAX))
+    }
+
+    /// Events as the poller reads them; a poller that is not running starts after `start` (a
+    /// position the caller read before subscribing, so that nothing falls between the two).
+    pub fn watch(&self, start: Cursor) -> broadcast::Receiver<Arc<CaseEvent>> {
         let rx = self.feed.tx.subscribe();
         let mut state = self.feed.state.lock().unwrap_or_else(|e| e.into_inner());
         if !state.running {
             state.running = true;
-            // A new run starts at now: a watcher who missed something asks with Last-Event-ID.
-            let start = (self.clock().now(), i64::MIN, 0);
             let app = self.clone();
             tokio::spawn(async move { app.poll(start).await });
         }
@@ -142,10 +146,10 @@ impl App {
     /// The events after a cursor, and the cursor of the last entry read (none: nothing new).
     async fn read_after(&self, cursor: Cursor) -> Result<(Vec<CaseEvent>, Option<Cursor>), AppError> {
         let entries = self.store().log_after(cursor, BATCH).await?;
-        let Some(last) = entries.last().map(|(_, id, e)| (e.at, *id, e.seq)) else {
+        let Some(last) = entries.last().map(|(pos, _, id, e)| (*pos, *id, e.seq)) else {
             return Ok((Vec::new(), None));
         };
-        let mut ids: Vec<i64> = entries.iter().map(|(_, id, _)| *id).collect();
+        let mut ids: Vec<i64> = entries.iter().map(|(_, _, id, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
         let filter = CaseFilter { ids, limit: BATCH, ..CaseFilter::default() };
@@ -154,11 +158,11 @@ impl App {
         let reference = self.reference();
         let events = entries
             .into_iter()
-            .filter_map(|(county, id, e): (String, i64, LogEntry)| {
+            .filter_map(|(pos, county, id, e): (i64, String, i64, LogEntry)| {
                 let s = cases.get(&id)?;
                 let wf = reference.workflows.get(&s.case.kind);
                 Some(CaseEvent {
-                    id: cursor_text((e.at, id, e.seq)),
+                    id: cursor_text((pos, id, e.seq)),
                     event: event_kind(&e, wf),
                     case: id.to_string(),
                     kind: s.case.kind.clone(),

@@ -22,10 +22,11 @@ fn entry(r: &QueryResult) -> Result<AuditEntry> {
     })
 }
 
-/// Appends events to the chain in the caller's transaction.
-pub(crate) async fn append(txn: &impl ConnectionTrait, events: Vec<AuditEvent>) -> Result<()> {
+/// Appends events to the chain in the caller's transaction and answers their sequence numbers,
+/// which are in commit order: the head stays locked until the transaction ends.
+pub(crate) async fn append(txn: &impl ConnectionTrait, events: Vec<AuditEvent>) -> Result<Vec<i64>> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Touch the head first: this takes the row lock (PostgreSQL) or the write lock (SQLite) before
     // the head is read, so two appenders never chain to the same entry.
@@ -42,6 +43,7 @@ pub(crate) async fn append(txn: &impl ConnectionTrait, events: Vec<AuditEvent>) 
         .and_where(Expr::col(Alias::new("id")).eq(1));
     let row = txn.query_one(&read).await?.ok_or_else(|| StoreError::Corrupt("audit head missing".into()))?;
     let (mut seq, mut prev): (i64, String) = (get(&row, "seq")?, get(&row, "hash")?);
+    let first = seq + 1;
     let mut rows = Vec::with_capacity(events.len());
     for ev in events {
         seq += 1;
@@ -74,7 +76,7 @@ pub(crate) async fn append(txn: &impl ConnectionTrait, events: Vec<AuditEvent>) 
         .value(Alias::new("hash"), prev)
         .and_where(Expr::col(Alias::new("id")).eq(1));
     txn.execute(&set).await?;
-    Ok(())
+    Ok((first..=seq).collect())
 }
 
 /// What a verification found.

@@ -174,8 +174,10 @@ fn row(s: &StoredCase) -> Result<case::ActiveModel> {
     })
 }
 
-fn log_row(county: &str, id: i64, e: &LogEntry) -> Result<case_log::ActiveModel> {
+/// A log row at its place in commit order (`pos`, see migration m0014).
+fn log_row(county: &str, id: i64, e: &LogEntry, pos: i64) -> Result<case_log::ActiveModel> {
     Ok(case_log::ActiveModel {
+        pos: Set(pos),
         county_code: Set(county.to_string()),
         case_id: Set(id),
         seq: Set(e.seq as i32),
@@ -282,14 +284,19 @@ impl Store {
         }
         let rows = cases.iter().map(|c| row(c.stored)).collect::<Result<Vec<_>>>()?;
         case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
-        let logs = cases.iter().map(|c| log_row(&c.stored.county, c.stored.id, c.first)).collect::<Result<Vec<_>>>()?;
-        case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
         add_case_units(&txn, units).await?;
         let links = cases.iter().flat_map(|c| link_rows(&c.stored.county, c.stored.id, [c.first])).collect();
         add_links(&txn, links).await?;
+        // The audit entries last but one: their sequence numbers place the log rows in commit order.
         let events = cases.iter().map(|c| audit_event(c.stored, c.first)).collect();
-        crate::audit::append(&txn, events).await?;
+        let positions = crate::audit::append(&txn, events).await?;
+        let logs = cases
+            .iter()
+            .zip(positions)
+            .map(|(c, pos)| log_row(&c.stored.county, c.stored.id, c.first, pos))
+            .collect::<Result<Vec<_>>>()?;
+        case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;
@@ -300,15 +307,27 @@ impl Store {
     /// their figures: for loading a demo or migrating from another system.
     pub async fn insert_histories(&self, batch: &[(StoredCase, Vec<LogEntry>)]) -> Result<()> {
         const ROWS: usize = 300;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let Some(last) = batch.iter().filter_map(|(_, log)| log.last()).map(|e| e.at).max() else {
+            return Err(StoreError::Corrupt("histories without a single log entry".into()));
+        };
         let txn = self.db().begin().await?;
         for chunk in batch.chunks(ROWS) {
             let rows = chunk.iter().map(|(s, _)| row(s)).collect::<Result<Vec<_>>>()?;
             case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         }
+        add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
+        // One audit entry for the batch; its sequence number places every log row of the batch.
+        let entries: usize = batch.iter().map(|(_, log)| log.len()).sum();
+        let detail = format!("{} cases, {entries} log entries", batch.len());
+        let event = AuditEvent::new(last, "system", "history.load", "cases", detail);
+        let pos = crate::audit::append(&txn, vec![event]).await?[0];
         let mut logs = Vec::with_capacity(ROWS);
         for (s, log) in batch {
             for e in log {
-                logs.push(log_row(&s.county, s.id, e)?);
+                logs.push(log_row(&s.county, s.id, e, pos)?);
                 if logs.len() == ROWS {
                     case_log::Entity::insert_many(std::mem::take(&mut logs)).exec_without_returning(&txn).await?;
                 }
@@ -316,12 +335,6 @@ impl Store {
         }
         if !logs.is_empty() {
             case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
-        }
-        add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
-        if let Some(last) = batch.iter().filter_map(|(_, log)| log.last()).map(|e| e.at).max() {
-            let entries: usize = batch.iter().map(|(_, log)| log.len()).sum();
-            let detail = format!("{} cases, {entries} log entries", batch.len());
-            crate::audit::append(&txn, vec![AuditEvent::new(last, "system", "history.load", "cases", detail)]).await?;
         }
         // Finished histories: their figures come from the logs (the same counts the per-action
         // deltas would have kept; the figures property test proves the two agree).
@@ -370,7 +383,7 @@ impl Store {
     /// version check: all are saved or none.
     pub async fn save_actions(&self, changes: &[(&StoredCase, u32, &LogEntry)]) -> Result<()> {
         let txn = self.db().begin().await?;
-        for (s, before_seq, entry) in changes {
+        for (s, before_seq, _) in changes {
             let updated = case::Entity::update_many()
                 .set(row(s)?)
                 .filter(case::Column::CountyCode.eq(s.county.clone()))
@@ -381,11 +394,13 @@ impl Store {
             if updated.rows_affected != 1 {
                 return Err(StoreError::Conflict(format!("case {} was changed by someone else; reload it", s.id)));
             }
-            case_log::Entity::insert(log_row(&s.county, s.id, entry)?).exec_without_returning(&txn).await?;
         }
         add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
         add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;
-        crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
+        let positions = crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
+        for ((s, _, entry), pos) in changes.iter().zip(positions) {
+            case_log::Entity::insert(log_row(&s.county, s.id, entry, pos)?).exec_without_returning(&txn).await?;
+        }
         let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
         add_figures(&txn, &entries).await?;
         txn.commit().await?;

@@ -1,6 +1,7 @@
 //! Case logs in bulk: the logs of many cases in one query (a page of Open311 requests with their
 //! notes), the entries of a time window (FixMyStreet's `servicerequestupdates`), and the entries
-//! after a cursor (the live event feed, in every server process alike).
+//! after a position in commit order (the live event feed and the search index, in every
+//! server process alike).
 
 use std::collections::HashMap;
 
@@ -67,15 +68,16 @@ impl Store {
         rows.into_iter().map(|m| Ok((m.case_id, decode_log(m)?))).collect()
     }
 
-    /// Entries written after the cursor (time, case id, sequence), in that order, at most `limit`:
-    /// (county, case id, entry).
+    /// Entries committed after the cursor (position, case id, sequence), in that order, at most
+    /// `limit`: (position, county, case id, entry). Positions are in commit order (migration
+    /// m0014), so a reader that follows them never skips an entry committed late.
     pub async fn log_after(
         &self,
-        (at, case_id, seq): (DateTime<Utc>, i64, u32),
+        (pos, case_id, seq): (i64, i64, u32),
         limit: u64,
-    ) -> Result<Vec<(String, i64, LogEntry)>> {
-        let after = Condition::any().add(case_log::Column::At.gt(at)).add(
-            Condition::all().add(case_log::Column::At.eq(at)).add(
+    ) -> Result<Vec<(i64, String, i64, LogEntry)>> {
+        let after = Condition::any().add(case_log::Column::Pos.gt(pos)).add(
+            Condition::all().add(case_log::Column::Pos.eq(pos)).add(
                 Condition::any().add(case_log::Column::CaseId.gt(case_id)).add(
                     Condition::all()
                         .add(case_log::Column::CaseId.eq(case_id))
@@ -84,14 +86,27 @@ impl Store {
             ),
         );
         let rows = case_log::Entity::find()
-            .filter(case_log::Column::At.gte(at))
+            .filter(case_log::Column::Pos.gte(pos))
             .filter(after)
-            .order_by_asc(case_log::Column::At)
+            .order_by_asc(case_log::Column::Pos)
             .order_by_asc(case_log::Column::CaseId)
             .order_by_asc(case_log::Column::Seq)
             .limit(limit)
             .all(self.db())
             .await?;
-        rows.into_iter().map(|m| Ok((m.county_code.clone(), m.case_id, decode_log(m)?))).collect()
+        rows.into_iter().map(|m| Ok((m.pos, m.county_code.clone(), m.case_id, decode_log(m)?))).collect()
+    }
+
+    /// The position of the last committed log entry (0 when there is none).
+    pub async fn log_position(&self) -> Result<i64> {
+        let last = case_log::Entity::find()
+            .select_only()
+            .column(case_log::Column::Pos)
+            .order_by_desc(case_log::Column::Pos)
+            .limit(1)
+            .into_tuple::<i64>()
+            .one(self.db())
+            .await?;
+        Ok(last.unwrap_or(0))
     }
 }

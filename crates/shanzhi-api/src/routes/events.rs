@@ -33,17 +33,14 @@ struct Watcher {
     app: App,
     actor: Actor,
     kinds: Option<Vec<String>>,
-    /// The last event already sent from the backlog: live events up to it are not sent again.
-    replayed: Option<Cursor>,
+    /// Where the stream started, or the last event sent from the backlog: live events up to it
+    /// are not sent (again).
+    replayed: Cursor,
 }
 
 impl Watcher {
     fn wants(&self, e: &CaseEvent) -> bool {
-        let fresh = match (self.replayed, e.cursor()) {
-            (Some(last), Some(c)) => c > last,
-            _ => true,
-        };
-        fresh
+        e.cursor().is_some_and(|c| c > self.replayed)
             && self.kinds.as_ref().is_none_or(|k| k.iter().any(|k| k == e.event))
             && self.app.may_watch(&self.actor, e)
     }
@@ -90,20 +87,20 @@ pub async fn watch(
         ),
         None => None,
     };
-    // Listen first, then read what was missed, so nothing falls between the two.
-    let rx = app.watch();
-    let (backlog, more) = match resume {
-        Some(c) => app.events_after(c, MAX_BACKLOG).await?,
-        None => (Vec::new(), false),
-    };
-    let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: None };
+    // Where the log ends, then listen, then read from the resumed event (or that end) on: nothing
+    // falls between the three, and live events already read are not sent twice.
+    let now = app.event_position().await?;
+    let rx = app.watch(now);
+    let from = resume.unwrap_or(now);
+    let (backlog, more) = app.events_after(from, MAX_BACKLOG).await?;
+    let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: from };
     let mut missed: Vec<Result<Event, Infallible>> =
         backlog.iter().filter(|e| watcher.wants(e)).map(|e| Ok(sse(e))).collect();
     if more {
         // Too much was missed to send: the client reloads its lists instead.
         missed.push(Ok(Event::default().event("lagged").data("backlog")));
     }
-    watcher.replayed = backlog.last().and_then(CaseEvent::cursor);
+    watcher.replayed = backlog.last().and_then(CaseEvent::cursor).map_or(from, |c| c.max(from));
     let live = stream::unfold((rx, watcher), |(mut rx, watcher)| async move {
         loop {
             match rx.recv().await {

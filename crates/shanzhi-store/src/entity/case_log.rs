@@ -20,6 +20,8 @@ pub struct Model {
     pub to_state: String,
     /// The whole log entry as JSON.
     pub body: String,
+    /// The place in commit order (the audit sequence number of the writing transaction).
+    pub pos: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m0010_case_units;
 mod m0011_audit;
 mod m0012_log_time;
 mod m0013_attachments;
+mod m0014_log_position;
 
 use sea_orm_migration::prelude::*;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_audit::Migration),
             Box::new(m0012_log_time::Migration),
             Box::new(m0013_attachments::Migration),
+            Box::new(m0014_log_position::Migration),
         ]
     }
 }
