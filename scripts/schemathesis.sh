@@ -51,19 +51,26 @@ run() {
   local name="$1"; shift
   # The server keeps its attachments under the working directory: the scratch folder.
   mkdir -p "$WORK/$name" && cd "$WORK/$name"
-  local port=$((38000 + RANDOM % 2000))
-  echo "== schemathesis on $name (port $port, $EXAMPLES examples per operation)"
+  echo "== schemathesis on $name ($EXAMPLES examples per operation)"
   export SHANZHI_ADMIN_PASSWORD="Schemathesis@2026"
   "$BIN" "$@" demo --no-serve --history 0 >"$WORK/$name-load.log" 2>&1 || { cat "$WORK/$name-load.log"; return 1; }
   local key
   key="$("$BIN" "$@" apikey create --name "schemathesis-$name" --scope full --user admin 2>/dev/null | grep -o 'szk_[A-Za-z0-9_-]*' | head -n 1)"
   [ -n "$key" ] || { echo "no API key was printed" >&2; return 1; }
-  "$BIN" "$@" serve --listen "127.0.0.1:$port" >"$WORK/$name-server.log" 2>&1 &
+  # Port 0: the system picks a free port, and the server's first line says which.
+  "$BIN" "$@" serve --listen "127.0.0.1:0" >"$WORK/$name-server.log" 2>&1 &
   SERVER_PID=$!
+  local up=0 port=""
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    port="$(grep -o 'serving .* at http://127\.0\.0\.1:[0-9]*' "$WORK/$name-server.log" 2>/dev/null | grep -o '[0-9]*$' || true)"
+    [ -n "$port" ] && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { up=1; break; }
     sleep 0.5
   done
+  if [ "$up" != 1 ]; then
+    echo "-- the server ($name) did not answer /healthz within a minute; its log:"; cat "$WORK/$name-server.log"
+    kill "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+    return 1
+  fi
   # The operations that end the run's own credentials (logout, password, key revocation) go
   # last, in a second pass, so that they do not lock the first pass out.
   local enders=(--include-name "POST /api/v1/auth/logout" --include-name "POST /api/v1/auth/password"
@@ -71,7 +78,7 @@ run() {
   local status=0
   fuzz "$port" "$key" "${enders[@]/--include-name/--exclude-name}" || status=$?
   [ "$status" = 0 ] && { fuzz "$port" "$key" "${enders[@]}" || status=$?; }
-  kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true
+  kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
   if [ "$status" != 0 ]; then
     echo "-- server log ($name), last lines:"; tail -n 40 "$WORK/$name-server.log"

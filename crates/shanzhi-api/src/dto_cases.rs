@@ -220,6 +220,10 @@ impl From<CaseDetail> for CaseDetailDto {
 pub struct CaseListDto {
     pub total: u64,
     pub items: Vec<CaseDto>,
+    /// With `q`: more than 5,000 cases held the words, and only the newest 5,000 of them were
+    /// filtered and counted (add words or filters).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
 }
 
 /// An action: `POST /api/v1/cases/{id}/actions`.

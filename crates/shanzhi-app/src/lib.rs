@@ -14,6 +14,7 @@ mod intake;
 pub mod open311;
 pub mod places;
 pub mod reference;
+pub mod search;
 pub mod stats;
 
 pub use error::AppError;
@@ -59,6 +60,8 @@ pub struct App {
     files: Option<Arc<files::Files>>,
     /// The live event feed of this process.
     feed: Arc<events::Feed>,
+    /// The full-text index of this process (none: searches answer `Unavailable`).
+    search: Option<Arc<search::Search>>,
 }
 
 impl App {
@@ -83,6 +86,7 @@ impl App {
             login_policy: Default::default(),
             files: None,
             feed: Default::default(),
+            search: None,
         })
     }
 

@@ -319,7 +319,7 @@ impl App {
                     extended_status: o311::extended_status(wf, &s.case.state, closed),
                     status_notes: notes.iter().rev().find_map(|n| n.opinion.clone()),
                     agency: s.case.units.as_ref().map(|u| self.unit_name(&u.primary)),
-                    address: area.map(|a| address(&places.tree, &a)).unwrap_or_default(),
+                    address: area.map(|a| places.address(&a)).unwrap_or_default(),
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
                     media_url: log.first().and_then(|e| web_address(&e.attachments)),
                     case: self.view(s, now),
@@ -416,9 +416,4 @@ fn note(e: &LogEntry, wf: Option<&shanzhi_domain::cases::workflow::Workflow>) ->
 /// are capabilities, and their files are read within the data scope.
 fn web_address(attachments: &[String]) -> Option<String> {
     attachments.iter().find(|a| a.starts_with("https://") || a.starts_with("http://")).cloned()
-}
-
-/// The names from the county down to `code`: 路北区乔屯街道文北社区.
-fn address(tree: &shanzhi_domain::places::division::DivisionTree, code: &DivisionCode) -> String {
-    tree.lineage(code).iter().filter(|d| d.level() != Level::City).map(|d| d.short_name()).collect()
 }

@@ -150,6 +150,11 @@ impl Places {
     }
 
     /// The grid index position for a grid code.
+    /// The names from the county down to `code`: 路北区乔屯街道文北社区.
+    pub fn address(&self, code: &DivisionCode) -> String {
+        self.tree.lineage(code).iter().filter(|d| d.level() != Level::City).map(|d| d.short_name()).collect()
+    }
+
     pub fn grid(&self, code: &GridCode) -> Option<&Grid> {
         self.by_code.get(code).map(|&i| &self.grids[i as usize])
     }

@@ -113,6 +113,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ApikeyAction,
     },
+    /// The full-text index of cases: rebuild it from the database (stop the server first)
+    Search {
+        #[command(subcommand)]
+        action: SearchAction,
+    },
     /// The audit chain: verify every link (exit status 1 if it is broken), or show the latest entries
     Audit {
         #[command(subcommand)]
@@ -130,6 +135,12 @@ pub enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchAction {
+    /// Empty the index in `[search] location` and index every case again, with progress
+    Reindex,
 }
 
 #[derive(Subcommand, Debug)]

@@ -8,7 +8,7 @@ use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::{ReferenceKind, Store};
 
-use crate::cli::{ApikeyAction, AuditAction, CaseAction, Cli, Command, GridsAction, RefAction};
+use crate::cli::{ApikeyAction, AuditAction, CaseAction, Cli, Command, GridsAction, RefAction, SearchAction};
 use crate::config::Config;
 use crate::progress;
 
@@ -20,6 +20,28 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         App::open(store, Arc::new(SystemClock)).await.map_err(explain)?.with_login_policy(cfg.login).with_files(files);
     bootstrap_admin(&app).await?;
     Ok(app)
+}
+
+/// The application with its full-text index (for the commands that serve or rebuild it; the
+/// others leave the index to the server that holds it).
+async fn open_with_search(cfg: &Config) -> anyhow::Result<App> {
+    let app = open(cfg).await?;
+    let folder = cfg.search.location.clone();
+    let index = tokio::task::spawn_blocking(move || shanzhi_search::SearchIndex::open(&folder))
+        .await?
+        .with_context(|| format!("opening the search index in {}", cfg.search.location.display()))?;
+    Ok(app.with_search(index))
+}
+
+/// Builds the index from the cases, with a progress bar.
+async fn build_search(app: &App) -> anyhow::Result<u64> {
+    let mut report = progress::reporter();
+    let n = app
+        .rebuild_search(move |done, total| report("search", done as usize, total as usize))
+        .await
+        .map_err(explain)?;
+    app.catch_up_search().await.map_err(explain)?;
+    Ok(n)
 }
 
 /// The administrator's first password comes from the environment (never from a file), once.
@@ -73,7 +95,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             println!("{} migration(s) applied on {}: {}", applied.len(), store.backend(), applied.join(", "));
         }
         Command::Serve { .. } => {
-            let app = open(&cfg).await?;
+            let app = open_with_search(&cfg).await?;
             if app.places().grids.is_empty() {
                 eprintln!(
                     "note: the database holds no grids yet; `shanzhi grids import FILE` or `shanzhi demo` loads some"
@@ -82,7 +104,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             serve(app, &cfg, None).await?;
         }
         Command::Demo { reload, no_serve, history, .. } => {
-            let app = open(&cfg).await?;
+            let app = open_with_search(&cfg).await?;
             if reload || app.places().grids.is_empty() {
                 eprintln!("正在载入唐山示范数据 Loading the Tangshan demo into {} …", cfg.db);
                 let started = std::time::Instant::now();
@@ -104,6 +126,8 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     loaded.units,
                     cases
                 );
+                let n = build_search(&app).await?;
+                eprintln!("全文索引完成 search index built: {n} cases");
             }
             bootstrap_admin(&app).await?;
             demo_passwords(&app, &cfg.demo_password).await?;
@@ -193,6 +217,17 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     println!("API key `{name}` revoked");
                 }
             }
+        }
+        Command::Search { action: SearchAction::Reindex } => {
+            let app = open_with_search(&cfg).await?;
+            let started = std::time::Instant::now();
+            let n = build_search(&app).await?;
+            println!(
+                "search index rebuilt in {} from {}: {n} cases ({:.1} s)",
+                cfg.search.location.display(),
+                cfg.db,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Audit { action } => {
             let app = open(&cfg).await?;
@@ -303,6 +338,11 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
     if cfg.sweep_interval_secs > 0 {
         tokio::spawn(sweep_forever(app.clone(), std::time::Duration::from_secs(cfg.sweep_interval_secs)));
     }
+    if app.search_needs_build() {
+        eprintln!("建立全文索引 building the search index in {} …", cfg.search.location.display());
+        build_search(&app).await?;
+    }
+    tokio::spawn(app.clone().follow_search(std::time::Duration::from_secs(cfg.search.follow_secs.max(1))));
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!(

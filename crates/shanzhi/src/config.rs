@@ -28,6 +28,24 @@ pub struct Config {
     pub limits: shanzhi_api::Limits,
     /// Where attachments are kept and what is accepted (`[files]`, `[files.policy]`).
     pub files: FilesConfig,
+    /// The full-text index (`[search]`).
+    pub search: SearchConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchConfig {
+    /// The index's own folder (relative to the working directory, or absolute); each server
+    /// process keeps its own index, which follows the shared database.
+    pub location: PathBuf,
+    /// Seconds between catching up with the case log while serving (a search also catches up).
+    pub follow_secs: u64,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { location: "shanzhi-search".into(), follow_secs: 2 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +76,7 @@ impl Default for Config {
             login: Default::default(),
             limits: Default::default(),
             files: Default::default(),
+            search: Default::default(),
         }
     }
 }
@@ -80,6 +99,7 @@ pub fn load(cli: &Cli) -> anyhow::Result<Config> {
     if matches!(cli.command, Command::Demo { .. }) {
         defaults.db = "sqlite://shanzhi-demo.db".into();
         defaults.files.location = "shanzhi-demo-files".into();
+        defaults.search.location = "shanzhi-demo-search".into();
     }
     let file = cli
         .global

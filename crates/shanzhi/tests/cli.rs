@@ -130,6 +130,16 @@ fn demo_export_import_and_serve() {
     let listed = text(&run(&dir, &["--db", &db, "apikey", "list"]).stdout);
     assert!(listed.contains("device-drone-01") && !listed.contains(&key[4..]), "{listed}");
 
+    // The full-text index, rebuilt from the database with progress: the history and the case above.
+    let out = run(&dir, &["--db", &db, "search", "reindex"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("search index rebuilt") && text(&out.stdout).contains(": 3001 cases"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stderr).contains("建立全文索引"), "progress is shown: {}", text(&out.stderr));
+
     // Serve on a free port and ask for the city.
     let mut child = Command::new(bin())
         .current_dir(&dir)
@@ -161,8 +171,17 @@ fn demo_export_import_and_serve() {
         &addr,
         &format!("GET /api/v1/auth/me HTTP/1.1\r\nHost: {addr}\r\nX-API-Key: {key}\r\nConnection: close\r\n\r\n"),
     );
+    let token = admin.split("\"token\":\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string();
+    // 暴露垃圾, the case reported from the command line, is found by its words.
+    let found = http(
+        &addr,
+        &format!(
+            "GET /api/v1/cases?q=%E6%9A%B4%E9%9C%B2%E5%9E%83%E5%9C%BE HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        ),
+    );
     child.kill().unwrap();
     assert!(admin.starts_with("HTTP/1.1 200") && admin.contains("\"token\":\"szt_"), "{admin}");
+    assert!(found.starts_with("HTTP/1.1 200") && found.contains(&format!("\"id\":\"{id}\"")), "{found}");
     assert!(me.starts_with("HTTP/1.1 200") && me.contains("\"role\":\"device\""), "{me}");
 
     // Every write above is in the audit chain; changing one entry is found.

@@ -145,7 +145,8 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
     }
 }
 
-/// Cases, newest first: `{"total": N, "items": [...]}`.
+/// Cases, newest first: `{"total": N, "items": [...]}`; with `q`, those holding the words
+/// (full-text search in Chinese), combined with the other filters.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
     params(
         ("state" = Option<String>, Query), ("kind" = Option<String>, Query), ("type" = Option<String>, Query),
@@ -154,11 +155,12 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
         ("light" = Option<String>, Query, description = "green | yellow | red"),
         ("overdue" = Option<bool>, Query), ("from" = Option<String>, Query, description = "Reported at or after (RFC 3339)"),
         ("to" = Option<String>, Query, description = "Reported before (RFC 3339)"),
+        ("q" = Option<String>, Query, description = "Words (Chinese or other, up to 100 characters), every one of which the case's description, place or notes must hold"),
         ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
     ),
     security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, body = CaseListDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-               (status = 403, body = ApiError)))]
+               (status = 403, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn list(
     State(app): State<App>,
     Authed(caller): Authed,
@@ -202,8 +204,20 @@ pub async fn list(
         // The application narrows to the caller's data scope.
         scope: None,
     };
-    let (total, items) = app.list_cases(&filter, &caller.actor).await?;
-    Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect() }))
+    let words = q.get("q").map(|w| w.trim()).filter(|w| !w.is_empty());
+    if let Some(w) = words {
+        if w.chars().count() > 100 {
+            return Err(ApiError::invalid("q", "q must have at most 100 characters"));
+        }
+    }
+    let (total, items, capped) = match words {
+        Some(w) => app.list_cases_with_words(&filter, w, &caller.actor).await?,
+        None => {
+            let (total, items) = app.list_cases(&filter, &caller.actor).await?;
+            (total, items, false)
+        }
+    };
+    Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect(), capped }))
 }
 
 /// Figures of the closed loop, kept incrementally: counts, rates and composite scores.

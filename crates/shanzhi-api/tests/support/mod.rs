@@ -37,7 +37,8 @@ pub async fn setups_except(test: &str, without: &[&str]) -> Vec<T> {
         let app = App::open(store, clock.clone())
             .await
             .unwrap()
-            .with_files(shanzhi_app::files::Files::open(files.path().to_str().unwrap(), Default::default()).unwrap());
+            .with_files(shanzhi_app::files::Files::open(files.path().to_str().unwrap(), Default::default()).unwrap())
+            .with_search(shanzhi_search::SearchIndex::in_memory().unwrap());
         app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
         let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
         let with: Vec<&str> = users.iter().map(String::as_str).filter(|u| !without.contains(u)).collect();

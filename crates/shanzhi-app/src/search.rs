@@ -1,0 +1,198 @@
+//! Full-text search over cases, combined with the filters and the caller's data scope: the index
+//! (shanzhi-search) finds case ids, and the store applies everything else to them. The index
+//! follows the case log in commit order: every search first indexes what was committed since the
+//! last, a task of the server keeps it caught up between searches, and a new or outdated index is
+//! built from the cases. What is indexed is masked first (personal data never reaches the index).
+
+use std::sync::Arc;
+
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::privacy::mask_text;
+use shanzhi_search::{CaseDoc, Found, Position, SearchIndex};
+use shanzhi_store::{CaseFilter, StoredCase};
+
+use crate::cases::CaseView;
+use crate::{App, AppError};
+
+/// The most matches one query keeps (the newest): the store narrows them by the other filters.
+pub const MAX_MATCHES: usize = 5_000;
+
+/// Cases (or log entries) read per step.
+const BATCH: u64 = 1000;
+
+/// The index of this process and the turn to update it.
+pub(crate) struct Search {
+    index: Arc<SearchIndex>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+fn failed(e: shanzhi_search::SearchError) -> AppError {
+    match e {
+        shanzhi_search::SearchError::InUse => AppError::Unavailable(e.to_string()),
+        e => AppError::internal(e),
+    }
+}
+
+/// Runs index work on a blocking thread (it reads and writes files).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> shanzhi_search::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await.map_err(AppError::internal)?.map_err(failed)
+}
+
+impl App {
+    /// The search index (the binary opens it from `[search]` for the commands that serve).
+    pub fn with_search(mut self, index: SearchIndex) -> App {
+        self.search = Some(Arc::new(Search { index: Arc::new(index), turn: Default::default() }));
+        self
+    }
+
+    /// Whether the index must be built from the cases before it can follow the log.
+    pub fn search_needs_build(&self) -> bool {
+        self.search.as_ref().is_some_and(|s| s.index.position().is_none())
+    }
+
+    fn search(&self) -> Result<&Search, AppError> {
+        self.search.as_deref().ok_or_else(|| AppError::Unavailable("full-text search is not set up here".into()))
+    }
+
+    /// The cases holding every word of `q` (in their description, place or notes), newest first,
+    /// at most `MAX_MATCHES`, once the index holds everything committed before the call.
+    pub async fn search_cases(&self, q: &str) -> Result<Found, AppError> {
+        self.catch_up_search().await?;
+        let index = self.search()?.index.clone();
+        let q = q.to_string();
+        blocking(move || index.search(&q, MAX_MATCHES)).await
+    }
+
+    /// The cases matching the filter and holding every word of `q`, inside the caller's data
+    /// scope: (total, the page, capped: more than `MAX_MATCHES` cases held the words, and only
+    /// the newest of them were filtered).
+    pub async fn list_cases_with_words(
+        &self,
+        filter: &CaseFilter,
+        q: &str,
+        actor: &Actor,
+    ) -> Result<(u64, Vec<CaseView>, bool), AppError> {
+        let found = self.search_cases(q).await?;
+        let mut ids = found.ids;
+        if !filter.ids.is_empty() {
+            ids.retain(|id| filter.ids.contains(id));
+        }
+        // No match is no case (an empty id list would be no condition at all).
+        if ids.is_empty() {
+            return Ok((0, Vec::new(), false));
+        }
+        let (total, items) = self.list_cases(&CaseFilter { ids, ..filter.clone() }, actor).await?;
+        Ok((total, items, found.capped))
+    }
+
+    /// Indexes the cases whose log grew since the index's position (a new or outdated index is
+    /// built from all the cases first); answers how many cases were indexed.
+    pub async fn catch_up_search(&self) -> Result<u64, AppError> {
+        let s = self.search()?;
+        let _turn = s.turn.lock().await;
+        let mut done = 0;
+        let mut position = match s.index.position() {
+            Some(p) => p,
+            None => {
+                done += self.build_search(s, &mut |_, _| {}).await?;
+                s.index.position().ok_or_else(|| AppError::internal("the rebuilt index has no position"))?
+            }
+        };
+        loop {
+            let entries = self.store().log_after(position, BATCH).await?;
+            let Some(last) = entries.last().map(|(pos, _, id, e)| (*pos, *id, e.seq)) else {
+                return Ok(done);
+            };
+            let mut ids: Vec<i64> = entries.iter().map(|(_, _, id, _)| *id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let filter = CaseFilter { ids, limit: BATCH, ..CaseFilter::default() };
+            let (_, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+            let docs = self.case_docs(&cases).await?;
+            done += docs.len() as u64;
+            let index = s.index.clone();
+            blocking(move || index.put(&docs, Some(last))).await?;
+            position = last;
+        }
+    }
+
+    /// Builds the index anew from every case (`shanzhi search reindex`), reporting (done, total)
+    /// as it goes; answers the number of cases indexed.
+    pub async fn rebuild_search(&self, mut progress: impl FnMut(u64, u64) + Send) -> Result<u64, AppError> {
+        let s = self.search()?;
+        let _turn = s.turn.lock().await;
+        self.build_search(s, &mut progress).await
+    }
+
+    async fn build_search(&self, s: &Search, progress: &mut (dyn FnMut(u64, u64) + Send)) -> Result<u64, AppError> {
+        // Where the log ends now: what is committed later is indexed by the next catch-up.
+        let (end, _, _) = self.event_position().await?;
+        let start: Position = (end, i64::MAX, u32::MAX);
+        let index = s.index.clone();
+        // Until the build is done the index records no position: an interrupted build starts over.
+        blocking(move || index.clear()).await?;
+        let mut offset = 0;
+        loop {
+            let filter = CaseFilter { limit: BATCH, offset, ..CaseFilter::default() };
+            let (total, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+            if cases.is_empty() {
+                break;
+            }
+            offset += cases.len() as u64;
+            let docs = self.case_docs(&cases).await?;
+            let index = s.index.clone();
+            blocking(move || index.put(&docs, None)).await?;
+            progress(offset, total);
+        }
+        let index = s.index.clone();
+        blocking(move || index.put(&[], Some(start))).await?;
+        Ok(offset)
+    }
+
+    /// What is indexed of these cases: the masked description with the place's names, and the
+    /// masked opinions of the log.
+    async fn case_docs(&self, cases: &[StoredCase]) -> Result<Vec<CaseDoc>, AppError> {
+        let keys: Vec<(String, i64)> = cases.iter().map(|s| (s.county.clone(), s.id)).collect();
+        let logs = self.store().case_logs(&keys).await?;
+        let places = self.places();
+        Ok(cases
+            .iter()
+            .map(|s| {
+                let mut text = mask_text(&s.case.description);
+                let area = s.case.grid.as_ref().map(|g| g.community()).or_else(|| s.county.parse().ok());
+                if let Some(a) = area {
+                    text.push('\n');
+                    text.push_str(&places.address(&a));
+                }
+                if let Some(g) = s.case.grid.as_ref().and_then(|g| places.grid(g)) {
+                    text.push('\n');
+                    text.push_str(&g.name);
+                }
+                let notes = logs
+                    .get(&s.id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.opinion.as_deref())
+                    .map(mask_text)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                CaseDoc { id: s.id, text, notes }
+            })
+            .collect())
+    }
+
+    /// Keeps the index caught up with the log, every `every`, for as long as the server runs.
+    pub async fn follow_search(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match self.catch_up_search().await {
+                Ok(n) if n > 0 => tracing::debug!(cases = n, "search index caught up"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the search index could not follow the case log"),
+            }
+        }
+    }
+}
