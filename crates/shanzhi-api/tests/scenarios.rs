@@ -536,5 +536,24 @@ async fn personal_data_is_masked_unless_the_command_centre_unmasks_it_and_that_i
         assert_eq!((s, whole["description"].as_str()), (StatusCode::OK, Some(text)), "{}", t.db);
         let tail = t.app.store().audit_tail(5).await.unwrap();
         assert!(tail.iter().any(|e| e.action == "pii.unmask" && e.actor == "paiqian" && e.target == id), "{tail:?}");
+
+        // At rest the description, the log and the grid workers' and
+        // building heads' names and phones are sealed: the stored rows hold none of it.
+        let store = t.app.store();
+        let rows = |sql: &'static str| async move { shanzhi_store::testing::raw_strings(store, sql).await.unwrap() };
+        let bodies = rows("SELECT body FROM cases").await;
+        assert!(!bodies.is_empty() && bodies.iter().all(|b| b.starts_with("sz1:")), "{}", t.db);
+        assert!(!bodies.iter().any(|b| b.contains("13812341234") || b.contains("消防通道")), "{}", t.db);
+        assert!(rows("SELECT body FROM case_log").await.iter().all(|b| b.starts_with("sz1:")));
+        for sql in
+            ["SELECT phone FROM grid_workers", "SELECT name FROM grid_workers", "SELECT head_phone FROM buildings"]
+        {
+            let values = rows(sql).await;
+            assert!(!values.is_empty() && values.iter().all(|v| v.starts_with("sz1:")), "{}: {sql}", t.db);
+        }
+        // Sealed values open only with their key: another store without it says which key it needs.
+        let keyless = store.open_again().await.unwrap().with_data_key(None);
+        let err = keyless.load_case(id.parse().unwrap()).await.unwrap_err().to_string();
+        assert!(err.contains(shanzhi_store::testing::test_key().id()), "{err}");
     }
 }

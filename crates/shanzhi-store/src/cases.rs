@@ -20,6 +20,7 @@ use shanzhi_domain::people::Role;
 use crate::attachments::{add_links, link_rows};
 use crate::entity::{case, case_log, case_unit, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
+use crate::sealed::Sealer;
 use crate::{Result, Store, StoreError};
 use shanzhi_domain::cases::figures::recompute_each;
 
@@ -145,7 +146,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn row(s: &StoredCase) -> Result<case::ActiveModel> {
+fn row(s: &StoredCase, seal: &Sealer) -> Result<case::ActiveModel> {
     let c = &s.case;
     let community = c.grid.as_ref().map(|g| g.community());
     Ok(case::ActiveModel {
@@ -170,12 +171,12 @@ fn row(s: &StoredCase) -> Result<case::ActiveModel> {
         sweep_at: Set(next_sweep_at(c)),
         lon: Set(c.location.map(|l| l.0)),
         lat: Set(c.location.map(|l| l.1)),
-        body: Set(to_json(c)?),
+        body: Set(seal.seal(&to_json(c)?)),
     })
 }
 
 /// A log row at its place in commit order (`pos`, see migration m0014).
-fn log_row(county: &str, id: i64, e: &LogEntry, pos: i64) -> Result<case_log::ActiveModel> {
+fn log_row(county: &str, id: i64, e: &LogEntry, pos: i64, seal: &Sealer) -> Result<case_log::ActiveModel> {
     Ok(case_log::ActiveModel {
         pos: Set(pos),
         county_code: Set(county.to_string()),
@@ -188,7 +189,7 @@ fn log_row(county: &str, id: i64, e: &LogEntry, pos: i64) -> Result<case_log::Ac
         action: Set(e.action.clone()),
         from_state: Set(e.from_state.clone()),
         to_state: Set(e.to_state.clone()),
-        body: Set(to_json(&LogRest::of(e))?),
+        body: Set(seal.seal(&to_json(&LogRest::of(e))?)),
     })
 }
 
@@ -222,9 +223,10 @@ impl LogRest {
     }
 }
 
-pub(crate) fn decode_log(m: case_log::Model) -> Result<LogEntry> {
+pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> {
     let bad = |why: String| StoreError::Corrupt(format!("case {} log {}: {why}", m.case_id, m.seq));
-    let rest: LogRest = serde_json::from_str(&m.body).map_err(|e| bad(e.to_string()))?;
+    let body = seal.open(m.body.clone())?;
+    let rest: LogRest = serde_json::from_str(&body).map_err(|e| bad(e.to_string()))?;
     let role = Role::parse(&m.actor_role).ok_or_else(|| bad(format!("role `{}`", m.actor_role)))?;
     Ok(LogEntry {
         seq: m.seq as u32,
@@ -242,8 +244,9 @@ pub(crate) fn decode_log(m: case_log::Model) -> Result<LogEntry> {
     })
 }
 
-fn decode(m: case::Model) -> Result<StoredCase> {
-    let case: Case = serde_json::from_str(&m.body).map_err(|e| StoreError::Corrupt(format!("case {}: {e}", m.id)))?;
+fn decode(m: case::Model, seal: &Sealer) -> Result<StoredCase> {
+    let body = seal.open(m.body.clone())?;
+    let case: Case = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("case {}: {e}", m.id)))?;
     if case.seq as i32 != m.seq || case.state != m.state {
         return Err(StoreError::Corrupt(format!("case {}: its columns and its body disagree", m.id)));
     }
@@ -274,7 +277,7 @@ impl Store {
                     key: Set(key.to_string()),
                     county_code: Set(c.stored.county.clone()),
                     case_id: Set(c.stored.id),
-                    response: Set(response.to_string()),
+                    response: Set(self.sealer().seal(response)),
                     created_at: Set(now),
                 })
             })
@@ -282,7 +285,7 @@ impl Store {
         if !keys.is_empty() {
             idempotency_key::Entity::insert_many(keys).exec_without_returning(&txn).await?;
         }
-        let rows = cases.iter().map(|c| row(c.stored)).collect::<Result<Vec<_>>>()?;
+        let rows = cases.iter().map(|c| row(c.stored, self.sealer())).collect::<Result<Vec<_>>>()?;
         case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
         add_case_units(&txn, units).await?;
@@ -294,7 +297,7 @@ impl Store {
         let logs = cases
             .iter()
             .zip(positions)
-            .map(|(c, pos)| log_row(&c.stored.county, c.stored.id, c.first, pos))
+            .map(|(c, pos)| log_row(&c.stored.county, c.stored.id, c.first, pos, self.sealer()))
             .collect::<Result<Vec<_>>>()?;
         case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
@@ -315,7 +318,7 @@ impl Store {
         };
         let txn = self.db().begin().await?;
         for chunk in batch.chunks(ROWS) {
-            let rows = chunk.iter().map(|(s, _)| row(s)).collect::<Result<Vec<_>>>()?;
+            let rows = chunk.iter().map(|(s, _)| row(s, self.sealer())).collect::<Result<Vec<_>>>()?;
             case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         }
         add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
@@ -327,7 +330,7 @@ impl Store {
         let mut logs = Vec::with_capacity(ROWS);
         for (s, log) in batch {
             for e in log {
-                logs.push(log_row(&s.county, s.id, e, pos)?);
+                logs.push(log_row(&s.county, s.id, e, pos, self.sealer())?);
                 if logs.len() == ROWS {
                     case_log::Entity::insert_many(std::mem::take(&mut logs)).exec_without_returning(&txn).await?;
                 }
@@ -357,7 +360,11 @@ impl Store {
 
     /// The answer first given for an idempotency key, if the key was used.
     pub async fn idempotent_response(&self, key: &str) -> Result<Option<String>> {
-        Ok(idempotency_key::Entity::find_by_id(key.to_string()).one(self.db()).await?.map(|m| m.response))
+        idempotency_key::Entity::find_by_id(key.to_string())
+            .one(self.db())
+            .await?
+            .map(|m| self.sealer().open(m.response))
+            .transpose()
     }
 
     /// The answers first given for those of the keys that were used, by key.
@@ -368,7 +375,9 @@ impl Store {
                 .filter(idempotency_key::Column::Key.is_in(chunk.iter().map(|k| k.to_string())))
                 .all(self.db())
                 .await?;
-            out.extend(rows.into_iter().map(|m| (m.key, m.response)));
+            for m in rows {
+                out.insert(m.key, self.sealer().open(m.response)?);
+            }
         }
         Ok(out)
     }
@@ -385,7 +394,7 @@ impl Store {
         let txn = self.db().begin().await?;
         for (s, before_seq, _) in changes {
             let updated = case::Entity::update_many()
-                .set(row(s)?)
+                .set(row(s, self.sealer())?)
                 .filter(case::Column::CountyCode.eq(s.county.clone()))
                 .filter(case::Column::Id.eq(s.id))
                 .filter(case::Column::Seq.eq(*before_seq as i32))
@@ -399,7 +408,9 @@ impl Store {
         add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;
         let positions = crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
         for ((s, _, entry), pos) in changes.iter().zip(positions) {
-            case_log::Entity::insert(log_row(&s.county, s.id, entry, pos)?).exec_without_returning(&txn).await?;
+            case_log::Entity::insert(log_row(&s.county, s.id, entry, pos, self.sealer())?)
+                .exec_without_returning(&txn)
+                .await?;
         }
         let entries: Vec<(&Case, &LogEntry)> = changes.iter().map(|(s, _, e)| (&s.case, *e)).collect();
         add_figures(&txn, &entries).await?;
@@ -453,7 +464,7 @@ impl Store {
     pub async fn load_case_in(&self, id: i64, scope: &DataScope) -> Result<StoredCase> {
         let m =
             case::Entity::find().filter(case::Column::Id.eq(id)).filter(scope_condition(scope)).one(self.db()).await?;
-        decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?)
+        decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?, self.sealer())
     }
 
     pub async fn case_log(&self, county: &str, id: i64) -> Result<Vec<LogEntry>> {
@@ -463,7 +474,7 @@ impl Store {
             .order_by_asc(case_log::Column::Seq)
             .all(self.db())
             .await?;
-        rows.into_iter().map(decode_log).collect()
+        rows.into_iter().map(|m| decode_log(m, self.sealer())).collect()
     }
 
     /// Cases the deadline sweep must look at by `now`, most urgent first (through the index).
@@ -474,7 +485,7 @@ impl Store {
             .limit(limit)
             .all(self.db())
             .await?;
-        rows.into_iter().map(decode).collect()
+        rows.into_iter().map(|m| decode(m, self.sealer())).collect()
     }
 
     /// Cases matching the filter, newest first, with the total count.
@@ -548,6 +559,6 @@ impl Store {
             .offset(f.offset)
             .all(self.db())
             .await?;
-        Ok((total, rows.into_iter().map(decode).collect::<Result<_>>()?))
+        Ok((total, rows.into_iter().map(|m| decode(m, self.sealer())).collect::<Result<_>>()?))
     }
 }

@@ -12,6 +12,7 @@ mod logs;
 mod migration;
 mod places;
 mod reference;
+mod sealed;
 pub mod testing;
 
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
@@ -21,6 +22,7 @@ pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
+pub use sealed::DataKey;
 
 use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
@@ -59,6 +61,8 @@ pub struct Store {
     /// Where it was opened, so that a second, independent pool can be opened (`open_again`).
     url: std::sync::Arc<str>,
     schema: Option<std::sync::Arc<str>>,
+    /// Seals personal data at rest when a data key is set (`sealed.rs`).
+    sealer: sealed::Sealer,
 }
 
 impl Store {
@@ -66,13 +70,20 @@ impl Store {
     /// `schema` puts every table in that schema (created if absent), which isolates test runs.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Store> {
         let db = dialect::connect(url, schema).await?;
-        Ok(Store { db, url: url.into(), schema: schema.map(Into::into) })
+        Ok(Store { db, url: url.into(), schema: schema.map(Into::into), sealer: Default::default() })
+    }
+
+    /// The same store sealing personal data with this key from now on (and opening what it
+    /// sealed); without one, personal data is written as it is.
+    pub fn with_data_key(mut self, key: Option<DataKey>) -> Store {
+        self.sealer = sealed::Sealer::new(key);
+        self
     }
 
     /// A second pool to the same database, sharing nothing with this one: what another server
     /// process has (used to test that two servers on one database stay correct).
     pub async fn open_again(&self) -> Result<Store> {
-        Store::connect(&self.url, self.schema.as_deref()).await
+        Ok(Store { sealer: self.sealer.clone(), ..Store::connect(&self.url, self.schema.as_deref()).await? })
     }
 
     /// Registers a server process starting and returns its number (1, 2, …): the source of the
@@ -132,5 +143,9 @@ impl Store {
 
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    pub(crate) fn sealer(&self) -> &sealed::Sealer {
+        &self.sealer
     }
 }

@@ -30,7 +30,7 @@ impl Store {
                 .await?;
             for m in rows {
                 let id = m.case_id;
-                out.entry(id).or_default().push(decode_log(m)?);
+                out.entry(id).or_default().push(decode_log(m, self.sealer())?);
             }
         }
         Ok(out)
@@ -65,7 +65,7 @@ impl Store {
             .limit(limit)
             .all(self.db())
             .await?;
-        rows.into_iter().map(|m| Ok((m.case_id, decode_log(m)?))).collect()
+        rows.into_iter().map(|m| Ok((m.case_id, decode_log(m, self.sealer())?))).collect()
     }
 
     /// Entries committed after the cursor (position, case id, sequence), in that order, at most
@@ -94,7 +94,7 @@ impl Store {
             .limit(limit)
             .all(self.db())
             .await?;
-        rows.into_iter().map(|m| Ok((m.pos, m.county_code.clone(), m.case_id, decode_log(m)?))).collect()
+        rows.into_iter().map(|m| Ok((m.pos, m.county_code.clone(), m.case_id, decode_log(m, self.sealer())?))).collect()
     }
 
     /// The position of the last committed log entry (0 when there is none).

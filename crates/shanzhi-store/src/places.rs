@@ -160,8 +160,8 @@ impl Store {
             &txn,
             s.workers.iter().map(|w| grid_worker::ActiveModel {
                 id: Set(i64::from(w.id)),
-                name: Set(w.name.clone()),
-                phone: Set(w.phone.clone()),
+                name: Set(self.sealer().seal(&w.name)),
+                phone: Set(self.sealer().seal(&w.phone)),
                 grid_code: Set(w.grid.to_string()),
                 county_code: Set(county_of(&w.grid.community()).unwrap_or_default()),
                 full_time: Set(w.full_time),
@@ -176,8 +176,8 @@ impl Store {
                 grid_code: Set(b.grid.to_string()),
                 county_code: Set(county_of(&b.grid.community()).unwrap_or_default()),
                 name: Set(b.name.clone()),
-                head_name: Set(b.head_name.clone()),
-                head_phone: Set(b.head_phone.clone()),
+                head_name: Set(self.sealer().seal(&b.head_name)),
+                head_phone: Set(self.sealer().seal(&b.head_phone)),
             }),
             &mut tick,
         )
@@ -299,16 +299,17 @@ impl Store {
             .order_by_asc(grid_worker::Column::Id)
             .all(self.db())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| GridWorker {
-                id: m.id as u32,
-                name: m.name,
-                phone: m.phone,
-                grid: grid.clone(),
-                full_time: m.full_time,
+        rows.into_iter()
+            .map(|m| {
+                Ok(GridWorker {
+                    id: m.id as u32,
+                    name: self.sealer().open(m.name)?,
+                    phone: self.sealer().open(m.phone)?,
+                    grid: grid.clone(),
+                    full_time: m.full_time,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn count_buildings(&self) -> Result<u64> {

@@ -5,7 +5,13 @@
 
 use crate::Store;
 
-/// A migrated store per backend, named `sqlite` and `postgres`, isolated for the test `name`.
+/// The data key every test store seals personal data with.
+pub fn test_key() -> crate::DataKey {
+    crate::DataKey::from_base64("c2hhbnpoaS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=").expect("a 32-byte test key")
+}
+
+/// A migrated store per backend, named `sqlite` and `postgres`, isolated for the test `name`,
+/// sealing personal data with `test_key()`.
 pub async fn test_stores(name: &str) -> Vec<(String, Store)> {
     let mut out = vec![("sqlite".to_string(), sqlite_store(name).await)];
     let url = std::env::var("SHANZHI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -15,7 +21,7 @@ pub async fn test_stores(name: &str) -> Vec<(String, Store)> {
             pg.drop_schema_for_tests(&schema).await.expect("drop the test schema");
             let pg = Store::connect(&url, Some(&schema)).await.expect("reconnect to PostgreSQL");
             pg.migrate().await.expect("migrate PostgreSQL");
-            out.push(("postgres".to_string(), pg));
+            out.push(("postgres".to_string(), pg.with_data_key(Some(test_key()))));
         }
         Err(e) if std::env::var("SHANZHI_REQUIRE_PG").as_deref() == Ok("1") => {
             panic!("PostgreSQL is required here but unreachable: {e}")
@@ -35,7 +41,16 @@ pub async fn sqlite_store(name: &str) -> Store {
     let _ = std::fs::remove_file(&path);
     let store = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
-    store
+    store.with_data_key(Some(test_key()))
+}
+
+/// The first column of every row a query answers, as text (tests that look at stored rows).
+pub async fn raw_strings(store: &Store, sql: &str) -> crate::Result<Vec<String>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = store.db().query_all_raw(Statement::from_string(store.db().get_database_backend(), sql)).await?;
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).map_err(|e| crate::StoreError::Corrupt(e.to_string())))
+        .collect()
 }
 
 /// Runs a statement behind the application's back (tests that tamper with stored data).

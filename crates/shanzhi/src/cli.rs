@@ -113,6 +113,8 @@ pub enum Command {
         #[command(subcommand)]
         action: ApikeyAction,
     },
+    /// Print a new random data key (base64) for `data_key` / SHANZHI_DATA_KEY
+    Datakey,
     /// The full-text index of cases: rebuild it from the database (stop the server first)
     Search {
         #[command(subcommand)]

@@ -6,14 +6,51 @@ use anyhow::{Context, bail};
 use shanzhi_app::clock::SystemClock;
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
-use shanzhi_store::{ReferenceKind, Store};
+use shanzhi_store::{DataKey, ReferenceKind, Store};
 
 use crate::cli::{ApikeyAction, AuditAction, CaseAction, Cli, Command, GridsAction, RefAction, SearchAction};
 use crate::config::Config;
 use crate::progress;
 
+/// The data key from the configuration; for the demo's database (a SQLite file named
+/// `shanzhi-demo.db`) with none given, the demo's own key in `shanzhi-demo.key` beside it, made
+/// on first use.
+fn data_key(cfg: &Config) -> anyhow::Result<Option<DataKey>> {
+    let text = match (&cfg.data_key, demo_key_file(&cfg.db)) {
+        (Some(k), _) => k.clone(),
+        (None, None) => return Ok(None),
+        (None, Some(path)) => {
+            if !path.exists() {
+                write_private(&path, &DataKey::generate()).with_context(|| format!("writing {}", path.display()))?;
+            }
+            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
+        }
+    };
+    Ok(Some(DataKey::from_base64(&text).map_err(|e| anyhow::anyhow!("data_key: {e}"))?))
+}
+
+fn demo_key_file(db: &str) -> Option<std::path::PathBuf> {
+    let file = std::path::Path::new(db.strip_prefix("sqlite://")?.split('?').next()?);
+    (file.file_name()? == "shanzhi-demo.db").then(|| file.with_file_name("shanzhi-demo.key"))
+}
+
+/// Writes a file only its owner may read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
+    let key = data_key(cfg)?;
+    if key.is_none() {
+        eprintln!("warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)");
+    }
+    let store = store.with_data_key(key);
     store.migrate().await.context("applying migrations")?;
     let files = shanzhi_app::files::Files::open(&cfg.files.location, cfg.files.policy.clone()).map_err(explain)?;
     let app =
@@ -217,6 +254,13 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     println!("API key `{name}` revoked");
                 }
             }
+        }
+        Command::Datakey => {
+            println!("{}", DataKey::generate());
+            eprintln!(
+                "Give it to the server as SHANZHI_DATA_KEY (or `data_key` in the configuration), and keep a copy:"
+            );
+            eprintln!("personal data sealed with it cannot be read without it.");
         }
         Command::Search { action: SearchAction::Reindex } => {
             let app = open_with_search(&cfg).await?;

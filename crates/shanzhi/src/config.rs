@@ -30,6 +30,10 @@ pub struct Config {
     pub files: FilesConfig,
     /// The full-text index (`[search]`).
     pub search: SearchConfig,
+    /// The key (32 bytes, base64; `shanzhi datakey` prints a new one) that seals personal data
+    /// at rest. Best given as `SHANZHI_DATA_KEY` rather than written in a file. The demo makes
+    /// its own (`shanzhi-demo.key`) when none is given.
+    pub data_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,6 +81,7 @@ impl Default for Config {
             limits: Default::default(),
             files: Default::default(),
             search: Default::default(),
+            data_key: None,
         }
     }
 }

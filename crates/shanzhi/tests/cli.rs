@@ -55,6 +55,10 @@ fn demo_export_import_and_serve() {
     assert!(text(&out.stderr).contains("10727 grids, 12222 grid workers"), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("3000 cases of history"), "{}", text(&out.stderr));
     assert!(dir.join("shanzhi-demo.db").exists());
+    // The demo seals personal data with a key of its own, beside its database.
+    assert_eq!(std::fs::read_to_string(dir.join("shanzhi-demo.key")).unwrap().trim().len(), 44);
+    let out = run(&dir, &["datakey"]);
+    assert_eq!(text(&out.stdout).trim().len(), 44, "{}", text(&out.stdout));
     let db = format!("sqlite://{}", dir.join("shanzhi-demo.db").display());
 
     let out = run(&dir, &["--db", &db, "migrate"]);
