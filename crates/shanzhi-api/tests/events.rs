@@ -167,6 +167,11 @@ async fn each_watcher_sees_its_scope_live_and_can_resume() {
             (kind.as_str(), data["case"].as_str(), data["action"].as_str()),
             ("updated", Some(a.as_str()), Some("register"))
         );
+        // An id from beyond the log's end (another database, an older version): reload, then live.
+        let mut stranger = Watch::open(&t, "paiqian", "", Some("99999999999-1-1")).await;
+        assert_eq!(stranger.next().await.1, "lagged", "{}", t.db);
+        let d = patrol(&t, "lixin-wangge", "130202001001", "0602").await;
+        assert_eq!(stranger.next().await.2["case"], d.as_str(), "{}: live after the reload notice", t.db);
         let bearer = format!("Bearer {}", t.token("paiqian", true).await);
         let (s, e) = t
             .raw("GET", "/api/v1/events", &[("authorization", bearer.as_str()), ("last-event-id", "yesterday")], None)

@@ -91,14 +91,17 @@ pub async fn watch(
     // falls between the three, and live events already read are not sent twice.
     let now = app.event_position().await?;
     let rx = app.watch(now);
-    let from = resume.unwrap_or(now);
+    // An id beyond the log's end is not one of this log's (another database, or ids of an older
+    // version): start from the end and tell the client to reload its lists.
+    let unknown = resume.is_some_and(|c| c.0 > now.0);
+    let from = resume.filter(|_| !unknown).unwrap_or(now);
     let (backlog, more) = app.events_after(from, MAX_BACKLOG).await?;
     let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: from };
     let mut missed: Vec<Result<Event, Infallible>> =
         backlog.iter().filter(|e| watcher.wants(e)).map(|e| Ok(sse(e))).collect();
-    if more {
-        // Too much was missed to send: the client reloads its lists instead.
-        missed.push(Ok(Event::default().event("lagged").data("backlog")));
+    if more || unknown {
+        // Too much was missed to send, or the id is unknown: the client reloads its lists instead.
+        missed.push(Ok(Event::default().event("lagged").data(if unknown { "unknown" } else { "backlog" })));
     }
     watcher.replayed = backlog.last().and_then(CaseEvent::cursor).map_or(from, |c| c.max(from));
     let live = stream::unfold((rx, watcher), |(mut rx, watcher)| async move {
