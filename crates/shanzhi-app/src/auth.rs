@@ -51,15 +51,11 @@ pub struct Caller {
 
 impl Caller {
     pub fn anonymous() -> Caller {
-        Caller {
-            actor: Actor { user: "anonymous".into(), role: Role::Resident, unit: String::new() },
-            scope: None,
-            token_hash: None,
-        }
+        Caller { actor: Actor::anonymous(), scope: None, token_hash: None }
     }
 
     pub fn is_anonymous(&self) -> bool {
-        self.actor.user == "anonymous"
+        self.actor.is_anonymous()
     }
 }
 

@@ -106,7 +106,7 @@ impl App {
     /// The actor behind a request: a known user, or an anonymous resident.
     pub async fn actor(&self, username: Option<&str>) -> Result<Actor, AppError> {
         let Some(name) = username else {
-            return Ok(Actor { user: "anonymous".into(), role: Role::Resident, unit: String::new() });
+            return Ok(Actor::anonymous());
         };
         let u = self.user(name).ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
         Ok(Actor { user: u.username, role: u.role, unit: u.unit })
@@ -171,7 +171,7 @@ impl App {
             description: description.to_string(),
             location: Some((here.lon, here.lat)),
             grid,
-            reporter: (actor.user != "anonymous").then(|| actor.user.clone()),
+            reporter: (!actor.is_anonymous()).then(|| actor.user.clone()),
         };
         let (mut case, mut first) =
             engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;

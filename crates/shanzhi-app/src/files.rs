@@ -18,9 +18,6 @@ pub use shanzhi_store::AttachmentRecord;
 
 use crate::{App, AppError};
 
-/// The user of callers without credentials.
-const ANONYMOUS: &str = "anonymous";
-
 /// Where attachments are kept, and the upload policy.
 #[derive(Clone)]
 pub struct Files {
@@ -183,7 +180,7 @@ impl App {
     /// one that a case in its data scope references. Anonymous callers own nothing: an anonymous
     /// upload is referenced by its id alone (a 128-bit capability, never published).
     async fn may_read(&self, record: &AttachmentRecord, actor: &Actor) -> Result<bool, AppError> {
-        if record.uploaded_by == actor.user && actor.user != ANONYMOUS {
+        if record.uploaded_by == actor.user && !actor.is_anonymous() {
             return Ok(true);
         }
         let scope = DataScope::of(actor);
@@ -231,7 +228,7 @@ impl App {
             let record = self.store().attachment(id).await?;
             let allowed = match &record {
                 None => false,
-                Some(r) if actor.user == ANONYMOUS => r.uploaded_by == ANONYMOUS,
+                Some(r) if actor.is_anonymous() => r.uploaded_by == Actor::ANONYMOUS,
                 Some(r) => self.may_read(r, actor).await?,
             };
             if !allowed {

@@ -85,6 +85,20 @@ pub struct Actor {
     pub unit: String,
 }
 
+impl Actor {
+    /// The user name of whoever comes without credentials (a resident on the public page).
+    pub const ANONYMOUS: &'static str = "anonymous";
+
+    /// Someone without credentials: a resident, of no unit.
+    pub fn anonymous() -> Actor {
+        Actor { user: Actor::ANONYMOUS.into(), role: Role::Resident, unit: String::new() }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.user == Actor::ANONYMOUS
+    }
+}
+
 /// A new report, before it is a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewReport {
