@@ -117,7 +117,14 @@ impl SearchIndex {
                 ));
             }
             None => {
-                // None yet, or of another version: the index is derived data, so it is made anew.
+                // None yet, or of another version: the index is derived data, so it is made anew,
+                // once its writer lock shows no other process has it open (one that has just
+                // made it, before its first commit, would lose its files).
+                if Index::exists(&dir).unwrap_or(false) {
+                    if let Ok(old) = Index::open(dir.clone()) {
+                        lock_writer(&old)?;
+                    }
+                }
                 for entry in std::fs::read_dir(folder).map_err(fail)? {
                     let path = entry.map_err(fail)?.path();
                     if path.is_dir() {
@@ -140,10 +147,7 @@ impl SearchIndex {
 
     fn with(index: Index, fields: Fields) -> Result<SearchIndex> {
         words::register(&index);
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => SearchError::InUse,
-            e => e.into(),
-        })?;
+        let writer = lock_writer(&index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
     }
@@ -220,6 +224,14 @@ impl SearchIndex {
         let ids = top.into_iter().take(limit).filter_map(|(id, _)| id).collect();
         Ok(Found { ids, capped })
     }
+}
+
+/// The index's one writer; another process holding it is `InUse`.
+fn lock_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>> {
+    index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => SearchError::InUse,
+        e => e.into(),
+    })
 }
 
 fn payload(index: &Index) -> Option<Payload> {

@@ -73,6 +73,17 @@ fn a_folder_index_survives_a_restart_and_refuses_a_second_writer() {
     let index = SearchIndex::open(&folder).unwrap();
     assert_eq!((index.position(), index.search("占道", 5).unwrap().ids), (Some((4, 9, 1)), vec![9]));
 
+    // An index just made, not yet committed, is not emptied by a second process opening it.
+    let fresh = dir.path().join("fresh");
+    let first = SearchIndex::open(&fresh).unwrap();
+    assert!(matches!(SearchIndex::open(&fresh), Err(SearchError::InUse)));
+    first.put(&[doc(3, "占道经营", "")], Some((1, 3, 1))).unwrap();
+    assert_eq!(first.search("占道", 5).unwrap().ids, [3], "before the drop");
+    drop(first);
+    let again = SearchIndex::open(&fresh).unwrap();
+    assert_eq!(again.position(), Some((1, 3, 1)), "position kept");
+    assert_eq!(again.search("占道", 5).unwrap().ids, [3]);
+
     // A folder with other files in it is never emptied.
     let other = dir.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
