@@ -242,6 +242,16 @@ pub struct ActionDto {
     pub parent: Option<String>,
 }
 
+/// A note on a case (补充说明, 催办): `POST /api/v1/cases/{id}/notes`. The case stays where it is.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NoteDto {
+    /// 1 to 2000 characters; personal data in it is masked when shown.
+    pub text: String,
+    /// Uploaded attachment ids (or web addresses) to keep with the note.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
 /// One row of figures.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatRowDto {

@@ -33,7 +33,9 @@ use crate::routes;
         routes::cases::list,
         routes::cases::show,
         routes::cases::act,
+        routes::cases::add_note,
         routes::cases::stats,
+        routes::cases::export,
         routes::attachments::upload,
         routes::attachments::show,
         routes::attachments::thumbnail,
@@ -57,6 +59,7 @@ use crate::routes;
         CaseDetailDto,
         CaseListDto,
         ActionDto,
+        NoteDto,
         StatsDto,
         AttachmentDto
     ))

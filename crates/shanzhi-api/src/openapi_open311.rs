@@ -76,6 +76,30 @@ fn paths() -> Vec<(&'static str, Value)> {
     );
     post["requestBody"] =
         json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": form_fields}}});
+    let update_fields = json!({
+        "type": "object",
+        "required": ["service_request_id", "update_id", "updated_datetime", "status", "description"],
+        "properties": {
+            "api_key": {"type": "string", "description": "An API key of scope open311 or full (or send X-API-Key)"},
+            "jurisdiction_id": {"type": "string"},
+            "service_request_id": {"type": "string"},
+            "update_id": {"type": "string", "maxLength": 100, "description": "The client's id of the update: a retry with the same id adds nothing"},
+            "updated_datetime": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "description": "An Open311 status (OPEN, CLOSED, FIXED, …): recorded with the note, the request keeps its state"},
+            "description": {"type": "string", "maxLength": 1900},
+            "media_url": {"type": "string"},
+            "first_name": {"type": "string"}, "last_name": {"type": "string"},
+            "email": {"type": "string"}, "phone": {"type": "string"}
+        }
+    });
+    let mut post_update = operation(
+        "open311_post_update",
+        "FixMyStreet's update on a request (an API key is required): a note on the case, which stays in its state",
+        vec![format_param()],
+        [vec![ok("201", "Open311UpdateCreated")], errors(&["400", "403", "404"])].concat(),
+    );
+    post_update["requestBody"] =
+        json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": update_fields}}});
     let mut list_params = vec![
         format_param(),
         jurisdiction(),
@@ -140,9 +164,12 @@ fn paths() -> Vec<(&'static str, Value)> {
         ),
         (
             "/open311/v2/servicerequestupdates.{format}",
-            json!({"get": operation("open311_updates", "FixMyStreet's request updates: log entries of a window, oldest first",
-                vec![format_param(), jurisdiction(), query("start_date", "W3C datetime"), query("end_date", "W3C datetime")],
-                [vec![ok("200", "Open311Updates")], errors(&["400", "404"])].concat())}),
+            json!({
+                "get": operation("open311_updates", "FixMyStreet's request updates: log entries of a window, oldest first",
+                    vec![format_param(), jurisdiction(), query("start_date", "W3C datetime"), query("end_date", "W3C datetime")],
+                    [vec![ok("200", "Open311Updates")], errors(&["400", "404"])].concat()),
+                "post": post_update,
+            }),
         ),
     ]
 }
@@ -205,6 +232,11 @@ fn schemas() -> Vec<(&'static str, Value)> {
             "Open311Created",
             json!({"type": "array", "items": {"type": "object", "required": ["service_request_id"],
             "properties": {"service_request_id": s, "service_notice": sn, "account_id": sn}}}),
+        ),
+        (
+            "Open311UpdateCreated",
+            json!({"type": "array", "items": {"type": "object", "required": ["update_id"],
+            "properties": {"update_id": s}}}),
         ),
         (
             "Open311Tokens",

@@ -32,18 +32,6 @@ async fn upload(t: &T, user: Option<&str>, name: &str, bytes: Vec<u8>) -> (Statu
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
-/// GET as `user`: (status, content type, bytes).
-async fn fetch(t: &T, user: Option<&str>, uri: &str) -> (StatusCode, String, Vec<u8>) {
-    let mut req = Request::builder().uri(uri);
-    if let Some(u) = user {
-        req = req.header("authorization", format!("Bearer {}", t.token(u, false).await));
-    }
-    let res = shanzhi_api::router(t.app.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (status, ct, to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec())
-}
-
 #[tokio::test]
 async fn files_are_judged_by_their_content_and_images_get_thumbnails() {
     for t in setups("att_content").await {
@@ -59,9 +47,9 @@ async fn files_are_judged_by_their_content_and_images_get_thumbnails() {
         // The bytes are on disk under the configured folder, exactly as sent.
         let on_disk = std::fs::read(t.files.path().join("attachments").join(id)).unwrap();
         assert_eq!(on_disk, photo);
-        let (s, ct, back) = fetch(&t, Some("lixin-wangge"), a["url"].as_str().unwrap()).await;
+        let (s, ct, back) = t.fetch(Some("lixin-wangge"), a["url"].as_str().unwrap()).await;
         assert_eq!((s, ct.as_str(), back == photo), (StatusCode::OK, "image/png", true));
-        let (s, ct, thumb) = fetch(&t, Some("lixin-wangge"), a["thumbnail_url"].as_str().unwrap()).await;
+        let (s, ct, thumb) = t.fetch(Some("lixin-wangge"), a["thumbnail_url"].as_str().unwrap()).await;
         assert_eq!((s, ct.as_str()), (StatusCode::OK, "image/jpeg"));
         let small = image::load_from_memory(&thumb).unwrap();
         assert_eq!((small.width(), small.height()), (320, 240), "{}: longer side 320 px", t.db);
@@ -72,9 +60,9 @@ async fn files_are_judged_by_their_content_and_images_get_thumbnails() {
             (s, d["media_type"].as_str(), d["thumbnail_url"].is_null()),
             (StatusCode::CREATED, Some("application/pdf"), true)
         );
-        let (s, _, _) =
-            fetch(&t, Some("lixin-wangge"), &format!("/api/v1/attachments/{}/thumbnail", d["id"].as_str().unwrap()))
-                .await;
+        let (s, _, _) = t
+            .fetch(Some("lixin-wangge"), &format!("/api/v1/attachments/{}/thumbnail", d["id"].as_str().unwrap()))
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "no thumbnail of a PDF");
 
         let mut fake_jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
@@ -132,15 +120,15 @@ async fn evidence_follows_the_cases_data_scope() {
         let id = c["id"].as_str().unwrap();
         let url = format!("/api/v1/attachments/{before}");
         // Another community's grid worker and a resident do not see it; the city's centre does.
-        assert_eq!(fetch(&t, Some("xinyi-wangge"), &url).await.0, StatusCode::NOT_FOUND, "{}", t.db);
-        assert_eq!(fetch(&t, Some("jumin"), &url).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(fetch(&t, None, &url).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(fetch(&t, Some("zhiban"), &url).await.0, StatusCode::OK);
-        assert_eq!(fetch(&t, Some("lunan-gongshui"), &url).await.0, StatusCode::NOT_FOUND, "not yet dispatched to it");
+        assert_eq!(t.fetch(Some("xinyi-wangge"), &url).await.0, StatusCode::NOT_FOUND, "{}", t.db);
+        assert_eq!(t.fetch(Some("jumin"), &url).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.fetch(None, &url).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.fetch(Some("zhiban"), &url).await.0, StatusCode::OK);
+        assert_eq!(t.fetch(Some("lunan-gongshui"), &url).await.0, StatusCode::NOT_FOUND, "not yet dispatched to it");
         t.act(2, id, "shouli", json!({"action": "register"})).await;
         t.act(5, id, "zhiban", json!({"action": "file"})).await;
         t.act(5, id, "paiqian", json!({"action": "dispatch"})).await;
-        assert_eq!(fetch(&t, Some("lunan-gongshui"), &url).await.0, StatusCode::OK, "{}: dispatched to it", t.db);
+        assert_eq!(t.fetch(Some("lunan-gongshui"), &url).await.0, StatusCode::OK, "{}: dispatched to it", t.db);
         // The department's "after" photo, on its feedback.
         let (_, after) = upload(&t, Some("lunan-gongshui"), "after.png", png()).await;
         let after = after["id"].as_str().unwrap().to_string();
@@ -148,11 +136,11 @@ async fn evidence_follows_the_cases_data_scope() {
             .await;
         let after_url = format!("/api/v1/attachments/{after}/thumbnail");
         assert_eq!(
-            fetch(&t, Some("lixin-wangge"), &after_url).await.0,
+            t.fetch(Some("lixin-wangge"), &after_url).await.0,
             StatusCode::OK,
             "the grid worker re-checks with it"
         );
-        assert_eq!(fetch(&t, Some("xinyi-wangge"), &after_url).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.fetch(Some("xinyi-wangge"), &after_url).await.0, StatusCode::NOT_FOUND);
         let (_, detail) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
         let log = detail["log"].as_array().unwrap();
         assert_eq!(log[0]["attachments"], json!([before]));
@@ -166,13 +154,13 @@ async fn evidence_follows_the_cases_data_scope() {
             .call("POST", "/api/v1/cases", None, Some(json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": lon, "lat": lat, "channel": "resident_web", "attachments": [mine]})), None)
             .await;
         assert_eq!(s, StatusCode::CREATED);
-        assert_eq!(fetch(&t, Some("zhiban"), &format!("/api/v1/attachments/{mine}")).await.0, StatusCode::OK);
+        assert_eq!(t.fetch(Some("zhiban"), &format!("/api/v1/attachments/{mine}")).await.0, StatusCode::OK);
         assert_eq!(
-            fetch(&t, None, &format!("/api/v1/attachments/{mine}")).await.0,
+            t.fetch(None, &format!("/api/v1/attachments/{mine}")).await.0,
             StatusCode::NOT_FOUND,
             "anonymous callers share no ownership: one cannot read another's upload"
         );
-        let (s, _, _) = fetch(&t, Some("zhiban"), "/api/v1/attachments/att_ffffffffffffffffffffffffffffffff").await;
+        let (s, _, _) = t.fetch(Some("zhiban"), "/api/v1/attachments/att_ffffffffffffffffffffffffffffffff").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }

@@ -356,3 +356,88 @@ async fn only_events_are_public() {
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn a_client_posts_updates_that_become_notes_once_each() {
+    for t in setups("o311_post_update").await {
+        let k = key(&t, "open311").await;
+        let (lon, lat) = t.point_in("130202001001");
+        let (lat, lon) = (lat.to_string(), lon.to_string());
+        let report = [
+            ("api_key", k.as_str()),
+            ("service_code", "0101"),
+            ("lat", lat.as_str()),
+            ("long", lon.as_str()),
+            ("description", "井盖缺失"),
+        ];
+        let (s, _, body) = post(&t, "/open311/v2/requests.json", &report, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {body}", t.db);
+        let id = serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"].as_str().unwrap().to_string();
+        let update = |update_id: &'static str| {
+            vec![
+                ("api_key", k.clone()),
+                ("service_request_id", id.clone()),
+                ("update_id", update_id.to_string()),
+                ("updated_datetime", "2026-03-02T10:00:00+08:00".to_string()),
+                ("status", "OPEN".to_string()),
+                ("description", "仍然没有修好，电话13700001234".to_string()),
+                ("media_url", PHOTO.to_string()),
+                ("first_name", "李".to_string()),
+            ]
+        };
+        let send = |v: Vec<(&'static str, String)>, format: &'static str| {
+            let t = &t;
+            async move {
+                let refs: Vec<(&str, &str)> = v.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post(t, &format!("/open311/v2/servicerequestupdates.{format}"), &refs, &[]).await
+            }
+        };
+
+        // XML, as FixMyStreet sends it: the answer names our update id.
+        let (s, _, x) = send(update("fms-u-1"), "xml").await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {x}", t.db);
+        assert_eq!(root(&x), "service_request_updates");
+        assert_eq!(texts(&x, "request_update/update_id"), [format!("{id}-2")]);
+        // A retry of the same update adds nothing and answers the same id.
+        let (s, _, j) = send(update("fms-u-1"), "json").await;
+        assert_eq!(
+            (s, serde_json::from_str::<Value>(&j).unwrap()),
+            (StatusCode::CREATED, json!([{"update_id": format!("{id}-2")}]))
+        );
+
+        // The case keeps its state; the note carries the client's status, masked, with the photo.
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        let log = d["log"].as_array().unwrap();
+        assert_eq!(log.len(), 2, "{}: {d}", t.db);
+        assert_eq!((log[1]["action"].as_str(), log[1]["to_state"].as_str()), (Some("note"), d["state"].as_str()));
+        assert_eq!(log[1]["opinion"], "[OPEN] 仍然没有修好，电话137****1234");
+        assert_eq!(log[1]["attachments"], json!([PHOTO]));
+        assert!(!d.to_string().contains("李"), "the name is not kept");
+
+        // What is refused: no key, a read key, a missing field, a status outside the vocabulary,
+        // an unknown request, a request outside the key's account's scope.
+        let mut no_key = update("fms-u-2");
+        no_key.retain(|(k, _)| *k != "api_key");
+        assert_eq!(send(no_key, "json").await.0, StatusCode::FORBIDDEN);
+        let mut read = update("fms-u-3");
+        read[0].1 = key(&t, "read").await;
+        assert_eq!(send(read, "json").await.0, StatusCode::FORBIDDEN);
+        for (field, value) in
+            [("update_id", ""), ("updated_datetime", "yesterday"), ("status", "BROKEN"), ("description", "")]
+        {
+            let mut bad = update("fms-u-4");
+            bad.iter_mut().filter(|(k, _)| *k == field).for_each(|(_, v)| *v = value.to_string());
+            let (s, _, e) = send(bad, "json").await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{}: {field}", t.db);
+            assert!(e.contains(field), "{field}: {e}");
+        }
+        let mut unknown = update("fms-u-5");
+        unknown[1].1 = "999".into();
+        assert_eq!(send(unknown, "json").await.0, StatusCode::NOT_FOUND);
+        let mut stranger = update("fms-u-6");
+        stranger[0].1 = t.app.create_api_key("admin", "client-xinyi", "xinyi-wangge", "open311").await.unwrap();
+        assert_eq!(send(stranger, "json").await.0, StatusCode::NOT_FOUND, "{}", t.db);
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        assert_eq!(d["log"].as_array().unwrap().len(), 2, "{}: nothing refused was written", t.db);
+    }
+}

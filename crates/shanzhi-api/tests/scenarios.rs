@@ -557,3 +557,181 @@ async fn personal_data_is_masked_unless_the_command_centre_unmasks_it_and_that_i
         assert!(err.contains(shanzhi_store::testing::test_key().id()), "{err}");
     }
 }
+
+#[tokio::test]
+async fn a_new_data_key_reads_old_rows_and_reseal_moves_every_row_to_it() {
+    use shanzhi_store::DataKey;
+    use shanzhi_store::testing::{execute_raw, raw_strings, test_key};
+    for t in setups("scn_rotate").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let text = "楼道堆放杂物，联系电话13912345678";
+        let c = t.report("jumin", json!({"kind": "event", "type": "1006", "description": text, "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let id: i64 = c["id"].as_str().unwrap().parse().unwrap();
+        let store = t.app.store();
+        // A value from before any key was set is stored as it is.
+        execute_raw(
+            store,
+            "UPDATE buildings SET head_phone = '13800000000' WHERE code = (SELECT MIN(code) FROM buildings)",
+        )
+        .await
+        .unwrap();
+
+        let (old, new) = (test_key(), DataKey::from_base64(&DataKey::generate()).unwrap());
+        let rotated = store.open_again().await.unwrap().with_data_keys(Some(new.clone()), vec![old.clone()]);
+        assert_eq!(rotated.load_case(id).await.unwrap().case.description, text, "the old key still reads: {}", t.db);
+        let mut seen = Vec::new();
+        let report = rotated.reseal(|table, done, total| seen.push((table.to_string(), done, total))).await.unwrap();
+        let moved = |table: &str| report.tables.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap();
+        assert!(moved("cases") >= 1 && moved("case_log") >= 1 && moved("buildings") >= 1, "{}: {report:?}", t.db);
+        assert_eq!(report.key, new.id());
+        for (table, n) in &report.tables {
+            let last = seen.iter().rev().find(|(t, _, _)| t == table).unwrap();
+            assert_eq!((last.1, last.2), (*n, *n), "{}: progress ends at the total for {table}", t.db);
+        }
+
+        let prefix = format!("sz1:{}:", new.id());
+        for sql in [
+            "SELECT body FROM cases",
+            "SELECT body FROM case_log",
+            "SELECT response FROM idempotency_keys",
+            "SELECT name FROM grid_workers",
+            "SELECT phone FROM grid_workers",
+            "SELECT head_name FROM buildings",
+            "SELECT head_phone FROM buildings",
+        ] {
+            let values = raw_strings(store, sql).await.unwrap();
+            assert!(values.iter().all(|v| v.starts_with(&prefix)), "{}: {sql}", t.db);
+        }
+        // The new key alone reads everything; the old key alone no longer can.
+        let only_new = store.open_again().await.unwrap().with_data_key(Some(new.clone()));
+        assert_eq!(only_new.load_case(id).await.unwrap().case.description, text);
+        let county = only_new.load_case(id).await.unwrap().county;
+        assert!(!only_new.case_log(&county, id).await.unwrap().is_empty());
+        let only_old = store.open_again().await.unwrap().with_data_key(Some(old));
+        let err = only_old.load_case(id).await.unwrap_err().to_string();
+        assert!(err.contains(new.id()), "{err}");
+        assert_eq!(rotated.reseal(|_, _, _| {}).await.unwrap().rows(), 0, "{}: nothing is left to move", t.db);
+    }
+}
+
+#[tokio::test]
+async fn notes_leave_the_case_where_it_is_and_retried_writes_happen_once() {
+    for t in setups("scn_notes").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let c = t.report("jumin", json!({"kind": "event", "type": "0602", "description": "楼下垃圾三天没人清", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let id = c["id"].as_str().unwrap();
+        let notes = format!("/api/v1/cases/{id}/notes");
+        let log_of = |v: &Value| v["log"].as_array().unwrap().clone();
+
+        // The resident follows up (催办); a retry with the same key adds nothing.
+        let urge = json!({"text": "还没人来处理，请尽快，电话13912345678"});
+        let (s, first) = t.call("POST", &notes, Some("jumin"), Some(urge.clone()), Some("note-1")).await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {first}", t.db);
+        assert_eq!((first["state"].as_str(), first["version"].as_u64()), (Some("reported"), Some(2)));
+        let (s, again) = t.call("POST", &notes, Some("jumin"), Some(urge), Some("note-1")).await;
+        assert_eq!((s, &again), (StatusCode::CREATED, &first), "{}", t.db);
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        let log = log_of(&d);
+        assert_eq!(log.len(), 2, "{}: one note: {d}", t.db);
+        assert_eq!((log[1]["action"].as_str(), log[1]["to_state"].as_str()), (Some("note"), Some("reported")));
+        assert!(log[1]["opinion"].as_str().unwrap().contains("139****5678"), "masked when shown: {}", log[1]);
+
+        // Who may not: nobody logged in, a grid worker of another community; and what is no note.
+        let (s, _) = t.call("POST", &notes, None, Some(json!({"text": "x"})), None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{}", t.db);
+        let (s, _) = t.call("POST", &notes, Some("xinyi-wangge"), Some(json!({"text": "x"})), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{}: outside the scope the case does not exist", t.db);
+        let (s, e) = t.call("POST", &notes, Some("jumin"), Some(json!({"text": "  "})), None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("text")), "{}: {e}", t.db);
+
+        // An action retried with its key is taken once and answers the same.
+        let act = format!("/api/v1/cases/{id}/actions");
+        let verify = json!({"action": "request_verification"});
+        let (s, once) = t.call("POST", &act, Some("shouli"), Some(verify.clone()), Some("act-1")).await;
+        assert_eq!(s, StatusCode::OK, "{}: {once}", t.db);
+        let (s, twice) = t.call("POST", &act, Some("shouli"), Some(verify.clone()), Some("act-1")).await;
+        assert_eq!((s, &twice), (StatusCode::OK, &once), "{}", t.db);
+        let (s, _) = t.call("POST", &act, Some("shouli"), Some(verify), None).await;
+        assert_ne!(s, StatusCode::OK, "{}: without the key it is a second attempt, refused", t.db);
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        assert_eq!(log_of(&d).iter().filter(|e| e["action"] == "request_verification").count(), 1, "{}", t.db);
+        // A key belongs to its first request: used on another case it is a conflict.
+        let other = t.report("jumin", json!({"kind": "event", "type": "0602", "description": "另一处垃圾", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let (s, e) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{}/notes", other["id"].as_str().unwrap()),
+                Some("jumin"),
+                Some(json!({"text": "y"})),
+                Some("note-1"),
+            )
+            .await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{}: {e}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn exports_are_workbooks_within_the_scope_masked_unless_unmasked_and_audited() {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let read = |bytes: Vec<u8>| -> Vec<Vec<String>> {
+        let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx workbook");
+        let name = wb.sheet_names()[0].clone();
+        wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    for t in setups("scn_export").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let text = "小区门口垃圾堆积，联系13812345678";
+        let mine = t.report("jumin", json!({"kind": "event", "type": "0602", "description": text, "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let (lon, lat) = t.point_in("130202001002");
+        t.report("jumin", json!({"kind": "event", "type": "0101", "description": "井盖缺失", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let mine_id = mine["id"].as_str().unwrap();
+
+        // The command centre exports the city: Chinese headers, who and when, masked text.
+        let (s, ct, bytes) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx").await;
+        assert_eq!((s, ct.as_str()), (StatusCode::OK, XLSX), "{}", t.db);
+        let rows = read(bytes);
+        assert!(rows[0][0].contains("zhiban") && rows[0][0].contains("个人信息已脱敏"), "{:?}", rows[0]);
+        assert_eq!(
+            (rows[1][0].as_str(), rows[1][5].as_str(), rows[1][16].as_str()),
+            ("案件编号", "问题描述", "上报时间")
+        );
+        assert_eq!(rows.len(), 4, "{}: two cases: {rows:?}", t.db);
+        let row = rows.iter().find(|r| r[0] == mine_id).expect("the case is exported");
+        assert_eq!(row[5], "小区门口垃圾堆积，联系138****5678");
+        assert_eq!(
+            (row[2].as_str(), row[4].as_str(), row[6].as_str(), row[9].as_str()),
+            ("暴露垃圾", "市民网上上报", "路南区", "130202001001001"),
+            "{row:?}"
+        );
+        assert!(!row[16].is_empty(), "the time reported: {row:?}");
+        let (_, _, en) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?lang=en&q=%E5%9E%83%E5%9C%BE").await;
+        let en = read(en);
+        assert_eq!((en[1][0].as_str(), en.len()), ("Case", 3), "{}: English, and only what holds the words", t.db);
+
+        // A grid worker exports their own community only; a resident may not unmask.
+        let (_, _, own) = t.fetch(Some("lixin-wangge"), "/api/v1/exports/cases.xlsx").await;
+        assert_eq!(read(own).len(), 3, "{}: one case in scope", t.db);
+        let (s, _, _) = t.fetch(Some("jumin"), "/api/v1/exports/cases.xlsx?unmask=true").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _, _) = t.fetch(None, "/api/v1/exports/cases.xlsx").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _, e) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?light=blue").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&e));
+
+        // The dispatcher exports it whole; both exports and the unmasking are audited.
+        let (_, _, whole) = t.fetch(Some("paiqian"), "/api/v1/exports/cases.xlsx?unmask=true").await;
+        let whole = read(whole);
+        assert!(whole[0][0].contains("仅限工作使用"), "{:?}", whole[0]);
+        assert!(whole.iter().any(|r| r[5] == text), "{}", t.db);
+        let tail = t.app.store().audit_tail(10).await.unwrap();
+        assert!(
+            tail.iter().any(|e| e.action == "case.export" && e.actor == "zhiban" && e.detail.starts_with("2 rows")),
+            "{tail:?}"
+        );
+        assert!(
+            tail.iter().any(|e| e.action == "pii.unmask" && e.actor == "paiqian" && e.target == "export"),
+            "{tail:?}"
+        );
+    }
+}

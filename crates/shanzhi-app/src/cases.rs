@@ -7,6 +7,7 @@ use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
 use shanzhi_domain::cases::duplicates::Probe;
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
+use shanzhi_domain::cases::notes::{self, annotate};
 use shanzhi_domain::cases::routing::{Route, route};
 use shanzhi_domain::cases::workflow::{Effect, Workflow};
 use shanzhi_domain::ids::Level;
@@ -221,7 +222,22 @@ impl App {
 
     /// Takes an action on a case. A dispatch without units goes where routing suggested; a merge
     /// also records the child on its parent; closing a parent tells its merged children.
-    pub async fn act(&self, id: i64, mut command: Command, actor: &Actor) -> Result<CaseView, AppError> {
+    pub async fn act(&self, id: i64, command: Command, actor: &Actor) -> Result<CaseView, AppError> {
+        self.act_once(id, command, actor, None).await
+    }
+
+    /// `act` with an idempotency key: a retry (a phone on a slow link that never heard the
+    /// answer) gets the first answer, and the action is taken once.
+    pub async fn act_once(
+        &self,
+        id: i64,
+        mut command: Command,
+        actor: &Actor,
+        key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        if let Some(view) = self.replayed(id, key).await? {
+            return Ok(view);
+        }
         let reference = self.reference();
         let scope = DataScope::of(actor);
         let stored = self.store().load_case_in(id, &scope).await?;
@@ -259,20 +275,95 @@ impl App {
             }
             let seq = parent.case.seq;
             parent.case.merged.push(id);
-            let e = note(&mut parent.case, actor, now, "absorb", format!("合并重复案件 {id}"));
+            let e = annotate(&mut parent.case, actor, now, notes::ABSORB, format!("合并重复案件 {id}"));
             others.push((parent, seq, e));
         } else if was_open && next.case.closed_at.is_some() {
             for child in next.case.merged.clone() {
                 let mut c = self.store().load_case(child).await?;
                 let seq = c.case.seq;
-                let e = note(&mut c.case, actor, now, "parent_closed", format!("主案件 {id} 已{}", next.case.state));
+                let e = annotate(
+                    &mut c.case,
+                    actor,
+                    now,
+                    notes::PARENT_CLOSED,
+                    format!("主案件 {id} 已{}", next.case.state),
+                );
                 others.push((c, seq, e));
             }
         }
         let mut changes: Vec<(&StoredCase, u32, &LogEntry)> = vec![(&next, before, &entry)];
         changes.extend(others.iter().map(|(s, b, e)| (s, *b, e)));
-        self.store().save_actions(&changes).await?;
-        Ok(self.view(&next, now))
+        self.save_once(id, &changes, key, now).await
+    }
+
+    /// Adds a note to a case the caller can see, in any state (补充说明, 催办, an Open311 client's
+    /// update): the case stays where it is, and the note reaches its watchers. With an
+    /// idempotency key, a retry adds nothing and gets the first answer.
+    pub async fn add_note(
+        &self,
+        id: i64,
+        text: &str,
+        attachments: Vec<String>,
+        actor: &Actor,
+        key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        if actor.is_anonymous() {
+            return Err(AppError::Unauthenticated("log in to add a note to a case".into()));
+        }
+        let text = notes::note_text(text).map_err(|m| AppError::invalid("text", m))?;
+        self.check_attachments(&attachments, actor).await?;
+        if let Some(view) = self.replayed(id, key).await? {
+            return Ok(view);
+        }
+        let scope = DataScope::of(actor);
+        // A note does not depend on the state: when someone acts in between, note the new version.
+        let mut tries = 0;
+        loop {
+            let mut next = self.store().load_case_in(id, &scope).await?;
+            let before = next.case.seq;
+            let now = self.clock().now();
+            let mut entry = annotate(&mut next.case, actor, now, notes::NOTE, text.to_string());
+            entry.attachments = attachments.clone();
+            match self.save_once(id, &[(&next, before, &entry)], key, now).await {
+                Err(AppError::Conflict(_)) if tries < 3 && self.replayed(id, key).await?.is_none() => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// Saves the changes of an action (the first is the case acted on), keeping the answer with
+    /// the idempotency key in the same transaction; a key that raced in from a retry answers
+    /// what the first use stored.
+    async fn save_once(
+        &self,
+        id: i64,
+        changes: &[(&StoredCase, u32, &LogEntry)],
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseView, AppError> {
+        let view = self.view(changes[0].0, now);
+        let answer =
+            key.map(|k| serde_json::to_string(&view).map(|a| (k, a))).transpose().map_err(AppError::internal)?;
+        match self.store().save_actions(changes, answer.as_ref().map(|(k, a)| (*k, a.as_str()))).await {
+            Ok(()) => Ok(view),
+            Err(StoreError::Conflict(m)) => match self.replayed(id, key).await? {
+                Some(first) => Ok(first),
+                None => Err(AppError::Conflict(m)),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The answer kept with an idempotency key already used on this case (a key used on
+    /// another case is a conflict).
+    async fn replayed(&self, id: i64, key: Option<&str>) -> Result<Option<CaseView>, AppError> {
+        let Some(key) = key else { return Ok(None) };
+        let Some(answer) = self.store().idempotent_response(key).await? else { return Ok(None) };
+        let view: CaseView = serde_json::from_str(&answer).map_err(AppError::internal)?;
+        if view.id != id {
+            return Err(AppError::Conflict(format!("the idempotency key `{key}` was used on another request")));
+        }
+        Ok(Some(view))
     }
 
     /// One case with its log and the actions the caller may take. Personal data in the text is
@@ -402,24 +493,5 @@ impl App {
             }
         }
         Ok(report)
-    }
-}
-
-/// Appends a note to a case that another case's action touched (no state change).
-fn note(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str, opinion: String) -> LogEntry {
-    case.seq += 1;
-    LogEntry {
-        seq: case.seq,
-        at: now,
-        actor: actor.clone(),
-        action: action.into(),
-        from_state: Some(case.state.clone()),
-        to_state: case.state.clone(),
-        opinion: Some(opinion),
-        attachments: Vec::new(),
-        units: None,
-        deadline: case.clock.as_ref().map(|c| c.deadline),
-        overdue: false,
-        ended_step: None,
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use shanzhi_domain::access::{DataScope, involved_units};
 use shanzhi_domain::cases::case::{Actor, LogEntry};
 use shanzhi_domain::cases::events::event_kind;
-use shanzhi_store::CaseFilter;
+use shanzhi_store::{CaseFilter, StoredCase};
 use tokio::sync::broadcast;
 
 use crate::{App, AppError};
@@ -24,6 +24,14 @@ pub type Cursor = (i64, i64, u32);
 
 /// Entries read per query.
 const BATCH: u64 = 1000;
+
+/// Log entries (position, county, case id, entry) in commit order, the cases they touch, and
+/// the cursor of the last entry.
+pub(crate) struct LogBatch {
+    pub entries: Vec<(i64, String, i64, LogEntry)>,
+    pub cases: Vec<StoredCase>,
+    pub last: Cursor,
+}
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -143,17 +151,40 @@ impl App {
         Ok((out, true))
     }
 
-    /// The events after a cursor, and the cursor of the last entry read (none: nothing new).
-    async fn read_after(&self, cursor: Cursor) -> Result<(Vec<CaseEvent>, Option<Cursor>), AppError> {
-        let entries = self.store().log_after(cursor, BATCH).await?;
+    /// One batch of the case log after a cursor, with the cases its entries touch (as they are
+    /// now) and the cursor of its last entry; none when nothing was committed after the cursor.
+    pub(crate) async fn log_batch(&self, after: Cursor) -> Result<Option<LogBatch>, AppError> {
+        let entries = self.store().log_after(after, BATCH).await?;
         let Some(last) = entries.last().map(|(pos, _, id, e)| (*pos, *id, e.seq)) else {
-            return Ok((Vec::new(), None));
+            return Ok(None);
         };
-        let mut ids: Vec<i64> = entries.iter().map(|(_, _, id, _)| *id).collect();
+        let cases = self.cases_touched(entries.iter().map(|(_, _, id, _)| *id), None).await?;
+        Ok(Some(LogBatch { entries, cases, last }))
+    }
+
+    /// The cases (of one kind, when given) that log entries touch, as they are now: one query
+    /// for a batch of entries.
+    pub(crate) async fn cases_touched(
+        &self,
+        ids: impl Iterator<Item = i64>,
+        kind: Option<&str>,
+    ) -> Result<Vec<StoredCase>, AppError> {
+        let mut ids: Vec<i64> = ids.collect();
         ids.sort_unstable();
         ids.dedup();
-        let filter = CaseFilter { ids, limit: BATCH, ..CaseFilter::default() };
-        let (_, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = ids.len() as u64;
+        let filter = CaseFilter { ids, kind: kind.map(str::to_string), limit, ..CaseFilter::default() };
+        Ok(self.store().list_cases(&filter, self.clock().now()).await?.1)
+    }
+
+    /// The events after a cursor, and the cursor of the last entry read (none: nothing new).
+    async fn read_after(&self, cursor: Cursor) -> Result<(Vec<CaseEvent>, Option<Cursor>), AppError> {
+        let Some(LogBatch { entries, cases, last }) = self.log_batch(cursor).await? else {
+            return Ok((Vec::new(), None));
+        };
         let cases: HashMap<i64, _> = cases.into_iter().map(|s| (s.id, s)).collect();
         let reference = self.reference();
         let events = entries

@@ -4,9 +4,11 @@
 pub mod auth;
 pub mod cases;
 pub mod clock;
+mod datakeys;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod export;
 pub mod files;
 pub mod history;
 pub mod imports;

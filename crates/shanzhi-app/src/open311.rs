@@ -347,11 +347,7 @@ impl App {
     ) -> Result<Vec<RequestUpdate>, AppError> {
         let (from, to) = o311::window(start, end, self.clock().now()).map_err(window_error)?;
         let entries = self.store().log_between(from, to, Some(PUBLIC_KIND), MAX_REQUESTS).await?;
-        let mut ids: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let filter = CaseFilter { kind: Some(PUBLIC_KIND.into()), ids, limit: MAX_REQUESTS, ..CaseFilter::default() };
-        let (_, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+        let cases = self.cases_touched(entries.iter().map(|(id, _)| *id), Some(PUBLIC_KIND)).await?;
         let public: HashMap<i64, &str> = cases.iter().map(|s| (s.id, s.case.kind.as_str())).collect();
         let reference = self.reference();
         Ok(entries

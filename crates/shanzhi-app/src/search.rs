@@ -12,6 +12,7 @@ use shanzhi_search::{CaseDoc, Found, Position, SearchIndex};
 use shanzhi_store::{CaseFilter, StoredCase};
 
 use crate::cases::CaseView;
+use crate::events::LogBatch;
 use crate::{App, AppError};
 
 /// The most matches one query keeps (the newest): the store narrows them by the other filters.
@@ -74,17 +75,26 @@ impl App {
         q: &str,
         actor: &Actor,
     ) -> Result<(u64, Vec<CaseView>, bool), AppError> {
+        let Some((filter, capped)) = self.words_filter(filter, q).await? else {
+            return Ok((0, Vec::new(), false));
+        };
+        let (total, items) = self.list_cases(&filter, actor).await?;
+        Ok((total, items, capped))
+    }
+
+    /// The filter narrowed to the cases holding the words (the newest `MAX_MATCHES`), and
+    /// whether more held them; none when no case does (an empty id list would be no condition).
+    pub(crate) async fn words_filter(
+        &self,
+        filter: &CaseFilter,
+        q: &str,
+    ) -> Result<Option<(CaseFilter, bool)>, AppError> {
         let found = self.search_cases(q).await?;
         let mut ids = found.ids;
         if !filter.ids.is_empty() {
             ids.retain(|id| filter.ids.contains(id));
         }
-        // No match is no case (an empty id list would be no condition at all).
-        if ids.is_empty() {
-            return Ok((0, Vec::new(), false));
-        }
-        let (total, items) = self.list_cases(&CaseFilter { ids, ..filter.clone() }, actor).await?;
-        Ok((total, items, found.capped))
+        Ok((!ids.is_empty()).then(|| (CaseFilter { ids, ..filter.clone() }, found.capped)))
     }
 
     /// Indexes the cases whose log grew since the index's position (a new or outdated index is
@@ -101,15 +111,9 @@ impl App {
             }
         };
         loop {
-            let entries = self.store().log_after(position, BATCH).await?;
-            let Some(last) = entries.last().map(|(pos, _, id, e)| (*pos, *id, e.seq)) else {
+            let Some(LogBatch { cases, last, .. }) = self.log_batch(position).await? else {
                 return Ok(done);
             };
-            let mut ids: Vec<i64> = entries.iter().map(|(_, _, id, _)| *id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let filter = CaseFilter { ids, limit: BATCH, ..CaseFilter::default() };
-            let (_, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
             let docs = self.case_docs(&cases).await?;
             done += docs.len() as u64;
             let index = s.index.clone();

@@ -272,15 +272,7 @@ impl Store {
         let txn = self.db().begin().await?;
         let keys: Vec<idempotency_key::ActiveModel> = cases
             .iter()
-            .filter_map(|c| {
-                c.idempotency.map(|(key, response)| idempotency_key::ActiveModel {
-                    key: Set(key.to_string()),
-                    county_code: Set(c.stored.county.clone()),
-                    case_id: Set(c.stored.id),
-                    response: Set(self.sealer().seal(response)),
-                    created_at: Set(now),
-                })
-            })
+            .filter_map(|c| c.idempotency.map(|(key, response)| self.key_row(key, c.stored, response, now)))
             .collect();
         if !keys.is_empty() {
             idempotency_key::Entity::insert_many(keys).exec_without_returning(&txn).await?;
@@ -358,6 +350,17 @@ impl Store {
         Ok(())
     }
 
+    /// An idempotency key's row: the answer it keeps, sealed.
+    fn key_row(&self, key: &str, s: &StoredCase, response: &str, at: DateTime<Utc>) -> idempotency_key::ActiveModel {
+        idempotency_key::ActiveModel {
+            key: Set(key.to_string()),
+            county_code: Set(s.county.clone()),
+            case_id: Set(s.id),
+            response: Set(self.sealer().seal(response)),
+            created_at: Set(at),
+        }
+    }
+
     /// The answer first given for an idempotency key, if the key was used.
     pub async fn idempotent_response(&self, key: &str) -> Result<Option<String>> {
         idempotency_key::Entity::find_by_id(key.to_string())
@@ -385,13 +388,22 @@ impl Store {
     /// Saves an action: the case moves from version `before_seq` to its new version and the log
     /// entry is appended, or nothing happens and the answer is `Conflict` (someone else acted).
     pub async fn save_action(&self, s: &StoredCase, before_seq: u32, entry: &LogEntry) -> Result<()> {
-        self.save_actions(&[(s, before_seq, entry)]).await
+        self.save_actions(&[(s, before_seq, entry)], None).await
     }
 
     /// Saves actions on several cases (a merge touches two) in one transaction, each with its
-    /// version check: all are saved or none.
-    pub async fn save_actions(&self, changes: &[(&StoredCase, u32, &LogEntry)]) -> Result<()> {
+    /// version check, and the idempotency key with its answer (for the first case): all are
+    /// saved or none. A key already used is a `Conflict`.
+    pub async fn save_actions(
+        &self,
+        changes: &[(&StoredCase, u32, &LogEntry)],
+        idempotency: Option<(&str, &str)>,
+    ) -> Result<()> {
         let txn = self.db().begin().await?;
+        if let (Some((key, response)), Some((s, _, _))) = (idempotency, changes.first()) {
+            let at = changes.iter().map(|(_, _, e)| e.at).max().unwrap_or_default();
+            idempotency_key::Entity::insert(self.key_row(key, s, response, at)).exec_without_returning(&txn).await?;
+        }
         for (s, before_seq, _) in changes {
             let updated = case::Entity::update_many()
                 .set(row(s, self.sealer())?)

@@ -12,6 +12,7 @@ mod logs;
 mod migration;
 mod places;
 mod reference;
+mod reseal;
 mod sealed;
 pub mod testing;
 
@@ -22,6 +23,7 @@ pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
+pub use reseal::ResealReport;
 pub use sealed::DataKey;
 
 use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
@@ -75,8 +77,14 @@ impl Store {
 
     /// The same store sealing personal data with this key from now on (and opening what it
     /// sealed); without one, personal data is written as it is.
-    pub fn with_data_key(mut self, key: Option<DataKey>) -> Store {
-        self.sealer = sealed::Sealer::new(key);
+    pub fn with_data_key(self, key: Option<DataKey>) -> Store {
+        self.with_data_keys(key, Vec::new())
+    }
+
+    /// The same store sealing with `current` and opening with it or any of `old` (key rotation:
+    /// `reseal` then moves what the old keys sealed to the current one).
+    pub fn with_data_keys(mut self, current: Option<DataKey>, old: Vec<DataKey>) -> Store {
+        self.sealer = sealed::Sealer::new(current, old);
         self
     }
 
@@ -143,6 +151,11 @@ impl Store {
 
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The id of the key personal data is sealed with (none: it is stored unsealed).
+    pub fn data_key_id(&self) -> Option<&str> {
+        self.sealer.current().map(DataKey::id)
     }
 
     pub(crate) fn sealer(&self) -> &sealed::Sealer {

@@ -58,13 +58,7 @@ impl Store {
                 ),
             );
         }
-        let rows = q
-            .order_by_asc(case_log::Column::At)
-            .order_by_asc(case_log::Column::CaseId)
-            .order_by_asc(case_log::Column::Seq)
-            .limit(limit)
-            .all(self.db())
-            .await?;
+        let rows = self.in_order(q, case_log::Column::At, limit).await?;
         rows.into_iter().map(|m| Ok((m.case_id, decode_log(m, self.sealer())?))).collect()
     }
 
@@ -85,16 +79,20 @@ impl Store {
                 ),
             ),
         );
-        let rows = case_log::Entity::find()
-            .filter(case_log::Column::Pos.gte(pos))
-            .filter(after)
-            .order_by_asc(case_log::Column::Pos)
-            .order_by_asc(case_log::Column::CaseId)
-            .order_by_asc(case_log::Column::Seq)
-            .limit(limit)
-            .all(self.db())
-            .await?;
+        let q = case_log::Entity::find().filter(case_log::Column::Pos.gte(pos)).filter(after);
+        let rows = self.in_order(q, case_log::Column::Pos, limit).await?;
         rows.into_iter().map(|m| Ok((m.pos, m.county_code.clone(), m.case_id, decode_log(m, self.sealer())?))).collect()
+    }
+
+    /// Log rows ordered by `first`, then by case and sequence, at most `limit`.
+    async fn in_order(
+        &self,
+        q: sea_orm::Select<case_log::Entity>,
+        first: case_log::Column,
+        limit: u64,
+    ) -> Result<Vec<case_log::Model>> {
+        let q = q.order_by_asc(first).order_by_asc(case_log::Column::CaseId).order_by_asc(case_log::Column::Seq);
+        Ok(q.limit(limit).all(self.db()).await?)
     }
 
     /// The position of the last committed log entry (0 when there is none).

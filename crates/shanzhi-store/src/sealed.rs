@@ -3,7 +3,9 @@
 //! with AES-256-GCM under a key from the configuration, as `sz1:<key id>:<base64(nonce ‖
 //! ciphertext)>`. Text without that prefix is read as it is (rows written before a key was set),
 //! so a key can be introduced on a running database; a sealed value read without its key (or
-//! with another) is an error that names the key id it needs.
+//! with another) is an error that names the key id it needs. Keys rotate: the store seals with
+//! its current key and opens with it or any of its old keys, and `Store::reseal` (reseal.rs)
+//! moves what the old keys sealed to the current one.
 
 use std::sync::Arc;
 
@@ -53,18 +55,31 @@ impl DataKey {
     }
 }
 
-/// Seals and opens stored text with the store's key, if it has one.
+/// Seals stored text with the store's current key, if it has one, and opens it with that key or
+/// one of the old keys.
 #[derive(Clone, Default, Debug)]
-pub(crate) struct Sealer(Option<DataKey>);
+pub(crate) struct Sealer {
+    current: Option<DataKey>,
+    old: Vec<DataKey>,
+}
 
 impl Sealer {
-    pub(crate) fn new(key: Option<DataKey>) -> Sealer {
-        Sealer(key)
+    pub(crate) fn new(current: Option<DataKey>, old: Vec<DataKey>) -> Sealer {
+        Sealer { current, old }
+    }
+
+    pub(crate) fn current(&self) -> Option<&DataKey> {
+        self.current.as_ref()
+    }
+
+    /// How a value sealed with the current key begins (none without a key).
+    pub(crate) fn current_prefix(&self) -> Option<String> {
+        self.current.as_ref().map(|k| format!("{PREFIX}{}:", k.id))
     }
 
     /// The text as stored: sealed when there is a key.
     pub(crate) fn seal(&self, plain: &str) -> String {
-        let Some(key) = &self.0 else { return plain.to_string() };
+        let Some(key) = &self.current else { return plain.to_string() };
         let nonce: [u8; 12] = rand::random();
         let sealed = key.cipher.encrypt(&Nonce::from(nonce), plain.as_bytes()).expect("AES-GCM sealing");
         let mut bytes = nonce.to_vec();
@@ -77,15 +92,16 @@ impl Sealer {
         let Some(rest) = stored.strip_prefix(PREFIX) else { return Ok(stored) };
         let (id, data) =
             rest.split_once(':').ok_or_else(|| StoreError::Corrupt("a sealed value without a key id".into()))?;
-        let key = match &self.0 {
-            Some(k) if k.id == id => k,
-            Some(k) => {
+        let key = match (self.current.iter().chain(&self.old).find(|k| k.id == id), &self.current) {
+            (Some(k), _) => k,
+            (None, Some(k)) => {
                 return Err(StoreError::Corrupt(format!(
-                    "personal data is sealed with data key {id}, but the configured key is {}",
+                    "personal data is sealed with data key {id}, but the configured key is {} \
+                     (give the key that sealed it in `old_data_keys`)",
                     k.id
                 )));
             }
-            None => {
+            (None, None) => {
                 return Err(StoreError::Corrupt(format!(
                     "personal data is sealed with data key {id}; configure that key (`data_key`)"
                 )));
@@ -112,15 +128,20 @@ mod tests {
     #[test]
     fn sealed_text_opens_only_with_its_key_and_plain_text_passes() {
         let key = DataKey::from_base64(&DataKey::generate()).unwrap();
-        let s = Sealer::new(Some(key.clone()));
+        let s = Sealer::new(Some(key.clone()), Vec::new());
         let sealed = s.seal("王芳 13812345678");
         assert!(sealed.starts_with(&format!("sz1:{}:", key.id())) && !sealed.contains("1381234"), "{sealed}");
         assert_ne!(s.seal("王芳 13812345678"), sealed, "a fresh nonce each time");
         assert_eq!(s.open(sealed.clone()).unwrap(), "王芳 13812345678");
         assert_eq!(s.open("rows from before".into()).unwrap(), "rows from before");
 
-        let other = Sealer::new(Some(DataKey::from_base64(&DataKey::generate()).unwrap()));
+        let new_key = DataKey::from_base64(&DataKey::generate()).unwrap();
+        let other = Sealer::new(Some(new_key.clone()), Vec::new());
         assert!(other.open(sealed.clone()).unwrap_err().to_string().contains(key.id()));
+        let rotated = Sealer::new(Some(new_key.clone()), vec![key.clone()]);
+        assert_eq!(rotated.open(sealed.clone()).unwrap(), "王芳 13812345678", "old keys still open");
+        assert!(rotated.seal("x").starts_with(&rotated.current_prefix().unwrap()), "the current key seals");
+        assert!(rotated.current_prefix().unwrap().contains(new_key.id()));
         assert!(Sealer::default().open(sealed.clone()).unwrap_err().to_string().contains("configure"));
         let mut altered = sealed.clone();
         altered.replace_range(altered.len() - 6..altered.len() - 2, "AAAA");

@@ -113,8 +113,12 @@ pub enum Command {
         #[command(subcommand)]
         action: ApikeyAction,
     },
-    /// Print a new random data key (base64) for `data_key` / SHANZHI_DATA_KEY
-    Datakey,
+    /// Print a new random data key (base64) for `data_key` / SHANZHI_DATA_KEY; `datakey reseal`
+    /// re-seals personal data sealed with an old key (or none) under the current key
+    Datakey {
+        #[command(subcommand)]
+        action: Option<DatakeyAction>,
+    },
     /// The full-text index of cases: rebuild it from the database (stop the server first)
     Search {
         #[command(subcommand)]
@@ -137,6 +141,13 @@ pub enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DatakeyAction {
+    /// Re-seal, under `data_key`, every value sealed with an old key (listed in `old_data_keys`)
+    /// or stored before a key was set, with progress; safe beside a running server and to repeat
+    Reseal,
 }
 
 #[derive(Subcommand, Debug)]

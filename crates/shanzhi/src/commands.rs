@@ -8,13 +8,21 @@ use shanzhi_app::{App, AppError};
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::{DataKey, ReferenceKind, Store};
 
-use crate::cli::{ApikeyAction, AuditAction, CaseAction, Cli, Command, GridsAction, RefAction, SearchAction};
+use crate::cli::{
+    ApikeyAction, AuditAction, CaseAction, Cli, Command, DatakeyAction, GridsAction, RefAction, SearchAction,
+};
 use crate::config::Config;
 use crate::progress;
 
 /// The data key from the configuration; for the demo's database (a SQLite file named
 /// `shanzhi-demo.db`) with none given, the demo's own key in `shanzhi-demo.key` beside it, made
-/// on first use.
+/// on first use. Then the old keys, kept for reading what they sealed.
+fn data_keys(cfg: &Config) -> anyhow::Result<(Option<DataKey>, Vec<DataKey>)> {
+    let old =
+        cfg.old_data_keys.iter().map(|k| DataKey::from_base64(k).map_err(|e| anyhow::anyhow!("old_data_keys: {e}")));
+    Ok((data_key(cfg)?, old.collect::<anyhow::Result<_>>()?))
+}
+
 fn data_key(cfg: &Config) -> anyhow::Result<Option<DataKey>> {
     let text = match (&cfg.data_key, demo_key_file(&cfg.db)) {
         (Some(k), _) => k.clone(),
@@ -46,11 +54,8 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
-    let key = data_key(cfg)?;
-    if key.is_none() {
-        eprintln!("warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)");
-    }
-    let store = store.with_data_key(key);
+    let (key, old) = data_keys(cfg)?;
+    let store = store.with_data_keys(key, old);
     store.migrate().await.context("applying migrations")?;
     let files = shanzhi_app::files::Files::open(&cfg.files.location, cfg.files.policy.clone()).map_err(explain)?;
     let app =
@@ -255,7 +260,23 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Datakey => {
+        Command::Datakey { action: Some(DatakeyAction::Reseal) } => {
+            let app = open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let mut report = progress::reporter();
+            let done = app.reseal(move |table, done, total| report(table, done as usize, total as usize)).await;
+            let done = done.map_err(explain)?;
+            for (table, n) in &done.tables {
+                println!("{table}: {n} row(s) re-sealed");
+            }
+            println!(
+                "personal data re-sealed with data key {}: {} row(s) in {:.1} s; the old keys can now be dropped from old_data_keys",
+                done.key,
+                done.rows(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Datakey { action: None } => {
             println!("{}", DataKey::generate());
             eprintln!(
                 "Give it to the server as SHANZHI_DATA_KEY (or `data_key` in the configuration), and keep a copy:"
@@ -379,6 +400,12 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
 
 async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result<()> {
     let listen = cfg.listen.as_str();
+    match app.store().data_key_id() {
+        Some(id) => tracing::info!(key = id, "personal data is sealed with data key {id}"),
+        None => eprintln!(
+            "warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)"
+        ),
+    }
     if cfg.sweep_interval_secs > 0 {
         tokio::spawn(sweep_forever(app.clone(), std::time::Duration::from_secs(cfg.sweep_interval_secs)));
     }

@@ -34,6 +34,31 @@ pub struct Config {
     /// at rest. Best given as `SHANZHI_DATA_KEY` rather than written in a file. The demo makes
     /// its own (`shanzhi-demo.key`) when none is given.
     pub data_key: Option<String>,
+    /// Keys that sealed data before `data_key` replaced them: kept for reading until
+    /// `shanzhi datakey reseal` has moved everything to `data_key`. A list in the file, or
+    /// `SHANZHI_OLD_DATA_KEYS` with the keys separated by commas.
+    #[serde(deserialize_with = "key_list")]
+    pub old_data_keys: Vec<String>,
+}
+
+/// A list of keys, or one text with keys separated by commas or spaces (from the environment).
+fn key_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keys {
+        Many(Vec<String>),
+        One(String),
+    }
+    let keys = match Keys::deserialize(d)? {
+        Keys::Many(v) => v,
+        Keys::One(s) => vec![s],
+    };
+    Ok(keys
+        .iter()
+        .flat_map(|k| k.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +107,7 @@ impl Default for Config {
             files: Default::default(),
             search: Default::default(),
             data_key: None,
+            old_data_keys: Vec::new(),
         }
     }
 }
@@ -177,6 +203,18 @@ mod tests {
             ]);
             let c = load(&cli).unwrap();
             assert_eq!((c.db.as_str(), c.listen.as_str()), ("sqlite://flag.db", "127.0.0.1:1"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn old_data_keys_come_as_a_list_or_as_text() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "old_data_keys = [\"a2V5MQ==\", \"a2V5Mg==\"]\n")?;
+            let cli = Cli::parse_from(["shanzhi", "--config", "c.toml", "serve"]);
+            assert_eq!(load(&cli).unwrap().old_data_keys, ["a2V5MQ==", "a2V5Mg=="]);
+            jail.set_env("SHANZHI_OLD_DATA_KEYS", "k+1/A=, k+2/B=");
+            assert_eq!(load(&cli).unwrap().old_data_keys, ["k+1/A=", "k+2/B="]);
             Ok(())
         });
     }

@@ -11,6 +11,11 @@ fn label(step: &'static str) -> &'static str {
         "store" => "写入数据库 writing rows",
         "history" => "载入一年案件 loading a year of cases",
         "search" => "建立全文索引 indexing cases for search",
+        "cases" => "重新加密案件 re-sealing cases",
+        "case_log" => "重新加密流转记录 re-sealing the case log",
+        "idempotency_keys" => "重新加密幂等应答 re-sealing kept answers",
+        "grid_workers" => "重新加密网格员 re-sealing grid workers",
+        "buildings" => "重新加密楼栋长 re-sealing building heads",
         other => other,
     }
 }

@@ -58,7 +58,8 @@ fn demo_export_import_and_serve() {
     // The demo seals personal data with a key of its own, beside its database.
     assert_eq!(std::fs::read_to_string(dir.join("shanzhi-demo.key")).unwrap().trim().len(), 44);
     let out = run(&dir, &["datakey"]);
-    assert_eq!(text(&out.stdout).trim().len(), 44, "{}", text(&out.stdout));
+    let new_key = text(&out.stdout).trim().to_string();
+    assert_eq!(new_key.len(), 44, "{new_key}");
     let db = format!("sqlite://{}", dir.join("shanzhi-demo.db").display());
 
     let out = run(&dir, &["--db", &db, "migrate"]);
@@ -188,12 +189,43 @@ fn demo_export_import_and_serve() {
     assert!(found.starts_with("HTTP/1.1 200") && found.contains(&format!("\"id\":\"{id}\"")), "{found}");
     assert!(me.starts_with("HTTP/1.1 200") && me.contains("\"role\":\"device\""), "{me}");
 
+    // Key rotation: the new key seals from now on and the demo's key, kept as an old key, reads
+    // what it sealed until `datakey reseal` has moved every row to the new key.
+    let old_key = std::fs::read_to_string(dir.join("shanzhi-demo.key")).unwrap().trim().to_string();
+    let with_keys = |old: &str, args: &[&str]| {
+        Command::new(bin())
+            .current_dir(&dir)
+            .env_remove("SHANZHI_DB")
+            .env("SHANZHI_DATA_KEY", &new_key)
+            .env("SHANZHI_OLD_DATA_KEYS", old)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with_keys("", &["--db", &db, "case", "show", &id, "--as", "zhiban"]);
+    assert!(!out.status.success(), "the new key alone cannot read the old rows yet");
+    let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(said.contains("cases: 3001 row(s)") && said.contains("re-sealed with data key"), "{said}");
+    let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
+    assert!(text(&out.stdout).contains(": 0 row(s) in"), "a second run finds nothing left: {}", text(&out.stdout));
+    let out = with_keys("", &["--db", &db, "case", "show", &id, "--as", "zhiban"]);
+    assert!(out.status.success() && text(&out.stdout).contains("暴露垃圾"), "{}", text(&out.stderr));
+    let new_id = shanzhi_store::DataKey::from_base64(&new_key).unwrap().id().to_string();
+    let bodies = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = shanzhi_store::Store::connect(&db, None).await.unwrap();
+        shanzhi_store::testing::raw_strings(&store, "SELECT body FROM case_log").await.unwrap()
+    });
+    assert!(bodies.iter().all(|b| b.starts_with(&format!("sz1:{new_id}:"))), "every log row under the new key");
+    std::fs::write(dir.join("shanzhi-demo.key"), &new_key).unwrap();
+
     // Every write above is in the audit chain; changing one entry is found.
     let out = run(&dir, &["--db", &db, "audit", "verify"]);
     assert!(out.status.success() && text(&out.stdout).contains("audit chain intact"), "{}", text(&out.stderr));
     let out = run(&dir, &["--db", &db, "audit", "tail", "--limit", "50"]);
     let tail = text(&out.stdout);
-    for action in ["case.report", "case.register", "apikey.create", "auth.login"] {
+    for action in ["case.report", "case.register", "apikey.create", "auth.login", "datakey.reseal"] {
         assert!(tail.contains(action), "{action}: {tail}");
     }
     tokio::runtime::Runtime::new().unwrap().block_on(async {

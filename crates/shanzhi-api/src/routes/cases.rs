@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use shanzhi_app::App;
 use shanzhi_app::cases::{CaseFilter, LightFilter, ReportInput};
@@ -14,7 +15,7 @@ use shanzhi_app::stats::StatsQuery;
 use shanzhi_domain::cases::case::{Assignment, Rating, Satisfaction};
 use shanzhi_domain::cases::engine::Command;
 
-use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, ReportDto, StatsDto};
+use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, NoteDto, ReportDto, StatsDto};
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
@@ -69,14 +70,18 @@ fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
 }
 
 /// Takes an action on a case (`{"action": "dispatch", ...}`); the answer is the case after it.
+///
+/// With `Idempotency-Key`, a retry gets the same answer and the action is taken once.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
-    params(("id" = String, Path)), security(("bearer" = []), ("api_key" = []), ()),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn act(
     State(app): State<App>,
     Path(id): Path<String>,
     Authed(caller): Authed,
+    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<CaseDto>, ApiError> {
     let id = parse_id(&id)?;
@@ -99,7 +104,30 @@ pub async fn act(
         rating,
         attachments: dto.attachments,
     };
-    Ok(Json(app.act(id, command, &actor).await?.into()))
+    Ok(Json(app.act_once(id, command, &actor, header(&headers, "idempotency-key")).await?.into()))
+}
+
+/// Adds a note to a case the caller can see, in any state (补充说明, 催办, a progress note).
+///
+/// The case stays where it is and its watchers get a `note` event. With `Idempotency-Key`, a
+/// retry adds nothing and gets the same answer.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", request_body = NoteDto,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn add_note(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let id = parse_id(&id)?;
+    let dto: NoteDto = body(&bytes)?;
+    let key = header(&headers, "idempotency-key");
+    let view = app.add_note(id, &dto.text, dto.attachments, &caller.actor, key).await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
 }
 
 /// One case with its log, its routing explanation and the actions the caller may take. Phone and
@@ -116,11 +144,7 @@ pub async fn show(
 ) -> Result<Json<CaseDetailDto>, ApiError> {
     let id = parse_id(&id)?;
     let actor = caller.actor;
-    let unmask = match q.get("unmask").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(v) => return Err(ApiError::invalid("unmask", format!("unmask `{v}` is not true or false"))),
-    };
+    let unmask = flag(&q, "unmask")?.unwrap_or(false);
     Ok(Json(app.case_detail(id, &actor, unmask).await?.into()))
 }
 
@@ -149,13 +173,7 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
 /// (full-text search in Chinese), combined with the other filters.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
     params(
-        ("state" = Option<String>, Query), ("kind" = Option<String>, Query), ("type" = Option<String>, Query),
-        ("area" = Option<String>, Query, description = "Division (4/6/9/12 digits) or grid (15) code: the whole subtree"),
-        ("unit" = Option<String>, Query, description = "Primary unit id"),
-        ("light" = Option<String>, Query, description = "green | yellow | red"),
-        ("overdue" = Option<bool>, Query), ("from" = Option<String>, Query, description = "Reported at or after (RFC 3339)"),
-        ("to" = Option<String>, Query, description = "Reported before (RFC 3339)"),
-        ("q" = Option<String>, Query, description = "Words (Chinese or other, up to 100 characters), every one of which the case's description, place or notes must hold"),
+        CaseFilterParams,
         ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
     ),
     security(("bearer" = []), ("api_key" = []), ()),
@@ -166,50 +184,11 @@ pub async fn list(
     Authed(caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<CaseListDto>, ApiError> {
-    let light = match q.get("light").map(String::as_str) {
-        None => None,
-        Some("green") => Some(LightFilter::Green),
-        Some("yellow") => Some(LightFilter::Yellow),
-        Some("red") => Some(LightFilter::Red),
-        Some(v) => return Err(ApiError::invalid("light", format!("light `{v}` is not green, yellow or red"))),
-    };
-    let overdue = match q.get("overdue").map(String::as_str) {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(v) => return Err(ApiError::invalid("overdue", format!("overdue `{v}` is not true or false"))),
-    };
-    if let Some(a) = q.get("area") {
-        if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
-            return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
-        }
-    }
     let page_size = number(&q, "page_size", 20, 500)?.max(1);
     let page = number(&q, "page", 1, 1_000_000)?.max(1);
-    let filter = CaseFilter {
-        state: q.get("state").cloned(),
-        kind: q.get("kind").cloned(),
-        type_code: q.get("type").cloned(),
-        area: q.get("area").cloned(),
-        unit: q.get("unit").cloned(),
-        light,
-        overdue,
-        reported_from: time(&q, "from")?,
-        reported_to: time(&q, "to")?,
-        ids: Vec::new(),
-        types: Vec::new(),
-        closed: None,
-        limit: page_size,
-        offset: (page - 1) * page_size,
-        // The application narrows to the caller's data scope.
-        scope: None,
-    };
-    let words = q.get("q").map(|w| w.trim()).filter(|w| !w.is_empty());
-    if let Some(w) = words {
-        if w.chars().count() > 100 {
-            return Err(ApiError::invalid("q", "q must have at most 100 characters"));
-        }
-    }
+    let (mut filter, words) = case_filter(&q)?;
+    filter.limit = page_size;
+    filter.offset = (page - 1) * page_size;
     let (total, items, capped) = match words {
         Some(w) => app.list_cases_with_words(&filter, w, &caller.actor).await?,
         None => {
@@ -218,6 +197,117 @@ pub async fn list(
         }
     };
     Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect(), capped }))
+}
+
+/// The filters of the case list and its export (for the OpenAPI document; `case_filter` reads them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CaseFilterParams {
+    state: Option<String>,
+    kind: Option<String>,
+    #[param(rename = "type")]
+    type_code: Option<String>,
+    /// Division (4/6/9/12 digits) or grid (15) code: the whole subtree
+    area: Option<String>,
+    /// Primary unit id
+    unit: Option<String>,
+    /// green | yellow | red
+    light: Option<String>,
+    overdue: Option<bool>,
+    /// Reported at or after (RFC 3339)
+    from: Option<String>,
+    /// Reported before (RFC 3339)
+    to: Option<String>,
+    /// Words (Chinese or other, up to 100 characters), every one of which the case's description,
+    /// place or notes must hold
+    q: Option<String>,
+}
+
+/// The filters of the case list (and its export), and the search words if any.
+fn case_filter(q: &HashMap<String, String>) -> Result<(CaseFilter, Option<&str>), ApiError> {
+    let light = match q.get("light").map(String::as_str) {
+        None => None,
+        Some("green") => Some(LightFilter::Green),
+        Some("yellow") => Some(LightFilter::Yellow),
+        Some("red") => Some(LightFilter::Red),
+        Some(v) => return Err(ApiError::invalid("light", format!("light `{v}` is not green, yellow or red"))),
+    };
+    if let Some(a) = q.get("area") {
+        if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
+            return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
+        }
+    }
+    let filter = CaseFilter {
+        state: q.get("state").cloned(),
+        kind: q.get("kind").cloned(),
+        type_code: q.get("type").cloned(),
+        area: q.get("area").cloned(),
+        unit: q.get("unit").cloned(),
+        light,
+        overdue: flag(q, "overdue")?,
+        reported_from: time(q, "from")?,
+        reported_to: time(q, "to")?,
+        // The application narrows to the caller's data scope.
+        ..CaseFilter::default()
+    };
+    let words = q.get("q").map(|w| w.trim()).filter(|w| !w.is_empty());
+    if words.is_some_and(|w| w.chars().count() > 100) {
+        return Err(ApiError::invalid("q", "q must have at most 100 characters"));
+    }
+    Ok((filter, words))
+}
+
+/// A true/false parameter.
+fn flag(q: &HashMap<String, String>, field: &str) -> Result<Option<bool>, ApiError> {
+    match q.get(field).map(String::as_str) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(v) => Err(ApiError::invalid(field, format!("{field} `{v}` is not true or false"))),
+    }
+}
+
+/// The case list as an Excel workbook (.xlsx) with Chinese headers (`lang=en`: English).
+///
+/// The newest 20,000 matching cases within the caller's scope (`X-Capped: true` when more
+/// matched). Personal data is masked unless `unmask=true` is asked by a command-centre role;
+/// every export is audited, and the sheet names who exported it and when.
+#[utoipa::path(get, path = "/api/v1/exports/cases.xlsx", tag = "cases",
+    params(
+        CaseFilterParams,
+        ("unmask" = Option<bool>, Query, description = "Personal data whole (command-centre roles; audited)"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en: the headers' language"),
+    ),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+               (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+               (status = 503, body = ApiError)))]
+pub async fn export(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (filter, words) = case_filter(&q)?;
+    let unmask = flag(&q, "unmask")?.unwrap_or(false);
+    let english = match q.get("lang").map(String::as_str) {
+        None | Some("zh") | Some("zh-CN") => false,
+        Some("en") => true,
+        Some(v) => return Err(ApiError::invalid("lang", format!("lang `{v}` is not zh or en"))),
+    };
+    let export = app.export_cases(&filter, words, &caller.actor, unmask, english).await?;
+    let name = format!("cases-{}.xlsx", chrono::Utc::now().format("%Y%m%d-%H%M"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (HeaderName::from_static("x-rows"), export.rows.to_string()),
+            (HeaderName::from_static("x-capped"), export.capped.to_string()),
+        ],
+        export.bytes,
+    )
+        .into_response())
 }
 
 /// Figures of the closed loop, kept incrementally: counts, rates and composite scores.

@@ -1,7 +1,7 @@
 //! Open311 GeoReport v2 at `/open311/v2/` (../shared/spec/open311.md): discovery, services,
 //! service definitions, reports (form-encoded, with an API key in the body, the query or a
 //! header), tokens, request lists with the standard's filters and paging, single requests, and
-//! FixMyStreet's `servicerequestupdates`; every answer in XML or JSON by the path's suffix, and
+//! FixMyStreet's `servicerequestupdates` (read, and posted as notes); every answer in XML or JSON by the path's suffix, and
 //! errors as the standard shapes them (404, 403, else 400).
 
 use axum::body::Bytes;
@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use shanzhi_app::auth::Credentials;
+use shanzhi_app::auth::{Caller, Credentials};
 use shanzhi_app::open311::{MAX_REQUESTS, Open311Report, PublicRequest, RequestQuery};
 use shanzhi_app::{App, AppError};
 
@@ -169,7 +169,7 @@ pub async fn post_top(
     let Some((name, format)) = Format::split(&file) else {
         return Fail::not_found(format!("`{file}` (use .xml or .json)")).reply(Format::Xml);
     };
-    if name != "requests" {
+    if name != "requests" && name != "servicerequestupdates" {
         return Fail::not_found(format!("POST `{name}`")).reply(format);
     }
     let Ok(text) = std::str::from_utf8(&bytes) else {
@@ -178,7 +178,8 @@ pub async fn post_top(
     let p = Params::parse(uri.query().unwrap_or("")).merge(Params::parse(text));
     let result = match jurisdiction(&app, &p) {
         Err(f) => Err(f),
-        Ok(()) => create(&app, &p, &headers, uri.path()).await,
+        Ok(()) if name == "requests" => create(&app, &p, &headers, uri.path()).await,
+        Ok(()) => post_update(&app, &p, &headers, uri.path()).await,
     };
     answer(format, result, StatusCode::CREATED)
 }
@@ -380,14 +381,15 @@ fn number(p: &Params, field: &str) -> Result<Option<f64>, Fail> {
         .transpose()
 }
 
-async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answer {
-    // The key: in the body or the query (`api_key`), or as a header.
+/// Who posts: the key in the body or the query (`api_key`), or as a header; its scope must
+/// cover Open311.
+async fn poster(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Result<Caller, Fail> {
     let bearer = headers.get("authorization").and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "));
     let header_key = headers.get("x-api-key").and_then(|h| h.to_str().ok());
     let credentials = match (p.get("api_key"), header_key, bearer) {
         (Some(k), _, _) | (None, Some(k), _) => Credentials::ApiKey(k),
         (None, None, Some(t)) => Credentials::Bearer(t.trim()),
-        (None, None, None) => return Err(Fail(StatusCode::FORBIDDEN, "api_key is required to report".into())),
+        (None, None, None) => return Err(Fail(StatusCode::FORBIDDEN, "api_key is required to post".into())),
     };
     let caller = app.authenticate(credentials).await?;
     if let Some(scope) = caller.scope {
@@ -398,6 +400,45 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
             ));
         }
     }
+    Ok(caller)
+}
+
+/// FixMyStreet's `POST servicerequestupdates`: a client (FixMyStreet sending on a citizen's
+/// update) adds a note to a request it can see. The request stays in its state: the status the
+/// client gives is recorded with the note for the command centre, not obeyed. A retry with the
+/// same `update_id` adds nothing and gets the same answer.
+async fn post_update(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answer {
+    let caller = poster(app, p, headers, path).await?;
+    let required = |field: &str| p.get(field).ok_or_else(|| Fail::bad(field, format!("{field} is required")));
+    let request = required("service_request_id")?;
+    let id = request.parse::<i64>().map_err(|_| Fail::not_found(format!("service request `{request}`")))?;
+    let update_id = required("update_id")?;
+    if update_id.chars().count() > 100 {
+        return Err(Fail::bad("update_id", "at most 100 characters"));
+    }
+    when(p, "updated_datetime")?.ok_or_else(|| Fail::bad("updated_datetime", "updated_datetime is required"))?;
+    let status = required("status")?.to_uppercase();
+    if !shanzhi_domain::cases::open311::EXTENDED_STATUSES.contains(&status.as_str()) {
+        return Err(Fail::bad("status", format!("`{status}` is not an Open311 status")));
+    }
+    let description = required("description")?;
+    if description.chars().count() > 1900 {
+        return Err(Fail::bad("description", "at most 1900 characters"));
+    }
+    let attachments = match p.get("media_url") {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => vec![u.to_string()],
+        Some(u) => return Err(Fail::bad("media_url", format!("`{u}` is not a web address"))),
+        None => Vec::new(),
+    };
+    let text = format!("[{status}] {description}");
+    let key = format!("open311-update:{}:{update_id}", caller.actor.user);
+    let view = app.add_note(id, &text, attachments, &caller.actor, Some(&key)).await?;
+    let v = V::Obj(vec![("update_id", V::s(format!("{id}-{}", view.version)))]);
+    Ok(("service_request_updates", V::List("request_update", vec![v])))
+}
+
+async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answer {
+    let caller = poster(app, p, headers, path).await?;
     let service_code = p.get("service_code").ok_or_else(|| Fail::bad("service_code", "service_code is required"))?;
     let attributes =
         p.0.iter()

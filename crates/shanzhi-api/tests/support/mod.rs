@@ -151,6 +151,18 @@ impl T {
         (status, ct, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
+    /// GET as `user`: (status, content type, bytes).
+    pub async fn fetch(&self, user: Option<&str>, uri: &str) -> (StatusCode, String, Vec<u8>) {
+        let mut req = Request::builder().uri(uri);
+        if let Some(u) = user {
+            req = req.header("authorization", format!("Bearer {}", self.token(u, false).await));
+        }
+        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, ct, to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec())
+    }
+
     pub async fn report(&self, user: &str, body: Value) -> Value {
         let (s, v) = self.call("POST", "/api/v1/cases", Some(user), Some(body), None).await;
         assert_eq!(s, StatusCode::CREATED, "{}: {v}", self.db);

@@ -53,6 +53,18 @@ impl Channel {
     pub fn parse(s: &str) -> Option<Channel> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// The name people use for it (exports, the console).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Channel::Patrol => "巡查上报",
+            Channel::ResidentWeb => "市民网上上报",
+            Channel::ResidentPhone => "市民来电",
+            Channel::Hotline => "12345热线",
+            Channel::Device => "物联感知设备",
+            Channel::Open311 => "Open311 接口",
+        }
+    }
 }
 
 /// 满意 / 基本满意 / 不满意.

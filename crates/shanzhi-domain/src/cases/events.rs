@@ -1,15 +1,12 @@
 //! What a log entry means to someone watching live (the command centre's wall, a unit's inbox):
-//! a new case, a dispatch, a whistle, an overdue step or an escalation, a closing, or another
-//! step. Decided from the workflow's effects and states, not from action names.
+//! a new case, a dispatch, a whistle, an overdue step or an escalation, a closing, a note, or
+//! another step. Decided from the workflow's effects and states, not from action names.
 
 use super::case::LogEntry;
+use super::notes::{NOTE, SWEEP_ESCALATE, SWEEP_OVERDUE};
 use super::workflow::{Effect, Workflow};
 
-/// The actions the deadline sweep writes (they are not workflow actions).
-const SWEEP_OVERDUE: &str = "overdue";
-const SWEEP_ESCALATE: &str = "escalate";
-
-/// new | dispatched | whistle | overdue | escalated | closed | updated
+/// new | dispatched | whistle | overdue | escalated | closed | note | updated
 pub fn event_kind(e: &LogEntry, wf: Option<&Workflow>) -> &'static str {
     if e.from_state.is_none() {
         return "new";
@@ -17,6 +14,7 @@ pub fn event_kind(e: &LogEntry, wf: Option<&Workflow>) -> &'static str {
     match e.action.as_str() {
         SWEEP_OVERDUE => return "overdue",
         SWEEP_ESCALATE => return "escalated",
+        NOTE => return "note",
         _ => {}
     }
     let effects = wf.and_then(|w| w.action(&e.action)).map(|a| a.effects.as_slice()).unwrap_or_default();
@@ -66,6 +64,7 @@ mod tests {
         assert_eq!(k("overdue", Some("dispatched"), "dispatched"), "overdue");
         assert_eq!(k("escalate", Some("dispatched"), "dispatched"), "escalated");
         assert_eq!(k("close", Some("pending_close"), "closed"), "closed");
+        assert_eq!(k("note", Some("closed"), "closed"), "note", "a note on a closed case does not close it again");
         assert_eq!(k("feedback", Some("dispatched"), "handled"), "updated");
     }
 }

@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod engine;
 pub mod events;
 pub mod figures;
+pub mod notes;
 pub mod open311;
 pub mod routing;
 pub mod sweep;

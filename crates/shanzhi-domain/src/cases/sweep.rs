@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::case::{Actor, Case, Flag, LogEntry, Summons};
 use super::engine::Refusal;
+use super::notes::{SWEEP_ESCALATE, SWEEP_OVERDUE};
 use super::workflow::{SUMMONS_STEP, Workflow};
 use crate::calendar::WorkCalendar;
 use crate::people::Role;
@@ -86,7 +87,7 @@ pub fn sweep(
         seq: next.seq,
         at: now,
         actor: system_actor(),
-        action: if escalated { "escalate".into() } else { "overdue".into() },
+        action: if escalated { SWEEP_ESCALATE.into() } else { SWEEP_OVERDUE.into() },
         from_state: Some(case.state.clone()),
         to_state: next.state.clone(),
         opinion: Some(notes.join("；")),

@@ -220,6 +220,9 @@ impl Workflow {
             if !action_keys.insert(a.key.as_str()) {
                 problems.push(format!("action {} is defined twice", a.key));
             }
+            if super::notes::RESERVED.contains(&a.key.as_str()) {
+                problems.push(format!("action {}: the key is reserved for notes and the deadline sweep", a.key));
+            }
             for s in a.from.iter().chain(std::iter::once(&a.to)) {
                 if !keys.contains(s.as_str()) {
                     problems.push(format!("action {}: unknown state `{s}`", a.key));

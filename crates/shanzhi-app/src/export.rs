@@ -1,0 +1,237 @@
+//! Exports: the case list as an `.xlsx` workbook with Chinese (or English) headers, within the
+//! caller's data scope and filters. Personal data is masked unless a role that may see it asks
+//! for it whole; every export is audited (who, what filter, how many rows), an unmasked one as an
+//! unmasking too, and the sheet itself names who exported it and when.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use shanzhi_domain::cases::case::{Actor, Satisfaction};
+use shanzhi_domain::privacy::{mask_text, may_unmask};
+use shanzhi_store::{CaseFilter, StoredCase};
+
+use crate::cases::CaseView;
+use crate::{App, AppError};
+
+/// The most rows one export holds (the newest); the sheet says when more matched.
+pub const MAX_EXPORT_ROWS: usize = 20_000;
+
+/// Rows read per query.
+const PAGE: u64 = 1000;
+
+/// An export: the workbook, its rows, and whether more cases matched than it holds.
+#[derive(Debug)]
+pub struct Export {
+    pub bytes: Vec<u8>,
+    pub rows: usize,
+    pub capped: bool,
+}
+
+/// The columns: (Chinese header, English header, width).
+const COLUMNS: [(&str, &str, f64); 19] = [
+    ("案件编号", "Case", 20.0),
+    ("类型编码", "Type code", 10.0),
+    ("类型", "Type", 16.0),
+    ("状态", "State", 14.0),
+    ("来源", "Channel", 12.0),
+    ("问题描述", "Description", 48.0),
+    ("区县", "County", 10.0),
+    ("街道（乡镇）", "Street", 14.0),
+    ("社区（村）", "Community", 14.0),
+    ("网格", "Grid", 18.0),
+    ("责任单位", "Unit", 20.0),
+    ("环节时限", "Deadline", 17.0),
+    ("亮灯", "Light", 6.0),
+    ("返工次数", "Rework", 8.0),
+    ("延期次数", "Extensions", 8.0),
+    ("满意度", "Satisfaction", 10.0),
+    ("上报时间", "Reported", 17.0),
+    ("结案时间", "Closed", 17.0),
+    ("疑似重复", "Possible duplicate of", 20.0),
+];
+
+fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
+    t.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8")).naive_local()
+}
+
+/// One row's cells, as text (times as Beijing time), in the order of `COLUMNS`.
+struct Row {
+    texts: Vec<String>,
+    times: [(usize, Option<DateTime<Utc>>); 3],
+}
+
+impl App {
+    /// The cases matching `filter` (and `words`, when given) within the caller's scope, newest
+    /// first, as a workbook. `unmask` needs a role that may see personal data (see the module).
+    pub async fn export_cases(
+        &self,
+        filter: &CaseFilter,
+        words: Option<&str>,
+        actor: &Actor,
+        unmask: bool,
+        english: bool,
+    ) -> Result<Export, AppError> {
+        if actor.is_anonymous() {
+            return Err(AppError::Unauthenticated("log in to export cases".into()));
+        }
+        if unmask && !may_unmask(actor.role) {
+            return Err(AppError::Forbidden(format!(
+                "the role {} may not export personal data unmasked",
+                actor.role.as_str()
+            )));
+        }
+        let narrowed = match words {
+            None => Some((filter.clone(), false)),
+            Some(w) => self.words_filter(filter, w).await?,
+        };
+        let (mut cases, mut capped): (Vec<StoredCase>, bool) = (Vec::new(), false);
+        if let Some((filter, words_capped)) = &narrowed {
+            capped = *words_capped;
+            let mut offset = 0;
+            while cases.len() < MAX_EXPORT_ROWS {
+                let page = CaseFilter { limit: PAGE, offset, ..filter.clone() };
+                let (total, rows) = self.store_cases(&page, actor).await?;
+                capped |= total > MAX_EXPORT_ROWS as u64;
+                offset += rows.len() as u64;
+                let last = rows.len() < PAGE as usize || offset >= total;
+                cases.extend(rows);
+                if last {
+                    break;
+                }
+            }
+        }
+        cases.truncate(MAX_EXPORT_ROWS);
+        let now = self.clock().now();
+        let rows: Vec<Row> = cases.iter().map(|s| self.export_row(s, unmask, now)).collect();
+        let detail =
+            format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
+        self.audit(&actor.user, "case.export", "cases", &detail).await?;
+        if unmask {
+            self.audit(&actor.user, "pii.unmask", "export", &detail).await?;
+        }
+        let stamp = format!(
+            "{} {}（{}） {} {}",
+            if english { "Exported by" } else { "导出人" },
+            actor.user,
+            actor.role.as_str(),
+            beijing(now).format("%Y-%m-%d %H:%M"),
+            match (unmask, english) {
+                (false, false) => "个人信息已脱敏",
+                (false, true) => "personal data masked",
+                (true, false) => "含个人信息，仅限工作使用，不得外传",
+                (true, true) => "contains personal data: for official use only",
+            }
+        );
+        let n = rows.len();
+        let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &stamp, capped, english))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        Ok(Export { bytes, rows: n, capped })
+    }
+
+    /// Stored cases of one page within the caller's scope: (total, cases).
+    async fn store_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<StoredCase>), AppError> {
+        let filter = CaseFilter { scope: Some(shanzhi_domain::access::DataScope::of(actor)), ..filter.clone() };
+        Ok(self.store().list_cases(&filter, self.clock().now()).await?)
+    }
+
+    fn export_row(&self, s: &StoredCase, unmask: bool, now: DateTime<Utc>) -> Row {
+        let v: CaseView = self.view(s, now);
+        let places = self.places();
+        let name = |code: &Option<String>| {
+            code.as_ref()
+                .and_then(|c| c.parse().ok())
+                .and_then(|c| places.tree.get(&c).map(|d| d.short_name().to_string()))
+                .unwrap_or_default()
+        };
+        let county = v.county.parse().ok().and_then(|c| places.tree.get(&c).map(|d| d.short_name().to_string()));
+        let description = if unmask { s.case.description.clone() } else { mask_text(&s.case.description) };
+        let satisfaction = s.case.rating.as_ref().map(|r| match r.satisfaction {
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::Dissatisfied => "不满意",
+        });
+        let texts = vec![
+            v.id.to_string(),
+            v.type_code.clone(),
+            v.type_name_zh.clone(),
+            v.state_name_zh.clone(),
+            s.case.channel.name_zh().to_string(),
+            description,
+            county.unwrap_or_else(|| v.county.clone()),
+            name(&v.street),
+            name(&v.community),
+            v.grid.clone().unwrap_or_else(|| "（不在任何网格内）".into()),
+            v.units.as_ref().map(|u| self.unit_name(&u.primary)).unwrap_or_default(),
+            String::new(),
+            v.light.clone().unwrap_or_default(),
+            v.rework_count.to_string(),
+            v.extension_count.to_string(),
+            satisfaction.unwrap_or_default().to_string(),
+            String::new(),
+            String::new(),
+            v.possible_duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        Row { texts, times: [(11, v.deadline), (16, Some(v.reported_at)), (17, v.closed_at)] }
+    }
+}
+
+/// The filter, for the audit entry.
+fn describe(f: &CaseFilter, words: Option<&str>) -> String {
+    let parts: Vec<String> = [
+        ("state", f.state.clone()),
+        ("kind", f.kind.clone()),
+        ("type", f.type_code.clone()),
+        ("area", f.area.clone()),
+        ("unit", f.unit.clone()),
+        ("from", f.reported_from.map(|t| t.to_rfc3339())),
+        ("to", f.reported_to.map(|t| t.to_rfc3339())),
+        ("q", words.map(str::to_string)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+    .collect();
+    if parts.is_empty() { String::new() } else { format!(": {}", parts.join(" ")) }
+}
+
+fn workbook(rows: &[Row], stamp: &str, capped: bool, english: bool) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(if english { "Cases" } else { "案件清单" })?;
+    let header = Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center);
+    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let wrap = Format::new().set_text_wrap();
+    let note = if capped {
+        if english {
+            format!("{stamp}; only the newest {MAX_EXPORT_ROWS} matching cases: narrow the filter for the rest")
+        } else {
+            format!("{stamp}；仅含最新 {MAX_EXPORT_ROWS} 条，其余请缩小筛选范围后导出")
+        }
+    } else {
+        stamp.to_string()
+    };
+    sheet.write_string(0, 0, note)?;
+    for (col, (zh, en, width)) in COLUMNS.iter().enumerate() {
+        let col = col as u16;
+        sheet.write_string_with_format(1, col, if english { *en } else { *zh }, &header)?;
+        sheet.set_column_width(col, *width)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        for (col, text) in row.texts.iter().enumerate() {
+            if col == 5 {
+                sheet.write_string_with_format(r, col as u16, text, &wrap)?;
+            } else if !text.is_empty() {
+                sheet.write_string(r, col as u16, text)?;
+            }
+        }
+        for (col, t) in row.times {
+            if let Some(t) = t {
+                sheet.write_datetime_with_format(r, col as u16, beijing(t), &time)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(2, 1)?;
+    sheet.autofilter(1, 0, rows.len() as u32 + 1, COLUMNS.len() as u16 - 1)?;
+    book.save_to_buffer()
+}
