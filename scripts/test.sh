@@ -62,10 +62,21 @@ else
   echo "== schemathesis: SKIPPED, no python3 with venv (install python3-venv and rerun)."
 fi
 
+phase "S3: attachments in S3-compatible storage against moto's S3 server (scripts/s3.sh)"
+if [ "${ST_SKIPPED:-0}" = "1" ]; then
+  S3_SKIPPED=1
+  echo "== S3: SKIPPED, no python3 with venv (install python3-venv and rerun)."
+else
+  scripts/s3.sh
+fi
+
 phase "done"
 printf "== time per phase (total %ds):\n$TIMES" $((SECONDS - START))
 if [ "${ST_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the schemathesis run was SKIPPED (no python3). See above."
+fi
+if [ "${S3_SKIPPED:-0}" = "1" ]; then
+  echo "NOTE: the S3 attachment test was SKIPPED (no python3). See above."
 fi
 if [ "${PG_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the PostgreSQL half of the store and API suites was SKIPPED (no server). See above."
