@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Attachments in S3-compatible storage: starts moto's S3 server (PyPI `moto[server]`, pinned) on a
-# free local port, makes a bucket, and runs the `s3` feature's test against it
-# (crates/shanzhi-app/tests/s3.rs). Needs python3 with venv; installs moto into target/moto-venv.
+# free local port, makes a bucket, and runs a command with the AWS_* environment pointing at it
+# and SHANZHI_TEST_S3_LOCATION set, by default the `s3` feature's test
+# (crates/shanzhi-app/tests/s3.rs); scripts/test.sh runs the whole test suite under it.
+#
+#   scripts/s3.sh [COMMAND ARGS...]
+#
+# Needs python3 with venv; installs moto into target/moto-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="$PWD/target/moto-venv"
 VERSION=5.2.5
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/pip" show moto 2>/dev/null | grep -q "^Version: $VERSION$"; then
+# (The version is read whole: `grep -q` would close the pipe early, and pipefail would fail it.)
+if [ ! -x "$VENV/bin/moto_server" ] || [ "$("$VENV/bin/pip" show moto 2>/dev/null | sed -n 's/^Version: //p')" != "$VERSION" ]; then
   echo "== installing moto $VERSION into $VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "moto[server]==$VERSION"
@@ -41,5 +47,6 @@ echo "== moto S3 server at http://127.0.0.1:$PORT"
 export AWS_ENDPOINT="http://127.0.0.1:$PORT" AWS_ALLOW_HTTP=true AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=shanzhi-test AWS_SECRET_ACCESS_KEY=shanzhi-test
 curl -sf -X PUT "$AWS_ENDPOINT/shanzhi-test" -o /dev/null
-SHANZHI_TEST_S3_LOCATION="s3://shanzhi-test/attachments" SHANZHI_REQUIRE_S3=1 \
-  cargo test -p shanzhi-app --features s3 --test s3
+export SHANZHI_TEST_S3_LOCATION="s3://shanzhi-test/attachments" SHANZHI_REQUIRE_S3=1
+if [ $# -eq 0 ]; then set -- cargo test -p shanzhi-app --features s3 --test s3; fi
+"$@"

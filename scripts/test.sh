@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite of shanzhi: unit, property, store, API and demo tests, on SQLite and on
-# PostgreSQL. PostgreSQL: $SHANZHI_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
-# In CI (CI=true) a missing PostgreSQL is a failure; elsewhere the PostgreSQL half is skipped and
-# this script says so.
+# PostgreSQL; schemathesis; S3 against moto; the console's type check, build and browser tests.
+# PostgreSQL: $SHANZHI_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
+# In CI (CI=true) a missing PostgreSQL, python3 or Node.js is a failure; elsewhere that part is
+# skipped and this script says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,10 +47,32 @@ if cargo tree -q -p shanzhi-api -e normal --depth 1 | grep -E '(sqlx|sea-orm|sha
   echo "shanzhi-api depends on the database layer directly (above)" >&2; exit 1
 fi
 
+phase "console: npm ci, type check and build (scripts/web.sh)"
+if command -v npm >/dev/null 2>&1; then
+  scripts/web.sh
+elif [ "${CI:-}" = "true" ]; then
+  echo "Node.js 20 and npm are needed for the console; in CI they are required." >&2
+  exit 1
+else
+  WEB_SKIPPED=1
+  echo "== console: SKIPPED, no Node.js/npm (install Node.js 20 and rerun)."
+fi
+
+# With python3, the suite runs with the `s3` feature beside moto's S3 server (scripts/s3.sh), so
+# the S3 attachment test runs in the same build as everything else.
+if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then
+  FEATURES=(--features shanzhi-app/s3); UNDER_S3=(scripts/s3.sh)
+elif [ "${CI:-}" = "true" ]; then
+  echo "python3 with venv is needed for schemathesis and the S3 test; in CI it is required." >&2
+  exit 1
+else
+  FEATURES=(); UNDER_S3=(); S3_SKIPPED=1
+fi
+
 phase "cargo build of the tests"
-cargo test --workspace --all-targets --no-run
-phase "cargo test (all crates, all targets: unit, property, store, API, demo; benches once in test mode)"
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets "${FEATURES[@]}" --no-run
+phase "cargo test (all crates, all targets: unit, property, store, API, demo, S3 against moto; benches once in test mode)"
+"${UNDER_S3[@]}" cargo test --workspace --all-targets "${FEATURES[@]}"
 
 phase "schemathesis: the live API fuzzed against its OpenAPI document (scripts/schemathesis.sh)"
 if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then
@@ -62,18 +85,20 @@ else
   echo "== schemathesis: SKIPPED, no python3 with venv (install python3-venv and rerun)."
 fi
 
-phase "S3: attachments in S3-compatible storage against moto's S3 server (scripts/s3.sh)"
-if [ "${ST_SKIPPED:-0}" = "1" ]; then
-  S3_SKIPPED=1
-  echo "== S3: SKIPPED, no python3 with venv (install python3-venv and rerun)."
+phase "console in the browser: Chromium driven by playwright-core (scripts/e2e.sh)"
+if [ "${WEB_SKIPPED:-0}" = "1" ]; then
+  echo "== browser tests: SKIPPED, the console was not built (no Node.js)."
 else
-  scripts/s3.sh
+  SHANZHI_BIN=target/debug/shanzhi scripts/e2e.sh
 fi
 
 phase "done"
 printf "== time per phase (total %ds):\n$TIMES" $((SECONDS - START))
 if [ "${ST_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the schemathesis run was SKIPPED (no python3). See above."
+fi
+if [ "${WEB_SKIPPED:-0}" = "1" ]; then
+  echo "NOTE: the console's build and browser tests were SKIPPED (no Node.js). See above."
 fi
 if [ "${S3_SKIPPED:-0}" = "1" ]; then
   echo "NOTE: the S3 attachment test was SKIPPED (no python3). See above."

@@ -156,6 +156,9 @@ pub struct LogEntryDto {
     pub role: String,
     pub unit: String,
     pub action: String,
+    /// The action's name in Chinese and in English.
+    pub action_name: String,
+    pub action_name_en: String,
     pub from_state: Option<String>,
     pub to_state: String,
     pub opinion: Option<String>,
@@ -170,6 +173,11 @@ pub struct LogEntryDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionOfferDto {
     pub action: String,
+    /// The action's name in Chinese and in English.
+    pub name: String,
+    pub name_en: String,
+    /// What the request must carry: opinion, units, extension, rating, attachments, parent.
+    pub needs: Vec<String>,
     pub allowed: bool,
     /// Why not, when not allowed.
     pub reason: Option<String>,
@@ -191,13 +199,16 @@ impl From<CaseDetail> for CaseDetailDto {
             log: d
                 .log
                 .into_iter()
-                .map(|e| LogEntryDto {
+                .zip(d.log_names)
+                .map(|(e, (action_name, action_name_en))| LogEntryDto {
                     seq: e.seq,
                     at: e.at,
                     user: e.actor.user,
                     role: e.actor.role.as_str().into(),
                     unit: e.actor.unit,
                     action: e.action,
+                    action_name,
+                    action_name_en,
                     from_state: e.from_state,
                     to_state: e.to_state,
                     opinion: e.opinion,
@@ -210,7 +221,14 @@ impl From<CaseDetail> for CaseDetailDto {
             actions: d
                 .actions
                 .into_iter()
-                .map(|(action, why)| ActionOfferDto { action, allowed: why.is_none(), reason: why })
+                .map(|o| ActionOfferDto {
+                    action: o.action,
+                    name: o.name_zh,
+                    name_en: o.name_en,
+                    needs: o.needs.into_iter().map(String::from).collect(),
+                    allowed: o.refusal.is_none(),
+                    reason: o.refusal,
+                })
                 .collect(),
         }
     }

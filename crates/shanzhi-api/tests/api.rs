@@ -220,3 +220,30 @@ async fn the_openapi_document_matches_its_snapshot_and_the_explorer_works_offlin
         );
     }
 }
+
+#[tokio::test]
+async fn the_console_is_served_for_its_own_paths_and_never_for_the_apis() {
+    let (_, app) = apps("console").await.remove(0);
+    let page = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let res = shanzhi_api::router(app).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let (status, ct) = (res.status(), res.headers()["content-type"].to_str().unwrap().to_string());
+            (status, ct, String::from_utf8(to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap())
+        }
+    };
+    let built = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist/index.html")).exists();
+    let (root, case_page) = (page("/").await, page("/cases/123").await);
+    assert_eq!(root, case_page, "the console's routes all answer its page");
+    if built {
+        assert_eq!((root.0, root.1.as_str()), (StatusCode::OK, "text/html"));
+        assert!(root.2.contains("<div id=\"app\">"), "{}", root.2);
+    } else {
+        assert_eq!(root.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(root.2.contains("scripts/web.sh"), "the page says how to build the console: {}", root.2);
+    }
+    let (s, v) = get(&app, "/api/v1/no-such-route").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "an API path is never the console");
+    assert_eq!(page("/open311/v2/nothing").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page("/assets/no-such-file.js").await.0, StatusCode::NOT_FOUND, "a missing file is missing");
+}

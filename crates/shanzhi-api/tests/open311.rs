@@ -439,5 +439,46 @@ async fn a_client_posts_updates_that_become_notes_once_each() {
         assert_eq!(send(stranger, "json").await.0, StatusCode::NOT_FOUND, "{}", t.db);
         let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
         assert_eq!(d["log"].as_array().unwrap().len(), 2, "{}: nothing refused was written", t.db);
+
+        // A 12345 demand is not published, so it takes no updates either, even from a key whose
+        // account may see it.
+        let demand = t
+            .report("shouli", json!({"kind": "demand", "type": "0602", "description": "市民来电：垃圾", "lon": lon.parse::<f64>().unwrap(), "lat": lat.parse::<f64>().unwrap(), "channel": "hotline"}))
+            .await;
+        let mut private = update("fms-u-7");
+        private[0].1 = t.app.create_api_key("admin", "client-centre", "zhiban", "open311").await.unwrap();
+        private[1].1 = demand["id"].as_str().unwrap().to_string();
+        assert_eq!(send(private, "json").await.0, StatusCode::NOT_FOUND, "{}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn two_clients_with_the_same_key_make_two_reports() {
+    for t in setups("o311_two_clients").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let (lat, lon) = (lat.to_string(), lon.to_string());
+        let mut ids = Vec::new();
+        for user in ["jumin", "shouli"] {
+            let k = t.app.create_api_key("admin", &format!("client-{user}"), user, "open311").await.unwrap();
+            let fields = [
+                ("api_key", k.as_str()),
+                ("service_code", "0602"),
+                ("lat", lat.as_str()),
+                ("long", lon.as_str()),
+                ("description", "路口垃圾"),
+            ];
+            for _retry in 0..2 {
+                let (s, _, body) =
+                    post(&t, "/open311/v2/requests.json", &fields, &[("idempotency-key", "fms-1")]).await;
+                assert_eq!(s, StatusCode::CREATED, "{}: {body}", t.db);
+                ids.push(serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"].clone());
+            }
+        }
+        assert_eq!(ids[0], ids[1], "{}: a client's retry answers its first report", t.db);
+        assert_eq!(ids[2], ids[3]);
+        assert_ne!(ids[0], ids[2], "{}: each client's key is its own", t.db);
+        let (s, tok) = json_of(&t, "/open311/v2/tokens/fms-1.json").await;
+        assert_eq!(s, StatusCode::OK, "{}: the token finds a request", t.db);
+        assert!(ids[1..].contains(&tok[0]["service_request_id"]), "{tok}");
     }
 }

@@ -78,8 +78,40 @@ pub struct CaseView {
 pub struct CaseDetail {
     pub case: CaseView,
     pub log: Vec<LogEntry>,
-    /// (action, refusal if the caller may not take it now)
-    pub actions: Vec<(String, Option<String>)>,
+    /// The names (Chinese, English) of the log's actions, entry by entry.
+    pub log_names: Vec<(String, String)>,
+    pub actions: Vec<ActionOffer>,
+}
+
+/// An action of the case's present state, as offered to the caller.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionOffer {
+    pub action: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// What the command must carry: opinion, units, extension, rating, attachments, parent.
+    pub needs: Vec<&'static str>,
+    /// Why the caller may not take it now (none: they may).
+    pub refusal: Option<String>,
+}
+
+/// The kind of request of a report's idempotency key (Open311 tokens are report keys).
+pub(crate) const REPORT_KEY: &str = "report";
+
+/// The idempotency key of a report, an action or a note as stored: the client's key belongs to the caller
+/// and the kind of request, so two callers (or a report and an action) never share an answer.
+/// The separator cannot occur in a header, so no client key equals a stored one.
+pub(crate) fn scoped_key(request: &str, actor: &Actor, key: &str) -> String {
+    format!("{request}\u{1f}{}\u{1f}{key}", actor.user)
+}
+
+/// The names (Chinese, English) of a log entry's action: the workflow's, or a note's.
+fn action_names(wf: &Workflow, action: &str) -> (String, String) {
+    match (wf.action(action), notes::name(action)) {
+        (Some(a), _) => (a.name_zh.clone(), a.name_en.clone()),
+        (None, Some((zh, en))) => (zh.to_string(), en.to_string()),
+        (None, None) => (action.to_string(), action.to_string()),
+    }
 }
 
 fn refused(e: Refusal) -> AppError {
@@ -129,6 +161,9 @@ impl App {
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
+        // Each caller's keys are their own: two clients counting `fms-77` never share an answer.
+        let scoped = idempotency_key.map(|k| scoped_key(REPORT_KEY, actor, k));
+        let idempotency_key = scoped.as_deref();
         let reference = self.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
         let type_code: TypeCode = input.type_code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
@@ -235,12 +270,14 @@ impl App {
         actor: &Actor,
         key: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        if let Some(view) = self.replayed(id, key).await? {
-            return Ok(view);
-        }
         let reference = self.reference();
         let scope = DataScope::of(actor);
         let stored = self.store().load_case_in(id, &scope).await?;
+        let key = key.map(|k| scoped_key("act", actor, k));
+        let key = key.as_deref();
+        if let Some(view) = self.replayed(id, key).await? {
+            return Ok(view);
+        }
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         if command.units.is_none() && command.action == "dispatch" {
             command.units = stored
@@ -312,20 +349,22 @@ impl App {
         }
         let text = notes::note_text(text).map_err(|m| AppError::invalid("text", m))?;
         self.check_attachments(&attachments, actor).await?;
-        if let Some(view) = self.replayed(id, key).await? {
-            return Ok(view);
-        }
         let scope = DataScope::of(actor);
+        let key = key.map(|k| scoped_key("note", actor, k));
+        let key = key.as_deref();
         // A note does not depend on the state: when someone acts in between, note the new version.
         let mut tries = 0;
         loop {
             let mut next = self.store().load_case_in(id, &scope).await?;
+            if let Some(view) = self.replayed(id, key).await? {
+                return Ok(view);
+            }
             let before = next.case.seq;
             let now = self.clock().now();
             let mut entry = annotate(&mut next.case, actor, now, notes::NOTE, text.to_string());
             entry.attachments = attachments.clone();
             match self.save_once(id, &[(&next, before, &entry)], key, now).await {
-                Err(AppError::Conflict(_)) if tries < 3 && self.replayed(id, key).await?.is_none() => tries += 1,
+                Err(AppError::Conflict(_)) if tries < 3 => tries += 1,
                 other => return other,
             }
         }
@@ -381,8 +420,13 @@ impl App {
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         let actions = engine::available(wf, &stored.case, actor)
             .into_iter()
-            .map(|(a, r)| (a.to_string(), r.err().map(|e| e.to_string())))
+            .map(|(a, r)| {
+                let (name_zh, name_en) = action_names(wf, a);
+                let needs = wf.action(a).map(|d| d.needs.iter().map(|n| n.field()).collect()).unwrap_or_default();
+                ActionOffer { action: a.to_string(), name_zh, name_en, needs, refusal: r.err().map(|e| e.to_string()) }
+            })
             .collect();
+        let log_names = log.iter().map(|e| action_names(wf, &e.action)).collect();
         let mut case = self.view(&stored, self.clock().now());
         if unmask {
             self.audit(&actor.user, "pii.unmask", id.to_string(), "description and log opinions").await?;
@@ -392,15 +436,19 @@ impl App {
                 e.opinion = e.opinion.as_deref().map(shanzhi_domain::privacy::mask_text);
             }
         }
-        Ok(CaseDetail { case, log, actions })
+        Ok(CaseDetail { case, log, log_names, actions })
     }
 
     /// The cases matching the filter inside the caller's data scope (counted there too).
     pub async fn list_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
         let now = self.clock().now();
-        let filter = CaseFilter { scope: Some(DataScope::of(actor)), ..filter.clone() };
-        let (total, rows) = self.store().list_cases(&filter, now).await?;
+        let (total, rows) = self.store().list_cases(&self.scoped(filter, actor), now).await?;
         Ok((total, rows.iter().map(|s| self.view(s, now)).collect()))
+    }
+
+    /// The filter narrowed to the caller's data scope.
+    pub(crate) fn scoped(&self, filter: &CaseFilter, actor: &Actor) -> CaseFilter {
+        CaseFilter { scope: Some(DataScope::of(actor)), ..filter.clone() }
     }
 
     pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {

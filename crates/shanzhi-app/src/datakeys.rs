@@ -10,7 +10,8 @@ impl App {
     /// reporting (table, rows done, rows to do) as it goes, and audits the outcome.
     pub async fn reseal(&self, progress: impl FnMut(&'static str, u64, u64)) -> Result<ResealReport, AppError> {
         let report = self.store().reseal(progress).await?;
-        let detail = report.tables.iter().map(|(t, n)| format!("{t}={n}")).collect::<Vec<_>>().join(" ");
+        let mut detail = report.tables.iter().map(|(t, n)| format!("{t}={n}")).collect::<Vec<_>>().join(" ");
+        detail.push_str(&format!(" remaining={}", report.remaining));
         self.audit("system", "datakey.reseal", &format!("key:{}", report.key), &detail).await?;
         Ok(report)
     }

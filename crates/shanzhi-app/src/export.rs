@@ -10,6 +10,7 @@ use shanzhi_domain::privacy::{mask_text, may_unmask};
 use shanzhi_store::{CaseFilter, StoredCase};
 
 use crate::cases::CaseView;
+use crate::search::MAX_MATCHES;
 use crate::{App, AppError};
 
 /// The most rows one export holds (the newest); the sheet says when more matched.
@@ -79,28 +80,38 @@ impl App {
                 actor.role.as_str()
             )));
         }
+        let now = self.clock().now();
+        // Cases reported while the export is read do not shift its pages (`reported_to` excludes
+        // its instant: what was reported by now is in).
+        let next = now + chrono::Duration::milliseconds(1);
+        let until = filter.reported_to.map_or(next, |t| t.min(next));
+        let pinned = CaseFilter { reported_to: Some(until), ..self.scoped(filter, actor) };
         let narrowed = match words {
-            None => Some((filter.clone(), false)),
-            Some(w) => self.words_filter(filter, w).await?,
+            None => Some((pinned, None)),
+            Some(w) => self.words_filter(&pinned, w).await?.map(|(f, capped)| (f, capped.then_some(MAX_MATCHES))),
         };
-        let (mut cases, mut capped): (Vec<StoredCase>, bool) = (Vec::new(), false);
-        if let Some((filter, words_capped)) = &narrowed {
-            capped = *words_capped;
+        let (mut cases, mut limit): (Vec<StoredCase>, Option<usize>) = (Vec::new(), None);
+        let mut seen = std::collections::HashSet::new();
+        if let Some((narrow, words_limit)) = narrowed {
+            limit = words_limit;
             let mut offset = 0;
             while cases.len() < MAX_EXPORT_ROWS {
-                let page = CaseFilter { limit: PAGE, offset, ..filter.clone() };
-                let (total, rows) = self.store_cases(&page, actor).await?;
-                capped |= total > MAX_EXPORT_ROWS as u64;
+                let page = CaseFilter { limit: PAGE, offset, ..narrow.clone() };
+                let (total, rows) = self.store().list_cases(&page, now).await?;
+                if total > MAX_EXPORT_ROWS as u64 {
+                    limit = Some(limit.map_or(MAX_EXPORT_ROWS, |l| l.min(MAX_EXPORT_ROWS)));
+                }
                 offset += rows.len() as u64;
                 let last = rows.len() < PAGE as usize || offset >= total;
-                cases.extend(rows);
+                // A case whose state changed between pages may come twice: keep it once.
+                cases.extend(rows.into_iter().filter(|s| seen.insert(s.id)));
                 if last {
                     break;
                 }
             }
         }
         cases.truncate(MAX_EXPORT_ROWS);
-        let now = self.clock().now();
+        let capped = limit.is_some();
         let rows: Vec<Row> = cases.iter().map(|s| self.export_row(s, unmask, now)).collect();
         let detail =
             format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
@@ -122,17 +133,11 @@ impl App {
             }
         );
         let n = rows.len();
-        let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &stamp, capped, english))
+        let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &stamp, limit, english))
             .await
             .map_err(AppError::internal)?
             .map_err(AppError::internal)?;
         Ok(Export { bytes, rows: n, capped })
-    }
-
-    /// Stored cases of one page within the caller's scope: (total, cases).
-    async fn store_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<StoredCase>), AppError> {
-        let filter = CaseFilter { scope: Some(shanzhi_domain::access::DataScope::of(actor)), ..filter.clone() };
-        Ok(self.store().list_cases(&filter, self.clock().now()).await?)
     }
 
     fn export_row(&self, s: &StoredCase, unmask: bool, now: DateTime<Utc>) -> Row {
@@ -194,21 +199,18 @@ fn describe(f: &CaseFilter, words: Option<&str>) -> String {
     if parts.is_empty() { String::new() } else { format!(": {}", parts.join(" ")) }
 }
 
-fn workbook(rows: &[Row], stamp: &str, capped: bool, english: bool) -> Result<Vec<u8>, XlsxError> {
+/// The workbook; `limit`: the cap that left matching cases out, if one did.
+fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(if english { "Cases" } else { "案件清单" })?;
     let header = Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center);
     let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let wrap = Format::new().set_text_wrap();
-    let note = if capped {
-        if english {
-            format!("{stamp}; only the newest {MAX_EXPORT_ROWS} matching cases: narrow the filter for the rest")
-        } else {
-            format!("{stamp}；仅含最新 {MAX_EXPORT_ROWS} 条，其余请缩小筛选范围后导出")
-        }
-    } else {
-        stamp.to_string()
+    let note = match (limit, english) {
+        (None, _) => stamp.to_string(),
+        (Some(n), true) => format!("{stamp}; only the newest {n} matching cases: narrow the filter for the rest"),
+        (Some(n), false) => format!("{stamp}；仅含最新匹配的 {n} 条，其余请缩小筛选范围后导出"),
     };
     sheet.write_string(0, 0, note)?;
     for (col, (zh, en, width)) in COLUMNS.iter().enumerate() {

@@ -9,7 +9,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use shanzhi_domain::cases::case::LogEntry;
+use shanzhi_domain::access::DataScope;
+use shanzhi_domain::cases::case::{Actor, LogEntry};
 use shanzhi_domain::cases::open311::{self as o311, WindowError};
 use shanzhi_domain::ids::{DivisionCode, Level};
 use shanzhi_domain::privacy::mask_text;
@@ -369,10 +370,30 @@ impl App {
             .collect())
     }
 
+    /// A client's update on a public request (FixMyStreet's `POST servicerequestupdates`): a note,
+    /// given once per client update id. A request that is not public, or not in the client
+    /// account's scope, does not exist here.
+    pub async fn open311_update(
+        &self,
+        id: i64,
+        text: &str,
+        attachments: Vec<String>,
+        actor: &Actor,
+        update_id: &str,
+    ) -> Result<CaseView, AppError> {
+        let stored = self.store().load_case_in(id, &DataScope::of(actor)).await?;
+        if stored.case.kind != PUBLIC_KIND {
+            return Err(AppError::NotFound { what: format!("service request {id}") });
+        }
+        self.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
+    }
+
     /// The request a token stands for. A token is the `Idempotency-Key` a client sent with its
     /// report, so a client that lost the answer still finds its request.
     pub async fn request_of_token(&self, token: &str) -> Result<i64, AppError> {
-        let stored = self.store().idempotent_response(token).await?;
+        // Any client's report key: the request it stands for is public anyway.
+        let prefix = format!("{}\u{1f}", crate::cases::REPORT_KEY);
+        let stored = self.store().idempotent_response_like(&prefix, &format!("\u{1f}{token}")).await?;
         stored
             .and_then(|s| serde_json::from_str::<CaseView>(&s).ok())
             .filter(|c| c.kind == PUBLIC_KIND)

@@ -88,8 +88,7 @@ impl LoginPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Report problems and add notes to them (devices, the hotline system's 催办):
-    /// `POST /api/v1/cases` and `POST /api/v1/cases/{id}/notes` only.
+    /// Report problems (devices, the hotline system): `POST /api/v1/cases` only.
     Report,
     /// Read what the key's account may read.
     Read,
@@ -119,10 +118,7 @@ impl Scope {
     pub fn allows(self, method: &str, path: &str) -> bool {
         match self {
             Scope::Full => true,
-            Scope::Report => {
-                let note = path.strip_prefix("/api/v1/cases/").and_then(|p| p.strip_suffix("/notes"));
-                method == "POST" && (path == "/api/v1/cases" || note.is_some_and(|id| !id.contains('/')))
-            }
+            Scope::Report => method == "POST" && path == "/api/v1/cases",
             Scope::Read => method == "GET" && path.starts_with("/api/v1/"),
             Scope::Open311 => path.starts_with("/open311/"),
         }
@@ -165,8 +161,7 @@ mod tests {
         assert!(Scope::Report.allows("POST", "/api/v1/cases"));
         assert!(!Scope::Report.allows("GET", "/api/v1/cases"));
         assert!(!Scope::Report.allows("POST", "/api/v1/cases/1/actions"));
-        assert!(Scope::Report.allows("POST", "/api/v1/cases/1/notes"));
-        assert!(!Scope::Report.allows("POST", "/api/v1/cases/1/x/notes"));
+        assert!(!Scope::Report.allows("POST", "/api/v1/cases/1/notes"), "a note answers the case: not for report keys");
         assert!(Scope::Read.allows("GET", "/api/v1/cases/1"));
         assert!(!Scope::Read.allows("POST", "/api/v1/cases"));
         assert!(Scope::Open311.allows("POST", "/open311/v2/requests.json"));

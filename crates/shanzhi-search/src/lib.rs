@@ -21,7 +21,7 @@ pub use words::words;
 
 /// The version of the documents' shape and of their words: an index of another version is
 /// rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Memory the writer may use before it writes a segment.
 const WRITER_MEMORY: usize = 50_000_000;
@@ -202,18 +202,28 @@ impl SearchIndex {
         if terms.is_empty() || limit == 0 {
             return Ok(Found { ids: Vec::new(), capped: false });
         }
+        // A term in the text or the notes.
+        let term = |t: &str| -> Box<dyn Query> {
+            let either: Vec<(Occur, Box<dyn Query>)> = [self.fields.text, self.fields.notes]
+                .into_iter()
+                .map(|f| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Box::new(BooleanQuery::new(either))
+        };
+        // Each word: as a word, or by all its parts (in one field or across both).
         let each_word: Vec<Box<dyn Query>> = terms
             .iter()
             .map(|w| {
-                let either: Vec<(Occur, Box<dyn Query>)> = [self.fields.text, self.fields.notes]
-                    .into_iter()
-                    .map(|f| {
-                        let q: Box<dyn Query> =
-                            Box::new(TermQuery::new(Term::from_field_text(f, w), IndexRecordOption::Basic));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                Box::new(BooleanQuery::new(either)) as Box<dyn Query>
+                let mut ways = vec![(Occur::Should, term(&w.word))];
+                if !w.parts.is_empty() && w.parts != [w.word.clone()] {
+                    let all: Vec<Box<dyn Query>> = w.parts.iter().map(|p| term(p)).collect();
+                    ways.push((Occur::Should, Box::new(BooleanQuery::intersection(all)) as Box<dyn Query>));
+                }
+                Box::new(BooleanQuery::new(ways)) as Box<dyn Query>
             })
             .collect();
         let query = BooleanQuery::intersection(each_word);

@@ -14,8 +14,14 @@ fn words_are_chinese_words_and_sub_words_without_punctuation() {
         assert!(w.iter().any(|t| t == expected), "{expected} in {w:?}");
     }
     assert!(!w.iter().any(|t| t == "，" || t.trim().is_empty()), "{w:?}");
-    assert_eq!(query_words("井盖 缺失，井盖"), ["井盖", "缺失"]);
+    let q: Vec<String> = query_words("井盖 缺失，井盖").into_iter().map(|w| w.word).collect();
+    assert_eq!(q, ["井盖", "缺失"]);
     assert!(query_words("，。！ ").is_empty());
+    // Characters and pairs are terms too, and a query word also stands for its parts.
+    let w = words("路灯不亮");
+    assert!(["路", "灯不亮", "路灯", "灯不", "不亮", "灯"].iter().all(|t| w.iter().any(|x| x == t)), "{w:?}");
+    let parts = &query_words("联系电话")[0].parts;
+    assert_eq!(parts, &["电话", "系电", "联系"]);
 }
 
 #[test]
@@ -35,6 +41,14 @@ fn every_word_must_match_in_text_or_notes_newest_first() {
     assert_eq!(index.search("井盖 缺失", 10).unwrap().ids, [1], "all the words");
     assert_eq!(index.search("路南区", 10).unwrap().ids, [3, 1]);
     assert_eq!(index.search("南区", 10).unwrap().ids, [3, 1], "a sub-word finds the long word");
+    assert_eq!(
+        index.search("路灯", 10).unwrap().ids,
+        [3],
+        "jieba cut 路灯不亮 as 路 + 灯不亮; the pairs still find it"
+    );
+    assert_eq!(index.search("灯不亮", 10).unwrap().ids, [3]);
+    assert_eq!(index.search("南路井", 10).unwrap().ids, [1], "pairs across jieba's words");
+    assert_eq!(index.search("路北区", 10).unwrap().ids, Vec::<i64>::new(), "every pair must be there");
     assert_eq!(index.search("停车", 10).unwrap().ids, Vec::<i64>::new());
     assert_eq!(index.search("，", 10).unwrap().ids, Vec::<i64>::new(), "no words, no cases");
     let capped = index.search("小区", 1).unwrap();

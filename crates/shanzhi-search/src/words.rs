@@ -1,7 +1,9 @@
 //! Chinese (and Latin) words for the index: jieba in search mode when indexing, so that every
 //! sub-word of a long word is a term (`路南区` → `路南`, `南区`, `路南区`), and in plain mode when
-//! querying, so that a query word must be a term of the case. Tokens with no letter or digit
-//! (punctuation, spaces) are dropped, and Latin letters are lower-cased.
+//! querying. Jieba keeps some phrases whole (`路灯不亮` → `路`, `灯不亮`), so the characters and
+//! the pairs of adjacent characters of every run of Chinese characters are terms too, and a query
+//! word matches either as a word or by all of its pairs (as a substring would). Tokens with no
+//! letter or digit (punctuation, spaces) are dropped, and Latin letters are lower-cased.
 
 use tantivy::Index;
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -50,21 +52,123 @@ fn analyzer(search_mode: bool) -> TextAnalyzer {
         .build()
 }
 
-pub(crate) fn register(index: &Index) {
-    index.tokenizers().register(INDEXING, analyzer(true));
+/// Chinese characters (CJK unified ideographs and their extensions).
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// The terms a text is indexed under, in order (repeats kept).
+/// The characters and the pairs of adjacent characters of each run of Chinese characters, with
+/// their byte offsets.
+fn grams(text: &str) -> Vec<(usize, usize, String)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if !is_han(c) {
+            continue;
+        }
+        let end = at + c.len_utf8();
+        out.push((at, end, c.to_string()));
+        if let Some(&(_, next)) = chars.get(i + 1).filter(|(_, n)| is_han(*n)) {
+            out.push((at, end + next.len_utf8(), format!("{c}{next}")));
+        }
+    }
+    out
+}
+
+/// Jieba's words followed by the characters and pairs of the text (see the module).
+#[derive(Clone)]
+struct Indexing(TextAnalyzer);
+
+struct Listed {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for Indexing {
+    type TokenStream<'a> = Listed;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Listed {
+        let mut tokens = Vec::new();
+        let mut words = self.0.token_stream(text);
+        while words.advance() {
+            tokens.push(words.token().clone());
+        }
+        let first = tokens.len();
+        for (i, (from, to, gram)) in grams(text).into_iter().enumerate() {
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position: first + i,
+                text: gram,
+                position_length: 1,
+            });
+        }
+        Listed { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for Listed {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+fn indexing() -> TextAnalyzer {
+    TextAnalyzer::from(Indexing(analyzer(true)))
+}
+
+pub(crate) fn register(index: &Index) {
+    index.tokenizers().register(INDEXING, indexing());
+}
+
+/// The terms a text is indexed under: its words, then its characters and pairs.
 pub fn words(text: &str) -> Vec<String> {
-    tokens(analyzer(true), text)
+    tokens(indexing(), text)
+}
+
+/// A word of a query: the term itself, or else the terms that all together stand for it (its
+/// Chinese characters' pairs, or the character of a one-character word, and its Latin or digit
+/// parts), so that a word jieba kept inside a longer phrase is still found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct QueryWord {
+    pub word: String,
+    pub parts: Vec<String>,
 }
 
 /// The distinct words of a query, each of which a case must hold.
-pub(crate) fn query_words(query: &str) -> Vec<String> {
-    let mut out = tokens(analyzer(false), query);
-    out.sort_unstable();
-    out.dedup();
-    out
+pub(crate) fn query_words(query: &str) -> Vec<QueryWord> {
+    let mut words = tokens(analyzer(false), query);
+    words.sort_unstable();
+    words.dedup();
+    words
+        .into_iter()
+        .map(|word| {
+            let grams = grams(&word);
+            let han = word.chars().filter(|c| is_han(*c)).count();
+            let mut parts: Vec<String> =
+                grams.into_iter().map(|(_, _, g)| g).filter(|g| han == 1 || g.chars().count() == 2).collect();
+            let mut rest = String::new();
+            for c in word.chars().chain(std::iter::once(' ')) {
+                if c.is_alphanumeric() && !is_han(c) {
+                    rest.push(c);
+                } else if !rest.is_empty() {
+                    parts.push(std::mem::take(&mut rest));
+                }
+            }
+            parts.sort_unstable();
+            parts.dedup();
+            QueryWord { word, parts }
+        })
+        .collect()
 }
 
 fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {

@@ -370,6 +370,22 @@ impl Store {
             .transpose()
     }
 
+    /// The newest answer kept for a key that begins with `prefix` and ends with `suffix` exactly.
+    pub async fn idempotent_response_like(&self, prefix: &str, suffix: &str) -> Result<Option<String>> {
+        use sea_orm::sea_query::LikeExpr;
+        let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = LikeExpr::new(format!("{}%{}", escape(prefix), escape(suffix))).escape('\\');
+        let rows = idempotency_key::Entity::find()
+            .filter(idempotency_key::Column::Key.like(pattern))
+            .order_by_desc(idempotency_key::Column::CreatedAt)
+            .limit(20)
+            .all(self.db())
+            .await?;
+        // SQLite's LIKE ignores the case of Latin letters: keep exact matches only.
+        let found = rows.into_iter().find(|m| m.key.starts_with(prefix) && m.key.ends_with(suffix));
+        found.map(|m| self.sealer().open(m.response)).transpose()
+    }
+
     /// The answers first given for those of the keys that were used, by key.
     pub async fn idempotent_responses(&self, keys: &[&str]) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();

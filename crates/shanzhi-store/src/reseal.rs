@@ -40,11 +40,14 @@ const SEALED: &[SealedTable] = &[
     SealedTable { table: "buildings", key: &[("code", KeyType::Text)], columns: &["head_name", "head_phone"] },
 ];
 
-/// What a run re-sealed: (table, rows rewritten), and the id of the key they are sealed with now.
+/// What a run re-sealed: (table, rows rewritten), the id of the key they are sealed with now, and
+/// the rows still not under it at the end (written meanwhile by a server that seals with an old
+/// key, or changed while being re-sealed): a run with some left must be repeated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResealReport {
     pub key: String,
     pub tables: Vec<(String, u64)>,
+    pub remaining: u64,
 }
 
 impl ResealReport {
@@ -95,15 +98,7 @@ impl Store {
         };
         let mut tables = Vec::new();
         for t in SEALED {
-            let mut count = Query::select();
-            count
-                .from(Alias::new(t.table))
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .and_where(t.stale(&prefix));
-            let total = match self.db().query_one(&count).await? {
-                Some(r) => get::<i64>(&r, "n")? as u64,
-                None => 0,
-            };
+            let total = self.stale_rows(t, &prefix).await?;
             let (mut done, mut rewritten, mut after): (u64, u64, Option<Vec<Value>>) = (0, 0, None);
             progress(t.table, 0, total);
             let mut more = total > 0;
@@ -146,6 +141,20 @@ impl Store {
             }
             tables.push((t.table.to_string(), rewritten));
         }
-        Ok(ResealReport { key: key.id().to_string(), tables })
+        let mut remaining = 0;
+        for t in SEALED {
+            remaining += self.stale_rows(t, &prefix).await?;
+        }
+        Ok(ResealReport { key: key.id().to_string(), tables, remaining })
+    }
+
+    /// Rows of a table holding a value not sealed with the current key (`prefix`).
+    async fn stale_rows(&self, t: &SealedTable, prefix: &str) -> Result<u64> {
+        let mut count = Query::select();
+        count.from(Alias::new(t.table)).expr_as(Expr::cust("COUNT(*)"), Alias::new("n")).and_where(t.stale(prefix));
+        Ok(match self.db().query_one(&count).await? {
+            Some(r) => get::<i64>(&r, "n")? as u64,
+            None => 0,
+        })
     }
 }

@@ -270,11 +270,20 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 println!("{table}: {n} row(s) re-sealed");
             }
             println!(
-                "personal data re-sealed with data key {}: {} row(s) in {:.1} s; the old keys can now be dropped from old_data_keys",
+                "personal data re-sealed with data key {}: {} row(s) in {:.1} s",
                 done.key,
                 done.rows(),
                 started.elapsed().as_secs_f64()
             );
+            if done.remaining > 0 {
+                bail!(
+                    "{} row(s) are still not sealed with key {}: a server still seals with an old key \
+                     (restart every server with the new data_key), or rows changed during the run; run it again",
+                    done.remaining,
+                    done.key
+                );
+            }
+            println!("every row is sealed with key {}: the old keys can now be dropped from old_data_keys", done.key);
         }
         Command::Datakey { action: None } => {
             println!("{}", DataKey::generate());

@@ -207,7 +207,7 @@ fn demo_export_import_and_serve() {
     let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
     let said = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(said.contains("cases: 3001 row(s)") && said.contains("re-sealed with data key"), "{said}");
+    assert!(said.contains("cases: 3001 row(s)") && said.contains("every row is sealed with key"), "{said}");
     let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
     assert!(text(&out.stdout).contains(": 0 row(s) in"), "a second run finds nothing left: {}", text(&out.stdout));
     let out = with_keys("", &["--db", &db, "case", "show", &id, "--as", "zhiban"]);

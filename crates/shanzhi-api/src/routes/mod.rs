@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod console;
 pub(crate) mod events;
 pub(crate) mod open311;
 pub(crate) mod places;
@@ -41,7 +42,7 @@ pub fn router() -> Router<App> {
             utoipa_swagger_ui::SwaggerUi::new("/docs")
                 .url("/openapi.json", <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi()),
         )
-        .fallback(system::not_found)
+        .fallback(console::fallback)
 }
 
 /// Parses a JSON body, naming the field at fault.

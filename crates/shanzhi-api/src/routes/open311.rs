@@ -431,8 +431,7 @@ async fn post_update(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> 
         None => Vec::new(),
     };
     let text = format!("[{status}] {description}");
-    let key = format!("open311-update:{}:{update_id}", caller.actor.user);
-    let view = app.add_note(id, &text, attachments, &caller.actor, Some(&key)).await?;
+    let view = app.open311_update(id, &text, attachments, &caller.actor, update_id).await?;
     let v = V::Obj(vec![("update_id", V::s(format!("{id}-{}", view.version)))]);
     Ok(("service_request_updates", V::List("request_update", vec![v])))
 }

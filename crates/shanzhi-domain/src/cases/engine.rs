@@ -116,7 +116,7 @@ pub fn create(
         seq: 1,
         at: now,
         actor: actor.clone(),
-        action: "report".into(),
+        action: super::notes::REPORT.into(),
         from_state: None,
         to_state: state,
         opinion: None,

@@ -3,7 +3,7 @@
 //! another step. Decided from the workflow's effects and states, not from action names.
 
 use super::case::LogEntry;
-use super::notes::{NOTE, SWEEP_ESCALATE, SWEEP_OVERDUE};
+use super::notes::{ABSORB, NOTE, PARENT_CLOSED, SWEEP_ESCALATE, SWEEP_OVERDUE};
 use super::workflow::{Effect, Workflow};
 
 /// new | dispatched | whistle | overdue | escalated | closed | note | updated
@@ -14,7 +14,7 @@ pub fn event_kind(e: &LogEntry, wf: Option<&Workflow>) -> &'static str {
     match e.action.as_str() {
         SWEEP_OVERDUE => return "overdue",
         SWEEP_ESCALATE => return "escalated",
-        NOTE => return "note",
+        NOTE | ABSORB | PARENT_CLOSED => return "note",
         _ => {}
     }
     let effects = wf.and_then(|w| w.action(&e.action)).map(|a| a.effects.as_slice()).unwrap_or_default();
@@ -65,6 +65,7 @@ mod tests {
         assert_eq!(k("escalate", Some("dispatched"), "dispatched"), "escalated");
         assert_eq!(k("close", Some("pending_close"), "closed"), "closed");
         assert_eq!(k("note", Some("closed"), "closed"), "note", "a note on a closed case does not close it again");
+        assert_eq!(k("parent_closed", Some("merged"), "merged"), "note", "nor does news of its parent");
         assert_eq!(k("feedback", Some("dispatched"), "handled"), "updated");
     }
 }

@@ -18,7 +18,23 @@ pub const SWEEP_OVERDUE: &str = "overdue";
 pub const SWEEP_ESCALATE: &str = "escalate";
 
 /// Action keys a workflow may not use.
-pub const RESERVED: [&str; 5] = [NOTE, ABSORB, PARENT_CLOSED, SWEEP_OVERDUE, SWEEP_ESCALATE];
+pub const RESERVED: [&str; 6] = [REPORT, NOTE, ABSORB, PARENT_CLOSED, SWEEP_OVERDUE, SWEEP_ESCALATE];
+
+/// The first entry of every case (engine::create).
+pub const REPORT: &str = "report";
+
+/// The names (Chinese, English) of the entries that are not workflow actions.
+pub fn name(action: &str) -> Option<(&'static str, &'static str)> {
+    Some(match action {
+        REPORT => ("上报", "Reported"),
+        NOTE => ("补充说明", "Note"),
+        ABSORB => ("合并重复案件", "Duplicate merged in"),
+        PARENT_CLOSED => ("主案件办结", "Main case finished"),
+        SWEEP_OVERDUE => ("超时", "Overdue"),
+        SWEEP_ESCALATE => ("超时提级", "Escalated when overdue"),
+        _ => return None,
+    })
+}
 
 /// The longest note, in characters (as a report's description).
 pub const MAX_CHARS: usize = 2000;

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Browser tests of the console (web/e2e/run.mjs): Debian's Chromium, driven by playwright-core,
+# against the real binary serving the demo (no history) on a free port. Installs chromium and
+# the CJK font (fonts-wqy-microhei, for screenshots with Chinese text) when they are missing.
+# Screenshots go to web/e2e/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then
+  echo "== installing chromium and fonts-wqy-microhei (Debian packages)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+[ -f web/dist/index.html ] || scripts/web.sh
+[ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
+if [ -z "${SHANZHI_BIN:-}" ]; then cargo build -q -p shanzhi; fi
+BIN="${SHANZHI_BIN:-target/debug/shanzhi}"
+SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/run.mjs

@@ -1,0 +1,175 @@
+// Browser tests of the console: the real shanzhi binary serves the Tangshan demo (no history) on a
+// free port from a scratch folder, and Debian's Chromium, driven by playwright-core, works a case
+// as people do: a resident's report arrives, the intake operator finds it on the case desk (also by
+// searching its words), opens it, sends it for verification and adds a note; a wrong password is
+// refused with the server's message; the console switches to English; a grid worker on a phone
+// (375×812) sees their own community's desk. Screenshots with Chinese text go to web/e2e/out/.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const out = join(here, 'out')
+mkdirSync(out, { recursive: true })
+const bin = process.env.SHANZHI_BIN ?? join(here, '../../target/debug/shanzhi')
+const work = mkdtempSync(join(tmpdir(), 'shanzhi-e2e-'))
+const PASSWORD = 'Shanzhi@2026'
+
+let server
+let browser
+let failed = false
+const steps = []
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`)
+}
+
+async function step(name, f) {
+  const started = Date.now()
+  try {
+    await f()
+    steps.push(`ok    ${name} (${Date.now() - started} ms)`)
+    console.log(`ok    ${name}`)
+  } catch (e) {
+    failed = true
+    steps.push(`FAIL  ${name}: ${e.message}`)
+    console.log(`FAIL  ${name}: ${e.stack ?? e}`)
+    throw e
+  }
+}
+
+/** Starts the demo server and answers its address once it serves. */
+function startServer() {
+  return new Promise((resolve, reject) => {
+    server = spawn(bin, ['demo', '--history', '0', '--listen', '127.0.0.1:0'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+    const timer = setTimeout(() => reject(new Error('the server did not start within 180 s')), 180_000)
+    let log = ''
+    server.stderr.on('data', (d) => { log += d })
+    createInterface({ input: server.stdout }).on('line', (line) => {
+      const m = /serving .* at (http:\/\/[^/]+)\//.exec(line)
+      if (m) { clearTimeout(timer); resolve(m[1]) }
+    })
+    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${log}`)) })
+  })
+}
+
+async function api(base, method, path, body, token) {
+  const headers = { 'Content-Type': 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  const res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
+  const json = await res.json().catch(() => null)
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+async function logIn(page, base, user, password = PASSWORD) {
+  await page.goto(`${base}/login`)
+  await page.fill('[data-test=username]', user)
+  await page.fill('[data-test=password]', password)
+  await page.click('[data-test=login]')
+}
+
+try {
+  const base = await startServer()
+  console.log(`server at ${base}, scratch folder ${work}`)
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+
+  // A resident reports a problem in 立新东楼社区 (130202001001), inside its first grid (the demo's
+  // grids are the same on every load).
+  const jumin = (await api(base, 'POST', '/api/v1/auth/login', { username: 'jumin', password: PASSWORD })).token
+  const words = '单元门口路灯不亮已经一周'
+  const report = await api(base, 'POST', '/api/v1/cases', {
+    kind: 'event', type: '0602', description: `${words}，联系电话13812345678`,
+    lon: 118.18246, lat: 39.49733, channel: 'resident_web',
+  }, jumin)
+  const id = report.id
+  check(report.grid === '130202001001001', `the report is in the grid: ${report.grid}`)
+
+  const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
+
+  await step('a wrong password is refused with the server\'s message', async () => {
+    await logIn(desk, base, 'shouli', 'wrong-password')
+    await desk.waitForSelector('[data-test=login-error]')
+    check((await desk.textContent('[data-test=login-error]')).includes('wrong username or password'), 'the message')
+  })
+
+  await step('the intake operator logs in and finds the new report on the case desk', async () => {
+    await logIn(desk, base, 'shouli')
+    await desk.waitForURL(/\/cases$/)
+    check((await desk.textContent('[data-test=who]')).includes('受理员'), 'the role is shown in Chinese')
+    await desk.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    const row = await desk.textContent(`[data-test=cases] .el-table__row:has-text("${id}")`)
+    check(row.includes('138****5678') && !row.includes('13812345678'), `the phone is masked on the desk: ${row}`)
+    await desk.screenshot({ path: join(out, 'desk-1920x1080.png') })
+  })
+
+  await step('searching the report\'s words finds it', async () => {
+    await desk.fill('[data-test=q]', '路灯 一周')
+    const [res] = await Promise.all([
+      desk.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('q=')),
+      desk.click('[data-test=search]'),
+    ])
+    const found = await res.json()
+    check(found.total === 1 && found.items[0].id === id, `the search answers the case: ${JSON.stringify(found).slice(0, 200)}`)
+    await desk.waitForFunction(() => document.querySelector('[data-test=total]')?.textContent?.includes('共 1 件'))
+    check((await desk.textContent('[data-test=cases]')).includes(id), 'the desk shows it')
+  })
+
+  await step('the case page shows the case, its log and the actions the operator may take', async () => {
+    await desk.click(`[data-test=cases] .el-table__row:has-text("${id}")`)
+    await desk.waitForURL(new RegExp(`/cases/${id}$`))
+    await desk.waitForSelector('[data-test=state]')
+    check((await desk.textContent('[data-test=state]')).includes('已上报·待受理'), 'the state')
+    check(await desk.isEnabled('[data-test=action-request_verification]'), 'send for verification is enabled')
+    check(await desk.isDisabled('[data-test=action-register]'), 'register (patrol only) is disabled')
+    check((await desk.locator('[data-test=log] .el-timeline-item').count()) === 1, 'one log entry')
+  })
+
+  await step('sending it for verification moves it on and writes the log', async () => {
+    await desk.click('[data-test=action-request_verification]')
+    await desk.fill('[data-test=form-opinion]', '请网格员现场核实')
+    await desk.click('[data-test=form-submit]')
+    await desk.waitForFunction(() => document.querySelector('[data-test=state]')?.textContent?.includes('待核实'))
+    check((await desk.locator('[data-test=log] .el-timeline-item').count()) === 2, 'two log entries')
+    const after = await api(base, 'GET', `/api/v1/cases/${id}`, undefined, jumin)
+    check(after.state === 'pending_verification' || after.state_name === '待核实', `the server agrees: ${after.state}`)
+  })
+
+  await step('a note is added without moving the case', async () => {
+    await desk.fill('[data-test=note]', '已致电居民确认位置')
+    await desk.click('[data-test=add-note]')
+    await desk.waitForFunction(() => document.querySelectorAll('[data-test=log] .el-timeline-item').length === 3)
+    check((await desk.textContent('[data-test=log]')).includes('补充说明'), 'the note is in the log by name')
+    check((await desk.textContent('[data-test=state]')).includes('待核实'), 'the state is unchanged')
+    await desk.screenshot({ path: join(out, 'case-1920x1080.png'), fullPage: true })
+  })
+
+  await step('the console speaks English when asked', async () => {
+    await desk.click('[data-test=language]')
+    await desk.waitForFunction(() => document.body.textContent?.includes('Back to the desk'))
+    check((await desk.textContent('[data-test=who]')).includes('Intake operator'), 'the role in English')
+    await desk.click('[data-test=language]')
+  })
+
+  await step('a grid worker on a phone sees their community\'s desk', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })
+    await logIn(phone, base, 'lixin-wangge')
+    await phone.waitForURL(/\/cases$/)
+    await phone.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    await phone.screenshot({ path: join(out, 'worker-375x812.png') })
+    await phone.close()
+  })
+} catch (e) {
+  failed = true
+  if (!steps.some((s) => s.startsWith('FAIL'))) console.log(`FAIL  ${e.stack ?? e}`)
+} finally {
+  await browser?.close()
+  server?.kill('SIGTERM')
+  rmSync(work, { recursive: true, force: true })
+  console.log(`\n${steps.join('\n')}\nscreenshots in ${out}`)
+  process.exit(failed ? 1 : 0)
+}

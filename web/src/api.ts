@@ -1,0 +1,99 @@
+// The shanzhi HTTP API as the console uses it: the login token kept for the tab, JSON calls
+// that turn error answers ({code, message, details}) into ApiError, and the wire types.
+import { reactive } from 'vue'
+
+export interface Me { username: string; display_name: string; role: string; unit: string }
+export interface Units { primary: string; assisting: string[] }
+export interface Route { unit: string; assisting: string[]; rule: string; reason_zh: string; reason_en: string }
+export interface Case {
+  id: string; kind: string; type: string; type_name: string; state: string; state_name: string
+  channel: string; description: string; lon: number | null; lat: number | null; located: boolean
+  grid: string | null; community: string | null; street: string | null; county: string
+  units: Units | null; route: Route | null; step: string | null; deadline: string | null
+  light: 'green' | 'yellow' | 'red' | null; possible_duplicate_of: string | null; merged_into: string | null
+  rework_count: number; extension_count: number; reported_at: string; closed_at: string | null; version: number
+}
+export interface LogEntry {
+  seq: number; at: string; user: string; role: string; unit: string; action: string
+  action_name: string; action_name_en: string; from_state: string | null; to_state: string
+  opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean
+}
+export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null }
+export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[] }
+export interface CaseList { total: number; items: Case[]; capped?: boolean }
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string, public field?: string) {
+    super(message)
+  }
+}
+
+/** Who is logged in on this tab (the token stays in sessionStorage, never in a cookie). */
+export const session = reactive<{ token: string | null; me: Me | null }>({
+  token: sessionStorage.getItem('shanzhi.token'),
+  me: JSON.parse(sessionStorage.getItem('shanzhi.me') ?? 'null'),
+})
+
+function remember(token: string | null, me: Me | null) {
+  session.token = token
+  session.me = me
+  if (token && me) {
+    sessionStorage.setItem('shanzhi.token', token)
+    sessionStorage.setItem('shanzhi.me', JSON.stringify(me))
+  } else {
+    sessionStorage.removeItem('shanzhi.token')
+    sessionStorage.removeItem('shanzhi.me')
+  }
+}
+
+async function raw(method: string, path: string, body?: BodyInit, type?: string, key?: string): Promise<Response> {
+  const headers: Record<string, string> = {}
+  if (session.token) headers.Authorization = `Bearer ${session.token}`
+  if (type) headers['Content-Type'] = type
+  if (key) headers['Idempotency-Key'] = key
+  const res = await fetch(path, { method, headers, body })
+  if (res.ok) return res
+  let err: { code?: string; message?: string; details?: { field?: string } } = {}
+  try { err = await res.json() } catch { /* not JSON */ }
+  if (res.status === 401 && session.token) remember(null, null)
+  throw new ApiError(res.status, err.code ?? 'http', err.message ?? res.statusText, err.details?.field)
+}
+
+export async function call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {
+  const res = await raw(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', key)
+  return res.status === 204 ? (undefined as T) : res.json()
+}
+
+export async function login(username: string, password: string): Promise<Me> {
+  const s = await call<{ token: string; user: Me }>('POST', '/api/v1/auth/login', { username, password })
+  remember(s.token, s.user)
+  return s.user
+}
+
+export async function logout() {
+  try { await call('POST', '/api/v1/auth/logout') } finally { remember(null, null) }
+}
+
+/** Uploads a file as evidence; answers its id (`att_…`). */
+export async function upload(file: File): Promise<string> {
+  const res = await raw('POST', `/api/v1/attachments?name=${encodeURIComponent(file.name)}`, file, 'application/octet-stream')
+  return (await res.json()).id
+}
+
+/** Downloads a file the API answers (an export) under its name. */
+export async function download(path: string, fallback: string) {
+  const res = await raw('GET', path)
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  URL.revokeObjectURL(url)
+}
+
+/** A fresh idempotency key, so a retried click acts once. */
+export function newKey(): string {
+  // getRandomValues works outside secure contexts too (a city LAN on plain HTTP).
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
+}
