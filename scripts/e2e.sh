@@ -6,13 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then
+# (fc-list is read whole: `grep -q` would close the pipe early, and pipefail would fail it.)
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "wenquanyi micro hei" >/dev/null; then
   echo "== installing chromium and fonts-wqy-microhei (Debian packages)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 fi
-[ -f web/dist/index.html ] || scripts/web.sh
+scripts/web.sh
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
 if [ -z "${SHANZHI_BIN:-}" ]; then cargo build -q -p shanzhi; fi
 BIN="${SHANZHI_BIN:-target/debug/shanzhi}"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the web console (web/) into web/dist: `npm ci` from package-lock.json when node_modules
-# is missing or stale, then the type check (vue-tsc) and `vite build`. Needs Node.js 20 and npm.
+# is missing or stale, then the type check (vue-tsc) and `vite build`. Needs Node.js 20.19+ and npm.
 # Debug builds of shanzhi read web/dist from disk; release builds embed it (build after this).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 if ! command -v npm >/dev/null 2>&1; then
-  echo "Node.js 20 and npm are needed to build the console (web/)." >&2
+  echo "Node.js 20.19 or later and npm are needed to build the console (web/)." >&2
   exit 1
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

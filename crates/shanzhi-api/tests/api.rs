@@ -242,8 +242,21 @@ async fn the_console_is_served_for_its_own_paths_and_never_for_the_apis() {
         assert_eq!(root.0, StatusCode::SERVICE_UNAVAILABLE);
         assert!(root.2.contains("scripts/web.sh"), "the page says how to build the console: {}", root.2);
     }
-    let (s, v) = get(&app, "/api/v1/no-such-route").await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "an API path is never the console");
-    assert_eq!(page("/open311/v2/nothing").await.0, StatusCode::NOT_FOUND);
+    if built {
+        let headers = shanzhi_api::router(app.clone())
+            .oneshot(Request::get("/cases").body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+            .headers()
+            .clone();
+        assert_eq!(headers["x-frame-options"], "DENY", "never framed by another site");
+    }
+    for api in ["/api/v1/no-such-route", "/api", "/open311", "/open311/nothing"] {
+        let (s, v) = get(&app, api).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{api} is never the console");
+    }
+    let posted =
+        shanzhi_api::router(app.clone()).oneshot(Request::post("/cases").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(posted.status(), StatusCode::NOT_FOUND, "the console's pages are only read");
     assert_eq!(page("/assets/no-such-file.js").await.0, StatusCode::NOT_FOUND, "a missing file is missing");
 }

@@ -98,11 +98,18 @@ pub struct ActionOffer {
 /// The kind of request of a report's idempotency key (Open311 tokens are report keys).
 pub(crate) const REPORT_KEY: &str = "report";
 
-/// The idempotency key of a report, an action or a note as stored: the client's key belongs to the caller
-/// and the kind of request, so two callers (or a report and an action) never share an answer.
-/// The separator cannot occur in a header, so no client key equals a stored one.
+/// The idempotency key of a report, an action or a note as stored: the client's key belongs to the
+/// account and the kind of request, so two accounts (or a report and an action) never share an
+/// answer; the API keys of one account, and anonymous callers, share their keys (a client sends
+/// random keys). The separator cannot occur in a header, so no client key equals a stored one;
+/// the client's key comes first, so a report's token is found by its prefix.
 pub(crate) fn scoped_key(request: &str, actor: &Actor, key: &str) -> String {
-    format!("{request}\u{1f}{}\u{1f}{key}", actor.user)
+    format!("{request}\u{1f}{key}\u{1f}{}", actor.user)
+}
+
+/// The client's own key in a stored one.
+fn client_key(stored: &str) -> &str {
+    stored.split('\u{1f}').nth(1).unwrap_or(stored)
 }
 
 /// The names (Chinese, English) of a log entry's action: the workflow's, or a note's.
@@ -400,6 +407,7 @@ impl App {
         let Some(answer) = self.store().idempotent_response(key).await? else { return Ok(None) };
         let view: CaseView = serde_json::from_str(&answer).map_err(AppError::internal)?;
         if view.id != id {
+            let key = client_key(key);
             return Err(AppError::Conflict(format!("the idempotency key `{key}` was used on another request")));
         }
         Ok(Some(view))

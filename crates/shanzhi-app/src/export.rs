@@ -94,18 +94,21 @@ impl App {
         let mut seen = std::collections::HashSet::new();
         if let Some((narrow, words_limit)) = narrowed {
             limit = words_limit;
-            let mut offset = 0;
+            // Pages by time (newest first), each ending where the last began: a case whose state
+            // changes meanwhile cannot shift the pages. Rows of the boundary instant come again
+            // and are kept once.
+            let mut upto = narrow.reported_to;
             while cases.len() < MAX_EXPORT_ROWS {
-                let page = CaseFilter { limit: PAGE, offset, ..narrow.clone() };
+                let page = CaseFilter { limit: PAGE, offset: 0, reported_to: upto, ..narrow.clone() };
                 let (total, rows) = self.store().list_cases(&page, now).await?;
-                if total > MAX_EXPORT_ROWS as u64 {
+                if upto == narrow.reported_to && total > MAX_EXPORT_ROWS as u64 {
                     limit = Some(limit.map_or(MAX_EXPORT_ROWS, |l| l.min(MAX_EXPORT_ROWS)));
                 }
-                offset += rows.len() as u64;
-                let last = rows.len() < PAGE as usize || offset >= total;
-                // A case whose state changed between pages may come twice: keep it once.
+                let full = rows.len() == PAGE as usize;
+                upto = rows.last().map(|s| s.case.reported_at + chrono::Duration::microseconds(1));
+                let before = cases.len();
                 cases.extend(rows.into_iter().filter(|s| seen.insert(s.id)));
-                if last {
+                if !full || cases.len() == before {
                     break;
                 }
             }
@@ -209,8 +212,8 @@ fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> R
     let wrap = Format::new().set_text_wrap();
     let note = match (limit, english) {
         (None, _) => stamp.to_string(),
-        (Some(n), true) => format!("{stamp}; only the newest {n} matching cases: narrow the filter for the rest"),
-        (Some(n), false) => format!("{stamp}；仅含最新匹配的 {n} 条，其余请缩小筛选范围后导出"),
+        (Some(n), true) => format!("{stamp}; drawn from the newest {n} matches only: narrow the filter for the rest"),
+        (Some(n), false) => format!("{stamp}；仅从最新的 {n} 条匹配中选出，其余请缩小筛选范围后导出"),
     };
     sheet.write_string(0, 0, note)?;
     for (col, (zh, en, width)) in COLUMNS.iter().enumerate() {

@@ -391,9 +391,9 @@ impl App {
     /// The request a token stands for. A token is the `Idempotency-Key` a client sent with its
     /// report, so a client that lost the answer still finds its request.
     pub async fn request_of_token(&self, token: &str) -> Result<i64, AppError> {
-        // Any client's report key: the request it stands for is public anyway.
-        let prefix = format!("{}\u{1f}", crate::cases::REPORT_KEY);
-        let stored = self.store().idempotent_response_like(&prefix, &format!("\u{1f}{token}")).await?;
+        // The newest report of any account with that key: the request it stands for is public.
+        let prefix = format!("{}\u{1f}{token}\u{1f}", crate::cases::REPORT_KEY);
+        let stored = self.store().idempotent_response_starting(&prefix).await?;
         stored
             .and_then(|s| serde_json::from_str::<CaseView>(&s).ok())
             .filter(|c| c.kind == PUBLIC_KIND)

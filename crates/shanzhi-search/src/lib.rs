@@ -219,7 +219,7 @@ impl SearchIndex {
             .iter()
             .map(|w| {
                 let mut ways = vec![(Occur::Should, term(&w.word))];
-                if !w.parts.is_empty() && w.parts != [w.word.clone()] {
+                if !w.parts.is_empty() {
                     let all: Vec<Box<dyn Query>> = w.parts.iter().map(|p| term(p)).collect();
                     ways.push((Occur::Should, Box::new(BooleanQuery::intersection(all)) as Box<dyn Query>));
                 }

@@ -22,6 +22,7 @@ fn words_are_chinese_words_and_sub_words_without_punctuation() {
     assert!(["路", "灯不亮", "路灯", "灯不", "不亮", "灯"].iter().all(|t| w.iter().any(|x| x == t)), "{w:?}");
     let parts = &query_words("联系电话")[0].parts;
     assert_eq!(parts, &["电话", "系电", "联系"]);
+    assert!(query_words("b超")[0].parts.is_empty(), "no pairs for a word that is not all Chinese");
 }
 
 #[test]

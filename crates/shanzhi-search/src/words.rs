@@ -135,9 +135,10 @@ pub fn words(text: &str) -> Vec<String> {
     tokens(indexing(), text)
 }
 
-/// A word of a query: the term itself, or else the terms that all together stand for it (its
-/// Chinese characters' pairs, or the character of a one-character word, and its Latin or digit
-/// parts), so that a word jieba kept inside a longer phrase is still found.
+/// A word of a query: the term itself, or else (for a word of two or more Chinese characters
+/// only) all of its pairs of characters, so that a word jieba kept inside a longer phrase is still
+/// found. The pairs may lie anywhere in the case (positions are not kept): close to a substring
+/// match, not exactly one.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct QueryWord {
     pub word: String,
@@ -152,18 +153,12 @@ pub(crate) fn query_words(query: &str) -> Vec<QueryWord> {
     words
         .into_iter()
         .map(|word| {
-            let grams = grams(&word);
-            let han = word.chars().filter(|c| is_han(*c)).count();
-            let mut parts: Vec<String> =
-                grams.into_iter().map(|(_, _, g)| g).filter(|g| han == 1 || g.chars().count() == 2).collect();
-            let mut rest = String::new();
-            for c in word.chars().chain(std::iter::once(' ')) {
-                if c.is_alphanumeric() && !is_han(c) {
-                    rest.push(c);
-                } else if !rest.is_empty() {
-                    parts.push(std::mem::take(&mut rest));
-                }
-            }
+            let han = word.chars().all(is_han) && word.chars().count() > 2;
+            let mut parts: Vec<String> = if han {
+                grams(&word).into_iter().map(|(_, _, g)| g).filter(|g| g.chars().count() == 2).collect()
+            } else {
+                Vec::new()
+            };
             parts.sort_unstable();
             parts.dedup();
             QueryWord { word, parts }

@@ -370,19 +370,18 @@ impl Store {
             .transpose()
     }
 
-    /// The newest answer kept for a key that begins with `prefix` and ends with `suffix` exactly.
-    pub async fn idempotent_response_like(&self, prefix: &str, suffix: &str) -> Result<Option<String>> {
+    /// The newest answer kept for a key that begins with `prefix`.
+    pub async fn idempotent_response_starting(&self, prefix: &str) -> Result<Option<String>> {
         use sea_orm::sea_query::LikeExpr;
-        let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let pattern = LikeExpr::new(format!("{}%{}", escape(prefix), escape(suffix))).escape('\\');
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let rows = idempotency_key::Entity::find()
-            .filter(idempotency_key::Column::Key.like(pattern))
+            .filter(idempotency_key::Column::Key.like(LikeExpr::new(format!("{escaped}%")).escape('\\')))
             .order_by_desc(idempotency_key::Column::CreatedAt)
             .limit(20)
             .all(self.db())
             .await?;
-        // SQLite's LIKE ignores the case of Latin letters: keep exact matches only.
-        let found = rows.into_iter().find(|m| m.key.starts_with(prefix) && m.key.ends_with(suffix));
+        // SQLite's LIKE ignores the case of Latin letters: keep exact prefixes only.
+        let found = rows.into_iter().find(|m| m.key.starts_with(prefix));
         found.map(|m| self.sealer().open(m.response)).transpose()
     }
 
