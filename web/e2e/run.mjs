@@ -127,6 +127,8 @@ try {
     check(await desk.isEnabled('[data-test=action-request_verification]'), 'send for verification is enabled')
     check(await desk.isDisabled('[data-test=action-register]'), 'register (patrol only) is disabled')
     check((await desk.locator('[data-test=log] .el-timeline-item').count()) === 1, 'one log entry')
+    const route = await desk.textContent('[data-test=route]')
+    check(route.includes('学院南路') && !route.includes(':'), `the suggested unit by its name: ${route}`)
   })
 
   await step('sending it for verification moves it on and writes the log', async () => {

@@ -4,12 +4,12 @@ import { reactive } from 'vue'
 
 export interface Me { username: string; display_name: string; role: string; unit: string }
 export interface Units { primary: string; assisting: string[] }
-export interface Route { unit: string; assisting: string[]; rule: string; reason_zh: string; reason_en: string }
+export interface Route { unit: string; unit_name: string; assisting: string[]; rule: string; reason_zh: string; reason_en: string }
 export interface Case {
   id: string; kind: string; type: string; type_name: string; state: string; state_name: string
   channel: string; description: string; lon: number | null; lat: number | null; located: boolean
   grid: string | null; community: string | null; street: string | null; county: string
-  units: Units | null; route: Route | null; step: string | null; deadline: string | null
+  units: Units | null; unit_name: string | null; route: Route | null; step: string | null; deadline: string | null
   light: 'green' | 'yellow' | 'red' | null; possible_duplicate_of: string | null; merged_into: string | null
   rework_count: number; extension_count: number; reported_at: string; closed_at: string | null; version: number
 }

@@ -35,6 +35,8 @@ pub struct UnitsDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RouteDto {
     pub unit: String,
+    /// The unit's name.
+    pub unit_name: String,
     pub assisting: Vec<String>,
     pub rule: String,
     pub reason_zh: String,
@@ -76,6 +78,8 @@ pub struct CaseDto {
     pub county: String,
     pub nearest: Option<NearestGridDto>,
     pub units: Option<UnitsDto>,
+    /// The primary unit's name (`路南区城市管理局`).
+    pub unit_name: Option<String>,
     /// Where routing sent the case and why.
     pub route: Option<RouteDto>,
     pub step: Option<String>,
@@ -125,7 +129,9 @@ impl From<CaseView> for CaseDto {
             county: v.county,
             nearest: v.nearest.map(|n| NearestGridDto { grid: n.grid.code, distance_m: n.distance_m }),
             units: v.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
+            unit_name: v.unit_name,
             route: v.route.map(|r| RouteDto {
+                unit_name: v.route_unit_name.unwrap_or_else(|| r.unit.clone()),
                 unit: r.unit,
                 assisting: r.assisting,
                 rule: r.rule,

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use axum::Router;
 use shanzhi_app::App;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -58,5 +59,8 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        // gzip for clients that ask (the console's 1 MB script on a phone's slow link); event
+        // streams and images are left alone by the default predicate.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

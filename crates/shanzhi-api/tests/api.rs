@@ -259,4 +259,17 @@ async fn the_console_is_served_for_its_own_paths_and_never_for_the_apis() {
         shanzhi_api::router(app.clone()).oneshot(Request::post("/cases").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(posted.status(), StatusCode::NOT_FOUND, "the console's pages are only read");
     assert_eq!(page("/assets/no-such-file.js").await.0, StatusCode::NOT_FOUND, "a missing file is missing");
+    // Answers are gzipped for clients that ask (a phone on a slow link), and only for them.
+    let zipped = shanzhi_api::router(app.clone())
+        .oneshot(Request::get("/api/v1/taxonomy").header("accept-encoding", "gzip").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let bytes = to_bytes(zipped.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+    let plain = shanzhi_api::router(app.clone())
+        .oneshot(Request::get("/api/v1/taxonomy").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
 }

@@ -57,6 +57,11 @@ pub struct CaseView {
     pub county: String,
     pub nearest: Option<NearestGrid>,
     pub units: Option<Assignment>,
+    /// The names of the primary unit and of the unit routing suggested (`路南区城市管理局`).
+    #[serde(default)]
+    pub unit_name: Option<String>,
+    #[serde(default)]
+    pub route_unit_name: Option<String>,
     pub route: Option<Route>,
     pub step: Option<String>,
     pub deadline: Option<DateTime<Utc>>,
@@ -487,6 +492,8 @@ impl App {
             county: s.county.clone(),
             nearest,
             units: c.units.clone(),
+            unit_name: c.units.as_ref().map(|u| self.unit_name(&u.primary)),
+            route_unit_name: c.route.as_ref().map(|r| self.unit_name(&r.unit)),
             route: c.route.clone(),
             step: c.clock.as_ref().map(|k| k.step.clone()),
             deadline: c.clock.as_ref().map(|k| k.deadline),
