@@ -12,20 +12,8 @@ cd "$(dirname "$0")/.."
 
 VENV="$PWD/target/moto-venv"
 VERSION=5.2.5
-# (The version is read whole: `grep -q` would close the pipe early, and pipefail would fail it.)
-if [ ! -x "$VENV/bin/moto_server" ] || [ "$("$VENV/bin/pip" show moto 2>/dev/null | sed -n 's/^Version: //p')" != "$VERSION" ]; then
-  echo "== installing moto $VERSION into $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "moto[server]==$VERSION"
-fi
-
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/pytool.sh
+python_tool "$VENV" moto "$VERSION" "moto[server]==$VERSION"
 
 # A free port can be taken between choosing it and binding it: try a few.
 for attempt in 1 2 3; do

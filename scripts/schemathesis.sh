@@ -20,19 +20,8 @@ VERSION=4.32.5
 
 [ -x "$BIN" ] || cargo build -p shanzhi
 BIN="$(realpath "$BIN")"
-if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/schemathesis" --version | grep -q "$VERSION"; then
-  echo "== installing schemathesis $VERSION into $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "schemathesis==$VERSION"
-fi
-
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/pytool.sh
+python_tool "$VENV" schemathesis "$VERSION"
 
 # fuzz PORT KEY [OPERATION FILTERS...]
 fuzz() {

@@ -146,13 +146,8 @@ impl App {
     fn export_row(&self, s: &StoredCase, unmask: bool, now: DateTime<Utc>) -> Row {
         let v: CaseView = self.view(s, now);
         let places = self.places();
-        let name = |code: &Option<String>| {
-            code.as_ref()
-                .and_then(|c| c.parse().ok())
-                .and_then(|c| places.tree.get(&c).map(|d| d.short_name().to_string()))
-                .unwrap_or_default()
-        };
-        let county = v.county.parse().ok().and_then(|c| places.tree.get(&c).map(|d| d.short_name().to_string()));
+        let name = |code: &Option<String>| code.as_deref().and_then(|c| places.division_name(c)).unwrap_or_default();
+        let county = places.division_name(&v.county);
         let description = if unmask { s.case.description.clone() } else { mask_text(&s.case.description) };
         let satisfaction = s.case.rating.as_ref().map(|r| match r.satisfaction {
             Satisfaction::Satisfied => "满意",

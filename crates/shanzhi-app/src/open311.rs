@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, LogEntry};
 use shanzhi_domain::cases::open311::{self as o311, WindowError};
-use shanzhi_domain::ids::{DivisionCode, Level};
+use shanzhi_domain::ids::Level;
 use shanzhi_domain::privacy::mask_text;
 use shanzhi_store::CaseFilter;
 
@@ -408,9 +408,7 @@ impl App {
         let Some(dept) = reference.departments.departments.iter().find(|d| d.key == key) else {
             return unit.to_string();
         };
-        let places = self.places();
-        let division = area.parse::<DivisionCode>().ok().and_then(|c| places.tree.get(&c).map(|d| d.short_name()));
-        format!("{}{}", division.unwrap_or_default(), dept.name_zh)
+        format!("{}{}", self.places().division_name(area).unwrap_or_default(), dept.name_zh)
     }
 }
 

@@ -150,6 +150,12 @@ impl Places {
     }
 
     /// The grid index position for a grid code.
+    /// The short name of a division given by its code (`路南区`), if there is one.
+    pub fn division_name(&self, code: &str) -> Option<String> {
+        let code: DivisionCode = code.parse().ok()?;
+        self.tree.get(&code).map(|d| d.short_name())
+    }
+
     /// The names from the county down to `code`: 路北区乔屯街道文北社区.
     pub fn address(&self, code: &DivisionCode) -> String {
         self.tree.lineage(code).iter().filter(|d| d.level() != Level::City).map(|d| d.short_name()).collect()
