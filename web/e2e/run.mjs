@@ -3,7 +3,9 @@
 // as people do: a resident's report arrives, the intake operator finds it on the case desk (also by
 // searching its words), opens it, sends it for verification and adds a note; a wrong password is
 // refused with the server's message; the console switches to English; a grid worker on a phone
-// (375×812) sees their own community's desk. Screenshots with Chinese text go to web/e2e/out/.
+// (375×812) sees their own community's desk; the shift supervisor watches the command centre count
+// a new report live, drills down county → street → community by the table and by the map, and
+// opens the cases behind a figure. Screenshots with Chinese text go to web/e2e/out/.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -164,6 +166,53 @@ try {
     await phone.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
     await phone.screenshot({ path: join(out, 'worker-375x812.png') })
     await phone.close()
+  })
+
+  await step('the shift supervisor lands on the command centre: the figures, the map and live updates', async () => {
+    const cc = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
+    await logIn(cc, base, 'zhiban')
+    await cc.waitForURL(/\/command$/)
+    await cc.waitForSelector('[data-test=children] .el-table__row')
+    const zhiban = (await api(base, 'POST', '/api/v1/auth/login', { username: 'zhiban', password: PASSWORD })).token
+    const o = await api(base, 'GET', '/api/v1/overview', undefined, zhiban)
+    const shown = async (k) => Number((await cc.textContent(`[data-test=count-${k}] .value`)).trim())
+    check((await shown('open')) === o.area.open && o.area.open >= 1, `open cases as the server counts them: ${o.area.open}`)
+    await cc.waitForSelector('[data-test=map] canvas')
+    await cc.waitForFunction(() => document.querySelectorAll('.area-label').length >= 14)
+    check((await cc.textContent('[data-test=map]')).includes('路南区'), 'the counties are named on the map')
+    await cc.waitForFunction(() => document.querySelector('[data-test=live]')?.textContent?.includes('实时'))
+    // A report arrives: the feed shows it and today's count goes up without a reload.
+    const before = await shown('today')
+    const fresh = await api(base, 'POST', '/api/v1/cases', {
+      kind: 'event', type: '0602', description: '小区门口垃圾满溢', lon: 118.18246, lat: 39.49733, channel: 'resident_web',
+    }, jumin)
+    await cc.waitForFunction((n) => Number(document.querySelector('[data-test=count-today] .value')?.textContent) === n, before + 1, { timeout: 15_000 })
+    await cc.waitForSelector(`[data-test=event] >> text=${fresh.id}`)
+    await cc.screenshot({ path: join(out, 'command-1920x1080.png') })
+
+    // Down the tree by the table: county → street → community, the breadcrumb following.
+    for (const [name, code] of [['路南区', '130202'], ['学院南路街道', '130202001'], ['立新东楼社区', '130202001001']]) {
+      await cc.click(`[data-test=children] a.drill:text-is("${name}")`)
+      await cc.waitForURL(new RegExp(`area=${code}$`))
+      await cc.waitForFunction((n) => document.querySelector('[data-test=crumbs]')?.textContent?.includes(n), name)
+    }
+    const grids = await cc.locator('[data-test=children] .el-table__row').count()
+    check(grids >= 1, `a community's children are its grids: ${grids}`)
+    // The community's open count opens exactly those cases on the desk.
+    const open = await shown('open')
+    await cc.click('[data-test=count-open]')
+    await cc.waitForURL(/\/cases\?/)
+    await cc.waitForFunction((n) => document.querySelector('[data-test=total]')?.textContent?.includes(`共 ${n} 件`), open)
+    check((await cc.textContent('[data-test=cases]')).includes(fresh.id), 'the new report is among them')
+    check((await cc.textContent('[data-test=extra]')).includes('未结案'), 'the filter the figure carried is shown')
+
+    // And by the map: clicking in the middle of 路南区's map picks one of its streets.
+    await cc.goto(`${base}/command?area=130202`)
+    await cc.waitForFunction(() => document.querySelectorAll('.area-label').length >= 2)
+    const box = await cc.locator('[data-test=map]').boundingBox()
+    await cc.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+    await cc.waitForURL(/area=130202\d{3}$/)
+    await cc.close()
   })
 } catch (e) {
   failed = true

@@ -97,3 +97,58 @@ export function newKey(): string {
   // getRandomValues works outside secure contexts too (a city LAN on plain HTTP).
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
 }
+
+export interface AreaLive {
+  code: string; name: string; level: string; open: number; yellow: number; red: number; summoned: number; today: number
+}
+export interface Overview { area: AreaLive; parents: { code: string; name: string }[]; children: AreaLive[]; unlocated: AreaLive | null; at: string }
+export interface BaseMap { tiles: string | null; crs: string; attribution: string; max_zoom: number }
+export interface LiveEvent { id: string; event: string; data: Record<string, unknown> }
+
+/**
+ * Follows the live event stream (`/api/v1/events`) with the tab's login: EventSource cannot send
+ * an Authorization header, so this reads the stream with fetch. A dropped stream is resumed after
+ * a pause from the last event seen; `stop()` ends it.
+ */
+export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: boolean) => void): { stop: () => void } {
+  const abort = new AbortController()
+  let last = ''
+  let stopped = false
+  async function once() {
+    const headers: Record<string, string> = { Accept: 'text/event-stream' }
+    if (session.token) headers.Authorization = `Bearer ${session.token}`
+    if (last) headers['Last-Event-ID'] = last
+    const res = await fetch('/api/v1/events', { headers, signal: abort.signal })
+    if (!res.ok || !res.body) throw new Error(`events: ${res.status}`)
+    onState?.(true)
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+    let buf = ''
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      buf += value
+      let end: number
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end)
+        buf = buf.slice(end + 2)
+        let id = ''; let event = 'message'; let data = ''
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) id = line.slice(3).trim()
+          else if (line.startsWith('event:')) event = line.slice(6).trim()
+          else if (line.startsWith('data:')) data += line.slice(5).trim()
+        }
+        if (!data) continue
+        if (id) last = id
+        try { onEvent({ id, event, data: JSON.parse(data) }) } catch { /* not JSON: skip */ }
+      }
+    }
+  }
+  ;(async () => {
+    while (!stopped && session.token) {
+      try { await once() } catch { /* dropped or refused: try again */ }
+      onState?.(false)
+      if (!stopped) await new Promise((r) => setTimeout(r, 3000))
+    }
+  })()
+  return { stop: () => { stopped = true; abort.abort() } }
+}

@@ -13,6 +13,15 @@ const zh = {
   note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', unmask: '显示个人信息',
   loginFailed: '登录失败', reworks: '返工 {n} 次', extensions: '延期 {n} 次', empty: '没有符合条件的案件',
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
+  command: '指挥中心', filters: '筛选条件',
+  cmd: {
+    live: '实时', offline: '重连中', at: '数据时刻 {at}', map: '网格地图', children: '下级区域', name: '名称', feed: '实时动态',
+    quiet: '暂无新动态', today: '今日受理', open: '在办案件', yellow: '黄灯预警', red: '红灯超时', summoned: '吹哨待报到',
+    unlocated: '未落网格', on_time: '本月按期处置率', openShort: '在办', redShort: '红灯', yellowShort: '黄灯',
+    summonedShort: '吹哨', todayShort: '今日',
+    events: { new: '新案件', dispatched: '已派遣', whistle: '吹哨', overdue: '超时', escalated: '升级', closed: '结案', note: '说明', updated: '流转' },
+  },
+  extra: { closed: { true: '已结案', false: '未结案' }, summoned: { true: '吹哨待报到', false: '无待报到' }, located: { true: '已落网格', false: '未落网格' }, from: '上报不早于 {v}' },
   lights: { green: '绿灯', yellow: '黄灯', red: '红灯' },
   channels: {
     patrol: '巡查上报', resident_web: '市民网上上报', resident_phone: '市民来电', hotline: '12345热线',
@@ -39,6 +48,15 @@ const en: typeof zh = {
   back: 'Back to the desk', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
   extensions: 'Extended {n}×', empty: 'No case matches', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
+  command: 'Command centre', filters: 'Filters',
+  cmd: {
+    live: 'Live', offline: 'Reconnecting', at: 'As of {at}', map: 'Grid map', children: 'Areas below', name: 'Name', feed: 'Live feed',
+    quiet: 'Nothing new yet', today: 'Reported today', open: 'Open cases', yellow: 'Yellow lights', red: 'Red lights (overdue)',
+    summoned: 'Whistles waiting', unlocated: 'Outside every grid', on_time: 'On-time handling this month', openShort: 'Open',
+    redShort: 'Red', yellowShort: 'Yellow', summonedShort: 'Whistle', todayShort: 'Today',
+    events: { new: 'New', dispatched: 'Dispatched', whistle: 'Whistle', overdue: 'Overdue', escalated: 'Escalated', closed: 'Closed', note: 'Note', updated: 'Moved' },
+  },
+  extra: { closed: { true: 'Closed', false: 'Not closed' }, summoned: { true: 'Whistle waiting', false: 'No whistle waiting' }, located: { true: 'In a grid', false: 'Outside every grid' }, from: 'Reported from {v}' },
   lights: { green: 'Green', yellow: 'Yellow', red: 'Red' },
   channels: {
     patrol: 'Patrol', resident_web: 'Resident (web)', resident_phone: 'Resident (phone)', hotline: '12345 hotline',
@@ -66,4 +84,10 @@ export function when(t: string | null | undefined): string {
   return new Date(t).toLocaleString(i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN', {
     timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   })
+}
+
+/** When today began in Beijing time, as RFC 3339 (for "reported today"). */
+export function todayStart(): string {
+  const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+  return `${day}T00:00:00+08:00`
 }

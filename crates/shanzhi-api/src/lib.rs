@@ -4,6 +4,7 @@
 mod dto;
 mod dto_auth;
 mod dto_cases;
+mod dto_console;
 mod error;
 mod limits;
 mod metrics;

@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::*;
 use crate::dto_auth::*;
 use crate::dto_cases::*;
+use crate::dto_console::*;
 use crate::error::ApiError;
 use crate::openapi_open311::Open311;
 use crate::routes;
@@ -29,6 +30,9 @@ use crate::routes;
         routes::places::locate,
         routes::places::area,
         routes::places::taxonomy,
+        routes::command::base_map,
+        routes::command::map,
+        routes::command::overview,
         routes::cases::report,
         routes::cases::list,
         routes::cases::show,
@@ -61,7 +65,9 @@ use crate::routes;
         ActionDto,
         NoteDto,
         StatsDto,
-        AttachmentDto
+        AttachmentDto,
+        OverviewDto,
+        BaseMapDto
     ))
 )]
 pub struct ApiDoc;

@@ -13,6 +13,8 @@ pub mod files;
 pub mod history;
 pub mod imports;
 mod intake;
+pub mod live;
+pub mod map;
 pub mod open311;
 pub mod places;
 pub mod reference;
@@ -64,12 +66,25 @@ pub struct App {
     feed: Arc<events::Feed>,
     /// The full-text index of this process (none: searches answer `Unavailable`).
     search: Option<Arc<search::Search>>,
+    /// The base map the console draws outlines on.
+    base_map: Arc<map::BaseMap>,
 }
 
 impl App {
     /// Opens the application over a migrated store: reads places and the current reference data
     /// (the shipped files where none was imported yet).
     pub async fn open(store: Store, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        // Work a migration left (derived columns filled from bodies only the data key opens).
+        for (task, changed) in store
+            .run_store_tasks(&mut |task, n| {
+                if n % 10_000 == 0 {
+                    tracing::info!(task, cases = n, "store task running");
+                }
+            })
+            .await?
+        {
+            tracing::info!(task, changed, "store task done");
+        }
         let reference = reference::load_current(&store, clock.now()).await?;
         let places = Places::build(store.load_places().await?)?;
         let intake = intake::Intake::start(store.clone());
@@ -89,6 +104,7 @@ impl App {
             files: None,
             feed: Default::default(),
             search: None,
+            base_map: Default::default(),
         })
     }
 
@@ -102,6 +118,16 @@ impl App {
     pub fn with_login_policy(mut self, policy: shanzhi_domain::accounts::LoginPolicy) -> App {
         self.login_policy = policy;
         self
+    }
+
+    /// The base map the console draws on (the binary sets it from `[map]`).
+    pub fn with_base_map(mut self, base: map::BaseMap) -> App {
+        self.base_map = Arc::new(base);
+        self
+    }
+
+    pub fn base_map(&self) -> &map::BaseMap {
+        &self.base_map
     }
 
     pub fn login_policy(&self) -> shanzhi_domain::accounts::LoginPolicy {

@@ -28,6 +28,8 @@ pub struct Places {
     by_code: HashMap<GridCode, u32>,
     counts: HashMap<DivisionCode, AreaCounts>,
     grid_workers: HashMap<GridCode, (u32, u32)>,
+    /// Map answers already made (`map.rs`), by area and datum.
+    pub(crate) maps: std::sync::Mutex<HashMap<(String, Crs), std::sync::Arc<str>>>,
 }
 
 /// A division as answered: code, name, level and kind.
@@ -104,7 +106,7 @@ impl Places {
                 code = c.parent();
             }
         }
-        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers })
+        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers, maps: Default::default() })
     }
 
     fn grid_ref(&self, i: u32) -> GridRef {
@@ -176,11 +178,7 @@ impl Places {
         let mut parents: Vec<AreaRef> = self.tree.lineage(&code).into_iter().map(AreaRef::from).collect();
         parents.pop();
         let children = self.tree.children(&code).map(|c| (AreaRef::from(c), self.counts(&c.code))).collect();
-        let grids = if code.level() == Level::Village {
-            self.community_grids(&code).map(|i| self.grid_ref(i as u32)).collect()
-        } else {
-            Vec::new()
-        };
+        let grids = if code.level() == Level::Village { self.community_grid_refs(&code) } else { Vec::new() };
         Ok(AreaSummary { area: AreaRef::from(d), parents, children, counts: self.counts(&code), grids })
     }
 
@@ -188,16 +186,21 @@ impl Places {
     /// of a street, grids of a community.
     pub fn child_codes(&self, code: &DivisionCode) -> Vec<String> {
         if code.level() == Level::Village {
-            self.community_grids(code).map(|i| self.grids[i].code.to_string()).collect()
+            self.grids_under(code.as_str()).map(|i| self.grids[i].code.to_string()).collect()
         } else {
             self.tree.children(code).map(|c| c.code.to_string()).collect()
         }
     }
 
-    /// Grids are sorted by code, so a community's grids are one run starting with its code.
-    fn community_grids(&self, code: &DivisionCode) -> std::ops::Range<usize> {
-        let start = self.grids.partition_point(|g| g.code.as_str() < code.as_str());
-        start..start + self.grids[start..].partition_point(|g| g.community() == *code)
+    /// The grids of a community or village.
+    pub fn community_grid_refs(&self, code: &DivisionCode) -> Vec<GridRef> {
+        self.grids_under(code.as_str()).map(|i| self.grid_ref(i as u32)).collect()
+    }
+
+    /// Grids are sorted by code, so an area's grids are one run starting with its code.
+    pub(crate) fn grids_under(&self, code: &str) -> std::ops::Range<usize> {
+        let start = self.grids.partition_point(|g| g.code.as_str() < code);
+        start..start + self.grids[start..].partition_point(|g| g.code.as_str().starts_with(code))
     }
 
     pub fn workers_of(&self, grid: &GridCode) -> (u32, u32) {

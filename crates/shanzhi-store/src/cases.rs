@@ -14,7 +14,7 @@ use shanzhi_domain::access::{DataScope, involved_units};
 use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
-use shanzhi_domain::cases::sweep::next_sweep_at;
+use shanzhi_domain::cases::sweep::{next_sweep_at, summons_due};
 use shanzhi_domain::people::Role;
 
 use crate::attachments::{add_links, link_rows};
@@ -59,7 +59,21 @@ fn audit_event(s: &StoredCase, e: &LogEntry) -> AuditEvent {
 }
 
 /// The data scope as a condition on `cases`.
-fn scope_condition(scope: &DataScope) -> Condition {
+/// The cases of an area: the whole city (4 digits), a county's shard (6: the cases located in it
+/// and the unlocated ones nearest to it), a street's or community's grids (9, 12: a grid's code
+/// begins with theirs, so one range on the grid index) or one grid (15).
+pub(crate) fn area_condition(area: &str) -> Condition {
+    match area.len() {
+        4 => Condition::all(),
+        6 => Condition::all().add(case::Column::CountyCode.eq(area)),
+        9 | 12 => {
+            Condition::all().add(case::Column::GridCode.gte(area)).add(case::Column::GridCode.lt(format!("{area}:")))
+        }
+        _ => Condition::all().add(case::Column::GridCode.eq(area)),
+    }
+}
+
+pub(crate) fn scope_condition(scope: &DataScope) -> Condition {
     use sea_orm::sea_query::ExprTrait;
     let via_units = |units: &[String]| {
         Expr::col(case::Column::Id).in_subquery(
@@ -73,14 +87,7 @@ fn scope_condition(scope: &DataScope) -> Condition {
     match scope {
         DataScope::All => Condition::all(),
         DataScope::Area { area, units } => {
-            let inside = if area.len() == 6 {
-                Condition::all().add(case::Column::CountyCode.eq(area.clone()))
-            } else {
-                Condition::all()
-                    .add(case::Column::GridCode.gte(area.clone()))
-                    .add(case::Column::GridCode.lt(format!("{area}:")))
-            };
-            let mut any = Condition::any().add(inside);
+            let mut any = Condition::any().add(area_condition(area));
             if !units.is_empty() {
                 any = any.add(via_units(units));
             }
@@ -135,6 +142,10 @@ pub struct CaseFilter {
     pub types: Vec<String>,
     /// Closed (true) or still open (false).
     pub closed: Option<bool>,
+    /// With (true) or without (false) a summons of the whistle waiting for an answer.
+    pub summoned: Option<bool>,
+    /// In a grid (true) or outside every grid (false).
+    pub located: Option<bool>,
     /// 1..=1000.
     pub limit: u64,
     pub offset: u64,
@@ -169,6 +180,7 @@ fn row(s: &StoredCase, seal: &Sealer) -> Result<case::ActiveModel> {
         closed_at: Set(c.closed_at),
         seq: Set(c.seq as i32),
         sweep_at: Set(next_sweep_at(c)),
+        summons_due: Set(summons_due(c)),
         lon: Set(c.location.map(|l| l.0)),
         lat: Set(c.location.map(|l| l.1)),
         body: Set(seal.seal(&to_json(c)?)),
@@ -244,7 +256,7 @@ pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> 
     })
 }
 
-fn decode(m: case::Model, seal: &Sealer) -> Result<StoredCase> {
+pub(crate) fn decode(m: case::Model, seal: &Sealer) -> Result<StoredCase> {
     let body = seal.open(m.body.clone())?;
     let case: Case = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("case {}: {e}", m.id)))?;
     if case.seq as i32 != m.seq || case.state != m.state {
@@ -531,15 +543,7 @@ impl Store {
             c = c.add(case::Column::TypeCode.eq(v.clone()));
         }
         if let Some(a) = &f.area {
-            // A grid's code begins with its street's and community's: one range on the grid index.
-            c = c.add(match a.len() {
-                4 => Condition::all().add(Expr::value(true)),
-                6 => Condition::all().add(case::Column::CountyCode.eq(a.clone())),
-                9 | 12 => Condition::all()
-                    .add(case::Column::GridCode.gte(a.clone()))
-                    .add(case::Column::GridCode.lt(format!("{a}:"))),
-                _ => Condition::all().add(case::Column::GridCode.eq(a.clone())),
-            });
+            c = c.add(area_condition(a));
         }
         if let Some(v) = &f.unit {
             c = c.add(case::Column::PrimaryUnit.eq(v.clone()));
@@ -570,6 +574,14 @@ impl Store {
             None => {}
             Some(true) => c = c.add(case::Column::ClosedAt.is_not_null()),
             Some(false) => c = c.add(case::Column::ClosedAt.is_null()),
+        }
+        match f.summoned {
+            None => {}
+            Some(true) => c = c.add(case::Column::SummonsDue.is_not_null()),
+            Some(false) => c = c.add(case::Column::SummonsDue.is_null()),
+        }
+        if let Some(v) = f.located {
+            c = c.add(case::Column::Located.eq(v));
         }
         if let Some(t) = f.reported_from {
             c = c.add(case::Column::ReportedAt.gte(t));

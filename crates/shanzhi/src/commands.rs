@@ -58,8 +58,13 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     let store = store.with_data_keys(key, old);
     store.migrate().await.context("applying migrations")?;
     let files = shanzhi_app::files::Files::open(&cfg.files.location, cfg.files.policy.clone()).map_err(explain)?;
-    let app =
-        App::open(store, Arc::new(SystemClock)).await.map_err(explain)?.with_login_policy(cfg.login).with_files(files);
+    cfg.map.check().map_err(anyhow::Error::msg)?;
+    let app = App::open(store, Arc::new(SystemClock))
+        .await
+        .map_err(explain)?
+        .with_login_policy(cfg.login)
+        .with_files(files)
+        .with_base_map(cfg.map.clone());
     bootstrap_admin(&app).await?;
     Ok(app)
 }

@@ -30,6 +30,9 @@ pub struct Config {
     pub files: FilesConfig,
     /// The full-text index (`[search]`).
     pub search: SearchConfig,
+    /// The console's base map (`[map]`): none by default (outlines on a plain background, nothing
+    /// from the internet); a tile URL and its datum otherwise.
+    pub map: shanzhi_app::map::BaseMap,
     /// The key (32 bytes, base64; `shanzhi datakey` prints a new one) that seals personal data
     /// at rest. Best given as `SHANZHI_DATA_KEY` rather than written in a file. The demo makes
     /// its own (`shanzhi-demo.key`) when none is given.
@@ -106,6 +109,7 @@ impl Default for Config {
             limits: Default::default(),
             files: Default::default(),
             search: Default::default(),
+            map: Default::default(),
             data_key: None,
             old_data_keys: Vec::new(),
         }

@@ -215,6 +215,12 @@ pub struct CaseFilterParams {
     /// green | yellow | red
     light: Option<String>,
     overdue: Option<bool>,
+    /// Closed (true) or still open (false)
+    closed: Option<bool>,
+    /// With (true) or without (false) a whistle's summons waiting for the unit to report in
+    summoned: Option<bool>,
+    /// In a grid (true) or reported outside every grid (false)
+    located: Option<bool>,
     /// Reported at or after (RFC 3339)
     from: Option<String>,
     /// Reported before (RFC 3339)
@@ -246,6 +252,9 @@ fn case_filter(q: &HashMap<String, String>) -> Result<(CaseFilter, Option<&str>)
         unit: q.get("unit").cloned(),
         light,
         overdue: flag(q, "overdue")?,
+        closed: flag(q, "closed")?,
+        summoned: flag(q, "summoned")?,
+        located: flag(q, "located")?,
         reported_from: time(q, "from")?,
         reported_to: time(q, "to")?,
         // The application narrows to the caller's data scope.

@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod command;
 pub(crate) mod console;
 pub(crate) mod events;
 pub(crate) mod open311;
@@ -19,6 +20,9 @@ pub fn router() -> Router<App> {
         .route("/api/v1/locate", get(places::locate))
         .route("/api/v1/areas/{code}", get(places::area))
         .route("/api/v1/taxonomy", get(places::taxonomy))
+        .route("/api/v1/map", get(command::base_map))
+        .route("/api/v1/map/{code}", get(command::map))
+        .route("/api/v1/overview", get(command::overview))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/me", get(auth::whoami))

@@ -218,6 +218,12 @@ pub fn period_of(at: DateTime<Utc>) -> String {
     at.with_timezone(&utc8()).format("%Y-%m").to_string()
 }
 
+/// When the day (UTC+8) that `at` falls in began.
+pub fn day_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    let local = at.with_timezone(&utc8()).date_naive().and_time(chrono::NaiveTime::MIN);
+    local.and_local_timezone(utc8()).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
+}
+
 /// The areas a case counts in: its grid and every ancestor division (by code prefix), then
 /// [`ALL`]; or [`UNLOCATED`] and [`ALL`] when it has no grid.
 pub fn areas_of(grid: Option<&GridCode>) -> Vec<String> {

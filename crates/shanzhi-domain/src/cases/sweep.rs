@@ -17,11 +17,15 @@ pub fn system_actor() -> Actor {
     Actor { user: "system".into(), role: Role::CityAdmin, unit: "1302:command_centre".into() }
 }
 
+/// When the earliest unanswered summons of the whistle falls due; none: no unit is waited for.
+pub fn summons_due(case: &Case) -> Option<DateTime<Utc>> {
+    case.summons.iter().filter(|s| s.pending()).map(|s| s.due).min()
+}
+
 /// When the sweep next has something to do for this case, if ever (the indexed `sweep_at`).
 pub fn next_sweep_at(case: &Case) -> Option<DateTime<Utc>> {
-    let summons = case.summons.iter().filter(|s| s.pending()).map(|s| s.due);
     let step = case.clock.as_ref().filter(|c| !c.overdue_noted && c.paused_at.is_none()).map(|c| c.deadline);
-    summons.chain(step).min()
+    [summons_due(case), step].into_iter().flatten().min()
 }
 
 /// The unit one level up: a community's units → the street office, a street office → the

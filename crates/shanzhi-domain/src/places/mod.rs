@@ -6,4 +6,5 @@ pub mod division;
 pub mod geojson;
 pub mod grid;
 pub mod locate;
+pub mod outline;
 pub mod partition;

@@ -29,6 +29,8 @@ pub struct Model {
     pub lat: Option<f64>,
     /// When the deadline sweep next has work on this case.
     pub sweep_at: Option<ChronoDateTimeUtc>,
+    /// When the earliest unanswered summons falls due (none: nobody is waited for).
+    pub summons_due: Option<ChronoDateTimeUtc>,
     /// The whole case as JSON; the columns above are derived from it for queries.
     pub body: String,
 }

@@ -14,6 +14,7 @@ mod m0011_audit;
 mod m0012_log_time;
 mod m0013_attachments;
 mod m0014_log_position;
+pub(crate) mod m0015_summons;
 
 use sea_orm_migration::prelude::*;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_log_time::Migration),
             Box::new(m0013_attachments::Migration),
             Box::new(m0014_log_position::Migration),
+            Box::new(m0015_summons::Migration),
         ]
     }
 }

@@ -176,6 +176,14 @@ fn months_are_tangshan_months() {
 }
 
 #[test]
+fn days_begin_at_tangshan_midnight() {
+    let midnight = Utc.with_ymd_and_hms(2026, 3, 31, 16, 0, 0).unwrap();
+    assert_eq!(day_start(midnight), midnight);
+    assert_eq!(day_start(midnight + Duration::hours(23) + Duration::minutes(59)), midnight);
+    assert_eq!(day_start(midnight - Duration::seconds(1)), midnight - Duration::days(1));
+}
+
+#[test]
 fn a_case_counts_at_its_grid_every_ancestor_and_everywhere() {
     let g: GridCode = GRID.parse().unwrap();
     assert_eq!(areas_of(Some(&g)), [GRID, "130202001001", "130202001", "130202", "1302", ALL]);

@@ -1,0 +1,93 @@
+//! Wire types of the command centre: the live overview of an area and the base map settings.
+
+use serde::Serialize;
+use shanzhi_app::live::{AreaLive, Overview};
+use shanzhi_app::map::BaseMap;
+use utoipa::ToSchema;
+
+/// An area and what is live in it now (within the caller's data scope).
+#[derive(Serialize, ToSchema)]
+pub struct AreaLiveDto {
+    pub code: String,
+    pub name: String,
+    /// city | county | township | village | grid | unlocated
+    pub level: String,
+    /// Cases not closed.
+    pub open: u64,
+    /// Open cases whose step has used more than 80 % of its time.
+    pub yellow: u64,
+    /// Open cases past their step's deadline.
+    pub red: u64,
+    /// Open cases with a whistle's summons not yet answered by the unit summoned.
+    pub summoned: u64,
+    /// Cases reported since midnight (UTC+8), closed or not.
+    pub today: u64,
+}
+
+impl From<AreaLive> for AreaLiveDto {
+    fn from(a: AreaLive) -> Self {
+        AreaLiveDto {
+            code: a.code,
+            name: a.name,
+            level: a.level.to_string(),
+            open: a.open,
+            yellow: a.yellow,
+            red: a.red,
+            summoned: a.summoned,
+            today: a.today,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParentDto {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OverviewDto {
+    pub area: AreaLiveDto,
+    /// From the city down to the area's parent.
+    pub parents: Vec<ParentDto>,
+    /// Every child area (the grids of a community), zeros included.
+    pub children: Vec<AreaLiveDto>,
+    /// The area's cases outside every grid, if any.
+    pub unlocated: Option<AreaLiveDto>,
+    /// When the counts were read (RFC 3339).
+    pub at: String,
+}
+
+impl From<Overview> for OverviewDto {
+    fn from(o: Overview) -> Self {
+        OverviewDto {
+            area: o.area.into(),
+            parents: o.parents.into_iter().map(|(code, name)| ParentDto { code, name }).collect(),
+            children: o.children.into_iter().map(Into::into).collect(),
+            unlocated: o.unlocated.map(Into::into),
+            at: o.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+}
+
+/// The base map: no `tiles` means outlines on a plain background, nothing from the internet.
+#[derive(Serialize, ToSchema)]
+pub struct BaseMapDto {
+    /// Tile URL template with {z}, {x}, {y} (and maybe {s}).
+    pub tiles: Option<String>,
+    /// The tiles' datum (wgs84 | gcj02 | bd09); ask `/api/v1/map/{code}` with this `crs`.
+    pub crs: String,
+    pub attribution: String,
+    pub max_zoom: u8,
+}
+
+impl From<&BaseMap> for BaseMapDto {
+    fn from(b: &BaseMap) -> Self {
+        BaseMapDto {
+            tiles: b.tiles.clone(),
+            crs: b.crs.as_str().into(),
+            attribution: b.attribution.clone(),
+            max_zoom: b.max_zoom,
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The command centre's data: the live overview of an area, the map outlines of its children and
+//! the base map they are drawn on.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use shanzhi_app::App;
+use shanzhi_domain::places::crs::Crs;
+
+use crate::dto_console::{BaseMapDto, OverviewDto};
+use crate::error::ApiError;
+use crate::routes::auth::Authed;
+
+/// What is live in an area now and in each of its children (the grids of a community): open
+/// cases, yellow and red lights, whistles waiting for a unit to report in, today's reports, and
+/// the area's unlocated cases. Counts are within the caller's data scope: a department counts
+/// the cases sent to it, a street its street's. Residents and devices have no overview.
+#[utoipa::path(get, path = "/api/v1/overview", tag = "cases",
+    params(("area" = Option<String>, Query, description = "Division or grid code (default: the caller's own area, or the city)")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = OverviewDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn overview(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<OverviewDto>, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in (or send an API key) to see the overview"));
+    }
+    Ok(Json(app.overview(q.get("area").map(String::as_str), &caller.actor).await?.into()))
+}
+
+/// The outlines of an area's children as a GeoJSON FeatureCollection (`application/geo+json`):
+/// the counties of the city, the streets of a county, the communities of a street, the grids of a
+/// community (a grid: itself). An area's outline is the union of its grids, thinned for the
+/// screen. Each feature's properties: `code`, `name`, `level`, `grids`.
+#[utoipa::path(get, path = "/api/v1/map/{code}", tag = "places",
+    params(("code" = String, Path, description = "Division code (4, 6, 9 or 12 digits) or grid code (15)"),
+           ("crs" = Option<String>, Query, description = "Datum of the coordinates: wgs84 (default), gcj02 or bd09")),
+    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
+               (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn map(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let crs = match q.get("crs") {
+        None => Crs::Wgs84,
+        Some(c) => Crs::parse(c).map_err(|e| ApiError::invalid("crs", e.to_string()))?,
+    };
+    let places = app.places();
+    // Dissolving a county's grids takes CPU time: off the request threads.
+    let text = tokio::task::spawn_blocking(move || places.children_map(&code, crs))
+        .await
+        .map_err(|e| ApiError::from(shanzhi_app::AppError::internal(e)))??;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text.to_string()).into_response())
+}
+
+/// The base map the console draws the outlines on (none: a plain background, offline).
+#[utoipa::path(get, path = "/api/v1/map", tag = "places", responses((status = 200, body = BaseMapDto)))]
+pub async fn base_map(State(app): State<App>) -> Json<BaseMapDto> {
+    Json(app.base_map().into())
+}
