@@ -7,7 +7,7 @@
 // a new report live, drills down county → street → community by the table and by the map, and
 // opens the cases behind a figure. Screenshots with Chinese text go to web/e2e/out/.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -67,6 +67,9 @@ async function api(base, method, path, body, token) {
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
   return json
 }
+
+/** A real (1×1) PNG: the server decodes every image it is given. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
 
 async function logIn(page, base, user, password = PASSWORD) {
   await page.goto(`${base}/login`)
@@ -213,6 +216,62 @@ try {
     await cc.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
     await cc.waitForURL(/area=130202\d{3}$/)
     await cc.close()
+  })
+
+  await step('the whole loop in the browser: verified, filed, dispatched, handled, re-checked, closed; the dashboard counts it', async () => {
+    const photo = join(work, 'photo.png')
+    writeFileSync(photo, PNG)
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
+    const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })
+    // The community's closed figure before.
+    const closedShown = async () => {
+      await page.goto(`${base}/dashboards?area=130202001001`)
+      await page.waitForSelector('[data-test=dash-closed]')
+      await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=dash-closed]')?.textContent ?? ''))
+      return Number((await page.textContent('[data-test=dash-closed]')).trim())
+    }
+    await logIn(page, base, 'zhiban')
+    await page.waitForURL(/\/command$/)
+    const before = await closedShown()
+
+    /** `user` takes `action` on the case in the console, with what it needs, and sees `state`. */
+    const act = async (p, user, action, state, { opinion, unit } = {}) => {
+      await logIn(p, base, user)
+      await p.waitForURL((u) => !u.pathname.startsWith('/login'))
+      await p.goto(`${base}/cases/${id}`)
+      await p.waitForSelector(`[data-test=action-${action}]:not([disabled])`)
+      await p.click(`[data-test=action-${action}]`)
+      if (unit) {
+        await p.click('[data-test=form-unit]')
+        await p.click(`.el-select-dropdown__item:visible:has-text("${unit}")`)
+      }
+      if ((await p.locator('[data-test=form-files]').count()) > 0) await p.setInputFiles('[data-test=form-files]', photo)
+      if (opinion) await p.fill('[data-test=form-opinion]', opinion)
+      await p.click('[data-test=form-submit]')
+      await p.waitForFunction((s) => document.querySelector('[data-test=state]')?.textContent?.includes(s), state)
+    }
+    await act(phone, 'lixin-wangge', 'confirm', '待立案', { opinion: '现场核实属实' })
+    await act(page, 'zhiban', 'file', '已立案·待派遣')
+    await act(page, 'paiqian', 'dispatch', '已派遣·处置中', { unit: '路南区城市管理综合行政执法局', opinion: '请尽快处置' })
+    check((await page.textContent('[data-test=unit]')).includes('路南区城市管理综合行政执法局'), 'the unit by its name')
+    await act(page, 'lunan-chengguan', 'feedback', '已处置·待核查', { opinion: '已更换灯泡' })
+    await phone.screenshot({ path: join(out, 'worker-recheck-375x812.png') })
+    await act(phone, 'lixin-wangge', 'check_pass', '核查通过·待结案', { opinion: '复核已修复' })
+    await phone.screenshot({ path: join(out, 'worker-case-375x812.png'), fullPage: true })
+    await act(page, 'zhiban', 'close', '已结案')
+    const log = await page.locator('[data-test=log] .el-timeline-item').count()
+    check(log >= 9, `every step is in the log: ${log}`)
+
+    // The dashboard's figure moves, and opens the case behind it.
+    let after = before
+    for (let i = 0; i < 10 && after === before; i += 1) after = await closedShown()
+    check(after === before + 1, `closed ${before} → ${after}`)
+    await page.screenshot({ path: join(out, 'dashboard-1920x1080.png'), fullPage: true })
+    await page.click('[data-test=dash-closed]')
+    await page.waitForURL(/\/cases\?/)
+    await page.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    await page.close()
+    await phone.close()
   })
 } catch (e) {
   failed = true

@@ -19,7 +19,7 @@ export interface LogEntry {
   opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean
 }
 export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null }
-export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[] }
+export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[]; unit_choices: { id: string; name: string }[] }
 export interface CaseList { total: number; items: Case[]; capped?: boolean }
 
 export class ApiError extends Error {

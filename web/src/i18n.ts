@@ -2,17 +2,25 @@
 import { createI18n } from 'vue-i18n'
 
 const zh = {
-  app: '善治 · 网格化治理', login: '登录', logout: '退出', username: '账号', password: '密码',
+  app: '善治 · 网格化治理', appShort: '善治', login: '登录', logout: '退出', username: '账号', password: '密码',
   language: 'English', desk: '案件台', search: '搜索描述、地址、意见', light: '亮灯', overdue: '仅超时',
   area: '区域代码', state: '状态', apply: '查询', reset: '重置', export: '导出 Excel', total: '共 {n} 件',
   capped: '匹配过多，仅统计最新 5000 件', id: '编号', type: '类型', description: '问题描述', grid: '网格',
   reported: '上报时间', deadline: '环节时限', unit: '责任单位', channel: '来源', route: '派遣依据',
   notLocated: '不在任何网格内（已保留并标记）', log: '流转记录', actions: '可办理操作', noActions: '当前无可办理操作',
-  opinion: '意见', units: '承办单位', assisting: '协办单位（逗号分隔）', rating: '满意度', evidence: '照片或文件',
+  opinion: '意见', units: '承办单位', assisting: '协办单位', rating: '满意度', evidence: '照片或文件',
   extension: '延期（工作日）', parent: '合并到案件编号', submit: '提交', cancel: '取消', done: '已办理：{name}',
   note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', unmask: '显示个人信息',
   loginFailed: '登录失败', reworks: '返工 {n} 次', extensions: '延期 {n} 次', empty: '没有符合条件的案件',
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
+  dashboards: '统计考核',
+  dash: {
+    event: '城市管理事件', demand: '12345 诉求', reported: '上报数', filed: '立案数', closed: '结案数', dispatched: '派遣数',
+    overdue: '超期数', onTimeHandling: '按期处置率', onTimeClosing: '按期结案率', satisfaction: '满意率', score: '综合得分',
+    trend: '月度趋势', ranking: '下级区域排名', types: '问题类别构成（点击小类查看案件）', units: '部门考核得分（最低 15 个）',
+    heat: '区域 × 月份 上报热力', table: '下级区域考核表',
+    rank: { score: '综合得分', on_time_closing: '按期结案率', satisfaction: '满意率', reported: '上报数' },
+  },
   command: '指挥中心', filters: '筛选条件',
   cmd: {
     live: '实时', offline: '重连中', at: '数据时刻 {at}', map: '网格地图', children: '下级区域', name: '名称', feed: '实时动态',
@@ -21,7 +29,8 @@ const zh = {
     summonedShort: '吹哨', todayShort: '今日',
     events: { new: '新案件', dispatched: '已派遣', whistle: '吹哨', overdue: '超时', escalated: '升级', closed: '结案', note: '说明', updated: '流转' },
   },
-  extra: { closed: { true: '已结案', false: '未结案' }, summoned: { true: '吹哨待报到', false: '无待报到' }, located: { true: '已落网格', false: '未落网格' }, from: '上报不早于 {v}' },
+  extra: { closed: { true: '已结案', false: '未结案' }, summoned: { true: '吹哨待报到', false: '无待报到' }, located: { true: '已落网格', false: '未落网格' }, from: '上报不早于 {v}', to: '上报早于 {v}',
+    closed_from: '结案不早于 {v}', closed_to: '结案早于 {v}', type: '类型 {v}', unit: '单位 {v}', kind: '种类 {v}' },
   lights: { green: '绿灯', yellow: '黄灯', red: '红灯' },
   channels: {
     patrol: '巡查上报', resident_web: '市民网上上报', resident_phone: '市民来电', hotline: '12345热线',
@@ -36,18 +45,26 @@ const zh = {
 }
 
 const en: typeof zh = {
-  app: 'Shanzhi · Grid governance', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
+  app: 'Shanzhi · Grid governance', appShort: 'Shanzhi', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
   language: '中文', desk: 'Case desk', search: 'Search descriptions, places, notes', light: 'Light', overdue: 'Overdue only',
   area: 'Area code', state: 'State', apply: 'Search', reset: 'Reset', export: 'Export to Excel', total: '{n} cases',
   capped: 'Too many matches: only the newest 5,000 were counted', id: 'Case', type: 'Type', description: 'Description',
   grid: 'Grid', reported: 'Reported', deadline: 'Step deadline', unit: 'Unit', channel: 'Channel', route: 'Routing',
   notLocated: 'Outside every grid (kept and flagged)', log: 'Log', actions: 'Actions', noActions: 'Nothing to do now',
-  opinion: 'Opinion', units: 'Primary unit', assisting: 'Assisting units (comma-separated)', rating: 'Satisfaction',
+  opinion: 'Opinion', units: 'Primary unit', assisting: 'Assisting units', rating: 'Satisfaction',
   evidence: 'Photos or files', extension: 'Extension (working days)', parent: 'Merge into case', submit: 'Submit',
   cancel: 'Cancel', done: 'Done: {name}', note: 'Note', addNote: 'Add a note', noteSaved: 'Note added',
   back: 'Back to the desk', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
   extensions: 'Extended {n}×', empty: 'No case matches', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
+  dashboards: 'Assessment',
+  dash: {
+    event: 'Urban events', demand: '12345 demands', reported: 'Reported', filed: 'Filed', closed: 'Closed', dispatched: 'Dispatched',
+    overdue: 'Overdue steps', onTimeHandling: 'On-time handling', onTimeClosing: 'On-time closing', satisfaction: 'Satisfaction', score: 'Score',
+    trend: 'Monthly trend', ranking: 'Areas below, ranked', types: 'By category and type (click a type for its cases)',
+    units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below',
+    rank: { score: 'Score', on_time_closing: 'On-time closing', satisfaction: 'Satisfaction', reported: 'Reported' },
+  },
   command: 'Command centre', filters: 'Filters',
   cmd: {
     live: 'Live', offline: 'Reconnecting', at: 'As of {at}', map: 'Grid map', children: 'Areas below', name: 'Name', feed: 'Live feed',
@@ -56,7 +73,8 @@ const en: typeof zh = {
     redShort: 'Red', yellowShort: 'Yellow', summonedShort: 'Whistle', todayShort: 'Today',
     events: { new: 'New', dispatched: 'Dispatched', whistle: 'Whistle', overdue: 'Overdue', escalated: 'Escalated', closed: 'Closed', note: 'Note', updated: 'Moved' },
   },
-  extra: { closed: { true: 'Closed', false: 'Not closed' }, summoned: { true: 'Whistle waiting', false: 'No whistle waiting' }, located: { true: 'In a grid', false: 'Outside every grid' }, from: 'Reported from {v}' },
+  extra: { closed: { true: 'Closed', false: 'Not closed' }, summoned: { true: 'Whistle waiting', false: 'No whistle waiting' }, located: { true: 'In a grid', false: 'Outside every grid' }, from: 'Reported from {v}', to: 'Reported before {v}',
+    closed_from: 'Closed from {v}', closed_to: 'Closed before {v}', type: 'Type {v}', unit: 'Unit {v}', kind: 'Kind {v}' },
   lights: { green: 'Green', yellow: 'Yellow', red: 'Red' },
   channels: {
     patrol: 'Patrol', resident_web: 'Resident (web)', resident_phone: 'Resident (phone)', hotline: '12345 hotline',

@@ -1,4 +1,4 @@
-// Pages: the login, the command centre, the case desk (the caller's cases, filtered) and one case; every page but the
+// Pages: the login, the command centre, the dashboards, the case desk (the caller's cases, filtered) and one case; every page but the
 // login needs a session.
 import { watch } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
@@ -6,7 +6,6 @@ import { session } from './api'
 import LoginView from './views/LoginView.vue'
 import DeskView from './views/DeskView.vue'
 import CaseView from './views/CaseView.vue'
-import CommandView from './views/CommandView.vue'
 
 /** Who lands on the command centre rather than the case desk. */
 export const COMMAND_ROLES = ['city_admin', 'shift_supervisor']
@@ -19,7 +18,10 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: () => (COMMAND_ROLES.includes(session.me?.role ?? '') ? '/command' : '/cases') },
-    { path: '/command', component: CommandView },
+    // The map and the charts load only when their page is opened (a phone on a slow link never
+    // fetches them).
+    { path: '/command', component: () => import('./views/CommandView.vue') },
+    { path: '/dashboards', component: () => import('./views/DashboardView.vue') },
     { path: '/login', component: LoginView, meta: { public: true } },
     { path: '/cases', component: DeskView },
     { path: '/cases/:id(\\d+)', component: CaseView, props: true },

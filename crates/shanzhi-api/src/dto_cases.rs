@@ -196,6 +196,15 @@ pub struct CaseDetailDto {
     pub log: Vec<LogEntryDto>,
     /// The actions of the present state and whether the caller may take each.
     pub actions: Vec<ActionOfferDto>,
+    /// When an action the caller may take needs units: the units the case may go to (those of
+    /// the city, county, street and community), the routing's suggestion first.
+    pub unit_choices: Vec<UnitChoiceDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitChoiceDto {
+    pub id: String,
+    pub name: String,
 }
 
 impl From<CaseDetail> for CaseDetailDto {
@@ -236,6 +245,7 @@ impl From<CaseDetail> for CaseDetailDto {
                     reason: o.refusal,
                 })
                 .collect(),
+            unit_choices: d.unit_choices.into_iter().map(|(id, name)| UnitChoiceDto { id, name }).collect(),
         }
     }
 }
@@ -281,6 +291,10 @@ pub struct NoteDto {
 pub struct StatRowDto {
     /// The value of the breakdown (a month, an area code, a unit id, a type code), `*` for the total.
     pub key: String,
+    /// What the key names (an area, grid, unit or type; the month itself); empty for the total.
+    pub name: String,
+    /// A type's English name; otherwise the same as `name`.
+    pub name_en: String,
     /// reported, filed, filed_public, dispatched, due, handled, handled_on_time, closed,
     /// closed_on_time, rework, overdue_steps, extensions, suspended, returned, voided, rejected,
     /// self_handled, satisfied, basically_satisfied, dissatisfied
@@ -308,6 +322,8 @@ impl From<shanzhi_app::stats::StatRow> for StatRowDto {
         let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or(serde_json::Value::Null);
         StatRowDto {
             key: r.key,
+            name: r.name,
+            name_en: r.name_en,
             counters: json(serde_json::to_value(r.counters)),
             rates: json(serde_json::to_value(r.rates)),
             score: r.score.map(|s| json(serde_json::to_value(s))),

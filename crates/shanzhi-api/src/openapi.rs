@@ -40,6 +40,7 @@ use crate::routes;
         routes::cases::add_note,
         routes::cases::stats,
         routes::cases::export,
+        routes::cases::export_stats,
         routes::attachments::upload,
         routes::attachments::show,
         routes::attachments::thumbnail,

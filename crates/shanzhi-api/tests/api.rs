@@ -139,6 +139,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/cases/{id}/notes",
             "/api/v1/events",
             "/api/v1/exports/cases.xlsx",
+            "/api/v1/exports/stats.xlsx",
             "/api/v1/locate",
             "/api/v1/map",
             "/api/v1/map/{code}",

@@ -11,14 +11,6 @@ use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Value, json};
 use support::{T, setups};
 
-async fn patrol(t: &T, worker: &str, community: &str, type_code: &str) -> String {
-    let (lon, lat) = t.point_in(community);
-    let c = t
-        .report(worker, json!({"kind": "event", "type": type_code, "description": "暴露垃圾", "lon": lon, "lat": lat, "channel": "patrol"}))
-        .await;
-    c["id"].as_str().unwrap().to_string()
-}
-
 async fn overview(t: &T, user: &str, area: &str) -> Value {
     let uri = if area.is_empty() { "/api/v1/overview".to_string() } else { format!("/api/v1/overview?area={area}") };
     let (s, v) = t.call("GET", &uri, Some(user), None, None).await;
@@ -38,7 +30,7 @@ fn child<'v>(o: &'v Value, code: &str) -> &'v Value {
 /// A case the residents' committee has summoned the street office to: 乱堆物堆料 (1008) is a
 /// community matter, dispatched there by routing.
 async fn whistled(t: &T) -> String {
-    let w = patrol(t, "lixin-wangge", "130202001001", "1008").await;
+    let w = t.patrol("lixin-wangge", "130202001001", "1008").await;
     t.act(1, &w, "shouli", json!({"action": "register"})).await;
     t.act(1, &w, "zhiban", json!({"action": "file"})).await;
     t.act(1, &w, "paiqian", json!({"action": "dispatch"})).await;
@@ -64,10 +56,10 @@ async fn listed(t: &T, user: &str, query: &str) -> u64 {
 async fn the_overview_counts_what_is_live_in_each_child_within_the_callers_scope() {
     for t in setups("cmd_overview").await {
         // Three reports in 路南区 (two in 立新东楼社区, one in 新谊社区), one in 路北区, one at sea.
-        let a = patrol(&t, "lixin-wangge", "130202001001", "1008").await;
-        let _b = patrol(&t, "lixin-wangge", "130202001001", "0602").await;
-        let _c = patrol(&t, "xinyi-wangge", "130202001002", "0602").await;
-        let _d = patrol(&t, "qiaotun-wangge", "130203001001", "0602").await;
+        let a = t.patrol("lixin-wangge", "130202001001", "1008").await;
+        let _b = t.patrol("lixin-wangge", "130202001001", "0602").await;
+        let _c = t.patrol("xinyi-wangge", "130202001002", "0602").await;
+        let _d = t.patrol("qiaotun-wangge", "130203001001", "0602").await;
         t.report("device-drone-01", json!({"kind": "event", "type": "0905", "description": "海面油污", "lon": 118.6, "lat": 38.7, "channel": "device"}))
             .await;
 
@@ -155,7 +147,7 @@ async fn the_overview_counts_what_is_live_in_each_child_within_the_callers_scope
 #[tokio::test]
 async fn the_store_task_fills_summons_due_from_sealed_bodies() {
     for t in setups("cmd_task").await {
-        let w = whistled(&t).await;
+        whistled(&t).await;
         // As a store migrated from before: the column empty, the task pending.
         let store = t.app.store();
         shanzhi_store::testing::execute_raw(store, "UPDATE cases SET summons_due = NULL").await.unwrap();

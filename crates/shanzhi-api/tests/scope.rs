@@ -25,14 +25,6 @@ struct Cases {
     e: String,
 }
 
-async fn patrol(t: &T, worker: &str, community: &str) -> String {
-    let (lon, lat) = t.point_in(community);
-    let c = t
-        .report(worker, json!({"kind": "event", "type": "0602", "description": "暴露垃圾", "lon": lon, "lat": lat, "channel": "patrol"}))
-        .await;
-    c["id"].as_str().unwrap().to_string()
-}
-
 async fn dispatch(t: &T, id: &str, unit: &str) {
     t.act(1, id, "shouli", json!({"action": "register"})).await;
     t.act(1, id, "zhiban", json!({"action": "file"})).await;
@@ -40,10 +32,10 @@ async fn dispatch(t: &T, id: &str, unit: &str) {
 }
 
 async fn cases(t: &T) -> Cases {
-    let a = patrol(t, "lixin-wangge", "130202001001").await;
+    let a = t.patrol("lixin-wangge", "130202001001", "0602").await;
     dispatch(t, &a, "130202:water-supply").await;
-    let b = patrol(t, "xinyi-wangge", "130202001002").await;
-    let c = patrol(t, "qiaotun-wangge", "130203001001").await;
+    let b = t.patrol("xinyi-wangge", "130202001002", "0602").await;
+    let c = t.patrol("qiaotun-wangge", "130203001001", "0602").await;
     dispatch(t, &c, "130203:urban-management").await;
     let (lon, lat) = t.point_in("130202001001");
     let d = t

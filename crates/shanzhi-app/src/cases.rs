@@ -10,7 +10,7 @@ use shanzhi_domain::cases::engine::{self, Command, Refusal};
 use shanzhi_domain::cases::notes::{self, annotate};
 use shanzhi_domain::cases::routing::{Route, route};
 use shanzhi_domain::cases::workflow::{Effect, Workflow};
-use shanzhi_domain::ids::Level;
+use shanzhi_domain::ids::{DivisionCode, Level};
 use shanzhi_domain::people::Role;
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::taxonomy::TypeCode;
@@ -86,6 +86,9 @@ pub struct CaseDetail {
     /// The names (Chinese, English) of the log's actions, entry by entry.
     pub log_names: Vec<(String, String)>,
     pub actions: Vec<ActionOffer>,
+    /// When an offered action needs units: those a case here may go to (id, name), the units of
+    /// the city, the county, the street and the community, the routing's suggestion first.
+    pub unit_choices: Vec<(String, String)>,
 }
 
 /// An action of the case's present state, as offered to the caller.
@@ -431,7 +434,7 @@ impl App {
         }
         let mut log = self.store().case_log(&stored.county, id).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
-        let actions = engine::available(wf, &stored.case, actor)
+        let actions: Vec<ActionOffer> = engine::available(wf, &stored.case, actor)
             .into_iter()
             .map(|(a, r)| {
                 let (name_zh, name_en) = action_names(wf, a);
@@ -440,6 +443,11 @@ impl App {
             })
             .collect();
         let log_names = log.iter().map(|e| action_names(wf, &e.action)).collect();
+        let unit_choices = if actions.iter().any(|a| a.refusal.is_none() && a.needs.contains(&"units")) {
+            self.unit_choices(&stored)
+        } else {
+            Vec::new()
+        };
         let mut case = self.view(&stored, self.clock().now());
         if unmask {
             self.audit(&actor.user, "pii.unmask", id.to_string(), "description and log opinions").await?;
@@ -449,7 +457,31 @@ impl App {
                 e.opinion = e.opinion.as_deref().map(shanzhi_domain::privacy::mask_text);
             }
         }
-        Ok(CaseDetail { case, log, log_names, actions })
+        Ok(CaseDetail { case, log, log_names, actions, unit_choices })
+    }
+
+    /// The units a case may be sent or summoned to (see `CaseDetail::unit_choices`).
+    fn unit_choices(&self, stored: &StoredCase) -> Vec<(String, String)> {
+        let places = self.places();
+        let area: Option<DivisionCode> = match &stored.case.grid {
+            Some(g) => Some(g.community()),
+            None => stored.county.parse().ok(),
+        };
+        let suggested = stored.case.route.as_ref().map(|r| r.unit.clone());
+        let mut out: Vec<(String, String)> = area
+            .map(|a| places.units_above(&a))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.kind != shanzhi_domain::people::UnitKind::CommandCentre)
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect();
+        if let Some(s) = suggested {
+            if let Some(i) = out.iter().position(|(id, _)| *id == s) {
+                let first = out.remove(i);
+                out.insert(0, first);
+            }
+        }
+        out
     }
 
     /// The cases matching the filter inside the caller's data scope (counted there too).

@@ -50,7 +50,7 @@ const COLUMNS: [(&str, &str, f64); 19] = [
     ("疑似重复", "Possible duplicate of", 20.0),
 ];
 
-fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
+pub(crate) fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
     t.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8")).naive_local()
 }
 

@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod events;
 pub mod export;
+mod export_stats;
 pub mod files;
 pub mod history;
 pub mod imports;

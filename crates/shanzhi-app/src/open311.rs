@@ -401,8 +401,12 @@ impl App {
             .ok_or_else(|| AppError::NotFound { what: format!("token `{token}`") })
     }
 
-    /// A unit's name: the division's and the department's (`路北区` + `城市管理局`), or its id.
+    /// A unit's name: as the unit register has it (学院南路街道办事处); for a unit not in it, the
+    /// division's and the department's (`路北区` + `城市管理局`), or its id.
     pub fn unit_name(&self, unit: &str) -> String {
+        if let Some(u) = self.places().unit(unit) {
+            return u.name.clone();
+        }
         let (area, key) = unit.split_once(':').unwrap_or((unit, ""));
         let reference = self.reference();
         let Some(dept) = reference.departments.departments.iter().find(|d| d.key == key) else {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
+use shanzhi_domain::people::Unit;
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::places::division::{Division, DivisionTree};
 use shanzhi_domain::places::grid::Grid;
@@ -28,6 +29,8 @@ pub struct Places {
     by_code: HashMap<GridCode, u32>,
     counts: HashMap<DivisionCode, AreaCounts>,
     grid_workers: HashMap<GridCode, (u32, u32)>,
+    /// The unit register by id (ids begin with the area served: `130202:water-supply`).
+    units: std::collections::BTreeMap<String, Unit>,
     /// Map answers already made (`map.rs`), by area and datum.
     pub(crate) maps: std::sync::Mutex<HashMap<(String, Crs), std::sync::Arc<str>>>,
 }
@@ -106,7 +109,8 @@ impl Places {
                 code = c.parent();
             }
         }
-        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers, maps: Default::default() })
+        let units = stored.units.into_iter().map(|u| (u.id.clone(), u)).collect();
+        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers, units, maps: Default::default() })
     }
 
     fn grid_ref(&self, i: u32) -> GridRef {
@@ -201,6 +205,30 @@ impl Places {
     pub(crate) fn grids_under(&self, code: &str) -> std::ops::Range<usize> {
         let start = self.grids.partition_point(|g| g.code.as_str() < code);
         start..start + self.grids[start..].partition_point(|g| g.code.as_str().starts_with(code))
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.get(id)
+    }
+
+    /// The units serving an area and every area above it, the city's first: those a case there
+    /// may be dispatched or summoned to.
+    pub fn units_above(&self, code: &DivisionCode) -> Vec<&Unit> {
+        let mut chain: Vec<String> = Vec::new();
+        let mut c = Some(code.clone());
+        while let Some(d) = c {
+            chain.push(d.to_string());
+            c = d.parent();
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|a| {
+                let from = format!("{a}:");
+                let to = format!("{a};");
+                self.units.range(from..to).map(|(_, u)| u)
+            })
+            .collect()
     }
 
     pub fn workers_of(&self, grid: &GridCode) -> (u32, u32) {

@@ -29,6 +29,10 @@ pub struct StatsQuery {
 pub struct StatRow {
     /// The value of the breakdown dimension (a month, an area code, a unit, a type); `*` for the total.
     pub key: String,
+    /// What the key names: an area's or grid's name, a unit's, a type's; the month itself; for
+    /// the total, empty. (`name_en`: a type's English name; otherwise the same as `name`.)
+    pub name: String,
+    pub name_en: String,
     pub counters: Counters,
     pub rates: Rates,
     /// The region score (for areas) or the department score (for units), when defined.
@@ -168,10 +172,35 @@ impl App {
                     reference.assessment.region(&c, grids.max(1))
                 }
             };
-            StatRow { key, rates: reference.assessment.rates(&c), counters: c, score }
+            let (name, name_en) = self.key_name(by.as_deref(), &key);
+            StatRow { key, name, name_en, rates: reference.assessment.rates(&c), counters: c, score }
         };
         let rows = if by.is_some() { grouped.into_iter().map(|(k, c)| row(k, c)).collect() } else { Vec::new() };
         let total = row("*".into(), total);
         Ok(Stats { kind: q.kind.clone(), by: by.clone(), rows, total })
+    }
+}
+
+impl App {
+    /// The (Chinese, English) name of a breakdown's key (see `StatRow::name`).
+    fn key_name(&self, by: Option<&str>, key: &str) -> (String, String) {
+        let same = |n: String| (n.clone(), n);
+        match by {
+            _ if key == "*" => same(String::new()),
+            Some("area") if key.len() == 15 => same(
+                key.parse()
+                    .ok()
+                    .and_then(|g| self.places().grid(&g).map(|g| g.name.clone()))
+                    .unwrap_or_else(|| key.into()),
+            ),
+            Some("area") => same(self.places().division_name(key).unwrap_or_else(|| key.into())),
+            Some("unit") => same(self.unit_name(key)),
+            Some("type") => key
+                .parse()
+                .ok()
+                .and_then(|t| self.reference().taxonomy.get(&t).map(|t| (t.name_zh.clone(), t.name_en.clone())))
+                .unwrap_or_else(|| same(key.into())),
+            _ => same(key.into()),
+        }
     }
 }

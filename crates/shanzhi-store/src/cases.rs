@@ -142,6 +142,9 @@ pub struct CaseFilter {
     pub types: Vec<String>,
     /// Closed (true) or still open (false).
     pub closed: Option<bool>,
+    /// Closed (or ended in another final state) at or after / before these instants.
+    pub closed_from: Option<DateTime<Utc>>,
+    pub closed_to: Option<DateTime<Utc>>,
     /// With (true) or without (false) a summons of the whistle waiting for an answer.
     pub summoned: Option<bool>,
     /// In a grid (true) or outside every grid (false).
@@ -582,6 +585,12 @@ impl Store {
         }
         if let Some(v) = f.located {
             c = c.add(case::Column::Located.eq(v));
+        }
+        if let Some(t) = f.closed_from {
+            c = c.add(case::Column::ClosedAt.gte(t));
+        }
+        if let Some(t) = f.closed_to {
+            c = c.add(case::Column::ClosedAt.lt(t));
         }
         if let Some(t) = f.reported_from {
             c = c.add(case::Column::ReportedAt.gte(t));

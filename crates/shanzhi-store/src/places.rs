@@ -36,6 +36,8 @@ pub struct StoredPlaces {
     pub grids: Vec<Grid>,
     /// (grid code, full-time workers, part-time workers)
     pub workers_per_grid: Vec<(GridCode, u32, u32)>,
+    /// The unit register, by id.
+    pub units: Vec<Unit>,
 }
 
 fn county_of(code: &DivisionCode) -> Option<String> {
@@ -265,6 +267,7 @@ impl Store {
             divisions: self.load_divisions().await?,
             grids: self.load_grids().await?,
             workers_per_grid: self.workers_per_grid().await?,
+            units: self.load_units().await?,
         })
     }
 

@@ -221,6 +221,10 @@ pub struct CaseFilterParams {
     summoned: Option<bool>,
     /// In a grid (true) or reported outside every grid (false)
     located: Option<bool>,
+    /// Closed at or after (RFC 3339)
+    closed_from: Option<String>,
+    /// Closed before (RFC 3339)
+    closed_to: Option<String>,
     /// Reported at or after (RFC 3339)
     from: Option<String>,
     /// Reported before (RFC 3339)
@@ -255,6 +259,8 @@ fn case_filter(q: &HashMap<String, String>) -> Result<(CaseFilter, Option<&str>)
         closed: flag(q, "closed")?,
         summoned: flag(q, "summoned")?,
         located: flag(q, "located")?,
+        closed_from: time(q, "closed_from")?,
+        closed_to: time(q, "closed_to")?,
         reported_from: time(q, "from")?,
         reported_to: time(q, "to")?,
         // The application narrows to the caller's data scope.
@@ -299,14 +305,93 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let (filter, words) = case_filter(&q)?;
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
-    let english = match q.get("lang").map(String::as_str) {
-        None | Some("zh") | Some("zh-CN") => false,
-        Some("en") => true,
-        Some(v) => return Err(ApiError::invalid("lang", format!("lang `{v}` is not zh or en"))),
-    };
+    let english = lang(&q)?;
     let export = app.export_cases(&filter, words, &caller.actor, unmask, english).await?;
-    let name = format!("cases-{}.xlsx", chrono::Utc::now().format("%Y%m%d-%H%M"));
-    Ok((
+    Ok(xlsx("cases", export))
+}
+
+/// Figures of the closed loop, kept incrementally: counts, rates and composite scores.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "cases",
+    params(StatsParams),
+    security(("bearer" = []), ("api_key" = []), ()),
+    responses((status = 200, body = StatsDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+               (status = 403, body = ApiError)))]
+pub async fn stats(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<StatsDto>, ApiError> {
+    Ok(Json(app.stats(&stats_query(&q), &caller.actor).await?.into()))
+}
+
+/// The parameters of the figures and their export (for the OpenAPI document; `stats_query` reads
+/// them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct StatsParams {
+    /// event (default) or demand
+    kind: Option<String>,
+    /// First month, YYYY-MM
+    from: Option<String>,
+    /// Last month, YYYY-MM
+    to: Option<String>,
+    /// Division or grid code (default: the city)
+    area: Option<String>,
+    unit: Option<String>,
+    #[param(rename = "type")]
+    type_code: Option<String>,
+    /// period | area (children of `area`) | unit | type
+    by: Option<String>,
+}
+
+fn stats_query(q: &HashMap<String, String>) -> StatsQuery {
+    StatsQuery {
+        kind: q.get("kind").cloned().unwrap_or_else(|| "event".into()),
+        from: q.get("from").cloned(),
+        to: q.get("to").cloned(),
+        area: q.get("area").cloned(),
+        unit: q.get("unit").cloned(),
+        type_code: q.get("type").cloned(),
+        by: q.get("by").cloned(),
+    }
+}
+
+/// The figures `/api/v1/stats` answers (the same parameters) as an Excel workbook with Chinese
+/// headers (`lang=en`: English): each row's key and name, every counter, every rate (%), the
+/// composite score and grade, and the total. Audited (`stats.export`).
+#[utoipa::path(get, path = "/api/v1/exports/stats.xlsx", tag = "cases",
+    params(StatsParams, ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The workbook",
+               content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn export_stats(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in to export figures"));
+    }
+    let english = lang(&q)?;
+    let export = app.export_stats(&stats_query(&q), &caller.actor, english).await?;
+    Ok(xlsx("figures", export))
+}
+
+/// `lang=zh` (the default) or `lang=en`: whether an export speaks English.
+fn lang(q: &HashMap<String, String>) -> Result<bool, ApiError> {
+    match q.get("lang").map(String::as_str) {
+        None | Some("zh") | Some("zh-CN") => Ok(false),
+        Some("en") => Ok(true),
+        Some(v) => Err(ApiError::invalid("lang", format!("lang `{v}` is not zh or en"))),
+    }
+}
+
+/// A workbook as a download named `{stem}-{time}.xlsx`, with its row count and cap.
+fn xlsx(stem: &str, export: shanzhi_app::export::Export) -> Response {
+    let name = format!("{stem}-{}.xlsx", chrono::Utc::now().format("%Y%m%d-%H%M"));
+    (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
@@ -316,35 +401,5 @@ pub async fn export(
         ],
         export.bytes,
     )
-        .into_response())
-}
-
-/// Figures of the closed loop, kept incrementally: counts, rates and composite scores.
-#[utoipa::path(get, path = "/api/v1/stats", tag = "cases",
-    params(
-        ("kind" = Option<String>, Query, description = "event (default) or demand"),
-        ("from" = Option<String>, Query, description = "First month, YYYY-MM"),
-        ("to" = Option<String>, Query, description = "Last month, YYYY-MM"),
-        ("area" = Option<String>, Query, description = "Division or grid code (default: the city)"),
-        ("unit" = Option<String>, Query), ("type" = Option<String>, Query),
-        ("by" = Option<String>, Query, description = "period | area (children of `area`) | unit | type"),
-    ),
-    security(("bearer" = []), ("api_key" = []), ()),
-    responses((status = 200, body = StatsDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-               (status = 403, body = ApiError)))]
-pub async fn stats(
-    State(app): State<App>,
-    Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<StatsDto>, ApiError> {
-    let query = StatsQuery {
-        kind: q.get("kind").cloned().unwrap_or_else(|| "event".into()),
-        from: q.get("from").cloned(),
-        to: q.get("to").cloned(),
-        area: q.get("area").cloned(),
-        unit: q.get("unit").cloned(),
-        type_code: q.get("type").cloned(),
-        by: q.get("by").cloned(),
-    };
-    Ok(Json(app.stats(&query, &caller.actor).await?.into()))
+        .into_response()
 }

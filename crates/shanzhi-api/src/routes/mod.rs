@@ -35,6 +35,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/cases/{id}/notes", post(cases::add_note))
         .route("/api/v1/stats", get(cases::stats))
         .route("/api/v1/exports/cases.xlsx", get(cases::export))
+        .route("/api/v1/exports/stats.xlsx", get(cases::export_stats))
         .route("/api/v1/events", get(events::watch))
         .route("/api/v1/attachments", post(attachments::upload))
         .route("/api/v1/attachments/{id}", get(attachments::show))

@@ -169,6 +169,19 @@ impl T {
         v
     }
 
+    /// A grid worker's patrol report of `type_code` (description 暴露垃圾) inside `community`'s first
+    /// grid; answers its id.
+    pub async fn patrol(&self, worker: &str, community: &str, type_code: &str) -> String {
+        let (lon, lat) = self.point_in(community);
+        let c = self
+            .report(
+                worker,
+                json!({"kind": "event", "type": type_code, "description": "暴露垃圾", "lon": lon, "lat": lat, "channel": "patrol"}),
+            )
+            .await;
+        c["id"].as_str().unwrap().to_string()
+    }
+
     /// Takes an action after `minutes`, expecting success.
     pub async fn act(&self, minutes: i64, id: &str, user: &str, body: Value) -> Value {
         self.clock.advance(Duration::minutes(minutes));

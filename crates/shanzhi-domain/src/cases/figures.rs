@@ -51,6 +51,7 @@
 //! counts; a kind without a mapping counts only `reported` and `overdue_steps`.
 
 pub mod assessment;
+pub mod labels;
 pub mod recompute;
 
 use chrono::{DateTime, FixedOffset, Utc};
