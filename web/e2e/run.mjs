@@ -162,13 +162,41 @@ try {
     await desk.click('[data-test=language]')
   })
 
-  await step('a grid worker on a phone sees their community\'s desk', async () => {
+  await step('a grid worker on a phone lands on their grid page with the report to verify', async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })
     await logIn(phone, base, 'lixin-wangge')
-    await phone.waitForURL(/\/cases$/)
-    await phone.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    await phone.waitForURL(/\/m$/)
+    await phone.waitForSelector(`[data-test=task-${id}]`)
+    check((await phone.textContent('[data-test=worker]')).includes('立新东楼社区'), 'their community by name')
     await phone.screenshot({ path: join(out, 'worker-375x812.png') })
     await phone.close()
+  })
+
+  await step('a grid worker reports from the phone with a camera photo and GPS', async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
+      geolocation: { longitude: 118.18246, latitude: 39.49733 }, permissions: ['geolocation'],
+    })
+    const phone = await ctx.newPage()
+    const photo = join(work, 'photo.png')
+    writeFileSync(photo, PNG)
+    await logIn(phone, base, 'lixin-wangge')
+    await phone.waitForURL(/\/m$/)
+    await phone.click('[data-test=worker-tabs] >> text=上报')
+    await phone.click('[data-test=report-type]')
+    await phone.keyboard.type('井盖')
+    await phone.click('.el-select-dropdown__item:visible >> nth=0')
+    await phone.fill('[data-test=report-description]', '人行道井盖破损，有塌陷危险')
+    await phone.setInputFiles('[data-test=report-photo]', photo)
+    await phone.click('[data-test=report-gps]')
+    await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
+    await phone.waitForFunction(() => !document.body.textContent?.includes('上传中'))
+    await phone.click('[data-test=report-submit]')
+    await phone.waitForSelector('[data-test=worker-reported]')
+    const text = await phone.textContent('[data-test=worker-reported]')
+    check(text.includes('130202001001001'), `reported in the grid: ${text}`)
+    await phone.screenshot({ path: join(out, 'worker-report-375x812.png') })
+    await ctx.close()
   })
 
   await step('the shift supervisor lands on the command centre: the figures, the map and live updates', async () => {
@@ -272,6 +300,75 @@ try {
     await page.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
     await page.close()
     await phone.close()
+  })
+
+  await step('a resident reports without an account, follows the case and rates it when it is closed', async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
+    })
+    const phone = await ctx.newPage()
+    const photo = join(work, 'photo.png')
+    await phone.goto(`${base}/login`)
+    await phone.click('[data-test=to-report]')
+    await phone.waitForURL(/\/report$/)
+    await phone.click('[data-test=report-type]')
+    await phone.keyboard.type('暴露垃圾')
+    await phone.click('.el-select-dropdown__item:visible >> nth=0')
+    await phone.fill('[data-test=report-description]', '楼后空地有人倾倒建筑垃圾')
+    await phone.fill('[data-test=report-phone]', '13912345678')
+    await phone.setInputFiles('[data-test=report-photo]', photo)
+    // No GPS here: the place is picked on the map, 路南区 → 学院南路街道 → 立新东楼社区.
+    await phone.click('[data-test=report-map]')
+    for (const name of ['路南区', '学院南路街道', '立新东楼社区']) {
+      await phone.click(`[data-test=report-areas] button:has-text("${name}")`)
+    }
+    await phone.waitForSelector('[data-test=map] canvas')
+    await phone.locator('[data-test=map]').scrollIntoViewIfNeeded()
+    const box = await phone.locator('[data-test=map]').boundingBox()
+    await phone.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+    await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
+    await phone.waitForFunction(() => !document.body.textContent?.includes('上传中'))
+    await phone.click('[data-test=report-submit]')
+    await phone.waitForSelector('[data-test=resident-number]')
+    const number = (await phone.textContent('[data-test=resident-number]')).trim()
+    await phone.screenshot({ path: join(out, 'resident-375x812.png') })
+    // The city sees it with the phone masked.
+    const shouli = (await api(base, 'POST', '/api/v1/auth/login', { username: 'shouli', password: PASSWORD })).token
+    const seen = await api(base, 'GET', `/api/v1/cases/${number}`, undefined, shouli)
+    check(seen.description.includes('139****5678') && seen.channel === 'resident_web', `masked for the operator: ${seen.description}`)
+    // Followed by its number on the resident's phone.
+    await phone.click('[data-test=resident-follow]')
+    await phone.waitForURL(new RegExp(`/track/${number}$`))
+    await phone.waitForFunction(() => document.querySelector('[data-test=track-state]')?.textContent?.includes('待受理'))
+    // The city works it through the API, to closed.
+    const as = async (user) => (await api(base, 'POST', '/api/v1/auth/login', { username: user, password: PASSWORD })).token
+    const evidence = ['https://evidence.example.org/1.jpg']
+    for (const [user, body] of [
+      ['shouli', { action: 'request_verification' }],
+      ['lixin-wangge', { action: 'confirm', attachments: evidence }],
+      ['zhiban', { action: 'file' }],
+      ['paiqian', { action: 'dispatch' }],
+      ['xueyuan-jiedao', { action: 'feedback', opinion: '已清运', attachments: evidence }],
+      ['lixin-wangge', { action: 'check_pass', attachments: evidence }],
+      ['zhiban', { action: 'close' }],
+    ]) await api(base, 'POST', `/api/v1/cases/${number}/actions`, body, await as(user))
+    await phone.reload()
+    await phone.waitForFunction(() => document.querySelector('[data-test=track-state]')?.textContent?.includes('已结案'))
+    await phone.click('[data-test=rate-basically_satisfied]')
+    await phone.click('[data-test=track-submit]')
+    await phone.waitForSelector('[data-test=track-rated], .el-alert--error')
+    check(await phone.isVisible('[data-test=track-rated]'), `rated: ${await phone.textContent('[data-test=track]')}`)
+    const after = await api(base, 'GET', `/api/v1/cases/${number}`, undefined, shouli)
+    check(after.state === 'closed', 'still closed')
+    await phone.screenshot({ path: join(out, 'resident-track-375x812.png'), fullPage: true })
+    // Someone else, without the phone's code, sees only the public status.
+    const other = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' })
+    await other.goto(`${base}/track/${number}`)
+    await other.waitForSelector('text=已办结')
+    const shown = await other.textContent('body')
+    check(!shown.includes('13912345678') && shown.includes('139****5678'), `the phone masked in public: ${shown}`)
+    await other.close()
+    await ctx.close()
   })
 } catch (e) {
   failed = true

@@ -46,9 +46,28 @@ function remember(token: string | null, me: Me | null) {
   }
 }
 
+/**
+ * A resident without an account is known by a follow code made on their phone the first time
+ * they report (128 random bits, kept in localStorage): their reports are made under it, and
+ * listed, followed and rated with it. Written down, it restores them on another phone.
+ */
+export function followCode(create = false): string | null {
+  let code = localStorage.getItem('shanzhi.follow')
+  if (!code && create) {
+    code = newKey()
+    localStorage.setItem('shanzhi.follow', code)
+  }
+  return code
+}
+
+export function setFollowCode(code: string) {
+  localStorage.setItem('shanzhi.follow', code.trim().toLowerCase())
+}
+
 async function raw(method: string, path: string, body?: BodyInit, type?: string, key?: string): Promise<Response> {
   const headers: Record<string, string> = {}
   if (session.token) headers.Authorization = `Bearer ${session.token}`
+  else if (followCode()) headers['X-Follow-Code'] = followCode()!
   if (type) headers['Content-Type'] = type
   if (key) headers['Idempotency-Key'] = key
   const res = await fetch(path, { method, headers, body })
@@ -151,4 +170,15 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: b
     }
   })()
   return { stop: () => { stopped = true; abort.abort() } }
+}
+
+export interface EventType { code: string; category: string; name_zh: string; name_en: string; urgency: string }
+export interface Category { code: string; kind: string; name_zh: string; name_en: string; types: EventType[] }
+export interface Taxonomy { version: string; categories: Category[] }
+
+let taxonomyOnce: Promise<Taxonomy> | null = null
+/** The catalogue (fetched once per tab). */
+export function taxonomy(): Promise<Taxonomy> {
+  taxonomyOnce ??= call<Taxonomy>('GET', '/api/v1/taxonomy').catch((e) => { taxonomyOnce = null; throw e })
+  return taxonomyOnce
 }

@@ -2,7 +2,7 @@
 import { createI18n } from 'vue-i18n'
 
 const zh = {
-  app: '善治 · 网格化治理', appShort: '善治', login: '登录', logout: '退出', username: '账号', password: '密码',
+  app: '善治 · 网格化治理', appShort: '善治', residentLink: '居民无需登录：我要上报问题 / 查询进度', loginLink: '工作人员登录', login: '登录', logout: '退出', username: '账号', password: '密码',
   language: 'English', desk: '案件台', search: '搜索描述、地址、意见', light: '亮灯', overdue: '仅超时',
   area: '区域代码', state: '状态', apply: '查询', reset: '重置', export: '导出 Excel', total: '共 {n} 件',
   capped: '匹配过多，仅统计最新 5000 件', id: '编号', type: '类型', description: '问题描述', grid: '网格',
@@ -13,6 +13,26 @@ const zh = {
   note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', unmask: '显示个人信息',
   loginFailed: '登录失败', reworks: '返工 {n} 次', extensions: '延期 {n} 次', empty: '没有符合条件的案件',
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
+  report: {
+    type: '问题类型', typeHint: '输入关键字查找，如“井盖”“垃圾”', description: '问题描述', descriptionHint: '描述问题及具体位置',
+    phone: '联系电话（选填，仅工作人员可见）', phoneHint: '方便回访，可不填', photos: '现场照片', takePhoto: '拍照/相册',
+    uploadingOne: '上传中…', where: '问题位置', gps: '使用当前位置', onMap: '在地图上点选', city: '唐山市',
+    tapHint: '点击地图上问题所在的位置', outside: '不在任何网格内（仍会受理）', noGps: '无法获取定位，请在地图上点选位置',
+    needType: '请选择问题类型', needDescription: '请填写问题描述', badPhone: '电话号码格式不正确', uploading: '照片仍在上传，请稍候',
+    retry: '网络不稳定，提交未完成，请再点一次提交（不会重复上报）', submit: '提交上报', thanks: '已收到您的上报',
+    view: '查看进度', another: '再报一件',
+  },
+  worker: { mine: '我的网格', verify: '待核实', recheck: '待核查', open: '在办', report: '上报', none: '暂无任务' },
+  resident: {
+    title: '我要上报', intro: '无需注册。提交后可凭编号查询进度，结案后可评价。', number: '案件编号', mine: '我的上报（本机）',
+    noneYet: '本机还没有上报记录', code: '本机查询码（换手机时输入此码可找回记录）：', restore: '输入查询码', useCode: '找回',
+    badCode: '查询码应为 32 到 64 位十六进制字符', lookUp: '按编号查询', numberHint: '输入案件编号', go: '查询',
+    badNumber: '案件编号应为数字', loggedIn: '您已用工作账号登录：此页的上报将以该账号提交',
+  },
+  track: {
+    back: '返回上报页', notFound: '未找到该案件（或该案件不公开）', rateIt: '请评价处理结果', reason: '意见（选填）',
+    thanks: '感谢您的评价', closed: '已办结', open: '办理中', publicOnly: '这是公开信息；用上报时的手机可查看完整进度并评价。',
+  },
   dashboards: '统计考核',
   dash: {
     event: '城市管理事件', demand: '12345 诉求', reported: '上报数', filed: '立案数', closed: '结案数', dispatched: '派遣数',
@@ -45,7 +65,7 @@ const zh = {
 }
 
 const en: typeof zh = {
-  app: 'Shanzhi · Grid governance', appShort: 'Shanzhi', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
+  app: 'Shanzhi · Grid governance', appShort: 'Shanzhi', residentLink: 'Residents: report a problem or follow one, no account needed', loginLink: 'Staff login', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
   language: '中文', desk: 'Case desk', search: 'Search descriptions, places, notes', light: 'Light', overdue: 'Overdue only',
   area: 'Area code', state: 'State', apply: 'Search', reset: 'Reset', export: 'Export to Excel', total: '{n} cases',
   capped: 'Too many matches: only the newest 5,000 were counted', id: 'Case', type: 'Type', description: 'Description',
@@ -57,6 +77,28 @@ const en: typeof zh = {
   back: 'Back to the desk', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
   extensions: 'Extended {n}×', empty: 'No case matches', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
+  report: {
+    type: 'Problem type', typeHint: 'Type to search, e.g. manhole, rubbish', description: 'What is wrong',
+    descriptionHint: 'Describe the problem and exactly where it is', phone: 'Phone (optional, seen by staff only)',
+    phoneHint: 'For a call-back; may be left empty', photos: 'Photos', takePhoto: 'Camera / album', uploadingOne: 'Uploading…',
+    where: 'Where', gps: 'Use my position', onMap: 'Pick on the map', city: 'Tangshan', tapHint: 'Tap where the problem is',
+    outside: 'Outside every grid (it will still be handled)', noGps: 'No position from the phone: pick the place on the map',
+    needType: 'Choose a type', needDescription: 'Describe the problem', badPhone: 'The phone number is not valid',
+    uploading: 'Photos are still uploading', retry: 'The network failed: press submit again (it will not report twice)',
+    submit: 'Report', thanks: 'Your report has been received', view: 'Follow it', another: 'Report another',
+  },
+  worker: { mine: 'My grid', verify: 'To verify', recheck: 'To re-check', open: 'Open', report: 'Report', none: 'Nothing to do' },
+  resident: {
+    title: 'Report a problem', intro: 'No account needed. Follow it by its number, and rate it when it is closed.',
+    number: 'Case number', mine: 'My reports (this phone)', noneYet: 'No reports from this phone yet',
+    code: 'This phone\'s follow code (enter it on another phone to see your reports there):', restore: 'Enter a follow code',
+    useCode: 'Restore', badCode: 'A follow code has 32 to 64 hexadecimal digits', lookUp: 'Look up a case', numberHint: 'Case number',
+    go: 'Look up', badNumber: 'A case number is digits', loggedIn: 'You are logged in with a staff account: reports here are made under it',
+  },
+  track: {
+    back: 'Back to reporting', notFound: 'No such case (or it is not public)', rateIt: 'How was it handled?', reason: 'Comment (optional)',
+    thanks: 'Thank you for rating', closed: 'Closed', open: 'Being handled', publicOnly: 'Public information; the phone it was reported from sees every step and can rate it.',
+  },
   dashboards: 'Assessment',
   dash: {
     event: 'Urban events', demand: '12345 demands', reported: 'Reported', filed: 'Filed', closed: 'Closed', dispatched: 'Dispatched',

@@ -9,15 +9,27 @@ import CaseView from './views/CaseView.vue'
 
 /** Who lands on the command centre rather than the case desk. */
 export const COMMAND_ROLES = ['city_admin', 'shift_supervisor']
-/** Who may open the command centre at all (residents and devices have no overview). */
+/** Where an account starts: the command centre, a grid worker's phone page, or the case desk. */
+export function landing(role: string | undefined): string {
+  if (COMMAND_ROLES.includes(role ?? '')) return '/command'
+  if (role === 'grid_worker') return '/m'
+  return '/cases'
+}
+
+/** Who is offered the command centre and dashboards (not residents, devices, or the grid and
+ * building workers, whose phones show their own page). */
 export function mayCommand(role: string | undefined): boolean {
-  return !!role && !['resident', 'device'].includes(role)
+  return !!role && !['resident', 'device', 'grid_worker', 'building_head'].includes(role)
 }
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', redirect: () => (COMMAND_ROLES.includes(session.me?.role ?? '') ? '/command' : '/cases') },
+    { path: '/', redirect: () => landing(session.me?.role) },
+    // Public: a resident reports and follows without an account.
+    { path: '/report', component: () => import('./views/ResidentView.vue'), meta: { public: true } },
+    { path: '/track/:id(\\d+)', component: () => import('./views/TrackView.vue'), props: true, meta: { public: true } },
+    { path: '/m', component: () => import('./views/WorkerView.vue') },
     // The map and the charts load only when their page is opened (a phone on a slow link never
     // fetches them).
     { path: '/command', component: () => import('./views/CommandView.vue') },

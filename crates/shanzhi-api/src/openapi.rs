@@ -73,8 +73,9 @@ use crate::routes;
 )]
 pub struct ApiDoc;
 
-/// The two ways to authenticate: a login token (`Authorization: Bearer`) and an API key
-/// (`X-API-Key`, also accepted as `Authorization: Bearer szk_…` or `?api_key=`).
+/// The ways to authenticate: a login token (`Authorization: Bearer`), an API key (`X-API-Key`,
+/// also accepted as `Authorization: Bearer szk_…` or `?api_key=`), and a resident's follow code
+/// (`X-Follow-Code`: reports made under it, followed and rated with it, no account).
 struct Security;
 
 impl Modify for Security {
@@ -86,5 +87,12 @@ impl Modify for Security {
         );
         components
             .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+        components.add_security_scheme(
+            "follow_code",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Follow-Code",
+                "32 to 64 hexadecimal digits a resident without an account chose: their reports, and only those",
+            ))),
+        );
     }
 }

@@ -37,7 +37,15 @@ pub enum Credentials<'a> {
     Bearer(&'a str),
     /// An API key sent as `X-API-Key` or `api_key`.
     ApiKey(&'a str),
+    /// A resident without an account, known by a follow code of their own making (`X-Follow-Code`,
+    /// 32–64 hex digits, kept on their phone): they report under it and later follow and rate
+    /// what they reported, and nothing else (see `Caller::follower`).
+    FollowCode(&'a str),
 }
+
+/// The account name of a follow code's resident: this prefix and part of the code's hash. No
+/// account name contains `:`, so none is ever taken for one of these.
+pub const FOLLOWER_PREFIX: &str = "anon:";
 
 /// Who is calling, and what an API key limits them to.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +64,17 @@ impl Caller {
 
     pub fn is_anonymous(&self) -> bool {
         self.actor.is_anonymous()
+    }
+
+    /// The resident behind a follow code: a pseudonymous reporter (the code is never stored, only
+    /// 128 bits of its SHA-256), whose data scope is their own reports.
+    pub fn follower(code: &str) -> Result<Caller, AppError> {
+        let ok = (32..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            return Err(AppError::Unauthenticated("X-Follow-Code must be 32 to 64 hexadecimal digits".into()));
+        }
+        let user = format!("{FOLLOWER_PREFIX}{}", &digest(&code.to_ascii_lowercase())[..32]);
+        Ok(Caller { actor: Actor { user, role: Role::Resident, unit: String::new() }, scope: None, token_hash: None })
     }
 }
 
@@ -210,6 +229,7 @@ impl App {
         let now = self.clock().now();
         let (secret, is_key) = match credentials {
             Credentials::None => return Ok(Caller::anonymous()),
+            Credentials::FollowCode(code) => return Caller::follower(code),
             Credentials::Bearer(s) => (s, s.starts_with(KEY_PREFIX)),
             Credentials::ApiKey(s) => (s, true),
         };

@@ -114,6 +114,9 @@ fn a_resident_report_is_returned_reworked_closed_and_rated() {
     let (case, _) = apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap();
     assert_eq!(case.rating.as_ref().unwrap().satisfaction, Satisfaction::BasicallySatisfied);
     assert_eq!(apply(&w.wf, &w.cal, &case, &rate, &jumin, at).unwrap_err(), Refusal::AlreadyRated);
+    // What the reporter is offered says so too (the offer is probed without a rating).
+    let offered = available(&w.wf, &case, &jumin);
+    assert_eq!(offered.iter().find(|(a, _)| *a == "rate").map(|(_, v)| v.clone()), Some(Err(Refusal::AlreadyRated)));
 }
 
 #[test]

@@ -20,7 +20,7 @@ use crate::routes::auth::Authed;
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "cases",
     params(("name" = Option<String>, Query, description = "The file's name, for display only")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 201, body = AttachmentDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 413, description = "Larger than the request limit"),
                (status = 429, body = ApiError)))]
@@ -49,7 +49,7 @@ fn file(media_type: &str, bytes: Bytes) -> Response {
 
 /// An attachment's content: one's own upload, or a file of a case one may see (404 otherwise).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "cases", params(("id" = String, Path)),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, description = "The file, with its media type", content_type = "application/octet-stream", body = Vec<u8>),
                (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
@@ -63,7 +63,7 @@ pub async fn show(
 
 /// An image's thumbnail (JPEG, at most 320 px on its longer side by default).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}/thumbnail", tag = "cases", params(("id" = String, Path)),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = Vec<u8>),
                (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn thumbnail(

@@ -1,5 +1,5 @@
-//! Accounts over HTTP: the `Authed` extractor (a login token or an API key, or nobody: an
-//! anonymous resident), login, logout, the caller, password change, and API keys for the city
+//! Accounts over HTTP: the `Authed` extractor (a login token or an API key, a resident's follow
+//! code, or nobody: an anonymous resident), login, logout, the caller, password change, and API keys for the city
 //! administrator.
 
 use axum::Json;
@@ -70,6 +70,8 @@ impl FromRequestParts<App> for Authed {
             Credentials::ApiKey(k)
         } else if let Some(k) = query.as_deref() {
             Credentials::ApiKey(k)
+        } else if let Some(code) = header(parts, "x-follow-code") {
+            Credentials::FollowCode(code)
         } else {
             Credentials::None
         };

@@ -32,7 +32,7 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportDto,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
           ),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn report(
@@ -74,7 +74,7 @@ fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
 /// With `Idempotency-Key`, a retry gets the same answer and the action is taken once.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn act(
@@ -113,7 +113,7 @@ pub async fn act(
 /// retry adds nothing and gets the same answer.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", request_body = NoteDto,
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = [])),
     responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn add_note(
@@ -133,7 +133,7 @@ pub async fn add_note(
 /// One case with its log, its routing explanation and the actions the caller may take. Phone and
 /// ID numbers and plates are masked; `unmask=true` shows them to command-centre roles (audited).
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path), ("unmask" = Option<bool>, Query, description = "Show personal data (command-centre roles; audited)")), security(("bearer" = []), ("api_key" = []), ()),
+    params(("id" = String, Path), ("unmask" = Option<bool>, Query, description = "Show personal data (command-centre roles; audited)")), security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
@@ -176,7 +176,7 @@ fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> R
         CaseFilterParams,
         ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
     ),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseListDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn list(
@@ -313,7 +313,7 @@ pub async fn export(
 /// Figures of the closed loop, kept incrementally: counts, rates and composite scores.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "cases",
     params(StatsParams),
-    security(("bearer" = []), ("api_key" = []), ()),
+    security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = StatsDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError)))]
 pub async fn stats(

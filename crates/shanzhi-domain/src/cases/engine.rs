@@ -166,6 +166,10 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
     if !def.channels.is_empty() && !def.channels.iter().any(|c| c == case.channel.as_str()) {
         return Err(Refusal::WrongChannel { action: action.into(), channels: def.channels.join(", ") });
     }
+    // Before the needs: `available` probes without them, and must still see this.
+    if def.effects.contains(&Effect::Rate) && case.rating.is_some() {
+        return Err(Refusal::AlreadyRated);
+    }
     for need in &def.needs {
         let (present, field) = match need {
             Need::Opinion => (cmd.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()), "an opinion"),
@@ -178,9 +182,6 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
         if !present {
             return Err(Refusal::Missing { action: action.into(), field, need: *need });
         }
-    }
-    if def.effects.contains(&Effect::Rate) && case.rating.is_some() {
-        return Err(Refusal::AlreadyRated);
     }
     Ok(def)
 }
