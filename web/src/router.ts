@@ -4,8 +4,6 @@ import { watch } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './api'
 import LoginView from './views/LoginView.vue'
-import DeskView from './views/DeskView.vue'
-import CaseView from './views/CaseView.vue'
 
 /** Who lands on the command centre rather than the case desk. */
 export const COMMAND_ROLES = ['city_admin', 'shift_supervisor']
@@ -35,8 +33,8 @@ export const router = createRouter({
     { path: '/command', component: () => import('./views/CommandView.vue') },
     { path: '/dashboards', component: () => import('./views/DashboardView.vue') },
     { path: '/login', component: LoginView, meta: { public: true } },
-    { path: '/cases', component: DeskView },
-    { path: '/cases/:id(\\d+)', component: CaseView, props: true },
+    { path: '/cases', component: () => import('./views/DeskView.vue') },
+    { path: '/cases/:id(\\d+)', component: () => import('./views/CaseView.vue'), props: true },
     { path: '/:rest(.*)*', redirect: '/cases' },
   ],
 })
