@@ -287,6 +287,10 @@ try {
     await act(phone, 'lixin-wangge', 'check_pass', '核查通过·待结案', { opinion: '复核已修复' })
     await phone.screenshot({ path: join(out, 'worker-case-375x812.png'), fullPage: true })
     await act(page, 'zhiban', 'close', '已结案')
+    // The photos of the steps are on the case page, as thumbnails fetched with the login; so is
+    // the grid on the map.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test=photos] img')].filter((i) => i.naturalWidth > 0).length >= 3)
+    await page.waitForSelector('[data-test=map] canvas')
     const log = await page.locator('[data-test=log] .el-timeline-item').count()
     check(log >= 9, `every step is in the log: ${log}`)
 

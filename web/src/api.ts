@@ -99,6 +99,12 @@ export async function upload(file: File): Promise<string> {
   return (await res.json()).id
 }
 
+/** A file the API answers (with the login) as an object URL, for an <img> or a new tab. */
+export async function blobUrl(path: string): Promise<string> {
+  const res = await raw('GET', path)
+  return URL.createObjectURL(await res.blob())
+}
+
 /** Downloads a file the API answers (an export) under its name. */
 export async function download(path: string, fallback: string) {
   const res = await raw('GET', path)
@@ -138,6 +144,7 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: b
     if (session.token) headers.Authorization = `Bearer ${session.token}`
     if (last) headers['Last-Event-ID'] = last
     const res = await fetch('/api/v1/events', { headers, signal: abort.signal })
+    if (res.status === 401) { stopped = true; remember(null, null); return }
     if (!res.ok || !res.body) throw new Error(`events: ${res.status}`)
     onState?.(true)
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
@@ -158,7 +165,9 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: b
         }
         if (!data) continue
         if (id) last = id
-        try { onEvent({ id, event, data: JSON.parse(data) }) } catch { /* not JSON: skip */ }
+        let parsed: Record<string, unknown>
+        try { parsed = JSON.parse(data) } catch { continue /* not JSON: skip */ }
+        onEvent({ id, event, data: parsed })
       }
     }
   }

@@ -62,49 +62,65 @@ fn props(code: &str, name: &str, level: &str, grids: usize) -> Map<String, Value
     m
 }
 
+/// What a map shows: one grid, or the children of a division.
+enum Subject<'p> {
+    Grid(&'p shanzhi_domain::places::grid::Grid),
+    Division(DivisionCode),
+}
+
 impl Places {
     /// The outlines of `code`'s children in `crs` (a grid: the grid itself), as GeoJSON text.
-    /// Children without grids have no outline and are left out.
+    /// Children without grids have no outline and are left out. Each answer is computed once,
+    /// however many ask for it at the same time (a county's takes a moment of CPU).
     pub fn children_map(&self, code: &str, crs: Crs) -> Result<Arc<str>, AppError> {
-        let key = (code.to_string(), crs);
-        if let Some(hit) = self.maps.lock().expect("maps lock").get(&key) {
-            return Ok(hit.clone());
-        }
+        // Checked first, so that only real areas take a place in the cache.
         let bad = |e: CodeError| AppError::invalid("code", e.to_string());
-        let features: Vec<Value> = if code.len() == 15 {
+        let subject = if code.len() == 15 {
             let g: GridCode = code.parse().map_err(bad)?;
-            let grid = self.grid(&g).ok_or_else(|| AppError::NotFound { what: format!("grid {code}") })?;
-            let thin = for_screen(&grid.shape, tolerance(Level::Village));
-            vec![feature(&thin, crs, props(code, &grid.name, "grid", 1))]
+            Subject::Grid(self.grid(&g).ok_or_else(|| AppError::NotFound { what: format!("grid {code}") })?)
         } else {
             let d: DivisionCode = code.parse().map_err(bad)?;
             if self.tree.get(&d).is_none() {
                 return Err(AppError::NotFound { what: format!("area {code}") });
             }
-            let tol = tolerance(d.level());
-            if d.level() == Level::Village {
-                self.grids_under(code)
-                    .map(|i| &self.grids[i])
-                    .map(|g| feature(&for_screen(&g.shape, tol), crs, props(g.code.as_str(), &g.name, "grid", 1)))
-                    .collect()
-            } else {
-                self.tree
-                    .children(&d)
-                    .filter_map(|c| {
-                        let run = self.grids_under(c.code.as_str());
-                        if run.is_empty() {
-                            return None;
-                        }
-                        let n = run.len();
-                        let outline = dissolve(self.grids[run].iter().map(|g| &g.shape));
-                        let p = props(c.code.as_str(), &c.short_name(), c.level().as_str(), n);
-                        Some(feature(&for_screen(&outline, tol), crs, p))
-                    })
-                    .collect()
-            }
+            Subject::Division(d)
         };
-        let text: Arc<str> = json!({"type": "FeatureCollection", "features": features}).to_string().into();
-        self.maps.lock().expect("maps lock").insert(key, text.clone());
-        Ok(text)
+        let cell = self.maps.lock().expect("maps lock").entry((code.to_string(), crs)).or_default().clone();
+        Ok(cell.get_or_init(|| self.draw(code, &subject, crs)).clone())
+    }
+
+    fn draw(&self, code: &str, subject: &Subject<'_>, crs: Crs) -> Arc<str> {
+        let features: Vec<Value> = match subject {
+            Subject::Grid(grid) => {
+                let thin = for_screen(&grid.shape, tolerance(Level::Village));
+                vec![feature(&thin, crs, props(code, &grid.name, "grid", 1))]
+            }
+            Subject::Division(d) if d.level() == Level::Village => self
+                .grids_under(code)
+                .map(|i| &self.grids[i])
+                .map(|g| {
+                    feature(
+                        &for_screen(&g.shape, tolerance(Level::Village)),
+                        crs,
+                        props(g.code.as_str(), &g.name, "grid", 1),
+                    )
+                })
+                .collect(),
+            Subject::Division(d) => self
+                .tree
+                .children(d)
+                .filter_map(|c| {
+                    let run = self.grids_under(c.code.as_str());
+                    if run.is_empty() {
+                        return None;
+                    }
+                    let n = run.len();
+                    let outline = dissolve(self.grids[run].iter().map(|g| &g.shape));
+                    let p = props(c.code.as_str(), &c.short_name(), c.level().as_str(), n);
+                    Some(feature(&for_screen(&outline, tolerance(d.level())), crs, p))
+                })
+                .collect(),
+        };
+        json!({"type": "FeatureCollection", "features": features}).to_string().into()
     }
 }

@@ -32,7 +32,7 @@ pub struct Places {
     /// The unit register by id (ids begin with the area served: `130202:water-supply`).
     units: std::collections::BTreeMap<String, Unit>,
     /// Map answers already made (`map.rs`), by area and datum.
-    pub(crate) maps: std::sync::Mutex<HashMap<(String, Crs), std::sync::Arc<str>>>,
+    pub(crate) maps: std::sync::Mutex<HashMap<(String, Crs), std::sync::Arc<std::sync::OnceLock<std::sync::Arc<str>>>>>,
 }
 
 /// A division as answered: code, name, level and kind.

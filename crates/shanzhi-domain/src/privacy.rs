@@ -26,9 +26,10 @@ pub fn id_check_ok(id: &str) -> bool {
     b[17].to_ascii_uppercase() == check
 }
 /// Mobile numbers: 11 digits starting 13–19, optionally +86.
-static MOBILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:\+?86[- ]?)?1[3-9]\d{9}").expect("mobile regex"));
-/// Landlines with an area code: 0315-2345678.
-static LANDLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"0\d{2,3}-\d{7,8}").expect("landline regex"));
+static MOBILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}").expect("mobile regex"));
+/// Landlines with an area code: 0315-2345678, also written 0315 2345678 or 03152345678.
+static LANDLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"0\d{2,3}[- ]?\d{7,8}").expect("landline regex"));
 /// Plates: a province character, a letter, then 5 (or 6, new-energy) letters and digits.
 static PLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}")
@@ -37,13 +38,20 @@ static PLATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `13812341234` → `138****1234` (a `+86` prefix is kept).
 pub fn mask_mobile(s: &str) -> String {
-    let digits = &s[s.len() - 11..];
-    format!("{}{}****{}", &s[..s.len() - 11], &digits[..3], &digits[7..])
+    // The number proper is the last eleven digits, however it was spaced (138 1234 5678).
+    let positions: Vec<usize> = s.char_indices().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect();
+    let start = positions[positions.len() - 11];
+    let digits: String = s[start..].chars().filter(char::is_ascii_digit).collect();
+    format!("{}{}****{}", &s[..start], &digits[..3], &digits[7..])
 }
 
 /// `0315-2345678` → `0315-***5678`.
 pub fn mask_landline(s: &str) -> String {
-    let (area, number) = s.split_once('-').unwrap_or(("", s));
+    // Without a separator, the area code is 3 digits for 010 and 02x, else 4.
+    let (area, number) = s.split_once(['-', ' ']).unwrap_or_else(|| {
+        let n = if matches!(s.as_bytes().get(1), Some(b'1' | b'2')) { 3 } else { 4 };
+        s.split_at(n)
+    });
     let keep = number.len().saturating_sub(4);
     format!("{area}-{}{}", "*".repeat(keep), &number[keep..])
 }
@@ -112,6 +120,9 @@ mod tests {
         assert_eq!(mask_mobile("13812341234"), "138****1234");
         assert_eq!(mask_mobile("+8613812341234"), "+86138****1234");
         assert_eq!(mask_landline("0315-2345678"), "0315-***5678");
+        // As people type them: spaced or dashed mobiles, landlines without a dash.
+        assert_eq!(mask_text("电话138 1234 5678，或138-1234-5678"), "电话138****5678，或138****5678");
+        assert_eq!(mask_text("座机03152345678、010 12345678"), "座机0315-***5678、010-****5678");
         assert_eq!(mask_id_number("13020219900101234X"), "130202********234X");
         assert!(id_check_ok("130202199001011232") && id_check_ok("13020219900101234x"));
         assert!(!id_check_ok("130202199001011234"));

@@ -17,8 +17,12 @@ pub fn system_actor() -> Actor {
     Actor { user: "system".into(), role: Role::CityAdmin, unit: "1302:command_centre".into() }
 }
 
-/// When the earliest unanswered summons of the whistle falls due; none: no unit is waited for.
+/// When the earliest unanswered summons of the whistle falls due; none: no unit is waited for
+/// (nor on a closed case).
 pub fn summons_due(case: &Case) -> Option<DateTime<Utc>> {
+    if case.closed_at.is_some() {
+        return None;
+    }
     case.summons.iter().filter(|s| s.pending()).map(|s| s.due).min()
 }
 
