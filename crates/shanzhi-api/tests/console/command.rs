@@ -3,13 +3,11 @@
 //! with whistles), the store task that fills `summons_due` for cases from before its migration,
 //! and the map outlines (children of an area, made from their grids, in the asked datum).
 
-mod support;
-
+use crate::support::{T, setups};
 use axum::http::StatusCode;
 use chrono::Duration;
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Value, json};
-use support::{T, setups};
 
 async fn overview(t: &T, user: &str, area: &str) -> Value {
     let uri = if area.is_empty() { "/api/v1/overview".to_string() } else { format!("/api/v1/overview?area={area}") };

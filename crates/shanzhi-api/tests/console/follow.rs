@@ -2,11 +2,9 @@
 //! their own making (`X-Follow-Code`), follow what they reported with it (and only that), and
 //! rate it once it is closed; a wrong or malformed code sees nothing.
 
-mod support;
-
+use crate::support::setups;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::setups;
 
 const PHOTO: &str = "https://evidence.example.org/1.jpg";
 const CODE: &str = "8f0c2a9e4b7d13f6a5c8e2d1b0f9a7c3";

@@ -3,11 +3,9 @@
 //! scope and audited, and the drill-down from a figure to the cases behind it (reported or closed
 //! in a month).
 
-mod support;
-
+use crate::support::{T, setups};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{T, setups};
 
 const PHOTO: &str = "https://evidence.example.org/1.jpg";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
