@@ -146,8 +146,13 @@ export function when(t: string | null | undefined): string {
   })
 }
 
+/** Now, shifted so that its UTC fields read Beijing time (`.toISOString().slice(0, 7)`: this month). */
+export function beijingNow(): Date {
+  return new Date(Date.now() + 8 * 3600_000)
+}
+
 /** When today began in Beijing time, as RFC 3339 (for "reported today"). */
 export function todayStart(): string {
-  const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+  const day = beijingNow().toISOString().slice(0, 10)
   return `${day}T00:00:00+08:00`
 }
