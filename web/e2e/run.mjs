@@ -374,6 +374,62 @@ try {
     await other.close()
     await ctx.close()
   })
+  await step('the administrator creates an account, disables it, reads the roles, checks a grid file and sees the calendar', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
+    await logIn(page, base, 'admin')
+    await page.waitForURL(/\/command$/)
+    await page.click('[data-test=nav-admin]')
+    await page.waitForSelector('[data-test=users] .el-table__row')
+    // A new grid worker for 新谊社区, the unit chosen by name among the units a grid worker may belong to.
+    await page.click('[data-test=user-new]')
+    await page.fill('[data-test=user-username]', 'linfeng')
+    await page.fill('[data-test=user-display-name]', '新谊社区网格员 林峰')
+    await page.click('[data-test=user-role]')
+    await page.click('.user-role-options li >> text="网格员"')
+    await page.click('[data-test=user-unit]')
+    await page.keyboard.type('新谊')
+    await page.click('.user-unit-options li >> text=新谊社区居民委员会')
+    await page.fill('[data-test=user-password]', 'Lin-Feng-2026')
+    await page.click('[data-test=user-save]')
+    await page.waitForSelector('[data-test=users] >> text=linfeng')
+    await page.screenshot({ path: join(out, 'admin-users-1920x1080.png') })
+    // They log in and land on their phone page.
+    const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' })
+    await logIn(phone, base, 'linfeng', 'Lin-Feng-2026')
+    await phone.waitForURL(/\/m$/)
+    await phone.close()
+    // Disabled, they can no longer log in.
+    await page.click('[data-test=user-toggle-linfeng]')
+    await page.click('.el-message-box__btns .el-button--primary')
+    await page.waitForSelector('[data-test=users] .el-table__row:has-text("linfeng") >> text=已停用')
+    const refused = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'linfeng', password: 'Lin-Feng-2026' }) })
+    check(refused.status === 401, `a disabled account logs in: ${refused.status}`)
+
+    // Roles: each one's data scope in words.
+    await page.click('#tab-roles')
+    await page.waitForSelector('[data-test=roles] >> text=派给或吹哨到本单位的案件')
+
+    // Grids: a file with a bow-tie ring is checked, its problem listed, and nothing imported.
+    await page.click('#tab-grids')
+    await page.waitForSelector('[data-test=grid-children] .el-table__row')
+    const bad = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '130202001001001', name: '错误网格' },
+      geometry: { type: 'Polygon', coordinates: [[[118.180, 39.495], [118.185, 39.500], [118.185, 39.495], [118.180, 39.500], [118.180, 39.495]]] } }] }
+    await page.setInputFiles('[data-test=grids-file]', { name: 'grids.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(bad)) })
+    await page.waitForSelector('[data-test=grids-problems] >> text=自相交')
+    await page.screenshot({ path: join(out, 'admin-grids-1920x1080.png') })
+
+    // Taxonomy with its time limits, and the calendar with National Day as a holiday.
+    await page.click('#tab-taxonomy')
+    await page.waitForSelector('[data-test=taxonomy] >> text=个工作日')
+    await page.click('#tab-calendar')
+    await page.click('[data-test=calendar-year]')
+    await page.click('.calendar-years li >> text="2026"')
+    await page.waitForSelector('[data-date="2026-10-01"].rest')
+    // Saturday 10 October 2026 is worked instead (调休上班).
+    await page.waitForSelector('[data-date="2026-10-10"].work')
+    await page.screenshot({ path: join(out, 'admin-calendar-1920x1080.png'), fullPage: true })
+    await page.close()
+  })
 } catch (e) {
   failed = true
   if (!steps.some((s) => s.startsWith('FAIL'))) console.log(`FAIL  ${e.stack ?? e}`)

@@ -23,7 +23,7 @@ export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[]; un
 export interface CaseList { total: number; items: Case[]; capped?: boolean }
 
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string, public field?: string) {
+  constructor(public status: number, public code: string, message: string, public field?: string, public details?: Record<string, unknown>) {
     super(message)
   }
 }
@@ -72,10 +72,10 @@ async function raw(method: string, path: string, body?: BodyInit, type?: string,
   if (key) headers['Idempotency-Key'] = key
   const res = await fetch(path, { method, headers, body })
   if (res.ok) return res
-  let err: { code?: string; message?: string; details?: { field?: string } } = {}
+  let err: { code?: string; message?: string; details?: { field?: string } & Record<string, unknown> } = {}
   try { err = await res.json() } catch { /* not JSON */ }
   if (res.status === 401 && session.token) remember(null, null)
-  throw new ApiError(res.status, err.code ?? 'http', err.message ?? res.statusText, err.details?.field)
+  throw new ApiError(res.status, err.code ?? 'http', err.message ?? res.statusText, err.details?.field, err.details)
 }
 
 export async function call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T> {
@@ -91,6 +91,17 @@ export async function login(username: string, password: string): Promise<Me> {
 
 export async function logout() {
   try { await call('POST', '/api/v1/auth/logout') } finally { remember(null, null) }
+}
+
+/** Sends a text body (a TOML or GeoJSON file) and answers the JSON reply. */
+export async function callText<T>(method: string, path: string, text: string, type: string): Promise<T> {
+  const res = await raw(method, path, text, type)
+  return res.json()
+}
+
+/** A text the API answers (a stored reference file). */
+export async function getText(path: string): Promise<string> {
+  return (await raw('GET', path)).text()
 }
 
 /** Uploads a file as evidence; answers its id (`att_…`). */
@@ -181,7 +192,10 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: b
   return { stop: () => { stopped = true; abort.abort() } }
 }
 
-export interface EventType { code: string; category: string; name_zh: string; name_en: string; urgency: string }
+export interface EventType {
+  code: string; category: string; name_zh: string; name_en: string; urgency: string
+  department?: string; assisting?: string[]; level?: string; limit?: { value: number; unit: string }; filing_zh?: string; closing_zh?: string
+}
 export interface Category { code: string; kind: string; name_zh: string; name_en: string; types: EventType[] }
 export interface Taxonomy { version: string; categories: Category[] }
 
@@ -191,3 +205,24 @@ export function taxonomy(): Promise<Taxonomy> {
   taxonomyOnce ??= call<Taxonomy>('GET', '/api/v1/taxonomy').catch((e) => { taxonomyOnce = null; throw e })
   return taxonomyOnce
 }
+
+// Administration (city administrators).
+export interface AdminUser {
+  username: string; display_name: string; role: string; role_zh: string; unit: string; unit_name: string
+  disabled_at: string | null; has_password: boolean; locked_until: string | null
+}
+export interface UserPage { total: number; items: AdminUser[] }
+export interface RoleInfo {
+  role: string; name_zh: string; name_en: string; data_scope: string; unit_kinds: string[]
+  actions: { kind: string; action: string; name_zh: string; name_en: string }[]; users: number
+}
+export interface UnitInfo { id: string; name: string; kind: string; area: string }
+export interface ReferenceOverview {
+  kinds: { key: string; versions: { version: string; imported_at: string; current: boolean }[] }[]
+  departments: { key: string; name_zh: string; name_en: string }[]
+}
+export interface Imported { version: string; items: number; dry_run: boolean }
+export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string }
+export interface Holiday { name_zh: string; name_en: string; days: string[]; make_up_workdays: string[]; provisional: boolean }
+export interface WorkCalendar { version: string; utc_offset: string; valid_from: string; valid_to: string; work_periods: [string, string][]; holidays: Holiday[] }
+export interface ApiKeyInfo { name: string; username: string; scope: string; created_at: string; revoked_at: string | null }

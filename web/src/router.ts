@@ -32,6 +32,7 @@ export const router = createRouter({
     // fetches them).
     { path: '/command', component: () => import('./views/CommandView.vue') },
     { path: '/dashboards', component: () => import('./views/DashboardView.vue') },
+    { path: '/admin', component: () => import('./views/AdminView.vue') },
     { path: '/login', component: LoginView, meta: { public: true } },
     { path: '/cases', component: () => import('./views/DeskView.vue') },
     { path: '/cases/:id(\\d+)', component: () => import('./views/CaseView.vue'), props: true },

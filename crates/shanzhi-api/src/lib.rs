@@ -2,6 +2,7 @@
 //! document.
 
 mod dto;
+mod dto_admin;
 mod dto_auth;
 mod dto_cases;
 mod dto_console;

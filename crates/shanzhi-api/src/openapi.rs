@@ -4,6 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::dto::*;
+use crate::dto_admin::*;
 use crate::dto_auth::*;
 use crate::dto_cases::*;
 use crate::dto_console::*;
@@ -27,6 +28,19 @@ use crate::routes;
         routes::auth::create_api_key,
         routes::auth::list_api_keys,
         routes::auth::revoke_api_key,
+        routes::admin::list_users,
+        routes::admin::create_user,
+        routes::admin::show_user,
+        routes::admin::change_user,
+        routes::admin::reset_password,
+        routes::admin::roles,
+        routes::admin::units,
+        routes::admin::reference,
+        routes::admin::reference_source,
+        routes::admin::import_reference,
+        routes::admin::export_grids,
+        routes::admin::import_grids,
+        routes::admin::calendar,
         routes::places::locate,
         routes::places::area,
         routes::places::taxonomy,
@@ -68,7 +82,17 @@ use crate::routes;
         StatsDto,
         AttachmentDto,
         OverviewDto,
-        BaseMapDto
+        BaseMapDto,
+        UserDto,
+        UserPageDto,
+        NewUserDto,
+        UserChangeDto,
+        NewPasswordDto,
+        RoleDto,
+        UnitDto,
+        ReferenceOverviewDto,
+        ImportedDto,
+        CalendarDto
     ))
 )]
 pub struct ApiDoc;

@@ -154,10 +154,18 @@ fn wrong() -> AppError {
 }
 
 impl App {
-    fn caller_for(&self, username: &str, scope: Option<Scope>, token_hash: Option<String>) -> Result<Caller, AppError> {
-        let u = self
-            .user(username)
-            .ok_or_else(|| AppError::Unauthenticated(format!("the account `{username}` no longer exists")))?;
+    /// The caller an account's token or key stands for, from the account as the store has it now
+    /// (read once per trust period, so a role change or a disabling made through another server
+    /// takes effect here too).
+    async fn caller_for(
+        &self,
+        username: &str,
+        scope: Option<Scope>,
+        token_hash: Option<String>,
+    ) -> Result<Caller, AppError> {
+        let u = self.fresh_user(username).await?.ok_or_else(|| {
+            AppError::Unauthenticated(format!("the account `{username}` no longer exists or was disabled"))
+        })?;
         Ok(Caller { actor: Actor { user: u.username, role: u.role, unit: u.unit }, scope, token_hash })
     }
 
@@ -166,7 +174,8 @@ impl App {
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
         let now = self.clock().now();
         let policy = self.login_policy();
-        let user = self.user(username);
+        // From the store, not the cache: another server may have added, changed or disabled it.
+        let user = self.fresh_user(username).await?;
         let cred = match &user {
             Some(_) => self.store().credential(username).await?,
             None => None,
@@ -214,6 +223,12 @@ impl App {
         })
     }
 
+    /// Forgets what this process trusts of an account's tokens and keys: the next request with
+    /// them is checked against the store (and the account) again.
+    pub(crate) fn forget_logins_of(&self, username: &str) {
+        self.auth.trusted.forget_user(username);
+    }
+
     /// A hash to verify against when the user is unknown (made once).
     async fn dummy_hash(&self) -> Result<String, AppError> {
         if let Some(h) = self.auth.dummy.get() {
@@ -243,7 +258,7 @@ impl App {
                 .filter(|k| k.revoked_at.is_none())
                 .ok_or_else(|| AppError::Unauthenticated("the API key is not known or was revoked".into()))?;
             let scope = Scope::parse(&key.scope).ok_or_else(|| AppError::internal(format!("scope {}", key.scope)))?;
-            let caller = self.caller_for(&key.username, Some(scope), None)?;
+            let caller = self.caller_for(&key.username, Some(scope), None).await?;
             self.auth.trusted.put(hash, caller.clone(), None);
             return Ok(caller);
         }
@@ -251,7 +266,7 @@ impl App {
         let token = token.filter(|t| !t.revoked && now < t.expires_at).ok_or_else(|| {
             AppError::Unauthenticated("the token is not known, has expired or was revoked: log in again".into())
         })?;
-        let caller = self.caller_for(&token.username, None, Some(hash.clone()))?;
+        let caller = self.caller_for(&token.username, None, Some(hash.clone())).await?;
         self.auth.trusted.put(hash, caller.clone(), Some(token.expires_at));
         Ok(caller)
     }

@@ -22,6 +22,18 @@ impl App {
     /// Validates a reference file of `kind` (one of [`ReferenceKind::IMPORTABLE`]) against what
     /// is in force and makes it the current version.
     pub async fn import_reference(&self, kind: &str, text: &str) -> Result<Imported, AppError> {
+        self.import_reference_by("operator", kind, text, false).await
+    }
+
+    /// [`App::import_reference`] on behalf of `by` (the audit names them); with `dry_run`, only
+    /// the checks: nothing is written, and the answer says what the import would do.
+    pub async fn import_reference_by(
+        &self,
+        by: &str,
+        kind: &str,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<Imported, AppError> {
         let reference = self.reference();
         let (kind, version, items) = match kind {
             "taxonomy" => {
@@ -84,8 +96,19 @@ impl App {
                 ));
             }
         };
+        if dry_run {
+            // The one check the store makes: a version name stands for one content.
+            let same_name = self.store().references(kind.clone()).await?.into_iter().find(|r| r.version == version);
+            if same_name.is_some_and(|r| r.source != text) {
+                return Err(AppError::Conflict(format!(
+                    "version {version} of {} was imported before with other content: give this one a new version",
+                    kind.key()
+                )));
+            }
+            return Ok(Imported { version: version.to_string(), items });
+        }
         self.store().put_reference(kind.clone(), &version, text, self.clock().now()).await?;
-        self.audit("operator", "reference.import", kind.key(), format!("version {version}")).await?;
+        self.audit(by, "reference.import", kind.key(), format!("version {version}")).await?;
         self.reload_reference().await?;
         Ok(Imported { version: version.to_string(), items })
     }
@@ -101,13 +124,21 @@ impl App {
 
     /// Imports grids from a GeoJSON FeatureCollection; replaces grids with the same codes.
     pub async fn import_grids(&self, text: String) -> Result<Imported, AppError> {
+        self.import_grids_by("operator", text, false).await
+    }
+
+    /// [`App::import_grids`] on behalf of `by`; with `dry_run`, the validation report only.
+    pub async fn import_grids_by(&self, by: &str, text: String, dry_run: bool) -> Result<Imported, AppError> {
         let places = self.places();
         let parsed = tokio::task::spawn_blocking(move || geojson::import(&text, &places.tree, &places.grids))
             .await
             .map_err(AppError::internal)?;
         let grids = parsed.map_err(|problems| AppError::Rejected { problems })?;
+        if dry_run {
+            return Ok(Imported { version: String::new(), items: grids.len() });
+        }
         self.store().upsert_grids(&grids).await?;
-        self.audit("operator", "grids.import", format!("{} grids", grids.len()), "").await?;
+        self.audit(by, "grids.import", format!("{} grids", grids.len()), "").await?;
         self.reload_places().await?;
         Ok(Imported { version: String::new(), items: grids.len() })
     }

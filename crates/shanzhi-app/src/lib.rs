@@ -1,6 +1,7 @@
 //! shanzhi-app: the use cases of shanzhi over the domain and the store: loading the demo,
 //! locating points, summarising areas, importing reference data and grids. Owns the clock.
 
+pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod clock;
@@ -157,10 +158,33 @@ impl App {
         self.users.read().expect("users lock").get(username).cloned()
     }
 
-    /// Re-reads places (and accounts) from the store and swaps the in-memory index.
-    pub async fn reload_places(&self) -> Result<(), AppError> {
+    /// Re-reads the active accounts from the store.
+    pub async fn reload_users(&self) -> Result<(), AppError> {
         let users = self.store.load_users().await?.into_iter().map(|u| (u.username.clone(), u)).collect();
         *self.users.write().expect("users lock") = Arc::new(users);
+        Ok(())
+    }
+
+    /// An account as the store has it now (another server may have changed or disabled it),
+    /// brought into the cache if it differs; `None` when it is missing or disabled.
+    pub async fn fresh_user(&self, username: &str) -> Result<Option<shanzhi_domain::people::User>, AppError> {
+        let row = self.store.user_row(username).await?;
+        let active = row.filter(|r| r.disabled_at.is_none()).map(|r| r.user);
+        if self.user(username) != active {
+            let mut guard = self.users.write().expect("users lock");
+            let mut users = (**guard).clone();
+            match &active {
+                Some(u) => users.insert(u.username.clone(), u.clone()),
+                None => users.remove(username),
+            };
+            *guard = Arc::new(users);
+        }
+        Ok(active)
+    }
+
+    /// Re-reads places (and accounts) from the store and swaps the in-memory index.
+    pub async fn reload_places(&self) -> Result<(), AppError> {
+        self.reload_users().await?;
         let stored = self.store.load_places().await?;
         let built = tokio::task::spawn_blocking(move || Places::build(stored)).await.map_err(AppError::internal)?;
         *self.places.write().expect("places lock") = Arc::new(built?);

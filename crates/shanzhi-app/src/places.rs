@@ -211,6 +211,18 @@ impl Places {
         self.units.get(id)
     }
 
+    /// Units whose name contains `text` or whose id starts with it, of the given kinds (empty:
+    /// any), in id order, at most `limit` (the administration's unit picker).
+    pub fn find_units(&self, text: &str, kinds: &[shanzhi_domain::people::UnitKind], limit: usize) -> Vec<&Unit> {
+        let text = text.trim();
+        self.units
+            .values()
+            .filter(|u| kinds.is_empty() || kinds.contains(&u.kind))
+            .filter(|u| text.is_empty() || u.id.starts_with(text) || u.name.contains(text))
+            .take(limit)
+            .collect()
+    }
+
     /// The units serving an area and every area above it, the city's first: those a case there
     /// may be dispatched or summoned to.
     pub fn units_above(&self, code: &DivisionCode) -> Vec<&Unit> {

@@ -22,33 +22,61 @@ pub enum DataScope {
     Own(String),
 }
 
-/// The division code of a unit id (`130202001:street-office` → `130202001`).
-pub fn unit_area(unit: &str) -> &str {
-    unit.split(':').next().unwrap_or("")
+/// The rule by which a role's data scope follows from the account's unit (what the
+/// administration pages show for each role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// Command-centre staff: everything at the city's centre, the county at a county's.
+    Centre,
+    /// The unit's area (street or community), and cases assigned to the unit.
+    Area,
+    /// Cases ever assigned or summoned to the unit (departments).
+    Units,
+    /// The account's own reports.
+    Own,
 }
 
-impl DataScope {
-    /// The scope of an account, from its role and unit.
-    pub fn of(actor: &Actor) -> DataScope {
-        let area = unit_area(&actor.unit).to_string();
-        let unit = vec![actor.unit.clone()];
-        match actor.role {
-            Role::CityAdmin | Role::IntakeOperator | Role::ShiftSupervisor | Role::Dispatcher => {
-                if area.len() <= 4 {
-                    DataScope::All
-                } else {
-                    DataScope::Area { area, units: unit }
-                }
-            }
-            Role::DepartmentHandler => DataScope::Units(unit),
+impl ScopeRule {
+    pub fn of(role: Role) -> ScopeRule {
+        match role {
+            Role::CityAdmin | Role::IntakeOperator | Role::ShiftSupervisor | Role::Dispatcher => ScopeRule::Centre,
+            Role::DepartmentHandler => ScopeRule::Units,
             Role::StreetStaff
             | Role::PartyOrganisation
             | Role::ResidentsCommittee
             | Role::OwnersCommittee
             | Role::PropertyService
             | Role::ServiceStation
-            | Role::GridWorker => DataScope::Area { area, units: unit },
-            Role::BuildingHead | Role::Resident | Role::Device => DataScope::Own(actor.user.clone()),
+            | Role::GridWorker => ScopeRule::Area,
+            Role::BuildingHead | Role::Resident | Role::Device => ScopeRule::Own,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeRule::Centre => "centre",
+            ScopeRule::Area => "area",
+            ScopeRule::Units => "units",
+            ScopeRule::Own => "own",
+        }
+    }
+}
+
+/// The division code of a unit id (`130202001:street-office` → `130202001`).
+pub fn unit_area(unit: &str) -> &str {
+    unit.split(':').next().unwrap_or("")
+}
+
+impl DataScope {
+    /// The scope of an account, from its role's rule and its unit.
+    pub fn of(actor: &Actor) -> DataScope {
+        let area = unit_area(&actor.unit).to_string();
+        let unit = vec![actor.unit.clone()];
+        match ScopeRule::of(actor.role) {
+            ScopeRule::Centre if area.len() <= 4 => DataScope::All,
+            ScopeRule::Centre | ScopeRule::Area => DataScope::Area { area, units: unit },
+            ScopeRule::Units => DataScope::Units(unit),
+            ScopeRule::Own => DataScope::Own(actor.user.clone()),
         }
     }
 

@@ -84,6 +84,29 @@ impl LoginPolicy {
     }
 }
 
+/// Names no account may take: `anonymous` is how the logs name a resident without an account,
+/// and the rest would read as the system itself in an audit entry.
+pub const RESERVED_USERNAMES: [&str; 5] = ["anonymous", "operator", "system", "root", "shanzhi"];
+
+/// Why `name` cannot be an account's name, if it cannot: 2 to 32 characters, lower-case ASCII
+/// letters, digits, `-`, `_` and `.`, starting with a letter, and not reserved. A name can hold no
+/// `:`, so it never collides with a follow-code resident (`anon:…`) or a unit id.
+pub fn check_username(name: &str) -> Result<(), String> {
+    if !(2..=32).contains(&name.len()) {
+        return Err("2 to 32 characters".into());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err("must start with a lower-case letter".into());
+    }
+    if let Some(c) = name.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))) {
+        return Err(format!("`{c}` is not allowed: use lower-case letters, digits, `-`, `_` and `.`"));
+    }
+    if RESERVED_USERNAMES.contains(&name) {
+        return Err(format!("`{name}` is reserved"));
+    }
+    Ok(())
+}
+
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +151,18 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usernames_are_checked() {
+        for ok in ["admin", "lunan-chengguan", "device-drone-01", "wang.li_2"] {
+            assert_eq!(check_username(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "a", "Admin", "1abc", "anon:1234", "wang li", "张伟", "anonymous", "operator", &"a".repeat(33)]
+        {
+            assert!(check_username(bad).is_err(), "{bad} accepted");
+        }
+        assert!(check_username("anon:ab").unwrap_err().contains("`:`"));
+    }
 
     #[test]
     fn passwords_need_length_and_three_kinds_of_character() {

@@ -167,6 +167,53 @@ impl Role {
             Role::Device => "设备",
         }
     }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::CityAdmin => "City administrator",
+            Role::IntakeOperator => "Intake operator",
+            Role::ShiftSupervisor => "Shift supervisor",
+            Role::Dispatcher => "Dispatcher",
+            Role::DepartmentHandler => "Department handler",
+            Role::StreetStaff => "Street office staff",
+            Role::PartyOrganisation => "Community Party organisation",
+            Role::ResidentsCommittee => "Residents' committee",
+            Role::OwnersCommittee => "Owners' committee",
+            Role::PropertyService => "Property service company",
+            Role::BuildingHead => "Building head",
+            Role::ServiceStation => "Community service station",
+            Role::GridWorker => "Grid worker",
+            Role::Resident => "Resident",
+            Role::Device => "Device",
+        }
+    }
+
+    /// The kinds of unit an account of this role may belong to: command-centre staff to a command
+    /// centre, department handlers to a department, street staff to a street office, each
+    /// community organisation to its own kind, grid workers and residents with accounts to a
+    /// residents' committee or service station, devices to whichever unit runs them.
+    pub fn unit_kinds(self) -> &'static [UnitKind] {
+        match self {
+            Role::CityAdmin | Role::IntakeOperator | Role::ShiftSupervisor | Role::Dispatcher => {
+                &[UnitKind::CommandCentre]
+            }
+            Role::DepartmentHandler => &[UnitKind::Department],
+            Role::StreetStaff => &[UnitKind::StreetOffice],
+            Role::PartyOrganisation => &[UnitKind::PartyOrganisation],
+            Role::ResidentsCommittee => &[UnitKind::ResidentsCommittee],
+            Role::OwnersCommittee => &[UnitKind::OwnersCommittee],
+            Role::PropertyService => &[UnitKind::PropertyService],
+            Role::BuildingHead => &[UnitKind::BuildingHeads],
+            Role::ServiceStation => &[UnitKind::ServiceStation],
+            Role::GridWorker | Role::Resident => &[UnitKind::ResidentsCommittee, UnitKind::ServiceStation],
+            Role::Device => &UnitKind::ALL,
+        }
+    }
+
+    /// Whether an account of this role may belong to a unit of `kind`.
+    pub fn fits(self, kind: UnitKind) -> bool {
+        self.unit_kinds().contains(&kind)
+    }
 }
 
 /// A login account with a role and a home unit (passwords and tokens come with issue 4).

@@ -17,6 +17,7 @@ mod reseal;
 mod sealed;
 mod tasks;
 pub mod testing;
+mod users;
 
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
 pub use attachments::AttachmentRecord;
@@ -28,6 +29,7 @@ pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
 pub use reseal::ResealReport;
 pub use sealed::DataKey;
+pub use users::{UserQuery, UserRow};
 
 use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;

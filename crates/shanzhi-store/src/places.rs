@@ -6,7 +6,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
-use shanzhi_domain::people::{Building, GridWorker, Role, Unit, UnitKind, User};
+use shanzhi_domain::people::{Building, GridWorker, Unit, UnitKind, User};
 use shanzhi_domain::places::division::{Division, DivisionKind};
 use shanzhi_domain::places::geojson::geometry_from_json;
 use shanzhi_domain::places::grid::{Grid, GridKind, shape_to_geojson};
@@ -76,12 +76,9 @@ fn grid_from_row(m: grid::Model) -> Result<Grid> {
     Ok(Grid { code, name: m.name, kind, shape })
 }
 
-async fn insert_batches<E, A, I>(
-    txn: &impl sea_orm::ConnectionTrait,
-    rows: I,
-    progress: &mut dyn FnMut(usize),
-) -> Result<()>
+async fn insert_batches<E, A, I, P>(txn: &impl sea_orm::ConnectionTrait, rows: I, progress: &mut P) -> Result<()>
 where
+    P: FnMut(usize) + ?Sized,
     E: EntityTrait<ActiveModel = A>,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
     I: IntoIterator<Item = A>,
@@ -154,6 +151,7 @@ impl Store {
                 display_name: Set(u.display_name.clone()),
                 role: Set(u.role.as_str().to_string()),
                 unit_id: Set(u.unit.clone()),
+                disabled_at: Set(None),
             }),
             &mut tick,
         )
@@ -283,15 +281,14 @@ impl Store {
             .collect()
     }
 
+    /// The active accounts (disabled ones are left out).
     pub async fn load_users(&self) -> Result<Vec<User>> {
-        let rows = user::Entity::find().order_by_asc(user::Column::Username).all(self.db()).await?;
-        rows.into_iter()
-            .map(|m| {
-                let role =
-                    Role::parse(&m.role).ok_or_else(|| corrupt("user", &m.username, format!("role `{}`", m.role)))?;
-                Ok(User { username: m.username, display_name: m.display_name, role, unit: m.unit_id })
-            })
-            .collect()
+        let rows = user::Entity::find()
+            .filter(user::Column::DisabledAt.is_null())
+            .order_by_asc(user::Column::Username)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(|m| crate::users::decode_user(m).map(|(u, _)| u)).collect()
     }
 
     /// Workers of one grid, full-time first.

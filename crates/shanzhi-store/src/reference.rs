@@ -40,6 +40,26 @@ impl ReferenceKind {
         }
     }
 
+    /// The kind a stored key names (`taxonomy`, …, `workflow:event`).
+    pub fn from_key(key: &str) -> Option<ReferenceKind> {
+        if let Some(kind) = key.strip_prefix(WORKFLOW_PREFIX) {
+            return (!kind.is_empty()).then(|| ReferenceKind::Workflow(kind.to_string()));
+        }
+        Self::singles().into_iter().find(|k| k.name() == key)
+    }
+
+    /// Every kind but the workflows (one per case kind).
+    pub fn singles() -> [ReferenceKind; 6] {
+        [
+            ReferenceKind::Taxonomy,
+            ReferenceKind::Calendar,
+            ReferenceKind::Departments,
+            ReferenceKind::Routing,
+            ReferenceKind::Duplicates,
+            ReferenceKind::Assessment,
+        ]
+    }
+
     /// The key stored with each version: `taxonomy`, …, `workflow:event`.
     pub fn key(&self) -> String {
         match self {

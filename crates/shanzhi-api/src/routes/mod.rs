@@ -1,5 +1,6 @@
 //! The route table.
 
+pub(crate) mod admin;
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod cases;
@@ -29,6 +30,16 @@ pub fn router() -> Router<App> {
         .route("/api/v1/auth/password", post(auth::change_password))
         .route("/api/v1/admin/api-keys", post(auth::create_api_key).get(auth::list_api_keys))
         .route("/api/v1/admin/api-keys/{name}", delete(auth::revoke_api_key))
+        .route("/api/v1/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/api/v1/admin/users/{username}", get(admin::show_user).patch(admin::change_user))
+        .route("/api/v1/admin/users/{username}/password", post(admin::reset_password))
+        .route("/api/v1/admin/roles", get(admin::roles))
+        .route("/api/v1/admin/units", get(admin::units))
+        .route("/api/v1/admin/reference", get(admin::reference))
+        .route("/api/v1/admin/reference/{kind}", post(admin::import_reference))
+        .route("/api/v1/admin/reference/{kind}/{version}", get(admin::reference_source))
+        .route("/api/v1/admin/grids", get(admin::export_grids).post(admin::import_grids))
+        .route("/api/v1/calendar", get(admin::calendar))
         .route("/api/v1/cases", post(cases::report).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/actions", post(cases::act))

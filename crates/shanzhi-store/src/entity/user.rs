@@ -10,6 +10,8 @@ pub struct Model {
     pub display_name: String,
     pub role: String,
     pub unit_id: String,
+    /// When an administrator disabled the account (none: it is active).
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

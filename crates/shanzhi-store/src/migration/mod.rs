@@ -15,6 +15,7 @@ mod m0012_log_time;
 mod m0013_attachments;
 mod m0014_log_position;
 pub(crate) mod m0015_summons;
+mod m0016_user_admin;
 
 use sea_orm_migration::prelude::*;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_attachments::Migration),
             Box::new(m0014_log_position::Migration),
             Box::new(m0015_summons::Migration),
+            Box::new(m0016_user_admin::Migration),
         ]
     }
 }

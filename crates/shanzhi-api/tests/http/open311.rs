@@ -4,11 +4,9 @@
 //! enters the closed loop and is followed to its closing through the Open311 list, the single
 //! request, its notes and the update feed.
 
-mod support;
-
+use crate::support::{T, setups};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{T, setups};
 
 /// Evidence already on the web (uploads are tested in `attachments.rs`).
 const PHOTO: &str = "https://evidence.example.org/1.jpg";

@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 use shanzhi_app::App;
 use tower::ServiceExt;
 
-mod support;
-
-use support::setups;
+use crate::support::setups;
 
 /// Evidence already on the web (uploads are tested in `attachments.rs`).
 const PHOTO: &str = "https://evidence.example.org/1.jpg";

@@ -2,12 +2,10 @@
 //! judged by their content, stored in a real folder through object_store, thumbnailed, used as
 //! evidence on a report and an action, and read back only within the reader's data scope.
 
-mod support;
-
+use crate::support::{T, setups};
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
-use support::{T, setups};
 use tower::ServiceExt;
 
 /// A real 640×480 PNG (a gradient).

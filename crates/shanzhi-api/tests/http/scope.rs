@@ -3,13 +3,11 @@
 //! and one dispatched to a department. What each account should see is written out by hand below
 //! (from the roles' rules, not from the code under test): no leak, and no false denial.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{T, setups};
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{T, setups};
 
 /// The cases of the matrix, by letter.
 struct Cases {

@@ -3,16 +3,14 @@
 //! events of its data scope only, in log order; a watcher that comes back with `Last-Event-ID`
 //! gets what it missed.
 
-mod support;
-
 use std::pin::Pin;
 
+use crate::support::{T, setups};
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use futures_util::{Stream, StreamExt};
 use serde_json::{Value, json};
-use support::{T, setups};
 use tower::ServiceExt;
 
 type Frames = Pin<Box<dyn Stream<Item = Result<Bytes, axum::Error>> + Send>>;

@@ -2,12 +2,10 @@
 //! in descriptions, places and notes, combined with the other filters and the caller's data
 //! scope; the index follows every write, holds no personal data, and rebuilds to the same answers.
 
-mod support;
-
+use crate::support::{T, setups};
 use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::json;
-use support::{T, setups};
 
 async fn patrol(t: &T, worker: &str, community: &str, ty: &str, description: &str) -> String {
     let (lon, lat) = t.point_in(community);

@@ -5,9 +5,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-mod support;
-
-use support::{PASSWORD, T, setups_except};
+use crate::support::{PASSWORD, T, setups_except};
 
 /// Every demo account but the administrator has the test password.
 async fn setups(test: &str) -> Vec<T> {

@@ -1,0 +1,239 @@
+//! Wire types of administration: accounts, roles, units to choose from, reference data versions,
+//! the work calendar, and what an import did.
+
+use serde::{Deserialize, Serialize};
+use shanzhi_app::admin::{ReferenceVersions, RoleInfo, UserRow};
+use shanzhi_domain::calendar::WorkCalendar;
+use utoipa::ToSchema;
+
+/// An account as the administrator sees it.
+#[derive(Serialize, ToSchema)]
+pub struct UserDto {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_zh: String,
+    pub unit: String,
+    /// The unit's name (the id when the unit is no longer in the register).
+    pub unit_name: String,
+    /// When an administrator disabled it; absent: active.
+    pub disabled_at: Option<String>,
+    /// Whether it has a password (without one it cannot log in).
+    pub has_password: bool,
+    /// Locked after failed logins until then.
+    pub locked_until: Option<String>,
+}
+
+impl UserDto {
+    pub fn new(r: UserRow, unit_name: String) -> UserDto {
+        UserDto {
+            username: r.user.username,
+            display_name: r.user.display_name,
+            role: r.user.role.as_str().into(),
+            role_zh: r.user.role.name_zh().into(),
+            unit: r.user.unit,
+            unit_name,
+            disabled_at: r.disabled_at.map(|t| t.to_rfc3339()),
+            has_password: r.has_password,
+            locked_until: r.locked_until.map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserPageDto {
+    /// Accounts matching the filters, in all.
+    pub total: u64,
+    pub items: Vec<UserDto>,
+}
+
+/// A new account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserDto {
+    /// 2–32 lower-case letters, digits, `-`, `_`, `.`, starting with a letter.
+    pub username: String,
+    pub display_name: String,
+    /// A role code (`GET /api/v1/admin/roles`).
+    pub role: String,
+    /// A unit id of a kind the role belongs to (`GET /api/v1/admin/units`).
+    pub unit: String,
+    /// Its first password (the login policy applies); absent: it cannot log in yet.
+    pub password: Option<String>,
+}
+
+/// What to change about an account (absent fields stay as they are).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChangeDto {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub unit: Option<String>,
+    /// true: disable (its logins end); false: enable again.
+    pub disabled: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPasswordDto {
+    pub password: String,
+}
+
+/// A workflow action a role may take.
+#[derive(Serialize, ToSchema)]
+pub struct RoleActionDto {
+    /// The case kind (`event`, `demand`, …).
+    pub kind: String,
+    pub action: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// A role: its data scope rule, the units it belongs to, what it may do.
+#[derive(Serialize, ToSchema)]
+pub struct RoleDto {
+    pub role: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// centre (everything at the city's centre, the county at a county's) | area (the unit's
+    /// street or community, and cases assigned to the unit) | units (cases assigned or summoned to
+    /// the unit) | own (own reports)
+    pub data_scope: String,
+    pub unit_kinds: Vec<String>,
+    pub actions: Vec<RoleActionDto>,
+    /// Active accounts with this role.
+    pub users: usize,
+}
+
+impl From<RoleInfo> for RoleDto {
+    fn from(r: RoleInfo) -> Self {
+        RoleDto {
+            role: r.role.as_str().into(),
+            name_zh: r.role.name_zh().into(),
+            name_en: r.role.name_en().into(),
+            data_scope: r.scope.as_str().into(),
+            unit_kinds: r.unit_kinds.iter().map(|k| k.as_str().to_string()).collect(),
+            actions: r
+                .actions
+                .into_iter()
+                .map(|(kind, action, name_zh, name_en)| RoleActionDto { kind, action, name_zh, name_en })
+                .collect(),
+            users: r.users,
+        }
+    }
+}
+
+/// A unit to choose for an account.
+#[derive(Serialize, ToSchema)]
+pub struct UnitDto {
+    pub id: String,
+    pub name: String,
+    /// command_centre | department | street_office | party_organisation | residents_committee |
+    /// owners_committee | property_service | building_heads | service_station
+    pub kind: String,
+    pub area: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceVersionDto {
+    pub version: String,
+    pub imported_at: String,
+    pub current: bool,
+}
+
+/// One kind of reference data and its versions, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceKindDto {
+    /// taxonomy | calendar | departments | routing | duplicates | assessment | workflow:<kind>
+    pub key: String,
+    pub versions: Vec<ReferenceVersionDto>,
+}
+
+impl From<ReferenceVersions> for ReferenceKindDto {
+    fn from(r: ReferenceVersions) -> Self {
+        ReferenceKindDto {
+            key: r.key,
+            versions: r
+                .versions
+                .into_iter()
+                .map(|(version, at, current)| ReferenceVersionDto { version, imported_at: at.to_rfc3339(), current })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceOverviewDto {
+    pub kinds: Vec<ReferenceKindDto>,
+    /// The departments in force (taxonomy types name them by key).
+    pub departments: Vec<DepartmentDto>,
+}
+
+/// What an import did, or with `dry_run`, would do.
+#[derive(Serialize, ToSchema)]
+pub struct ImportedDto {
+    /// The version imported (empty for grids).
+    pub version: String,
+    /// Types, rules, actions or grids in the file.
+    pub items: usize,
+    /// true: only checked, nothing written.
+    pub dry_run: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HolidayDto {
+    pub name_zh: String,
+    pub name_en: String,
+    /// Rest days (dates, YYYY-MM-DD, local).
+    pub days: Vec<String>,
+    /// Weekend days worked instead (调休上班).
+    pub make_up_workdays: Vec<String>,
+    /// Not yet published by the State Council: derived, to be replaced.
+    pub provisional: bool,
+}
+
+/// The work calendar in force: what deadlines in working time count.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarDto {
+    pub version: String,
+    pub utc_offset: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    /// The working hours of a working day, local time.
+    pub work_periods: Vec<[String; 2]>,
+    pub holidays: Vec<HolidayDto>,
+}
+
+impl From<&WorkCalendar> for CalendarDto {
+    fn from(c: &WorkCalendar) -> Self {
+        CalendarDto {
+            version: c.version().into(),
+            utc_offset: c.utc_offset().to_string(),
+            valid_from: c.valid_from().to_string(),
+            valid_to: c.valid_to().to_string(),
+            work_periods: c
+                .work_periods()
+                .iter()
+                .map(|p| [p.start.format("%H:%M").to_string(), p.end.format("%H:%M").to_string()])
+                .collect(),
+            holidays: c
+                .holidays()
+                .iter()
+                .map(|h| HolidayDto {
+                    name_zh: h.name_zh.clone(),
+                    name_en: h.name_en.clone(),
+                    days: h.days.iter().map(|d| d.to_string()).collect(),
+                    make_up_workdays: h.make_up_workdays.iter().map(|d| d.to_string()).collect(),
+                    provisional: h.provisional,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Administration over HTTP (city administrators): accounts, roles, units to choose from,
+//! reference data versions and imports, grid imports with their validation report. The work
+//! calendar in force is public, like the taxonomy.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use shanzhi_app::App;
+use shanzhi_app::admin::{NewUser, UserChange, UserQuery, UserRow};
+use shanzhi_domain::people::Role;
+
+use crate::dto_admin::{
+    CalendarDto, DepartmentDto, ImportedDto, NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, UnitDto,
+    UserChangeDto, UserDto, UserPageDto,
+};
+use crate::error::ApiError;
+use crate::routes::auth::Authed;
+use crate::routes::body;
+
+fn user_dto(app: &App, row: UserRow) -> UserDto {
+    let name = app.unit_name(&row.user.unit);
+    UserDto::new(row, name)
+}
+
+/// A flag in the query: `true`/`1` or `false`/`0`.
+fn flag(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiError> {
+    match q.get(name).map(String::as_str) {
+        None | Some("") => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(other) => Err(ApiError::invalid(name, format!("`{other}` is not true or false"))),
+    }
+}
+
+fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
+    match q.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ApiError::invalid(name, format!("`{v}` is not a number from 1 to {max}"))),
+    }
+}
+
+fn text_body(bytes: &Bytes, field: &str) -> Result<String, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::invalid(field, "the body is not UTF-8 text"))?;
+    if text.contains('\0') {
+        return Err(ApiError::invalid(field, "the body may not contain a NUL character"));
+    }
+    Ok(text.to_string())
+}
+
+/// The query parameters of the account list (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct UserListParams {
+    /// Part of the username or display name
+    q: Option<String>,
+    /// A role code
+    role: Option<String>,
+    /// A unit id, or a division code (units in that area)
+    unit: Option<String>,
+    /// true: only disabled accounts; false: only active ones
+    disabled: Option<bool>,
+    /// From 1
+    page: Option<u64>,
+    /// 1 to 200 (default 50)
+    per_page: Option<u64>,
+}
+
+/// Accounts, active and disabled, with filters, a page at a time in username order.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UserListParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserPageDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn list_users(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<UserPageDto>, ApiError> {
+    let role = match q.get("role").filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::invalid("role", format!("`{r}` is not a role")))?),
+    };
+    let per_page = number(&q, "per_page", 50, 200)?;
+    let page = number(&q, "page", 1, 1_000_000)?;
+    let query = UserQuery {
+        text: q.get("q").cloned(),
+        role,
+        unit: q.get("unit").cloned(),
+        disabled: flag(&q, "disabled")?,
+        offset: (page - 1) * per_page,
+        limit: per_page,
+    };
+    let (rows, total) = app.users(&caller, &query).await?;
+    Ok(Json(UserPageDto { total, items: rows.into_iter().map(|r| user_dto(&app, r)).collect() }))
+}
+
+/// Creates an account. Its username is checked (no `anonymous`, no `:`), its unit must be of a
+/// kind its role belongs to, and its password (if given) must meet the login policy. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUserDto,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, body = UserDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn create_user(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+    let dto: NewUserDto = body(&bytes)?;
+    let new = NewUser {
+        username: dto.username,
+        display_name: dto.display_name,
+        role: dto.role,
+        unit: dto.unit,
+        password: dto.password,
+    };
+    let row = app.create_user(&caller, new).await?;
+    Ok((StatusCode::CREATED, Json(user_dto(&app, row))))
+}
+
+/// One account.
+#[utoipa::path(get, path = "/api/v1/admin/users/{username}", tag = "admin", params(("username" = String, Path)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserDto), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+pub async fn show_user(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(username): Path<String>,
+) -> Result<Json<UserDto>, ApiError> {
+    Ok(Json(user_dto(&app, app.user_row(&caller, &username).await?)))
+}
+
+/// Changes an account's display name, role, unit, or disables or enables it. A new role or unit,
+/// or disabling, ends its logins at once; a disabled account's API keys stop working. Audited.
+#[utoipa::path(patch, path = "/api/v1/admin/users/{username}", tag = "admin", params(("username" = String, Path)),
+    request_body = UserChangeDto, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn change_user(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(username): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<UserDto>, ApiError> {
+    let dto: UserChangeDto = body(&bytes)?;
+    let change = UserChange { display_name: dto.display_name, role: dto.role, unit: dto.unit, disabled: dto.disabled };
+    Ok(Json(user_dto(&app, app.change_user(&caller, &username, change).await?)))
+}
+
+/// Sets an account's password (the login policy applies); its other logins end. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/password", tag = "admin",
+    params(("username" = String, Path)), request_body = NewPasswordDto, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn reset_password(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(username): Path<String>,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let dto: NewPasswordDto = body(&bytes)?;
+    app.reset_password(&caller, &username, &dto.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The roles: each one's data scope rule, the kinds of unit its accounts belong to, the workflow
+/// actions it may take, and how many active accounts have it.
+#[utoipa::path(get, path = "/api/v1/admin/roles", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<RoleDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn roles(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<RoleDto>>, ApiError> {
+    Ok(Json(app.roles(&caller)?.into_iter().map(Into::into).collect()))
+}
+
+/// Units to choose for an account: by part of the name or the start of the id, of the kinds a
+/// role belongs to; at most 50.
+#[utoipa::path(get, path = "/api/v1/admin/units", tag = "admin",
+    params(("q" = Option<String>, Query, description = "Part of the name, or the start of the id"),
+           ("role" = Option<String>, Query, description = "Only units an account of this role may belong to")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<UnitDto>), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn units(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<UnitDto>>, ApiError> {
+    app.roles(&caller)?; // the same permission
+    let kinds = match q.get("role").filter(|r| !r.is_empty()) {
+        None => &[][..],
+        Some(r) => {
+            Role::parse(r).ok_or_else(|| ApiError::invalid("role", format!("`{r}` is not a role")))?.unit_kinds()
+        }
+    };
+    let places = app.places();
+    let found = places.find_units(q.get("q").map(String::as_str).unwrap_or(""), kinds, 50);
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|u| UnitDto {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                kind: u.kind.as_str().into(),
+                area: u.area.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// Every kind of reference data with its versions (newest first, the one in force marked), and
+/// the departments in force.
+#[utoipa::path(get, path = "/api/v1/admin/reference", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ReferenceOverviewDto), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn reference(State(app): State<App>, Authed(caller): Authed) -> Result<Json<ReferenceOverviewDto>, ApiError> {
+    let kinds = app.reference_versions(&caller).await?.into_iter().map(Into::into).collect();
+    let departments = app
+        .reference()
+        .departments
+        .departments
+        .iter()
+        .map(|d| DepartmentDto { key: d.key.clone(), name_zh: d.name_zh.clone(), name_en: d.name_en.clone() })
+        .collect();
+    Ok(Json(ReferenceOverviewDto { kinds, departments }))
+}
+
+/// The text (TOML) of one stored version of reference data.
+#[utoipa::path(get, path = "/api/v1/admin/reference/{kind}/{version}", tag = "admin",
+    params(("kind" = String, Path, description = "taxonomy, calendar, departments, routing, duplicates, assessment or workflow:<kind>"),
+           ("version" = String, Path)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The file as imported", content_type = "text/plain", body = String),
+              (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn reference_source(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path((key, version)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let text = app.reference_source(&caller, &key, &version).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// Imports a new version of reference data (TOML in the body) and puts it in force; with
+/// `dry_run=true`, only checks it. Every problem is named (item and field); a version name
+/// already used for other content is a conflict. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/reference/{kind}", tag = "admin",
+    params(("kind" = String, Path, description = "taxonomy, calendar, routing, duplicates, assessment or workflow"),
+           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    request_body(content = String, content_type = "text/plain"),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn import_reference(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(kind): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
+    let text = text_body(&bytes, "body")?;
+    let done = app.import_reference_as(&caller, &kind, &text, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
+/// Imports grids from a GeoJSON FeatureCollection (replacing grids with the same codes), all or
+/// nothing; with `dry_run=true`, only checks. A rejected file answers 422 with every problem:
+/// feature, code, kind (syntax, geometry, invalid_ring, self_intersection, bad_code,
+/// unknown_community, duplicate_code, overlap, bad_property) and message. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/grids", tag = "admin",
+    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    request_body(content = String, content_type = "application/geo+json"),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn import_grids(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
+    let text = text_body(&bytes, "body")?;
+    let done = app.import_grids_as(&caller, text, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
+/// The work calendar in force: its holidays, make-up working days and working hours, which
+/// deadlines in working time count.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "places", responses((status = 200, body = CalendarDto)))]
+pub async fn calendar(State(app): State<App>) -> Json<CalendarDto> {
+    Json(CalendarDto::from(&app.reference().calendar))
+}
+
+/// Every grid as a GeoJSON FeatureCollection (`code`, `name`, `kind`, `community`): what an import
+/// takes back after editing, e.g. in QGIS.
+#[utoipa::path(get, path = "/api/v1/admin/grids", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
+              (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn export_grids(State(app): State<App>, Authed(caller): Authed) -> Result<Response, ApiError> {
+    app.roles(&caller)?; // the same permission
+    let places = app.places();
+    let text = tokio::task::spawn_blocking(move || shanzhi_domain::places::geojson::export(&places.grids))
+        .await
+        .map_err(|e| ApiError::from(shanzhi_app::AppError::internal(e)))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
+}

@@ -1,0 +1,279 @@
+//! Administration over HTTP, on SQLite and PostgreSQL: only the city administrator; accounts
+//! created (bad names, units that do not fit the role and weak passwords refused), changed,
+//! disabled (logins and API keys stop at once) and enabled; roles with their data scope and
+//! actions; reference data checked, imported and read back; grids checked and imported with a
+//! validation report; the work calendar.
+
+use crate::support::{PASSWORD, setups};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+const CALENDAR: &str = include_str!("../../../../data/calendar/cn-2025-2027.toml");
+
+fn names(v: &Value) -> Vec<&str> {
+    v["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn administrators_manage_accounts_reference_data_and_grids() {
+    for t in setups("admin").await {
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let bearer = format!("Bearer {}", t.token("admin", false).await);
+        let h = [("authorization", bearer.as_str())];
+        let login = |user: &'static str, password: &'static str| {
+            let t = &t;
+            async move {
+                t.send("POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": password})), None)
+                    .await
+            }
+        };
+
+        // Only the city administrator.
+        let (s, _) = t.call("GET", "/api/v1/admin/users", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, _) = t.call("GET", "/api/v1/admin/users", None, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
+
+        // Filters and pages.
+        let (s, v) = t.call("GET", "/api/v1/admin/users?role=grid_worker", admin, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert_eq!(names(&v), ["lixin-wangge", "qiaotun-wangge", "xinyi-wangge"], "{db}");
+        assert_eq!(v["items"][0]["unit_name"], "立新东楼社区居民委员会", "{db}: {v}");
+        let (_, v) = t.call("GET", "/api/v1/admin/users?q=wangge&unit=130202", admin, None, None).await;
+        assert_eq!(names(&v), ["lixin-wangge", "xinyi-wangge"], "{db}");
+        let (_, v) = t.call("GET", "/api/v1/admin/users?per_page=5&page=2", admin, None, None).await;
+        assert_eq!((v["total"].as_u64(), v["items"].as_array().unwrap().len()), (Some(17), 5), "{db}");
+        let (s, v) = t.call("GET", "/api/v1/admin/users?role=mayor", admin, None, None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("role")), "{db}");
+
+        // What is refused, naming the field; nothing is written.
+        let new = |username: &str, role: &str, unit: &str, password: &str| json!({"username": username, "display_name": "新谊社区网格员 林峰", "role": role, "unit": unit, "password": password});
+        let community = "130202001002:residents_committee";
+        for (body, field) in [
+            (new("anonymous", "grid_worker", community, "Lin-Feng-2026"), "username"),
+            (new("anon:1234", "grid_worker", community, "Lin-Feng-2026"), "username"),
+            (new("Linfeng", "grid_worker", community, "Lin-Feng-2026"), "username"),
+            (new("linfeng", "grid_worker", "130202:urban-management", "Lin-Feng-2026"), "unit"),
+            (new("linfeng", "grid_worker", "130202001002:nowhere", "Lin-Feng-2026"), "unit"),
+            (new("linfeng", "mayor", community, "Lin-Feng-2026"), "role"),
+            (new("linfeng", "grid_worker", community, "password"), "password"),
+        ] {
+            let (s, v) = t.call("POST", "/api/v1/admin/users", admin, Some(body.clone()), None).await;
+            assert_eq!(
+                (s, v["details"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some(field)),
+                "{db}: {body}: {v}"
+            );
+        }
+        let (_, v) = t.call("GET", "/api/v1/admin/users?q=linfeng", admin, None, None).await;
+        assert_eq!(v["total"], 0, "{db}");
+
+        // Created, it logs in with its role and unit; the name cannot be taken twice.
+        let body = new("linfeng", "grid_worker", community, "Lin-Feng-2026");
+        let (s, v) = t.call("POST", "/api/v1/admin/users", admin, Some(body.clone()), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {v}");
+        assert_eq!(
+            (v["has_password"].as_bool(), v["unit_name"].as_str()),
+            (Some(true), Some("新谊社区居民委员会")),
+            "{db}"
+        );
+        let (s, _) = t.call("POST", "/api/v1/admin/users", admin, Some(body), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}");
+        let (s, session) = login("linfeng", "Lin-Feng-2026").await;
+        assert_eq!((s, session["user"]["role"].as_str()), (StatusCode::OK, Some("grid_worker")), "{db}: {session}");
+        let token = session["token"].as_str().unwrap().to_string();
+        let (s, _) = t.send("GET", "/api/v1/overview", Some(&token), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        let (s, created) = t
+            .call(
+                "POST",
+                "/api/v1/admin/api-keys",
+                admin,
+                Some(json!({"name": "linfeng-pad", "username": "linfeng", "scope": "read"})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {created}");
+        let key = created["key"].as_str().unwrap().to_string();
+        let (s, _) = t.raw("GET", "/api/v1/cases", &[("x-api-key", &key)], None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+
+        // A new role ends its logins at once; the next login has the new role.
+        let (s, v) = t
+            .call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"role": "residents_committee"})), None)
+            .await;
+        assert_eq!((s, v["role"].as_str()), (StatusCode::OK, Some("residents_committee")), "{db}: {v}");
+        let (s, _) = t.send("GET", "/api/v1/overview", Some(&token), None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: the old login still works");
+        let (s, v) = t
+            .call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"role": "department_handler"})), None)
+            .await;
+        assert_eq!(
+            (s, v["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unit")),
+            "{db}: a committee is no department"
+        );
+
+        // Disabled: no login, and its API key stops; enabled again, it logs in.
+        let (s, v) = t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": true})), None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert!(v["disabled_at"].is_string(), "{db}: {v}");
+        let (s, _) = login("linfeng", "Lin-Feng-2026").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: a disabled account logged in");
+        let (s, _) = t.raw("GET", "/api/v1/cases", &[("x-api-key", &key)], None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: a disabled account's key still works");
+        let (_, v) = t.call("GET", "/api/v1/admin/users?disabled=true", admin, None, None).await;
+        assert_eq!(names(&v), ["linfeng"], "{db}");
+        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": false})), None).await;
+        let (s, _) = login("linfeng", "Lin-Feng-2026").await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+
+        // A new password replaces the old one.
+        let (s, _) = t
+            .call(
+                "POST",
+                "/api/v1/admin/users/linfeng/password",
+                admin,
+                Some(json!({"password": "Another-2026!"})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{db}");
+        assert_eq!(login("linfeng", "Lin-Feng-2026").await.0, StatusCode::UNAUTHORIZED, "{db}");
+        assert_eq!(login("linfeng", "Another-2026!").await.0, StatusCode::OK, "{db}");
+
+        // A second server on the same database sees the change at the next login, not at its restart.
+        let other = shanzhi_app::App::open(t.app.store().open_again().await.unwrap(), t.clock.clone()).await.unwrap();
+        assert_eq!(other.user("linfeng").map(|u| u.role.as_str()), Some("residents_committee"), "{db}");
+        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"role": "grid_worker"})), None).await;
+        let session = other.login("linfeng", "Another-2026!").await.unwrap();
+        assert_eq!(session.role.as_str(), "grid_worker", "{db}: the other server kept the old role");
+        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": true})), None).await;
+        assert!(
+            other.login("linfeng", "Another-2026!").await.is_err(),
+            "{db}: the other server let a disabled account in"
+        );
+
+        // Administrators cannot lock themselves out.
+        let (s, _) = t.call("PATCH", "/api/v1/admin/users/admin", admin, Some(json!({"disabled": true})), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}");
+        let (s, _) =
+            t.call("PATCH", "/api/v1/admin/users/admin", admin, Some(json!({"role": "dispatcher"})), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}");
+        assert_eq!(login("admin", PASSWORD).await.0, StatusCode::OK, "{db}");
+
+        // Every change is in the audit chain under the administrator's name.
+        let tail = t.app.store().audit_tail(200).await.unwrap();
+        for action in ["user.create", "user.update", "user.disable", "user.enable", "auth.set_password"] {
+            assert!(
+                tail.iter().any(|e| e.action == action && e.actor == "admin" && e.target == "linfeng"),
+                "{db}: no {action} entry"
+            );
+        }
+
+        // Roles: their data scope and what the workflows let them do.
+        let (_, roles) = t.call("GET", "/api/v1/admin/roles", admin, None, None).await;
+        let role = |code: &str| roles.as_array().unwrap().iter().find(|r| r["role"] == code).unwrap().clone();
+        let actions = |r: &Value| -> Vec<String> {
+            r["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| format!("{}.{}", a["kind"].as_str().unwrap(), a["action"].as_str().unwrap()))
+                .collect()
+        };
+        let worker = role("grid_worker");
+        assert_eq!(worker["data_scope"], "area", "{db}");
+        assert!(actions(&worker).contains(&"event.confirm".to_string()), "{db}: {worker}");
+        assert_eq!(worker["users"], 3, "{db}");
+        let resident = role("resident");
+        assert_eq!(resident["data_scope"], "own", "{db}");
+        assert!(!actions(&resident).contains(&"event.confirm".to_string()), "{db}");
+        assert_eq!(role("department_handler")["unit_kinds"], json!(["department"]), "{db}");
+
+        // Units a role may belong to, found by name.
+        let (_, units) = t.call("GET", "/api/v1/admin/units?role=street_staff&q=学院南路", admin, None, None).await;
+        assert_eq!(units[0]["id"], "130202001:street-office", "{db}: {units}");
+        assert!(units.as_array().unwrap().iter().all(|u| u["kind"] == "street_office"), "{db}");
+
+        // Reference data: a calendar is checked without being written, then imported and read back.
+        let (_, overview) = t.call("GET", "/api/v1/admin/reference", admin, None, None).await;
+        let versions = |o: &Value, key: &str| -> Vec<(String, bool)> {
+            let kind = o["kinds"].as_array().unwrap().iter().find(|k| k["key"] == key).unwrap();
+            kind["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| (v["version"].as_str().unwrap().into(), v["current"].as_bool().unwrap()))
+                .collect()
+        };
+        assert_eq!(versions(&overview, "calendar"), [("cn-2025-2027.1".to_string(), true)], "{db}");
+        assert!(overview["kinds"].as_array().unwrap().iter().any(|k| k["key"] == "workflow:event"), "{db}");
+        let next = CALENDAR.replace("version = \"cn-2025-2027.1\"", "version = \"cn-2025-2027.2\"");
+        let (s, _, v) = t
+            .text("POST", "/api/v1/admin/reference/calendar?dry_run=true", &h, Some(("text/plain", next.clone())))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let (_, overview) = t.call("GET", "/api/v1/admin/reference", admin, None, None).await;
+        assert_eq!(versions(&overview, "calendar").len(), 1, "{db}: a dry run wrote");
+        let (s, _, v) =
+            t.text("POST", "/api/v1/admin/reference/calendar", &h, Some(("text/plain", next.clone()))).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let (_, cal) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        assert_eq!(cal["version"], "cn-2025-2027.2", "{db}");
+        assert!(cal["holidays"].as_array().unwrap().iter().any(|h| h["provisional"] == true), "{db}");
+        let (s, _, text) = t.text("GET", "/api/v1/admin/reference/calendar/cn-2025-2027.1", &h, None).await;
+        assert_eq!((s, text.as_str()), (StatusCode::OK, CALENDAR), "{db}");
+        // The same version name with other content is a conflict, in a dry run too; a broken file names its problem.
+        let other = next.replace("work_periods = [[\"08:30\"", "work_periods = [[\"08:00\"");
+        for uri in ["/api/v1/admin/reference/calendar?dry_run=true", "/api/v1/admin/reference/calendar"] {
+            let (s, _, v) = t.text("POST", uri, &h, Some(("text/plain", other.clone()))).await;
+            assert_eq!(s, StatusCode::CONFLICT, "{db}: {uri}: {v}");
+        }
+        let broken = next.replace("valid_to = \"2027-12-31\"", "valid_to = \"2024-12-31\"");
+        let (s, _, v) =
+            t.text("POST", "/api/v1/admin/reference/calendar?dry_run=true", &h, Some(("text/plain", broken))).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v.contains("valid"), "{db}: {v}");
+
+        // Grids: exported, one renamed and checked (nothing written), then imported.
+        let (s, _, text) = t.text("GET", "/api/v1/admin/grids", &h, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        let all: Value = serde_json::from_str(&text).unwrap();
+        let mut one = all["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["code"] == "130202001001001")
+            .unwrap()
+            .clone();
+        let old_name = one["properties"]["name"].as_str().unwrap().to_string();
+        one["properties"]["name"] = json!("立新东楼第一网格（调整后）");
+        let file = json!({"type": "FeatureCollection", "features": [one.clone()]}).to_string();
+        let (s, _, v) =
+            t.text("POST", "/api/v1/admin/grids?dry_run=true", &h, Some(("application/geo+json", file.clone()))).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert_eq!(serde_json::from_str::<Value>(&v).unwrap()["items"], 1);
+        let grid_name =
+            |t: &crate::support::T| t.app.places().grid(&"130202001001001".parse().unwrap()).unwrap().name.clone();
+        assert_eq!(grid_name(&t), old_name, "{db}: a dry run wrote");
+        let (s, _, v) = t.text("POST", "/api/v1/admin/grids", &h, Some(("application/geo+json", file))).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert_eq!(grid_name(&t), "立新东楼第一网格（调整后）", "{db}");
+        // A bow-tie ring and an unknown community: every problem reported, nothing written.
+        let mut bad = one.clone();
+        bad["properties"]["name"] = json!("不应写入");
+        bad["geometry"] = json!({"type": "Polygon", "coordinates": [[[118.180, 39.495], [118.185, 39.500], [118.185, 39.495], [118.180, 39.500], [118.180, 39.495]]]});
+        let mut stranger = one.clone();
+        stranger["properties"]["code"] = json!("130202999999001");
+        let file = json!({"type": "FeatureCollection", "features": [bad, stranger]}).to_string();
+        let (s, _, v) = t.text("POST", "/api/v1/admin/grids", &h, Some(("application/geo+json", file))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{db}: {v}");
+        let v: Value = serde_json::from_str(&v).unwrap();
+        let kinds: Vec<&str> =
+            v["details"]["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"self_intersection") && kinds.contains(&"unknown_community"), "{db}: {v}");
+        assert_eq!(grid_name(&t), "立新东楼第一网格（调整后）", "{db}: a rejected file wrote");
+    }
+}

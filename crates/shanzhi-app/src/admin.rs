@@ -1,0 +1,284 @@
+//! Administration, for city administrators only: accounts (listed, created, given another role
+//! or unit, disabled and enabled, given a new password), the roles with their data scope and
+//! workflow actions, and reference data versions (listed, read, imported after a dry run). Every
+//! change is audited under the administrator's name. Grid imports are in `imports.rs`.
+
+use chrono::{DateTime, Utc};
+use shanzhi_domain::access::ScopeRule;
+use shanzhi_domain::accounts::check_username;
+use shanzhi_domain::people::{Role, UnitKind, User};
+use shanzhi_store::ReferenceKind;
+pub use shanzhi_store::{UserQuery, UserRow};
+
+use crate::auth::{Caller, hash_password};
+use crate::{App, AppError};
+
+/// A new account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    /// None: the account cannot log in until an administrator sets one.
+    pub password: Option<String>,
+}
+
+/// What an administrator changes about an account (absent: unchanged).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub unit: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+/// A role as the administration pages show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleInfo {
+    pub role: Role,
+    pub scope: ScopeRule,
+    pub unit_kinds: &'static [UnitKind],
+    /// (case kind, action key, Chinese name, English name) of every workflow action it may take.
+    pub actions: Vec<(String, String, String, String)>,
+    /// Active accounts with the role.
+    pub users: usize,
+}
+
+/// The versions of one kind of reference data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceVersions {
+    /// `taxonomy`, …, `workflow:event`.
+    pub key: String,
+    pub versions: Vec<(String, DateTime<Utc>, bool)>,
+}
+
+fn require_admin(caller: &Caller) -> Result<(), AppError> {
+    // An API key acting as an administrator passes too when its scope allows the request (a
+    // city's HR system keeping accounts in step): the API layer checked the scope already.
+    match caller.actor.role {
+        Role::CityAdmin => Ok(()),
+        _ if caller.is_anonymous() => Err(AppError::Unauthenticated("log in first".into())),
+        _ => Err(AppError::Forbidden("administration is for city administrators".into())),
+    }
+}
+
+impl App {
+    /// A page of accounts, active and disabled.
+    pub async fn users(&self, caller: &Caller, q: &UserQuery) -> Result<(Vec<UserRow>, u64), AppError> {
+        require_admin(caller)?;
+        Ok(self.store().user_rows(q).await?)
+    }
+
+    /// One account.
+    pub async fn user_row(&self, caller: &Caller, username: &str) -> Result<UserRow, AppError> {
+        require_admin(caller)?;
+        self.store().user_row(username).await?.ok_or_else(|| AppError::NotFound { what: format!("user {username}") })
+    }
+
+    /// The role and unit of an account, checked: the role exists, the unit is in the register and
+    /// is of a kind the role belongs to.
+    fn checked_role_unit(&self, role: &str, unit: &str) -> Result<(Role, String), AppError> {
+        let role = Role::parse(role).ok_or_else(|| {
+            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            AppError::invalid("role", format!("`{role}` is not one of {}", all.join(", ")))
+        })?;
+        let places = self.places();
+        let u = places.unit(unit).ok_or_else(|| AppError::invalid("unit", format!("no unit `{unit}`")))?;
+        if !role.fits(u.kind) {
+            let kinds: Vec<&str> = role.unit_kinds().iter().map(|k| k.as_str()).collect();
+            return Err(AppError::invalid(
+                "unit",
+                format!(
+                    "a {} belongs to a unit of kind {}; {} is a {}",
+                    role.as_str(),
+                    kinds.join(" or "),
+                    u.name,
+                    u.kind.as_str()
+                ),
+            ));
+        }
+        Ok((role, u.id.clone()))
+    }
+
+    fn checked_display_name(name: &str) -> Result<String, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(AppError::invalid("display_name", "1 to 64 characters"));
+        }
+        Ok(name.to_string())
+    }
+
+    /// Creates an account (audited `user.create`).
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<UserRow, AppError> {
+        require_admin(caller)?;
+        check_username(&new.username).map_err(|m| AppError::invalid("username", m))?;
+        let display_name = Self::checked_display_name(&new.display_name)?;
+        let (role, unit) = self.checked_role_unit(&new.role, &new.unit)?;
+        if let Some(p) = &new.password {
+            self.login_policy().check_password(&new.username, p).map_err(|m| AppError::invalid("password", m))?;
+        }
+        let user = User { username: new.username.clone(), display_name, role, unit };
+        self.store().insert_user(&user).await?;
+        if let Some(p) = &new.password {
+            self.store().set_password(&user.username, &hash_password(p).await?, self.clock().now()).await?;
+        }
+        let detail =
+            format!("{} at {}{}", role.as_str(), user.unit, if new.password.is_some() { ", password set" } else { "" });
+        self.audit(&caller.actor.user, "user.create", &user.username, detail).await?;
+        self.reload_users().await?;
+        self.user_row(caller, &user.username).await
+    }
+
+    /// Changes an account's name, role, unit or whether it is disabled (audited `user.update`,
+    /// `user.disable`, `user.enable`). A new role or unit, or disabling, ends the account's
+    /// logins. Administrators cannot disable themselves or give up their own role.
+    pub async fn change_user(&self, caller: &Caller, username: &str, change: UserChange) -> Result<UserRow, AppError> {
+        let row = self.user_row(caller, username).await?;
+        let mut user = row.user.clone();
+        if let Some(name) = &change.display_name {
+            user.display_name = Self::checked_display_name(name)?;
+        }
+        if change.role.is_some() || change.unit.is_some() {
+            let role = change.role.clone().unwrap_or_else(|| user.role.as_str().to_string());
+            let unit = change.unit.clone().unwrap_or_else(|| user.unit.clone());
+            (user.role, user.unit) = self.checked_role_unit(&role, &unit)?;
+        }
+        let is_self = username == caller.actor.user;
+        if is_self && user.role != Role::CityAdmin {
+            return Err(AppError::invalid("role", "administrators cannot take away their own role"));
+        }
+        if is_self && change.disabled == Some(true) {
+            return Err(AppError::invalid("disabled", "administrators cannot disable their own account"));
+        }
+        let now = self.clock().now();
+        let moved = user.role != row.user.role || user.unit != row.user.unit;
+        if user != row.user {
+            self.store().update_user(&user).await?;
+            let detail = format!(
+                "{} at {} (was {} at {})",
+                user.role.as_str(),
+                user.unit,
+                row.user.role.as_str(),
+                row.user.unit
+            );
+            self.audit(&caller.actor.user, "user.update", username, detail).await?;
+        }
+        let disable = change.disabled.filter(|&d| d != row.disabled_at.is_some());
+        if let Some(d) = disable {
+            self.store().set_user_disabled(username, d.then_some(now)).await?;
+            let action = if d { "user.disable" } else { "user.enable" };
+            self.audit(&caller.actor.user, action, username, "").await?;
+        }
+        if moved || disable == Some(true) {
+            let ended = self.store().revoke_tokens_of(username, None, now).await?;
+            self.forget_logins_of(username);
+            tracing::info!(username, ended, "logins ended by an administrator's change");
+        }
+        self.reload_users().await?;
+        self.user_row(caller, username).await
+    }
+
+    /// Sets an account's password (audited `auth.set_password`) and ends its logins.
+    pub async fn reset_password(&self, caller: &Caller, username: &str, password: &str) -> Result<(), AppError> {
+        require_admin(caller)?;
+        if self.store().user_row(username).await?.is_none() {
+            return Err(AppError::NotFound { what: format!("user {username}") });
+        }
+        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
+        let now = self.clock().now();
+        self.store().set_password(username, &hash_password(password).await?, now).await?;
+        if username != caller.actor.user {
+            self.store().revoke_tokens_of(username, None, now).await?;
+        }
+        self.forget_logins_of(username);
+        self.audit(&caller.actor.user, "auth.set_password", username, "by an administrator").await
+    }
+
+    /// The roles: data scope rule, the units they belong to, what the workflows let them do.
+    pub fn roles(&self, caller: &Caller) -> Result<Vec<RoleInfo>, AppError> {
+        require_admin(caller)?;
+        let reference = self.reference();
+        let mut kinds: Vec<&String> = reference.workflows.keys().collect();
+        kinds.sort();
+        let users = self.users.read().expect("users lock").clone();
+        Ok(Role::ALL
+            .into_iter()
+            .map(|role| RoleInfo {
+                role,
+                scope: ScopeRule::of(role),
+                unit_kinds: role.unit_kinds(),
+                actions: kinds
+                    .iter()
+                    .flat_map(|k| {
+                        reference.workflows[*k]
+                            .actions()
+                            .iter()
+                            .filter(|a| a.roles.contains(&role))
+                            .map(|a| ((*k).clone(), a.key.clone(), a.name_zh.clone(), a.name_en.clone()))
+                    })
+                    .collect(),
+                users: users.values().filter(|u| u.role == role).count(),
+            })
+            .collect())
+    }
+
+    /// Every kind of reference data with its versions (newest first), the current one marked.
+    pub async fn reference_versions(&self, caller: &Caller) -> Result<Vec<ReferenceVersions>, AppError> {
+        require_admin(caller)?;
+        let mut kinds = ReferenceKind::singles().to_vec();
+        let mut workflows: Vec<String> = self.reference().workflows.keys().cloned().collect();
+        workflows.sort();
+        kinds.extend(workflows.into_iter().map(ReferenceKind::Workflow));
+        let mut out = Vec::with_capacity(kinds.len());
+        for kind in kinds {
+            let mut versions: Vec<(String, DateTime<Utc>, bool)> = self
+                .store()
+                .references(kind.clone())
+                .await?
+                .into_iter()
+                .map(|r| (r.version, r.imported_at, r.is_current))
+                .collect();
+            versions.sort_by(|a, b| b.1.cmp(&a.1));
+            out.push(ReferenceVersions { key: kind.key(), versions });
+        }
+        Ok(out)
+    }
+
+    /// The text of one stored version.
+    pub async fn reference_source(&self, caller: &Caller, key: &str, version: &str) -> Result<String, AppError> {
+        require_admin(caller)?;
+        let kind =
+            ReferenceKind::from_key(key).ok_or_else(|| AppError::NotFound { what: format!("reference {key}") })?;
+        self.store()
+            .references(kind)
+            .await?
+            .into_iter()
+            .find(|r| r.version == version)
+            .map(|r| r.source)
+            .ok_or_else(|| AppError::NotFound { what: format!("{key} version {version}") })
+    }
+
+    /// Imports (or, with `dry_run`, checks) a reference file as the administrator.
+    pub async fn import_reference_as(
+        &self,
+        caller: &Caller,
+        kind: &str,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<crate::imports::Imported, AppError> {
+        require_admin(caller)?;
+        self.import_reference_by(&caller.actor.user, kind, text, dry_run).await
+    }
+
+    /// Imports (or checks) grids from GeoJSON as the administrator.
+    pub async fn import_grids_as(
+        &self,
+        caller: &Caller,
+        text: String,
+        dry_run: bool,
+    ) -> Result<crate::imports::Imported, AppError> {
+        require_admin(caller)?;
+        self.import_grids_by(&caller.actor.user, text, dry_run).await
+    }
+}

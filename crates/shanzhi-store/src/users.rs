@@ -1,0 +1,149 @@
+//! Accounts as the administrator sees them: users listed with filters and pages, created,
+//! changed and disabled, each with whether it has a password and is locked. The active accounts
+//! the application caches come from `load_users` (disabled ones are left out there).
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::LikeExpr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use shanzhi_domain::people::{Role, User};
+
+use crate::entity::{credential, user};
+use crate::{Result, Store, StoreError};
+
+/// A user as the administration pages list it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub user: User,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub has_password: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Which users to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserQuery {
+    /// Part of the username or the display name.
+    pub text: Option<String>,
+    pub role: Option<Role>,
+    /// Units in this area (a division code: the unit id starts with it) or this exact unit id.
+    pub unit: Option<String>,
+    /// Only disabled (true) or only active (false) accounts.
+    pub disabled: Option<bool>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+fn like_part(text: &str, prefix_only: bool) -> LikeExpr {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = if prefix_only { format!("{escaped}%") } else { format!("%{escaped}%") };
+    LikeExpr::new(pattern).escape('\\')
+}
+
+pub(crate) fn decode_user(m: user::Model) -> Result<(User, Option<DateTime<Utc>>)> {
+    let role =
+        Role::parse(&m.role).ok_or_else(|| StoreError::Corrupt(format!("user {}: role `{}`", m.username, m.role)))?;
+    Ok((User { username: m.username, display_name: m.display_name, role, unit: m.unit_id }, m.disabled_at))
+}
+
+impl Store {
+    /// A page of users in username order, and how many match in all.
+    pub async fn user_rows(&self, q: &UserQuery) -> Result<(Vec<UserRow>, u64)> {
+        let mut cond = Condition::all();
+        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            cond = cond.add(
+                Condition::any()
+                    .add(user::Column::Username.like(like_part(&text.to_lowercase(), false)))
+                    .add(user::Column::DisplayName.like(like_part(text, false))),
+            );
+        }
+        if let Some(role) = q.role {
+            cond = cond.add(user::Column::Role.eq(role.as_str()));
+        }
+        if let Some(unit) = q.unit.as_deref().filter(|u| !u.is_empty()) {
+            cond = cond.add(if unit.contains(':') {
+                user::Column::UnitId.eq(unit)
+            } else {
+                user::Column::UnitId.like(like_part(unit, true))
+            });
+        }
+        match q.disabled {
+            Some(true) => cond = cond.add(user::Column::DisabledAt.is_not_null()),
+            Some(false) => cond = cond.add(user::Column::DisabledAt.is_null()),
+            None => {}
+        }
+        let query = user::Entity::find().filter(cond);
+        let total = query.clone().count(self.db()).await?;
+        let rows = query.order_by_asc(user::Column::Username).offset(q.offset).limit(q.limit).all(self.db()).await?;
+        Ok((self.with_credentials(rows).await?, total))
+    }
+
+    /// One user, active or disabled.
+    pub async fn user_row(&self, username: &str) -> Result<Option<UserRow>> {
+        let rows = user::Entity::find_by_id(username.to_string()).all(self.db()).await?;
+        Ok(self.with_credentials(rows).await?.pop())
+    }
+
+    async fn with_credentials(&self, rows: Vec<user::Model>) -> Result<Vec<UserRow>> {
+        let names: Vec<String> = rows.iter().map(|m| m.username.clone()).collect();
+        let creds: std::collections::HashMap<String, Option<DateTime<Utc>>> = credential::Entity::find()
+            .filter(credential::Column::Username.is_in(names))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|c| (c.username, c.locked_until))
+            .collect();
+        rows.into_iter()
+            .map(|m| {
+                let (user, disabled_at) = decode_user(m)?;
+                let cred = creds.get(&user.username);
+                Ok(UserRow { has_password: cred.is_some(), locked_until: cred.copied().flatten(), user, disabled_at })
+            })
+            .collect()
+    }
+
+    /// Adds an account; `Conflict` if the name is taken (by an active or a disabled account).
+    pub async fn insert_user(&self, u: &User) -> Result<()> {
+        let row = user::ActiveModel {
+            username: Set(u.username.clone()),
+            display_name: Set(u.display_name.clone()),
+            role: Set(u.role.as_str().to_string()),
+            unit_id: Set(u.unit.clone()),
+            disabled_at: Set(None),
+        };
+        user::Entity::insert(row).exec(self.db()).await.map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("the username `{}` is taken", u.username)),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    /// Changes an account's display name, role and unit.
+    pub async fn update_user(&self, u: &User) -> Result<()> {
+        let done = user::Entity::update_many()
+            .col_expr(user::Column::DisplayName, u.display_name.clone().into())
+            .col_expr(user::Column::Role, u.role.as_str().into())
+            .col_expr(user::Column::UnitId, u.unit.clone().into())
+            .filter(user::Column::Username.eq(u.username.clone()))
+            .exec(self.db())
+            .await?;
+        if done.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("user {}", u.username)));
+        }
+        Ok(())
+    }
+
+    /// Disables an account from `at`, or enables it again (`None`).
+    pub async fn set_user_disabled(&self, username: &str, at: Option<DateTime<Utc>>) -> Result<()> {
+        let done = user::Entity::update_many()
+            .col_expr(user::Column::DisabledAt, at.into())
+            .filter(user::Column::Username.eq(username))
+            .exec(self.db())
+            .await?;
+        if done.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("user {username}")));
+        }
+        Ok(())
+    }
+}
