@@ -5,7 +5,8 @@
 // refused with the server's message; the console switches to English; a grid worker on a phone
 // (375×812) sees their own community's desk; the shift supervisor watches the command centre count
 // a new report live, drills down county → street → community by the table and by the map, and
-// opens the cases behind a figure. Screenshots with Chinese text go to web/e2e/out/.
+// opens the cases behind a figure; the administrator creates, disables and reads accounts and roles, has a
+// broken grid file checked and sees the calendar. Screenshots with Chinese text go to web/e2e/out/.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

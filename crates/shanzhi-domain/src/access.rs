@@ -8,7 +8,7 @@ use crate::cases::case::{Actor, Case, LogEntry};
 use crate::people::Role;
 
 /// What an account may see. The store turns it into a condition on every case query (proven by
-/// the permission matrix in `shanzhi-api/tests/scope.rs`).
+/// the permission matrix in `shanzhi-api/tests/http/scope.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataScope {
     /// Every case.

@@ -206,7 +206,7 @@ async fn metrics_count_requests_by_route_template_for_prometheus() {
 }
 
 /// The OpenAPI document as committed: a change to the API shows up as a change to this file
-/// (`SHANZHI_UPDATE_SNAPSHOTS=1 cargo test -p shanzhi-api --test api` rewrites it).
+/// (`SHANZHI_UPDATE_SNAPSHOTS=1 cargo test -p shanzhi-api --test http openapi` rewrites it).
 #[tokio::test]
 async fn the_openapi_document_matches_its_snapshot_and_the_explorer_works_offline() {
     let doc = serde_json::to_string_pretty(&<shanzhi_api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap() + "\n";
