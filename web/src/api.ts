@@ -200,6 +200,11 @@ export interface Category { code: string; kind: string; name_zh: string; name_en
 export interface Taxonomy { version: string; categories: Category[] }
 
 let taxonomyOnce: Promise<Taxonomy> | null = null
+/** Forgets the catalogue (after a new version was imported). */
+export function forgetTaxonomy() {
+  taxonomyOnce = null
+}
+
 /** The catalogue (fetched once per tab). */
 export function taxonomy(): Promise<Taxonomy> {
   taxonomyOnce ??= call<Taxonomy>('GET', '/api/v1/taxonomy').catch((e) => { taxonomyOnce = null; throw e })

@@ -38,7 +38,7 @@ const zh = {
     event: '城市管理事件', demand: '12345 诉求', reported: '上报数', filed: '立案数', closed: '结案数', dispatched: '派遣数',
     overdue: '超期数', onTimeHandling: '按期处置率', onTimeClosing: '按期结案率', satisfaction: '满意率', score: '综合得分',
     trend: '月度趋势', ranking: '下级区域排名', types: '问题类别构成（点击小类查看案件）', units: '部门考核得分（最低 15 个）',
-    heat: '区域 × 月份 上报热力', table: '下级区域考核表',
+    heat: '区域 × 月份 上报热力', table: '下级区域考核表', noTypes: '分类构成按街道及以上统计，社区与网格不分类型', noUnits: '部门得分按社区及以上统计',
     rank: { score: '综合得分', on_time_closing: '按期结案率', satisfaction: '满意率', reported: '上报数' },
   },
   admin: {
@@ -81,7 +81,9 @@ const zh = {
     events: { new: '新案件', dispatched: '已派遣', whistle: '吹哨', overdue: '超时', escalated: '升级', closed: '结案', note: '说明', updated: '流转' },
   },
   extra: { closed: { true: '已结案', false: '未结案' }, summoned: { true: '吹哨待报到', false: '无待报到' }, located: { true: '已落网格', false: '未落网格' }, from: '上报不早于 {v}', to: '上报早于 {v}',
-    closed_from: '结案不早于 {v}', closed_to: '结案早于 {v}', type: '类型 {v}', unit: '单位 {v}', kind: '种类 {v}' },
+    closed_from: '结案不早于 {v}', closed_to: '结案早于 {v}', type: '类型 {v}', unit: '单位 {v}', kind: '种类 {v}',
+    figure: '统计口径：{v}', figure_from: '办理不早于 {v}', figure_to: '办理早于 {v}',
+    figures: { filed: '立案', dispatched: '派遣', handled: '处置反馈', rework: '返工', closed: '结案', extensions: '延期', suspended: '挂起', returned: '回退', voided: '作废', rejected: '不予立案', self_handled: '自行处置' } },
   lights: { green: '绿灯', yellow: '黄灯', red: '红灯' },
   channels: {
     patrol: '巡查上报', resident_web: '市民网上上报', resident_phone: '市民来电', hotline: '12345热线',
@@ -135,7 +137,7 @@ const en: typeof zh = {
     event: 'Urban events', demand: '12345 demands', reported: 'Reported', filed: 'Filed', closed: 'Closed', dispatched: 'Dispatched',
     overdue: 'Overdue steps', onTimeHandling: 'On-time handling', onTimeClosing: 'On-time closing', satisfaction: 'Satisfaction', score: 'Score',
     trend: 'Monthly trend', ranking: 'Areas below, ranked', types: 'By category and type (click a type for its cases)',
-    units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below',
+    units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below', noTypes: 'Categories are counted from the street up, not per community or grid', noUnits: 'Department scores are counted from the community up',
     rank: { score: 'Score', on_time_closing: 'On-time closing', satisfaction: 'Satisfaction', reported: 'Reported' },
   },
   admin: {
@@ -178,7 +180,9 @@ const en: typeof zh = {
     events: { new: 'New', dispatched: 'Dispatched', whistle: 'Whistle', overdue: 'Overdue', escalated: 'Escalated', closed: 'Closed', note: 'Note', updated: 'Moved' },
   },
   extra: { closed: { true: 'Closed', false: 'Not closed' }, summoned: { true: 'Whistle waiting', false: 'No whistle waiting' }, located: { true: 'In a grid', false: 'Outside every grid' }, from: 'Reported from {v}', to: 'Reported before {v}',
-    closed_from: 'Closed from {v}', closed_to: 'Closed before {v}', type: 'Type {v}', unit: 'Unit {v}', kind: 'Kind {v}' },
+    closed_from: 'Closed from {v}', closed_to: 'Closed before {v}', type: 'Type {v}', unit: 'Unit {v}', kind: 'Kind {v}',
+    figure: 'Counted as: {v}', figure_from: 'Acted from {v}', figure_to: 'Acted before {v}',
+    figures: { filed: 'filed', dispatched: 'dispatched', handled: 'handled', rework: 'reworked', closed: 'closed', extensions: 'extended', suspended: 'suspended', returned: 'returned', voided: 'voided', rejected: 'rejected', self_handled: 'self-handled' } },
   lights: { green: 'Green', yellow: 'Yellow', red: 'Red' },
   channels: {
     patrol: 'Patrol', resident_web: 'Resident (web)', resident_phone: 'Resident (phone)', hotline: '12345 hotline',

@@ -4,11 +4,13 @@
 //! change is audited under the administrator's name. Grid imports are in `imports.rs`.
 
 use chrono::{DateTime, Utc};
-use shanzhi_domain::access::ScopeRule;
+use shanzhi_domain::access::{ScopeRule, unit_area};
+use shanzhi_domain::accounts::Scope;
 use shanzhi_domain::accounts::check_username;
+use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::people::{Role, UnitKind, User};
 use shanzhi_store::ReferenceKind;
-pub use shanzhi_store::{UserQuery, UserRow};
+pub use shanzhi_store::{AccountChange, UserQuery, UserRow};
 
 use crate::auth::{Caller, hash_password};
 use crate::{App, AppError};
@@ -53,13 +55,22 @@ pub struct ReferenceVersions {
     pub versions: Vec<(String, DateTime<Utc>, bool)>,
 }
 
-fn require_admin(caller: &Caller) -> Result<(), AppError> {
-    // An API key acting as an administrator passes too when its scope allows the request (a
-    // city's HR system keeping accounts in step): the API layer checked the scope already.
-    match caller.actor.role {
-        Role::CityAdmin => Ok(()),
-        _ if caller.is_anonymous() => Err(AppError::Unauthenticated("log in first".into())),
-        _ => Err(AppError::Forbidden("administration is for city administrators".into())),
+/// Whether the caller may administer: the city's administrator, logged in or with a full-scope key.
+pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
+    if caller.is_anonymous() {
+        return Err(AppError::Unauthenticated("log in first".into()));
+    }
+    // The city's administrator (a county's command centre has its own staff, not administrators
+    // of the city's accounts and reference data). An API key acting for them passes only with the
+    // full scope: a read key made for a reporting system reads no accounts.
+    let city = unit_area(&caller.actor.unit).len() <= 4;
+    let key_ok = caller.scope.is_none_or(|s| s == Scope::Full);
+    if caller.actor.role == Role::CityAdmin && city && key_ok {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "administration is for the city's administrators (an API key needs the full scope)".into(),
+        ))
     }
 }
 
@@ -98,6 +109,9 @@ impl App {
                 ),
             ));
         }
+        if role == Role::CityAdmin && unit_area(&u.id).len() > 4 {
+            return Err(AppError::invalid("unit", "a city administrator belongs to the city's command centre"));
+        }
         Ok((role, u.id.clone()))
     }
 
@@ -109,23 +123,26 @@ impl App {
         Ok(name.to_string())
     }
 
-    /// Creates an account (audited `user.create`).
+    /// Creates an account (audited `user.create`): the account, its password and the audit entry
+    /// are written together or not at all.
     pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<UserRow, AppError> {
         require_admin(caller)?;
         check_username(&new.username).map_err(|m| AppError::invalid("username", m))?;
         let display_name = Self::checked_display_name(&new.display_name)?;
         let (role, unit) = self.checked_role_unit(&new.role, &new.unit)?;
-        if let Some(p) = &new.password {
-            self.login_policy().check_password(&new.username, p).map_err(|m| AppError::invalid("password", m))?;
-        }
+        let hash = match &new.password {
+            Some(p) => {
+                self.login_policy().check_password(&new.username, p).map_err(|m| AppError::invalid("password", m))?;
+                Some(hash_password(p).await?)
+            }
+            None => None,
+        };
         let user = User { username: new.username.clone(), display_name, role, unit };
-        self.store().insert_user(&user).await?;
-        if let Some(p) = &new.password {
-            self.store().set_password(&user.username, &hash_password(p).await?, self.clock().now()).await?;
-        }
+        let now = self.clock().now();
         let detail =
-            format!("{} at {}{}", role.as_str(), user.unit, if new.password.is_some() { ", password set" } else { "" });
-        self.audit(&caller.actor.user, "user.create", &user.username, detail).await?;
+            format!("{} at {}{}", role.as_str(), user.unit, if hash.is_some() { ", password set" } else { "" });
+        let audit = AuditEvent::new(now, &caller.actor.user, "user.create", &user.username, detail);
+        self.store().create_account(&user, hash.as_deref(), now, audit).await?;
         self.reload_users().await?;
         self.user_row(caller, &user.username).await
     }
@@ -153,8 +170,15 @@ impl App {
         }
         let now = self.clock().now();
         let moved = user.role != row.user.role || user.unit != row.user.unit;
-        if user != row.user {
-            self.store().update_user(&user).await?;
+        let disable = change.disabled.filter(|&d| d != row.disabled_at.is_some());
+        let mut c = AccountChange { username: username.to_string(), ..AccountChange::default() };
+        if user.display_name != row.user.display_name {
+            c.display_name = Some(user.display_name.clone());
+        }
+        if moved {
+            (c.role, c.unit) = (Some(user.role), Some(user.unit.clone()));
+        }
+        if c.display_name.is_some() || moved {
             let detail = format!(
                 "{} at {} (was {} at {})",
                 user.role.as_str(),
@@ -162,24 +186,35 @@ impl App {
                 row.user.role.as_str(),
                 row.user.unit
             );
-            self.audit(&caller.actor.user, "user.update", username, detail).await?;
+            c.audit.push(AuditEvent::new(now, &caller.actor.user, "user.update", username, detail));
         }
-        let disable = change.disabled.filter(|&d| d != row.disabled_at.is_some());
         if let Some(d) = disable {
-            self.store().set_user_disabled(username, d.then_some(now)).await?;
+            c.disabled = Some(d.then_some(now));
             let action = if d { "user.disable" } else { "user.enable" };
-            self.audit(&caller.actor.user, action, username, "").await?;
+            c.audit.push(AuditEvent::new(now, &caller.actor.user, action, username, ""));
         }
+        if c.audit.is_empty() {
+            return Ok(row);
+        }
+        // A new role or unit, or disabling, ends every login of the account, in the same
+        // transaction as the change (its API keys follow the account: they stop while it is
+        // disabled and work again when it is enabled).
         if moved || disable == Some(true) {
-            let ended = self.store().revoke_tokens_of(username, None, now).await?;
-            self.forget_logins_of(username);
+            c.end_logins = Some(None);
+        }
+        // Forgotten before and after the write: no request admitted meanwhile keeps the old account.
+        self.forget_logins_of(username);
+        let ended = self.store().change_account(&c, now).await?;
+        self.forget_logins_of(username);
+        if ended > 0 {
             tracing::info!(username, ended, "logins ended by an administrator's change");
         }
         self.reload_users().await?;
         self.user_row(caller, username).await
     }
 
-    /// Sets an account's password (audited `auth.set_password`) and ends its logins.
+    /// Sets an account's password (audited `auth.set_password`) and ends its other logins (an
+    /// administrator setting their own keeps the login they are using), in one transaction.
     pub async fn reset_password(&self, caller: &Caller, username: &str, password: &str) -> Result<(), AppError> {
         require_admin(caller)?;
         if self.store().user_row(username).await?.is_none() {
@@ -187,12 +222,18 @@ impl App {
         }
         self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
         let now = self.clock().now();
-        self.store().set_password(username, &hash_password(password).await?, now).await?;
-        if username != caller.actor.user {
-            self.store().revoke_tokens_of(username, None, now).await?;
-        }
+        let keep = if username == caller.actor.user { caller.token_hash().map(str::to_string) } else { None };
+        let c = AccountChange {
+            username: username.to_string(),
+            password_hash: Some(hash_password(password).await?),
+            end_logins: Some(keep),
+            audit: vec![AuditEvent::new(now, &caller.actor.user, "auth.set_password", username, "by an administrator")],
+            ..AccountChange::default()
+        };
         self.forget_logins_of(username);
-        self.audit(&caller.actor.user, "auth.set_password", username, "by an administrator").await
+        self.store().change_account(&c, now).await?;
+        self.forget_logins_of(username);
+        Ok(())
     }
 
     /// The roles: data scope rule, the units they belong to, what the workflows let them do.

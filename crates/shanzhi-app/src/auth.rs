@@ -55,15 +55,22 @@ pub struct Caller {
     pub scope: Option<Scope>,
     /// The hash of the login token used (for logout and password change).
     token_hash: Option<String>,
+    /// The hash of the API key used (to re-check it: `App::still_valid`).
+    key_hash: Option<String>,
 }
 
 impl Caller {
     pub fn anonymous() -> Caller {
-        Caller { actor: Actor::anonymous(), scope: None, token_hash: None }
+        Caller { actor: Actor::anonymous(), scope: None, token_hash: None, key_hash: None }
     }
 
     pub fn is_anonymous(&self) -> bool {
         self.actor.is_anonymous()
+    }
+
+    /// The hash of the login token the caller came with, if a token.
+    pub fn token_hash(&self) -> Option<&str> {
+        self.token_hash.as_deref()
     }
 
     /// The resident behind a follow code: a pseudonymous reporter (the code is never stored, only
@@ -74,7 +81,12 @@ impl Caller {
             return Err(AppError::Unauthenticated("X-Follow-Code must be 32 to 64 hexadecimal digits".into()));
         }
         let user = format!("{FOLLOWER_PREFIX}{}", &digest(&code.to_ascii_lowercase())[..32]);
-        Ok(Caller { actor: Actor { user, role: Role::Resident, unit: String::new() }, scope: None, token_hash: None })
+        Ok(Caller {
+            actor: Actor { user, role: Role::Resident, unit: String::new() },
+            scope: None,
+            token_hash: None,
+            key_hash: None,
+        })
     }
 }
 
@@ -157,16 +169,13 @@ impl App {
     /// The caller an account's token or key stands for, from the account as the store has it now
     /// (read once per trust period, so a role change or a disabling made through another server
     /// takes effect here too).
-    async fn caller_for(
-        &self,
-        username: &str,
-        scope: Option<Scope>,
-        token_hash: Option<String>,
-    ) -> Result<Caller, AppError> {
+    /// `hash` is the token's or, with a `scope`, the key's.
+    async fn caller_for(&self, username: &str, scope: Option<Scope>, hash: String) -> Result<Caller, AppError> {
         let u = self.fresh_user(username).await?.ok_or_else(|| {
             AppError::Unauthenticated(format!("the account `{username}` no longer exists or was disabled"))
         })?;
-        Ok(Caller { actor: Actor { user: u.username, role: u.role, unit: u.unit }, scope, token_hash })
+        let (token_hash, key_hash) = if scope.is_some() { (None, Some(hash)) } else { (Some(hash), None) };
+        Ok(Caller { actor: Actor { user: u.username, role: u.role, unit: u.unit }, scope, token_hash, key_hash })
     }
 
     /// Logs in with a password: a new token, or `Unauthenticated` (the same answer whether the
@@ -226,7 +235,14 @@ impl App {
     /// Forgets what this process trusts of an account's tokens and keys: the next request with
     /// them is checked against the store (and the account) again.
     pub(crate) fn forget_logins_of(&self, username: &str) {
+        self.auth.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.auth.trusted.forget_user(username);
+    }
+
+    /// Counts the administrators' changes to accounts: what was read from the store before a
+    /// change is not cached after it (`fresh_user`, the trust cache).
+    pub(crate) fn account_epoch(&self) -> u64 {
+        self.auth.epoch.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A hash to verify against when the user is unknown (made once).
@@ -252,23 +268,61 @@ impl App {
         if let Some(c) = self.auth.trusted.get(&hash, now) {
             return Ok(c);
         }
+        let epoch = self.account_epoch();
         if is_key {
             let key = self.store().api_key_by_hash(&hash).await?;
             let key = key
                 .filter(|k| k.revoked_at.is_none())
                 .ok_or_else(|| AppError::Unauthenticated("the API key is not known or was revoked".into()))?;
             let scope = Scope::parse(&key.scope).ok_or_else(|| AppError::internal(format!("scope {}", key.scope)))?;
-            let caller = self.caller_for(&key.username, Some(scope), None).await?;
-            self.auth.trusted.put(hash, caller.clone(), None);
+            let caller = self.caller_for(&key.username, Some(scope), hash.clone()).await?;
+            if self.account_epoch() == epoch {
+                self.auth.trusted.put(hash, caller.clone(), None);
+            }
             return Ok(caller);
         }
         let token = self.store().token(&hash).await?;
         let token = token.filter(|t| !t.revoked && now < t.expires_at).ok_or_else(|| {
             AppError::Unauthenticated("the token is not known, has expired or was revoked: log in again".into())
         })?;
-        let caller = self.caller_for(&token.username, None, Some(hash.clone())).await?;
-        self.auth.trusted.put(hash, caller.clone(), Some(token.expires_at));
+        let caller = self.caller_for(&token.username, None, hash.clone()).await?;
+        if self.account_epoch() == epoch {
+            self.auth.trusted.put(hash, caller.clone(), Some(token.expires_at));
+        }
         Ok(caller)
+    }
+
+    /// Whether the credentials a caller came with still stand: the token or key neither revoked
+    /// nor expired, and the account still active with the same role and unit. Long answers (the
+    /// event stream) ask now and then; within the trust period the answer comes from memory.
+    /// Residents without an account carry nothing that can be revoked.
+    pub async fn still_valid(&self, caller: &Caller) -> Result<bool, AppError> {
+        let now = self.clock().now();
+        let Some(hash) = caller.token_hash.as_ref().or(caller.key_hash.as_ref()) else {
+            return Ok(true);
+        };
+        if self.auth.trusted.get(hash, now).is_some_and(|c| c.actor == caller.actor) {
+            return Ok(true);
+        }
+        let epoch = self.account_epoch();
+        let (stands, expires) = if caller.token_hash.is_some() {
+            match self.store().token(hash).await? {
+                Some(t) if !t.revoked && now < t.expires_at => (true, Some(t.expires_at)),
+                _ => (false, None),
+            }
+        } else {
+            (self.store().api_key_by_hash(hash).await?.is_some_and(|k| k.revoked_at.is_none()), None)
+        };
+        if !stands {
+            return Ok(false);
+        }
+        let user = self.fresh_user(&caller.actor.user).await?;
+        let same = user.is_some_and(|u| u.role == caller.actor.role && u.unit == caller.actor.unit);
+        if same && self.account_epoch() == epoch {
+            // Trusted again for a while: a busy stream asks the store once per trust period.
+            self.auth.trusted.put(hash.clone(), caller.clone(), expires);
+        }
+        Ok(same)
     }
 
     /// Ends the caller's login (revokes its token).
@@ -383,6 +437,8 @@ impl App {
 #[derive(Default)]
 pub(crate) struct AuthState {
     pub trusted: TrustCache,
+    /// Bumped by every change an administrator makes to an account (`forget_logins_of`).
+    pub epoch: std::sync::atomic::AtomicU64,
     pub dummy: std::sync::OnceLock<String>,
 }
 

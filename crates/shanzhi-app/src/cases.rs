@@ -14,7 +14,7 @@ use shanzhi_domain::ids::{DivisionCode, Level};
 use shanzhi_domain::people::Role;
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::taxonomy::TypeCode;
-pub use shanzhi_store::{CaseFilter, LightFilter};
+pub use shanzhi_store::{Acted, CaseFilter, LightFilter};
 use shanzhi_store::{StoreError, StoredCase};
 
 use crate::intake::Stored;

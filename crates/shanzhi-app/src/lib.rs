@@ -168,9 +168,11 @@ impl App {
     /// An account as the store has it now (another server may have changed or disabled it),
     /// brought into the cache if it differs; `None` when it is missing or disabled.
     pub async fn fresh_user(&self, username: &str) -> Result<Option<shanzhi_domain::people::User>, AppError> {
+        let epoch = self.account_epoch();
         let row = self.store.user_row(username).await?;
         let active = row.filter(|r| r.disabled_at.is_none()).map(|r| r.user);
-        if self.user(username) != active {
+        // Not when an administrator changed an account meanwhile: what was read may be older.
+        if self.user(username) != active && self.account_epoch() == epoch {
             let mut guard = self.users.write().expect("users lock");
             let mut users = (**guard).clone();
             match &active {

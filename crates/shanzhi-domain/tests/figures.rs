@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use shanzhi_domain::calendar::WorkCalendar;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating, Satisfaction};
 use shanzhi_domain::cases::engine::{Command, apply, create};
-use shanzhi_domain::cases::figures::{ALL, Counters, FigureKey, UNLOCATED, deltas, recompute};
+use shanzhi_domain::cases::figures::{ALL, Counters, FigureKey, Meaning, UNLOCATED, deltas, period_of, recompute};
 use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::people::Role;
 use shanzhi_domain::taxonomy::{Taxonomy, TypeCode};
@@ -319,6 +319,38 @@ fn long_history_of(kind: &str, never: &[&str]) {
         assert_eq!(n > 0, !never.contains(&name), "{kind}: {name} counted {n} times: {total:?}");
     }
     assert!(periods.len() >= 6, "months: {periods:?}");
+}
+
+/// "The cases behind a figure": for every counter a list can reproduce, the log entries whose
+/// action has the counter's meaning are exactly what it counted, month by month (the dashboard's
+/// links list the cases with such an entry in the months shown).
+#[test]
+fn the_entries_behind_each_counter_are_the_actions_of_its_meaning() {
+    for kind in ["event", "demand"] {
+        let w = world_of(kind, false);
+        let h = long_history(&w);
+        let mut checked = 0;
+        for (name, _) in Counters::default().named() {
+            let Some(meaning) = Meaning::counted_by(name) else { continue };
+            let actions = meaning.actions(&w.wf);
+            let mut listed: BTreeMap<String, u64> = BTreeMap::new();
+            for e in h.cases.iter().flat_map(|(_, log)| log) {
+                if actions.contains(&e.action) {
+                    *listed.entry(period_of(e.at)).or_default() += 1;
+                }
+            }
+            let mut counted: BTreeMap<String, u64> = BTreeMap::new();
+            for (k, c) in &h.kept {
+                let n = c.named().into_iter().find(|(f, _)| *f == name).map_or(0, |(_, n)| n);
+                if (k.area.as_str(), k.unit.as_str(), k.type_code.as_str()) == (ALL, ALL, ALL) && n > 0 {
+                    *counted.entry(k.period.clone()).or_default() += n;
+                }
+            }
+            assert_eq!(listed, counted, "{kind}: {name} ({actions:?})");
+            checked += usize::from(!listed.is_empty());
+        }
+        assert!(checked >= 8, "{kind}: only {checked} counters were exercised");
+    }
 }
 
 /// With whistles blown: the whistle makes the first summoned unit the case's primary unit, but

@@ -46,6 +46,46 @@ impl From<api_key::Model> for ApiKeyRecord {
     }
 }
 
+/// A password as stored: a new hash with the login state cleared.
+pub(crate) fn credential_row(username: &str, hash: &str, now: DateTime<Utc>) -> credential::ActiveModel {
+    credential::ActiveModel {
+        username: Set(username.to_string()),
+        password_hash: Set(hash.to_string()),
+        failures: Set(0),
+        locked_until: Set(None),
+        changed_at: Set(now),
+    }
+}
+
+/// A password written over an earlier one.
+pub(crate) fn credential_upsert() -> OnConflict {
+    OnConflict::column(credential::Column::Username)
+        .update_columns([
+            credential::Column::PasswordHash,
+            credential::Column::Failures,
+            credential::Column::LockedUntil,
+            credential::Column::ChangedAt,
+        ])
+        .to_owned()
+}
+
+/// Ends an account's logins, but the one with the hash `keep`; how many it ended.
+pub(crate) async fn revoke_tokens(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut q = auth_token::Entity::update_many()
+        .col_expr(auth_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(auth_token::Column::Username.eq(username))
+        .filter(auth_token::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        q = q.filter(auth_token::Column::TokenHash.ne(k));
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}
+
 impl Store {
     pub async fn credential(&self, username: &str) -> Result<Option<Credential>> {
         Ok(credential::Entity::find_by_id(username.to_string()).one(self.db()).await?.map(|m| Credential {
@@ -62,24 +102,8 @@ impl Store {
     /// Gives several users the same password hash (the demo accounts), in one statement per 500.
     pub async fn set_passwords(&self, usernames: &[&str], hash: &str, now: DateTime<Utc>) -> Result<()> {
         for chunk in usernames.chunks(500) {
-            let rows = chunk.iter().map(|u| credential::ActiveModel {
-                username: Set(u.to_string()),
-                password_hash: Set(hash.to_string()),
-                failures: Set(0),
-                locked_until: Set(None),
-                changed_at: Set(now),
-            });
-            credential::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::column(credential::Column::Username)
-                        .update_columns([
-                            credential::Column::PasswordHash,
-                            credential::Column::Failures,
-                            credential::Column::LockedUntil,
-                            credential::Column::ChangedAt,
-                        ])
-                        .to_owned(),
-                )
+            credential::Entity::insert_many(chunk.iter().map(|u| credential_row(u, hash, now)))
+                .on_conflict(credential_upsert())
                 .exec_without_returning(self.db())
                 .await?;
         }
@@ -137,14 +161,7 @@ impl Store {
 
     /// Revokes every live token of a user (after a password change), but `keep`.
     pub async fn revoke_tokens_of(&self, username: &str, keep: Option<&str>, now: DateTime<Utc>) -> Result<u64> {
-        let mut q = auth_token::Entity::update_many()
-            .col_expr(auth_token::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(auth_token::Column::Username.eq(username))
-            .filter(auth_token::Column::RevokedAt.is_null());
-        if let Some(k) = keep {
-            q = q.filter(auth_token::Column::TokenHash.ne(k));
-        }
-        Ok(q.exec(self.db()).await?.rows_affected)
+        revoke_tokens(self.db(), username, keep, now).await
     }
 
     /// Stores a new API key; a name already used is a `Conflict`.

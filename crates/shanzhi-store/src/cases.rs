@@ -149,11 +149,21 @@ pub struct CaseFilter {
     pub summoned: Option<bool>,
     /// In a grid (true) or outside every grid (false).
     pub located: Option<bool>,
+    /// With a log entry of one of these actions in this time: the cases behind a figure.
+    pub acted: Option<Acted>,
     /// 1..=1000.
     pub limit: u64,
     pub offset: u64,
     /// The caller's data scope (the default sees everything: the caller must set it).
     pub scope: Option<DataScope>,
+}
+
+/// Cases with a log entry of one of `actions` at or after `from` and before `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acted {
+    pub actions: Vec<String>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -597,6 +607,21 @@ impl Store {
         }
         if let Some(t) = f.reported_to {
             c = c.add(case::Column::ReportedAt.lt(t));
+        }
+        if let Some(a) = &f.acted {
+            use sea_orm::sea_query::ExprTrait;
+            // The log's time index narrows the entries; ids are unique across counties.
+            c = c.add(
+                Expr::col(case::Column::Id).in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(case_log::Column::CaseId)
+                        .from(case_log::Entity)
+                        .and_where(Expr::col(case_log::Column::At).gte(a.from))
+                        .and_where(Expr::col(case_log::Column::At).lt(a.to))
+                        .and_where(Expr::col(case_log::Column::Action).is_in(a.actions.iter().cloned()))
+                        .to_owned(),
+                ),
+            );
         }
         let q = case::Entity::find().filter(c);
         let total = q.clone().count(self.db()).await?;

@@ -22,14 +22,14 @@ mod users;
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
 pub use attachments::AttachmentRecord;
 pub use audit::AuditReport;
-pub use cases::{CaseFilter, LightFilter, NewCase, StoredCase};
+pub use cases::{Acted, CaseFilter, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use live::{LiveCounts, LiveQuery};
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
 pub use reseal::ResealReport;
 pub use sealed::DataKey;
-pub use users::{UserQuery, UserRow};
+pub use users::{AccountChange, UserQuery, UserRow};
 
 use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;

@@ -4,11 +4,15 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::LikeExpr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
+use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::people::{Role, User};
 
+use crate::accounts::{credential_row, credential_upsert, revoke_tokens};
 use crate::entity::{credential, user};
 use crate::{Result, Store, StoreError};
 
@@ -53,9 +57,10 @@ impl Store {
         let mut cond = Condition::all();
         if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             cond = cond.add(
-                Condition::any()
-                    .add(user::Column::Username.like(like_part(&text.to_lowercase(), false)))
-                    .add(user::Column::DisplayName.like(like_part(text, false))),
+                Condition::any().add(user::Column::Username.like(like_part(&text.to_lowercase(), false))).add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                        .like(like_part(&text.to_lowercase(), false)),
+                ),
             );
         }
         if let Some(role) = q.role {
@@ -103,8 +108,16 @@ impl Store {
             .collect()
     }
 
-    /// Adds an account; `Conflict` if the name is taken (by an active or a disabled account).
-    pub async fn insert_user(&self, u: &User) -> Result<()> {
+    /// Adds an account, with its first password if given, and its audit entry: all or nothing.
+    /// `Conflict` if the name is taken (by an active or a disabled account).
+    pub async fn create_account(
+        &self,
+        u: &User,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let txn = self.db().begin().await?;
         let row = user::ActiveModel {
             username: Set(u.username.clone()),
             display_name: Set(u.display_name.clone()),
@@ -112,38 +125,71 @@ impl Store {
             unit_id: Set(u.unit.clone()),
             disabled_at: Set(None),
         };
-        user::Entity::insert(row).exec(self.db()).await.map_err(|e| match StoreError::from(e) {
+        user::Entity::insert(row).exec(&txn).await.map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!("the username `{}` is taken", u.username)),
             other => other,
         })?;
+        if let Some(hash) = password_hash {
+            credential::Entity::insert(credential_row(&u.username, hash, now))
+                .on_conflict(credential_upsert())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        crate::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
         Ok(())
     }
 
-    /// Changes an account's display name, role and unit.
-    pub async fn update_user(&self, u: &User) -> Result<()> {
-        let done = user::Entity::update_many()
-            .col_expr(user::Column::DisplayName, u.display_name.clone().into())
-            .col_expr(user::Column::Role, u.role.as_str().into())
-            .col_expr(user::Column::UnitId, u.unit.clone().into())
-            .filter(user::Column::Username.eq(u.username.clone()))
-            .exec(self.db())
-            .await?;
-        if done.rows_affected == 0 {
-            return Err(StoreError::NotFound(format!("user {}", u.username)));
+    /// An administrator's change to one account, written whole in one transaction with its audit
+    /// entries; answers how many logins it ended.
+    pub async fn change_account(&self, c: &AccountChange, now: DateTime<Utc>) -> Result<u64> {
+        let txn = self.db().begin().await?;
+        let mut update = user::Entity::update_many().filter(user::Column::Username.eq(c.username.clone()));
+        if let Some(v) = &c.display_name {
+            update = update.col_expr(user::Column::DisplayName, v.clone().into());
         }
-        Ok(())
+        if let Some(v) = c.role {
+            update = update.col_expr(user::Column::Role, v.as_str().into());
+        }
+        if let Some(v) = &c.unit {
+            update = update.col_expr(user::Column::UnitId, v.clone().into());
+        }
+        if let Some(v) = c.disabled {
+            update = update.col_expr(user::Column::DisabledAt, v.into());
+        }
+        // The user's own name, written again when nothing else changes: it proves the account exists.
+        update = update.col_expr(user::Column::Username, c.username.clone().into());
+        if update.exec(&txn).await?.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("user {}", c.username)));
+        }
+        if let Some(hash) = &c.password_hash {
+            credential::Entity::insert(credential_row(&c.username, hash, now))
+                .on_conflict(credential_upsert())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        let ended = match &c.end_logins {
+            Some(keep) => revoke_tokens(&txn, &c.username, keep.as_deref(), now).await?,
+            None => 0,
+        };
+        crate::audit::append(&txn, c.audit.clone()).await?;
+        txn.commit().await?;
+        Ok(ended)
     }
+}
 
-    /// Disables an account from `at`, or enables it again (`None`).
-    pub async fn set_user_disabled(&self, username: &str, at: Option<DateTime<Utc>>) -> Result<()> {
-        let done = user::Entity::update_many()
-            .col_expr(user::Column::DisabledAt, at.into())
-            .filter(user::Column::Username.eq(username))
-            .exec(self.db())
-            .await?;
-        if done.rows_affected == 0 {
-            return Err(StoreError::NotFound(format!("user {username}")));
-        }
-        Ok(())
-    }
+/// What an administrator changes about one account (absent: unchanged).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountChange {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub unit: Option<String>,
+    /// Disabled from then (`Some(Some(t))`) or enabled again (`Some(None)`).
+    pub disabled: Option<Option<DateTime<Utc>>>,
+    /// A new password (its hash).
+    pub password_hash: Option<String>,
+    /// End the account's logins, but the one whose token hash is given.
+    pub end_logins: Option<Option<String>>,
+    pub audit: Vec<AuditEvent>,
 }

@@ -113,6 +113,7 @@ pub async fn create_user(
     Authed(caller): Authed,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+    shanzhi_app::admin::require_admin(&caller)?;
     let dto: NewUserDto = body(&bytes)?;
     let new = NewUser {
         username: dto.username,
@@ -150,6 +151,7 @@ pub async fn change_user(
     Path(username): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<UserDto>, ApiError> {
+    shanzhi_app::admin::require_admin(&caller)?;
     let dto: UserChangeDto = body(&bytes)?;
     let change = UserChange { display_name: dto.display_name, role: dto.role, unit: dto.unit, disabled: dto.disabled };
     Ok(Json(user_dto(&app, app.change_user(&caller, &username, change).await?)))
@@ -166,6 +168,7 @@ pub async fn reset_password(
     Path(username): Path<String>,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
+    shanzhi_app::admin::require_admin(&caller)?;
     let dto: NewPasswordDto = body(&bytes)?;
     app.reset_password(&caller, &username, &dto.password).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -264,6 +267,7 @@ pub async fn import_reference(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
+    shanzhi_app::admin::require_admin(&caller)?;
     let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
     let text = text_body(&bytes, "body")?;
     let done = app.import_reference_as(&caller, &kind, &text, dry_run).await?;
@@ -286,6 +290,7 @@ pub async fn import_grids(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
+    shanzhi_app::admin::require_admin(&caller)?;
     let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
     let text = text_body(&bytes, "body")?;
     let done = app.import_grids_as(&caller, text, dry_run).await?;

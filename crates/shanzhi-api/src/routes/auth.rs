@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use shanzhi_app::App;
 use shanzhi_app::auth::{Caller, Credentials};
-use shanzhi_domain::people::Role;
 
 use crate::dto_auth::{ApiKeyCreatedDto, ApiKeyDto, LoginDto, MeDto, NewApiKeyDto, PasswordDto, SessionDto};
 use crate::error::ApiError;
@@ -156,13 +155,7 @@ pub async fn change_password(
 }
 
 fn admin_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.is_anonymous() {
-        return Err(ApiError::unauthenticated("log in first"));
-    }
-    if caller.actor.role != Role::CityAdmin {
-        return Err(shanzhi_app::AppError::Forbidden("only the city administrator manages API keys".into()).into());
-    }
-    Ok(())
+    Ok(shanzhi_app::admin::require_admin(caller)?)
 }
 
 /// Creates an API key for a device or an external system; the key is shown only in this answer.

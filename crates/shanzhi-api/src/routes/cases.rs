@@ -186,7 +186,7 @@ pub async fn list(
 ) -> Result<Json<CaseListDto>, ApiError> {
     let page_size = number(&q, "page_size", 20, 500)?.max(1);
     let page = number(&q, "page", 1, 1_000_000)?.max(1);
-    let (mut filter, words) = case_filter(&q)?;
+    let (mut filter, words) = case_filter(&app, &q)?;
     filter.limit = page_size;
     filter.offset = (page - 1) * page_size;
     let (total, items, capped) = match words {
@@ -225,6 +225,14 @@ pub struct CaseFilterParams {
     closed_from: Option<String>,
     /// Closed before (RFC 3339)
     closed_to: Option<String>,
+    /// The cases behind a figure of the dashboards: filed, dispatched, handled, rework, closed,
+    /// extensions, suspended, returned, voided, rejected or self_handled, counted in
+    /// [figure_from, figure_to) (needs `kind`)
+    figure: Option<String>,
+    /// With `figure`: from (RFC 3339)
+    figure_from: Option<String>,
+    /// With `figure`: before (RFC 3339)
+    figure_to: Option<String>,
     /// Reported at or after (RFC 3339)
     from: Option<String>,
     /// Reported before (RFC 3339)
@@ -235,7 +243,7 @@ pub struct CaseFilterParams {
 }
 
 /// The filters of the case list (and its export), and the search words if any.
-fn case_filter(q: &HashMap<String, String>) -> Result<(CaseFilter, Option<&str>), ApiError> {
+fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
     let light = match q.get("light").map(String::as_str) {
         None => None,
         Some("green") => Some(LightFilter::Green),
@@ -248,7 +256,20 @@ fn case_filter(q: &HashMap<String, String>) -> Result<(CaseFilter, Option<&str>)
             return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
         }
     }
+    let acted = match q.get("figure").filter(|f| !f.is_empty()) {
+        None => None,
+        Some(figure) => {
+            let from = time(q, "figure_from")?.ok_or_else(|| {
+                ApiError::invalid("figure_from", "a figure needs its months: figure_from and figure_to")
+            })?;
+            let to = time(q, "figure_to")?.ok_or_else(|| {
+                ApiError::invalid("figure_to", "a figure needs its months: figure_from and figure_to")
+            })?;
+            Some(app.figure_filter(q.get("kind").map(String::as_str), figure, from, to)?)
+        }
+    };
     let filter = CaseFilter {
+        acted,
         state: q.get("state").cloned(),
         kind: q.get("kind").cloned(),
         type_code: q.get("type").cloned(),
@@ -303,7 +324,7 @@ pub async fn export(
     Authed(caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (filter, words) = case_filter(&q)?;
+    let (filter, words) = case_filter(&app, &q)?;
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
     let english = lang(&q)?;
     let export = app.export_cases(&filter, words, &caller.actor, unmask, english).await?;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -12,6 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use futures_util::stream::{self, StreamExt};
 use shanzhi_app::App;
+use shanzhi_app::auth::Caller;
 use shanzhi_app::events::{CaseEvent, Cursor, parse_cursor};
 use shanzhi_domain::cases::case::Actor;
 use tokio::sync::broadcast::error::RecvError;
@@ -29,9 +31,16 @@ fn sse(e: &CaseEvent) -> Event {
     Event::default().id(e.id.clone()).event(e.event).data(data)
 }
 
+/// How often a quiet stream checks that its login still stands (a logout, a revoked key, a
+/// disabled account or a new role ends it).
+const RECHECK: Duration = Duration::from_secs(15);
+
 struct Watcher {
     app: App,
+    caller: Caller,
     actor: Actor,
+    /// When the caller's credentials were last found to stand.
+    checked: Instant,
     kinds: Option<Vec<String>>,
     /// Where the stream started, or the last event sent from the backlog: live events up to it
     /// are not sent (again).
@@ -39,6 +48,24 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// Whether the login still stands: asked before each event sent and, on a quiet stream,
+    /// every [`RECHECK`] (cheap within the trust period, and a logout in this process is known at
+    /// once).
+    async fn still_valid(&mut self) -> bool {
+        match self.app.still_valid(&self.caller).await {
+            Ok(true) => {
+                self.checked = Instant::now();
+                true
+            }
+            Ok(false) => false,
+            // The database is unreachable for a moment: keep the stream, ask again later.
+            Err(e) => {
+                tracing::warn!(error = %e, "the event stream could not re-check its login");
+                true
+            }
+        }
+    }
+
     fn wants(&self, e: &CaseEvent) -> bool {
         e.cursor().is_some_and(|c| c > self.replayed)
             && self.kinds.as_ref().is_none_or(|k| k.iter().any(|k| k == e.event))
@@ -96,7 +123,8 @@ pub async fn watch(
     let unknown = resume.is_some_and(|c| c.0 > now.0);
     let from = resume.filter(|_| !unknown).unwrap_or(now);
     let (backlog, more) = app.events_after(from, MAX_BACKLOG).await?;
-    let mut watcher = Watcher { app, actor: caller.actor, kinds, replayed: from };
+    let actor = caller.actor.clone();
+    let mut watcher = Watcher { app, caller, actor, checked: Instant::now(), kinds, replayed: from };
     let mut missed: Vec<Result<Event, Infallible>> =
         backlog.iter().filter(|e| watcher.wants(e)).map(|e| Ok(sse(e))).collect();
     if more || unknown {
@@ -104,16 +132,28 @@ pub async fn watch(
         missed.push(Ok(Event::default().event("lagged").data(if unknown { "unknown" } else { "backlog" })));
     }
     watcher.replayed = backlog.last().and_then(CaseEvent::cursor).map_or(from, |c| c.max(from));
-    let live = stream::unfold((rx, watcher), |(mut rx, watcher)| async move {
+    // The stream ends when the login does: each event waits for a check that it still stands.
+    let live = stream::unfold((rx, watcher), |(mut rx, mut watcher)| async move {
         loop {
-            match rx.recv().await {
-                Ok(e) if watcher.wants(&e) => return Some((Ok(sse(&Arc::clone(&e))), (rx, watcher))),
-                Ok(_) => continue,
+            let quiet = RECHECK.saturating_sub(watcher.checked.elapsed());
+            match tokio::time::timeout(quiet, rx.recv()).await {
+                Err(_) => {
+                    if !watcher.still_valid().await {
+                        return None;
+                    }
+                }
+                Ok(Ok(e)) if watcher.wants(&e) => {
+                    if !watcher.still_valid().await {
+                        return None;
+                    }
+                    return Some((Ok(sse(&Arc::clone(&e))), (rx, watcher)));
+                }
+                Ok(Ok(_)) => continue,
                 // Too slow a reader: say so, so the client reloads its lists.
-                Err(RecvError::Lagged(n)) => {
+                Ok(Err(RecvError::Lagged(n))) => {
                     return Some((Ok(Event::default().event("lagged").data(n.to_string())), (rx, watcher)));
                 }
-                Err(RecvError::Closed) => return None,
+                Ok(Err(RecvError::Closed)) => return None,
             }
         }
     });

@@ -34,6 +34,37 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
         let (s, _) = t.call("GET", "/api/v1/admin/users", None, None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
+        for (method, uri) in [
+            ("PATCH", "/api/v1/admin/users/jumin"),
+            ("POST", "/api/v1/admin/users/jumin/password"),
+            ("POST", "/api/v1/admin/reference/calendar?dry_run=true"),
+            ("GET", "/api/v1/admin/grids"),
+            ("GET", "/api/v1/admin/roles"),
+        ] {
+            let (s, _) = t.call(method, uri, Some("zhiban"), Some(json!({"password": "Xx-123456789"})), None).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{db}: {method} {uri} by a shift supervisor");
+        }
+        // An administrator's API key administers only with the full scope: a read key (made for a
+        // reporting system) reads no accounts, a report key changes none.
+        for (scope, method, want) in [
+            ("read", "GET", StatusCode::FORBIDDEN),
+            ("report", "PATCH", StatusCode::FORBIDDEN),
+            ("full", "GET", StatusCode::OK),
+        ] {
+            let (_, k) = t
+                .call(
+                    "POST",
+                    "/api/v1/admin/api-keys",
+                    admin,
+                    Some(json!({"name": format!("admin-{scope}"), "username": "admin", "scope": scope})),
+                    None,
+                )
+                .await;
+            let key = k["key"].as_str().unwrap().to_string();
+            let body = (method == "PATCH").then(|| json!({"display_name": "改名"}));
+            let (s, _) = t.raw(method, "/api/v1/admin/users/jumin", &[("x-api-key", &key)], body).await;
+            assert_eq!(s, want, "{db}: {method} with a {scope} key");
+        }
 
         // Filters and pages.
         let (s, v) = t.call("GET", "/api/v1/admin/users?role=grid_worker", admin, None, None).await;
@@ -42,8 +73,14 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         assert_eq!(v["items"][0]["unit_name"], "立新东楼社区居民委员会", "{db}: {v}");
         let (_, v) = t.call("GET", "/api/v1/admin/users?q=wangge&unit=130202", admin, None, None).await;
         assert_eq!(names(&v), ["lixin-wangge", "xinyi-wangge"], "{db}");
+        let (_, all) = t.call("GET", "/api/v1/admin/users?per_page=200", admin, None, None).await;
         let (_, v) = t.call("GET", "/api/v1/admin/users?per_page=5&page=2", admin, None, None).await;
-        assert_eq!((v["total"].as_u64(), v["items"].as_array().unwrap().len()), (Some(17), 5), "{db}");
+        assert_eq!((v["total"].as_u64(), names(&v)), (Some(17), names(&all)[5..10].to_vec()), "{db}");
+        for wild in ["%", "_", "\\"] {
+            let (_, v) =
+                t.call("GET", &format!("/api/v1/admin/users?q={}", wild.replace('%', "%25")), admin, None, None).await;
+            assert_eq!(v["total"], 0, "{db}: `{wild}` is a character, not a pattern");
+        }
         let (s, v) = t.call("GET", "/api/v1/admin/users?role=mayor", admin, None, None).await;
         assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("role")), "{db}");
 
@@ -58,6 +95,8 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
             (new("linfeng", "grid_worker", "130202001002:nowhere", "Lin-Feng-2026"), "unit"),
             (new("linfeng", "mayor", community, "Lin-Feng-2026"), "role"),
             (new("linfeng", "grid_worker", community, "password"), "password"),
+            // A county's command centre has no city administrators.
+            (new("linfeng", "city_admin", "130202:command_centre", "Lin-Feng-2026"), "unit"),
         ] {
             let (s, v) = t.call("POST", "/api/v1/admin/users", admin, Some(body.clone()), None).await;
             assert_eq!(
@@ -115,19 +154,33 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
             "{db}: a committee is no department"
         );
 
-        // Disabled: no login, and its API key stops; enabled again, it logs in.
+        // Disabled: its live login and its API key stop at once, and it cannot log in; enabled
+        // again, it logs in and its key works again (a key follows its account).
+        let (s, session) = login("linfeng", "Lin-Feng-2026").await;
+        assert_eq!((s, session["user"]["role"].as_str()), (StatusCode::OK, Some("residents_committee")), "{db}");
+        let token = session["token"].as_str().unwrap().to_string();
+        let (s, _) = t.raw("GET", "/api/v1/cases", &[("x-api-key", &key)], None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: the key follows the account's new role");
+        let (s, _) = t.send("GET", "/api/v1/cases", Some(&token), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
         let (s, v) = t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": true})), None).await;
         assert_eq!(s, StatusCode::OK, "{db}: {v}");
         assert!(v["disabled_at"].is_string(), "{db}: {v}");
+        let (s, _) = t.send("GET", "/api/v1/cases", Some(&token), None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: a disabled account's login still works");
         let (s, _) = login("linfeng", "Lin-Feng-2026").await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: a disabled account logged in");
         let (s, _) = t.raw("GET", "/api/v1/cases", &[("x-api-key", &key)], None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}: a disabled account's key still works");
         let (_, v) = t.call("GET", "/api/v1/admin/users?disabled=true", admin, None, None).await;
         assert_eq!(names(&v), ["linfeng"], "{db}");
-        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": false})), None).await;
+        let (s, _) =
+            t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": false})), None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
         let (s, _) = login("linfeng", "Lin-Feng-2026").await;
         assert_eq!(s, StatusCode::OK, "{db}");
+        let (s, _) = t.raw("GET", "/api/v1/cases", &[("x-api-key", &key)], None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: the key of an enabled account");
 
         // A new password replaces the old one.
         let (s, _) = t
@@ -146,10 +199,13 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         // A second server on the same database sees the change at the next login, not at its restart.
         let other = shanzhi_app::App::open(t.app.store().open_again().await.unwrap(), t.clock.clone()).await.unwrap();
         assert_eq!(other.user("linfeng").map(|u| u.role.as_str()), Some("residents_committee"), "{db}");
-        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"role": "grid_worker"})), None).await;
+        let (s, _) =
+            t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"role": "grid_worker"})), None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
         let session = other.login("linfeng", "Another-2026!").await.unwrap();
         assert_eq!(session.role.as_str(), "grid_worker", "{db}: the other server kept the old role");
-        t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": true})), None).await;
+        let (s, _) = t.call("PATCH", "/api/v1/admin/users/linfeng", admin, Some(json!({"disabled": true})), None).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
         assert!(
             other.login("linfeng", "Another-2026!").await.is_err(),
             "{db}: the other server let a disabled account in"
@@ -161,7 +217,19 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         let (s, _) =
             t.call("PATCH", "/api/v1/admin/users/admin", admin, Some(json!({"role": "dispatcher"})), None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{db}");
-        assert_eq!(login("admin", PASSWORD).await.0, StatusCode::OK, "{db}");
+        let (_, me) = login("admin", PASSWORD).await;
+        assert_eq!(me["user"]["role"], "city_admin", "{db}: {me}");
+        // An account without a password exists but cannot log in until it is given one.
+        let (s, v) = t
+            .call(
+                "POST",
+                "/api/v1/admin/users",
+                admin,
+                Some(json!({"username": "tianye2", "display_name": "田野", "role": "grid_worker", "unit": community})),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["has_password"].as_bool()), (StatusCode::CREATED, Some(false)), "{db}: {v}");
 
         // Every change is in the audit chain under the administrator's name.
         let tail = t.app.store().audit_tail(200).await.unwrap();
@@ -186,7 +254,7 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         let worker = role("grid_worker");
         assert_eq!(worker["data_scope"], "area", "{db}");
         assert!(actions(&worker).contains(&"event.confirm".to_string()), "{db}: {worker}");
-        assert_eq!(worker["users"], 3, "{db}");
+        assert_eq!(worker["users"], 4, "{db}: three in the demo and tianye2");
         let resident = role("resident");
         assert_eq!(resident["data_scope"], "own", "{db}");
         assert!(!actions(&resident).contains(&"event.confirm".to_string()), "{db}");

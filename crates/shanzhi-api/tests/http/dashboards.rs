@@ -98,6 +98,33 @@ async fn a_figure_table_exports_with_chinese_headers_and_drills_down_to_its_case
         );
         let (_, v) = t.call("GET", "/api/v1/cases?closed_from=2026-04-01T00:00:00Z", Some("zhiban"), None, None).await;
         assert_eq!(v["total"], 0);
+        // Any figure a list can reproduce: the cases with an action it counts in the months.
+        let row = &stats["rows"].as_array().unwrap().iter().find(|r| r["key"] == "130202").unwrap()["counters"];
+        let months = "figure_from=2026-02-28T16:00:00Z&figure_to=2026-03-31T16:00:00Z";
+        for figure in ["filed", "dispatched", "handled", "closed"] {
+            let uri = format!("/api/v1/cases?kind=event&area=130202&located=true&figure={figure}&{months}");
+            let (s, v) = t.call("GET", &uri, Some("zhiban"), None, None).await;
+            assert_eq!(s, StatusCode::OK, "{}: {v}", t.db);
+            assert_eq!(v["total"], row[figure], "{}: {figure}", t.db);
+            assert!(row[figure].as_u64() > Some(0), "{}: no case was {figure}: the check would be empty", t.db);
+        }
+        let (_, v) = t
+            .call("GET", "/api/v1/cases?kind=event&figure=closed&figure_from=2026-04-01T00:00:00Z&figure_to=2026-05-01T00:00:00Z", Some("zhiban"), None, None)
+            .await;
+        assert_eq!(v["total"], 0, "{}", t.db);
+        for (query, field) in [
+            ("figure=closed&figure_from=2026-03-01T00:00:00Z&figure_to=2026-04-01T00:00:00Z", "kind"),
+            ("kind=event&figure=due&figure_from=2026-03-01T00:00:00Z&figure_to=2026-04-01T00:00:00Z", "figure"),
+            ("kind=event&figure=closed", "figure_from"),
+        ] {
+            let (s, v) = t.call("GET", &format!("/api/v1/cases?{query}"), Some("zhiban"), None, None).await;
+            assert_eq!(
+                (s, v["details"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some(field)),
+                "{}: {query}",
+                t.db
+            );
+        }
 
         // Scope and refusals as for the figures themselves; every export audited.
         let (s, _, _) = t.fetch(Some("xueyuan-jiedao"), "/api/v1/exports/stats.xlsx?area=130203").await;

@@ -23,14 +23,18 @@ struct Watch {
 
 impl Watch {
     async fn open(t: &T, user: &str, query: &str, last: Option<&str>) -> Watch {
-        let mut req = Request::builder()
-            .uri(format!("/api/v1/events{query}"))
-            .header("authorization", format!("Bearer {}", t.token(user, true).await));
+        Watch::with(t, &t.token(user, true).await, query, last).await
+    }
+
+    /// A stream opened with this token (or API key).
+    async fn with(t: &T, token: &str, query: &str, last: Option<&str>) -> Watch {
+        let mut req =
+            Request::builder().uri(format!("/api/v1/events{query}")).header("authorization", format!("Bearer {token}"));
         if let Some(l) = last {
             req = req.header("last-event-id", l);
         }
         let res = shanzhi_api::router(t.app.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{}: {user}", t.db);
+        assert_eq!(res.status(), StatusCode::OK, "{}: the stream was refused", t.db);
         assert_eq!(res.headers()["content-type"], "text/event-stream");
         Watch { frames: Box::pin(res.into_body().into_data_stream()), buffer: String::new() }
     }
@@ -60,6 +64,23 @@ impl Watch {
                 .expect("the stream ended")
                 .unwrap();
             self.buffer.push_str(std::str::from_utf8(&frame).unwrap());
+        }
+    }
+
+    /// Whether the stream ends before any further event (keep-alives aside), within a minute.
+    async fn ends(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if self.buffer.lines().any(|l| l.starts_with("data:")) {
+                return false;
+            }
+            match tokio::time::timeout_at(deadline, self.frames.next())
+                .await
+                .expect("the stream neither ended nor spoke")
+            {
+                None => return true,
+                Some(frame) => self.buffer.push_str(std::str::from_utf8(&frame.unwrap()).unwrap()),
+            }
         }
     }
 
@@ -153,7 +174,11 @@ async fn each_watcher_sees_its_scope_live_and_can_resume() {
         assert_eq!(cases_of(&x), [b.clone()], "{}: 新谊社区 sees nothing of 立新东楼社区 before its own case", t.db);
 
         // The sweep: A's handling limit passes and the centre hears of it.
+        // Ten days on, the morning's logins have expired and their streams end; a new login
+        // watches the sweep.
         t.clock.advance(Duration::days(10));
+        assert!(centre.ends().await, "{}: a stream outlived its login", t.db);
+        let mut centre = Watch::open(&t, "paiqian", "", None).await;
         assert!(t.app.sweep_once(100).await.unwrap().swept >= 2);
         let o = centre.until(&a, "overdue").await;
         assert!(o.iter().all(|e| e.1 == "overdue" || e.1 == "escalated"), "{o:?}");
@@ -216,5 +241,51 @@ async fn a_watcher_misses_nothing_when_many_write_at_once() {
         assert_eq!(updates.next().await.2["case"], newer.as_str());
         t.act(0, &older, "shouli", json!({"action": "register"})).await;
         assert_eq!(updates.next().await.2["case"], older.as_str(), "{}: the late entry arrived", t.db);
+    }
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_login_does() {
+    for t in setups("sse_logout").await {
+        // Logged out: the next event is not sent, the stream ends.
+        let token = t.token("paiqian", true).await;
+        let mut watch = Watch::with(&t, &token, "", None).await;
+        let a = patrol(&t, "lixin-wangge", "130202001001", "0101").await;
+        assert_eq!(watch.until(&a, "new").await.len(), 1, "{}", t.db);
+        let (s, _) = t.send("POST", "/api/v1/auth/logout", Some(&token), None, None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{}", t.db);
+        patrol(&t, "lixin-wangge", "130202001001", "0602").await;
+        assert!(watch.ends().await, "{}: a logged-out stream went on", t.db);
+
+        // Disabled by the administrator: the same, for a login and for an API key of the account.
+        let token = t.token("lunan-chengguan", true).await;
+        let (_, key) = t
+            .call(
+                "POST",
+                "/api/v1/admin/api-keys",
+                Some("admin"),
+                Some(json!({"name": "cg-screen", "username": "lunan-chengguan", "scope": "read"})),
+                None,
+            )
+            .await;
+        let mut by_login = Watch::with(&t, &token, "", None).await;
+        let mut by_key = Watch::with(&t, key["key"].as_str().unwrap(), "", None).await;
+        let (s, _) = t
+            .call("PATCH", "/api/v1/admin/users/lunan-chengguan", Some("admin"), Some(json!({"disabled": true})), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{}", t.db);
+        // A case dispatched to the department: the streams would have carried it.
+        let b = patrol(&t, "lixin-wangge", "130202001001", "0602").await;
+        t.act(2, &b, "shouli", json!({"action": "register"})).await;
+        t.act(5, &b, "zhiban", json!({"action": "file"})).await;
+        t.act(
+            5,
+            &b,
+            "paiqian",
+            json!({"action": "dispatch", "units": {"primary": "130202:urban-management", "assisting": []}}),
+        )
+        .await;
+        assert!(by_login.ends().await, "{}: a disabled account's stream went on", t.db);
+        assert!(by_key.ends().await, "{}: a disabled account's key kept its stream", t.db);
     }
 }

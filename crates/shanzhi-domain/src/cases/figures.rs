@@ -313,6 +313,39 @@ impl Meaning {
     }
 }
 
+impl Meaning {
+    /// The meaning whose log entries a counter counts one by one, in the entry's month: what a
+    /// list of cases can reproduce exactly ("the cases behind the figure"). `reported` comes from
+    /// the report itself; the on-time shares, the ratings by satisfaction, `due` and the overdue
+    /// steps depend on more than the action, so no such list shows exactly them.
+    pub fn counted_by(counter: &str) -> Option<Meaning> {
+        Some(match counter {
+            "filed" => Meaning::File,
+            "dispatched" => Meaning::Dispatch,
+            "handled" => Meaning::Feedback,
+            "rework" => Meaning::Rework,
+            "closed" => Meaning::Close,
+            "extensions" => Meaning::ApproveExtension,
+            "suspended" => Meaning::ApproveSuspension,
+            "returned" => Meaning::Return,
+            "voided" => Meaning::ApproveVoid,
+            "rejected" => Meaning::Reject,
+            "self_handled" => Meaning::SelfHandle,
+            _ => return None,
+        })
+    }
+
+    /// The actions of a kind's workflow that have this meaning.
+    pub fn actions(self, workflow: &super::workflow::Workflow) -> Vec<String> {
+        workflow
+            .actions()
+            .iter()
+            .filter(|a| Meaning::of(&workflow.kind, &a.key) == Some(self))
+            .map(|a| a.key.clone())
+            .collect()
+    }
+}
+
 /// Whether a close counts as 按期结案.
 ///
 /// 按期结案: no handling step of the case ended after its deadline (the engine counts those in
