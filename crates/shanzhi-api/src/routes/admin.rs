@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::App;
 use shanzhi_app::admin::{NewUser, UserChange, UserQuery, UserRow};
+use shanzhi_app::auth::Caller;
 use shanzhi_domain::people::Role;
 
 use crate::dto_admin::{
@@ -20,20 +21,12 @@ use crate::dto_admin::{
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
+use crate::routes::cases::flag;
+use shanzhi_app::admin::require_admin;
 
 fn user_dto(app: &App, row: UserRow) -> UserDto {
     let name = app.unit_name(&row.user.unit);
     UserDto::new(row, name)
-}
-
-/// A flag in the query: `true`/`1` or `false`/`0`.
-fn flag(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiError> {
-    match q.get(name).map(String::as_str) {
-        None | Some("") => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(other) => Err(ApiError::invalid(name, format!("`{other}` is not true or false"))),
-    }
 }
 
 fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
@@ -45,6 +38,12 @@ fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Re
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| ApiError::invalid(name, format!("`{v}` is not a number from 1 to {max}"))),
     }
+}
+
+/// An import's input, the caller's permission checked first: whether it is a dry run, and the file.
+fn import_input(caller: &Caller, q: &HashMap<String, String>, bytes: &Bytes) -> Result<(bool, String), ApiError> {
+    require_admin(caller)?;
+    Ok((flag(q, "dry_run")?.unwrap_or(false), text_body(bytes, "body")?))
 }
 
 fn text_body(bytes: &Bytes, field: &str) -> Result<String, ApiError> {
@@ -113,7 +112,7 @@ pub async fn create_user(
     Authed(caller): Authed,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<UserDto>), ApiError> {
-    shanzhi_app::admin::require_admin(&caller)?;
+    require_admin(&caller)?;
     let dto: NewUserDto = body(&bytes)?;
     let new = NewUser {
         username: dto.username,
@@ -151,7 +150,7 @@ pub async fn change_user(
     Path(username): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<UserDto>, ApiError> {
-    shanzhi_app::admin::require_admin(&caller)?;
+    require_admin(&caller)?;
     let dto: UserChangeDto = body(&bytes)?;
     let change = UserChange { display_name: dto.display_name, role: dto.role, unit: dto.unit, disabled: dto.disabled };
     Ok(Json(user_dto(&app, app.change_user(&caller, &username, change).await?)))
@@ -168,7 +167,7 @@ pub async fn reset_password(
     Path(username): Path<String>,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    shanzhi_app::admin::require_admin(&caller)?;
+    require_admin(&caller)?;
     let dto: NewPasswordDto = body(&bytes)?;
     app.reset_password(&caller, &username, &dto.password).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -195,7 +194,7 @@ pub async fn units(
     Authed(caller): Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<UnitDto>>, ApiError> {
-    app.roles(&caller)?; // the same permission
+    require_admin(&caller)?;
     let kinds = match q.get("role").filter(|r| !r.is_empty()) {
         None => &[][..],
         Some(r) => {
@@ -267,9 +266,7 @@ pub async fn import_reference(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
-    shanzhi_app::admin::require_admin(&caller)?;
-    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
-    let text = text_body(&bytes, "body")?;
+    let (dry_run, text) = import_input(&caller, &q, &bytes)?;
     let done = app.import_reference_as(&caller, &kind, &text, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
@@ -290,9 +287,7 @@ pub async fn import_grids(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
-    shanzhi_app::admin::require_admin(&caller)?;
-    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
-    let text = text_body(&bytes, "body")?;
+    let (dry_run, text) = import_input(&caller, &q, &bytes)?;
     let done = app.import_grids_as(&caller, text, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
@@ -310,7 +305,7 @@ pub async fn calendar(State(app): State<App>) -> Json<CalendarDto> {
     responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
               (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn export_grids(State(app): State<App>, Authed(caller): Authed) -> Result<Response, ApiError> {
-    app.roles(&caller)?; // the same permission
+    require_admin(&caller)?;
     let places = app.places();
     let text = tokio::task::spawn_blocking(move || shanzhi_domain::places::geojson::export(&places.grids))
         .await

@@ -295,7 +295,7 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
 }
 
 /// A true/false parameter.
-fn flag(q: &HashMap<String, String>, field: &str) -> Result<Option<bool>, ApiError> {
+pub(crate) fn flag(q: &HashMap<String, String>, field: &str) -> Result<Option<bool>, ApiError> {
     match q.get(field).map(String::as_str) {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
