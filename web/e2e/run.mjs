@@ -173,7 +173,8 @@ try {
     await phone.close()
   })
 
-  await step('a grid worker reports from the phone with a camera photo and GPS', async () => {
+  /** The grid worker's phone (with GPS in their grid), on the report form: a manhole type and `words`. */
+  const workerReporting = async (words) => {
     const ctx = await browser.newContext({
       viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
       geolocation: { longitude: 118.18246, latitude: 39.49733 }, permissions: ['geolocation'],
@@ -187,7 +188,12 @@ try {
     await phone.click('[data-test=report-type]')
     await phone.keyboard.type('井盖')
     await phone.click('.el-select-dropdown__item:visible >> nth=0')
-    await phone.fill('[data-test=report-description]', '人行道井盖破损，有塌陷危险')
+    await phone.fill('[data-test=report-description]', words)
+    return { ctx, phone, photo }
+  }
+
+  await step('a grid worker reports from the phone with a camera photo and GPS', async () => {
+    const { ctx, phone, photo } = await workerReporting('人行道井盖破损，有塌陷危险')
     await phone.setInputFiles('[data-test=report-photo]', photo)
     await phone.click('[data-test=report-gps]')
     await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
@@ -197,6 +203,31 @@ try {
     const text = await phone.textContent('[data-test=worker-reported]')
     check(text.includes('130202001001001'), `reported in the grid: ${text}`)
     await phone.screenshot({ path: join(out, 'worker-report-375x812.png') })
+    await ctx.close()
+  })
+
+  await step('without signal, a grid worker\'s report waits on the phone and goes out, once, when the network is back', async () => {
+    const words = `地下通道井盖缺失（无信号处上报 ${Date.now()}）`
+    const { ctx, phone, photo } = await workerReporting(words)
+    await ctx.setOffline(true)
+    await phone.setInputFiles('[data-test=report-photo]', photo)
+    await phone.click('[data-test=report-gps]')
+    await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('联网后'))
+    await phone.waitForFunction(() => document.body.textContent?.includes('联网后上传'))
+    await phone.click('[data-test=report-submit]')
+    await phone.waitForSelector('[data-test=outbox]')
+    check((await phone.textContent('[data-test=outbox]')).includes(words), 'the outbox shows the report')
+    await phone.screenshot({ path: join(out, 'worker-outbox-375x812.png') })
+    await ctx.setOffline(false)
+    await phone.waitForSelector('[data-test=outbox]', { state: 'detached', timeout: 45_000 })
+    // On the server once, with its photo, in the grid the phone was in.
+    const token = await phone.evaluate(() => sessionStorage.getItem('shanzhi.token'))
+    const list = await api(base, 'GET', '/api/v1/cases?page_size=100', null, token)
+    const mine = list.items.filter((c) => c.description === words)
+    check(mine.length === 1, `reported once: ${mine.length}`)
+    check(mine[0].grid === '130202001001001', `in the phone's grid: ${mine[0].grid}`)
+    const detail = await api(base, 'GET', `/api/v1/cases/${mine[0].id}`, null, token)
+    check(detail.log[0].attachments.length === 1, `with its photo: ${JSON.stringify(detail.log[0].attachments)}`)
     await ctx.close()
   })
 
@@ -303,6 +334,14 @@ try {
     await page.click('[data-test=dash-closed]')
     await page.waitForURL(/\/cases\?/)
     await page.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    // A rate shows the counts it is computed from, and each count opens its cases.
+    await page.goto(`${base}/dashboards?area=130202001001`)
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=dash-on_time_closing]')?.textContent ?? ''))
+    await page.click('[data-test=dash-on_time_closing]')
+    await page.click('[data-test=part-closed_on_time]:visible')
+    await page.waitForURL(/figure=closed_on_time/)
+    await page.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
+    check((await page.textContent('body')).includes('统计口径：按期结案'), 'the list says which figure it shows')
     await page.close()
     await phone.close()
   })

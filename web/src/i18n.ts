@@ -20,7 +20,11 @@ const zh = {
     tapHint: '点击地图上问题所在的位置', outside: '不在任何网格内（仍会受理）', noGps: '无法获取定位，请在地图上点选位置',
     needType: '请选择问题类型', needPlace: '请确定问题位置（定位或在地图上点选）', needDescription: '请填写问题描述', badPhone: '请填写 11 位手机号或带区号的座机号', uploading: '照片仍在上传，请稍候',
     retry: '网络不稳定，提交未完成，请再点一次提交（不会重复上报）', submit: '提交上报', thanks: '已收到您的上报',
-    view: '查看进度', another: '再报一件',
+    view: '查看进度', another: '再报一件', placeLater: '已记录当前定位（联网后确定所在网格）', photoLater: '联网后上传',
+  },
+  outbox: {
+    title: '待发送 {n} 件', send: '立即发送', hint: '无网络时上报保存在本机，联网后自动发送，不会重复上报',
+    queued: '当前无网络：已保存在本机，联网后自动发送', sent: '已发送 {n} 件待发送的上报', refused: '未被受理：', delete: '删除',
   },
   worker: { mine: '我的网格', verify: '待核实', recheck: '待核查', open: '在办', report: '上报', none: '暂无任务' },
   resident: {
@@ -39,7 +43,8 @@ const zh = {
     overdue: '超期数', onTimeHandling: '按期处置率', onTimeClosing: '按期结案率', satisfaction: '满意率', score: '综合得分',
     trend: '月度趋势', ranking: '下级区域排名', types: '问题类别构成（点击小类查看案件）', units: '部门考核得分（最低 15 个）',
     heat: '区域 × 月份 上报热力', table: '下级区域考核表', noTypes: '分类构成按街道及以上统计，社区与网格不分类型', noUnits: '部门得分按社区及以上统计',
-    rank: { score: '综合得分', on_time_closing: '按期结案率', satisfaction: '满意率', reported: '上报数' },
+    rank: { score: '综合得分', on_time_handling: '按期处置率', on_time_closing: '按期结案率', satisfaction: '满意率', reported: '上报数' },
+    formula: { on_time_handling: '按期处置数 ÷ 应结案数（点击数字查看案件）', on_time_closing: '按期结案数 ÷ 应结案数（点击数字查看案件）', satisfaction: '（满意 + 基本满意 × 折算系数）÷ 评价数（点击数字查看案件）' },
   },
   admin: {
     title: '系统管理', users: '用户', roles: '角色与数据权限', grids: '网格', taxonomy: '事件分类与时限', calendar: '工作日历',
@@ -82,8 +87,13 @@ const zh = {
   },
   extra: { closed: { true: '已结案', false: '未结案' }, summoned: { true: '吹哨待报到', false: '无待报到' }, located: { true: '已落网格', false: '未落网格' }, from: '上报不早于 {v}', to: '上报早于 {v}',
     closed_from: '结案不早于 {v}', closed_to: '结案早于 {v}', type: '类型 {v}', unit: '单位 {v}', kind: '种类 {v}',
-    figure: '统计口径：{v}', figure_from: '办理不早于 {v}', figure_to: '办理早于 {v}',
-    figures: { filed: '立案', dispatched: '派遣', handled: '处置反馈', rework: '返工', closed: '结案', extensions: '延期', suspended: '挂起', returned: '回退', voided: '作废', rejected: '不予立案', self_handled: '自行处置' } },
+    figure: '统计口径：{v}（每件案件列一次）', figure_from: '计入时间不早于 {v}', figure_to: '计入时间早于 {v}', figure_unit: '计入单位 {v}',
+    figures: {
+      reported: '上报', filed: '立案', filed_public: '公众举报立案', dispatched: '派遣', due: '应结案（处置时限在此期间）', handled: '处置反馈',
+      handled_on_time: '按期处置', closed: '结案', closed_on_time: '按期结案', rework: '返工', overdue_steps: '超期环节', extensions: '延期',
+      suspended: '挂账', returned: '回退', voided: '作废', rejected: '不予立案', self_handled: '自行处置',
+      satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意',
+    } },
   lights: { green: '绿灯', yellow: '黄灯', red: '红灯' },
   channels: {
     patrol: '巡查上报', resident_web: '市民网上上报', resident_phone: '市民来电', hotline: '12345热线',
@@ -119,6 +129,11 @@ const en: typeof zh = {
     needType: 'Choose a type', needPlace: 'Say where it is (your position, or a tap on the map)', needDescription: 'Describe the problem', badPhone: 'A mobile number (11 digits) or a landline with its area code',
     uploading: 'Photos are still uploading', retry: 'The network failed: press submit again (it will not report twice)',
     submit: 'Report', thanks: 'Your report has been received', view: 'Follow it', another: 'Report another',
+    placeLater: 'Position kept (its grid is found once online)', photoLater: 'Uploads once online',
+  },
+  outbox: {
+    title: '{n} waiting to be sent', send: 'Send now', hint: 'Reports made without signal are kept on this phone and sent once online, never twice',
+    queued: 'No network: kept on this phone, sent once online', sent: '{n} waiting report(s) sent', refused: 'Refused: ', delete: 'Delete',
   },
   worker: { mine: 'My grid', verify: 'To verify', recheck: 'To re-check', open: 'Open', report: 'Report', none: 'Nothing to do' },
   resident: {
@@ -138,7 +153,8 @@ const en: typeof zh = {
     overdue: 'Overdue steps', onTimeHandling: 'On-time handling', onTimeClosing: 'On-time closing', satisfaction: 'Satisfaction', score: 'Score',
     trend: 'Monthly trend', ranking: 'Areas below, ranked', types: 'By category and type (click a type for its cases)',
     units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below', noTypes: 'Categories are counted from the street up, not per community or grid', noUnits: 'Department scores are counted from the community up',
-    rank: { score: 'Score', on_time_closing: 'On-time closing', satisfaction: 'Satisfaction', reported: 'Reported' },
+    rank: { score: 'Score', on_time_handling: 'On-time handling', on_time_closing: 'On-time closing', satisfaction: 'Satisfaction', reported: 'Reported' },
+    formula: { on_time_handling: 'Handled on time ÷ due (click a count for its cases)', on_time_closing: 'Closed on time ÷ due (click a count for its cases)', satisfaction: '(satisfied + basically satisfied × weight) ÷ ratings (click a count for its cases)' },
   },
   admin: {
     title: 'Administration', users: 'Users', roles: 'Roles & data scope', grids: 'Grids', taxonomy: 'Taxonomy & time limits', calendar: 'Work calendar',
@@ -181,8 +197,13 @@ const en: typeof zh = {
   },
   extra: { closed: { true: 'Closed', false: 'Not closed' }, summoned: { true: 'Whistle waiting', false: 'No whistle waiting' }, located: { true: 'In a grid', false: 'Outside every grid' }, from: 'Reported from {v}', to: 'Reported before {v}',
     closed_from: 'Closed from {v}', closed_to: 'Closed before {v}', type: 'Type {v}', unit: 'Unit {v}', kind: 'Kind {v}',
-    figure: 'Counted as: {v}', figure_from: 'Acted from {v}', figure_to: 'Acted before {v}',
-    figures: { filed: 'filed', dispatched: 'dispatched', handled: 'handled', rework: 'reworked', closed: 'closed', extensions: 'extended', suspended: 'suspended', returned: 'returned', voided: 'voided', rejected: 'rejected', self_handled: 'self-handled' } },
+    figure: 'Counted as: {v} (each case once)', figure_from: 'Counted from {v}', figure_to: 'Counted before {v}', figure_unit: 'Counted under {v}',
+    figures: {
+      reported: 'reported', filed: 'filed', filed_public: 'filed from the public', dispatched: 'dispatched', due: 'due (deadline in the period)', handled: 'handled',
+      handled_on_time: 'handled on time', closed: 'closed', closed_on_time: 'closed on time', rework: 'reworked', overdue_steps: 'overdue steps', extensions: 'extended',
+      suspended: 'suspended', returned: 'returned', voided: 'voided', rejected: 'rejected', self_handled: 'self-handled',
+      satisfied: 'satisfied', basically_satisfied: 'basically satisfied', dissatisfied: 'dissatisfied',
+    } },
   lights: { green: 'Green', yellow: 'Yellow', red: 'Red' },
   channels: {
     patrol: 'Patrol', resident_web: 'Resident (web)', resident_phone: 'Resident (phone)', hotline: '12345 hotline',

@@ -5,7 +5,7 @@
 use shanzhi_domain::cases::case::Case;
 use shanzhi_domain::demo::history::{GeneratedCase, HistoryConfig, HistoryInput, generate_history};
 use shanzhi_domain::ids::Level;
-use shanzhi_store::StoredCase;
+use shanzhi_store::{History, StoredCase};
 
 use crate::clock::IdGen;
 use crate::demo::Progress;
@@ -14,11 +14,7 @@ use crate::{App, AppError, Reference};
 /// Cases per transaction.
 const BATCH: usize = 20_000;
 
-fn stored(
-    reference: &Reference,
-    ids: &IdGen,
-    g: GeneratedCase,
-) -> (StoredCase, Vec<shanzhi_domain::cases::case::LogEntry>) {
+fn stored(reference: &Reference, ids: &IdGen, g: GeneratedCase) -> History {
     let case: Case = g.case;
     let county = case
         .grid
@@ -28,10 +24,19 @@ fn stored(
         .unwrap_or_else(|| "000000".into());
     let yellow_at = case.clock.as_ref().and_then(|k| k.yellow_at(&reference.calendar).ok());
     let id = ids.next(case.reported_at);
-    (StoredCase { id, county, case, yellow_at }, g.log)
+    History { stored: StoredCase { id, county, case, yellow_at }, log: g.log, counted: g.counted }
 }
 
 impl App {
+    /// The demo's year of history (`cases` cases): ending now, so that what is still open looks
+    /// like a working day in the city rather than a backlog gone red since a fixed date; at the
+    /// latest 60 days before the work calendar ends, so that its deadlines can be computed.
+    pub fn demo_history(&self, cases: usize) -> HistoryConfig {
+        let calendar_end = self.reference().calendar.valid_to() - chrono::Duration::days(60);
+        let latest = calendar_end.and_hms_opt(16, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
+        HistoryConfig { cases, end: self.clock.now().min(latest), ..Default::default() }
+    }
+
     /// Generates `cfg.cases` cases of history over the loaded demo places and stores them.
     /// Returns how many were stored.
     pub async fn load_history(&self, cfg: HistoryConfig, mut progress: Progress) -> Result<usize, AppError> {
@@ -39,8 +44,7 @@ impl App {
         let places = self.places();
         let users = self.store().load_users().await?;
         let total = cfg.cases;
-        let (tx, mut rx) =
-            tokio::sync::mpsc::channel::<Vec<(StoredCase, Vec<shanzhi_domain::cases::case::LogEntry>)>>(1);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<History>>(1);
         let gen_reference = reference.clone();
         let node = self.ids.node();
         let producer = tokio::task::spawn_blocking(move || {

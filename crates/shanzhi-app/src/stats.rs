@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shanzhi_domain::cases::figures::assessment::{Composite, Rates};
-use shanzhi_domain::cases::figures::{Counters, Meaning, kept};
+use shanzhi_domain::cases::figures::{Counters, kept};
 use shanzhi_store::FigureQuery;
 
 use crate::{App, AppError};
@@ -206,29 +206,30 @@ impl App {
 }
 
 impl App {
-    /// The condition that lists the cases behind a figure: cases of `kind` with a log entry, in
-    /// `[from, to)`, of an action that `figure` counts (the counters `Meaning::counted_by` names).
+    /// The condition that lists the cases behind a figure: cases with a log entry that counted
+    /// `figure` (any counter of `Counters::FIELDS`) in `[from, to)` (`due`: whose handling
+    /// deadline falls in it), under `unit` when given (the unit the entry counted under; `-`: none).
+    /// A case is listed once however many of its entries counted.
     pub fn figure_filter(
         &self,
-        kind: Option<&str>,
         figure: &str,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
+        unit: Option<String>,
     ) -> Result<crate::cases::Acted, AppError> {
-        let kind =
-            kind.ok_or_else(|| AppError::invalid("kind", "the cases behind a figure are listed for one kind"))?;
-        let meaning = Meaning::counted_by(figure).ok_or_else(|| {
-            AppError::invalid(
-                "figure",
-                format!(
-                    "`{figure}` is not a figure whose cases can be listed: filed, dispatched, handled, rework, closed, \
-                     extensions, suspended, returned, voided, rejected or self_handled (reported: use from and to)"
-                ),
-            )
-        })?;
-        let reference = self.reference();
-        let workflow =
-            reference.workflows.get(kind).ok_or_else(|| AppError::invalid("kind", format!("no case kind `{kind}`")))?;
-        Ok(crate::cases::Acted { actions: meaning.actions(workflow), from, to })
+        let counter = match (figure, Counters::bit(figure)) {
+            ("due", _) => shanzhi_store::Counter::Due,
+            (_, Some(bit)) => shanzhi_store::Counter::Bit(bit),
+            (_, None) => {
+                return Err(AppError::invalid(
+                    "figure",
+                    format!("`{figure}` is not a figure: one of {}", Counters::FIELDS.join(", ")),
+                ));
+            }
+        };
+        if from >= to {
+            return Err(AppError::invalid("figure_to", "figure_to must be after figure_from"));
+        }
+        Ok(crate::cases::Acted { counter, from, to, unit })
     }
 }

@@ -22,7 +22,7 @@ use crate::entity::{case, case_log, case_unit, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
 use crate::sealed::Sealer;
 use crate::{Result, Store, StoreError};
-use shanzhi_domain::cases::figures::recompute_each;
+use shanzhi_domain::cases::figures::{Counted, NO_UNIT, recompute_each};
 
 /// Records the units each case has involved (insert-only: a unit once assigned keeps seeing it).
 async fn add_case_units(txn: &impl ConnectionTrait, rows: Vec<(String, String, i64)>) -> Result<()> {
@@ -158,12 +158,33 @@ pub struct CaseFilter {
     pub scope: Option<DataScope>,
 }
 
-/// Cases with a log entry of one of `actions` at or after `from` and before `to`.
+/// The cases behind a figure: cases with a log entry that counted `counter` (domain `Counted`)
+/// at or after `from` and before `to`, under `unit` when given (the unit the entry counted under,
+/// not the case's unit now; `-` for none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acted {
-    pub actions: Vec<String>,
+    pub counter: Counter,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    pub unit: Option<String>,
+}
+
+/// Which entries count toward a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Entries with this bit of `Counted::bits`, in the entry's month.
+    Bit(i64),
+    /// Entries that started a handling clock whose deadline falls in the time (应结案数).
+    Due,
+}
+
+/// A finished case with its whole log and what each entry counted (for `insert_histories`).
+#[derive(Debug, Clone)]
+pub struct History {
+    pub stored: StoredCase,
+    pub log: Vec<LogEntry>,
+    /// `counted[i]` is `log[i]`'s.
+    pub counted: Vec<Counted>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -201,9 +222,19 @@ fn row(s: &StoredCase, seal: &Sealer) -> Result<case::ActiveModel> {
 }
 
 /// A log row at its place in commit order (`pos`, see migration m0014).
-fn log_row(county: &str, id: i64, e: &LogEntry, pos: i64, seal: &Sealer) -> Result<case_log::ActiveModel> {
+fn log_row(
+    county: &str,
+    id: i64,
+    e: &LogEntry,
+    counted: &Counted,
+    pos: i64,
+    seal: &Sealer,
+) -> Result<case_log::ActiveModel> {
     Ok(case_log::ActiveModel {
         pos: Set(pos),
+        figure_bits: Set(counted.bits()),
+        due_at: Set(counted.due_at),
+        figure_unit: Set(counted.unit.clone()),
         county_code: Set(county.to_string()),
         case_id: Set(id),
         seq: Set(e.seq as i32),
@@ -314,7 +345,10 @@ impl Store {
         let logs = cases
             .iter()
             .zip(positions)
-            .map(|(c, pos)| log_row(&c.stored.county, c.stored.id, c.first, pos, self.sealer()))
+            .map(|(c, pos)| {
+                let counted = Counted::of(&c.stored.case, c.first);
+                log_row(&c.stored.county, c.stored.id, c.first, &counted, pos, self.sealer())
+            })
             .collect::<Result<Vec<_>>>()?;
         case_log::Entity::insert_many(logs).exec_without_returning(&txn).await?;
         let entries: Vec<(&Case, &LogEntry)> = cases.iter().map(|c| (&c.stored.case, c.first)).collect();
@@ -325,29 +359,37 @@ impl Store {
 
     /// Stores many finished histories (cases with their whole logs) in one transaction, with
     /// their figures: for loading a demo or migrating from another system.
-    pub async fn insert_histories(&self, batch: &[(StoredCase, Vec<LogEntry>)]) -> Result<()> {
+    pub async fn insert_histories(&self, batch: &[History]) -> Result<()> {
         const ROWS: usize = 300;
         if batch.is_empty() {
             return Ok(());
         }
-        let Some(last) = batch.iter().filter_map(|(_, log)| log.last()).map(|e| e.at).max() else {
+        if let Some(h) = batch.iter().find(|h| h.counted.len() != h.log.len()) {
+            return Err(StoreError::Corrupt(format!(
+                "case {}: {} log entries but {} counted",
+                h.stored.id,
+                h.log.len(),
+                h.counted.len()
+            )));
+        }
+        let Some(last) = batch.iter().filter_map(|h| h.log.last()).map(|e| e.at).max() else {
             return Err(StoreError::Corrupt("histories without a single log entry".into()));
         };
         let txn = self.db().begin().await?;
         for chunk in batch.chunks(ROWS) {
-            let rows = chunk.iter().map(|(s, _)| row(s, self.sealer())).collect::<Result<Vec<_>>>()?;
+            let rows = chunk.iter().map(|h| row(&h.stored, self.sealer())).collect::<Result<Vec<_>>>()?;
             case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         }
-        add_case_units(&txn, batch.iter().flat_map(|(s, log)| units_rows(s, log)).collect()).await?;
+        add_case_units(&txn, batch.iter().flat_map(|h| units_rows(&h.stored, &h.log)).collect()).await?;
         // One audit entry for the batch; its sequence number places every log row of the batch.
-        let entries: usize = batch.iter().map(|(_, log)| log.len()).sum();
+        let entries: usize = batch.iter().map(|h| h.log.len()).sum();
         let detail = format!("{} cases, {entries} log entries", batch.len());
         let event = AuditEvent::new(last, "system", "history.load", "cases", detail);
         let pos = crate::audit::append(&txn, vec![event]).await?[0];
         let mut logs = Vec::with_capacity(ROWS);
-        for (s, log) in batch {
-            for e in log {
-                logs.push(log_row(&s.county, s.id, e, pos, self.sealer())?);
+        for h in batch {
+            for (e, counted) in h.log.iter().zip(&h.counted) {
+                logs.push(log_row(&h.stored.county, h.stored.id, e, counted, pos, self.sealer())?);
                 if logs.len() == ROWS {
                     case_log::Entity::insert_many(std::mem::take(&mut logs)).exec_without_returning(&txn).await?;
                 }
@@ -358,7 +400,7 @@ impl Store {
         }
         // Finished histories: their figures come from the logs (the same counts the per-action
         // deltas would have kept; the figures property test proves the two agree).
-        upsert_figures(&txn, recompute_each(batch.iter().map(|(s, log)| (&s.case, log.as_slice())))).await?;
+        upsert_figures(&txn, recompute_each(batch.iter().map(|h| (&h.stored.case, h.log.as_slice())))).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -460,7 +502,8 @@ impl Store {
         add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;
         let positions = crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
         for ((s, _, entry), pos) in changes.iter().zip(positions) {
-            case_log::Entity::insert(log_row(&s.county, s.id, entry, pos, self.sealer())?)
+            let counted = Counted::of(&s.case, entry);
+            case_log::Entity::insert(log_row(&s.county, s.id, entry, &counted, pos, self.sealer())?)
                 .exec_without_returning(&txn)
                 .await?;
         }
@@ -609,19 +652,29 @@ impl Store {
             c = c.add(case::Column::ReportedAt.lt(t));
         }
         if let Some(a) = &f.acted {
-            use sea_orm::sea_query::ExprTrait;
-            // The log's time index narrows the entries; ids are unique across counties.
-            c = c.add(
-                Expr::col(case::Column::Id).in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(case_log::Column::CaseId)
-                        .from(case_log::Entity)
-                        .and_where(Expr::col(case_log::Column::At).gte(a.from))
-                        .and_where(Expr::col(case_log::Column::At).lt(a.to))
-                        .and_where(Expr::col(case_log::Column::Action).is_in(a.actions.iter().cloned()))
-                        .to_owned(),
-                ),
-            );
+            use sea_orm::sea_query::{ExprTrait, Query};
+            // The log's time indexes (at, due_at) narrow the entries; ids are unique across counties.
+            let mut entries = Query::select();
+            entries.column(case_log::Column::CaseId).from(case_log::Entity);
+            match a.counter {
+                Counter::Bit(bit) => entries
+                    .and_where(Expr::col(case_log::Column::At).gte(a.from))
+                    .and_where(Expr::col(case_log::Column::At).lt(a.to))
+                    .and_where(Expr::col(case_log::Column::FigureBits).bit_and(bit).ne(0)),
+                Counter::Due => entries
+                    .and_where(Expr::col(case_log::Column::DueAt).gte(a.from))
+                    .and_where(Expr::col(case_log::Column::DueAt).lt(a.to)),
+            };
+            match a.unit.as_deref() {
+                None => {}
+                Some(NO_UNIT) => {
+                    entries.and_where(Expr::col(case_log::Column::FigureUnit).is_null());
+                }
+                Some(unit) => {
+                    entries.and_where(Expr::col(case_log::Column::FigureUnit).eq(unit));
+                }
+            }
+            c = c.add(Expr::col(case::Column::Id).in_subquery(entries.to_owned()));
         }
         let q = case::Entity::find().filter(c);
         let total = q.clone().count(self.db()).await?;

@@ -158,7 +158,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                 app.store().delete_all_cases().await?;
                 let loaded = app.load_demo(DemoConfig::default(), progress::reporter()).await.map_err(explain)?;
                 let cases = if history > 0 {
-                    let cfg = shanzhi_domain::demo::history::HistoryConfig { cases: history, ..Default::default() };
+                    let cfg = app.demo_history(history);
                     app.load_history(cfg, progress::reporter()).await.map_err(explain)?
                 } else {
                     0

@@ -225,14 +225,18 @@ pub struct CaseFilterParams {
     closed_from: Option<String>,
     /// Closed before (RFC 3339)
     closed_to: Option<String>,
-    /// The cases behind a figure of the dashboards: filed, dispatched, handled, rework, closed,
-    /// extensions, suspended, returned, voided, rejected or self_handled, counted in
-    /// [figure_from, figure_to) (needs `kind`)
+    /// The cases behind a figure of the dashboards (any counter of `/api/v1/stats`: reported,
+    /// filed, dispatched, due, handled, handled_on_time, closed, closed_on_time, overdue_steps,
+    /// satisfied, …): the cases with a log entry that counted it in [figure_from, figure_to)
+    /// (`due`: whose handling deadline falls in it); each case once
     figure: Option<String>,
     /// With `figure`: from (RFC 3339)
     figure_from: Option<String>,
     /// With `figure`: before (RFC 3339)
     figure_to: Option<String>,
+    /// With `figure`: the unit the figure counted the case under (as in `/api/v1/stats?by=unit`;
+    /// `-`: none), which may not be its unit now
+    figure_unit: Option<String>,
     /// Reported at or after (RFC 3339)
     from: Option<String>,
     /// Reported before (RFC 3339)
@@ -257,6 +261,9 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
         }
     }
     let acted = match q.get("figure").filter(|f| !f.is_empty()) {
+        None if q.get("figure_unit").is_some_and(|u| !u.is_empty()) => {
+            return Err(ApiError::invalid("figure_unit", "figure_unit narrows a figure: give figure too"));
+        }
         None => None,
         Some(figure) => {
             let from = time(q, "figure_from")?.ok_or_else(|| {
@@ -265,7 +272,8 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
             let to = time(q, "figure_to")?.ok_or_else(|| {
                 ApiError::invalid("figure_to", "a figure needs its months: figure_from and figure_to")
             })?;
-            Some(app.figure_filter(q.get("kind").map(String::as_str), figure, from, to)?)
+            let unit = q.get("figure_unit").filter(|u| !u.is_empty()).cloned();
+            Some(app.figure_filter(figure, from, to, unit)?)
         }
     };
     let filter = CaseFilter {

@@ -113,8 +113,9 @@ async fn a_figure_table_exports_with_chinese_headers_and_drills_down_to_its_case
             .await;
         assert_eq!(v["total"], 0, "{}", t.db);
         for (query, field) in [
-            ("figure=closed&figure_from=2026-03-01T00:00:00Z&figure_to=2026-04-01T00:00:00Z", "kind"),
-            ("kind=event&figure=due&figure_from=2026-03-01T00:00:00Z&figure_to=2026-04-01T00:00:00Z", "figure"),
+            ("figure=closed&figure_from=2026-04-01T00:00:00Z&figure_to=2026-03-01T00:00:00Z", "figure_to"),
+            ("kind=event&figure=score&figure_from=2026-03-01T00:00:00Z&figure_to=2026-04-01T00:00:00Z", "figure"),
+            ("kind=event&figure_unit=130202:urban-management", "figure_unit"),
             ("kind=event&figure=closed", "figure_from"),
         ] {
             let (s, v) = t.call("GET", &format!("/api/v1/cases?{query}"), Some("zhiban"), None, None).await;

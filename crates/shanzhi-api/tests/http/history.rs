@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use shanzhi_app::App;
 use shanzhi_app::cases::CaseFilter;
 use shanzhi_app::clock::ManualClock;
@@ -69,5 +69,61 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
             .unwrap();
         assert!(stats.rows.len() >= 12, "{db}: {} months", stats.rows.len());
         assert!(stats.total.counters.closed > 0 && stats.total.rates.on_time_closing.is_some(), "{db}");
+        behind_every_figure(&app, &db).await;
     }
+}
+
+/// The first instant of a month (`YYYY-MM`) in Tangshan time, and of the month after it.
+fn month_bounds(m: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+    let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+    let first = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").unwrap();
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+    let at = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+    (at(first), at(next))
+}
+
+/// The cases behind every figure of every month, of both kinds, and of the busiest unit: a
+/// figure counts entries, the list counts cases (each once), so the list never has more; it
+/// has some whenever the figure is not zero; and it has exactly as many for the counters that
+/// count a case at most once (its report, filing, close and rating).
+async fn behind_every_figure(app: &App, db: &str) {
+    let admin = app.actor(Some("admin")).await.unwrap();
+    let once = [
+        "reported",
+        "filed",
+        "filed_public",
+        "closed",
+        "closed_on_time",
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+    ];
+    let mut checked = 0;
+    for kind in ["event", "demand"] {
+        let by = |by: &str| StatsQuery { kind: kind.into(), by: Some(by.into()), ..Default::default() };
+        let months = app.stats(&by("period"), &admin).await.unwrap().rows;
+        let units = app.stats(&by("unit"), &admin).await.unwrap().rows;
+        let busiest = units.iter().filter(|r| r.key != "-").max_by_key(|r| r.counters.dispatched).unwrap();
+        let rows = months.iter().map(|r| (r, None)).chain([(busiest, Some(busiest.key.clone()))]);
+        for (row, unit) in rows {
+            let (from, to) = if unit.is_some() {
+                (month_bounds(&months[0].key).0, month_bounds(&months.last().unwrap().key).1)
+            } else {
+                month_bounds(&row.key)
+            };
+            for (name, figure) in row.counters.named() {
+                let acted = app.figure_filter(name, from, to, unit.clone()).unwrap();
+                let filter = CaseFilter { kind: Some(kind.into()), acted: Some(acted), limit: 1, ..Default::default() };
+                let (listed, _) = app.list_cases(&filter, &admin).await.unwrap();
+                let at = format!("{db}: {kind} {} {unit:?} {name}", row.key);
+                assert!(listed <= figure, "{at}: {listed} cases for a figure of {figure}");
+                assert_eq!(listed > 0, figure > 0, "{at}: {listed} cases for a figure of {figure}");
+                if once.contains(&name) {
+                    assert_eq!(listed, figure, "{at}");
+                }
+                checked += usize::from(figure > 0);
+            }
+        }
+    }
+    assert!(checked > 300, "{db}: only {checked} figures were not zero");
 }

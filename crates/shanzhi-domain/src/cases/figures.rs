@@ -313,39 +313,6 @@ impl Meaning {
     }
 }
 
-impl Meaning {
-    /// The meaning whose log entries a counter counts one by one, in the entry's month: what a
-    /// list of cases can reproduce exactly ("the cases behind the figure"). `reported` comes from
-    /// the report itself; the on-time shares, the ratings by satisfaction, `due` and the overdue
-    /// steps depend on more than the action, so no such list shows exactly them.
-    pub fn counted_by(counter: &str) -> Option<Meaning> {
-        Some(match counter {
-            "filed" => Meaning::File,
-            "dispatched" => Meaning::Dispatch,
-            "handled" => Meaning::Feedback,
-            "rework" => Meaning::Rework,
-            "closed" => Meaning::Close,
-            "extensions" => Meaning::ApproveExtension,
-            "suspended" => Meaning::ApproveSuspension,
-            "returned" => Meaning::Return,
-            "voided" => Meaning::ApproveVoid,
-            "rejected" => Meaning::Reject,
-            "self_handled" => Meaning::SelfHandle,
-            _ => return None,
-        })
-    }
-
-    /// The actions of a kind's workflow that have this meaning.
-    pub fn actions(self, workflow: &super::workflow::Workflow) -> Vec<String> {
-        workflow
-            .actions()
-            .iter()
-            .filter(|a| Meaning::of(&workflow.kind, &a.key) == Some(self))
-            .map(|a| a.key.clone())
-            .collect()
-    }
-}
-
 /// Whether a close counts as 按期结案.
 ///
 /// 按期结案: no handling step of the case ended after its deadline (the engine counts those in
@@ -359,59 +326,94 @@ fn handling_deadline(case: &Case) -> Option<DateTime<Utc>> {
     case.clock.as_ref().filter(|c| c.step == HANDLING_STEP).map(|c| c.deadline)
 }
 
+/// What one log entry counts: each counter at most once. Kept with the entry (the store's log
+/// columns), so that the cases behind any figure can be listed exactly: the cases with an entry
+/// that counted it, in the months shown, under the area, unit and type of the figure's key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// The counters of the entry's own month; `due` is never set here (see `due_at`).
+    pub now: Counters,
+    /// The handling deadline whose month counts `due`, when the entry starts a handling clock.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The primary unit after the entry: the unit its figures count under (none: [`NO_UNIT`]).
+    pub unit: Option<String>,
+}
+
+impl Counted {
+    /// What `entry` counts, given the case after it.
+    pub fn of(case_after: &Case, entry: &LogEntry) -> Counted {
+        let mut now = Counters::default();
+        let mut due_at = None;
+        if entry.from_state.is_none() {
+            now.reported += 1;
+        }
+        if entry.overdue {
+            now.overdue_steps += 1;
+        }
+        if let Some(meaning) = Meaning::of(&case_after.kind, &entry.action) {
+            match meaning {
+                Meaning::File => {
+                    now.filed += 1;
+                    if is_public(case_after.channel) {
+                        now.filed_public += 1;
+                    }
+                }
+                Meaning::Dispatch => {
+                    now.dispatched += 1;
+                    due_at = handling_deadline(case_after);
+                }
+                Meaning::Accept => due_at = handling_deadline(case_after),
+                Meaning::Feedback => {
+                    now.handled += 1;
+                    if !entry.overdue {
+                        now.handled_on_time += 1;
+                    }
+                }
+                Meaning::Rework => now.rework += 1,
+                Meaning::Close => {
+                    now.closed += 1;
+                    if closed_on_time(case_after, entry) {
+                        now.closed_on_time += 1;
+                    }
+                }
+                Meaning::ApproveExtension => now.extensions += 1,
+                Meaning::ApproveSuspension => now.suspended += 1,
+                Meaning::Return => now.returned += 1,
+                Meaning::ApproveVoid => now.voided += 1,
+                Meaning::Reject => now.rejected += 1,
+                Meaning::SelfHandle => now.self_handled += 1,
+                Meaning::Rate => match case_after.rating.as_ref().map(|r| r.satisfaction) {
+                    Some(Satisfaction::Satisfied) => now.satisfied += 1,
+                    Some(Satisfaction::BasicallySatisfied) => now.basically_satisfied += 1,
+                    Some(Satisfaction::Dissatisfied) => now.dissatisfied += 1,
+                    None => {}
+                },
+            }
+        }
+        Counted { now, due_at, unit: case_after.units.as_ref().map(|u| u.primary.clone()) }
+    }
+
+    /// The counters of the entry's month as bits: bit `i` is set when `Counters::FIELDS[i]` counted
+    /// the entry (`due` is never set: it is `due_at`).
+    pub fn bits(&self) -> i64 {
+        self.now.named().iter().enumerate().filter(|(_, (_, n))| *n > 0).fold(0, |b, (i, _)| b | 1 << i)
+    }
+}
+
+impl Counters {
+    /// The bit of a counter in [`Counted::bits`] (`None`: no such counter, or `due`, which a
+    /// deadline's month counts rather than a bit).
+    pub fn bit(name: &str) -> Option<i64> {
+        (name != "due").then(|| Counters::FIELDS.iter().position(|f| *f == name).map(|i| 1i64 << i)).flatten()
+    }
+}
+
 /// What one appended log entry adds to the figures: the key and counters for every row it
 /// touches, each key once (none when it counts nothing). Depends only on the entry and the case after it, so
 /// the store can apply it in the transaction that appends the entry.
 pub fn deltas(case_after: &Case, entry: &LogEntry) -> Vec<(FigureKey, Counters)> {
     // Counted in the entry's month, and (due) in the month of a deadline.
-    let mut now = Counters::default();
-    let mut due_at = None;
-    if entry.from_state.is_none() {
-        now.reported += 1;
-    }
-    if entry.overdue {
-        now.overdue_steps += 1;
-    }
-    if let Some(meaning) = Meaning::of(&case_after.kind, &entry.action) {
-        match meaning {
-            Meaning::File => {
-                now.filed += 1;
-                if is_public(case_after.channel) {
-                    now.filed_public += 1;
-                }
-            }
-            Meaning::Dispatch => {
-                now.dispatched += 1;
-                due_at = handling_deadline(case_after);
-            }
-            Meaning::Accept => due_at = handling_deadline(case_after),
-            Meaning::Feedback => {
-                now.handled += 1;
-                if !entry.overdue {
-                    now.handled_on_time += 1;
-                }
-            }
-            Meaning::Rework => now.rework += 1,
-            Meaning::Close => {
-                now.closed += 1;
-                if closed_on_time(case_after, entry) {
-                    now.closed_on_time += 1;
-                }
-            }
-            Meaning::ApproveExtension => now.extensions += 1,
-            Meaning::ApproveSuspension => now.suspended += 1,
-            Meaning::Return => now.returned += 1,
-            Meaning::ApproveVoid => now.voided += 1,
-            Meaning::Reject => now.rejected += 1,
-            Meaning::SelfHandle => now.self_handled += 1,
-            Meaning::Rate => match case_after.rating.as_ref().map(|r| r.satisfaction) {
-                Some(Satisfaction::Satisfied) => now.satisfied += 1,
-                Some(Satisfaction::BasicallySatisfied) => now.basically_satisfied += 1,
-                Some(Satisfaction::Dissatisfied) => now.dissatisfied += 1,
-                None => {}
-            },
-        }
-    }
+    let Counted { mut now, due_at, .. } = Counted::of(case_after, entry);
     // Each key once: the due row joins the entry's row when the deadline falls in the same month.
     let period = period_of(entry.at);
     let mut later = None;

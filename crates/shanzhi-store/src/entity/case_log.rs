@@ -22,6 +22,10 @@ pub struct Model {
     pub body: String,
     /// The place in commit order (the audit sequence number of the writing transaction).
     pub pos: i64,
+    /// What the entry counted in the figures: `Counted::bits`, its `due_at` and its unit.
+    pub figure_bits: i64,
+    pub due_at: Option<ChronoDateTimeUtc>,
+    pub figure_unit: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

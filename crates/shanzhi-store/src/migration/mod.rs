@@ -16,6 +16,7 @@ mod m0013_attachments;
 mod m0014_log_position;
 pub(crate) mod m0015_summons;
 mod m0016_user_admin;
+mod m0017_log_figures;
 
 use sea_orm_migration::prelude::*;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_log_position::Migration),
             Box::new(m0015_summons::Migration),
             Box::new(m0016_user_admin::Migration),
+            Box::new(m0017_log_figures::Migration),
         ]
     }
 }

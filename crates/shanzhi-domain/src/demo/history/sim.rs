@@ -18,6 +18,7 @@ use super::world::World;
 use crate::calendar::WorkCalendar;
 use crate::cases::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Satisfaction};
 use crate::cases::engine::{Command, Refusal, apply, create};
+use crate::cases::figures::Counted;
 use crate::cases::routing::route;
 use crate::cases::sweep::{next_sweep_at, sweep};
 use crate::cases::workflow::Workflow;
@@ -42,6 +43,8 @@ pub(super) struct Sim<'w, 'a> {
     pub(super) case: Case,
     pub(super) log: Vec<LogEntry>,
     pub(super) commands: Vec<Option<Command>>,
+    /// What each entry counted (`counted[i]` is `log[i]`'s).
+    pub(super) counted: Vec<Counted>,
     pub(super) last: DateTime<Utc>,
     /// Whether any handling step ended late so far (ratings suffer).
     pub(super) late: bool,
@@ -103,9 +106,11 @@ impl<'w, 'a> Sim<'w, 'a> {
             case,
             log: Vec::with_capacity(12),
             commands: Vec::with_capacity(11),
+            counted: Vec::with_capacity(12),
             last: p.at,
             late: false,
         };
+        sim.counted.push(Counted::of(&sim.case, &first));
         sim.log.push(first);
         let story = if p.stream.is_demand() { sim.demand(&reporter.actor) } else { sim.event(&reporter.actor) };
         match story {
@@ -116,7 +121,7 @@ impl<'w, 'a> Sim<'w, 'a> {
         if let Err(Halt::Refused(e)) = sim.sweep_until(w.end) {
             return Err(e);
         }
-        Ok(GeneratedCase { case: sim.case, log: sim.log, commands: sim.commands })
+        Ok(GeneratedCase { case: sim.case, log: sim.log, commands: sim.commands, counted: sim.counted })
     }
 
     /// Applies a command at `at` (moved to just after the previous entry if need be), after the
@@ -130,14 +135,20 @@ impl<'w, 'a> Sim<'w, 'a> {
         let at = at.max(self.last + Duration::seconds(1));
         match apply(self.wf, self.cal, &self.case, &command, who, at) {
             Ok((next, entry)) => {
-                self.case = next;
-                self.log.push(entry);
-                self.commands.push(Some(command));
-                self.last = at;
+                self.record(next, entry, Some(command), at);
                 Ok(at)
             }
             Err(refusal) => Err(self.refused(&command.action, refusal)),
         }
+    }
+
+    /// Takes the case after an entry, with the entry, its command and what it counted.
+    fn record(&mut self, next: Case, entry: LogEntry, command: Option<Command>, at: DateTime<Utc>) {
+        self.counted.push(Counted::of(&next, &entry));
+        self.case = next;
+        self.log.push(entry);
+        self.commands.push(command);
+        self.last = at;
     }
 
     pub(super) fn refused(&self, action: &str, refusal: Refusal) -> Halt {
@@ -153,12 +164,7 @@ impl<'w, 'a> Sim<'w, 'a> {
                 break;
             }
             match sweep(self.wf, self.cal, &self.case, at) {
-                Ok(Some((next, entry))) => {
-                    self.case = next;
-                    self.log.push(entry);
-                    self.commands.push(None);
-                    self.last = at;
-                }
+                Ok(Some((next, entry))) => self.record(next, entry, None, at),
                 Ok(None) => break,
                 Err(refusal) => return Err(self.refused("sweep", refusal)),
             }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cases::case::{Case, LogEntry, Satisfaction};
 use crate::cases::engine::Command;
+use crate::cases::figures::Counted;
 
 /// One generated case: its state at the end of the period and its whole log.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,9 @@ pub struct GeneratedCase {
     /// for the deadline sweep's entries): what a replay needs besides the log (extensions and
     /// ratings are not in the log).
     pub commands: Vec<Option<Command>>,
+    /// What each entry counted (`counted[i]` is `log[i]`'s): the figures the store keeps with the
+    /// log, computed from the case after each entry as the engine left it.
+    pub counted: Vec<Counted>,
 }
 
 /// What was generated, in counts.
