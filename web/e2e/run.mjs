@@ -414,7 +414,7 @@ try {
     await other.close()
     await ctx.close()
   })
-  await step('the administrator creates an account, disables it, reads the roles, checks a grid file and sees the calendar', async () => {
+  await step('the administrator creates an account, disables it, reads the roles, checks a grid file, sees the calendar and reads the audit log', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
     await logIn(page, base, 'admin')
     await page.waitForURL(/\/command$/)
@@ -468,6 +468,16 @@ try {
     // Saturday 10 October 2026 is worked instead (调休上班).
     await page.waitForSelector('[data-date="2026-10-10"].work')
     await page.screenshot({ path: join(out, 'admin-calendar-1920x1080.png'), fullPage: true })
+
+    // The audit log: the new account's creation under the administrator's name; the chain holds.
+    await page.click('#tab-audit')
+    await page.fill('[data-test=audit-action]', 'user.create')
+    await page.click('[data-test=audit-search]')
+    await page.waitForSelector('[data-test=audit] .el-table__row >> text=linfeng')
+    check((await page.textContent('[data-test=audit] .el-table__row:has-text("linfeng")')).includes('admin'), 'under the administrator')
+    await page.click('[data-test=audit-verify]')
+    await page.waitForSelector('[data-test=audit-check].ok')
+    check((await page.textContent('[data-test=audit-check]')).includes('哈希链完整'), 'the chain is intact')
     await page.close()
   })
 } catch (e) {

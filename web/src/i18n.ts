@@ -76,6 +76,9 @@ const zh = {
     keyScope: '权限范围', createdAt: '创建时间', revokedAt: '吊销时间', newKey: '新建密钥', revoke: '吊销', revokeConfirm: '吊销密钥 {k}？使用它的设备将立即无法访问。',
     keyShown: '新密钥（只显示这一次，请立即保存）：', keyScopes: { report: '仅上报', read: '只读', open311: 'Open311', full: '全部' },
     onlyAdmin: '系统管理仅限市级管理员',
+    audit: '审计日志', auditSeq: '序号', auditAt: '时间', auditActor: '操作人', auditAction: '操作（可填开头，如 user.）', auditTarget: '对象',
+    auditDetail: '详情', auditMore: '更早的记录', auditVerify: '校验哈希链', auditIntact: '哈希链完整：{n} 条记录均未被篡改或删除',
+    auditBroken: '哈希链在第 {n} 条之后断裂：{p}',
   },
   command: '指挥中心', filters: '筛选条件',
   cmd: {
@@ -186,6 +189,9 @@ const en: typeof zh = {
     keyScope: 'Scope', createdAt: 'Created', revokedAt: 'Revoked', newKey: 'New key', revoke: 'Revoke', revokeConfirm: 'Revoke key {k}? Devices using it lose access at once.',
     keyShown: 'The new key (shown only this once: save it now):', keyScopes: { report: 'Report only', read: 'Read', open311: 'Open311', full: 'Full' },
     onlyAdmin: 'Administration is for city administrators',
+    audit: 'Audit log', auditSeq: 'No.', auditAt: 'Time', auditActor: 'Actor', auditAction: 'Action (or its start, e.g. user.)', auditTarget: 'Target',
+    auditDetail: 'Detail', auditMore: 'Older entries', auditVerify: 'Verify the hash chain', auditIntact: 'The chain is intact: none of its {n} entries was altered or removed',
+    auditBroken: 'The chain breaks after {n} entries: {p}',
   },
   command: 'Command centre', filters: 'Filters',
   cmd: {

@@ -237,3 +237,51 @@ impl From<&WorkCalendar> for CalendarDto {
         }
     }
 }
+
+/// One entry of the audit chain.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    /// Its place in the chain.
+    pub seq: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// Who: a username, `system`, or a resident's `anon:…`.
+    pub actor: String,
+    /// What, e.g. `user.create`, `case.dispatch`, `personal_data.unmask`.
+    pub action: String,
+    /// On what: a case id, a username, a reference kind …
+    pub target: String,
+    pub detail: String,
+}
+
+impl From<shanzhi_domain::audit::AuditEntry> for AuditEntryDto {
+    fn from(e: shanzhi_domain::audit::AuditEntry) -> Self {
+        AuditEntryDto {
+            seq: e.seq,
+            at: e.at.to_rfc3339(),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            detail: e.detail,
+        }
+    }
+}
+
+/// A page of the audit log, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct AuditPageDto {
+    pub items: Vec<AuditEntryDto>,
+    /// Give this as `before` for the next (older) page; none: this is the last.
+    pub next_before: Option<i64>,
+}
+
+/// What a check of the whole audit chain found.
+#[derive(Serialize, ToSchema)]
+pub struct AuditCheckDto {
+    /// Entries checked (up to the break, if any).
+    pub entries: i64,
+    /// Every link holds and the chain ends where its head says.
+    pub intact: bool,
+    /// Where and how it breaks.
+    pub problem: Option<String>,
+}

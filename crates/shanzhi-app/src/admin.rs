@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use shanzhi_domain::access::{ScopeRule, unit_area};
 use shanzhi_domain::accounts::Scope;
 use shanzhi_domain::accounts::check_username;
-use shanzhi_domain::audit::AuditEvent;
+use shanzhi_domain::audit::{AuditEntry, AuditEvent};
 use shanzhi_domain::people::{Role, UnitKind, User};
 use shanzhi_store::ReferenceKind;
-pub use shanzhi_store::{AccountChange, UserQuery, UserRow};
+pub use shanzhi_store::{AccountChange, AuditQuery, AuditReport, UserQuery, UserRow};
 
 use crate::auth::{Caller, hash_password};
 use crate::{App, AppError};
@@ -321,5 +321,26 @@ impl App {
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
         self.import_grids_by(&caller.actor.user, text, dry_run).await
+    }
+}
+
+impl App {
+    /// A page of the audit log, newest first (city administrators).
+    pub async fn audit_log(&self, caller: &Caller, q: &AuditQuery) -> Result<Vec<AuditEntry>, AppError> {
+        require_admin(caller)?;
+        Ok(self.store().audit_page(q).await?)
+    }
+
+    /// Checks the whole audit chain, link by link, and says where it breaks if it does (city
+    /// administrators); the check itself is audited with its result.
+    pub async fn verify_audit_as(&self, caller: &Caller) -> Result<AuditReport, AppError> {
+        require_admin(caller)?;
+        let report = self.store().verify_audit(|_| {}).await?;
+        let result = match &report.broken {
+            None => format!("{} entries, intact", report.entries),
+            Some(b) => format!("{} entries, then broken: {b}", report.entries),
+        };
+        self.audit(&caller.actor.user, "audit.verify", "audit_log", result).await?;
+        Ok(report)
     }
 }

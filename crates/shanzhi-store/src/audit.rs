@@ -5,6 +5,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, QueryResult, Statement, TransactionTrait};
 use shanzhi_domain::audit::{AuditEntry, AuditEvent, Break, Verifier, chain_hash};
 
+use crate::users::like_part;
 use crate::{Result, Store, StoreError};
 
 fn get<T: sea_orm::TryGetable>(r: &QueryResult, c: &str) -> Result<T> {
@@ -130,13 +131,47 @@ impl Store {
         Ok(AuditReport { entries, broken })
     }
 
-    /// The latest entries, newest first (for an administrator's screen).
+    /// The latest entries, newest first.
     pub async fn audit_tail(&self, limit: u64) -> Result<Vec<AuditEntry>> {
-        let sql = format!(
-            "SELECT seq, at, actor, action, target, detail FROM audit_log ORDER BY seq DESC LIMIT {}",
-            Ord::min(limit, 1000)
-        );
-        let rows = self.db().query_all_raw(Statement::from_string(self.db().get_database_backend(), sql)).await?;
-        rows.iter().map(entry).collect()
+        self.audit_page(&AuditQuery { limit, ..AuditQuery::default() }).await
     }
+
+    /// A page of entries, newest first (an administrator's screen): those before `before`, of an
+    /// actor, with an action or target beginning as asked.
+    pub async fn audit_page(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let col = |c: &str| Expr::col(Alias::new(c));
+        let mut read = Query::select();
+        read.from(Alias::new("audit_log"))
+            .columns(["seq", "at", "actor", "action", "target", "detail"].map(Alias::new))
+            .order_by(Alias::new("seq"), sea_orm::sea_query::Order::Desc)
+            .limit(q.limit.clamp(1, 1000));
+        if let Some(before) = q.before {
+            read.and_where(col("seq").lt(before));
+        }
+        if let Some(actor) = q.actor.as_deref().filter(|a| !a.is_empty()) {
+            read.and_where(col("actor").eq(actor));
+        }
+        if let Some(action) = q.action.as_deref().filter(|a| !a.is_empty()) {
+            read.and_where(col("action").like(like_part(action, true)));
+        }
+        if let Some(target) = q.target.as_deref().filter(|t| !t.is_empty()) {
+            read.and_where(col("target").like(like_part(target, true)));
+        }
+        self.db().query_all(&read).await?.iter().map(entry).collect()
+    }
+}
+
+/// Which audit entries to read: newest first, before a sequence number, filtered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Exactly this actor (a username, `system`, `anon:…`).
+    pub actor: Option<String>,
+    /// Actions beginning with this (`user.`, `case.`, `personal_data.unmask`).
+    pub action: Option<String>,
+    /// Targets beginning with this (a case id, a username, `grids`).
+    pub target: Option<String>,
+    /// Entries before this sequence number (the previous page's last).
+    pub before: Option<i64>,
+    /// 1..=1000.
+    pub limit: u64,
 }

@@ -439,10 +439,8 @@ impl Store {
 
     /// The newest answer kept for a key that begins with `prefix`.
     pub async fn idempotent_response_starting(&self, prefix: &str) -> Result<Option<String>> {
-        use sea_orm::sea_query::LikeExpr;
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let rows = idempotency_key::Entity::find()
-            .filter(idempotency_key::Column::Key.like(LikeExpr::new(format!("{escaped}%")).escape('\\')))
+            .filter(idempotency_key::Column::Key.like(crate::users::like_part(prefix, true)))
             .order_by_desc(idempotency_key::Column::CreatedAt)
             .limit(20)
             .all(self.db())

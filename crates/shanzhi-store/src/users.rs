@@ -39,7 +39,8 @@ pub struct UserQuery {
     pub limit: u64,
 }
 
-fn like_part(text: &str, prefix_only: bool) -> LikeExpr {
+/// A LIKE pattern that matches `text` literally: at the start (`prefix_only`) or anywhere.
+pub(crate) fn like_part(text: &str, prefix_only: bool) -> LikeExpr {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let pattern = if prefix_only { format!("{escaped}%") } else { format!("%{escaped}%") };
     LikeExpr::new(pattern).escape('\\')

@@ -10,13 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::App;
-use shanzhi_app::admin::{NewUser, UserChange, UserQuery, UserRow};
+use shanzhi_app::admin::{AuditQuery, NewUser, UserChange, UserQuery, UserRow};
 use shanzhi_app::auth::Caller;
 use shanzhi_domain::people::Role;
 
 use crate::dto_admin::{
-    CalendarDto, DepartmentDto, ImportedDto, NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, UnitDto,
-    UserChangeDto, UserDto, UserPageDto,
+    AuditCheckDto, AuditEntryDto, AuditPageDto, CalendarDto, DepartmentDto, ImportedDto, NewPasswordDto, NewUserDto,
+    ReferenceOverviewDto, RoleDto, UnitDto, UserChangeDto, UserDto, UserPageDto,
 };
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
@@ -311,4 +311,68 @@ pub async fn export_grids(State(app): State<App>, Authed(caller): Authed) -> Res
         .await
         .map_err(|e| ApiError::from(shanzhi_app::AppError::internal(e)))?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
+}
+
+/// The query parameters of the audit log (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AuditParams {
+    /// Exactly this actor (a username, `system`)
+    actor: Option<String>,
+    /// Actions beginning with this (`user.`, `case.`, `personal_data.unmask`)
+    action: Option<String>,
+    /// Targets beginning with this (a case id, a username)
+    target: Option<String>,
+    /// Entries before this sequence number (the previous page's `next_before`)
+    before: Option<i64>,
+    /// 1 to 500 (default 100)
+    limit: Option<u64>,
+}
+
+/// The audit log, newest first, a page at a time (city administrators): who did what to which
+/// record, including every unmasking of personal data and every change of an account.
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = AuditPageDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn audit_log(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<AuditPageDto>, ApiError> {
+    require_admin(&caller)?;
+    let limit = number(&q, "limit", 100, 500)?;
+    let before = match q.get("before").filter(|b| !b.is_empty()) {
+        None => None,
+        Some(b) => Some(
+            b.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ApiError::invalid("before", format!("`{b}` is not a positive sequence number")))?,
+        ),
+    };
+    let query = AuditQuery {
+        actor: q.get("actor").cloned(),
+        action: q.get("action").cloned(),
+        target: q.get("target").cloned(),
+        before,
+        limit,
+    };
+    let items = app.audit_log(&caller, &query).await?;
+    let next_before = (items.len() as u64 == limit).then(|| items.last().map(|e| e.seq)).flatten();
+    Ok(Json(AuditPageDto { items: items.into_iter().map(AuditEntryDto::from).collect(), next_before }))
+}
+
+/// Checks the whole audit chain link by link (city administrators); the check is audited.
+#[utoipa::path(post, path = "/api/v1/admin/audit/verify", tag = "admin",
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = AuditCheckDto), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn verify_audit(State(app): State<App>, Authed(caller): Authed) -> Result<Json<AuditCheckDto>, ApiError> {
+    let report = app.verify_audit_as(&caller).await?;
+    Ok(Json(AuditCheckDto {
+        entries: report.entries,
+        intact: report.broken.is_none(),
+        problem: report.broken.map(|b| b.to_string()),
+    }))
 }

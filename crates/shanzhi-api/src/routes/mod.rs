@@ -39,6 +39,8 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/reference/{kind}", post(admin::import_reference))
         .route("/api/v1/admin/reference/{kind}/{version}", get(admin::reference_source))
         .route("/api/v1/admin/grids", get(admin::export_grids).post(admin::import_grids))
+        .route("/api/v1/admin/audit", get(admin::audit_log))
+        .route("/api/v1/admin/audit/verify", post(admin::verify_audit))
         .route("/api/v1/calendar", get(admin::calendar))
         .route("/api/v1/cases", post(cases::report).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))

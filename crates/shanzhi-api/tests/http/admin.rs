@@ -231,14 +231,41 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
             .await;
         assert_eq!((s, v["has_password"].as_bool()), (StatusCode::CREATED, Some(false)), "{db}: {v}");
 
-        // Every change is in the audit chain under the administrator's name.
-        let tail = t.app.store().audit_tail(200).await.unwrap();
+        // Every change is in the audit chain under the administrator's name, which the audit log
+        // page shows newest first, filtered, a page at a time.
+        let (s, log) = t.call("GET", "/api/v1/admin/audit?actor=admin&target=linf&limit=100", admin, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {log}");
+        let items = log["items"].as_array().unwrap();
         for action in ["user.create", "user.update", "user.disable", "user.enable", "auth.set_password"] {
-            assert!(
-                tail.iter().any(|e| e.action == action && e.actor == "admin" && e.target == "linfeng"),
-                "{db}: no {action} entry"
-            );
+            assert!(items.iter().any(|e| e["action"] == action), "{db}: no {action} entry: {log}");
         }
+        // (The prefix also finds the account's API key, `linfeng-pad`.)
+        assert!(
+            items.iter().all(|e| e["actor"] == "admin" && e["target"].as_str().unwrap().starts_with("linf")),
+            "{db}: {log}"
+        );
+        assert!(items.iter().any(|e| e["target"] == "linfeng-pad"), "{db}: {log}");
+        let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{db}: newest first: {seqs:?}");
+        assert_eq!(log["next_before"], Value::Null, "{db}: one page holds them all");
+        let (_, first) = t.call("GET", "/api/v1/admin/audit?action=user.&limit=2", admin, None, None).await;
+        let before = first["next_before"].as_i64().expect("a next page");
+        let (_, second) = t
+            .call("GET", &format!("/api/v1/admin/audit?action=user.&limit=2&before={before}"), admin, None, None)
+            .await;
+        let older = second["items"].as_array().unwrap();
+        assert!(!older.is_empty() && older.iter().all(|e| e["seq"].as_i64() < Some(before)), "{db}: {second}");
+        assert!(older.iter().all(|e| e["action"].as_str().unwrap().starts_with("user.")), "{db}: {second}");
+        let (s, v) = t.call("GET", "/api/v1/admin/audit?before=x", admin, None, None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("before")), "{db}: {v}");
+        let (s, _) = t.call("GET", "/api/v1/admin/audit", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: a shift supervisor does not read the audit log");
+        // The whole chain checks out, and the check is itself recorded.
+        let (s, check) = t.call("POST", "/api/v1/admin/audit/verify", admin, None, None).await;
+        assert_eq!((s, check["intact"].as_bool()), (StatusCode::OK, Some(true)), "{db}: {check}");
+        assert!(check["entries"].as_i64() > Some(5), "{db}: {check}");
+        let (_, last) = t.call("GET", "/api/v1/admin/audit?limit=1", admin, None, None).await;
+        assert_eq!(last["items"][0]["action"], "audit.verify", "{db}: {last}");
 
         // Roles: their data scope and what the workflows let them do.
         let (_, roles) = t.call("GET", "/api/v1/admin/roles", admin, None, None).await;

@@ -125,6 +125,8 @@ async fn the_openapi_document_lists_every_route() {
         [
             "/api/v1/admin/api-keys",
             "/api/v1/admin/api-keys/{name}",
+            "/api/v1/admin/audit",
+            "/api/v1/admin/audit/verify",
             "/api/v1/admin/grids",
             "/api/v1/admin/reference",
             "/api/v1/admin/reference/{kind}",
