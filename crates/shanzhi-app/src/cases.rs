@@ -589,4 +589,15 @@ impl App {
         }
         Ok(report)
     }
+
+    /// Forgets the answers kept for idempotency keys older than `days` days (none when 0), so
+    /// that the table does not grow for ever: a client retries within minutes or days, not months.
+    /// An Open311 token (a report's key) stops finding its request then too.
+    pub async fn forget_old_keys(&self, days: u32) -> Result<u64, AppError> {
+        if days == 0 {
+            return Ok(0);
+        }
+        let before = self.clock().now() - chrono::Duration::days(i64::from(days));
+        Ok(self.store().forget_idempotency_keys(before).await?)
+    }
 }

@@ -437,6 +437,16 @@ impl Store {
             .transpose()
     }
 
+    /// Forgets the answers kept for idempotency keys made before `before`: a retry after that is
+    /// a new request. Answers how many were forgotten.
+    pub async fn forget_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::CreatedAt.lt(before))
+            .exec(self.db())
+            .await?;
+        Ok(done.rows_affected)
+    }
+
     /// The newest answer kept for a key that begins with `prefix`.
     pub async fn idempotent_response_starting(&self, prefix: &str) -> Result<Option<String>> {
         let rows = idempotency_key::Entity::find()

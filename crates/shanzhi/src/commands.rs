@@ -420,6 +420,9 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
             "warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)"
         ),
     }
+    if cfg.idempotency_days > 0 {
+        tokio::spawn(forget_keys_forever(app.clone(), cfg.idempotency_days));
+    }
     if cfg.sweep_interval_secs > 0 {
         tokio::spawn(sweep_forever(app.clone(), std::time::Duration::from_secs(cfg.sweep_interval_secs)));
     }
@@ -494,6 +497,19 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
     };
     println!("{json}");
     Ok(())
+}
+
+/// Forgets idempotency keys older than `days` days, at start and then hourly.
+async fn forget_keys_forever(app: App, days: u32) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match app.forget_old_keys(days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(forgotten = n, days, "idempotency keys forgotten"),
+            Err(e) => tracing::warn!(error = %e, "forgetting old idempotency keys failed"),
+        }
+    }
 }
 
 /// The deadline sweep, every `every`, for as long as the server runs. Safe beside other server

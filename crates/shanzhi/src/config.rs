@@ -20,6 +20,9 @@ pub struct Config {
     pub log: String,
     /// Seconds between deadline sweeps in `serve`/`demo` (0: no sweep in this process).
     pub sweep_interval_secs: u64,
+    /// Days an idempotency key's answer is kept for retries (and an Open311 token finds its
+    /// request); older ones are forgotten hourly. 0: kept for ever.
+    pub idempotency_days: u32,
     /// The password the demo gives its printed accounts (on loading, or when one has none).
     pub demo_password: String,
     /// Lockout, token lifetime and password rules (`[login]` in the TOML file).
@@ -104,6 +107,7 @@ impl Default for Config {
             log_json: false,
             log: "info,sqlx=warn,sea_orm=warn".into(),
             sweep_interval_secs: 30,
+            idempotency_days: 30,
             demo_password: "Shanzhi@2026".into(),
             login: Default::default(),
             limits: Default::default(),

@@ -741,3 +741,25 @@ async fn exports_are_workbooks_within_the_scope_masked_unless_unmasked_and_audit
         );
     }
 }
+
+/// A retry with the same key answers the first report for as long as the key is kept
+/// (`idempotency_days`, 30 by default); after that the key is forgotten and a retry is a new report.
+#[tokio::test]
+async fn an_idempotency_key_answers_retries_until_it_is_forgotten() {
+    for t in setups("scn_keys").await {
+        let body = json!({"kind": "event", "type": "0602", "description": "路灯不亮", "lon": 118.18246, "lat": 39.49733, "channel": "patrol"});
+        let report = || t.call("POST", "/api/v1/cases", Some("lixin-wangge"), Some(body.clone()), Some("retry-1"));
+        let (s, first) = report().await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {first}", t.db);
+        t.clock.advance(Duration::days(29));
+        assert_eq!(t.app.forget_old_keys(30).await.unwrap(), 0, "{}: nothing is 30 days old yet", t.db);
+        let (_, again) = report().await;
+        assert_eq!(again["id"], first["id"], "{}: a retry within the period is the same report", t.db);
+        t.clock.advance(Duration::days(2));
+        assert_eq!(t.app.forget_old_keys(0).await.unwrap(), 0, "{}: 0 keeps keys for ever", t.db);
+        assert!(t.app.forget_old_keys(30).await.unwrap() >= 1, "{}", t.db);
+        let (s, later) = report().await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {later}", t.db);
+        assert_ne!(later["id"], first["id"], "{}: after the period the key is new again", t.db);
+    }
+}

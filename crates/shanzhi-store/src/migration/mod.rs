@@ -17,6 +17,7 @@ mod m0014_log_position;
 pub(crate) mod m0015_summons;
 mod m0016_user_admin;
 mod m0017_log_figures;
+mod m0018_key_age;
 
 use sea_orm_migration::prelude::*;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_summons::Migration),
             Box::new(m0016_user_admin::Migration),
             Box::new(m0017_log_figures::Migration),
+            Box::new(m0018_key_age::Migration),
         ]
     }
 }
