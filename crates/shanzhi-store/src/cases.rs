@@ -661,28 +661,34 @@ impl Store {
         }
         if let Some(a) = &f.acted {
             use sea_orm::sea_query::{ExprTrait, Query};
-            // The log's time indexes (at, due_at) narrow the entries; ids are unique across counties.
+            // Correlated on the log's primary key (a case's few entries), so a street or a county
+            // over a year is a short walk of its own cases, not of the whole log in that time.
+            let log = |c: case_log::Column| Expr::col((case_log::Entity, c));
             let mut entries = Query::select();
-            entries.column(case_log::Column::CaseId).from(case_log::Entity);
+            entries
+                .expr(Expr::val(1))
+                .from(case_log::Entity)
+                .and_where(log(case_log::Column::CountyCode).equals((case::Entity, case::Column::CountyCode)))
+                .and_where(log(case_log::Column::CaseId).equals((case::Entity, case::Column::Id)));
             match a.counter {
                 Counter::Bit(bit) => entries
-                    .and_where(Expr::col(case_log::Column::At).gte(a.from))
-                    .and_where(Expr::col(case_log::Column::At).lt(a.to))
-                    .and_where(Expr::col(case_log::Column::FigureBits).bit_and(bit).ne(0)),
+                    .and_where(log(case_log::Column::At).gte(a.from))
+                    .and_where(log(case_log::Column::At).lt(a.to))
+                    .and_where(log(case_log::Column::FigureBits).bit_and(bit).ne(0)),
                 Counter::Due => entries
-                    .and_where(Expr::col(case_log::Column::DueAt).gte(a.from))
-                    .and_where(Expr::col(case_log::Column::DueAt).lt(a.to)),
+                    .and_where(log(case_log::Column::DueAt).gte(a.from))
+                    .and_where(log(case_log::Column::DueAt).lt(a.to)),
             };
             match a.unit.as_deref() {
                 None => {}
                 Some(NO_UNIT) => {
-                    entries.and_where(Expr::col(case_log::Column::FigureUnit).is_null());
+                    entries.and_where(log(case_log::Column::FigureUnit).is_null());
                 }
                 Some(unit) => {
-                    entries.and_where(Expr::col(case_log::Column::FigureUnit).eq(unit));
+                    entries.and_where(log(case_log::Column::FigureUnit).eq(unit));
                 }
             }
-            c = c.add(Expr::col(case::Column::Id).in_subquery(entries.to_owned()));
+            c = c.add(Expr::exists(entries.to_owned()));
         }
         let q = case::Entity::find().filter(c);
         let total = q.clone().count(self.db()).await?;
