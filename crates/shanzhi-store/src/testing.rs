@@ -14,31 +14,111 @@ pub fn test_key() -> crate::DataKey {
 /// sealing personal data with `test_key()`.
 pub async fn test_stores(name: &str) -> Vec<(String, Store)> {
     let mut out = vec![("sqlite".to_string(), sqlite_store(name).await)];
+    out.extend(pg_store(name).await.map(|pg| ("postgres".to_string(), pg)));
+    out
+}
+
+/// Keeps a filled test store as the template [`copy_stores`] copies: on SQLite a self-contained
+/// copy of its file (no WAL) beside it; on PostgreSQL its schema, which nothing may write to from
+/// now on.
+pub async fn keep_as_template(store: &Store, template: &str) {
+    if store.backend() == "sqlite" {
+        let path = template_file(template);
+        let _ = std::fs::remove_file(&path);
+        execute_raw(store, &format!("VACUUM INTO '{}'", path.display())).await.expect("copy the SQLite template");
+    }
+}
+
+/// A store per backend for the test `name`, holding what the stores of `template` held when
+/// they were kept with [`keep_as_template`] in this process, but for the server processes they
+/// registered (a copy registers its own, as a fresh database would). SQLite: a copy of the file;
+/// PostgreSQL: a freshly migrated schema with every row of the template's tables.
+pub async fn copy_stores(template: &str, name: &str) -> Vec<(String, Store)> {
+    let path = sqlite_path(name);
+    std::fs::copy(template_file(template), &path).expect("copy the SQLite template");
+    let sqlite = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
+    sqlite.migrate().await.expect("migrate SQLite");
+    execute_raw(&sqlite, "DELETE FROM server_nodes; DELETE FROM sqlite_sequence WHERE name = 'server_nodes'")
+        .await
+        .expect("forget the template's server processes");
+    let mut out = vec![("sqlite".to_string(), sqlite.with_data_key(Some(test_key())))];
+    if let Some(pg) = pg_store(name).await {
+        copy_schema(&pg, &pg_schema(template), &pg_schema(name)).await;
+        out.push(("postgres".to_string(), pg));
+    }
+    out
+}
+
+/// Replaces the rows of every table of schema `to` (but the migrations and server processes) with
+/// those of the same table in schema `from`, and copies the sequences' positions.
+async fn copy_schema(store: &Store, from: &str, to: &str) {
+    // One statement, reading the catalogue directly: information_schema is slow on a server
+    // holding many test schemas.
+    let sql = format!(
+        "DO $copy$ DECLARE t text; cols text; s record; BEGIN
+           FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = '{from}' AND c.relkind = 'r'
+                      AND c.relname NOT IN ('seaql_migrations', 'server_nodes') LOOP
+             SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute
+              WHERE attrelid = format('%I.%I', '{from}', t)::regclass AND attnum > 0
+                AND NOT attisdropped AND attgenerated = '';
+             EXECUTE format('TRUNCATE %I.%I; INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I',
+                            '{to}', t, '{to}', t, cols, cols, '{from}', t);
+           END LOOP;
+           FOR s IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = '{from}' AND c.relkind = 'S' AND c.relname NOT LIKE 'server_nodes%' LOOP
+             EXECUTE format('SELECT setval(%L, last_value, is_called) FROM %I.%I',
+                            format('%I.%I', '{to}', s.relname), '{from}', s.relname);
+           END LOOP;
+         END $copy$"
+    );
+    execute_raw(store, &sql).await.expect("copy the template's rows");
+}
+
+/// The test's own PostgreSQL schema, freshly migrated, or none when the server is unreachable
+/// and not required.
+async fn pg_store(name: &str) -> Option<Store> {
     let url = std::env::var("SHANZHI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!("t_{}_{name}", std::process::id());
+    let schema = pg_schema(name);
     match Store::connect(&url, Some(&schema)).await {
         Ok(pg) => {
             pg.drop_schema_for_tests(&schema).await.expect("drop the test schema");
             let pg = Store::connect(&url, Some(&schema)).await.expect("reconnect to PostgreSQL");
             pg.migrate().await.expect("migrate PostgreSQL");
-            out.push(("postgres".to_string(), pg.with_data_key(Some(test_key()))));
+            Some(pg.with_data_key(Some(test_key())))
         }
         Err(e) if std::env::var("SHANZHI_REQUIRE_PG").as_deref() == Ok("1") => {
             panic!("PostgreSQL is required here but unreachable: {e}")
         }
         Err(e) => {
-            eprintln!("SKIPPED PostgreSQL for `{name}`: {e} (set SHANZHI_TEST_PG_URL to run it)")
+            eprintln!("SKIPPED PostgreSQL for `{name}`: {e} (set SHANZHI_TEST_PG_URL to run it)");
+            None
         }
     }
-    out
+}
+
+fn pg_schema(name: &str) -> String {
+    format!("t_{}_{name}", std::process::id())
+}
+
+/// The test's SQLite file (its folder made, the file and its WAL removed).
+fn sqlite_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("shanzhi-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create the test directory");
+    let path = dir.join("t.db");
+    for end in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{end}", path.display()));
+    }
+    path
+}
+
+fn template_file(template: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("shanzhi-test-{}-{template}", std::process::id())).join("template.db")
 }
 
 /// A migrated SQLite store in a fresh file under the temporary directory.
 pub async fn sqlite_store(name: &str) -> Store {
-    let dir = std::env::temp_dir().join(format!("shanzhi-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create the test directory");
-    let path = dir.join("t.db");
-    let _ = std::fs::remove_file(&path);
+    let path = sqlite_path(name);
     let store = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
     store.with_data_key(Some(test_key()))

@@ -8,17 +8,13 @@ use chrono::{TimeZone, Utc};
 use serde_json::Value;
 use shanzhi_app::App;
 use shanzhi_app::clock::ManualClock;
-use shanzhi_domain::demo::DemoConfig;
 use tower::ServiceExt;
 
 async fn apps(test: &str) -> Vec<(String, App)> {
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0).unwrap()));
-    let stores = shanzhi_store::testing::test_stores(test).await;
     let mut out = Vec::new();
-    for (db, store) in stores {
-        let app = App::open(store, clock.clone()).await.unwrap();
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
-        out.push((db, app));
+    for (db, store) in crate::support::demo_stores(test).await {
+        out.push((db, App::open(store, clock.clone()).await.unwrap()));
     }
     out
 }

@@ -10,15 +10,13 @@ use shanzhi_app::cases::CaseFilter;
 use shanzhi_app::clock::ManualClock;
 use shanzhi_app::stats::StatsQuery;
 use shanzhi_domain::cases::figures::recompute;
-use shanzhi_domain::demo::DemoConfig;
 use shanzhi_domain::demo::history::HistoryConfig;
 
 #[tokio::test]
 async fn a_history_loads_reads_back_and_its_figures_add_up() {
-    for (db, store) in shanzhi_store::testing::test_stores("history").await {
+    for (db, store) in crate::support::demo_stores("history").await {
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap()));
         let app = App::open(store, clock).await.unwrap();
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
         let last = Arc::new(std::sync::Mutex::new((0, 0)));
         let seen = last.clone();
         let progress = Box::new(move |_: &'static str, d, t| *seen.lock().unwrap() = (d, t));

@@ -30,22 +30,51 @@ pub const PASSWORD: &str = "Test@2026-pw";
 /// The demo on each backend, every account with [`PASSWORD`] (but those in `without`).
 pub async fn setups_except(test: &str, without: &[&str]) -> Vec<T> {
     let mut out = Vec::new();
-    for (db, store) in shanzhi_store::testing::test_stores(test).await {
-        // Monday 2026-03-02 09:00 in Tangshan.
-        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
-        let files = tempfile::tempdir().unwrap();
-        let app = App::open(store, clock.clone())
-            .await
-            .unwrap()
-            .with_files(shanzhi_app::files::Files::open(files.path().to_str().unwrap(), Default::default()).unwrap())
-            .with_search(shanzhi_search::SearchIndex::in_memory().unwrap());
-        app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
+    for (db, store) in demo_stores(test).await {
+        let (app, clock, files) = open(store).await;
         let users: Vec<String> = app.store().load_users().await.unwrap().into_iter().map(|u| u.username).collect();
         let with: Vec<&str> = users.iter().map(String::as_str).filter(|u| !without.contains(u)).collect();
         app.set_shared_password(&with, PASSWORD).await.unwrap();
         out.push(T { db, app, clock, files, tokens: Default::default() });
     }
     out
+}
+
+/// A store per backend for `test` holding the demo as `shanzhi demo` loads it (a copy of the
+/// stores it was loaded into once per run).
+pub async fn demo_stores(test: &str) -> Vec<(String, shanzhi_store::Store)> {
+    demo_template().await;
+    shanzhi_store::testing::copy_stores(DEMO, test).await
+}
+
+/// The name of the stores the demo is loaded into once per run, each test working on a copy.
+const DEMO: &str = "demo_template";
+
+/// Loads the demo, as `shanzhi demo` does, into the template stores the tests copy (once).
+async fn demo_template() {
+    static LOADED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    LOADED
+        .get_or_init(|| async {
+            for (_, store) in shanzhi_store::testing::test_stores(DEMO).await {
+                let (app, _, _) = open(store).await;
+                app.load_demo(DemoConfig::default(), Box::new(|_, _, _| {})).await.unwrap();
+                shanzhi_store::testing::keep_as_template(app.store(), DEMO).await;
+            }
+        })
+        .await;
+}
+
+/// The application over `store` at Monday 2026-03-02 09:00 in Tangshan, with its own attachment
+/// folder and an in-memory search index.
+async fn open(store: shanzhi_store::Store) -> (App, Arc<ManualClock>, tempfile::TempDir) {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
+    let files = tempfile::tempdir().unwrap();
+    let app = App::open(store, clock.clone())
+        .await
+        .unwrap()
+        .with_files(shanzhi_app::files::Files::open(files.path().to_str().unwrap(), Default::default()).unwrap())
+        .with_search(shanzhi_search::SearchIndex::in_memory().unwrap());
+    (app, clock, files)
 }
 
 impl T {
