@@ -47,6 +47,9 @@ impl Files {
     #[cfg(feature = "s3")]
     fn open_s3(location: &str, policy: FilePolicy) -> Result<Files, AppError> {
         let url = url::Url::parse(location).map_err(|e| AppError::invalid("files.location", e.to_string()))?;
+        // The HTTP client's TLS uses the process's rustls provider: ring (an error means one is
+        // already installed, which serves as well).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let (objects, prefix) = object_store::parse_url_opts(&url, std::env::vars())
             .map_err(|e| AppError::invalid("files.location", e.to_string()))?;
         let objects: Arc<dyn ObjectStore> = Arc::new(object_store::prefix::PrefixStore::new(objects, prefix));
