@@ -2,7 +2,8 @@
 # Browser tests of the console (web/e2e/run.mjs): Debian's Chromium, driven by playwright-core,
 # against the real binary serving the demo (no history) on a free port. Installs chromium and
 # the CJK font (fonts-wqy-microhei, for screenshots with Chinese text) when they are missing.
-# Screenshots go to web/e2e/out/.
+# Screenshots go to web/e2e/out/. `scripts/e2e.sh --prepare` only installs what is missing (test.sh
+# runs it while the Rust build takes the cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "wenquanyi micr
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 fi
+[ "${1:-}" = "--prepare" ] && exit 0
 scripts/web.sh
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
 if [ -z "${SHANZHI_BIN:-}" ]; then cargo build -q -p shanzhi; fi

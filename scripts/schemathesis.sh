@@ -77,13 +77,29 @@ run() {
   fi
 }
 
+sqlite() { run sqlite --db "sqlite://$WORK/st.db"; }
+postgres() {
+  local schema="st_$$" status=0
+  run postgres --db "$PG_URL" --db-schema "$schema" || status=$?
+  psql "$PG_URL" -q -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  return "$status"
+}
+
 case "$WHICH" in
-  sqlite|both) run sqlite --db "sqlite://$WORK/st.db" ;;
-esac
-case "$WHICH" in
-  postgres|both)
-    schema="st_$$"
-    run postgres --db "$PG_URL" --db-schema "$schema"
-    psql "$PG_URL" -q -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  sqlite) sqlite ;;
+  postgres) postgres ;;
+  both)
+    # Both at once, each with its own server, into its own log shown when both are done: one
+    # schemathesis worker per backend keeps both cores busy.
+    for db in sqlite postgres; do
+      ( trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null' EXIT; "$db" ) >"$WORK/$db.out" 2>&1 &
+      eval "PID_$db=\$!"
+    done
+    status=0
+    wait "$PID_sqlite" || status=$?
+    wait "$PID_postgres" || status=$?
+    cat "$WORK/sqlite.out" "$WORK/postgres.out"
+    exit "$status"
     ;;
+  *) echo "usage: scripts/schemathesis.sh [sqlite|postgres|both]" >&2; exit 2 ;;
 esac

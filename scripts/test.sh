@@ -39,6 +39,14 @@ else
   echo "   To include it, start PostgreSQL (trust auth, database 'test') or set SHANZHI_TEST_PG_URL, then rerun."
 fi
 
+# The browser and its fonts are installed (network and disk more than CPU) while the Rust build
+# takes the cores; the browser phase waits for it.
+if command -v npm >/dev/null 2>&1; then
+  PREPARE_LOG="$(mktemp)"
+  scripts/e2e.sh --prepare >"$PREPARE_LOG" 2>&1 &
+  PREPARE_PID=$!
+fi
+
 phase "layering: the domain does no I/O, the API never touches SQL"
 if cargo tree -q -p shanzhi-domain -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
   echo "shanzhi-domain depends on I/O crates (above)" >&2; exit 1
@@ -89,6 +97,9 @@ phase "console in the browser: Chromium driven by playwright-core (scripts/e2e.s
 if [ "${WEB_SKIPPED:-0}" = "1" ]; then
   echo "== browser tests: SKIPPED, the console was not built (no Node.js)."
 else
+  PREPARED=0; wait "$PREPARE_PID" || PREPARED=$?
+  cat "$PREPARE_LOG"; rm -f "$PREPARE_LOG"
+  if [ "$PREPARED" != 0 ]; then echo "installing the browser failed (above)" >&2; exit 1; fi
   SHANZHI_BIN=target/debug/shanzhi scripts/e2e.sh
 fi
 

@@ -12,5 +12,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "== npm ci (web/)"
   npm ci --no-audit --no-fund
 fi
+# Built already when the build is newer than everything it is made from (e2e.sh asks again).
+inputs=(src index.html package.json package-lock.json tsconfig.json vite.config.ts node_modules/.package-lock.json)
+if [ -f dist/index.html ] && [ -z "$(find "${inputs[@]}" -newer dist/index.html -print -quit)" ]; then
+  echo "== the console (web/dist) is up to date"
+  exit 0
+fi
 echo "== building the console (web/dist)"
 npm run build
