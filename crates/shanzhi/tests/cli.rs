@@ -48,12 +48,12 @@ fn demo_export_import_and_serve() {
         .current_dir(&dir)
         .env_remove("SHANZHI_DB")
         .env("SHANZHI_ADMIN_PASSWORD", "Chief#Cli2026")
-        .args(["demo", "--no-serve", "--history", "3000"])
+        .args(["demo", "--no-serve", "--history", "1000"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("10727 grids, 12222 grid workers"), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("3000 cases of history"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("1000 cases of history"), "{}", text(&out.stderr));
     assert!(dir.join("shanzhi-demo.db").exists());
     // The demo seals personal data with a key of its own, beside its database.
     assert_eq!(std::fs::read_to_string(dir.join("shanzhi-demo.key")).unwrap().trim().len(), 44);
@@ -135,11 +135,12 @@ fn demo_export_import_and_serve() {
     let listed = text(&run(&dir, &["--db", &db, "apikey", "list"]).stdout);
     assert!(listed.contains("device-drone-01") && !listed.contains(&key[4..]), "{listed}");
 
-    // The full-text index, rebuilt from the database with progress: the history and the case above.
+    // The full-text index, rebuilt from the database with progress: the history and the case above
+    // (two pages of the rebuild).
     let out = run(&dir, &["--db", &db, "search", "reindex"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("search index rebuilt") && text(&out.stdout).contains(": 3001 cases"),
+        text(&out.stdout).contains("search index rebuilt") && text(&out.stdout).contains(": 1001 cases"),
         "{}",
         text(&out.stdout)
     );
@@ -207,7 +208,7 @@ fn demo_export_import_and_serve() {
     let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
     let said = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(said.contains("cases: 3001 row(s)") && said.contains("every row is sealed with key"), "{said}");
+    assert!(said.contains("cases: 1001 row(s)") && said.contains("every row is sealed with key"), "{said}");
     let out = with_keys(&old_key, &["--db", &db, "datakey", "reseal"]);
     assert!(text(&out.stdout).contains(": 0 row(s) in"), "a second run finds nothing left: {}", text(&out.stdout));
     let out = with_keys("", &["--db", &db, "case", "show", &id, "--as", "zhiban"]);
