@@ -36,12 +36,11 @@ pub async fn keep_as_template(store: &Store, template: &str) {
 pub async fn copy_stores(template: &str, name: &str) -> Vec<(String, Store)> {
     let path = sqlite_path(name);
     std::fs::copy(template_file(template), &path).expect("copy the SQLite template");
-    let sqlite = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
-    sqlite.migrate().await.expect("migrate SQLite");
+    let sqlite = migrated_sqlite(&path).await;
     execute_raw(&sqlite, "DELETE FROM server_nodes; DELETE FROM sqlite_sequence WHERE name = 'server_nodes'")
         .await
         .expect("forget the template's server processes");
-    let mut out = vec![("sqlite".to_string(), sqlite.with_data_key(Some(test_key())))];
+    let mut out = vec![("sqlite".to_string(), sqlite)];
     if let Some(pg) = pg_store(name).await {
         copy_schema(&pg, &pg_schema(template), &pg_schema(name)).await;
         out.push(("postgres".to_string(), pg));
@@ -101,11 +100,16 @@ fn pg_schema(name: &str) -> String {
     format!("t_{}_{name}", std::process::id())
 }
 
-/// The test's SQLite file (its folder made, the file and its WAL removed).
-fn sqlite_path(name: &str) -> std::path::PathBuf {
+/// The folder of the test (or template) `name` in this process, made if missing.
+fn test_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("shanzhi-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the test directory");
-    let path = dir.join("t.db");
+    dir
+}
+
+/// The test's SQLite file (the file and its WAL removed).
+fn sqlite_path(name: &str) -> std::path::PathBuf {
+    let path = test_dir(name).join("t.db");
     for end in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{end}", path.display()));
     }
@@ -113,12 +117,16 @@ fn sqlite_path(name: &str) -> std::path::PathBuf {
 }
 
 fn template_file(template: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("shanzhi-test-{}-{template}", std::process::id())).join("template.db")
+    test_dir(template).join("template.db")
 }
 
 /// A migrated SQLite store in a fresh file under the temporary directory.
 pub async fn sqlite_store(name: &str) -> Store {
-    let path = sqlite_path(name);
+    migrated_sqlite(&sqlite_path(name)).await
+}
+
+/// The SQLite file at `path`, migrated, sealing with `test_key()`.
+async fn migrated_sqlite(path: &std::path::Path) -> Store {
     let store = Store::connect(&format!("sqlite://{}", path.display()), None).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
     store.with_data_key(Some(test_key()))
