@@ -1,6 +1,7 @@
 // The shanzhi HTTP API as the console uses it: the login token kept for the tab, JSON calls
 // that turn error answers ({code, message, details}) into ApiError, and the wire types.
 import { reactive } from 'vue'
+import { i18n } from './i18n'
 
 export interface Me { username: string; display_name: string; role: string; unit: string }
 export interface Units { primary: string; assisting: string[] }
@@ -18,13 +19,15 @@ export interface LogEntry {
   action_name: string; action_name_en: string; from_state: string | null; to_state: string
   opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean
 }
-export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null }
+export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null; reason_en: string | null }
 export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[]; unit_choices: { id: string; name: string }[] }
 export interface CaseList { total: number; items: Case[]; capped?: boolean }
 
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string, public field?: string, public details?: Record<string, unknown>) {
-    super(message)
+    // A refusal also says it in Chinese: the console shows the one of its language.
+    const zh = details?.message_zh
+    super(typeof zh === 'string' && i18n.global.locale.value !== 'en' ? zh : message)
   }
 }
 
@@ -227,7 +230,7 @@ export interface ReferenceOverview {
   departments: { key: string; name_zh: string; name_en: string }[]
 }
 export interface Imported { version: string; items: number; dry_run: boolean }
-export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string }
+export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string; message_zh: string }
 export interface Holiday { name_zh: string; name_en: string; days: string[]; make_up_workdays: string[]; provisional: boolean }
 export interface WorkCalendar { version: string; utc_offset: string; valid_from: string; valid_to: string; work_periods: [string, string][]; holidays: Holiday[] }
 export interface ApiKeyInfo { name: string; username: string; scope: string; created_at: string; revoked_at: string | null }

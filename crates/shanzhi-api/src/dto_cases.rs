@@ -185,8 +185,9 @@ pub struct ActionOfferDto {
     /// What the request must carry: opinion, units, extension, rating, attachments, parent.
     pub needs: Vec<String>,
     pub allowed: bool,
-    /// Why not, when not allowed.
+    /// Why not, when not allowed, in Chinese and in English.
     pub reason: Option<String>,
+    pub reason_en: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,7 +243,8 @@ impl From<CaseDetail> for CaseDetailDto {
                     name_en: o.name_en,
                     needs: o.needs.into_iter().map(String::from).collect(),
                     allowed: o.refusal.is_none(),
-                    reason: o.refusal,
+                    reason: o.refusal.as_ref().map(|r| r.zh.clone()),
+                    reason_en: o.refusal.map(|r| r.en),
                 })
                 .collect(),
             unit_choices: d.unit_choices.into_iter().map(|(id, name)| UnitChoiceDto { id, name }).collect(),

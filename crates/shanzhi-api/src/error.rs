@@ -106,6 +106,16 @@ impl From<AppError> for ApiError {
                     status: 500,
                 }
             }
+            AppError::Translated { zh, error } => {
+                let mut e = ApiError::from(*error);
+                // An internal error's message is not shown, nor is its translation.
+                if e.status != 500
+                    && let Some(details) = e.details.as_object_mut()
+                {
+                    details.insert("message_zh".into(), zh.into());
+                }
+                e
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ use shanzhi_domain::ids::{DivisionCode, Level};
 use shanzhi_domain::people::Role;
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::taxonomy::TypeCode;
+use shanzhi_domain::text::Bilingual;
 pub use shanzhi_store::{Acted, CaseFilter, LightFilter};
 use shanzhi_store::{StoreError, StoredCase};
 
@@ -100,7 +101,7 @@ pub struct ActionOffer {
     /// What the command must carry: opinion, units, extension, rating, attachments, parent.
     pub needs: Vec<&'static str>,
     /// Why the caller may not take it now (none: they may).
-    pub refusal: Option<String>,
+    pub refusal: Option<Bilingual>,
 }
 
 /// The kind of request of a report's idempotency key (Open311 tokens are report keys).
@@ -129,7 +130,9 @@ fn action_names(wf: &Workflow, action: &str) -> (String, String) {
     }
 }
 
-fn refused(e: Refusal) -> AppError {
+/// A refusal as the application's error, its message in both languages.
+fn refused(wf: &Workflow, e: Refusal) -> AppError {
+    let said = e.explain(wf);
     let field = match &e {
         Refusal::Missing { need, .. } => need.field(),
         Refusal::UnknownAction { .. } => "action",
@@ -148,6 +151,7 @@ fn refused(e: Refusal) -> AppError {
         }
         Refusal::BadEntry(_) | Refusal::Calendar(_) => AppError::Internal(e.to_string()),
     }
+    .with_zh(said.zh)
 }
 
 impl App {
@@ -224,8 +228,8 @@ impl App {
             grid,
             reporter: (!actor.is_anonymous()).then(|| actor.user.clone()),
         };
-        let (mut case, mut first) =
-            engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now).map_err(refused)?;
+        let (mut case, mut first) = engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now)
+            .map_err(|e| refused(wf, e))?;
         first.attachments = input.attachments;
         let community = case.grid.as_ref().map(|g| g.community());
         case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
@@ -305,7 +309,7 @@ impl App {
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
         let now = self.clock().now();
         let (case, entry) =
-            engine::apply(wf, &reference.calendar, &stored.case, &command, actor, now).map_err(refused)?;
+            engine::apply(wf, &reference.calendar, &stored.case, &command, actor, now).map_err(|e| refused(wf, e))?;
         let before = stored.case.seq;
         let was_open = stored.case.closed_at.is_none();
         let mut next = StoredCase { case, ..stored };
@@ -439,7 +443,7 @@ impl App {
             .map(|(a, r)| {
                 let (name_zh, name_en) = action_names(wf, a);
                 let needs = wf.action(a).map(|d| d.needs.iter().map(|n| n.field()).collect()).unwrap_or_default();
-                ActionOffer { action: a.to_string(), name_zh, name_en, needs, refusal: r.err().map(|e| e.to_string()) }
+                ActionOffer { action: a.to_string(), name_zh, name_en, needs, refusal: r.err().map(|e| e.explain(wf)) }
             })
             .collect();
         let log_names = log.iter().map(|e| action_names(wf, &e.action)).collect();
@@ -573,8 +577,8 @@ impl App {
         let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
         for stored in due {
             let Some(wf) = reference.workflows.get(&stored.case.kind) else { continue };
-            let Some((case, entry)) =
-                shanzhi_domain::cases::sweep::sweep(wf, &reference.calendar, &stored.case, now).map_err(refused)?
+            let Some((case, entry)) = shanzhi_domain::cases::sweep::sweep(wf, &reference.calendar, &stored.case, now)
+                .map_err(|e| refused(wf, e))?
             else {
                 continue;
             };

@@ -27,6 +27,10 @@ pub enum AppError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An error whose message also exists in Chinese (a workflow refusal): the answer carries
+    /// both, and the console shows the one of its language.
+    #[error("{error}")]
+    Translated { zh: String, error: Box<AppError> },
 }
 
 impl AppError {
@@ -36,6 +40,19 @@ impl AppError {
 
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string())
+    }
+
+    /// This error with its message in Chinese beside it.
+    pub fn with_zh(self, zh: impl Into<String>) -> AppError {
+        AppError::Translated { zh: zh.into(), error: Box::new(self) }
+    }
+
+    /// The error itself, without its translation (for callers that match on the kind).
+    pub fn untranslated(self) -> AppError {
+        match self {
+            AppError::Translated { error, .. } => error.untranslated(),
+            e => e,
+        }
     }
 }
 

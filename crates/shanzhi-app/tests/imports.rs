@@ -63,6 +63,12 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     assert!(kinds.contains(&(Some(2), "invalid_ring")), "{kinds:?}");
     assert!(kinds.contains(&(Some(3), "unknown_community")), "{kinds:?}");
     assert!(kinds.contains(&(Some(4), "duplicate_code")), "{kinds:?}");
+    // Each problem also says it in Chinese, for the console in zh-CN.
+    let zh = |kind: &str| problems.iter().find(|p| p.kind == kind).map(|p| p.message_zh.as_str()).unwrap();
+    assert!(zh("self_intersection").contains("外环自相交"), "{}", zh("self_intersection"));
+    assert!(zh("invalid_ring").contains("环未闭合（首末两点不同）"), "{}", zh("invalid_ring"));
+    assert!(zh("unknown_community").contains("不是已知的社区或村"), "{}", zh("unknown_community"));
+    assert!(zh("duplicate_code").contains("已被第 1 个要素使用"), "{}", zh("duplicate_code"));
     let code = first["properties"]["code"].as_str().unwrap().parse().unwrap();
     assert_ne!(app.store().grid(&code).await.unwrap().name, "不该写入", "nothing was written");
 
@@ -72,6 +78,7 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     };
     assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), ["overlap"]);
     assert!(problems[0].message.contains(first["properties"]["code"].as_str().unwrap()));
+    assert!(problems[0].message_zh.contains(&format!("与现有网格 {}", first["properties"]["code"].as_str().unwrap())));
     assert_eq!(app.store().count_grids().await.unwrap(), 10_727);
 
     let Err(AppError::Rejected { problems }) = app.import_grids("{\"type\": \"Feature\"}".into()).await else {

@@ -14,4 +14,5 @@ pub mod people;
 pub mod places;
 pub mod privacy;
 pub mod taxonomy;
+pub mod text;
 pub mod time_limit;

@@ -129,6 +129,21 @@ fn refusals_say_why() {
     assert!(matches!(r(&case, cmd("file"), &zhiban), Refusal::WrongState { .. }));
     assert!(matches!(r(&case, cmd("register"), &wangge), Refusal::WrongRole { .. }));
     assert!(matches!(r(&case, cmd("fly"), &shouli), Refusal::UnknownAction { .. }));
+    // In words, with the workflow's names: what the console shows beside a disabled control.
+    let register = w.wf.action("register").unwrap();
+    let why = r(&case, cmd("register"), &wangge).explain(&w.wf);
+    assert!(why.zh.starts_with(&format!("{}不能「{}」，此操作由", wangge.role.name_zh(), register.name_zh)), "{why:?}");
+    assert!(register.roles.iter().all(|role| why.zh.contains(role.name_zh())), "{why:?}");
+    assert!(why.en.contains(&register.name_en) && why.en.contains(shouli.role.name_en()), "{why:?}");
+    let state = w.wf.state(&case.state).unwrap();
+    let why = r(&case, cmd("file"), &zhiban).explain(&w.wf);
+    assert!(why.zh.starts_with(&format!("案件当前为「{}」", state.name_zh)), "{why:?}");
+    assert!(why.en.contains(&state.name_en), "{why:?}");
+    let why = r(&case, cmd("self_handle"), &wangge).explain(&w.wf);
+    assert!(
+        why.zh.ends_with("需要填写照片等证据（附件）") && why.en.ends_with("needs evidence (an attachment)"),
+        "{why:?}"
+    );
     assert_eq!(
         r(&case, cmd("self_handle"), &wangge),
         Refusal::Missing { action: "self_handle".into(), field: "evidence (an attachment)", need: Need::Evidence }

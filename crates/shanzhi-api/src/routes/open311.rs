@@ -74,7 +74,7 @@ impl Fail {
 
 impl From<AppError> for Fail {
     fn from(e: AppError) -> Fail {
-        match e {
+        match e.untranslated() {
             AppError::Invalid { field, message } => Fail::bad(&field, message),
             AppError::NotFound { what } => Fail::not_found(what),
             AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Locked(m) => {
@@ -93,6 +93,7 @@ impl From<AppError> for Fail {
                 tracing::error!(error = %m, "internal error");
                 Fail(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
             }
+            AppError::Translated { .. } => unreachable!("untranslated() removes every translation"),
         }
     }
 }

@@ -110,6 +110,7 @@ async fn a_resident_report_is_verified_returned_reworked_closed_and_rated() {
             )
             .await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("action_refused")), "rated once: {v}");
+        assert_eq!(v["details"]["message_zh"], "案件已经评价过", "the refusal also in Chinese: {v}");
         let (_, list) =
             t.call("GET", "/api/v1/cases?area=130202001001&state=closed", Some("paiqian"), None, None).await;
         assert_eq!(list["total"], 1, "{}: {list}", t.db);
@@ -220,6 +221,17 @@ async fn bad_reports_and_actions_get_clear_errors() {
             )
             .await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("action_refused")), "{v}");
+        let zh = v["details"]["message_zh"].as_str().unwrap_or_default();
+        assert!(zh.starts_with("案件当前为「") && zh.ends_with("不能「结案」"), "{v}");
+        // What the case page shows on a control the reporter may not use: who may, in both languages.
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("jumin"), None, None).await;
+        let refused: Vec<&Value> = d["actions"].as_array().unwrap().iter().filter(|o| o["allowed"] == false).collect();
+        assert!(!refused.is_empty(), "{d}");
+        for o in refused {
+            let (zh, en) = (o["reason"].as_str().unwrap(), o["reason_en"].as_str().unwrap());
+            assert!(zh.starts_with("居民不能「") && zh.contains("此操作由"), "{o}");
+            assert!(en.starts_with("Resident may not take ") && en.contains("it is for: "), "{o}");
+        }
         let (s, v) = t
             .call(
                 "POST",

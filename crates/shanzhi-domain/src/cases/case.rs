@@ -65,6 +65,17 @@ impl Channel {
             Channel::Open311 => "Open311 接口",
         }
     }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Channel::Patrol => "patrol",
+            Channel::ResidentWeb => "a resident online",
+            Channel::ResidentPhone => "a resident's call",
+            Channel::Hotline => "the 12345 hotline",
+            Channel::Device => "a sensing device",
+            Channel::Open311 => "the Open311 interface",
+        }
+    }
 }
 
 /// 满意 / 基本满意 / 不满意.

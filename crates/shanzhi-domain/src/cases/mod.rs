@@ -10,6 +10,7 @@ pub mod events;
 pub mod figures;
 pub mod notes;
 pub mod open311;
+pub mod refusal;
 pub mod routing;
 pub mod sweep;
 pub mod workflow;
