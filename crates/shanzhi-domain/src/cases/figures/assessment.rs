@@ -137,12 +137,19 @@ pub enum AssessmentError {
 }
 
 /// One part of a composite: its name (the §4.3 term), weight and score (`None`: undefined, for
-/// want of a denominator).
+/// want of a denominator), and the counters it is computed from (so that a person can open the
+/// cases behind each).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Part {
+    /// Stable key of the part (`public_report`, `filed`, `closing`, `on_time_closing`,
+    /// `on_time_handling`, `rework`).
+    pub key: &'static str,
     pub name: &'static str,
+    pub name_en: &'static str,
     pub weight: f64,
     pub score: Option<f64>,
+    /// The counters of [`Counters`] the score is computed from, numerator first.
+    pub counters: &'static [&'static str],
 }
 
 /// A composite score with its grade and the parts it was made of.
@@ -289,17 +296,37 @@ impl Assessment {
         let r = self.rates(c);
         self.composite(vec![
             Part {
+                key: "public_report",
                 name: "监督举报率分值",
+                name_en: "public report rate score",
                 weight: w.public_report_rate,
                 score: capped(r.public_report.map(|p| 100.0 - p)),
+                counters: &["filed_public", "filed"],
             },
             Part {
+                key: "filed",
                 name: "立案数分值",
+                name_en: "filings score",
                 weight: w.filed,
                 score: (grids != 0).then(|| band_score(&w.filed_band, c.filed as f64 / grids as f64)),
+                counters: &["filed"],
             },
-            Part { name: "结案率分值", weight: w.closing_rate, score: capped(r.closing) },
-            Part { name: "按期结案率分值", weight: w.on_time_closing_rate, score: capped(r.on_time_closing) },
+            Part {
+                key: "closing",
+                name: "结案率分值",
+                name_en: "closing rate score",
+                weight: w.closing_rate,
+                score: capped(r.closing),
+                counters: &["closed", "due"],
+            },
+            Part {
+                key: "on_time_closing",
+                name: "按期结案率分值",
+                name_en: "on-time closing rate score",
+                weight: w.on_time_closing_rate,
+                score: capped(r.on_time_closing),
+                counters: &["closed_on_time", "due"],
+            },
         ])
     }
 
@@ -309,11 +336,37 @@ impl Assessment {
         let r = self.rates(c);
         self.composite(vec![
             Part {
-                name: "立案数分值", weight: w.filed, score: Some(band_score(&w.filed_band, c.dispatched as f64))
+                key: "filed",
+                name: "立案数分值",
+                name_en: "filings score",
+                weight: w.filed,
+                score: Some(band_score(&w.filed_band, c.dispatched as f64)),
+                counters: &["dispatched"],
             },
-            Part { name: "结案率", weight: w.closing_rate, score: capped(r.closing) },
-            Part { name: "按期处置率", weight: w.on_time_handling_rate, score: capped(r.on_time_handling) },
-            Part { name: "100 − 返工率", weight: w.rework, score: capped(r.rework.map(|p| 100.0 - p)) },
+            Part {
+                key: "closing",
+                name: "结案率",
+                name_en: "closing rate",
+                weight: w.closing_rate,
+                score: capped(r.closing),
+                counters: &["closed", "due"],
+            },
+            Part {
+                key: "on_time_handling",
+                name: "按期处置率",
+                name_en: "on-time handling rate",
+                weight: w.on_time_handling_rate,
+                score: capped(r.on_time_handling),
+                counters: &["handled_on_time", "due"],
+            },
+            Part {
+                key: "rework",
+                name: "100 − 返工率",
+                name_en: "100 − rework rate",
+                weight: w.rework,
+                score: capped(r.rework.map(|p| 100.0 - p)),
+                counters: &["rework", "handled"],
+            },
         ])
     }
 }

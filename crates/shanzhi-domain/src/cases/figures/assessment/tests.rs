@@ -171,3 +171,26 @@ fn department_composite() {
         assert!((part.weight * part.score.unwrap() - points).abs() < 1e-9, "{n}");
     }
 }
+
+#[test]
+fn every_part_names_the_counters_it_is_computed_from() {
+    // The console opens the cases behind a part by these names: each must be a counter.
+    let a = shipped();
+    let c =
+        Counters { filed: 10, filed_public: 2, due: 8, closed: 6, handled: 7, dispatched: 9, ..Counters::default() };
+    let known = serde_json::to_value(c).unwrap();
+    let parts: Vec<Part> =
+        [a.region(&c, 2).unwrap(), a.department(&c).unwrap()].into_iter().flat_map(|s| s.parts).collect();
+    assert_eq!(parts.len(), 8);
+    for p in &parts {
+        assert!(!p.counters.is_empty() && !p.name_en.is_empty(), "{p:?}");
+        for counter in p.counters {
+            assert!(known.get(counter).is_some(), "{}: `{counter}` is not a counter", p.key);
+        }
+    }
+    let keys: Vec<&str> = parts.iter().map(|p| p.key).collect();
+    assert_eq!(
+        keys,
+        ["public_report", "filed", "closing", "on_time_closing", "filed", "closing", "on_time_handling", "rework"]
+    );
+}
