@@ -1,9 +1,10 @@
-// The phone's outbox: a report that cannot be sent (no signal) is kept in IndexedDB with its
-// photos and its idempotency key, and sent when the network is back (the browser's `online`
-// event, every 30 s while something waits, or by hand), in the order it was made. It leaves the
-// outbox only once the server has stored it (201), or when the user deletes it after the server
-// refused it for good (a 4xx other than 401, 408 and 429); the key makes every retry report once.
-// Reports wait under the account that made them and are sent only with that account's login.
+// The phone's outbox: a report or a workflow action (a verification, a re-check) that cannot be
+// sent (no signal) is kept in IndexedDB with its photos and its idempotency key, and sent when
+// the network is back (the browser's `online` event, every 30 s while something waits, or by
+// hand), in the order it was made. It leaves the outbox only once the server has stored it, or
+// when the user deletes it after the server refused it for good (a 4xx other than 401, 408 and
+// 429: say, the case was moved on by someone else meanwhile); the key makes every retry act once.
+// Entries wait under the account that made them and are sent only with that account's login.
 import { reactive, toRaw } from 'vue'
 import { ApiError, call, session, upload, type Case } from './api'
 
@@ -13,7 +14,13 @@ export interface Pending {
   user: string
   /** When it was made (ISO). */
   at: string
-  /** The report as `POST /api/v1/cases` takes it, without `attachments`. */
+  /** Where it goes: `/api/v1/cases` for a report (also when absent, as kept by earlier
+   * versions), `/api/v1/cases/{id}/actions` for an action. */
+  path?: string
+  /** What the outbox shows for an action (its case and the action's name); a report shows its
+   * description. */
+  label?: string
+  /** The report or action as the endpoint takes it, without `attachments`. */
   body: Record<string, unknown>
   /** The photos, each uploaded at most once: `id` is kept as soon as the server has it. */
   photos: { file: File; id: string | null }[]
@@ -66,11 +73,19 @@ export async function refresh() {
   outbox.items = all.filter((p) => p.user === session.me?.username).sort((a, b) => a.at.localeCompare(b.at))
 }
 
-/** Keeps a report to send later; resolves once it is stored on the phone. */
-export async function keep(key: string, body: Record<string, unknown>, photos: { file: File; id: string | null }[]) {
+const REPORTS = '/api/v1/cases'
+
+/** The path of a case's actions, which is where its queued actions go. */
+export const actionsPath = (caseId: string) => `${REPORTS}/${encodeURIComponent(caseId)}/actions`
+
+/** Keeps a report (or, with `to`, an action) to send later; resolves once it is stored on the phone. */
+export async function keep(
+  key: string, body: Record<string, unknown>, photos: { file: File; id: string | null }[],
+  to: { path: string; label: string } = { path: REPORTS, label: '' },
+) {
   const user = session.me?.username
   if (!user) throw new Error('not logged in')
-  await save({ key, user, at: new Date().toISOString(), body, photos, error: '' })
+  await save({ key, user, at: new Date().toISOString(), path: to.path, label: to.label, body, photos, error: '' })
   await refresh()
   schedule()
 }
@@ -85,6 +100,12 @@ export function passing(e: unknown): boolean {
   return !(e instanceof ApiError) || [401, 408, 429].includes(e.status) || e.status >= 500
 }
 
+/** Whether what was being sent should wait in the outbox: a passing failure, but not a login
+ * that ran out (the person must log in again, and may then send it by hand). */
+export function mayWait(e: unknown): boolean {
+  return passing(e) && !(e instanceof ApiError && e.status === 401)
+}
+
 /** Sends what waits, oldest first; stops at the first failure that a later try may cure. */
 export async function flush() {
   if (outbox.sending || !session.token) return
@@ -97,7 +118,7 @@ export async function flush() {
           photo.id = await upload(photo.file)
           await save(p)
         }
-        const c = await call<Case>('POST', '/api/v1/cases', { ...p.body, attachments: p.photos.map((x) => x.id) }, p.key)
+        const c = await call<Case>('POST', p.path ?? REPORTS, { ...p.body, attachments: p.photos.map((x) => x.id) }, p.key)
         await tx('readwrite', (s) => s.delete(p.key))
         outbox.sent.push(c)
       } catch (e) {
