@@ -486,11 +486,25 @@ try {
       geometry: { type: 'Polygon', coordinates: [[[118.180, 39.495], [118.185, 39.500], [118.185, 39.495], [118.180, 39.500], [118.180, 39.495]]] } }] }
     await page.setInputFiles('[data-test=grids-file]', { name: 'grids.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(bad)) })
     await page.waitForSelector('[data-test=grids-problems] >> text=自相交')
+    check((await page.textContent('[data-test=grids-problems]')).includes('第 0 个多边形无效：外环自相交'), 'the problem said in Chinese')
     await page.screenshot({ path: join(out, 'admin-grids-1920x1080.png') })
 
     // Taxonomy with its time limits, and the calendar with National Day as a holiday.
     await page.click('#tab-taxonomy')
     await page.waitForSelector('[data-test=taxonomy] >> text=个工作日')
+    // A type's time limit is changed in the page: a new version of the catalogue, in force at once.
+    await page.fill('[data-test=taxonomy-find]', '0602')
+    await page.click('[data-test=edit-type-0602]')
+    await page.fill('[data-test=type-limit] input', '9')
+    await page.click('[data-test=type-limit-unit]')
+    await page.click('.el-select-dropdown__item:visible >> text=工作小时')
+    const version = await page.inputValue('[data-test=type-version]')
+    await page.click('[data-test=type-save]')
+    await page.waitForFunction((v) => document.querySelector('[data-test=taxonomy-version]')?.textContent?.includes(v), version)
+    check((await page.textContent('[data-test=taxonomy] .el-table__row:has-text("0602")')).includes('9 工作小时'), 'the new limit is shown')
+    const tax = await api(base, 'GET', '/api/v1/taxonomy')
+    const t0602 = tax.categories.flatMap((c) => c.types).find((ty) => ty.code === '0602')
+    check(tax.version === version && t0602.limit.value === 9 && t0602.limit.unit === 'working_hours', `in force: ${tax.version} ${JSON.stringify(t0602.limit)}`)
     await page.click('#tab-calendar')
     await page.click('[data-test=calendar-year]')
     await page.click('.calendar-years li >> text="2026"')

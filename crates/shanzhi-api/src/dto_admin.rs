@@ -285,3 +285,34 @@ pub struct AuditCheckDto {
     /// Where and how it breaks.
     pub problem: Option<String>,
 }
+
+/// A type's rules as changed in the administration page: made into a new version of the
+/// catalogue (`version`), everything else of the catalogue kept.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypeEditDto {
+    /// The name of the new catalogue version (not used before).
+    pub version: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The lead department's key (`GET /api/v1/admin/reference` lists them).
+    pub department: String,
+    #[serde(default)]
+    pub assisting: Vec<String>,
+    /// `normal` or `urgent`.
+    pub urgency: String,
+    /// The lowest handling level: `community`, `street` or `district`.
+    pub level: String,
+    pub limit: LimitDto,
+    pub filing_zh: String,
+    pub closing_zh: String,
+}
+
+/// A time limit.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitDto {
+    pub value: u32,
+    /// `minutes`, `calendar_hours`, `working_hours` or `working_days`.
+    pub unit: String,
+}

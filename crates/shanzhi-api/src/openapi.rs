@@ -38,6 +38,7 @@ use crate::routes;
         routes::admin::reference,
         routes::admin::reference_source,
         routes::admin::import_reference,
+        routes::admin::edit_type,
         routes::admin::export_grids,
         routes::admin::import_grids,
         routes::admin::calendar,
@@ -97,6 +98,8 @@ use crate::routes;
         UnitDto,
         ReferenceOverviewDto,
         ImportedDto,
+        TypeEditDto,
+        LimitDto,
         CalendarDto
     ))
 )]

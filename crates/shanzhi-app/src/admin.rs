@@ -9,6 +9,8 @@ use shanzhi_domain::accounts::Scope;
 use shanzhi_domain::accounts::check_username;
 use shanzhi_domain::audit::{AuditEntry, AuditEvent};
 use shanzhi_domain::people::{Role, UnitKind, User};
+use shanzhi_domain::taxonomy::EventType;
+use shanzhi_domain::taxonomy::edit::{self, EditError};
 use shanzhi_store::ReferenceKind;
 pub use shanzhi_store::{AccountChange, AuditQuery, AuditReport, UserQuery, UserRow};
 
@@ -310,6 +312,47 @@ impl App {
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
         self.import_reference_by(&caller.actor.user, kind, text, dry_run).await
+    }
+
+    /// Changes one type of the catalogue in force (its names, department, level, time limit,
+    /// urgency, filing and closing conditions) as a new version `version`, made from the text in
+    /// force and checked and put in force like an imported file; with `dry_run`, only checked.
+    /// Cases already open keep the deadlines they have; new steps follow the new version.
+    pub async fn edit_taxonomy_type_as(
+        &self,
+        caller: &Caller,
+        version: &str,
+        change: &EventType,
+        dry_run: bool,
+    ) -> Result<crate::imports::Imported, AppError> {
+        require_admin(caller)?;
+        let code = &change.code;
+        let current = self
+            .store()
+            .references(ReferenceKind::Taxonomy)
+            .await?
+            .into_iter()
+            .find(|r| r.is_current)
+            .ok_or_else(|| AppError::internal("no catalogue is in force"))?;
+        let text = edit::with_type(&current.source, version, change).map_err(|e| match e {
+            EditError::UnknownType(_) => AppError::NotFound { what: format!("type {code}") },
+            EditError::NoVersion => AppError::invalid("version", e.to_string()),
+            EditError::Source(_) => AppError::internal(e),
+        })?;
+        let done = self.import_reference_by(&caller.actor.user, "taxonomy", &text, dry_run).await?;
+        if !dry_run {
+            let detail = format!(
+                "version {}: department {}, level {}, limit {} {}, urgency {}",
+                done.version,
+                change.department,
+                change.level.as_str(),
+                change.limit.value,
+                change.limit.unit.as_str(),
+                change.urgency.as_str()
+            );
+            self.audit(&caller.actor.user, "taxonomy.type", code.as_str(), detail).await?;
+        }
+        Ok(done)
     }
 
     /// Imports (or checks) grids from GeoJSON as the administrator.

@@ -385,5 +385,7 @@ impl Taxonomy {
     }
 }
 
+pub mod edit;
+
 #[cfg(test)]
 mod tests;

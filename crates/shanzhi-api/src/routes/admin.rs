@@ -13,10 +13,12 @@ use shanzhi_app::App;
 use shanzhi_app::admin::{AuditQuery, NewUser, UserChange, UserQuery, UserRow};
 use shanzhi_app::auth::Caller;
 use shanzhi_domain::people::Role;
+use shanzhi_domain::taxonomy::{EventType, TypeCode, TypeCodeError};
+use shanzhi_domain::time_limit::TimeLimit;
 
 use crate::dto_admin::{
     AuditCheckDto, AuditEntryDto, AuditPageDto, CalendarDto, DepartmentDto, ImportedDto, NewPasswordDto, NewUserDto,
-    ReferenceOverviewDto, RoleDto, UnitDto, UserChangeDto, UserDto, UserPageDto,
+    ReferenceOverviewDto, RoleDto, TypeEditDto, UnitDto, UserChangeDto, UserDto, UserPageDto,
 };
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
@@ -269,6 +271,55 @@ pub async fn import_reference(
     let (dry_run, text) = import_input(&caller, &q, &bytes)?;
     let done = app.import_reference_as(&caller, &kind, &text, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
+/// Changes one type of the catalogue in force (names, department, level, time limit, urgency,
+/// filing and closing conditions) as a new catalogue version, checked like an imported file and
+/// put in force; with `dry_run=true`, only checked. Open cases keep their deadlines. Audited.
+#[utoipa::path(put, path = "/api/v1/admin/taxonomy/types/{code}", tag = "admin", request_body = TypeEditDto,
+    params(("code" = String, Path, description = "The type's 4-digit code"),
+           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn edit_type(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    require_admin(&caller)?;
+    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
+    let dto: TypeEditDto = body(&bytes)?;
+    let code: TypeCode = code.parse().map_err(|e: TypeCodeError| ApiError::invalid("code", e.to_string()))?;
+    let change = EventType {
+        code,
+        name_zh: dto.name_zh,
+        name_en: dto.name_en,
+        department: dto.department,
+        assisting: dto.assisting,
+        urgency: one_of("urgency", &dto.urgency, &["normal", "urgent"])?,
+        level: one_of("level", &dto.level, &["community", "street", "district"])?,
+        limit: TimeLimit {
+            value: dto.limit.value,
+            unit: one_of(
+                "limit.unit",
+                &dto.limit.unit,
+                &["minutes", "calendar_hours", "working_hours", "working_days"],
+            )?,
+        },
+        filing_zh: dto.filing_zh,
+        closing_zh: dto.closing_zh,
+    };
+    let done = app.edit_taxonomy_type_as(&caller, &dto.version, &change, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
+/// A value of a closed list (a serde enum of the domain), or an error naming the field and the list.
+fn one_of<T: serde::de::DeserializeOwned>(field: &str, text: &str, list: &[&str]) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|_| ApiError::invalid(field, format!("{field}: `{text}` is not one of {}", list.join(", "))))
 }
 
 /// Imports grids from a GeoJSON FeatureCollection (replacing grids with the same codes), all or

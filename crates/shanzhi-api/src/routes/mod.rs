@@ -12,7 +12,7 @@ pub(crate) mod places;
 pub(crate) mod system;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use shanzhi_app::App;
 
 pub fn router() -> Router<App> {
@@ -37,6 +37,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/units", get(admin::units))
         .route("/api/v1/admin/reference", get(admin::reference))
         .route("/api/v1/admin/reference/{kind}", post(admin::import_reference))
+        .route("/api/v1/admin/taxonomy/types/{code}", put(admin::edit_type))
         .route("/api/v1/admin/reference/{kind}/{version}", get(admin::reference_source))
         .route("/api/v1/admin/grids", get(admin::export_grids).post(admin::import_grids))
         .route("/api/v1/admin/audit", get(admin::audit_log))

@@ -372,3 +372,74 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
         assert_eq!(grid_name(&t), "立新东楼第一网格（调整后）", "{db}: a rejected file wrote");
     }
 }
+
+#[tokio::test]
+async fn a_type_is_changed_in_the_page_as_a_new_catalogue_version() {
+    for t in setups("type_edit").await {
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let (_, before) = t.call("GET", "/api/v1/taxonomy", None, None, None).await;
+        let version = before["version"].as_str().unwrap().to_string();
+        let type_of = |tax: &Value, code: &str| -> Value {
+            let all = tax["categories"].as_array().unwrap().iter().flat_map(|c| c["types"].as_array().unwrap().clone());
+            all.into_iter().find(|ty| ty["code"] == code).unwrap()
+        };
+        let old = type_of(&before, "0602");
+        let edit = |next: &str, unit: &str, urgency: &str| {
+            json!({
+                "version": next, "name_zh": old["name_zh"], "name_en": old["name_en"], "department": old["department"],
+                "assisting": [], "urgency": urgency, "level": "street", "limit": {"value": 7, "unit": unit},
+                "filing_zh": "  路面有积存垃圾  ", "closing_zh": old["closing_zh"],
+            })
+        };
+        let uri = "/api/v1/admin/taxonomy/types/0602";
+
+        // Only the administrator; a bad value names its field; an unknown type is not found.
+        let (s, _) = t.call("PUT", uri, Some("zhiban"), Some(edit("x-1", "working_days", "normal")), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, v) = t.call("PUT", uri, admin, Some(edit("x-1", "fortnights", "normal")), None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("limit.unit")), "{db}: {v}");
+        let (s, v) = t.call("PUT", uri, admin, Some(edit("x-1", "working_days", "soon")), None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("urgency")), "{db}: {v}");
+        let (s, v) = t.call("PUT", uri, admin, Some(edit(" ", "working_days", "normal")), None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("version")), "{db}: {v}");
+        let unknown = "/api/v1/admin/taxonomy/types/0698";
+        let (s, _) = t.call("PUT", unknown, admin, Some(edit("x-1", "working_days", "normal")), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+        // A department the register does not know is refused by the catalogue's own check.
+        let mut stranger = edit("x-1", "working_days", "normal");
+        stranger["department"] = json!("nobody");
+        let (s, v) = t.call("PUT", uri, admin, Some(stranger), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("nobody"), "{db}: {v}");
+
+        // A dry run writes nothing.
+        let next = format!("{version}-a");
+        let (s, v) = t
+            .call("PUT", &format!("{uri}?dry_run=true"), admin, Some(edit(&next, "working_days", "normal")), None)
+            .await;
+        assert_eq!((s, v["dry_run"].as_bool()), (StatusCode::OK, Some(true)), "{db}: {v}");
+        let (_, tax) = t.call("GET", "/api/v1/taxonomy", None, None, None).await;
+        assert_eq!(tax["version"], version.as_str(), "{db}: a dry run wrote");
+
+        // The change is in force as the new version; every other type is as it was.
+        let (s, v) = t.call("PUT", uri, admin, Some(edit(&next, "working_days", "normal")), None).await;
+        assert_eq!((s, v["version"].as_str()), (StatusCode::OK, Some(next.as_str())), "{db}: {v}");
+        let (_, tax) = t.call("GET", "/api/v1/taxonomy", None, None, None).await;
+        assert_eq!(tax["version"], next.as_str(), "{db}");
+        let new = type_of(&tax, "0602");
+        assert_eq!(new["limit"], json!({"value": 7, "unit": "working_days"}), "{db}: {new}");
+        assert_eq!(
+            (new["level"].as_str(), new["filing_zh"].as_str()),
+            (Some("street"), Some("路面有积存垃圾")),
+            "{db}"
+        );
+        assert_eq!(type_of(&tax, "0601"), type_of(&before, "0601"), "{db}");
+        // The same version name for other content is a conflict; the change is audited.
+        let (s, _) = t.call("PUT", uri, admin, Some(edit(&next, "working_hours", "normal")), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}");
+        let (_, log) = t.call("GET", "/api/v1/admin/audit?action=taxonomy.&limit=10", admin, None, None).await;
+        let entry = &log["items"][0];
+        assert_eq!((entry["target"].as_str(), entry["actor"].as_str()), (Some("0602"), Some("admin")), "{db}: {log}");
+    }
+}

@@ -128,6 +128,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/admin/reference/{kind}",
             "/api/v1/admin/reference/{kind}/{version}",
             "/api/v1/admin/roles",
+            "/api/v1/admin/taxonomy/types/{code}",
             "/api/v1/admin/units",
             "/api/v1/admin/users",
             "/api/v1/admin/users/{username}",
