@@ -81,6 +81,10 @@ async fn pg_store(name: &str) -> Option<Store> {
     let schema = pg_schema(name);
     match Store::connect(&url, Some(&schema)).await {
         Ok(pg) => {
+            if url.contains("@127.0.0.1") || url.contains("@localhost") {
+                static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+                SWEPT.get_or_init(|| drop_dead_schemas(&pg)).await;
+            }
             pg.drop_schema_for_tests(&schema).await.expect("drop the test schema");
             let pg = Store::connect(&url, Some(&schema)).await.expect("reconnect to PostgreSQL");
             pg.migrate().await.expect("migrate PostgreSQL");
@@ -100,8 +104,46 @@ fn pg_schema(name: &str) -> String {
     format!("t_{}_{name}", std::process::id())
 }
 
-/// The folder of the test (or template) `name` in this process, made if missing.
+/// Whether the test process `pid` (of this machine) is gone, so that what it left may go. Where
+/// that cannot be known (no /proc), nothing is taken for gone.
+fn gone(pid: &str) -> bool {
+    let Ok(pid) = pid.parse::<u32>() else { return false };
+    pid != std::process::id()
+        && std::path::Path::new("/proc/self").exists()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Drops the test schemas (`t_<pid>_<name>`) of test processes that have ended, so that a
+/// developer's server does not fill up with them run after run. Only for a server on this
+/// machine, whose test processes are this machine's; another process may be dropping the same
+/// schema, so a failure is no matter.
+pub async fn drop_dead_schemas(store: &Store) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT nspname FROM pg_namespace WHERE nspname ~ '^t_[0-9]+_'";
+    let Ok(rows) = store.db().query_all_raw(Statement::from_string(store.db().get_database_backend(), sql)).await
+    else {
+        return;
+    };
+    let names: Vec<String> = rows.iter().filter_map(|r| r.try_get_by_index::<String>(0).ok()).collect();
+    for name in names.iter().filter(|n| n.split('_').nth(1).is_some_and(gone)) {
+        let _ = store.drop_schema_for_tests(name).await;
+    }
+}
+
+/// The folder of the test (or template) `name` in this process, made if missing. The first call
+/// of a process removes the folders of test processes that have ended.
 fn test_dir(name: &str) -> std::path::PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        for e in entries.flatten() {
+            let file = e.file_name();
+            let pid = file.to_str().and_then(|f| f.strip_prefix("shanzhi-test-")).and_then(|f| f.split('-').next());
+            if pid.is_some_and(gone) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    });
     let dir = std::env::temp_dir().join(format!("shanzhi-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the test directory");
     dir
@@ -146,4 +188,13 @@ pub async fn execute_raw(store: &Store, sql: &str) -> crate::Result<()> {
     use sea_orm::ConnectionTrait;
     store.db().execute_unprepared(sql).await?;
     Ok(())
+}
+
+/// The first column of the first row of `sql`, as text (empty when there is none or it is null).
+pub async fn query_text(store: &Store, sql: &str) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = store.db().query_one_raw(Statement::from_string(store.db().get_database_backend(), sql)).await;
+    row.expect("the query runs")
+        .and_then(|r| r.try_get_by_index::<Option<String>>(0).ok().flatten())
+        .unwrap_or_default()
 }

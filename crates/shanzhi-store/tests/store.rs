@@ -101,6 +101,24 @@ async fn migrations_are_idempotent() {
 }
 
 #[tokio::test]
+async fn the_schemas_of_ended_test_processes_are_dropped_and_live_ones_kept() {
+    use shanzhi_store::testing::{drop_dead_schemas, execute_raw, query_text};
+    for (db, store) in stores("sweep").await {
+        if db != "postgres" {
+            continue;
+        }
+        // No process has this id (Linux allows at most 2^22), and this process is alive.
+        let own = format!("t_{}_sweep_probe", std::process::id());
+        execute_raw(&store, &format!("CREATE SCHEMA t_999999999_sweep_probe; CREATE SCHEMA {own}")).await.unwrap();
+        drop_dead_schemas(&store).await;
+        let sql =
+            "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname LIKE '%sweep_probe'";
+        assert_eq!(query_text(&store, sql).await, own, "{db}");
+        execute_raw(&store, &format!("DROP SCHEMA {own}")).await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn places_round_trip() {
     for (db, store) in stores("places").await {
         let s = snapshot();
