@@ -512,6 +512,18 @@ try {
     // Saturday 10 October 2026 is worked instead (调休上班).
     await page.waitForSelector('[data-date="2026-10-10"].work')
     await page.screenshot({ path: join(out, 'admin-calendar-1920x1080.png'), fullPage: true })
+    // The State Council's notice is out: the provisional 2027 Spring Festival is confirmed in the page.
+    const cal = await api(base, 'GET', '/api/v1/calendar')
+    const spring = cal.holidays.find((h) => h.name_zh === '春节' && h.provisional)
+    await page.click('[data-test=calendar-year]')
+    await page.click('.calendar-years li >> text="2027"')
+    await page.click(`[data-test=holiday-edit-${spring.days[0]}]`)
+    await page.click('[data-test=holiday-provisional]')
+    const calVersion = await page.inputValue('[data-test=holiday-version]')
+    await page.click('[data-test=holiday-save]')
+    await page.waitForFunction((v) => document.querySelector('[data-test=calendar-version]')?.textContent?.includes(v), calVersion)
+    const confirmed = (await api(base, 'GET', '/api/v1/calendar')).holidays.find((h) => h.days[0] === spring.days[0])
+    check(confirmed && !confirmed.provisional && confirmed.days.length === spring.days.length, `confirmed: ${JSON.stringify(confirmed)}`)
 
     // The audit log: the new account's creation under the administrator's name; the chain holds.
     await page.click('#tab-audit')

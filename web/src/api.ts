@@ -1,7 +1,7 @@
 // The shanzhi HTTP API as the console uses it: the login token kept for the tab, JSON calls
 // that turn error answers ({code, message, details}) into ApiError, and the wire types.
 import { reactive } from 'vue'
-import { i18n } from './i18n'
+import { beijingNow, i18n } from './i18n'
 
 export interface Me { username: string; display_name: string; role: string; unit: string }
 export interface Units { primary: string; assisting: string[] }
@@ -230,6 +230,11 @@ export interface ReferenceOverview {
   departments: { key: string; name_zh: string; name_en: string }[]
 }
 export interface Imported { version: string; items: number; dry_run: boolean }
+/** A name for a new version of reference data made in the page, which the administrator may
+ * keep: the version in force and the minute, Beijing time (`tangshan-2026.1-20261201-0915`). */
+export function nextVersion(current: string): string {
+  return `${current}-${beijingNow().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')}`
+}
 export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string; message_zh: string }
 export interface Holiday { name_zh: string; name_en: string; days: string[]; make_up_workdays: string[]; provisional: boolean }
 export interface WorkCalendar { version: string; utc_offset: string; valid_from: string; valid_to: string; work_periods: [string, string][]; holidays: Holiday[] }

@@ -316,3 +316,39 @@ pub struct LimitDto {
     /// `minutes`, `calendar_hours`, `working_hours` or `working_days`.
     pub unit: String,
 }
+
+/// A holiday of the work calendar added, replaced or removed in the administration page, as a
+/// new version of the calendar (`version`): with `replaces` and `holiday`, that holiday replaced;
+/// with `replaces` only, removed; with `holiday` only, added.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayChangeDto {
+    /// The name of the new calendar version (not used before).
+    pub version: String,
+    pub replaces: Option<HolidayKeyDto>,
+    pub holiday: Option<HolidayInDto>,
+}
+
+/// Which holiday: its Chinese name and first rest day.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayKeyDto {
+    pub name_zh: String,
+    /// `YYYY-MM-DD`.
+    pub first_day: String,
+}
+
+/// A holiday: its rest days (weekend days inside the period included) and make-up working days
+/// (Saturdays and Sundays), as `YYYY-MM-DD`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayInDto {
+    pub name_zh: String,
+    pub name_en: String,
+    pub days: Vec<String>,
+    #[serde(default)]
+    pub make_up_workdays: Vec<String>,
+    /// Derived, not yet from the State Council's notice.
+    #[serde(default)]
+    pub provisional: bool,
+}

@@ -39,6 +39,7 @@ use crate::routes;
         routes::admin::reference_source,
         routes::admin::import_reference,
         routes::admin::edit_type,
+        routes::admin::change_holiday,
         routes::admin::export_grids,
         routes::admin::import_grids,
         routes::admin::calendar,
@@ -100,6 +101,9 @@ use crate::routes;
         ImportedDto,
         TypeEditDto,
         LimitDto,
+        HolidayChangeDto,
+        HolidayKeyDto,
+        HolidayInDto,
         CalendarDto
     ))
 )]

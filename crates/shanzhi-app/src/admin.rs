@@ -3,14 +3,17 @@
 //! workflow actions, and reference data versions (listed, read, imported after a dry run). Every
 //! change is audited under the administrator's name. Grid imports are in `imports.rs`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use shanzhi_domain::access::{ScopeRule, unit_area};
 use shanzhi_domain::accounts::Scope;
 use shanzhi_domain::accounts::check_username;
 use shanzhi_domain::audit::{AuditEntry, AuditEvent};
+use shanzhi_domain::calendar::Holiday;
+use shanzhi_domain::calendar::edit as calendar_edit;
+use shanzhi_domain::edit::EditError;
 use shanzhi_domain::people::{Role, UnitKind, User};
 use shanzhi_domain::taxonomy::EventType;
-use shanzhi_domain::taxonomy::edit::{self, EditError};
+use shanzhi_domain::taxonomy::edit;
 use shanzhi_store::ReferenceKind;
 pub use shanzhi_store::{AccountChange, AuditQuery, AuditReport, UserQuery, UserRow};
 
@@ -58,6 +61,15 @@ pub struct ReferenceVersions {
 }
 
 /// Whether the caller may administer: the city's administrator, logged in or with a full-scope key.
+/// What went wrong editing a reference file in place, as the application's error.
+fn edit_error(e: EditError) -> AppError {
+    match e {
+        EditError::Unknown(what) => AppError::NotFound { what },
+        EditError::NoVersion => AppError::invalid("version", e.to_string()),
+        EditError::Source(_) => AppError::internal(e),
+    }
+}
+
 pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if caller.is_anonymous() {
         return Err(AppError::Unauthenticated("log in first".into()));
@@ -327,18 +339,8 @@ impl App {
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
         let code = &change.code;
-        let current = self
-            .store()
-            .references(ReferenceKind::Taxonomy)
-            .await?
-            .into_iter()
-            .find(|r| r.is_current)
-            .ok_or_else(|| AppError::internal("no catalogue is in force"))?;
-        let text = edit::with_type(&current.source, version, change).map_err(|e| match e {
-            EditError::UnknownType(_) => AppError::NotFound { what: format!("type {code}") },
-            EditError::NoVersion => AppError::invalid("version", e.to_string()),
-            EditError::Source(_) => AppError::internal(e),
-        })?;
+        let current = self.current_source(ReferenceKind::Taxonomy).await?;
+        let text = edit::with_type(&current, version, change).map_err(edit_error)?;
         let done = self.import_reference_by(&caller.actor.user, "taxonomy", &text, dry_run).await?;
         if !dry_run {
             let detail = format!(
@@ -353,6 +355,40 @@ impl App {
             self.audit(&caller.actor.user, "taxonomy.type", code.as_str(), detail).await?;
         }
         Ok(done)
+    }
+
+    /// Adds, replaces or removes a holiday of the work calendar in force (`old`: its Chinese name
+    /// and first rest day; `new`: none to remove) as a new version `version`, checked and put in
+    /// force like an imported file; with `dry_run`, only checked. Deadlines already set stay.
+    pub async fn edit_holiday_as(
+        &self,
+        caller: &Caller,
+        version: &str,
+        old: Option<(&str, NaiveDate)>,
+        new: Option<&Holiday>,
+        dry_run: bool,
+    ) -> Result<crate::imports::Imported, AppError> {
+        require_admin(caller)?;
+        let current = self.current_source(ReferenceKind::Calendar).await?;
+        let text = calendar_edit::with_holiday(&current, version, old, new).map_err(edit_error)?;
+        let done = self.import_reference_by(&caller.actor.user, "calendar", &text, dry_run).await?;
+        if !dry_run {
+            let what = match (old, new) {
+                (Some((name, first)), Some(_)) => format!("replaced {name} from {first}"),
+                (Some((name, first)), None) => format!("removed {name} from {first}"),
+                (None, Some(h)) => format!("added {}", h.name_zh),
+                (None, None) => "nothing".into(),
+            };
+            self.audit(&caller.actor.user, "calendar.holiday", &done.version, what).await?;
+        }
+        Ok(done)
+    }
+
+    /// The text of the version in force of a kind of reference data.
+    async fn current_source(&self, kind: ReferenceKind) -> Result<String, AppError> {
+        let key = kind.key();
+        let current = self.store().references(kind).await?.into_iter().find(|r| r.is_current);
+        current.map(|r| r.source).ok_or_else(|| AppError::internal(format!("no {key} is in force")))
     }
 
     /// Imports (or checks) grids from GeoJSON as the administrator.

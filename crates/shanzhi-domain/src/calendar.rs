@@ -529,5 +529,7 @@ impl fmt::Display for WorkPeriod {
     }
 }
 
+pub mod edit;
+
 #[cfg(test)]
 mod tests;

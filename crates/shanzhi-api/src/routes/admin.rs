@@ -9,16 +9,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use shanzhi_app::App;
 use shanzhi_app::admin::{AuditQuery, NewUser, UserChange, UserQuery, UserRow};
 use shanzhi_app::auth::Caller;
+use shanzhi_domain::calendar::Holiday;
 use shanzhi_domain::people::Role;
 use shanzhi_domain::taxonomy::{EventType, TypeCode, TypeCodeError};
 use shanzhi_domain::time_limit::TimeLimit;
 
 use crate::dto_admin::{
-    AuditCheckDto, AuditEntryDto, AuditPageDto, CalendarDto, DepartmentDto, ImportedDto, NewPasswordDto, NewUserDto,
-    ReferenceOverviewDto, RoleDto, TypeEditDto, UnitDto, UserChangeDto, UserDto, UserPageDto,
+    AuditCheckDto, AuditEntryDto, AuditPageDto, CalendarDto, DepartmentDto, HolidayChangeDto, ImportedDto,
+    NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, TypeEditDto, UnitDto, UserChangeDto, UserDto,
+    UserPageDto,
 };
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
@@ -313,6 +316,50 @@ pub async fn edit_type(
         closing_zh: dto.closing_zh,
     };
     let done = app.edit_taxonomy_type_as(&caller, &dto.version, &change, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
+/// Adds, replaces or removes a holiday of the work calendar in force as a new calendar version,
+/// checked like an imported file (make-up days on weekends only, no date both, every date in the
+/// calendar's range) and put in force; with `dry_run=true`, only checked. Deadlines already set
+/// stay. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/calendar/holidays", tag = "admin", request_body = HolidayChangeDto,
+    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn change_holiday(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    require_admin(&caller)?;
+    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
+    let dto: HolidayChangeDto = body(&bytes)?;
+    let date = |field: &str, text: &str| {
+        text.parse::<NaiveDate>()
+            .map_err(|_| ApiError::invalid(field, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
+    };
+    let dates = |field: &str, list: &[String]| list.iter().map(|d| date(field, d)).collect::<Result<Vec<_>, _>>();
+    let old = match &dto.replaces {
+        Some(k) => Some((k.name_zh.as_str(), date("replaces.first_day", &k.first_day)?)),
+        None => None,
+    };
+    let new = match dto.holiday {
+        Some(h) => Some(Holiday {
+            days: dates("holiday.days", &h.days)?,
+            make_up_workdays: dates("holiday.make_up_workdays", &h.make_up_workdays)?,
+            name_zh: h.name_zh,
+            name_en: h.name_en,
+            provisional: h.provisional,
+        }),
+        None => None,
+    };
+    if old.is_none() && new.is_none() {
+        return Err(ApiError::invalid("holiday", "holiday: give the holiday to add, or `replaces` to remove one"));
+    }
+    let done = app.edit_holiday_as(&caller, &dto.version, old, new.as_ref(), dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 

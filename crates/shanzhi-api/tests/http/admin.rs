@@ -443,3 +443,59 @@ async fn a_type_is_changed_in_the_page_as_a_new_catalogue_version() {
         assert_eq!((entry["target"].as_str(), entry["actor"].as_str()), (Some("0602"), Some("admin")), "{db}: {log}");
     }
 }
+
+#[tokio::test]
+async fn a_provisional_holiday_is_replaced_in_the_page_by_the_notice() {
+    for t in setups("holiday_edit").await {
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let (_, cal) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        let spring = cal["holidays"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name_zh"] == "春节" && h["provisional"] == true)
+            .unwrap()
+            .clone();
+        let first = spring["days"][0].as_str().unwrap().to_string();
+        let days: Vec<String> = (5..=13).map(|d| format!("2027-02-{d:02}")).collect();
+        let change = |version: &str, make_up: &str, first: &str| {
+            json!({"version": version, "replaces": {"name_zh": "春节", "first_day": first},
+                   "holiday": {"name_zh": "春节", "name_en": "Spring Festival", "days": days, "make_up_workdays": [make_up]}})
+        };
+        let uri = "/api/v1/admin/calendar/holidays";
+
+        let (s, _) = t.call("POST", uri, Some("zhiban"), Some(change("v2", "2027-02-20", &first)), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, v) = t.call("POST", uri, admin, Some(change("v2", "2027-02-30", &first)), None).await;
+        assert_eq!(
+            (s, v["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("holiday.make_up_workdays")),
+            "{db}: {v}"
+        );
+        // A make-up day on a Wednesday is refused by the calendar's own check.
+        let (s, v) = t.call("POST", uri, admin, Some(change("v2", "2027-02-17", &first)), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        let (s, _) = t.call("POST", uri, admin, Some(change("v2", "2027-02-20", "2027-03-01")), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+        let (s, v) = t.call("POST", uri, admin, Some(json!({"version": "v2"})), None).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("holiday")), "{db}: {v}");
+
+        let (s, v) = t.call("POST", uri, admin, Some(change("cn-2025-2027.2", "2027-02-20", &first)), None).await;
+        assert_eq!((s, v["version"].as_str()), (StatusCode::OK, Some("cn-2025-2027.2")), "{db}: {v}");
+        let (_, after) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        assert_eq!(after["version"], "cn-2025-2027.2", "{db}");
+        let now = after["holidays"].as_array().unwrap().iter().find(|h| h["days"][0] == "2027-02-05").unwrap();
+        assert_eq!(
+            (now["provisional"].as_bool(), now["make_up_workdays"].clone()),
+            (Some(false), json!(["2027-02-20"])),
+            "{db}"
+        );
+        assert_eq!(after["holidays"].as_array().unwrap().len(), cal["holidays"].as_array().unwrap().len(), "{db}");
+        let (_, log) = t.call("GET", "/api/v1/admin/audit?action=calendar.&limit=10", admin, None, None).await;
+        assert!(
+            log["items"][0]["detail"].as_str().unwrap().contains(&format!("replaced 春节 from {first}")),
+            "{db}: {log}"
+        );
+    }
+}

@@ -2,51 +2,34 @@
 //! force by rewriting that type's entry in its TOML text, every other line (comments included)
 //! kept as it was. The result is an ordinary catalogue file, checked like any imported one.
 
-use thiserror::Error;
-use toml_edit::{DocumentMut, InlineTable, Item, Value, value};
+use toml_edit::{InlineTable, Item, Value, value};
 
 use super::EventType;
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum EditError {
-    #[error("the catalogue in force cannot be read as TOML: {0}")]
-    Source(String),
-    #[error("type {0} is not in the catalogue in force")]
-    UnknownType(String),
-    #[error("a new version needs a name")]
-    NoVersion,
-}
+pub use crate::edit::EditError;
+use crate::edit::{open, set_list, set_text, tables};
 
 /// The catalogue `source` with `version` as its version and the type of `change`'s code given
 /// `change`'s names and rules (its category follows from its code and stays).
 pub fn with_type(source: &str, version: &str, change: &EventType) -> Result<String, EditError> {
-    let code = &change.code;
-    let version = version.trim();
-    if version.is_empty() {
-        return Err(EditError::NoVersion);
-    }
-    let mut doc: DocumentMut = source.parse().map_err(|e: toml_edit::TomlError| EditError::Source(e.to_string()))?;
-    doc["catalogue"]["version"] = value(version);
-    let unknown = || EditError::UnknownType(code.as_str().to_string());
-    let types = doc.get_mut("type").and_then(Item::as_array_of_tables_mut).ok_or_else(unknown)?;
-    let entry =
-        types.iter_mut().find(|t| t.get("code").and_then(Item::as_str) == Some(code.as_str())).ok_or_else(unknown)?;
-    entry["name_zh"] = value(change.name_zh.trim());
-    entry["name_en"] = value(change.name_en.trim());
-    entry["department"] = value(change.department.as_str());
-    if change.assisting.is_empty() {
-        entry.remove("assisting");
-    } else {
-        entry["assisting"] = value(change.assisting.iter().map(String::as_str).collect::<toml_edit::Array>());
-    }
+    let code = change.code.as_str();
+    let what = format!("type {code}");
+    let mut doc = open(source, version, &["catalogue", "version"])?;
+    let entry = tables(&mut doc, "type", &what)?
+        .iter_mut()
+        .find(|t| t.get("code").and_then(Item::as_str) == Some(code))
+        .ok_or(EditError::Unknown(what))?;
+    set_text(entry, "name_zh", &change.name_zh);
+    set_text(entry, "name_en", &change.name_en);
+    set_text(entry, "department", &change.department);
+    set_list(entry, "assisting", change.assisting.iter().map(String::as_str), true);
     entry["urgency"] = value(change.urgency.as_str());
     entry["level"] = value(change.level.as_str());
     let mut limit = InlineTable::new();
     limit.insert("value", Value::from(i64::from(change.limit.value)));
     limit.insert("unit", Value::from(change.limit.unit.as_str()));
     entry["limit"] = value(limit);
-    entry["filing_zh"] = value(change.filing_zh.trim());
-    entry["closing_zh"] = value(change.closing_zh.trim());
+    set_text(entry, "filing_zh", &change.filing_zh);
+    set_text(entry, "closing_zh", &change.closing_zh);
     Ok(doc.to_string())
 }
 
@@ -93,7 +76,7 @@ mod tests {
         let before = Taxonomy::from_toml(SHIPPED, &departments).unwrap();
         let change = before.types[0].clone();
         let missing = EventType { code: "0198".parse().unwrap(), ..change.clone() };
-        assert_eq!(with_type(SHIPPED, "v2", &missing), Err(EditError::UnknownType("0198".into())));
+        assert_eq!(with_type(SHIPPED, "v2", &missing), Err(EditError::Unknown("type 0198".into())));
         assert_eq!(with_type(SHIPPED, "  ", &change), Err(EditError::NoVersion));
         // A department the register does not know passes here and is caught by the catalogue's check.
         let bad = EventType { department: "nobody".into(), ..change };
