@@ -486,7 +486,7 @@ try {
       geometry: { type: 'Polygon', coordinates: [[[118.180, 39.495], [118.185, 39.500], [118.185, 39.495], [118.180, 39.500], [118.180, 39.495]]] } }] }
     await page.setInputFiles('[data-test=grids-file]', { name: 'grids.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(bad)) })
     await page.waitForSelector('[data-test=grids-problems] >> text=自相交')
-    check((await page.textContent('[data-test=grids-problems]')).includes('第 0 个多边形无效：外环自相交'), 'the problem said in Chinese')
+    check((await page.textContent('[data-test=grids-problems]')).includes('第 1 个多边形无效：外环自相交'), 'the problem said in Chinese')
     await page.screenshot({ path: join(out, 'admin-grids-1920x1080.png') })
 
     // Taxonomy with its time limits, and the calendar with National Day as a holiday.

@@ -2,8 +2,9 @@
 // sent (no signal) is kept in IndexedDB with its photos and its idempotency key, and sent when
 // the network is back (the browser's `online` event, every 30 s while something waits, or by
 // hand), in the order it was made. It leaves the outbox only once the server has stored it, or
-// when the user deletes it after the server refused it for good (a 4xx other than 401, 408 and
-// 429: say, the case was moved on by someone else meanwhile); the key makes every retry act once.
+// when the user deletes it (say, after the server refused it for good: a 4xx other than 401, 408
+// and 429, or a 500; the case may have been moved on by someone else meanwhile); the key makes
+// every retry act once.
 // Entries wait under the account that made them and are sent only with that account's login.
 import { reactive, toRaw } from 'vue'
 import { ApiError, call, session, upload, type Case } from './api'
@@ -95,9 +96,11 @@ export async function drop(key: string) {
   await refresh()
 }
 
-/** Whether an error means "try again later" (no network, or a passing refusal). */
+/** Whether an error means "try again later": no network, a login to renew, too many requests,
+ * or a server or database that is unreachable for now (not a fault of the server's own, 500,
+ * which a retry would meet again: that is kept as refused, for the person to delete). */
 export function passing(e: unknown): boolean {
-  return !(e instanceof ApiError) || [401, 408, 429].includes(e.status) || e.status >= 500
+  return !(e instanceof ApiError) || [401, 408, 429, 502, 503, 504].includes(e.status)
 }
 
 /** Whether what was being sent should wait in the outbox: a passing failure, but not a login

@@ -291,6 +291,8 @@ pub struct AuditCheckDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeEditDto {
+    /// The version in force the change was made from; another in force meanwhile is a conflict.
+    pub based_on: String,
     /// The name of the new catalogue version (not used before).
     pub version: String,
     pub name_zh: String,
@@ -323,6 +325,8 @@ pub struct LimitDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayChangeDto {
+    /// The version in force the change was made from; another in force meanwhile is a conflict.
+    pub based_on: String,
     /// The name of the new calendar version (not used before).
     pub version: String,
     pub replaces: Option<HolidayKeyDto>,

@@ -60,7 +60,6 @@ pub struct ReferenceVersions {
     pub versions: Vec<(String, DateTime<Utc>, bool)>,
 }
 
-/// Whether the caller may administer: the city's administrator, logged in or with a full-scope key.
 /// What went wrong editing a reference file in place, as the application's error.
 fn edit_error(e: EditError) -> AppError {
     match e {
@@ -70,6 +69,7 @@ fn edit_error(e: EditError) -> AppError {
     }
 }
 
+/// Whether the caller may administer: the city's administrator, logged in or with a full-scope key.
 pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if caller.is_anonymous() {
         return Err(AppError::Unauthenticated("log in first".into()));
@@ -328,18 +328,20 @@ impl App {
 
     /// Changes one type of the catalogue in force (its names, department, level, time limit,
     /// urgency, filing and closing conditions) as a new version `version`, made from the text in
-    /// force and checked and put in force like an imported file; with `dry_run`, only checked.
+    /// force (which must be the version `based_on`) and checked and put in force like an imported
+    /// file; with `dry_run`, only checked.
     /// Cases already open keep the deadlines they have; new steps follow the new version.
     pub async fn edit_taxonomy_type_as(
         &self,
         caller: &Caller,
+        based_on: &str,
         version: &str,
         change: &EventType,
         dry_run: bool,
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
         let code = &change.code;
-        let current = self.current_source(ReferenceKind::Taxonomy).await?;
+        let current = self.current_source(ReferenceKind::Taxonomy, based_on).await?;
         let text = edit::with_type(&current, version, change).map_err(edit_error)?;
         let done = self.import_reference_by(&caller.actor.user, "taxonomy", &text, dry_run).await?;
         if !dry_run {
@@ -363,13 +365,14 @@ impl App {
     pub async fn edit_holiday_as(
         &self,
         caller: &Caller,
+        based_on: &str,
         version: &str,
         old: Option<(&str, NaiveDate)>,
         new: Option<&Holiday>,
         dry_run: bool,
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
-        let current = self.current_source(ReferenceKind::Calendar).await?;
+        let current = self.current_source(ReferenceKind::Calendar, based_on).await?;
         let text = calendar_edit::with_holiday(&current, version, old, new).map_err(edit_error)?;
         let done = self.import_reference_by(&caller.actor.user, "calendar", &text, dry_run).await?;
         if !dry_run {
@@ -384,11 +387,20 @@ impl App {
         Ok(done)
     }
 
-    /// The text of the version in force of a kind of reference data.
-    async fn current_source(&self, kind: ReferenceKind) -> Result<String, AppError> {
+    /// The text of the version in force of a kind of reference data, which must be `based_on`,
+    /// the version the change was made from: two administrators editing at once, or an edit and
+    /// an import, must not silently undo each other.
+    async fn current_source(&self, kind: ReferenceKind, based_on: &str) -> Result<String, AppError> {
         let key = kind.key();
         let current = self.store().references(kind).await?.into_iter().find(|r| r.is_current);
-        current.map(|r| r.source).ok_or_else(|| AppError::internal(format!("no {key} is in force")))
+        let current = current.ok_or_else(|| AppError::internal(format!("no {key} is in force")))?;
+        if current.version != based_on {
+            return Err(AppError::Conflict(format!(
+                "the {key} in force is version {}, not {based_on}, which this change was made from: reload and make it again",
+                current.version
+            )));
+        }
+        Ok(current.source)
     }
 
     /// Imports (or checks) grids from GeoJSON as the administrator.

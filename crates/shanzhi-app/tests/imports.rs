@@ -68,7 +68,7 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     assert!(zh("self_intersection").contains("外环自相交"), "{}", zh("self_intersection"));
     assert!(zh("invalid_ring").contains("环未闭合（首末两点不同）"), "{}", zh("invalid_ring"));
     assert!(zh("unknown_community").contains("不是已知的社区或村"), "{}", zh("unknown_community"));
-    assert!(zh("duplicate_code").contains("已被第 1 个要素使用"), "{}", zh("duplicate_code"));
+    assert!(zh("duplicate_code").contains("已被第 2 个要素使用"), "{}", zh("duplicate_code"));
     let code = first["properties"]["code"].as_str().unwrap().parse().unwrap();
     assert_ne!(app.store().grid(&code).await.unwrap().name, "不该写入", "nothing was written");
 

@@ -141,7 +141,7 @@ fn refusals_say_why() {
     assert!(why.en.contains(&state.name_en), "{why:?}");
     let why = r(&case, cmd("self_handle"), &wangge).explain(&w.wf);
     assert!(
-        why.zh.ends_with("需要填写照片等证据（附件）") && why.en.ends_with("needs evidence (an attachment)"),
+        why.zh.ends_with("需要上传照片等证据（附件）") && why.en.ends_with("needs evidence (an attachment)"),
         "{why:?}"
     );
     assert_eq!(

@@ -81,7 +81,7 @@ async fn pg_store(name: &str) -> Option<Store> {
     let schema = pg_schema(name);
     match Store::connect(&url, Some(&schema)).await {
         Ok(pg) => {
-            if url.contains("@127.0.0.1") || url.contains("@localhost") {
+            if sweeps(&url) {
                 static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
                 SWEPT.get_or_init(|| drop_dead_schemas(&pg)).await;
             }
@@ -102,6 +102,14 @@ async fn pg_store(name: &str) -> Option<Store> {
 
 fn pg_schema(name: &str) -> String {
     format!("t_{}_{name}", std::process::id())
+}
+
+/// Whether test schemas of ended processes are dropped on the server at `url`: only on one at
+/// 127.0.0.1 or localhost, whose test processes are taken to be this machine's (containers that
+/// share a server but not their process ids must not be pointed at one this way), and only
+/// where /proc tells which processes live.
+pub fn sweeps(url: &str) -> bool {
+    (url.contains("@127.0.0.1") || url.contains("@localhost")) && std::path::Path::new("/proc/self").exists()
 }
 
 /// Whether the test process `pid` (of this machine) is gone, so that what it left may go. Where

@@ -315,7 +315,7 @@ pub async fn edit_type(
         filing_zh: dto.filing_zh,
         closing_zh: dto.closing_zh,
     };
-    let done = app.edit_taxonomy_type_as(&caller, &dto.version, &change, dry_run).await?;
+    let done = app.edit_taxonomy_type_as(&caller, &dto.based_on, &dto.version, &change, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -359,7 +359,7 @@ pub async fn change_holiday(
     if old.is_none() && new.is_none() {
         return Err(ApiError::invalid("holiday", "holiday: give the holiday to add, or `replaces` to remove one"));
     }
-    let done = app.edit_holiday_as(&caller, &dto.version, old, new.as_ref(), dry_run).await?;
+    let done = app.edit_holiday_as(&caller, &dto.based_on, &dto.version, old, new.as_ref(), dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 

@@ -387,7 +387,7 @@ async fn a_type_is_changed_in_the_page_as_a_new_catalogue_version() {
         let old = type_of(&before, "0602");
         let edit = |next: &str, unit: &str, urgency: &str| {
             json!({
-                "version": next, "name_zh": old["name_zh"], "name_en": old["name_en"], "department": old["department"],
+                "based_on": version, "version": next, "name_zh": old["name_zh"], "name_en": old["name_en"], "department": old["department"],
                 "assisting": [], "urgency": urgency, "level": "street", "limit": {"value": 7, "unit": unit},
                 "filing_zh": "  路面有积存垃圾  ", "closing_zh": old["closing_zh"],
             })
@@ -435,8 +435,14 @@ async fn a_type_is_changed_in_the_page_as_a_new_catalogue_version() {
             "{db}"
         );
         assert_eq!(type_of(&tax, "0601"), type_of(&before, "0601"), "{db}");
-        // The same version name for other content is a conflict; the change is audited.
-        let (s, _) = t.call("PUT", uri, admin, Some(edit(&next, "working_hours", "normal")), None).await;
+        // A change made from the version that is no longer in force is a conflict (it would undo
+        // the one made meanwhile); so is the same version name for other content.
+        let (s, v) = t.call("PUT", uri, admin, Some(edit(&format!("{next}-b"), "working_hours", "normal")), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains(&format!("version {next}, not {version}")), "{db}: {v}");
+        let mut renamed = edit(&next, "working_hours", "normal");
+        renamed["based_on"] = json!(next);
+        let (s, _) = t.call("PUT", uri, admin, Some(renamed), None).await;
         assert_eq!(s, StatusCode::CONFLICT, "{db}");
         let (_, log) = t.call("GET", "/api/v1/admin/audit?action=taxonomy.&limit=10", admin, None, None).await;
         let entry = &log["items"][0];
@@ -460,7 +466,7 @@ async fn a_provisional_holiday_is_replaced_in_the_page_by_the_notice() {
         let first = spring["days"][0].as_str().unwrap().to_string();
         let days: Vec<String> = (5..=13).map(|d| format!("2027-02-{d:02}")).collect();
         let change = |version: &str, make_up: &str, first: &str| {
-            json!({"version": version, "replaces": {"name_zh": "春节", "first_day": first},
+            json!({"based_on": "cn-2025-2027.1", "version": version, "replaces": {"name_zh": "春节", "first_day": first},
                    "holiday": {"name_zh": "春节", "name_en": "Spring Festival", "days": days, "make_up_workdays": [make_up]}})
         };
         let uri = "/api/v1/admin/calendar/holidays";
@@ -478,7 +484,8 @@ async fn a_provisional_holiday_is_replaced_in_the_page_by_the_notice() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
         let (s, _) = t.call("POST", uri, admin, Some(change("v2", "2027-02-20", "2027-03-01")), None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
-        let (s, v) = t.call("POST", uri, admin, Some(json!({"version": "v2"})), None).await;
+        let (s, v) =
+            t.call("POST", uri, admin, Some(json!({"based_on": "cn-2025-2027.1", "version": "v2"})), None).await;
         assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("holiday")), "{db}: {v}");
 
         let (s, v) = t.call("POST", uri, admin, Some(change("cn-2025-2027.2", "2027-02-20", &first)), None).await;

@@ -19,6 +19,9 @@ pub fn with_holiday(
     new: Option<&Holiday>,
 ) -> Result<String, EditError> {
     let mut doc = open(source, version, &["version"])?;
+    if old.is_none() && doc.get("holiday").is_none() {
+        doc["holiday"] = Item::ArrayOfTables(toml_edit::ArrayOfTables::new());
+    }
     let what = old.map_or_else(String::new, |(name, first)| format!("holiday {name} from {first}"));
     let holidays = tables(&mut doc, "holiday", &what)?;
     let at = match old {
@@ -96,6 +99,21 @@ mod tests {
         assert_eq!(WorkCalendar::from_toml(&text).unwrap().holidays().len(), before.holidays().len() - 1);
         let text = with_holiday(&text, "v4", None, Some(&notice)).unwrap();
         assert!(WorkCalendar::from_toml(&text).unwrap().holidays().contains(&notice));
+    }
+
+    #[test]
+    fn a_calendar_without_holidays_gets_its_first() {
+        let bare = "version = \"bare.1\"\nutc_offset = \"+08:00\"\nvalid_from = \"2027-01-01\"\nvalid_to = \"2027-12-31\"\nwork_periods = [[\"08:30\", \"17:30\"]]\n";
+        assert!(WorkCalendar::from_toml(bare).unwrap().holidays().is_empty());
+        let new_year = Holiday {
+            name_zh: "元旦".into(),
+            name_en: "New Year's Day".into(),
+            provisional: false,
+            days: vec![date("2027-01-01")],
+            make_up_workdays: vec![],
+        };
+        let text = with_holiday(bare, "bare.2", None, Some(&new_year)).unwrap();
+        assert_eq!(WorkCalendar::from_toml(&text).unwrap().holidays(), [new_year]);
     }
 
     #[test]

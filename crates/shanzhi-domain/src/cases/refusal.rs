@@ -74,7 +74,7 @@ impl Refusal {
             Refusal::Missing { action: a, need, .. } => {
                 let (zh, en) = action(a);
                 let (what_zh, what_en) = need_names(*need);
-                Bilingual::new(format!("{zh}需要填写{what_zh}"), format!("{en} needs {what_en}"))
+                Bilingual::new(format!("{zh}需要{what_zh}"), format!("{en} needs {what_en}"))
             }
             Refusal::NotSummoned { action: a } => {
                 let (zh, en) = action(a);
@@ -109,11 +109,11 @@ fn or<'a>(s: &'a str, fallback: &'a str) -> &'a str {
 /// What a need asks the person for.
 fn need_names(need: Need) -> (&'static str, &'static str) {
     match need {
-        Need::Opinion => ("意见", "an opinion"),
-        Need::Unit => ("主办单位", "a primary unit"),
-        Need::Extension => ("延期时长", "an extension"),
-        Need::Rating => ("评价", "a rating"),
-        Need::Evidence => ("照片等证据（附件）", "evidence (an attachment)"),
-        Need::Parent => ("要合并到的案件", "the case to merge into"),
+        Need::Opinion => ("填写意见", "an opinion"),
+        Need::Unit => ("选择主办单位", "a primary unit"),
+        Need::Extension => ("填写延期时长", "an extension"),
+        Need::Rating => ("选择评价", "a rating"),
+        Need::Evidence => ("上传照片等证据（附件）", "evidence (an attachment)"),
+        Need::Parent => ("填写要合并到的案件编号", "the case to merge into"),
     }
 }

@@ -100,7 +100,13 @@ pub fn import(text: &str, divisions: &DivisionTree, existing: &[Grid]) -> Result
             }
             Some(Err(e)) => {
                 let text = code_text.as_deref().unwrap_or("");
-                problem("bad_code", Bilingual::new(format!("网格代码 `{text}` 不是 15 位数字代码"), e.to_string()));
+                problem(
+                    "bad_code",
+                    Bilingual::new(
+                        format!("网格代码 `{text}` 无效：应为 15 位数字（12 位社区代码加 3 位序号，序号不为 000）"),
+                        e.to_string(),
+                    ),
+                );
                 None
             }
             Some(Ok(c)) => Some(c),
@@ -120,7 +126,7 @@ pub fn import(text: &str, divisions: &DivisionTree, existing: &[Grid]) -> Result
                 problem(
                     "duplicate_code",
                     Bilingual::new(
-                        format!("网格代码 {c} 已被第 {first} 个要素使用"),
+                        format!("网格代码 {c} 已被第 {} 个要素使用", first + 1),
                         format!("grid code {c} is also used by feature {first}"),
                     ),
                 );
@@ -186,7 +192,7 @@ fn parse_geometry(g: Option<&Value>, problem: &mut impl FnMut(&'static str, Bili
         let Some(rings) = p.as_array().filter(|r| !r.is_empty()) else {
             problem(
                 "geometry",
-                Bilingual::new(format!("第 {pi} 个多边形没有环"), format!("polygon {pi} has no rings")),
+                Bilingual::new(format!("第 {} 个多边形没有环", pi + 1), format!("polygon {pi} has no rings")),
             );
             ok = false;
             continue;
@@ -199,7 +205,7 @@ fn parse_geometry(g: Option<&Value>, problem: &mut impl FnMut(&'static str, Bili
                     problem(
                         "invalid_ring",
                         Bilingual::new(
-                            format!("第 {pi} 个多边形第 {ri} 个环：{}", e.zh),
+                            format!("第 {} 个多边形第 {} 个环：{}", pi + 1, ri + 1, e.zh),
                             format!("polygon {pi}, ring {ri}: {}", e.en),
                         ),
                     );
@@ -238,22 +244,22 @@ fn parse_geometry(g: Option<&Value>, problem: &mut impl FnMut(&'static str, Bili
 fn invalid_zh(e: &InvalidMultiPolygon) -> String {
     let ring = |r: &RingRole| match r {
         RingRole::Exterior => "外环".to_string(),
-        RingRole::Interior(i) => format!("第 {i} 个内环（洞）"),
+        RingRole::Interior(i) => format!("第 {} 个内环（洞）", i + 1),
     };
     match e {
         InvalidMultiPolygon::InvalidPolygon(p, invalid) => {
             let what = match invalid {
                 InvalidPolygon::TooFewPointsInRing(r) => format!("{}至少需要 3 个不同的点", ring(r)),
                 InvalidPolygon::SelfIntersection(r) => format!("{}自相交", ring(r)),
-                InvalidPolygon::NonFiniteCoord(r, at) => format!("{}第 {} 个坐标不是有限数", ring(r), at.0),
+                InvalidPolygon::NonFiniteCoord(r, at) => format!("{}第 {} 个坐标不是有限数", ring(r), at.0 + 1),
                 InvalidPolygon::InteriorRingNotContainedInExteriorRing(r) => format!("{}不在外环之内", ring(r)),
                 InvalidPolygon::IntersectingRingsOnALine(a, b) => format!("{}与{}沿线相交", ring(a), ring(b)),
                 InvalidPolygon::IntersectingRingsOnAnArea(a, b) => format!("{}与{}有重叠区域", ring(a), ring(b)),
             };
-            format!("第 {} 个多边形无效：{what}", p.0)
+            format!("第 {} 个多边形无效：{what}", p.0 + 1)
         }
-        InvalidMultiPolygon::ElementsOverlaps(a, b) => format!("第 {} 和第 {} 个多边形互相重叠", a.0, b.0),
-        InvalidMultiPolygon::ElementsTouchOnALine(a, b) => format!("第 {} 和第 {} 个多边形沿线相接", a.0, b.0),
+        InvalidMultiPolygon::ElementsOverlaps(a, b) => format!("第 {} 和第 {} 个多边形互相重叠", a.0 + 1, b.0 + 1),
+        InvalidMultiPolygon::ElementsTouchOnALine(a, b) => format!("第 {} 和第 {} 个多边形沿线相接", a.0 + 1, b.0 + 1),
     }
 }
 
@@ -262,14 +268,14 @@ fn parse_ring(r: &Value) -> Result<LineString<f64>, Bilingual> {
     let mut coords = Vec::with_capacity(pts.len());
     for (k, p) in pts.iter().enumerate() {
         let xy = p.as_array().filter(|a| a.len() >= 2).ok_or_else(|| {
-            Bilingual::new(format!("第 {k} 个点不是 [经度, 纬度]"), format!("position {k} is not [lon, lat]"))
+            Bilingual::new(format!("第 {} 个点不是 [经度, 纬度]", k + 1), format!("position {k} is not [lon, lat]"))
         })?;
         let (Some(x), Some(y)) = (xy[0].as_f64(), xy[1].as_f64()) else {
-            return Err(Bilingual::new(format!("第 {k} 个点不是数字"), format!("position {k} is not numeric")));
+            return Err(Bilingual::new(format!("第 {} 个点不是数字", k + 1), format!("position {k} is not numeric")));
         };
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
             return Err(Bilingual::new(
-                format!("第 {k} 个点 ({x}, {y}) 超出经度 -180..180 / 纬度 -90..90"),
+                format!("第 {} 个点 ({x}, {y}) 超出经度 -180..180 / 纬度 -90..90", k + 1),
                 format!("position {k} ({x}, {y}) is outside lon -180..180 / lat -90..90"),
             ));
         }
@@ -319,7 +325,7 @@ fn check_overlaps(grids: &[(usize, Grid)], existing: &[Grid], problems: &mut Vec
             if overlap_m2 > MIN_OVERLAP_M2 {
                 let (whose_zh, whose) = if b < grids.len() {
                     (
-                        format!("第 {} 个要素（{}）", grids[b].0, other.code),
+                        format!("第 {} 个要素（{}）", grids[b].0 + 1, other.code),
                         format!("feature {} ({})", grids[b].0, other.code),
                     )
                 } else {
