@@ -444,7 +444,7 @@ try {
     await other.close()
     await ctx.close()
   })
-  await step('the administrator creates an account, disables it, reads the roles, checks a grid file, sees the calendar and reads the audit log', async () => {
+  await step('the administrator creates an account, disables it, widens another\'s data scope, gives a role an action, checks a grid file, sees the calendar and reads the audit log', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
     await logIn(page, base, 'admin')
     await page.waitForURL(/\/command$/)
@@ -475,9 +475,38 @@ try {
     const refused = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'linfeng', password: 'Lin-Feng-2026' }) })
     check(refused.status === 401, `a disabled account logs in: ${refused.status}`)
 
+    // 乔屯街道's staff also cover 学院南路街道 (another district) for a while: the extra data scope
+    // is chosen by name and is in force at once, for the login they already have.
+    const qiaotun = (await api(base, 'POST', '/api/v1/auth/login', { username: 'qiaotun-jiedao', password: PASSWORD })).token
+    const adminToken = (await api(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: PASSWORD })).token
+    const outside = (await api(base, 'GET', '/api/v1/cases?area=130202001', undefined, qiaotun)).total
+    await page.fill('[data-test=user-find]', 'qiaotun-jiedao')
+    await page.keyboard.press('Enter')
+    await page.click('[data-test=user-edit-qiaotun-jiedao]')
+    await page.click('[data-test=user-extra]')
+    await page.keyboard.type('学院南路')
+    await page.click('.user-extra-options li >> text=路南区学院南路街道')
+    await page.click('.el-dialog__header:visible') // a multiple choice stays open until one clicks beside it
+    await page.click('[data-test=user-save]')
+    await page.waitForSelector('[data-test=user-extra-qiaotun-jiedao] >> text=路南区学院南路街道')
+    const inside = (await api(base, 'GET', '/api/v1/cases?area=130202001', undefined, qiaotun)).total
+    check(outside === 0 && inside > 0, `the other street's cases: ${outside} before, ${inside} after`)
+    await page.screenshot({ path: join(out, 'admin-user-scope-1920x1080.png') })
+
     // Roles: each one's data scope in words.
     await page.click('#tab-roles')
     await page.waitForSelector('[data-test=roles] >> text=派给或吹哨到本单位的案件')
+    // The dispatcher is also let register reports: a new version of the event workflow, in force at once.
+    await page.click('[data-test=role-edit-dispatcher]')
+    await page.click('[data-test=role-actions-kind] >> text=城市管理事件')
+    await page.click('[data-test=role-action-register]')
+    const wfVersion = await page.inputValue('[data-test=role-actions-version]')
+    await page.screenshot({ path: join(out, 'admin-role-actions-1920x1080.png') })
+    await page.click('[data-test=role-actions-save]')
+    await page.waitForSelector('[data-test=role-actions-dispatcher] >> text=案件登记')
+    const wfs = await api(base, 'GET', '/api/v1/admin/workflows', undefined, adminToken)
+    const ev = wfs.find((w) => w.kind === 'event')
+    check(ev.version === wfVersion && ev.actions.find((a) => a.key === 'register').roles.includes('dispatcher'), `in force: ${ev.version}`)
 
     // Grids: a file with a bow-tie ring is checked, its problem listed, and nothing imported.
     await page.click('#tab-grids')

@@ -218,11 +218,19 @@ export function taxonomy(): Promise<Taxonomy> {
 export interface AdminUser {
   username: string; display_name: string; role: string; role_zh: string; unit: string; unit_name: string
   disabled_at: string | null; has_password: boolean; locked_until: string | null
+  extra_scope: ScopeEntry[]
 }
+/** An area (county, street, community, grid) or a unit an account sees besides its role's scope. */
+export interface ScopeEntry { id: string; name: string; kind: string }
 export interface UserPage { total: number; items: AdminUser[] }
 export interface RoleInfo {
   role: string; name_zh: string; name_en: string; data_scope: string; unit_kinds: string[]
   actions: { kind: string; action: string; name_zh: string; name_en: string }[]; users: number
+}
+/** A workflow in force with every action and the roles that may take it. */
+export interface WorkflowRoles {
+  kind: string; version: string; name_zh: string; name_en: string
+  actions: { key: string; name_zh: string; name_en: string; roles: string[]; party: string }[]
 }
 export interface UnitInfo { id: string; name: string; kind: string; area: string }
 export interface ReferenceOverview {

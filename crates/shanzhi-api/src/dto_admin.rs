@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use shanzhi_app::admin::{ReferenceVersions, RoleInfo, UserRow};
+use shanzhi_app::scopes::ScopeEntry;
 use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::workflow::Workflow;
 use utoipa::ToSchema;
 
 /// An account as the administrator sees it.
@@ -22,11 +24,31 @@ pub struct UserDto {
     pub has_password: bool,
     /// Locked after failed logins until then.
     pub locked_until: Option<String>,
+    /// What it sees besides its role's data scope (自定义数据权限), each entry named.
+    pub extra_scope: Vec<ScopeEntryDto>,
+}
+
+/// An area (county, street, community, grid) or a unit of an account's extra data scope.
+#[derive(Serialize, ToSchema)]
+pub struct ScopeEntryDto {
+    /// A division or grid code, or a unit id.
+    pub id: String,
+    /// The division's names from the county down, the grid's, or the unit's.
+    pub name: String,
+    /// county | township | village | grid, or the unit's kind (department, street_office, …).
+    pub kind: String,
+}
+
+impl From<ScopeEntry> for ScopeEntryDto {
+    fn from(e: ScopeEntry) -> Self {
+        ScopeEntryDto { id: e.id, name: e.name, kind: e.kind.into() }
+    }
 }
 
 impl UserDto {
-    pub fn new(r: UserRow, unit_name: String) -> UserDto {
+    pub fn new(r: UserRow, unit_name: String, extra_scope: Vec<ScopeEntry>) -> UserDto {
         UserDto {
+            extra_scope: extra_scope.into_iter().map(Into::into).collect(),
             username: r.user.username,
             display_name: r.user.display_name,
             role: r.user.role.as_str().into(),
@@ -60,6 +82,11 @@ pub struct NewUserDto {
     pub unit: String,
     /// Its first password (the login policy applies); absent: it cannot log in yet.
     pub password: Option<String>,
+    /// Division codes (county, street, community, grid) and unit ids it sees besides its role's
+    /// data scope (`GET /api/v1/admin/scope-entries`); not for roles that see only their own
+    /// reports, nor the city's command centre, which sees everything.
+    #[serde(default)]
+    pub extra_scope: Vec<String>,
 }
 
 /// What to change about an account (absent fields stay as they are).
@@ -71,6 +98,8 @@ pub struct UserChangeDto {
     pub unit: Option<String>,
     /// true: disable (its logins end); false: enable again.
     pub disabled: Option<bool>,
+    /// The whole new extra data scope (`[]`: none); takes effect at once, its logins go on.
+    pub extra_scope: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -174,6 +203,66 @@ pub struct ReferenceOverviewDto {
     pub kinds: Vec<ReferenceKindDto>,
     /// The departments in force (taxonomy types name them by key).
     pub departments: Vec<DepartmentDto>,
+}
+
+/// A workflow with every action and the roles that may take it (the roles page's matrix).
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowRolesDto {
+    /// The case kind (`event`, `demand`, …).
+    pub kind: String,
+    /// The version in force.
+    pub version: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub actions: Vec<WorkflowActionDto>,
+}
+
+/// An action of a workflow and who may take it.
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowActionDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Role codes.
+    pub roles: Vec<String>,
+    /// Who among those with a role: role (anyone) | assigned_unit (the case's primary unit) |
+    /// reporter (who reported it) | summoned (a unit with an unanswered summons).
+    pub party: String,
+}
+
+impl From<&Workflow> for WorkflowRolesDto {
+    fn from(wf: &Workflow) -> Self {
+        WorkflowRolesDto {
+            kind: wf.kind.clone(),
+            version: wf.version.clone(),
+            name_zh: wf.name_zh.clone(),
+            name_en: wf.name_en.clone(),
+            actions: wf
+                .actions()
+                .iter()
+                .map(|a| WorkflowActionDto {
+                    key: a.key.clone(),
+                    name_zh: a.name_zh.clone(),
+                    name_en: a.name_en.clone(),
+                    roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                    party: a.party.as_str().into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Which actions of one workflow a role may take from now on, as a new version of the workflow.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleActionsDto {
+    /// The workflow version in force the change was made from; another in force meanwhile is a
+    /// conflict.
+    pub based_on: String,
+    /// The name of the new workflow version (not used before).
+    pub version: String,
+    /// The keys of every action of the workflow the role may take (the others it may not).
+    pub actions: Vec<String>,
 }
 
 /// What an import did, or with `dry_run`, would do.

@@ -10,6 +10,7 @@ use shanzhi_domain::accounts::check_username;
 use shanzhi_domain::audit::{AuditEntry, AuditEvent};
 use shanzhi_domain::calendar::Holiday;
 use shanzhi_domain::calendar::edit as calendar_edit;
+use shanzhi_domain::cases::grants;
 use shanzhi_domain::edit::EditError;
 use shanzhi_domain::people::{Role, UnitKind, User};
 use shanzhi_domain::taxonomy::EventType;
@@ -29,6 +30,8 @@ pub struct NewUser {
     pub unit: String,
     /// None: the account cannot log in until an administrator sets one.
     pub password: Option<String>,
+    /// Division codes and unit ids it sees besides its role's scope (`User::extra_scope`).
+    pub extra_scope: Vec<String>,
 }
 
 /// What an administrator changes about an account (absent: unchanged).
@@ -38,6 +41,22 @@ pub struct UserChange {
     pub role: Option<String>,
     pub unit: Option<String>,
     pub disabled: Option<bool>,
+    /// A new extra data scope (empty: none).
+    pub extra_scope: Option<Vec<String>>,
+}
+
+/// Which actions of one workflow a role may take, as a new version of the workflow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleActionsChange {
+    pub role: String,
+    /// The case kind whose workflow changes (`event`, `demand`, …).
+    pub kind: String,
+    /// The workflow version in force the change was made from.
+    pub based_on: String,
+    /// The new version's name.
+    pub version: String,
+    /// The keys of every action of the workflow the role may take from now on.
+    pub actions: Vec<String>,
 }
 
 /// A role as the administration pages show it.
@@ -86,6 +105,11 @@ pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
             "administration is for the city's administrators (an API key needs the full scope)".into(),
         ))
     }
+}
+
+/// An extra scope for an audit entry: its entries, or `none`.
+fn scope_detail(extra: &[String]) -> String {
+    if extra.is_empty() { "none".into() } else { extra.join(" ") }
 }
 
 impl App {
@@ -151,10 +175,20 @@ impl App {
             }
             None => None,
         };
-        let user = User { username: new.username.clone(), display_name, role, unit };
+        let extra_scope = self.checked_extra_scope(role, &unit, &new.extra_scope)?;
+        let user = User { username: new.username.clone(), display_name, role, unit, extra_scope };
         let now = self.clock().now();
-        let detail =
-            format!("{} at {}{}", role.as_str(), user.unit, if hash.is_some() { ", password set" } else { "" });
+        let detail = format!(
+            "{} at {}{}{}",
+            role.as_str(),
+            user.unit,
+            if user.extra_scope.is_empty() {
+                String::new()
+            } else {
+                format!(", also sees {}", scope_detail(&user.extra_scope))
+            },
+            if hash.is_some() { ", password set" } else { "" }
+        );
         let audit = AuditEvent::new(now, &caller.actor.user, "user.create", &user.username, detail);
         self.store().create_account(&user, hash.as_deref(), now, audit).await?;
         self.reload_users().await?;
@@ -174,6 +208,11 @@ impl App {
             let role = change.role.clone().unwrap_or_else(|| user.role.as_str().to_string());
             let unit = change.unit.clone().unwrap_or_else(|| user.unit.clone());
             (user.role, user.unit) = self.checked_role_unit(&role, &unit)?;
+        }
+        // The extra scope is checked against the role and unit it will have, given or kept.
+        if change.extra_scope.is_some() || user.role != row.user.role || user.unit != row.user.unit {
+            let extra = change.extra_scope.as_ref().unwrap_or(&row.user.extra_scope);
+            user.extra_scope = self.checked_extra_scope(user.role, &user.unit, extra)?;
         }
         let is_self = username == caller.actor.user;
         if is_self && user.role != Role::CityAdmin {
@@ -201,6 +240,11 @@ impl App {
                 row.user.unit
             );
             c.audit.push(AuditEvent::new(now, &caller.actor.user, "user.update", username, detail));
+        }
+        if user.extra_scope != row.user.extra_scope {
+            let detail = format!("{} (was {})", scope_detail(&user.extra_scope), scope_detail(&row.user.extra_scope));
+            c.audit.push(AuditEvent::new(now, &caller.actor.user, "user.scope", username, detail));
+            c.extra_scope = Some(user.extra_scope.clone());
         }
         if let Some(d) = disable {
             c.disabled = Some(d.then_some(now));
@@ -383,6 +427,42 @@ impl App {
                 (None, None) => "nothing".into(),
             };
             self.audit(&caller.actor.user, "calendar.holiday", &done.version, what).await?;
+        }
+        Ok(done)
+    }
+
+    /// Sets which actions of a workflow a role may take as a new version of that workflow, made
+    /// from the one in force (which must be `based_on`), checked and put in force like an
+    /// imported file (every action keeps a role); with `dry_run`, only checked. Audited
+    /// `role.actions` with what was gained and lost.
+    pub async fn edit_role_actions_as(
+        &self,
+        caller: &Caller,
+        change: &RoleActionsChange,
+        dry_run: bool,
+    ) -> Result<crate::imports::Imported, AppError> {
+        require_admin(caller)?;
+        let RoleActionsChange { role, kind, based_on, version, actions } = change;
+        let (kind, actions) = (kind.as_str(), actions.as_slice());
+        let role = Role::parse(role).ok_or_else(|| AppError::NotFound { what: format!("role {role}") })?;
+        if !self.reference().workflows.contains_key(kind) {
+            return Err(AppError::NotFound { what: format!("workflow {kind}") });
+        }
+        let current = self.current_source(ReferenceKind::Workflow(kind.to_string()), based_on).await?;
+        let granted = grants::with_role_actions(&current, version, role, actions).map_err(|e| match e {
+            EditError::Unknown(what) => AppError::invalid("actions", format!("{what} is not in workflow {kind}")),
+            other => edit_error(other),
+        })?;
+        let done = self.import_reference_by(&caller.actor.user, "workflow", &granted.text, dry_run).await?;
+        if !dry_run {
+            let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(" ") };
+            let detail = format!(
+                "workflow {kind} version {}: gained {}, lost {}",
+                done.version,
+                list(&granted.added),
+                list(&granted.removed)
+            );
+            self.audit(&caller.actor.user, "role.actions", role.as_str(), detail).await?;
         }
         Ok(done)
     }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
 use shanzhi_domain::cases::duplicates::Probe;
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
@@ -290,7 +289,7 @@ impl App {
         key: Option<&str>,
     ) -> Result<CaseView, AppError> {
         let reference = self.reference();
-        let scope = DataScope::of(actor);
+        let scope = self.scope_of(actor);
         let stored = self.store().load_case_in(id, &scope).await?;
         let key = key.map(|k| scoped_key("act", actor, k));
         let key = key.as_deref();
@@ -368,7 +367,7 @@ impl App {
         }
         let text = notes::note_text(text).map_err(|m| AppError::invalid("text", m))?;
         self.check_attachments(&attachments, actor).await?;
-        let scope = DataScope::of(actor);
+        let scope = self.scope_of(actor);
         let key = key.map(|k| scoped_key("note", actor, k));
         let key = key.as_deref();
         // A note does not depend on the state: when someone acts in between, note the new version.
@@ -429,7 +428,7 @@ impl App {
     /// masked; with `unmask`, a role that may see it gets it whole, and the unmasking is audited.
     pub async fn case_detail(&self, id: i64, actor: &Actor, unmask: bool) -> Result<CaseDetail, AppError> {
         let reference = self.reference();
-        let stored = self.store().load_case_in(id, &DataScope::of(actor)).await?;
+        let stored = self.store().load_case_in(id, &self.scope_of(actor)).await?;
         if unmask && !shanzhi_domain::privacy::may_unmask(actor.role) {
             return Err(AppError::Forbidden(format!(
                 "the role {} may not see personal data unmasked",
@@ -497,7 +496,7 @@ impl App {
 
     /// The filter narrowed to the caller's data scope.
     pub(crate) fn scoped(&self, filter: &CaseFilter, actor: &Actor) -> CaseFilter {
-        CaseFilter { scope: Some(DataScope::of(actor)), ..filter.clone() }
+        CaseFilter { scope: Some(self.scope_of(actor)), ..filter.clone() }
     }
 
     pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shanzhi_domain::access::{DataScope, involved_units};
+use shanzhi_domain::access::involved_units;
 use shanzhi_domain::cases::case::{Actor, LogEntry};
 use shanzhi_domain::cases::events::event_kind;
 use shanzhi_store::{CaseFilter, StoredCase};
@@ -214,6 +214,6 @@ impl App {
 
     /// Whether an event reaches an account (its data scope).
     pub fn may_watch(&self, actor: &Actor, e: &CaseEvent) -> bool {
-        DataScope::of(actor).admits(&e.county, e.grid.as_deref(), e.reporter.as_deref(), &e.units)
+        self.scope_of(actor).admits(&e.county, e.grid.as_deref(), e.reporter.as_deref(), &e.units)
     }
 }

@@ -11,7 +11,6 @@ use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use rand::RngCore;
-use shanzhi_domain::access::DataScope;
 use shanzhi_domain::attachments::{FilePolicy, Reference, reference};
 use shanzhi_domain::cases::case::Actor;
 pub use shanzhi_store::AttachmentRecord;
@@ -186,7 +185,7 @@ impl App {
         if record.uploaded_by == actor.user && !actor.is_anonymous() {
             return Ok(true);
         }
-        let scope = DataScope::of(actor);
+        let scope = self.scope_of(actor);
         for case in self.store().attachment_cases(&record.id).await? {
             if self.store().load_case_in(case, &scope).await.is_ok() {
                 return Ok(true);

@@ -20,6 +20,7 @@ pub mod map;
 pub mod open311;
 pub mod places;
 pub mod reference;
+pub mod scopes;
 pub mod search;
 pub mod stats;
 
@@ -156,6 +157,20 @@ impl App {
     /// A known account.
     pub fn user(&self, username: &str) -> Option<shanzhi_domain::people::User> {
         self.users.read().expect("users lock").get(username).cloned()
+    }
+
+    /// The data scope of an account: its role's rule over its unit, and the extra scope an
+    /// administrator gave it. Read from the accounts in memory, which follow the store like the
+    /// account itself (`fresh_user`): on this server at once, on the others when they check the
+    /// login again (the trust period).
+    pub fn scope_of(&self, actor: &shanzhi_domain::cases::case::Actor) -> shanzhi_domain::access::DataScope {
+        let users = self.users.read().expect("users lock");
+        let extra = users
+            .get(&actor.user)
+            .filter(|u| u.role == actor.role && u.unit == actor.unit)
+            .map(|u| u.extra_scope.as_slice())
+            .unwrap_or_default();
+        shanzhi_domain::access::DataScope::of(actor, extra)
     }
 
     /// Re-reads the active accounts from the store.

@@ -78,7 +78,7 @@ impl App {
     /// What is live in `area` (default: the caller's own area, or the city) and its children.
     /// Every count is within the caller's data scope; residents and devices have no overview.
     pub async fn overview(&self, area: Option<&str>, actor: &Actor) -> Result<Overview, AppError> {
-        let scope = DataScope::of(actor);
+        let scope = self.scope_of(actor);
         let code = match (&scope, area) {
             (DataScope::Own(_), _) => {
                 return Err(AppError::Forbidden(
@@ -86,8 +86,7 @@ impl App {
                 ));
             }
             (_, Some(a)) => a.to_string(),
-            (DataScope::Area { area, .. }, None) => area.clone(),
-            (_, None) => "1302".to_string(),
+            (_, None) => scope.areas().first().cloned().unwrap_or_else(|| "1302".to_string()),
         };
         let places = self.places();
         let Where { name, level, parents, children } = locate_area(&places, &code)?;

@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, LogEntry};
 use shanzhi_domain::cases::open311::{self as o311, WindowError};
 use shanzhi_domain::ids::Level;
@@ -381,7 +380,7 @@ impl App {
         actor: &Actor,
         update_id: &str,
     ) -> Result<CaseView, AppError> {
-        let stored = self.store().load_case_in(id, &DataScope::of(actor)).await?;
+        let stored = self.store().load_case_in(id, &self.scope_of(actor)).await?;
         if stored.case.kind != PUBLIC_KIND {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }

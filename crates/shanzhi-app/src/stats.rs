@@ -65,15 +65,19 @@ impl App {
     /// Figures inside the caller's data scope: an area inside its own (by default its own), or a
     /// department's own unit; residents and devices see none.
     pub async fn stats(&self, q: &StatsQuery, actor: &shanzhi_domain::cases::case::Actor) -> Result<Stats, AppError> {
-        let scope = shanzhi_domain::access::DataScope::of(actor);
+        let scope = self.scope_of(actor);
         let mut q = q.clone();
-        match &scope {
-            shanzhi_domain::access::DataScope::Area { area, .. } if q.area.is_none() => q.area = Some(area.clone()),
-            shanzhi_domain::access::DataScope::Units(units) if q.unit.is_none() => q.unit = units.first().cloned(),
-            _ => {}
+        // By default the own area (the first), or a department's own unit.
+        if let shanzhi_domain::access::DataScope::Within { areas, units } = &scope {
+            match areas.first() {
+                Some(area) if q.area.is_none() => q.area = Some(area.clone()),
+                None if q.unit.is_none() => q.unit = units.first().cloned(),
+                _ => {}
+            }
         }
-        let other_units =
-            matches!(scope, shanzhi_domain::access::DataScope::Units(_)) && q.by.as_deref() == Some("unit");
+        // A department compares itself with no other unit, unless it was given areas to see.
+        let other_units = matches!(&scope, shanzhi_domain::access::DataScope::Within { areas, .. } if areas.is_empty())
+            && q.by.as_deref() == Some("unit");
         if other_units || !scope.may_count(q.area.as_deref(), q.unit.as_deref()) {
             return Err(AppError::Forbidden(match scope {
                 shanzhi_domain::access::DataScope::Own(_) => {

@@ -2,7 +2,8 @@
 //! read, list, count and act on. Command-centre staff see their centre's whole area (the city's
 //! centre: everything); a department sees what was ever dispatched or whistled to it; a street
 //! office its street (and what was assigned to it); a community's organisations and grid workers
-//! their community; building heads, residents and devices what they reported themselves.
+//! their community; building heads, residents and devices what they reported themselves. An
+//! administrator may give an account more areas and units (its extra scope).
 
 use crate::cases::case::{Actor, Case, LogEntry};
 use crate::people::Role;
@@ -13,11 +14,10 @@ use crate::people::Role;
 pub enum DataScope {
     /// Every case.
     All,
-    /// Cases located in an area (a 6-digit county, 9-digit street or 12-digit community code),
-    /// and cases ever assigned to one of the units.
-    Area { area: String, units: Vec<String> },
-    /// Cases ever assigned or summoned to one of the units.
-    Units(Vec<String>),
+    /// Cases located in one of the areas (4-digit city, 6-digit county, 9-digit street, 12-digit
+    /// community or 15-digit grid codes), and cases ever assigned or summoned to one of the units.
+    /// The account's own area and unit come first; a department's scope has no area of its own.
+    Within { areas: Vec<String>, units: Vec<String> },
     /// Cases the account reported.
     Own(String),
 }
@@ -67,46 +67,131 @@ pub fn unit_area(unit: &str) -> &str {
     unit.split(':').next().unwrap_or("")
 }
 
-impl DataScope {
-    /// The scope of an account, from its role's rule and its unit.
-    pub fn of(actor: &Actor) -> DataScope {
-        let area = unit_area(&actor.unit).to_string();
-        let unit = vec![actor.unit.clone()];
-        match ScopeRule::of(actor.role) {
-            ScopeRule::Centre if area.len() <= 4 => DataScope::All,
-            ScopeRule::Centre | ScopeRule::Area => DataScope::Area { area, units: unit },
-            ScopeRule::Units => DataScope::Units(unit),
-            ScopeRule::Own => DataScope::Own(actor.user.clone()),
-        }
-    }
+/// Why an account's extra data scope is refused (the administrator sees it as a field error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraScopeError {
+    #[error("{0} sees only what they reported themselves: an extra data scope would not apply")]
+    OwnOnly(&'static str),
+    #[error("the city's command centre sees every case already")]
+    SeesAll,
+    #[error("`{0}` is neither a division or grid code nor a unit id")]
+    Malformed(String),
+    #[error("`{0}` is listed twice")]
+    Twice(String),
+    #[error("at most {0} entries")]
+    TooMany(usize),
+}
 
-    /// Whether figures of `area` (and `unit`, when asked) may be shown: an area inside the scope's
-    /// area, or a department's own unit.
-    pub fn may_count(&self, area: Option<&str>, unit: Option<&str>) -> bool {
+impl ExtraScopeError {
+    /// The same in Chinese, for the console.
+    pub fn zh(&self) -> String {
         match self {
-            DataScope::All => true,
-            DataScope::Area { area: mine, .. } => area.is_some_and(|a| a.starts_with(mine.as_str())),
-            DataScope::Units(mine) => unit.is_some_and(|u| mine.iter().any(|m| m == u)),
-            DataScope::Own(_) => false,
+            ExtraScopeError::OwnOnly(_) => "该角色只能看本人上报的案件，额外数据范围对其不适用".into(),
+            ExtraScopeError::SeesAll => "市级指挥中心已能看全部案件，无需额外数据范围".into(),
+            ExtraScopeError::Malformed(e) => format!("「{e}」既不是区划或网格代码，也不是单位编号"),
+            ExtraScopeError::Twice(e) => format!("「{e}」重复"),
+            ExtraScopeError::TooMany(n) => format!("最多 {n} 项"),
         }
     }
 }
 
+/// The most entries an extra data scope may hold.
+pub const EXTRA_SCOPE_MAX: usize = 50;
+
+/// Whether `entry` is shaped like a unit id (`area:key`); otherwise it is an area code.
+pub fn is_unit_entry(entry: &str) -> bool {
+    entry.contains(':')
+}
+
+/// Checks the shape of an account's extra data scope for its role and unit: none for roles that
+/// see only their own reports or accounts of the city's centre, each entry a 6, 9, 12 or 15-digit
+/// code or a unit id, no entry twice. Whether each names a real division or unit is the
+/// application's check (it holds the register).
+pub fn check_extra_scope(role: Role, unit: &str, extra: &[String]) -> Result<(), ExtraScopeError> {
+    if extra.is_empty() {
+        return Ok(());
+    }
+    match ScopeRule::of(role) {
+        ScopeRule::Own => return Err(ExtraScopeError::OwnOnly(role.name_en())),
+        ScopeRule::Centre if unit_area(unit).len() <= 4 => return Err(ExtraScopeError::SeesAll),
+        _ => {}
+    }
+    if extra.len() > EXTRA_SCOPE_MAX {
+        return Err(ExtraScopeError::TooMany(EXTRA_SCOPE_MAX));
+    }
+    for (i, e) in extra.iter().enumerate() {
+        let code = unit_area(e);
+        let digits = code.bytes().all(|b| b.is_ascii_digit()) && [6, 9, 12, 15].contains(&code.len());
+        let shaped = if is_unit_entry(e) { digits || code.len() == 4 } else { digits };
+        if !shaped || (is_unit_entry(e) && e.len() <= code.len() + 1) {
+            return Err(ExtraScopeError::Malformed(e.clone()));
+        }
+        if extra[..i].contains(e) {
+            return Err(ExtraScopeError::Twice(e.clone()));
+        }
+    }
+    Ok(())
+}
+
 impl DataScope {
-    /// Whether a live event of a case reaches this scope: the case lies in the area, one of the
-    /// scope's units is assigned or summoned to it now (`units`), or the account reported it. The
-    /// store's rule, which queries use, also counts units assigned earlier; a live event is about
-    /// what a unit must do now.
-    pub fn admits(&self, county: &str, grid: Option<&str>, reporter: Option<&str>, units: &[String]) -> bool {
-        let involved = |mine: &[String]| units.iter().any(|u| mine.contains(u));
+    /// The scope of an account, from its role's rule, its unit and its extra scope (division
+    /// codes and unit ids, see `User::extra_scope`; ignored where the rule gives everything or
+    /// only the account's own reports).
+    pub fn of(actor: &Actor, extra: &[String]) -> DataScope {
+        let area = unit_area(&actor.unit).to_string();
+        let mut areas = Vec::new();
+        match ScopeRule::of(actor.role) {
+            ScopeRule::Centre if area.len() <= 4 => return DataScope::All,
+            ScopeRule::Own => return DataScope::Own(actor.user.clone()),
+            ScopeRule::Centre | ScopeRule::Area => areas.push(area),
+            ScopeRule::Units => {}
+        }
+        let mut units = vec![actor.unit.clone()];
+        for e in extra {
+            let list = if is_unit_entry(e) { &mut units } else { &mut areas };
+            if !list.contains(e) {
+                list.push(e.clone());
+            }
+        }
+        DataScope::Within { areas, units }
+    }
+
+    /// The areas of the scope (empty for a department's, `All` and `Own`).
+    pub fn areas(&self) -> &[String] {
+        match self {
+            DataScope::Within { areas, .. } => areas,
+            DataScope::All | DataScope::Own(_) => &[],
+        }
+    }
+
+    /// Whether figures of `area` (and `unit`, when asked) may be shown: an area inside one of the
+    /// scope's areas, or one of the scope's units.
+    pub fn may_count(&self, area: Option<&str>, unit: Option<&str>) -> bool {
         match self {
             DataScope::All => true,
-            DataScope::Area { area, units: mine } => {
-                let inside =
-                    if area.len() == 6 { county == area } else { grid.is_some_and(|g| g.starts_with(area.as_str())) };
-                inside || involved(mine)
+            DataScope::Within { areas, units } => {
+                area.is_some_and(|a| areas.iter().any(|m| a.starts_with(m.as_str())))
+                    || unit.is_some_and(|u| units.iter().any(|m| m == u))
             }
-            DataScope::Units(mine) => involved(mine),
+            DataScope::Own(_) => false,
+        }
+    }
+
+    /// Whether a live event of a case reaches this scope: the case lies in one of the areas, one
+    /// of the scope's units is assigned or summoned to it now (`units`), or the account reported
+    /// it. The store's rule, which queries use, also counts units assigned earlier; a live event
+    /// is about what a unit must do now.
+    pub fn admits(&self, county: &str, grid: Option<&str>, reporter: Option<&str>, units: &[String]) -> bool {
+        match self {
+            DataScope::All => true,
+            DataScope::Within { areas, units: mine } => {
+                let inside = |area: &String| match area.len() {
+                    4 => true,
+                    6 => county == area,
+                    _ => grid.is_some_and(|g| g.starts_with(area.as_str())),
+                };
+                areas.iter().any(inside) || units.iter().any(|u| mine.contains(u))
+            }
             DataScope::Own(user) => reporter == Some(user.as_str()),
         }
     }
@@ -138,37 +223,92 @@ mod tests {
         Actor { user: "u".into(), role, unit: unit.into() }
     }
 
+    fn within(areas: &[&str], units: &[&str]) -> DataScope {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        DataScope::Within { areas: owned(areas), units: owned(units) }
+    }
+
     #[test]
     fn every_role_has_a_scope_from_its_unit() {
-        assert_eq!(DataScope::of(&actor(Role::Dispatcher, "1302:command_centre")), DataScope::All);
+        assert_eq!(DataScope::of(&actor(Role::Dispatcher, "1302:command_centre"), &[]), DataScope::All);
         assert_eq!(
-            DataScope::of(&actor(Role::Dispatcher, "130202:command_centre")),
-            DataScope::Area { area: "130202".into(), units: vec!["130202:command_centre".into()] }
+            DataScope::of(&actor(Role::Dispatcher, "130202:command_centre"), &[]),
+            within(&["130202"], &["130202:command_centre"])
         );
         assert_eq!(
-            DataScope::of(&actor(Role::DepartmentHandler, "130202:water-supply")),
-            DataScope::Units(vec!["130202:water-supply".into()])
+            DataScope::of(&actor(Role::DepartmentHandler, "130202:water-supply"), &[]),
+            within(&[], &["130202:water-supply"])
         );
         assert_eq!(
-            DataScope::of(&actor(Role::GridWorker, "130202001001:residents_committee")),
-            DataScope::Area { area: "130202001001".into(), units: vec!["130202001001:residents_committee".into()] }
+            DataScope::of(&actor(Role::GridWorker, "130202001001:residents_committee"), &[]),
+            within(&["130202001001"], &["130202001001:residents_committee"])
         );
         assert_eq!(
-            DataScope::of(&actor(Role::Resident, "130202001001:residents_committee")),
+            DataScope::of(&actor(Role::Resident, "130202001001:residents_committee"), &[]),
             DataScope::Own("u".into())
         );
     }
 
     #[test]
+    fn an_extra_scope_adds_areas_and_units_after_the_accounts_own() {
+        let extra = ["130202002".to_string(), "130202:water-supply".to_string(), "130202001".to_string()];
+        assert_eq!(
+            DataScope::of(&actor(Role::StreetStaff, "130202001:street_office"), &extra),
+            within(&["130202001", "130202002"], &["130202001:street_office", "130202:water-supply"]),
+            "the own area first, nothing twice"
+        );
+        assert_eq!(
+            DataScope::of(&actor(Role::DepartmentHandler, "1302:urban-management"), &extra[..1]),
+            within(&["130202002"], &["1302:urban-management"]),
+            "a city department's handler for one street"
+        );
+        assert_eq!(DataScope::of(&actor(Role::Dispatcher, "1302:command_centre"), &extra), DataScope::All);
+        assert_eq!(DataScope::of(&actor(Role::Resident, ""), &extra), DataScope::Own("u".into()));
+        let street = DataScope::of(&actor(Role::StreetStaff, "130202001:street_office"), &extra);
+        assert!(street.may_count(Some("130202002003"), None), "figures of the extra street");
+        assert!(!street.may_count(Some("130202003"), None));
+        assert!(street.admits("130202", Some("130202002001001"), None, &[]));
+        assert!(street.admits("130203", None, None, &["130202:water-supply".into()]), "the extra unit's cases");
+    }
+
+    #[test]
+    fn an_extra_scope_is_refused_where_it_would_not_apply_or_is_malformed() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let street = "130202001:street_office";
+        assert_eq!(check_extra_scope(Role::StreetStaff, street, &v(&["130202002", "130202:water-supply"])), Ok(()));
+        assert_eq!(check_extra_scope(Role::StreetStaff, street, &v(&["1302:water-supply"])), Ok(()));
+        assert_eq!(check_extra_scope(Role::Resident, "", &[]), Ok(()), "an empty one fits every role");
+        assert!(matches!(check_extra_scope(Role::Resident, "", &v(&["130202"])), Err(ExtraScopeError::OwnOnly(_))));
+        assert_eq!(
+            check_extra_scope(Role::Dispatcher, "1302:command_centre", &v(&["130202"])),
+            Err(ExtraScopeError::SeesAll)
+        );
+        assert_eq!(check_extra_scope(Role::Dispatcher, "130202:command_centre", &v(&["130203"])), Ok(()));
+        for bad in ["1302", "13020", "abc", "130202:", "13020x001", ":x"] {
+            assert_eq!(
+                check_extra_scope(Role::StreetStaff, street, &v(&[bad])),
+                Err(ExtraScopeError::Malformed(bad.into())),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_extra_scope(Role::StreetStaff, street, &v(&["130202002", "130202002"])),
+            Err(ExtraScopeError::Twice("130202002".into()))
+        );
+        let many: Vec<String> = (0..=EXTRA_SCOPE_MAX).map(|i| format!("130202{i:03}")).collect();
+        assert_eq!(check_extra_scope(Role::StreetStaff, street, &many), Err(ExtraScopeError::TooMany(EXTRA_SCOPE_MAX)));
+    }
+
+    #[test]
     fn live_events_follow_the_area_the_unit_or_the_reporter() {
-        let street = DataScope::Area { area: "130202001".into(), units: vec!["130202001:street-office".into()] };
+        let street = within(&["130202001"], &["130202001:street-office"]);
         let grid = Some("130202001001001");
         assert!(street.admits("130202", grid, None, &[]));
         assert!(!street.admits("130202", Some("130202002001001"), None, &[]));
         assert!(street.admits("130203", None, None, &["130202001:street-office".into()]), "assigned to it");
-        let county = DataScope::Area { area: "130202".into(), units: vec![] };
+        let county = within(&["130202"], &[]);
         assert!(county.admits("130202", None, None, &[]), "an unlocated case of the county");
-        let dept = DataScope::Units(vec!["130202:water-supply".into()]);
+        let dept = within(&[], &["130202:water-supply"]);
         assert!(dept.admits("130202", grid, None, &["130202:water-supply".into()]));
         assert!(!dept.admits("130202", grid, None, &["130202:urban-management".into()]));
         let own = DataScope::Own("jumin".into());
@@ -178,8 +318,8 @@ mod tests {
 
     #[test]
     fn figures_follow_the_area_or_the_unit() {
-        let street = DataScope::Area { area: "130202001".into(), units: vec!["130202001:street-office".into()] };
-        let dept = DataScope::Units(vec!["130202:water-supply".into()]);
+        let street = within(&["130202001"], &["130202001:street-office"]);
+        let dept = within(&[], &["130202:water-supply"]);
         assert!(street.may_count(Some("130202001002"), None) && !street.may_count(Some("130202"), None));
         assert!(dept.may_count(Some("130202"), Some("130202:water-supply")) && !dept.may_count(None, None));
     }

@@ -223,6 +223,12 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub unit: String,
+    /// What the account sees besides what its role's rule gives it (RuoYi's custom data scope,
+    /// 自定义数据权限): division codes (a county, street or community, or a grid) and unit ids,
+    /// e.g. a street's staff covering the next street, or a district handler of a city
+    /// department. See `access::DataScope::of`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_scope: Vec<String>,
 }
 
 /// A grid worker (网格员): one named full-time worker per grid, part-time helpers besides.

@@ -86,14 +86,20 @@ pub(crate) fn scope_condition(scope: &DataScope) -> Condition {
     };
     match scope {
         DataScope::All => Condition::all(),
-        DataScope::Area { area, units } => {
-            let mut any = Condition::any().add(area_condition(area));
+        DataScope::Within { areas, units } => {
+            let mut any = Condition::any();
+            for area in areas {
+                any = any.add(area_condition(area));
+            }
             if !units.is_empty() {
                 any = any.add(via_units(units));
             }
+            // An empty `any` would match everything: a scope naming nothing sees nothing.
+            if areas.is_empty() && units.is_empty() {
+                any = any.add(case::Column::Id.is_in(Vec::<i64>::new()));
+            }
             any
         }
-        DataScope::Units(units) => Condition::all().add(via_units(units)),
         DataScope::Own(user) => Condition::all().add(case::Column::Reporter.eq(user.clone())),
     }
 }

@@ -152,6 +152,7 @@ impl Store {
                 role: Set(u.role.as_str().to_string()),
                 unit_id: Set(u.unit.clone()),
                 disabled_at: Set(None),
+                extra_scope: Set(crate::users::scope_text(&u.extra_scope)),
             }),
             &mut tick,
         )

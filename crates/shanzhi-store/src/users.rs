@@ -46,10 +46,17 @@ pub(crate) fn like_part(text: &str, prefix_only: bool) -> LikeExpr {
     LikeExpr::new(pattern).escape('\\')
 }
 
+/// An extra data scope as the `users.extra_scope` column holds it.
+pub(crate) fn scope_text(extra: &[String]) -> String {
+    extra.join(" ")
+}
+
 pub(crate) fn decode_user(m: user::Model) -> Result<(User, Option<DateTime<Utc>>)> {
     let role =
         Role::parse(&m.role).ok_or_else(|| StoreError::Corrupt(format!("user {}: role `{}`", m.username, m.role)))?;
-    Ok((User { username: m.username, display_name: m.display_name, role, unit: m.unit_id }, m.disabled_at))
+    let extra_scope = m.extra_scope.split_whitespace().map(str::to_string).collect();
+    let user = User { username: m.username, display_name: m.display_name, role, unit: m.unit_id, extra_scope };
+    Ok((user, m.disabled_at))
 }
 
 impl Store {
@@ -125,6 +132,7 @@ impl Store {
             role: Set(u.role.as_str().to_string()),
             unit_id: Set(u.unit.clone()),
             disabled_at: Set(None),
+            extra_scope: Set(scope_text(&u.extra_scope)),
         };
         user::Entity::insert(row).exec(&txn).await.map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!("the username `{}` is taken", u.username)),
@@ -158,6 +166,9 @@ impl Store {
         if let Some(v) = c.disabled {
             update = update.col_expr(user::Column::DisabledAt, v.into());
         }
+        if let Some(v) = &c.extra_scope {
+            update = update.col_expr(user::Column::ExtraScope, scope_text(v).into());
+        }
         // The user's own name, written again when nothing else changes: it proves the account exists.
         update = update.col_expr(user::Column::Username, c.username.clone().into());
         if update.exec(&txn).await?.rows_affected == 0 {
@@ -188,6 +199,8 @@ pub struct AccountChange {
     pub unit: Option<String>,
     /// Disabled from then (`Some(Some(t))`) or enabled again (`Some(None)`).
     pub disabled: Option<Option<DateTime<Utc>>>,
+    /// A new extra data scope (empty: none).
+    pub extra_scope: Option<Vec<String>>,
     /// A new password (its hash).
     pub password_hash: Option<String>,
     /// End the account's logins, but the one whose token hash is given.

@@ -55,6 +55,7 @@ fn snapshot() -> PlacesSnapshot {
             display_name: "派遣员".into(),
             role: Role::Dispatcher,
             unit: "130202:urban-management".into(),
+            extra_scope: vec!["130203".into(), "130203:urban-management".into()],
         }],
         workers: vec![
             GridWorker {

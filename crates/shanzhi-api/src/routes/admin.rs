@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use shanzhi_app::App;
-use shanzhi_app::admin::{AuditQuery, NewUser, UserChange, UserQuery, UserRow};
+use shanzhi_app::admin::{AuditQuery, NewUser, RoleActionsChange, UserChange, UserQuery, UserRow};
 use shanzhi_app::auth::Caller;
 use shanzhi_domain::calendar::Holiday;
 use shanzhi_domain::people::Role;
@@ -20,9 +20,10 @@ use shanzhi_domain::time_limit::TimeLimit;
 
 use crate::dto_admin::{
     AuditCheckDto, AuditEntryDto, AuditPageDto, CalendarDto, DepartmentDto, HolidayChangeDto, ImportedDto,
-    NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, TypeEditDto, UnitDto, UserChangeDto, UserDto,
-    UserPageDto,
+    NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, ScopeEntryDto, TypeEditDto, UnitDto, UserChangeDto,
+    UserDto, UserPageDto,
 };
+use crate::dto_admin::{RoleActionsDto, WorkflowRolesDto};
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
@@ -31,7 +32,8 @@ use shanzhi_app::admin::require_admin;
 
 fn user_dto(app: &App, row: UserRow) -> UserDto {
     let name = app.unit_name(&row.user.unit);
-    UserDto::new(row, name)
+    let extra = app.scope_entries(&row.user.extra_scope);
+    UserDto::new(row, name, extra)
 }
 
 fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
@@ -125,6 +127,7 @@ pub async fn create_user(
         role: dto.role,
         unit: dto.unit,
         password: dto.password,
+        extra_scope: dto.extra_scope,
     };
     let row = app.create_user(&caller, new).await?;
     Ok((StatusCode::CREATED, Json(user_dto(&app, row))))
@@ -157,7 +160,13 @@ pub async fn change_user(
 ) -> Result<Json<UserDto>, ApiError> {
     require_admin(&caller)?;
     let dto: UserChangeDto = body(&bytes)?;
-    let change = UserChange { display_name: dto.display_name, role: dto.role, unit: dto.unit, disabled: dto.disabled };
+    let change = UserChange {
+        display_name: dto.display_name,
+        role: dto.role,
+        unit: dto.unit,
+        disabled: dto.disabled,
+        extra_scope: dto.extra_scope,
+    };
     Ok(Json(user_dto(&app, app.change_user(&caller, &username, change).await?)))
 }
 
@@ -184,6 +193,45 @@ pub async fn reset_password(
     responses((status = 200, body = Vec<RoleDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn roles(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<RoleDto>>, ApiError> {
     Ok(Json(app.roles(&caller)?.into_iter().map(Into::into).collect()))
+}
+
+/// Every workflow in force with each action and the roles that may take it.
+#[utoipa::path(get, path = "/api/v1/admin/workflows", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<WorkflowRolesDto>), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn workflows(
+    State(app): State<App>,
+    Authed(caller): Authed,
+) -> Result<Json<Vec<WorkflowRolesDto>>, ApiError> {
+    require_admin(&caller)?;
+    let reference = app.reference();
+    let mut out: Vec<WorkflowRolesDto> = reference.workflows.values().map(WorkflowRolesDto::from).collect();
+    out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(Json(out))
+}
+
+/// Sets which actions of the workflow of case kind `kind` a role may take, as a new version of
+/// that workflow, checked like an imported file (every action keeps a role) and put in force;
+/// with `dry_run=true`, only checked. Audited.
+#[utoipa::path(put, path = "/api/v1/admin/roles/{role}/actions/{kind}", tag = "admin", request_body = RoleActionsDto,
+    params(("role" = String, Path, description = "A role code"), ("kind" = String, Path, description = "A case kind"),
+           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn edit_role_actions(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path((role, kind)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    require_admin(&caller)?;
+    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
+    let dto: RoleActionsDto = body(&bytes)?;
+    let change = RoleActionsChange { role, kind, based_on: dto.based_on, version: dto.version, actions: dto.actions };
+    let done = app.edit_role_actions_as(&caller, &change, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
 /// Units to choose for an account: by part of the name or the start of the id, of the kinds a
@@ -219,6 +267,24 @@ pub async fn units(
             })
             .collect(),
     ))
+}
+
+/// Areas and units to add to an account's extra data scope: counties, streets, communities and
+/// units by part of the name or the start of the code (a full grid code finds its grid); at most
+/// 50, areas first.
+#[utoipa::path(get, path = "/api/v1/admin/scope-entries", tag = "admin",
+    params(("q" = String, Query, description = "Part of the name, or the start of the code")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<ScopeEntryDto>), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn scope_entries(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<ScopeEntryDto>>, ApiError> {
+    require_admin(&caller)?;
+    let found = app.places().find_scope_entries(q.get("q").map(String::as_str).unwrap_or(""), 50);
+    Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
 /// Every kind of reference data with its versions (newest first, the one in force marked), and

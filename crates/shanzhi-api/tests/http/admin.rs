@@ -506,3 +506,104 @@ async fn a_provisional_holiday_is_replaced_in_the_page_by_the_notice() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_role_is_given_and_denied_workflow_actions_in_the_page() {
+    for t in setups("role_actions").await {
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let event =
+            |wfs: &Value| -> Value { wfs.as_array().unwrap().iter().find(|w| w["kind"] == "event").unwrap().clone() };
+        let roles_of = |wf: &Value, action: &str| -> Vec<String> {
+            let a = wf["actions"].as_array().unwrap().iter().find(|a| a["key"] == action).unwrap();
+            a["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect()
+        };
+        let mine = |wf: &Value, role: &str| -> Vec<String> {
+            let acts = wf["actions"].as_array().unwrap().iter();
+            acts.filter(|a| a["roles"].as_array().unwrap().iter().any(|r| r == role))
+                .map(|a| a["key"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (s, wfs) = t.call("GET", "/api/v1/admin/workflows", admin, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {wfs}");
+        let before = event(&wfs);
+        let version = before["version"].as_str().unwrap().to_string();
+        assert_eq!(roles_of(&before, "register"), ["intake_operator"], "{db}");
+        let (s, _) = t.call("GET", "/api/v1/admin/workflows", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+
+        // The dispatcher may not register a grid worker's report yet.
+        let case = t.patrol("lixin-wangge", "130202001001", "0602").await;
+        let register = || {
+            let (t, uri) = (&t, format!("/api/v1/cases/{case}/actions"));
+            async move { t.call("POST", &uri, Some("paiqian"), Some(json!({"action": "register"})), None).await }
+        };
+        let (s, v) = register().await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: {v}");
+
+        let put = |role: &str, kind: &str, body: Value, dry: bool| {
+            let t = &t;
+            let uri = format!("/api/v1/admin/roles/{role}/actions/{kind}{}", if dry { "?dry_run=true" } else { "" });
+            async move { t.call("PUT", &uri, admin, Some(body), None).await }
+        };
+        let mut wanted = mine(&before, "dispatcher");
+        wanted.push("register".into());
+        let next = format!("{version}-a");
+        let body = json!({"based_on": version, "version": next, "actions": wanted});
+
+        // Refused: an unknown action (named), role or kind; a role left with no one for an action;
+        // another administrator's change meanwhile; and the shift supervisor.
+        let (s, v) =
+            put("dispatcher", "event", json!({"based_on": version, "version": next, "actions": ["fly"]}), false).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("actions")), "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("fly"), "{db}: {v}");
+        let (s, _) = put("pilot", "event", body.clone(), false).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+        let (s, _) = put("dispatcher", "parade", body.clone(), false).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+        let (s, v) =
+            put("intake_operator", "event", json!({"based_on": version, "version": next, "actions": []}), false).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("at least one `from` state and one role"), "{db}: {v}");
+        let (s, _) =
+            put("dispatcher", "event", json!({"based_on": "event-0", "version": next, "actions": wanted}), false).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}");
+        let (s, _) = t
+            .call("PUT", "/api/v1/admin/roles/dispatcher/actions/event", Some("zhiban"), Some(body.clone()), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        // A dry run writes nothing.
+        let (s, v) = put("dispatcher", "event", body.clone(), true).await;
+        assert_eq!((s, v["dry_run"].as_bool()), (StatusCode::OK, Some(true)), "{db}: {v}");
+        let (_, wfs) = t.call("GET", "/api/v1/admin/workflows", admin, None, None).await;
+        assert_eq!(event(&wfs)["version"], version.as_str(), "{db}: the dry run wrote");
+
+        // In force: the dispatcher registers the report; nothing else of the workflow changed.
+        let (s, v) = put("dispatcher", "event", body, false).await;
+        assert_eq!((s, v["version"].as_str()), (StatusCode::OK, Some(next.as_str())), "{db}: {v}");
+        let (_, wfs) = t.call("GET", "/api/v1/admin/workflows", admin, None, None).await;
+        let after = event(&wfs);
+        assert_eq!(roles_of(&after, "register"), ["intake_operator", "dispatcher"], "{db}");
+        for a in before["actions"].as_array().unwrap().iter().filter(|a| a["key"] != "register") {
+            let key = a["key"].as_str().unwrap();
+            assert_eq!(roles_of(&after, key), roles_of(&before, key), "{db}: {key}");
+        }
+        let (_, roles) = t.call("GET", "/api/v1/admin/roles", admin, None, None).await;
+        let dispatcher = roles.as_array().unwrap().iter().find(|r| r["role"] == "dispatcher").unwrap();
+        assert!(
+            dispatcher["actions"].as_array().unwrap().iter().any(|a| a["action"] == "register"),
+            "{db}: {dispatcher}"
+        );
+        let (s, v) = register().await;
+        assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("pending_filing")), "{db}: {v}");
+
+        let (_, log) = t.call("GET", "/api/v1/admin/audit?action=role.&limit=5", admin, None, None).await;
+        let entry = &log["items"][0];
+        assert_eq!(entry["target"], "dispatcher", "{db}: {log}");
+        assert_eq!(
+            entry["detail"],
+            format!("workflow event version {next}: gained register, lost none"),
+            "{db}: {log}"
+        );
+    }
+}

@@ -154,3 +154,96 @@ async fn figures_stay_inside_the_area_or_unit() {
         assert_eq!(v["total"]["counters"]["reported"], 2, "{}: {v}", t.db);
     }
 }
+
+/// The ids an account's case list holds, by its token (no new login: the old one must still work).
+async fn seen(t: &T, token: &str) -> BTreeSet<String> {
+    let (s, list) = t.send("GET", "/api/v1/cases?page_size=100", Some(token), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{}: {list}", t.db);
+    list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn an_administrator_widens_an_accounts_scope_and_narrows_it_again() {
+    for t in setups("scope_extra").await {
+        let cs = cases(&t).await;
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let ids = |v: &[&String]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        let street = t.token("xueyuan-jiedao", false).await;
+        assert_eq!(seen(&t, &street).await, ids(&[&cs.a, &cs.b, &cs.d]), "{db}");
+
+        // 学院南路街道's staff also cover 乔屯街道 (another district) for a while.
+        let patch = |user: &'static str, body: serde_json::Value| {
+            let t = &t;
+            async move { t.call("PATCH", &format!("/api/v1/admin/users/{user}"), admin, Some(body), None).await }
+        };
+        let (s, v) = patch("xueyuan-jiedao", json!({"extra_scope": ["130203001"]})).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert_eq!(
+            v["extra_scope"],
+            json!([{"id": "130203001", "name": "路北区乔屯街道", "kind": "township"}]),
+            "{db}"
+        );
+        assert_eq!(seen(&t, &street).await, ids(&[&cs.a, &cs.b, &cs.c, &cs.d]), "{db}: at once, same login");
+        let (s, v) = t.send("GET", &format!("/api/v1/cases/{}", cs.c), Some(&street), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let (s, v) =
+            t.send("GET", "/api/v1/stats?kind=event&from=2026-03&area=130203001", Some(&street), None, None).await;
+        assert_eq!((s, v["total"]["counters"]["reported"].as_u64()), (StatusCode::OK, Some(1)), "{db}: {v}");
+        let (s, _) =
+            t.send("GET", "/api/v1/stats?kind=event&from=2026-03&area=130203002", Some(&street), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: not the rest of 路北区");
+
+        // A district department's handler also sees what was dispatched to the water utility.
+        let dept = t.token("lunan-chengguan", false).await;
+        assert!(seen(&t, &dept).await.is_empty(), "{db}");
+        let (s, v) = patch("lunan-chengguan", json!({"extra_scope": ["130202:water-supply"]})).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        assert_eq!(seen(&t, &dept).await, ids(&[&cs.a]), "{db}");
+
+        // Refused, with the field named, and nothing written.
+        for (user, extra, says) in [
+            ("jumin", json!(["130202001"]), "only what they reported"),
+            ("paiqian", json!(["130202"]), "every case already"),
+            ("xueyuan-jiedao", json!(["130299"]), "no county, street"),
+            ("xueyuan-jiedao", json!(["130203001", "130203001"]), "twice"),
+            ("xueyuan-jiedao", json!(["路北区"]), "neither a division"),
+            ("xueyuan-jiedao", json!(["130202:no-such-unit"]), "no county, street"),
+        ] {
+            let (s, v) = patch(user, json!({"extra_scope": extra})).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {user} {extra}: {v}");
+            assert_eq!(v["details"]["field"], "extra_scope", "{db}: {v}");
+            assert!(v["message"].as_str().unwrap().contains(says), "{db}: {v}");
+            assert!(v["details"]["message_zh"].as_str().is_some_and(|m| !m.is_ascii()), "{db}: said in Chinese: {v}");
+        }
+        assert_eq!(seen(&t, &street).await.len(), 4, "{db}: the refused change left the scope as it was");
+        // A new role that sees only its own reports cannot keep the extra scope.
+        let (s, v) =
+            patch("xueyuan-jiedao", json!({"role": "resident", "unit": "130202001001:residents_committee"})).await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("extra_scope")), "{db}: {v}");
+
+        // Narrowed again: the other street's case is gone, at once.
+        let (s, v) = patch("xueyuan-jiedao", json!({"extra_scope": []})).await;
+        assert_eq!((s, v["extra_scope"].clone()), (StatusCode::OK, json!([])), "{db}: {v}");
+        assert_eq!(seen(&t, &street).await, ids(&[&cs.a, &cs.b, &cs.d]), "{db}");
+        let (s, _) = t.send("GET", &format!("/api/v1/cases/{}", cs.c), Some(&street), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+
+        // Each change is audited with what was before.
+        let (_, log) = t.call("GET", "/api/v1/admin/audit?action=user.scope&limit=10", admin, None, None).await;
+        let details: Vec<&str> =
+            log["items"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+        assert_eq!(
+            details,
+            ["none (was 130203001)", "130202:water-supply (was none)", "130203001 (was none)"],
+            "{db}: newest first: {log}"
+        );
+        // The picker finds streets and units by name.
+        let (s, v) = t.call("GET", "/api/v1/admin/scope-entries?q=乔屯", admin, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let found: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+        assert!(found.starts_with(&["130203001"]) && found.contains(&"130203001001"), "{db}: {v}");
+        let (s, _) = t.call("GET", "/api/v1/admin/scope-entries?q=乔屯", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+    }
+}

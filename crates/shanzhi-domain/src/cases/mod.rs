@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod engine;
 pub mod events;
 pub mod figures;
+pub mod grants;
 pub mod notes;
 pub mod open311;
 pub mod refusal;

@@ -60,6 +60,17 @@ pub enum Party {
     Summoned,
 }
 
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Role => "role",
+            Party::AssignedUnit => "assigned_unit",
+            Party::Reporter => "reporter",
+            Party::Summoned => "summoned",
+        }
+    }
+}
+
 impl Need {
     /// The name of the command field that carries it (for error messages that name the field).
     pub fn field(self) -> &'static str {

@@ -100,6 +100,7 @@ pub fn demo_users(units: &[Unit]) -> Vec<User> {
         display_name: display_name.into(),
         role,
         unit: pick(unit),
+        extra_scope: Vec::new(),
     };
     vec![
         u("admin", "系统管理员", Role::CityAdmin, "1302:command_centre"),

@@ -12,6 +12,8 @@ pub struct Model {
     pub unit_id: String,
     /// When an administrator disabled the account (none: it is active).
     pub disabled_at: Option<DateTimeUtc>,
+    /// The account's extra data scope: division codes and unit ids, space-separated.
+    pub extra_scope: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ pub(crate) mod m0015_summons;
 mod m0016_user_admin;
 mod m0017_log_figures;
 mod m0018_key_age;
+mod m0019_user_scope;
 
 use sea_orm_migration::prelude::*;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_user_admin::Migration),
             Box::new(m0017_log_figures::Migration),
             Box::new(m0018_key_age::Migration),
+            Box::new(m0019_user_scope::Migration),
         ]
     }
 }

@@ -1,0 +1,109 @@
+//! A role's share of a workflow's actions changed in place (the administration's roles page): a
+//! new version of the workflow file in which the role is added to or taken from each action's
+//! `roles`, every other line and comment kept. Whether the result is a sound workflow (each
+//! action keeps a role) is the import's check.
+
+use toml_edit::{Array, Item};
+
+use crate::edit::{EditError, open, set_list, tables};
+use crate::people::Role;
+
+/// What a change of a role's actions made: the new file and the actions gained and lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Granted {
+    pub text: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// The workflow `source` as version `version`, in which `role` may take exactly the actions
+/// `actions` (keys). An unknown key is `EditError::Unknown`.
+pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[String]) -> Result<Granted, EditError> {
+    let mut doc = open(source, version, &["version"])?;
+    let list = tables(&mut doc, "action", "actions")?;
+    let known: Vec<String> =
+        list.iter().filter_map(|t| t.get("key").and_then(Item::as_str)).map(str::to_string).collect();
+    if let Some(unknown) = actions.iter().find(|a| !known.contains(a)) {
+        return Err(EditError::Unknown(format!("action {unknown}")));
+    }
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    for entry in list.iter_mut() {
+        let Some(key) = entry.get("key").and_then(Item::as_str).map(str::to_string) else { continue };
+        let wanted = actions.contains(&key);
+        let has = |roles: &Array| roles.iter().any(|r| r.as_str() == Some(role.as_str()));
+        match entry.get_mut("roles").and_then(Item::as_array_mut) {
+            Some(roles) if wanted && !has(roles) => {
+                roles.push(role.as_str());
+                added.push(key);
+            }
+            Some(roles) if !wanted && has(roles) => {
+                roles.retain(|r| r.as_str() != Some(role.as_str()));
+                removed.push(key);
+            }
+            Some(_) => {}
+            None if wanted => {
+                set_list(entry, "roles", [role.as_str()], false);
+                added.push(key);
+            }
+            None => {}
+        }
+    }
+    Ok(Granted { text: doc.to_string(), added, removed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::workflow::Workflow;
+
+    fn parse_workflow(text: &str) -> Result<Workflow, crate::cases::workflow::WorkflowError> {
+        Workflow::from_toml(text)
+    }
+
+    const EVENT: &str = include_str!("../../../../data/workflows/event.toml");
+
+    fn keys(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_role_gains_and_loses_actions_and_nothing_else_changes() {
+        let before = parse_workflow(EVENT).unwrap();
+        let mut mine: Vec<String> =
+            before.actions().iter().filter(|a| a.roles.contains(&Role::Dispatcher)).map(|a| a.key.clone()).collect();
+        assert!(mine.contains(&"merge".to_string()), "the dispatcher merges duplicates in the file");
+        mine.retain(|k| k != "merge");
+        mine.push("file".into());
+        let g = with_role_actions(EVENT, "event-2026.2", Role::Dispatcher, &mine).unwrap();
+        assert_eq!((g.added, g.removed), (keys(&["file"]), keys(&["merge"])));
+        let after = parse_workflow(&g.text).unwrap();
+        assert_eq!(after.version, "event-2026.2");
+        for (a, b) in before.actions().iter().zip(after.actions()) {
+            let mut roles = a.roles.clone();
+            match a.key.as_str() {
+                "merge" => roles.retain(|r| *r != Role::Dispatcher),
+                "file" => roles.push(Role::Dispatcher),
+                _ => {}
+            }
+            assert_eq!((&b.key, &b.roles, &b.from, &b.to), (&a.key, &roles, &a.from, &a.to), "{}", a.key);
+        }
+        // Comments and the other lines stay as written.
+        assert_eq!(EVENT.lines().count(), g.text.lines().count());
+        assert!(g.text.contains("# 其他来源：受理员转核实"), "a comment kept");
+    }
+
+    #[test]
+    fn the_same_actions_change_nothing_and_an_unknown_action_is_named() {
+        let wf = parse_workflow(EVENT).unwrap();
+        let same: Vec<String> =
+            wf.actions().iter().filter(|a| a.roles.contains(&Role::GridWorker)).map(|a| a.key.clone()).collect();
+        let g = with_role_actions(EVENT, "event-x", Role::GridWorker, &same).unwrap();
+        assert!(g.added.is_empty() && g.removed.is_empty());
+        assert_eq!(g.text, EVENT.replace("version = \"event-2026.1\"", "version = \"event-x\""));
+        assert_eq!(
+            with_role_actions(EVENT, "event-x", Role::GridWorker, &keys(&["fly"])),
+            Err(EditError::Unknown("action fly".into()))
+        );
+        assert_eq!(with_role_actions(EVENT, " ", Role::GridWorker, &[]), Err(EditError::NoVersion));
+    }
+}
