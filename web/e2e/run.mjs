@@ -100,7 +100,7 @@ try {
   await step('a wrong password is refused with the server\'s message', async () => {
     await logIn(desk, base, 'shouli', 'wrong-password')
     await desk.waitForSelector('[data-test=login-error]')
-    check((await desk.textContent('[data-test=login-error]')).includes('wrong username or password'), 'the message')
+    check((await desk.textContent('[data-test=login-error]')).includes('账号或密码错误'), 'the message, in Chinese')
   })
 
   await step('the intake operator logs in and finds the new report on the case desk', async () => {

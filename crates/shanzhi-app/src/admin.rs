@@ -91,7 +91,7 @@ fn edit_error(e: EditError) -> AppError {
 /// Whether the caller may administer: the city's administrator, logged in or with a full-scope key.
 pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if caller.is_anonymous() {
-        return Err(AppError::Unauthenticated("log in first".into()));
+        return Err(AppError::Unauthenticated("log in first".into()).with_zh("请先登录"));
     }
     // The city's administrator (a county's command centre has its own staff, not administrators
     // of the city's accounts and reference data). An API key acting for them passes only with the
@@ -103,7 +103,8 @@ pub fn require_admin(caller: &Caller) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden(
             "administration is for the city's administrators (an API key needs the full scope)".into(),
-        ))
+        )
+        .with_zh("系统管理仅限市级管理员（API 密钥须为完全权限）"))
     }
 }
 
@@ -133,7 +134,9 @@ impl App {
             AppError::invalid("role", format!("`{role}` is not one of {}", all.join(", ")))
         })?;
         let places = self.places();
-        let u = places.unit(unit).ok_or_else(|| AppError::invalid("unit", format!("no unit `{unit}`")))?;
+        let u = places.unit(unit).ok_or_else(|| {
+            AppError::invalid("unit", format!("no unit `{unit}`")).with_zh(format!("没有单位「{unit}」"))
+        })?;
         if !role.fits(u.kind) {
             let kinds: Vec<&str> = role.unit_kinds().iter().map(|k| k.as_str()).collect();
             return Err(AppError::invalid(
@@ -145,10 +148,12 @@ impl App {
                     u.name,
                     u.kind.as_str()
                 ),
-            ));
+            )
+            .with_zh(format!("{}不能属于「{}」：所属单位类型不符", role.name_zh(), u.name)));
         }
         if role == Role::CityAdmin && unit_area(&u.id).len() > 4 {
-            return Err(AppError::invalid("unit", "a city administrator belongs to the city's command centre"));
+            return Err(AppError::invalid("unit", "a city administrator belongs to the city's command centre")
+                .with_zh("市级管理员须属于市指挥中心"));
         }
         Ok((role, u.id.clone()))
     }
@@ -156,7 +161,7 @@ impl App {
     fn checked_display_name(name: &str) -> Result<String, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(AppError::invalid("display_name", "1 to 64 characters"));
+            return Err(AppError::invalid("display_name", "1 to 64 characters").with_zh("姓名须为 1 到 64 个字"));
         }
         Ok(name.to_string())
     }
@@ -165,12 +170,14 @@ impl App {
     /// are written together or not at all.
     pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<UserRow, AppError> {
         require_admin(caller)?;
-        check_username(&new.username).map_err(|m| AppError::invalid("username", m))?;
+        check_username(&new.username).map_err(|m| AppError::invalid_in("username", m))?;
         let display_name = Self::checked_display_name(&new.display_name)?;
         let (role, unit) = self.checked_role_unit(&new.role, &new.unit)?;
         let hash = match &new.password {
             Some(p) => {
-                self.login_policy().check_password(&new.username, p).map_err(|m| AppError::invalid("password", m))?;
+                self.login_policy()
+                    .check_password(&new.username, p)
+                    .map_err(|m| AppError::invalid_in("password", m))?;
                 Some(hash_password(p).await?)
             }
             None => None,
@@ -190,7 +197,10 @@ impl App {
             if hash.is_some() { ", password set" } else { "" }
         );
         let audit = AuditEvent::new(now, &caller.actor.user, "user.create", &user.username, detail);
-        self.store().create_account(&user, hash.as_deref(), now, audit).await?;
+        self.store().create_account(&user, hash.as_deref(), now, audit).await.map_err(|e| match AppError::from(e) {
+            AppError::Conflict(m) => AppError::Conflict(m).with_zh(format!("账号「{}」已被使用", user.username)),
+            other => other,
+        })?;
         self.reload_users().await?;
         self.user_row(caller, &user.username).await
     }
@@ -216,10 +226,12 @@ impl App {
         }
         let is_self = username == caller.actor.user;
         if is_self && user.role != Role::CityAdmin {
-            return Err(AppError::invalid("role", "administrators cannot take away their own role"));
+            return Err(AppError::invalid("role", "administrators cannot take away their own role")
+                .with_zh("管理员不能取消自己的管理员角色"));
         }
         if is_self && change.disabled == Some(true) {
-            return Err(AppError::invalid("disabled", "administrators cannot disable their own account"));
+            return Err(AppError::invalid("disabled", "administrators cannot disable their own account")
+                .with_zh("管理员不能停用自己的账号"));
         }
         let now = self.clock().now();
         let moved = user.role != row.user.role || user.unit != row.user.unit;
@@ -240,6 +252,15 @@ impl App {
                 row.user.unit
             );
             c.audit.push(AuditEvent::new(now, &caller.actor.user, "user.update", username, detail));
+        }
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        if sorted(&user.extra_scope) == sorted(&row.user.extra_scope) {
+            // The same entries, perhaps in another order: nothing to write or audit.
+            user.extra_scope = row.user.extra_scope.clone();
         }
         if user.extra_scope != row.user.extra_scope {
             let detail = format!("{} (was {})", scope_detail(&user.extra_scope), scope_detail(&row.user.extra_scope));
@@ -278,7 +299,7 @@ impl App {
         if self.store().user_row(username).await?.is_none() {
             return Err(AppError::NotFound { what: format!("user {username}") });
         }
-        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
+        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid_in("password", m))?;
         let now = self.clock().now();
         let keep = if username == caller.actor.user { caller.token_hash().map(str::to_string) } else { None };
         let c = AccountChange {
@@ -453,6 +474,10 @@ impl App {
             EditError::Unknown(what) => AppError::invalid("actions", format!("{what} is not in workflow {kind}")),
             other => edit_error(other),
         })?;
+        if granted.added.is_empty() && granted.removed.is_empty() {
+            return Err(AppError::invalid("actions", format!("the {} may take these actions already", role.as_str()))
+                .with_zh(format!("{}已可办理这些操作，无需保存", role.name_zh())));
+        }
         let done = self.import_reference_by(&caller.actor.user, "workflow", &granted.text, dry_run).await?;
         if !dry_run {
             let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(" ") };

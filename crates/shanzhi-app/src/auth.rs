@@ -162,7 +162,7 @@ async fn verify_password(password: &str, phc: &str) -> Result<bool, AppError> {
 }
 
 fn wrong() -> AppError {
-    AppError::Unauthenticated("wrong username or password".into())
+    AppError::Unauthenticated("wrong username or password".into()).with_zh("账号或密码错误")
 }
 
 impl App {
@@ -173,6 +173,7 @@ impl App {
     async fn caller_for(&self, username: &str, scope: Option<Scope>, hash: String) -> Result<Caller, AppError> {
         let u = self.fresh_user(username).await?.ok_or_else(|| {
             AppError::Unauthenticated(format!("the account `{username}` no longer exists or was disabled"))
+                .with_zh(format!("账号「{username}」已不存在或已停用"))
         })?;
         let (token_hash, key_hash) = if scope.is_some() { (None, Some(hash)) } else { (Some(hash), None) };
         Ok(Caller { actor: Actor { user: u.username, role: u.role, unit: u.unit }, scope, token_hash, key_hash })
@@ -195,9 +196,14 @@ impl App {
             return Err(wrong());
         };
         if policy.is_locked(&cred.state, now) {
+            let until = cred.state.locked_until.unwrap_or(now);
             return Err(AppError::Locked(format!(
                 "too many failed logins: the account is locked until {}",
-                cred.state.locked_until.map(|t| t.to_rfc3339()).unwrap_or_default()
+                until.to_rfc3339()
+            ))
+            .with_zh(format!(
+                "登录失败次数过多，账号锁定至 {}",
+                until.with_timezone(&self.reference().calendar.utc_offset()).format("%Y-%m-%d %H:%M")
             )));
         }
         if !verify_password(password, &cred.password_hash).await? {
@@ -210,7 +216,8 @@ impl App {
                 return Err(AppError::Locked(format!(
                     "{} failed logins in a row: the account is locked for {} minutes",
                     after.failures, policy.lock_minutes
-                )));
+                ))
+                .with_zh(format!("连续 {} 次登录失败，账号锁定 {} 分钟", after.failures, policy.lock_minutes)));
             }
             return Err(wrong());
         }
@@ -284,6 +291,7 @@ impl App {
         let token = self.store().token(&hash).await?;
         let token = token.filter(|t| !t.revoked && now < t.expires_at).ok_or_else(|| {
             AppError::Unauthenticated("the token is not known, has expired or was revoked: log in again".into())
+                .with_zh("登录已失效，请重新登录")
         })?;
         let caller = self.caller_for(&token.username, None, hash.clone()).await?;
         if self.account_epoch() == epoch {
@@ -343,11 +351,13 @@ impl App {
         let username = caller.actor.user.clone();
         let cred = self.store().credential(&username).await?.ok_or_else(wrong)?;
         if !verify_password(old, &cred.password_hash).await? {
-            return Err(AppError::invalid("old_password", "the old password is wrong"));
+            return Err(AppError::invalid("old_password", "the old password is wrong").with_zh("原密码错误"));
         }
-        self.login_policy().check_password(&username, new).map_err(|m| AppError::invalid("new_password", m))?;
+        self.login_policy().check_password(&username, new).map_err(|m| AppError::invalid_in("new_password", m))?;
         if old == new {
-            return Err(AppError::invalid("new_password", "the new password is the old one"));
+            return Err(
+                AppError::invalid("new_password", "the new password is the old one").with_zh("新密码与原密码相同")
+            );
         }
         let now = self.clock().now();
         self.store().set_password(&username, &hash_password(new).await?, now).await?;
@@ -366,7 +376,7 @@ impl App {
         if self.user(username).is_none() {
             return Err(AppError::NotFound { what: format!("user {username}") });
         }
-        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid("password", m))?;
+        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid_in("password", m))?;
         self.store().set_password(username, &hash_password(password).await?, self.clock().now()).await?;
         self.auth.trusted.forget_user(username);
         self.audit(by, "auth.set_password", username, "").await

@@ -187,10 +187,12 @@ impl App {
         let type_code: TypeCode = input.type_code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
         let ty = reference.taxonomy.get(&type_code).ok_or_else(|| {
             AppError::invalid("type", format!("type {type_code} is not in catalogue {}", reference.taxonomy.version))
+                .with_zh(format!("事件小类 {type_code} 不在现行分类 {} 中", reference.taxonomy.version))
         })?;
         let description = input.description.trim();
         if description.is_empty() || description.chars().count() > 2000 {
-            return Err(AppError::invalid("description", "description must have 1 to 2000 characters"));
+            return Err(AppError::invalid("description", "description must have 1 to 2000 characters")
+                .with_zh("问题描述须为 1 到 2000 个字"));
         }
         let channel = Channel::parse(&input.channel)
             .ok_or_else(|| AppError::invalid("channel", format!("unknown channel `{}`", input.channel)))?;
@@ -205,12 +207,13 @@ impl App {
                 "the role {} cannot report through {}",
                 actor.role.as_str(),
                 channel.as_str()
-            )));
+            ))
+            .with_zh(format!("{}不能通过「{}」上报", actor.role.name_zh(), channel.name_zh())));
         }
         let (lon, lat) = match (input.lon, input.lat) {
             (Some(lon), Some(lat)) => (lon, lat),
-            (None, _) => return Err(AppError::invalid("lon", "lon is required")),
-            (_, None) => return Err(AppError::invalid("lat", "lat is required")),
+            (None, _) => return Err(AppError::invalid("lon", "lon is required").with_zh("缺少位置（经度）")),
+            (_, None) => return Err(AppError::invalid("lat", "lat is required").with_zh("缺少位置（纬度）")),
         };
         let crs =
             Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
@@ -365,7 +368,7 @@ impl App {
         if actor.is_anonymous() {
             return Err(AppError::Unauthenticated("log in to add a note to a case".into()));
         }
-        let text = notes::note_text(text).map_err(|m| AppError::invalid("text", m))?;
+        let text = notes::note_text(text).map_err(|m| AppError::invalid_in("text", m))?;
         self.check_attachments(&attachments, actor).await?;
         let scope = self.scope_of(actor);
         let key = key.map(|k| scoped_key("note", actor, k));

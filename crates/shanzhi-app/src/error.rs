@@ -42,6 +42,11 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
+    /// A bad field whose message is said in both languages.
+    pub fn invalid_in(field: &str, message: shanzhi_domain::text::Bilingual) -> AppError {
+        AppError::invalid(field, message.en).with_zh(message.zh)
+    }
+
     /// This error with its message in Chinese beside it.
     pub fn with_zh(self, zh: impl Into<String>) -> AppError {
         AppError::Translated { zh: zh.into(), error: Box::new(self) }

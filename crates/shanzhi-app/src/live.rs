@@ -86,7 +86,7 @@ impl App {
                 ));
             }
             (_, Some(a)) => a.to_string(),
-            (_, None) => scope.areas().first().cloned().unwrap_or_else(|| "1302".to_string()),
+            (_, None) => shanzhi_domain::access::home_area(actor).unwrap_or_else(|| "1302".to_string()),
         };
         let places = self.places();
         let Where { name, level, parents, children } = locate_area(&places, &code)?;

@@ -67,24 +67,25 @@ impl App {
     pub async fn stats(&self, q: &StatsQuery, actor: &shanzhi_domain::cases::case::Actor) -> Result<Stats, AppError> {
         let scope = self.scope_of(actor);
         let mut q = q.clone();
-        // By default the own area (the first), or a department's own unit.
+        // By default the own area, or a department's own unit (unless it asks for an area it was
+        // given to see whole).
         if let shanzhi_domain::access::DataScope::Within { areas, units } = &scope {
-            match areas.first() {
-                Some(area) if q.area.is_none() => q.area = Some(area.clone()),
-                None if q.unit.is_none() => q.unit = units.first().cloned(),
+            let given = q.area.as_deref().is_some_and(|a| areas.iter().any(|m| a.starts_with(m.as_str())));
+            match shanzhi_domain::access::home_area(actor) {
+                Some(area) if q.area.is_none() => q.area = Some(area),
+                None if q.unit.is_none() && !given => q.unit = units.first().cloned(),
                 _ => {}
             }
         }
-        // A department compares itself with no other unit, unless it was given areas to see.
-        let other_units = matches!(&scope, shanzhi_domain::access::DataScope::Within { areas, .. } if areas.is_empty())
-            && q.by.as_deref() == Some("unit");
-        if other_units || !scope.may_count(q.area.as_deref(), q.unit.as_deref()) {
-            return Err(AppError::Forbidden(match scope {
-                shanzhi_domain::access::DataScope::Own(_) => {
-                    "figures are for the staff of the city, streets, communities and departments".into()
-                }
-                _ => "these figures are outside your area or unit".into(),
-            }));
+        if !scope.may_count(q.area.as_deref(), q.unit.as_deref(), q.by.as_deref() == Some("unit")) {
+            return Err(match scope {
+                shanzhi_domain::access::DataScope::Own(_) => AppError::Forbidden(
+                    "figures are for the staff of the city, streets, communities and departments".into(),
+                )
+                .with_zh("统计数据仅供市、街道、社区和部门的工作人员查看"),
+                _ => AppError::Forbidden("these figures are outside your area or unit".into())
+                    .with_zh("这些数据超出了本账号的辖区或单位"),
+            });
         }
         let q = &q;
         let reference = self.reference();

@@ -103,6 +103,29 @@ pub fn is_unit_entry(entry: &str) -> bool {
     entry.contains(':')
 }
 
+/// Whether an extra scope entry has the shape of an area (a 6, 9, 12 or 15-digit code) or a unit
+/// id (a 4 to 12-digit area code, `:`, a key), with no blank in it.
+fn entry_shaped(e: &str) -> bool {
+    let code = unit_area(e);
+    let digits = code.bytes().all(|b| b.is_ascii_digit());
+    let blank = e.chars().any(char::is_whitespace);
+    if is_unit_entry(e) {
+        digits && [4, 6, 9, 12].contains(&code.len()) && e.len() > code.len() + 1 && !blank
+    } else {
+        digits && [6, 9, 12, 15].contains(&code.len())
+    }
+}
+
+/// The area an account's figures and overview open on by default: its unit's area for staff of a
+/// command centre, a street or a community; none for departments (their own unit instead), and
+/// for accounts that see only their own reports.
+pub fn home_area(actor: &Actor) -> Option<String> {
+    match ScopeRule::of(actor.role) {
+        ScopeRule::Centre | ScopeRule::Area => Some(unit_area(&actor.unit).to_string()),
+        ScopeRule::Units | ScopeRule::Own => None,
+    }
+}
+
 /// Checks the shape of an account's extra data scope for its role and unit: none for roles that
 /// see only their own reports or accounts of the city's centre, each entry a 6, 9, 12 or 15-digit
 /// code or a unit id, no entry twice. Whether each names a real division or unit is the
@@ -120,10 +143,7 @@ pub fn check_extra_scope(role: Role, unit: &str, extra: &[String]) -> Result<(),
         return Err(ExtraScopeError::TooMany(EXTRA_SCOPE_MAX));
     }
     for (i, e) in extra.iter().enumerate() {
-        let code = unit_area(e);
-        let digits = code.bytes().all(|b| b.is_ascii_digit()) && [6, 9, 12, 15].contains(&code.len());
-        let shaped = if is_unit_entry(e) { digits || code.len() == 4 } else { digits };
-        if !shaped || (is_unit_entry(e) && e.len() <= code.len() + 1) {
+        if !entry_shaped(e) {
             return Err(ExtraScopeError::Malformed(e.clone()));
         }
         if extra[..i].contains(e) {
@@ -136,7 +156,8 @@ pub fn check_extra_scope(role: Role, unit: &str, extra: &[String]) -> Result<(),
 impl DataScope {
     /// The scope of an account, from its role's rule, its unit and its extra scope (division
     /// codes and unit ids, see `User::extra_scope`; ignored where the rule gives everything or
-    /// only the account's own reports).
+    /// only the account's own reports; an entry not shaped like one is skipped, so a stored
+    /// value that slipped past the checks never widens a scope).
     pub fn of(actor: &Actor, extra: &[String]) -> DataScope {
         let area = unit_area(&actor.unit).to_string();
         let mut areas = Vec::new();
@@ -147,7 +168,7 @@ impl DataScope {
             ScopeRule::Units => {}
         }
         let mut units = vec![actor.unit.clone()];
-        for e in extra {
+        for e in extra.iter().filter(|e| entry_shaped(e)) {
             let list = if is_unit_entry(e) { &mut units } else { &mut areas };
             if !list.contains(e) {
                 list.push(e.clone());
@@ -164,14 +185,16 @@ impl DataScope {
         }
     }
 
-    /// Whether figures of `area` (and `unit`, when asked) may be shown: an area inside one of the
-    /// scope's areas, or one of the scope's units.
-    pub fn may_count(&self, area: Option<&str>, unit: Option<&str>) -> bool {
+    /// Whether figures of `area` (and of `unit` in it, when asked) may be shown: an area inside
+    /// one of the scope's areas, or one of the scope's units. Figures broken down by unit
+    /// (`by_unit`) are every unit's, whatever unit was asked: only an area inside the scope's
+    /// areas opens them.
+    pub fn may_count(&self, area: Option<&str>, unit: Option<&str>, by_unit: bool) -> bool {
         match self {
             DataScope::All => true,
             DataScope::Within { areas, units } => {
                 area.is_some_and(|a| areas.iter().any(|m| a.starts_with(m.as_str())))
-                    || unit.is_some_and(|u| units.iter().any(|m| m == u))
+                    || (!by_unit && unit.is_some_and(|u| units.iter().any(|m| m == u)))
             }
             DataScope::Own(_) => false,
         }
@@ -264,9 +287,19 @@ mod tests {
         );
         assert_eq!(DataScope::of(&actor(Role::Dispatcher, "1302:command_centre"), &extra), DataScope::All);
         assert_eq!(DataScope::of(&actor(Role::Resident, ""), &extra), DataScope::Own("u".into()));
+        let stored = ["1302".to_string(), "abcd:x".to_string(), "130202 002".to_string()];
+        assert_eq!(
+            DataScope::of(&actor(Role::StreetStaff, "130202001:street_office"), &stored),
+            within(&["130202001"], &["130202001:street_office"]),
+            "a malformed stored entry (the whole city!) is skipped"
+        );
         let street = DataScope::of(&actor(Role::StreetStaff, "130202001:street_office"), &extra);
-        assert!(street.may_count(Some("130202002003"), None), "figures of the extra street");
-        assert!(!street.may_count(Some("130202003"), None));
+        assert!(street.may_count(Some("130202002003"), None, true), "figures of the extra street");
+        assert!(!street.may_count(Some("130202003"), None, false));
+        // A department's handler given a street opens on its own unit, not on the street.
+        let dept = actor(Role::DepartmentHandler, "130202:water-supply");
+        assert_eq!(home_area(&dept), None);
+        assert_eq!(home_area(&actor(Role::StreetStaff, "130202001:street_office")), Some("130202001".into()));
         assert!(street.admits("130202", Some("130202002001001"), None, &[]));
         assert!(street.admits("130203", None, None, &["130202:water-supply".into()]), "the extra unit's cases");
     }
@@ -284,7 +317,7 @@ mod tests {
             Err(ExtraScopeError::SeesAll)
         );
         assert_eq!(check_extra_scope(Role::Dispatcher, "130202:command_centre", &v(&["130203"])), Ok(()));
-        for bad in ["1302", "13020", "abc", "130202:", "13020x001", ":x"] {
+        for bad in ["1302", "13020", "abc", "130202:", "13020x001", ":x", "abcd:x", "130202:water supply", "13:x"] {
             assert_eq!(
                 check_extra_scope(Role::StreetStaff, street, &v(&[bad])),
                 Err(ExtraScopeError::Malformed(bad.into())),
@@ -320,7 +353,15 @@ mod tests {
     fn figures_follow_the_area_or_the_unit() {
         let street = within(&["130202001"], &["130202001:street-office"]);
         let dept = within(&[], &["130202:water-supply"]);
-        assert!(street.may_count(Some("130202001002"), None) && !street.may_count(Some("130202"), None));
-        assert!(dept.may_count(Some("130202"), Some("130202:water-supply")) && !dept.may_count(None, None));
+        assert!(street.may_count(Some("130202001002"), None, false) && !street.may_count(Some("130202"), None, false));
+        assert!(
+            dept.may_count(Some("130202"), Some("130202:water-supply"), false) && !dept.may_count(None, None, false)
+        );
+        // Every unit's figures of a county are not opened by naming one's own unit.
+        assert!(!street.may_count(Some("130202"), Some("130202001:street-office"), true));
+        assert!(!street.may_count(Some("1302"), Some("130202001:street-office"), true));
+        assert!(street.may_count(Some("1302"), Some("130202001:street-office"), false), "its own unit's figures");
+        assert!(!dept.may_count(Some("130202"), Some("130202:water-supply"), true));
+        assert!(street.may_count(Some("130202001"), None, true), "its own street, by unit");
     }
 }

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::text::Bilingual;
+
 /// How logins are guarded. Defaults follow common government-system practice (等保 2.0 asks for
 /// lockout after repeated failures and a complexity rule); a city configures its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,12 +38,16 @@ impl LoginPolicy {
     /// Why a new password is not acceptable, if it is not: long enough, and at least three of
     /// ASCII lower-case letters, ASCII upper-case letters, digits and anything else (symbols,
     /// Chinese characters), and not containing the username.
-    pub fn check_password(&self, username: &str, password: &str) -> Result<(), String> {
-        if password.chars().count() < self.min_password_chars {
-            return Err(format!("the password must have at least {} characters", self.min_password_chars));
+    pub fn check_password(&self, username: &str, password: &str) -> Result<(), Bilingual> {
+        let min = self.min_password_chars;
+        if password.chars().count() < min {
+            return Err(Bilingual::new(
+                format!("密码至少 {min} 个字符"),
+                format!("the password must have at least {min} characters"),
+            ));
         }
         if password.chars().count() > 128 {
-            return Err("the password must have at most 128 characters".into());
+            return Err(Bilingual::new("密码最多 128 个字符", "the password must have at most 128 characters"));
         }
         let classes = [
             password.chars().any(|c| c.is_ascii_lowercase()),
@@ -51,12 +57,13 @@ impl LoginPolicy {
             password.chars().any(|c| !c.is_ascii_alphanumeric()),
         ];
         if classes.iter().filter(|&&b| b).count() < 3 {
-            return Err(
-                "the password must mix three of: lower-case letters, upper-case letters, digits, symbols".into()
-            );
+            return Err(Bilingual::new(
+                "密码须含小写字母、大写字母、数字、符号中的至少三类",
+                "the password must mix three of: lower-case letters, upper-case letters, digits, symbols",
+            ));
         }
         if password.to_lowercase().contains(&username.to_lowercase()) {
-            return Err("the password must not contain the username".into());
+            return Err(Bilingual::new("密码不能包含账号", "the password must not contain the username"));
         }
         Ok(())
     }
@@ -91,18 +98,21 @@ pub const RESERVED_USERNAMES: [&str; 5] = ["anonymous", "operator", "system", "r
 /// Why `name` cannot be an account's name, if it cannot: 2 to 32 characters, lower-case ASCII
 /// letters, digits, `-`, `_` and `.`, starting with a letter, and not reserved. A name can hold no
 /// `:`, so it never collides with a follow-code resident (`anon:…`) or a unit id.
-pub fn check_username(name: &str) -> Result<(), String> {
+pub fn check_username(name: &str) -> Result<(), Bilingual> {
     if !(2..=32).contains(&name.len()) {
-        return Err("2 to 32 characters".into());
+        return Err(Bilingual::new("账号须为 2 到 32 个字符", "2 to 32 characters"));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("must start with a lower-case letter".into());
+        return Err(Bilingual::new("账号须以小写字母开头", "must start with a lower-case letter"));
     }
     if let Some(c) = name.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))) {
-        return Err(format!("`{c}` is not allowed: use lower-case letters, digits, `-`, `_` and `.`"));
+        return Err(Bilingual::new(
+            format!("账号不能含「{c}」：只能用小写字母、数字和 - _ ."),
+            format!("`{c}` is not allowed: use lower-case letters, digits, `-`, `_` and `.`"),
+        ));
     }
     if RESERVED_USERNAMES.contains(&name) {
-        return Err(format!("`{name}` is reserved"));
+        return Err(Bilingual::new(format!("「{name}」是保留名称"), format!("`{name}` is reserved")));
     }
     Ok(())
 }
@@ -161,7 +171,8 @@ mod tests {
         {
             assert!(check_username(bad).is_err(), "{bad} accepted");
         }
-        assert!(check_username("anon:ab").unwrap_err().contains("`:`"));
+        let e = check_username("anon:ab").unwrap_err();
+        assert!(e.en.contains("`:`") && e.zh.contains("「:」"), "{e:?}");
     }
 
     #[test]

@@ -557,6 +557,13 @@ async fn a_role_is_given_and_denied_workflow_actions_in_the_page() {
             put("dispatcher", "event", json!({"based_on": version, "version": next, "actions": ["fly"]}), false).await;
         assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("actions")), "{db}: {v}");
         assert!(v["message"].as_str().unwrap().contains("fly"), "{db}: {v}");
+        let same = json!({"based_on": version, "version": next, "actions": mine(&before, "dispatcher")});
+        let (s, v) = put("dispatcher", "event", same, false).await;
+        assert_eq!(
+            (s, v["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("actions")),
+            "{db}: nothing changes: {v}"
+        );
         let (s, _) = put("pilot", "event", body.clone(), false).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
         let (s, _) = put("dispatcher", "parade", body.clone(), false).await;

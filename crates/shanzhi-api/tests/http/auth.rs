@@ -39,6 +39,7 @@ async fn login_lockout_logout_and_password_change() {
         let (s2, v2) = login(&t, "nobody-at-all", PASSWORD).await;
         assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED), "{}", t.db);
         assert_eq!((&v1["code"], &v1["message"]), (&v2["code"], &v2["message"]));
+        assert_eq!(v1["details"]["message_zh"], "账号或密码错误", "{}: the console's language too: {v1}", t.db);
 
         // A login: the token names the account.
         let tok = token(&t, "lixin-wangge", PASSWORD).await;
@@ -58,6 +59,7 @@ async fn login_lockout_logout_and_password_change() {
         }
         let (s, v) = login(&t, "shouli", PASSWORD).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::LOCKED, Some("account_locked")), "{}", t.db);
+        assert!(v["details"]["message_zh"].as_str().unwrap().starts_with("登录失败次数过多，账号锁定至 20"), "{v}");
         t.clock.advance(Duration::minutes(16));
         let shouli = token(&t, "shouli", PASSWORD).await;
         // A success clears the count: four more failures do not lock.
@@ -88,6 +90,7 @@ async fn login_lockout_logout_and_password_change() {
         )
         .await;
         assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("new_password")), "{v}");
+        assert_eq!(v["details"]["message_zh"], "密码须含小写字母、大写字母、数字、符号中的至少三类", "{v}");
         let (s, _) = call(
             &t,
             "POST",

@@ -141,6 +141,12 @@ async fn figures_stay_inside_the_area_or_unit() {
             ("lunan-gongshui", "", 200),
             ("lunan-gongshui", "unit=130202:urban-management", 403),
             ("lunan-gongshui", "by=unit&area=130202", 403),
+            ("lunan-gongshui", "area=130202", 200),
+            // Naming one's own unit does not open every unit's figures of a wider area.
+            ("xueyuan-jiedao", "area=130202&unit=130202001:street-office&by=unit", 403),
+            ("xueyuan-jiedao", "area=1302&unit=130202001:street-office&by=unit", 403),
+            ("xueyuan-jiedao", "area=1302&unit=130202001:street-office", 200),
+            ("xueyuan-jiedao", "area=130202001&by=unit", 200),
             ("jumin", "", 403),
             ("device-drone-01", "", 403),
         ] {

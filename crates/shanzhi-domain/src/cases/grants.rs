@@ -38,6 +38,10 @@ pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[Str
             }
             Some(roles) if !wanted && has(roles) => {
                 roles.retain(|r| r.as_str() != Some(role.as_str()));
+                // As written by hand: `["a", "b"]`, whichever element went.
+                if let Some(first) = roles.get_mut(0) {
+                    first.decor_mut().set_prefix("");
+                }
                 removed.push(key);
             }
             Some(_) => {}
@@ -90,6 +94,16 @@ mod tests {
         // Comments and the other lines stay as written.
         assert_eq!(EVENT.lines().count(), g.text.lines().count());
         assert!(g.text.contains("# 其他来源：受理员转核实"), "a comment kept");
+        // The first role taken from a list leaves it as written by hand.
+        let operator: Vec<String> = before
+            .actions()
+            .iter()
+            .filter(|a| a.roles.contains(&Role::IntakeOperator) && a.key != "merge")
+            .map(|a| a.key.clone())
+            .collect();
+        let g = with_role_actions(EVENT, "event-2026.2", Role::IntakeOperator, &operator).unwrap();
+        assert_eq!(g.removed, keys(&["merge"]));
+        assert!(g.text.contains("roles = [\"dispatcher\"]\nneeds = [\"parent\""), "{}", g.text);
     }
 
     #[test]

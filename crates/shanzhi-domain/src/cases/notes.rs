@@ -40,10 +40,13 @@ pub fn name(action: &str) -> Option<(&'static str, &'static str)> {
 pub const MAX_CHARS: usize = 2000;
 
 /// The text of a person's note, trimmed, or why it cannot be one.
-pub fn note_text(text: &str) -> Result<&str, String> {
+pub fn note_text(text: &str) -> Result<&str, crate::text::Bilingual> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_CHARS {
-        return Err(format!("a note must have 1 to {MAX_CHARS} characters"));
+        return Err(crate::text::Bilingual::new(
+            format!("备注须为 1 到 {MAX_CHARS} 个字"),
+            format!("a note must have 1 to {MAX_CHARS} characters"),
+        ));
     }
     Ok(text)
 }
@@ -76,6 +79,6 @@ mod tests {
         assert_eq!(note_text("  仍未修好  "), Ok("仍未修好"));
         assert!(note_text("   ").is_err());
         assert!(note_text(&"字".repeat(MAX_CHARS)).is_ok());
-        assert!(note_text(&"字".repeat(MAX_CHARS + 1)).unwrap_err().contains("2000"));
+        assert!(note_text(&"字".repeat(MAX_CHARS + 1)).unwrap_err().zh.contains("2000"));
     }
 }
