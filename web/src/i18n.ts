@@ -41,7 +41,7 @@ const zh = {
   dash: {
     event: '城市管理事件', demand: '12345 诉求', reported: '上报数', filed: '立案数', closed: '结案数', dispatched: '派遣数',
     overdue: '超期数', onTimeHandling: '按期处置率', onTimeClosing: '按期结案率', satisfaction: '满意率', score: '综合得分',
-    trend: '月度趋势', ranking: '下级区域排名', types: '问题类别构成（点击小类查看案件）', units: '部门考核得分（最低 15 个）',
+    pickUnit: '点击柱条或按名称选择部门', trend: '月度趋势', ranking: '下级区域排名', types: '问题类别构成（点击小类查看案件）', units: '部门考核得分（最低 15 个）',
     heat: '区域 × 月份 上报热力', table: '下级区域考核表', noTypes: '分类构成按街道及以上统计，社区与网格不分类型', noUnits: '部门得分按社区及以上统计',
     scoreFormula: '综合得分 = Σ 权重 × 分值 ÷ 有值部分的权重之和（点击数字查看案件）', undefinedPart: '无数据，不计入',
     rank: { score: '综合得分', on_time_handling: '按期处置率', on_time_closing: '按期结案率', satisfaction: '满意率', reported: '上报数' },
@@ -166,7 +166,7 @@ const en: typeof zh = {
     event: 'Urban events', demand: '12345 demands', reported: 'Reported', filed: 'Filed', closed: 'Closed', dispatched: 'Dispatched',
     overdue: 'Overdue steps', onTimeHandling: 'On-time handling', onTimeClosing: 'On-time closing', satisfaction: 'Satisfaction', score: 'Score',
     trend: 'Monthly trend', ranking: 'Areas below, ranked', types: 'By category and type (click a type for its cases)',
-    units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below', noTypes: 'Categories are counted from the street up, not per community or grid', noUnits: 'Department scores are counted from the community up',
+    pickUnit: 'Click a bar or pick a department', units: 'Department scores (lowest 15)', heat: 'Reports by area and month', table: 'Assessment of the areas below', noTypes: 'Categories are counted from the street up, not per community or grid', noUnits: 'Department scores are counted from the community up',
     scoreFormula: 'Score = Σ weight × part score ÷ the weights of the parts with a value (click a count for its cases)', undefinedPart: 'no data, left out',
     rank: { score: 'Score', on_time_handling: 'On-time handling', on_time_closing: 'On-time closing', satisfaction: 'Satisfaction', reported: 'Reported' },
     formula: { on_time_handling: 'Handled on time ÷ due (click a count for its cases)', on_time_closing: 'Closed on time ÷ due (click a count for its cases)', satisfaction: '(satisfied + basically satisfied × weight) ÷ ratings (click a count for its cases)' },
