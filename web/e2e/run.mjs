@@ -332,12 +332,22 @@ try {
     check(await phone.locator('[data-test=action-check_pass]').isDisabled(), 'no second action while one waits')
     await phone.waitForSelector('.el-dialog', { state: 'hidden' })
     await phone.evaluate(() => window.scrollTo(0, 0))
+    // A note written meanwhile waits too, and goes out after the action.
+    await phone.fill('[data-test=note]', '已拍照留存，路面已清理')
+    await phone.click('[data-test=add-note]')
+    await phone.waitForFunction(() => document.querySelector('[data-test=outbox]')?.textContent?.includes('补充说明'))
+    await phone.evaluate(() => window.scrollTo(0, 0))
     await phone.screenshot({ path: join(out, 'worker-action-outbox-375x812.png') })
     await phone.context().setOffline(false)
     await phone.waitForSelector('[data-test=outbox]', { state: 'detached', timeout: 45_000 })
     await phone.waitForFunction(() => document.querySelector('[data-test=state]')?.textContent?.includes('核查通过·待结案'))
     const rechecks = (await api(base, 'GET', `/api/v1/cases/${id}`, null, await phone.evaluate(() => sessionStorage.getItem('shanzhi.token')))).log.filter((e) => e.action === 'check_pass')
     check(rechecks.length === 1 && rechecks[0].attachments.length === 1, `re-checked once, with its photo: ${JSON.stringify(rechecks)}`)
+    await phone.waitForFunction(() => document.querySelector('[data-test=log]')?.textContent?.includes('已拍照留存'))
+    const entries = (await api(base, 'GET', `/api/v1/cases/${id}`, null, await phone.evaluate(() => sessionStorage.getItem('shanzhi.token')))).log
+    const notes = entries.filter((e) => e.opinion === '已拍照留存，路面已清理')
+    const at = (e) => entries.indexOf(e)
+    check(notes.length === 1 && at(notes[0]) > at(entries.find((e) => e.action === 'check_pass')), `the note once, after the re-check: ${JSON.stringify(notes)}`)
     await phone.screenshot({ path: join(out, 'worker-case-375x812.png'), fullPage: true })
     await act(page, 'zhiban', 'close', '已结案')
     // The photos of the steps are on the case page, as thumbnails fetched with the login; so is

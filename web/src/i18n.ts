@@ -23,8 +23,8 @@ const zh = {
     view: '查看进度', another: '再报一件', placeLater: '已记录当前定位（联网后确定所在网格）', photoLater: '联网后上传',
   },
   outbox: {
-    title: '待发送 {n} 件', send: '立即发送', hint: '无网络时的上报和办理操作保存在本机，联网后自动发送，不会重复提交',
-    queued: '当前无网络：已保存在本机，联网后自动发送', sent: '已发送 {n} 件待发送的上报或操作', waiting: '本案件有操作待发送，发送前不能再办理', refused: '未被受理：', delete: '删除',
+    title: '待发送 {n} 件', send: '立即发送', hint: '无网络时的上报、办理操作和补充说明保存在本机，联网后自动发送，不会重复提交',
+    queued: '当前无网络：已保存在本机，联网后自动发送', sent: '已发送 {n} 件待发送的上报、操作或备注', note: '补充说明', waiting: '本案件有操作待发送，发送前不能再办理', refused: '未被受理：', delete: '删除',
   },
   worker: { mine: '我的网格', verify: '待核实', recheck: '待核查', open: '在办', report: '上报', none: '暂无任务' },
   resident: {
@@ -146,8 +146,8 @@ const en: typeof zh = {
     placeLater: 'Position kept (its grid is found once online)', photoLater: 'Uploads once online',
   },
   outbox: {
-    title: '{n} waiting to be sent', send: 'Send now', hint: 'Reports and actions made without signal are kept on this phone and sent once online, never twice',
-    queued: 'No network: kept on this phone, sent once online', sent: '{n} waiting report(s) or action(s) sent', waiting: 'An action on this case waits to be sent: no other until it is', refused: 'Refused: ', delete: 'Delete',
+    title: '{n} waiting to be sent', send: 'Send now', hint: 'Reports, actions and notes made without signal are kept on this phone and sent once online, never twice',
+    queued: 'No network: kept on this phone, sent once online', sent: '{n} waiting report(s), action(s) or note(s) sent', note: 'Note', waiting: 'An action on this case waits to be sent: no other until it is', refused: 'Refused: ', delete: 'Delete',
   },
   worker: { mine: 'My grid', verify: 'To verify', recheck: 'To re-check', open: 'Open', report: 'Report', none: 'Nothing to do' },
   resident: {

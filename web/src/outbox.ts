@@ -1,5 +1,5 @@
-// The phone's outbox: a report or a workflow action (a verification, a re-check) that cannot be
-// sent (no signal) is kept in IndexedDB with its photos and its idempotency key, and sent when
+// The phone's outbox: a report, a workflow action (a verification, a re-check) or a note that
+// cannot be sent (no signal) is kept in IndexedDB with its photos and its idempotency key, and sent when
 // the network is back (the browser's `online` event, every 30 s while something waits, or by
 // hand), in the order it was made. It leaves the outbox only once the server has stored it, or
 // when the user deletes it (say, after the server refused it for good: a 4xx other than 401, 408
@@ -16,7 +16,7 @@ export interface Pending {
   /** When it was made (ISO). */
   at: string
   /** Where it goes: `/api/v1/cases` for a report (also when absent, as kept by earlier
-   * versions), `/api/v1/cases/{id}/actions` for an action. */
+   * versions), `/api/v1/cases/{id}/actions` for an action, `/api/v1/cases/{id}/notes` for a note. */
   path?: string
   /** What the outbox shows for an action (its case and the action's name); a report shows its
    * description. */
@@ -78,6 +78,8 @@ const REPORTS = '/api/v1/cases'
 
 /** The path of a case's actions, which is where its queued actions go. */
 export const actionsPath = (caseId: string) => `${REPORTS}/${encodeURIComponent(caseId)}/actions`
+/** The path of a case's notes. */
+export const notesPath = (caseId: string) => `${REPORTS}/${encodeURIComponent(caseId)}/notes`
 
 /** Keeps a report (or, with `to`, an action) to send later; resolves once it is stored on the phone. */
 export async function keep(
@@ -121,7 +123,8 @@ export async function flush() {
           photo.id = await upload(photo.file)
           await save(p)
         }
-        const c = await call<Case>('POST', p.path ?? REPORTS, { ...p.body, attachments: p.photos.map((x) => x.id) }, p.key)
+        const body = p.photos.length ? { ...p.body, attachments: p.photos.map((x) => x.id) } : p.body
+        const c = await call<Case>('POST', p.path ?? REPORTS, body, p.key)
         await tx('readwrite', (s) => s.delete(p.key))
         outbox.sent.push(c)
       } catch (e) {
