@@ -573,6 +573,16 @@ try {
     await page.waitForFunction((v) => document.querySelector('[data-test=calendar-version]')?.textContent?.includes(v), calVersion)
     const confirmed = (await api(base, 'GET', '/api/v1/calendar')).holidays.find((h) => h.days[0] === spring.days[0])
     check(confirmed && !confirmed.provisional && confirmed.days.length === spring.days.length, `confirmed: ${JSON.stringify(confirmed)}`)
+    // The calendar is opened to 2028, so that next year's holidays can be entered.
+    await page.click('[data-test=hours-open]')
+    const end = page.locator('[data-test=hours-edit] .el-range-input').nth(1)
+    await end.fill('2028-12-31')
+    await end.press('Enter')
+    const hoursVersion = await page.inputValue('[data-test=hours-version]')
+    await page.click('[data-test=hours-save]')
+    await page.waitForFunction((v) => document.querySelector('[data-test=calendar-version]')?.textContent?.includes(v), hoursVersion)
+    const opened = await api(base, 'GET', '/api/v1/calendar')
+    check(opened.valid_to === '2028-12-31' && opened.holidays.length === cal.holidays.length, `opened to ${opened.valid_to}`)
 
     // The audit log: the new account's creation under the administrator's name; the chain holds.
     await page.click('#tab-audit')

@@ -205,6 +205,23 @@ pub struct ReferenceOverviewDto {
     pub departments: Vec<DepartmentDto>,
 }
 
+/// The work calendar's daily hours and the dates it covers, changed in the administration page
+/// as a new calendar version.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkHoursDto {
+    /// The calendar version in force the change was made from; another in force meanwhile is a
+    /// conflict.
+    pub based_on: String,
+    /// The name of the new calendar version (not used before).
+    pub version: String,
+    /// The working periods of a working day, in order: `[["08:30", "12:00"], ["13:30", "17:30"]]`.
+    pub work_periods: Vec<(String, String)>,
+    /// The first and last dates the calendar covers (YYYY-MM-DD); every holiday must lie inside.
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
 /// A workflow with every action and the roles that may take it (the roles page's matrix).
 #[derive(Serialize, ToSchema)]
 pub struct WorkflowRolesDto {

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use shanzhi_app::App;
-use shanzhi_app::admin::{AuditQuery, NewUser, RoleActionsChange, UserChange, UserQuery, UserRow};
+use shanzhi_app::admin::{AuditQuery, HoursChange, NewUser, RoleActionsChange, UserChange, UserQuery, UserRow};
 use shanzhi_app::auth::Caller;
 use shanzhi_domain::calendar::Holiday;
 use shanzhi_domain::people::Role;
@@ -23,7 +23,7 @@ use crate::dto_admin::{
     NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, ScopeEntryDto, TypeEditDto, UnitDto, UserChangeDto,
     UserDto, UserPageDto,
 };
-use crate::dto_admin::{RoleActionsDto, WorkflowRolesDto};
+use crate::dto_admin::{RoleActionsDto, WorkHoursDto, WorkflowRolesDto};
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
@@ -45,6 +45,23 @@ fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Re
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| ApiError::invalid(name, format!("`{v}` is not a number from 1 to {max}"))),
     }
+}
+
+/// An in-page edit's input, the caller's permission checked first: whether it is a dry run, and
+/// the change.
+fn edit_input<T: serde::de::DeserializeOwned>(
+    caller: &Caller,
+    q: &HashMap<String, String>,
+    bytes: &Bytes,
+) -> Result<(bool, T), ApiError> {
+    require_admin(caller)?;
+    Ok((flag(q, "dry_run")?.unwrap_or(false), body(bytes)?))
+}
+
+/// A date field (YYYY-MM-DD), or a 400 naming it.
+fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    text.parse::<NaiveDate>()
+        .map_err(|_| ApiError::invalid(field, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
 }
 
 /// An import's input, the caller's permission checked first: whether it is a dry run, and the file.
@@ -226,9 +243,7 @@ pub async fn edit_role_actions(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
-    require_admin(&caller)?;
-    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
-    let dto: RoleActionsDto = body(&bytes)?;
+    let (dry_run, dto): (bool, RoleActionsDto) = edit_input(&caller, &q, &bytes)?;
     let change = RoleActionsChange { role, kind, based_on: dto.based_on, version: dto.version, actions: dto.actions };
     let done = app.edit_role_actions_as(&caller, &change, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
@@ -358,9 +373,7 @@ pub async fn edit_type(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
-    require_admin(&caller)?;
-    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
-    let dto: TypeEditDto = body(&bytes)?;
+    let (dry_run, dto): (bool, TypeEditDto) = edit_input(&caller, &q, &bytes)?;
     let code: TypeCode = code.parse().map_err(|e: TypeCodeError| ApiError::invalid("code", e.to_string()))?;
     let change = EventType {
         code,
@@ -385,6 +398,32 @@ pub async fn edit_type(
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
+/// Changes the work calendar's daily hours and the dates it covers, as a new calendar version
+/// checked like an imported file (times in order, every holiday inside the dates) and put in
+/// force; with `dry_run=true`, only checked. Deadlines already set stay. Audited.
+#[utoipa::path(put, path = "/api/v1/admin/calendar/hours", tag = "admin", request_body = WorkHoursDto,
+    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn change_work_hours(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<ImportedDto>, ApiError> {
+    let (dry_run, dto): (bool, WorkHoursDto) = edit_input(&caller, &q, &bytes)?;
+    let change = HoursChange {
+        based_on: dto.based_on,
+        version: dto.version,
+        periods: dto.work_periods,
+        valid_from: date("valid_from", &dto.valid_from)?,
+        valid_to: date("valid_to", &dto.valid_to)?,
+    };
+    let done = app.edit_work_hours_as(&caller, &change, dry_run).await?;
+    Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
+}
+
 /// Adds, replaces or removes a holiday of the work calendar in force as a new calendar version,
 /// checked like an imported file (make-up days on weekends only, no date both, every date in the
 /// calendar's range) and put in force; with `dry_run=true`, only checked. Deadlines already set
@@ -400,13 +439,7 @@ pub async fn change_holiday(
     Query(q): Query<HashMap<String, String>>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
-    require_admin(&caller)?;
-    let dry_run = flag(&q, "dry_run")?.unwrap_or(false);
-    let dto: HolidayChangeDto = body(&bytes)?;
-    let date = |field: &str, text: &str| {
-        text.parse::<NaiveDate>()
-            .map_err(|_| ApiError::invalid(field, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
-    };
+    let (dry_run, dto): (bool, HolidayChangeDto) = edit_input(&caller, &q, &bytes)?;
     let dates = |field: &str, list: &[String]| list.iter().map(|d| date(field, d)).collect::<Result<Vec<_>, _>>();
     let old = match &dto.replaces {
         Some(k) => Some((k.name_zh.as_str(), date("replaces.first_day", &k.first_day)?)),

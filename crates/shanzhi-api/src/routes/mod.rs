@@ -42,6 +42,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/reference/{kind}", post(admin::import_reference))
         .route("/api/v1/admin/taxonomy/types/{code}", put(admin::edit_type))
         .route("/api/v1/admin/calendar/holidays", post(admin::change_holiday))
+        .route("/api/v1/admin/calendar/hours", put(admin::change_work_hours))
         .route("/api/v1/admin/reference/{kind}/{version}", get(admin::reference_source))
         .route("/api/v1/admin/grids", get(admin::export_grids).post(admin::import_grids))
         .route("/api/v1/admin/audit", get(admin::audit_log))

@@ -614,3 +614,68 @@ async fn a_role_is_given_and_denied_workflow_actions_in_the_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_working_hours_change_and_next_year_is_opened_in_the_page() {
+    for t in setups("hours_edit").await {
+        let db = t.db.clone();
+        let admin = Some("admin");
+        let (_, cal) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        let version = cal["version"].as_str().unwrap().to_string();
+        let hours = |based_on: &str, next: &str, periods: Value, from: &str, to: &str| json!({"based_on": based_on, "version": next, "work_periods": periods, "valid_from": from, "valid_to": to});
+        let summer = json!([["08:00", "12:00"], ["14:30", "18:00"]]);
+        let uri = "/api/v1/admin/calendar/hours";
+        let new_year_2028 = json!({"based_on": "", "version": "", "holiday": {"name_zh": "元旦", "name_en": "New Year's Day",
+            "days": ["2028-01-01"], "make_up_workdays": []}});
+
+        // 2028 is outside the calendar: its first holiday cannot be entered yet.
+        let mut add = new_year_2028.clone();
+        (add["based_on"], add["version"]) = (json!(version), json!("x-1"));
+        let (s, v) = t.call("POST", "/api/v1/admin/calendar/holidays", admin, Some(add), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+
+        // Refused: not the administrator; a bad date names its field; hours out of order, or a
+        // range leaving out listed holidays, fail the calendar's check; a stale base conflicts.
+        let good = hours(&version, "cn-2025-2028.1", summer.clone(), "2025-01-01", "2028-12-31");
+        let (s, _) = t.call("PUT", uri, Some("zhiban"), Some(good.clone()), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, v) = t
+            .call("PUT", uri, admin, Some(hours(&version, "x-1", summer.clone(), "2025-01-01", "2028-13-31")), None)
+            .await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("valid_to")), "{db}: {v}");
+        let backwards = json!([["12:00", "08:00"]]);
+        let (s, v) =
+            t.call("PUT", uri, admin, Some(hours(&version, "x-1", backwards, "2025-01-01", "2028-12-31")), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("does not end after it starts"), "{db}: {v}");
+        let (s, v) = t
+            .call("PUT", uri, admin, Some(hours(&version, "x-1", summer.clone(), "2026-01-01", "2028-12-31")), None)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: the 2025 holidays fall outside: {v}");
+        let (s, _) = t
+            .call("PUT", uri, admin, Some(hours("cn-0", "x-1", summer.clone(), "2025-01-01", "2028-12-31")), None)
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}");
+        let (s, v) = t.call("PUT", &format!("{uri}?dry_run=true"), admin, Some(good.clone()), None).await;
+        assert_eq!((s, v["dry_run"].as_bool()), (StatusCode::OK, Some(true)), "{db}: {v}");
+        let (_, same) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        assert_eq!(same["version"], version.as_str(), "{db}: the dry run wrote");
+
+        // In force: the new hours and range, every holiday as it was; then 2028's first holiday.
+        let (s, v) = t.call("PUT", uri, admin, Some(good), None).await;
+        assert_eq!((s, v["version"].as_str()), (StatusCode::OK, Some("cn-2025-2028.1")), "{db}: {v}");
+        let (_, after) = t.call("GET", "/api/v1/calendar", None, None, None).await;
+        assert_eq!(
+            (&after["work_periods"], after["valid_to"].as_str()),
+            (&summer, Some("2028-12-31")),
+            "{db}: {after}"
+        );
+        assert_eq!(after["holidays"], cal["holidays"], "{db}");
+        let mut add = new_year_2028;
+        (add["based_on"], add["version"]) = (json!("cn-2025-2028.1"), json!("cn-2025-2028.2"));
+        let (s, v) = t.call("POST", "/api/v1/admin/calendar/holidays", admin, Some(add), None).await;
+        assert_eq!((s, v["version"].as_str()), (StatusCode::OK, Some("cn-2025-2028.2")), "{db}: {v}");
+        let (_, log) = t.call("GET", "/api/v1/admin/audit?action=calendar.hours&limit=5", admin, None, None).await;
+        assert_eq!(log["items"][0]["detail"], "08:00-12:00 14:30-18:00, 2025-01-01..=2028-12-31", "{db}: {log}");
+    }
+}

@@ -124,6 +124,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/admin/audit",
             "/api/v1/admin/audit/verify",
             "/api/v1/admin/calendar/holidays",
+            "/api/v1/admin/calendar/hours",
             "/api/v1/admin/grids",
             "/api/v1/admin/reference",
             "/api/v1/admin/reference/{kind}",

@@ -1,6 +1,8 @@
 //! Changing the work calendar in the page: a holiday added, replaced (say, a provisional one by
-//! the State Council's notice) or removed, as a new version of the calendar made from the text in
-//! force, every other line kept. The result is an ordinary calendar file, checked like an import.
+//! the State Council's notice) or removed, or the working hours and the range of dates covered
+//! changed (say, extended to next year before its holidays are entered), as a new version of the
+//! calendar made from the text in force, every other line kept. The result is an ordinary
+//! calendar file, checked like an import.
 
 use chrono::NaiveDate;
 use toml_edit::{Item, Table};
@@ -51,6 +53,43 @@ pub fn with_holiday(
     Ok(doc.to_string())
 }
 
+/// The calendar `source` with `version` as its version, `periods` (`HH:MM` starts and ends) as
+/// its daily working hours and `valid_from..=valid_to` as the dates it covers; whether they are
+/// sound (times, order, holidays inside the range) is the calendar's own check.
+pub fn with_hours(
+    source: &str,
+    version: &str,
+    periods: &[(String, String)],
+    valid_from: NaiveDate,
+    valid_to: NaiveDate,
+) -> Result<String, EditError> {
+    let mut doc = open(source, version, &["version"])?;
+    let mut list = toml_edit::Array::new();
+    for (start, end) in periods {
+        list.push(toml_edit::Array::from_iter([start.trim(), end.trim()]));
+    }
+    // Keep the comment written after the old value, if any.
+    let suffix = doc.get("work_periods").and_then(Item::as_value).and_then(|v| v.decor().suffix().cloned());
+    let mut value = toml_edit::Value::Array(list);
+    if let Some(s) = suffix {
+        value.decor_mut().set_suffix(s);
+    }
+    doc["work_periods"] = Item::Value(value);
+    set_date(&mut doc, "valid_from", valid_from);
+    set_date(&mut doc, "valid_to", valid_to);
+    Ok(doc.to_string())
+}
+
+/// Sets a date field, keeping its comment.
+fn set_date(doc: &mut toml_edit::DocumentMut, key: &str, date: NaiveDate) {
+    let suffix = doc.get(key).and_then(Item::as_value).and_then(|v| v.decor().suffix().cloned());
+    let mut value = toml_edit::Value::from(date.to_string());
+    if let Some(s) = suffix {
+        value.decor_mut().set_suffix(s);
+    }
+    doc[key] = Item::Value(value);
+}
+
 fn fill(t: &mut Table, h: &Holiday) {
     set_text(t, "name_zh", &h.name_zh);
     set_text(t, "name_en", &h.name_en);
@@ -99,6 +138,30 @@ mod tests {
         assert_eq!(WorkCalendar::from_toml(&text).unwrap().holidays().len(), before.holidays().len() - 1);
         let text = with_holiday(&text, "v4", None, Some(&notice)).unwrap();
         assert!(WorkCalendar::from_toml(&text).unwrap().holidays().contains(&notice));
+    }
+
+    #[test]
+    fn the_hours_and_range_change_and_the_holidays_stay() {
+        let periods = [("08:00".to_string(), "12:00".to_string()), ("14:30".to_string(), "18:00".to_string())];
+        let text = with_hours(SHIPPED, "cn-2025-2028.1", &periods, date("2025-01-01"), date("2028-12-31")).unwrap();
+        let before = WorkCalendar::from_toml(SHIPPED).unwrap();
+        let after = WorkCalendar::from_toml(&text).unwrap();
+        assert_eq!(after.version(), "cn-2025-2028.1");
+        let times: Vec<String> = after
+            .work_periods()
+            .iter()
+            .map(|p| format!("{}-{}", p.start.format("%H:%M"), p.end.format("%H:%M")))
+            .collect();
+        assert_eq!(times, ["08:00-12:00", "14:30-18:00"]);
+        assert_eq!(after.valid_to(), date("2028-12-31"));
+        assert_eq!(after.holidays(), before.holidays());
+        assert!(text.contains("# 2027: PROVISIONAL.") && text.contains("# Asia/Shanghai, no DST"), "comments stay");
+        // A range that leaves out listed holidays, or hours out of order, fail the calendar's check.
+        let short = with_hours(SHIPPED, "x", &periods, date("2026-01-01"), date("2027-12-31")).unwrap();
+        assert!(WorkCalendar::from_toml(&short).is_err());
+        let backwards = [("12:00".to_string(), "08:00".to_string())];
+        let text = with_hours(SHIPPED, "x", &backwards, date("2025-01-01"), date("2027-12-31")).unwrap();
+        assert!(WorkCalendar::from_toml(&text).is_err());
     }
 
     #[test]
