@@ -579,6 +579,7 @@ try {
     await end.fill('2028-12-31')
     await end.press('Enter')
     const hoursVersion = await page.inputValue('[data-test=hours-version]')
+    check(!/-\d{8}-\d{6}-\d{8}-\d{6}$/.test(hoursVersion), `a version made in the page does not grow: ${hoursVersion}`)
     await page.click('[data-test=hours-save]')
     await page.waitForFunction((v) => document.querySelector('[data-test=calendar-version]')?.textContent?.includes(v), hoursVersion)
     const opened = await api(base, 'GET', '/api/v1/calendar')

@@ -450,6 +450,10 @@ pub(crate) struct AuthState {
     /// Bumped by every change an administrator makes to an account (`forget_logins_of`).
     pub epoch: std::sync::atomic::AtomicU64,
     pub dummy: std::sync::OnceLock<String>,
+    /// One reload of the accounts at a time, each reading the store after the change that asked
+    /// for it: a slower reload cannot put back what a later one read (an extra scope taken away
+    /// would otherwise linger until the account's next check).
+    pub reload: tokio::sync::Mutex<()>,
 }
 
 #[cfg(test)]

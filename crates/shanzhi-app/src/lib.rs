@@ -175,6 +175,7 @@ impl App {
 
     /// Re-reads the active accounts from the store.
     pub async fn reload_users(&self) -> Result<(), AppError> {
+        let _turn = self.auth.reload.lock().await;
         let users = self.store.load_users().await?.into_iter().map(|u| (u.username.clone(), u)).collect();
         *self.users.write().expect("users lock") = Arc::new(users);
         Ok(())
