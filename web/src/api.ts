@@ -242,8 +242,10 @@ export interface Imported { version: string; items: number; dry_run: boolean }
  * keep: the version in force and the time to the second, Beijing time (`tangshan-2026.1-20261201-091530`);
  * a version itself made so gives its base name, not a longer and longer one. */
 export function nextVersion(current: string): string {
-  const base = current.replace(/-\d{8}-\d{6}$/, '')
-  return `${base}-${beijingNow().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`
+  const base = current.replace(/-\d{8}-\d{6}(-\d+)?$/, '')
+  const name = `${base}-${beijingNow().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`
+  // Two edits within one second: the second must not take the name of the first.
+  return name === current ? `${name}-2` : current.startsWith(`${name}-`) ? `${name}-${Number(current.slice(name.length + 1)) + 1}` : name
 }
 export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string; message_zh: string }
 export interface Holiday { name_zh: string; name_en: string; days: string[]; make_up_workdays: string[]; provisional: boolean }

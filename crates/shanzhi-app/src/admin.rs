@@ -477,12 +477,32 @@ impl App {
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
         let current = self.current_source(ReferenceKind::Calendar, &change.based_on).await?;
-        let text =
-            calendar_edit::with_hours(&current, &change.version, &change.periods, change.valid_from, change.valid_to)
-                .map_err(edit_error)?;
+        // The calendar must keep answering for today (open cases' clocks run on it).
+        let cal = self.reference().calendar.clone();
+        let today = self.clock().now().with_timezone(&cal.utc_offset()).date_naive();
+        if !(change.valid_from..=change.valid_to).contains(&today) {
+            return Err(AppError::invalid(
+                "valid_to",
+                format!("the dates covered must include today, {today}: open cases are timed on them"),
+            )
+            .with_zh(format!("日历覆盖日期须包含今天（{today}），在办案件按它计时")));
+        }
+        let periods: Vec<(String, String)> =
+            change.periods.iter().map(|(s, e)| (s.trim().to_string(), e.trim().to_string())).collect();
+        let same_hours = cal
+            .work_periods()
+            .iter()
+            .map(|p| (p.start.format("%H:%M").to_string(), p.end.format("%H:%M").to_string()))
+            .eq(periods.iter().cloned());
+        if same_hours && cal.valid_from() == change.valid_from && cal.valid_to() == change.valid_to {
+            return Err(AppError::invalid("work_periods", "the hours and dates are those in force already")
+                .with_zh("工作时间与覆盖日期与现行版本相同，无需保存"));
+        }
+        let text = calendar_edit::with_hours(&current, &change.version, &periods, change.valid_from, change.valid_to)
+            .map_err(edit_error)?;
         let done = self.import_reference_by(&caller.actor.user, "calendar", &text, dry_run).await?;
         if !dry_run {
-            let hours: Vec<String> = change.periods.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+            let hours: Vec<String> = periods.iter().map(|(s, e)| format!("{s}-{e}")).collect();
             let detail = format!("{}, {}..={}", hours.join(" "), change.valid_from, change.valid_to);
             self.audit(&caller.actor.user, "calendar.hours", &done.version, detail).await?;
         }

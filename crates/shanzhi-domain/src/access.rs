@@ -177,14 +177,6 @@ impl DataScope {
         DataScope::Within { areas, units }
     }
 
-    /// The areas of the scope (empty for a department's, `All` and `Own`).
-    pub fn areas(&self) -> &[String] {
-        match self {
-            DataScope::Within { areas, .. } => areas,
-            DataScope::All | DataScope::Own(_) => &[],
-        }
-    }
-
     /// Whether figures of `area` (and of `unit` in it, when asked) may be shown: an area inside
     /// one of the scope's areas, or one of the scope's units. Figures broken down by unit
     /// (`by_unit`) are every unit's, whatever unit was asked: only an area inside the scope's

@@ -633,6 +633,7 @@ async fn the_working_hours_change_and_next_year_is_opened_in_the_page() {
         (add["based_on"], add["version"]) = (json!(version), json!("x-1"));
         let (s, v) = t.call("POST", "/api/v1/admin/calendar/holidays", admin, Some(add), None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("2028-01-01 lies outside valid_from..=valid_to"), "{db}: {v}");
 
         // Refused: not the administrator; a bad date names its field; hours out of order, or a
         // range leaving out listed holidays, fail the calendar's check; a stale base conflicts.
@@ -652,6 +653,23 @@ async fn the_working_hours_change_and_next_year_is_opened_in_the_page() {
             .call("PUT", uri, admin, Some(hours(&version, "x-1", summer.clone(), "2026-01-01", "2028-12-31")), None)
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: the 2025 holidays fall outside: {v}");
+        assert!(v["message"].as_str().unwrap().contains("lies outside valid_from..=valid_to"), "{db}: {v}");
+        // The calendar must keep covering today; the hours and dates in force are no change.
+        let (s, v) = t
+            .call("PUT", uri, admin, Some(hours(&version, "x-1", summer.clone(), "2025-01-01", "2025-12-31")), None)
+            .await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("valid_to")), "{db}: {v}");
+        assert!(v["details"]["message_zh"].as_str().unwrap().contains("须包含今天"), "{db}: {v}");
+        let (s, v) = t
+            .call(
+                "PUT",
+                uri,
+                admin,
+                Some(hours(&version, "x-1", cal["work_periods"].clone(), "2025-01-01", "2027-12-31")),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("work_periods")), "{db}: {v}");
         let (s, _) = t
             .call("PUT", uri, admin, Some(hours("cn-0", "x-1", summer.clone(), "2025-01-01", "2028-12-31")), None)
             .await;

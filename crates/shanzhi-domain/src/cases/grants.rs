@@ -38,9 +38,13 @@ pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[Str
             }
             Some(roles) if !wanted && has(roles) => {
                 roles.retain(|r| r.as_str() != Some(role.as_str()));
-                // As written by hand: `["a", "b"]`, whichever element went.
+                // As written by hand: `["a", "b"]`, whichever element went (a list written over
+                // several lines keeps its line breaks).
                 if let Some(first) = roles.get_mut(0) {
-                    first.decor_mut().set_prefix("");
+                    let one_line = first.decor().prefix().and_then(|p| p.as_str()).is_none_or(|p| !p.contains('\n'));
+                    if one_line {
+                        first.decor_mut().set_prefix("");
+                    }
                 }
                 removed.push(key);
             }
