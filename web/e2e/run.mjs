@@ -7,7 +7,7 @@
 // a new report live, drills down county → street → community by the table and by the map, and
 // opens the cases behind a figure; the administrator creates, disables and reads accounts and roles, has a
 // broken grid file checked and sees the calendar. Screenshots with Chinese text go to web/e2e/out/.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -387,6 +387,12 @@ try {
     await page.click('[data-test=dash-unit-pick]')
     await page.click('.dash-unit-options li >> text=路南区城市管理综合行政执法局')
     await page.screenshot({ path: join(out, 'dashboard-unit-1920x1080.png'), fullPage: true })
+    // The departments' figures export as a workbook with Chinese headers, the department by name.
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=dash-export-unit]')])
+    const saved = join(work, 'units.xlsx')
+    await xlsx.saveAs(saved)
+    const strings = execFileSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/sharedStrings.xml").decode())', saved]).toString()
+    check(strings.includes('路南区城市管理综合行政执法局') && strings.includes('按期结案率'), `the departments' workbook: ${strings.slice(0, 300)}`)
     await page.click('[data-test=dash-unit-score]')
     await page.click('[data-test=score-count-closing-closed]:visible')
     await page.waitForURL(/figure=closed(&|$)/)
