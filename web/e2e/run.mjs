@@ -470,7 +470,7 @@ try {
     await other.close()
     await ctx.close()
   })
-  await step('the administrator creates an account, disables it, widens another\'s data scope, gives a role an action, checks a grid file, sees the calendar and reads the audit log', async () => {
+  await step('the administrator creates an account, disables it, widens another\'s data scope, gives a role an action, checks a grid file, changes the calendar, reads the audit log and rebuilds the search index', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
     await logIn(page, base, 'admin')
     await page.waitForURL(/\/command$/)
@@ -600,6 +600,14 @@ try {
     await page.click('[data-test=audit-verify]')
     await page.waitForSelector('[data-test=audit-check].ok')
     check((await page.textContent('[data-test=audit-check]')).includes('哈希链完整'), 'the chain is intact')
+    // The full-text index is rebuilt while the server serves, and searches find again.
+    await page.click('#tab-search')
+    await page.click('[data-test=search-reindex]')
+    await page.click('.el-message-box__btns .el-button--primary')
+    await page.waitForSelector('[data-test=search-last]', { timeout: 60_000 })
+    check((await page.textContent('[data-test=search-last]')).includes('上次重建'), await page.textContent('[data-test=search-panel]'))
+    const found = await api(base, 'GET', `/api/v1/cases?q=${encodeURIComponent(words)}`, undefined, adminToken)
+    check(found.items.some((c) => c.id === id), `found again after the rebuild: ${found.total}`)
     await page.close()
   })
 } catch (e) {

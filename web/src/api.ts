@@ -232,6 +232,11 @@ export interface WorkflowRoles {
   kind: string; version: string; name_zh: string; name_en: string
   actions: { key: string; name_zh: string; name_en: string; roles: string[]; party: string }[]
 }
+/** This server's full-text index: its last rebuild, or how far the running one is. */
+export interface SearchRebuild {
+  running: boolean; by: string | null; started_at: string | null; done: number; total: number
+  finished_at: string | null; error: string | null
+}
 export interface UnitInfo { id: string; name: string; kind: string; area: string }
 export interface ReferenceOverview {
   kinds: { key: string; versions: { version: string; imported_at: string; current: boolean }[] }[]

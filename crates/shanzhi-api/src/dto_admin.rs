@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use shanzhi_app::admin::{ReferenceVersions, RoleInfo, UserRow};
+use shanzhi_app::reindex::Rebuild;
 use shanzhi_app::scopes::ScopeEntry;
 use shanzhi_domain::calendar::WorkCalendar;
 use shanzhi_domain::cases::workflow::Workflow;
@@ -280,6 +281,35 @@ pub struct RoleActionsDto {
     pub version: String,
     /// The keys of every action of the workflow the role may take (the others it may not).
     pub actions: Vec<String>,
+}
+
+/// The full-text index's last rebuild, or how far the running one is.
+#[derive(Serialize, ToSchema)]
+pub struct SearchRebuildDto {
+    pub running: bool,
+    /// Who started it, and when (absent: none since this server started).
+    pub by: Option<String>,
+    pub started_at: Option<String>,
+    /// Cases indexed so far, of how many.
+    pub done: u64,
+    pub total: u64,
+    pub finished_at: Option<String>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+impl From<Rebuild> for SearchRebuildDto {
+    fn from(r: Rebuild) -> Self {
+        SearchRebuildDto {
+            running: r.running,
+            by: r.by,
+            started_at: r.started_at.map(|t| t.to_rfc3339()),
+            done: r.done,
+            total: r.total,
+            finished_at: r.finished_at.map(|t| t.to_rfc3339()),
+            error: r.error,
+        }
+    }
 }
 
 /// What an import did, or with `dry_run`, would do.

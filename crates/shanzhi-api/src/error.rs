@@ -88,6 +88,7 @@ impl From<AppError> for ApiError {
             AppError::Conflict(m) => {
                 ApiError { code: "conflict", message: m, details: serde_json::json!({}), status: 409 }
             }
+            AppError::Busy(m) => ApiError { code: "busy", message: m, details: serde_json::json!({}), status: 503 },
             AppError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 ApiError {

@@ -25,6 +25,10 @@ pub enum AppError {
     Conflict(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// Busy with something that ends by itself (a search index being rebuilt): try again later.
+    /// Unlike `Unavailable`, the message is shown.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
     /// An error whose message also exists in Chinese (a workflow refusal): the answer carries

@@ -20,6 +20,7 @@ pub mod map;
 pub mod open311;
 pub mod places;
 pub mod reference;
+pub mod reindex;
 pub mod scopes;
 pub mod search;
 pub mod stats;

@@ -21,10 +21,12 @@ pub const MAX_MATCHES: usize = 5_000;
 /// Cases (or log entries) read per step.
 const BATCH: u64 = 1000;
 
-/// The index of this process and the turn to update it.
+/// The index of this process, the turn to update it, and how its last rebuild by an
+/// administrator went (`reindex.rs`).
 pub(crate) struct Search {
     index: Arc<SearchIndex>,
     turn: tokio::sync::Mutex<()>,
+    pub(crate) rebuild: std::sync::Mutex<crate::reindex::Rebuild>,
 }
 
 fn failed(e: shanzhi_search::SearchError) -> AppError {
@@ -44,7 +46,8 @@ async fn blocking<T: Send + 'static>(
 impl App {
     /// The search index (the binary opens it from `[search]` for the commands that serve).
     pub fn with_search(mut self, index: SearchIndex) -> App {
-        self.search = Some(Arc::new(Search { index: Arc::new(index), turn: Default::default() }));
+        self.search =
+            Some(Arc::new(Search { index: Arc::new(index), turn: Default::default(), rebuild: Default::default() }));
         self
     }
 
@@ -53,13 +56,16 @@ impl App {
         self.search.as_ref().is_some_and(|s| s.index.position().is_none())
     }
 
-    fn search(&self) -> Result<&Search, AppError> {
+    pub(crate) fn search(&self) -> Result<&Search, AppError> {
         self.search.as_deref().ok_or_else(|| AppError::Unavailable("full-text search is not set up here".into()))
     }
 
     /// The cases holding every word of `q` (in their description, place or notes), newest first,
     /// at most `MAX_MATCHES`, once the index holds everything committed before the call.
     pub async fn search_cases(&self, q: &str) -> Result<Found, AppError> {
+        // While an administrator rebuilds the index it holds part of the cases: say so, rather
+        // than answer with part of the matches or wait minutes for the rebuild to end.
+        self.search()?.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
         self.catch_up_search().await?;
         let index = self.search()?.index.clone();
         let q = q.to_string();

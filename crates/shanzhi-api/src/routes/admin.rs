@@ -23,7 +23,7 @@ use crate::dto_admin::{
     NewPasswordDto, NewUserDto, ReferenceOverviewDto, RoleDto, ScopeEntryDto, TypeEditDto, UnitDto, UserChangeDto,
     UserDto, UserPageDto,
 };
-use crate::dto_admin::{RoleActionsDto, WorkHoursDto, WorkflowRolesDto};
+use crate::dto_admin::{RoleActionsDto, SearchRebuildDto, WorkHoursDto, WorkflowRolesDto};
 use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
@@ -210,6 +210,27 @@ pub async fn reset_password(
     responses((status = 200, body = Vec<RoleDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn roles(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<RoleDto>>, ApiError> {
     Ok(Json(app.roles(&caller)?.into_iter().map(Into::into).collect()))
+}
+
+/// The full-text index of this server: how its last rebuild went, or how far the running one is.
+#[utoipa::path(get, path = "/api/v1/admin/search", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = SearchRebuildDto), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 503, body = ApiError)))]
+pub async fn search_state(State(app): State<App>, Authed(caller): Authed) -> Result<Json<SearchRebuildDto>, ApiError> {
+    Ok(Json(app.search_rebuild(&caller)?.into()))
+}
+
+/// Rebuilds this server's full-text index from every case, in the background, while it serves;
+/// searches answer 503 `busy` until it is done (`GET /api/v1/admin/search` shows how far it
+/// is). A rebuild already running is a 409. Audited.
+#[utoipa::path(post, path = "/api/v1/admin/search/reindex", tag = "admin", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 202, body = SearchRebuildDto), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, body = ApiError), (status = 503, body = ApiError)))]
+pub async fn reindex_search(
+    State(app): State<App>,
+    Authed(caller): Authed,
+) -> Result<(StatusCode, Json<SearchRebuildDto>), ApiError> {
+    Ok((StatusCode::ACCEPTED, Json(app.start_search_rebuild(&caller).await?.into())))
 }
 
 /// Every workflow in force with each action and the roles that may take it.

@@ -36,6 +36,8 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/roles", get(admin::roles))
         .route("/api/v1/admin/roles/{role}/actions/{kind}", put(admin::edit_role_actions))
         .route("/api/v1/admin/workflows", get(admin::workflows))
+        .route("/api/v1/admin/search", get(admin::search_state))
+        .route("/api/v1/admin/search/reindex", post(admin::reindex_search))
         .route("/api/v1/admin/units", get(admin::units))
         .route("/api/v1/admin/scope-entries", get(admin::scope_entries))
         .route("/api/v1/admin/reference", get(admin::reference))

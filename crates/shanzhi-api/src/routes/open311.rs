@@ -81,6 +81,7 @@ impl From<AppError> for Fail {
                 Fail(StatusCode::FORBIDDEN, m)
             }
             AppError::Refused(m) | AppError::Conflict(m) => Fail(StatusCode::BAD_REQUEST, m),
+            AppError::Busy(m) => Fail(StatusCode::BAD_REQUEST, m),
             AppError::Rejected { problems } => {
                 Fail(StatusCode::BAD_REQUEST, format!("{} problem(s) in the file", problems.len()))
             }

@@ -132,6 +132,8 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/admin/roles",
             "/api/v1/admin/roles/{role}/actions/{kind}",
             "/api/v1/admin/scope-entries",
+            "/api/v1/admin/search",
+            "/api/v1/admin/search/reindex",
             "/api/v1/admin/taxonomy/types/{code}",
             "/api/v1/admin/units",
             "/api/v1/admin/users",

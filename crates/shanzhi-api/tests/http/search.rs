@@ -85,3 +85,43 @@ async fn a_server_without_an_index_says_search_is_unavailable() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_administrator_rebuilds_the_index_while_the_server_runs() {
+    for t in setups("search_reindex").await {
+        let db = t.db.clone();
+        let a = patrol(&t, "lixin-wangge", "130202001001", "0101", "文化路窨井盖缺失").await;
+        let b = patrol(&t, "xinyi-wangge", "130202001002", "0101", "新谊小区门口井盖破损").await;
+        let (s, v) = t.call("GET", "/api/v1/admin/search", Some("admin"), None, None).await;
+        assert_eq!(
+            (s, v["running"].as_bool(), v["started_at"].is_null()),
+            (StatusCode::OK, Some(false), true),
+            "{db}: {v}"
+        );
+        let (s, _) = t.call("POST", "/api/v1/admin/search/reindex", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+
+        let (s, v) = t.call("POST", "/api/v1/admin/search/reindex", Some("admin"), None, None).await;
+        assert_eq!(
+            (s, v["running"].as_bool(), v["by"].as_str()),
+            (StatusCode::ACCEPTED, Some(true), Some("admin")),
+            "{db}: {v}"
+        );
+        // It runs in the background; the state says how far it is, then how it ended.
+        let mut state = v;
+        for _ in 0..600 {
+            if state["running"] == false {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            state = t.call("GET", "/api/v1/admin/search", Some("admin"), None, None).await.1;
+        }
+        assert_eq!((state["running"].as_bool(), state["error"].as_str()), (Some(false), None), "{db}: {state}");
+        assert!(state["finished_at"].is_string() && state["done"] == state["total"], "{db}: {state}");
+        assert!(state["total"].as_u64().unwrap() >= 2, "{db}: {state}");
+        assert_eq!(find(&t, "paiqian", &q("井盖")).await.0, [b.clone(), a.clone()], "{db}");
+        let (_, log) =
+            t.call("GET", "/api/v1/admin/audit?action=search.reindex&limit=5", Some("admin"), None, None).await;
+        assert_eq!(log["items"][0]["actor"], "admin", "{db}: {log}");
+    }
+}
