@@ -50,7 +50,7 @@ impl App {
     pub async fn start_search_rebuild(&self, caller: &Caller) -> Result<Rebuild, AppError> {
         require_admin(caller)?;
         let now = self.clock().now();
-        let started = {
+        let (started, before) = {
             let mut state = self.search()?.rebuild.lock().expect("rebuild lock");
             if state.running {
                 return Err(AppError::Conflict(format!(
@@ -61,41 +61,52 @@ impl App {
                 ))
                 .with_zh("全文索引正在重建，请等它完成"));
             }
+            let before = state.clone();
             *state = Rebuild {
                 running: true,
                 by: Some(caller.actor.user.clone()),
                 started_at: Some(now),
                 ..Rebuild::default()
             };
-            state.clone()
+            (state.clone(), before)
         };
         if let Err(e) = self.audit(&caller.actor.user, "search.reindex", "search", "started").await {
-            self.search()?.rebuild.lock().expect("rebuild lock").running = false;
+            // Not started: the record of the last rebuild stays as it was.
+            *self.search()?.rebuild.lock().expect("rebuild lock") = before;
             return Err(e);
         }
         let app = self.clone();
-        tokio::spawn(async move { app.run_search_rebuild().await });
+        tokio::spawn(async move {
+            // The work in a task of its own: should it panic, the rebuild still ends, as failed,
+            // instead of leaving every search "busy" until the server restarts.
+            let worker = app.clone();
+            let clock = std::time::Instant::now();
+            let result = match tokio::spawn(async move { worker.run_search_rebuild().await }).await {
+                Ok(r) => r,
+                Err(e) => Err(AppError::internal(format!("the rebuild stopped: {e}"))),
+            };
+            app.finish_search_rebuild(result, clock);
+        });
         Ok(started)
     }
 
-    async fn run_search_rebuild(&self) {
-        let Ok(search) = self.search() else { return };
+    async fn run_search_rebuild(&self) -> Result<u64, AppError> {
+        let search = self.search()?;
         let progress = |done: u64, total: u64| {
             let mut state = search.rebuild.lock().expect("rebuild lock");
             (state.done, state.total) = (done, total);
         };
-        let started = std::time::Instant::now();
-        let result = match self.rebuild_search(progress).await {
-            Ok(n) => self.catch_up_search().await.map(|m| n + m),
-            Err(e) => Err(e),
-        };
-        let mut state = search.rebuild.lock().expect("rebuild lock");
+        let n = self.rebuild_search(progress).await?;
+        Ok(n + self.catch_up_search().await?)
+    }
+
+    fn finish_search_rebuild(&self, result: Result<u64, AppError>, clock: std::time::Instant) {
+        let Ok(search) = self.search() else { return };
+        let mut state = search.rebuild.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         state.running = false;
         state.finished_at = Some(self.clock().now());
         match result {
-            Ok(n) => {
-                tracing::info!(cases = n, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
-            }
+            Ok(n) => tracing::info!(cases = n, seconds = clock.elapsed().as_secs_f64(), "search index rebuilt"),
             Err(e) => {
                 tracing::error!(error = %e, "the search index could not be rebuilt");
                 state.error = Some(e.to_string());

@@ -64,10 +64,15 @@ impl App {
     /// at most `MAX_MATCHES`, once the index holds everything committed before the call.
     pub async fn search_cases(&self, q: &str) -> Result<Found, AppError> {
         // While an administrator rebuilds the index it holds part of the cases: say so, rather
-        // than answer with part of the matches or wait minutes for the rebuild to end.
-        self.search()?.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
-        self.catch_up_search().await?;
-        let index = self.search()?.index.clone();
+        // than answer with part of the matches or wait minutes for the rebuild to end. Asked
+        // again with the turn held (a rebuild flagged meanwhile has not cleared anything yet),
+        // and the turn kept while searching, so no rebuild clears the index under the search.
+        let s = self.search()?;
+        s.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
+        let _turn = s.turn.lock().await;
+        s.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
+        self.catch_up_locked(s).await?;
+        let index = s.index.clone();
         let q = q.to_string();
         blocking(move || index.search(&q, MAX_MATCHES)).await
     }
@@ -108,6 +113,11 @@ impl App {
     pub async fn catch_up_search(&self) -> Result<u64, AppError> {
         let s = self.search()?;
         let _turn = s.turn.lock().await;
+        self.catch_up_locked(s).await
+    }
+
+    /// [`App::catch_up_search`] with the turn already held by the caller.
+    async fn catch_up_locked(&self, s: &Search) -> Result<u64, AppError> {
         let mut done = 0;
         let mut position = match s.index.position() {
             Some(p) => p,
