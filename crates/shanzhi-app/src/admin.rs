@@ -421,20 +421,17 @@ impl App {
         let code = &change.code;
         let current = self.current_source(ReferenceKind::Taxonomy, based_on).await?;
         let text = edit::with_type(&current, version, change).map_err(edit_error)?;
-        let done = self.import_reference_by(&caller.actor.user, "taxonomy", &text, dry_run).await?;
-        if !dry_run {
-            let detail = format!(
-                "version {}: department {}, level {}, limit {} {}, urgency {}",
-                done.version,
-                change.department,
-                change.level.as_str(),
-                change.limit.value,
-                change.limit.unit.as_str(),
-                change.urgency.as_str()
-            );
-            self.audit(&caller.actor.user, "taxonomy.type", code.as_str(), detail).await?;
-        }
-        Ok(done)
+        let detail = format!(
+            "version {}: department {}, level {}, limit {} {}, urgency {}",
+            version.trim(),
+            change.department,
+            change.level.as_str(),
+            change.limit.value,
+            change.limit.unit.as_str(),
+            change.urgency.as_str()
+        );
+        let event = self.edit_event(caller, "taxonomy.type", code.as_str(), detail);
+        self.import_reference_guarded(&caller.actor.user, "taxonomy", &text, dry_run, Some(based_on), vec![event]).await
     }
 
     /// Adds, replaces or removes a holiday of the work calendar in force (`old`: its Chinese name
@@ -452,17 +449,14 @@ impl App {
         require_admin(caller)?;
         let current = self.current_source(ReferenceKind::Calendar, based_on).await?;
         let text = calendar_edit::with_holiday(&current, version, old, new).map_err(edit_error)?;
-        let done = self.import_reference_by(&caller.actor.user, "calendar", &text, dry_run).await?;
-        if !dry_run {
-            let what = match (old, new) {
-                (Some((name, first)), Some(_)) => format!("replaced {name} from {first}"),
-                (Some((name, first)), None) => format!("removed {name} from {first}"),
-                (None, Some(h)) => format!("added {}", h.name_zh),
-                (None, None) => "nothing".into(),
-            };
-            self.audit(&caller.actor.user, "calendar.holiday", &done.version, what).await?;
-        }
-        Ok(done)
+        let what = match (old, new) {
+            (Some((name, first)), Some(_)) => format!("replaced {name} from {first}"),
+            (Some((name, first)), None) => format!("removed {name} from {first}"),
+            (None, Some(h)) => format!("added {}", h.name_zh),
+            (None, None) => "nothing".into(),
+        };
+        let event = self.edit_event(caller, "calendar.holiday", version.trim(), what);
+        self.import_reference_guarded(&caller.actor.user, "calendar", &text, dry_run, Some(based_on), vec![event]).await
     }
 
     /// Changes the work calendar's daily hours and the dates it covers as a new version, made
@@ -500,13 +494,11 @@ impl App {
         }
         let text = calendar_edit::with_hours(&current, &change.version, &periods, change.valid_from, change.valid_to)
             .map_err(edit_error)?;
-        let done = self.import_reference_by(&caller.actor.user, "calendar", &text, dry_run).await?;
-        if !dry_run {
-            let hours: Vec<String> = periods.iter().map(|(s, e)| format!("{s}-{e}")).collect();
-            let detail = format!("{}, {}..={}", hours.join(" "), change.valid_from, change.valid_to);
-            self.audit(&caller.actor.user, "calendar.hours", &done.version, detail).await?;
-        }
-        Ok(done)
+        let hours: Vec<String> = periods.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+        let detail = format!("{}, {}..={}", hours.join(" "), change.valid_from, change.valid_to);
+        let event = self.edit_event(caller, "calendar.hours", change.version.trim(), detail);
+        let based_on = Some(change.based_on.as_str());
+        self.import_reference_guarded(&caller.actor.user, "calendar", &text, dry_run, based_on, vec![event]).await
     }
 
     /// Sets which actions of a workflow a role may take as a new version of that workflow, made
@@ -535,23 +527,27 @@ impl App {
             return Err(AppError::invalid("actions", format!("the {} may take these actions already", role.as_str()))
                 .with_zh(format!("{}已可办理这些操作，无需保存", role.name_zh())));
         }
-        let done = self.import_reference_by(&caller.actor.user, "workflow", &granted.text, dry_run).await?;
-        if !dry_run {
-            let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(" ") };
-            let detail = format!(
-                "workflow {kind} version {}: gained {}, lost {}",
-                done.version,
-                list(&granted.added),
-                list(&granted.removed)
-            );
-            self.audit(&caller.actor.user, "role.actions", role.as_str(), detail).await?;
-        }
-        Ok(done)
+        let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(" ") };
+        let detail = format!(
+            "workflow {kind} version {}: gained {}, lost {}",
+            version.trim(),
+            list(&granted.added),
+            list(&granted.removed)
+        );
+        let event = self.edit_event(caller, "role.actions", role.as_str(), detail);
+        let text = &granted.text;
+        self.import_reference_guarded(&caller.actor.user, "workflow", text, dry_run, Some(based_on), vec![event]).await
+    }
+
+    /// The audit entry of a change made in the page, written with the new version it makes.
+    fn edit_event(&self, caller: &Caller, action: &str, target: &str, detail: String) -> AuditEvent {
+        AuditEvent::new(self.clock().now(), &caller.actor.user, action, target, detail)
     }
 
     /// The text of the version in force of a kind of reference data, which must be `based_on`,
     /// the version the change was made from: two administrators editing at once, or an edit and
-    /// an import, must not silently undo each other.
+    /// an import, must not silently undo each other (the store checks it again when it writes,
+    /// `put_reference_guarded`).
     async fn current_source(&self, kind: ReferenceKind, based_on: &str) -> Result<String, AppError> {
         let key = kind.key();
         let current = self.store().references(kind).await?.into_iter().find(|r| r.is_current);

@@ -34,6 +34,21 @@ impl App {
         text: &str,
         dry_run: bool,
     ) -> Result<Imported, AppError> {
+        self.import_reference_guarded(by, kind, text, dry_run, None, Vec::new()).await
+    }
+
+    /// [`App::import_reference_by`] for a change made in the page from version `based_on`: put
+    /// in force only if that is still the version in force when it is written, and with `audit`
+    /// (what the change was) in the same transaction as the version and its `reference.import`.
+    pub(crate) async fn import_reference_guarded(
+        &self,
+        by: &str,
+        kind: &str,
+        text: &str,
+        dry_run: bool,
+        based_on: Option<&str>,
+        mut audit: Vec<shanzhi_domain::audit::AuditEvent>,
+    ) -> Result<Imported, AppError> {
         let reference = self.reference();
         let (kind, version, items) = match kind {
             "taxonomy" => {
@@ -107,8 +122,16 @@ impl App {
             }
             return Ok(Imported { version: version.to_string(), items });
         }
-        self.store().put_reference(kind.clone(), &version, text, self.clock().now()).await?;
-        self.audit(by, "reference.import", kind.key(), format!("version {version}")).await?;
+        let now = self.clock().now();
+        let import = shanzhi_domain::audit::AuditEvent::new(
+            now,
+            by,
+            "reference.import",
+            kind.key(),
+            format!("version {version}"),
+        );
+        audit.insert(0, import);
+        self.store().put_reference_guarded(kind.clone(), &version, text, now, based_on, audit).await?;
         self.reload_reference().await?;
         Ok(Imported { version: version.to_string(), items })
     }

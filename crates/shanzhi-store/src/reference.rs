@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr};
+use shanzhi_domain::audit::AuditEvent;
 
 use crate::entity::reference_data;
 use crate::{Result, Store, StoreError};
@@ -87,8 +88,44 @@ impl Store {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.put_reference_guarded(kind, version, source, now, None, Vec::new()).await
+    }
+
+    /// [`Store::put_reference`] with its audit entries, in one transaction; with `based_on`, only
+    /// if that version is the one in force when the transaction writes (a change made from it
+    /// must not undo another put in force meanwhile): `Conflict` otherwise.
+    pub async fn put_reference_guarded(
+        &self,
+        kind: ReferenceKind,
+        version: &str,
+        source: &str,
+        now: DateTime<Utc>,
+        based_on: Option<&str>,
+        audit: Vec<AuditEvent>,
+    ) -> Result<()> {
         let key = kind.key();
         let txn = self.db().begin().await?;
+        if let Some(base) = based_on {
+            // The current row is written again, so a concurrent put of this kind waits for us
+            // (PostgreSQL) or fails to commit (SQLite, one writer): the check and the put are one.
+            reference_data::Entity::update_many()
+                .col_expr(reference_data::Column::IsCurrent, Expr::value(true))
+                .filter(reference_data::Column::Kind.eq(key.clone()))
+                .filter(reference_data::Column::IsCurrent.eq(true))
+                .exec(&txn)
+                .await?;
+            let current = reference_data::Entity::find()
+                .filter(reference_data::Column::Kind.eq(key.clone()))
+                .filter(reference_data::Column::IsCurrent.eq(true))
+                .one(&txn)
+                .await?;
+            let current = current.map(|c| c.version).unwrap_or_default();
+            if current != base {
+                return Err(StoreError::Conflict(format!(
+                    "the {key} in force is version {current}, not {base}, which this change was made from: reload and make it again"
+                )));
+            }
+        }
         let existing = reference_data::Entity::find_by_id((key.clone(), version.to_string())).one(&txn).await?;
         if let Some(e) = &existing {
             if e.source != source {
@@ -120,6 +157,7 @@ impl Store {
             .exec_without_returning(&txn)
             .await?;
         }
+        crate::audit::append(&txn, audit).await?;
         txn.commit().await?;
         Ok(())
     }

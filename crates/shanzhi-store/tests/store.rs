@@ -213,6 +213,32 @@ async fn reference_versions_are_kept_and_one_is_current() {
         let cur = store.current_reference(ReferenceKind::Taxonomy).await.unwrap().unwrap();
         assert_eq!((cur.version.as_str(), cur.source.as_str()), ("v1", "one"), "{db}");
         assert_eq!(store.current_reference(ReferenceKind::Calendar).await.unwrap().unwrap().version, "c1", "{db}");
+
+        // A change made from a version puts in force only while that version is in force, and
+        // its audit entry is written with it or not at all.
+        use shanzhi_domain::audit::AuditEvent;
+        let event = |what: &str| vec![AuditEvent::new(t1, "admin", "taxonomy.type", "0602", what)];
+        let edits = |store: &shanzhi_store::Store| {
+            let store = store.clone();
+            async move {
+                let q =
+                    shanzhi_store::AuditQuery { action: Some("taxonomy.type".into()), limit: 10, ..Default::default() };
+                store.audit_page(&q).await.unwrap().into_iter().map(|e| e.detail).collect::<Vec<_>>()
+            }
+        };
+        let stale = store
+            .put_reference_guarded(ReferenceKind::Taxonomy, "v3", "three", t1, Some("v2"), event("from v2"))
+            .await
+            .unwrap_err();
+        assert!(matches!(&stale, StoreError::Conflict(m) if m.contains("version v1, not v2")), "{db}: {stale:?}");
+        assert_eq!(store.current_reference(ReferenceKind::Taxonomy).await.unwrap().unwrap().version, "v1", "{db}");
+        assert!(edits(&store).await.is_empty(), "{db}: no audit entry for what was not written");
+        store
+            .put_reference_guarded(ReferenceKind::Taxonomy, "v3", "three", t1, Some("v1"), event("from v1"))
+            .await
+            .unwrap();
+        assert_eq!(store.current_reference(ReferenceKind::Taxonomy).await.unwrap().unwrap().version, "v3", "{db}");
+        assert_eq!(edits(&store).await, ["from v1"], "{db}");
     }
 }
 
