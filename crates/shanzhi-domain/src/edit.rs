@@ -27,8 +27,17 @@ pub fn open(source: &str, version: &str, path: &[&str]) -> Result<DocumentMut, E
     for p in parents {
         table = &mut table[*p];
     }
-    table[*last] = toml_edit::value(version);
+    replace_value(&mut table[*last], version);
     Ok(doc)
+}
+
+/// Sets `slot` to `value`, keeping the comment written after the old value on its line.
+pub fn replace_value(slot: &mut Item, value: impl Into<toml_edit::Value>) {
+    let mut value = value.into();
+    if let Some(comment) = slot.as_value().and_then(|v| v.decor().suffix().cloned()) {
+        value.decor_mut().set_suffix(comment);
+    }
+    *slot = Item::Value(value);
 }
 
 /// The tables of the array `key` (`[[type]]`, `[[holiday]]`), or `what` unknown.

@@ -9,7 +9,7 @@ use toml_edit::{Item, Table};
 
 use super::Holiday;
 pub use crate::edit::EditError;
-use crate::edit::{open, set_list, set_text, tables};
+use crate::edit::{open, replace_value, set_list, set_text, tables};
 
 /// The calendar `source` with `version` as its version, the holiday named `old` (its Chinese name
 /// and first rest day) replaced by `new`, or removed when `new` is none; without `old`, `new` is
@@ -68,26 +68,10 @@ pub fn with_hours(
     for (start, end) in periods {
         list.push(toml_edit::Array::from_iter([start.trim(), end.trim()]));
     }
-    // Keep the comment written after the old value, if any.
-    let suffix = doc.get("work_periods").and_then(Item::as_value).and_then(|v| v.decor().suffix().cloned());
-    let mut value = toml_edit::Value::Array(list);
-    if let Some(s) = suffix {
-        value.decor_mut().set_suffix(s);
-    }
-    doc["work_periods"] = Item::Value(value);
-    set_date(&mut doc, "valid_from", valid_from);
-    set_date(&mut doc, "valid_to", valid_to);
+    replace_value(&mut doc["work_periods"], list);
+    replace_value(&mut doc["valid_from"], valid_from.to_string());
+    replace_value(&mut doc["valid_to"], valid_to.to_string());
     Ok(doc.to_string())
-}
-
-/// Sets a date field, keeping its comment.
-fn set_date(doc: &mut toml_edit::DocumentMut, key: &str, date: NaiveDate) {
-    let suffix = doc.get(key).and_then(Item::as_value).and_then(|v| v.decor().suffix().cloned());
-    let mut value = toml_edit::Value::from(date.to_string());
-    if let Some(s) = suffix {
-        value.decor_mut().set_suffix(s);
-    }
-    doc[key] = Item::Value(value);
 }
 
 fn fill(t: &mut Table, h: &Holiday) {
