@@ -80,6 +80,8 @@ run() {
 sqlite() { run sqlite --db "sqlite://$WORK/st.db"; }
 postgres() {
   local schema="st_$$" status=0
+  # Personal data on PostgreSQL is sealed: the server refuses to start without a data key.
+  SHANZHI_DATA_KEY="$("$BIN" datakey 2>/dev/null)"; export SHANZHI_DATA_KEY
   run postgres --db "$PG_URL" --db-schema "$schema" || status=$?
   psql "$PG_URL" -q -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
   return "$status"

@@ -10,6 +10,11 @@ use utoipa::ToSchema;
 /// The table of error codes (code, HTTP status, meaning), documented in the README.
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("invalid_parameter", 400, "A parameter is missing or malformed; `details.field` names it."),
+    (
+        "unknown_reference",
+        422,
+        "A unit, area, type or account named in the request is not in the registers in force; `details.field` names it.",
+    ),
     ("rejected", 422, "A file was rejected; `details.problems` lists every problem."),
     ("not_found", 404, "The thing asked for does not exist."),
     ("unauthenticated", 401, "Wrong username or password, or a token or API key that is unknown, expired or revoked."),
@@ -22,6 +27,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         429,
         "Too many logins or anonymous reports from one address in a minute; `Retry-After` says when to retry.",
     ),
+    ("payload_too_large", 413, "The body is larger than the server accepts (16 MiB)."),
+    ("timeout", 408, "The request took longer than the server allows (30 s)."),
+    ("method_not_allowed", 405, "The path does not take that method; `Allow` lists those it takes."),
+    ("unsupported_media_type", 415, "The body's content type is not accepted by that path."),
+    ("busy", 503, "Busy with work that ends by itself (the search index being rebuilt); retry later."),
     ("unavailable", 503, "The database is unreachable; retry later."),
     ("internal", 500, "A fault on our side; the server log has the details."),
 ];
@@ -50,6 +60,11 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// An answer a layer made (a body over the limit, a timeout), in the error shape.
+    pub(crate) fn layer(code: &'static str, status: u16, message: &str) -> ApiError {
+        ApiError { code, message: message.into(), details: serde_json::json!({}), status }
+    }
+
     pub fn rate_limited(message: impl Into<String>) -> ApiError {
         ApiError { code: "rate_limited", message: message.into(), details: serde_json::json!({}), status: 429 }
     }
@@ -63,6 +78,12 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid { field, message } => ApiError::invalid(&field, format!("{field}: {message}")),
+            AppError::Unknown { field, message } => ApiError {
+                code: "unknown_reference",
+                message: format!("{field}: {message}"),
+                details: serde_json::json!({"field": field}),
+                status: 422,
+            },
             AppError::NotFound { what } => ApiError {
                 code: "not_found",
                 message: format!("{what} not found"),

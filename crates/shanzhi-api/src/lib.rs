@@ -42,6 +42,52 @@ async fn no_nul(req: axum::extract::Request, next: axum::middleware::Next) -> ax
     next.run(req).await
 }
 
+/// What the console and the API explorer may load: their own scripts only (no inline or remote
+/// script), their own styles (Element Plus and Swagger UI set style attributes), images from
+/// themselves and the configured map tiles (any https origin: the tile server is configuration),
+/// and no framing by other sites.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self' data:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Answers that the layers and extractors make on their own (a body over the limit, a request
+/// that took too long, a method a route does not have, a malformed path) in the API's error
+/// shape, and the content security policy on every page.
+async fn layer_errors(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let mut res = next.run(req).await;
+    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if ct.starts_with("text/html") {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
+    let shaped = ct.starts_with("application/json") || ct.starts_with("text/xml") || ct.starts_with("text/html");
+    if shaped || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return res;
+    }
+    let (code, message) = match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the body is larger than the server accepts (16 MiB)"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took longer than the server allows (30 s)"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this path does not take that method"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "the body's content type is not accepted here")
+        }
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ("invalid_parameter", "the request is malformed"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        s if s.is_server_error() => ("internal", "internal error"),
+        _ => return res,
+    };
+    let mut out = ApiError::layer(code, res.status().as_u16(), message).into_response();
+    // Retry-After and Allow keep their meaning in the new shape.
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = res.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}
+
 /// The whole HTTP application, with the default rate limits.
 pub fn router(app: App) -> Router {
     router_with(app, Limits::default())
@@ -61,6 +107,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(layer_errors))
         // gzip for clients that ask (the console's 1 MB script on a phone's slow link); event
         // streams and images are left alone by the default predicate.
         .layer(CompressionLayer::new())

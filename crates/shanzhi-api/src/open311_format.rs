@@ -98,17 +98,18 @@ impl V {
     }
 }
 
+/// Text as XML character data: markup characters escaped, and characters XML 1.0 cannot carry
+/// (control characters, U+FFFE, U+FFFF) replaced by U+FFFD, so any stored text makes a valid
+/// document.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in shanzhi_domain::text::xml_safe(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }

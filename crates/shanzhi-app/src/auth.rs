@@ -60,6 +60,14 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the caller came with a login (not an API key): personal data is unmasked only
+    /// for a person who logged in, never for a key a program holds.
+    pub fn logged_in(&self) -> bool {
+        self.token_hash.is_some()
+    }
+}
+
+impl Caller {
     pub fn anonymous() -> Caller {
         Caller { actor: Actor::anonymous(), scope: None, token_hash: None, key_hash: None }
     }
@@ -272,7 +280,9 @@ impl App {
             Credentials::ApiKey(s) => (s, true),
         };
         let hash = digest(secret);
-        if let Some(c) = self.auth.trusted.get(&hash, now) {
+        // A cached caller answers only for the kind of credential it was cached as: a login
+        // token sent where only API keys go (`api_key=`) is not a key.
+        if let Some(c) = self.auth.trusted.get(&hash, now).filter(|c| c.key_hash.is_some() == is_key) {
             return Ok(c);
         }
         let epoch = self.account_epoch();
@@ -362,8 +372,10 @@ impl App {
         let now = self.clock().now();
         self.store().set_password(&username, &hash_password(new).await?, now).await?;
         self.auth.trusted.forget_user(&username);
-        let ended = self.store().revoke_tokens_of(&username, caller.token_hash.as_deref(), now).await?;
-        self.audit(&username, "auth.password", &username, format!("{ended} other login(s) ended")).await
+        // Every login of the account ends, the one that changed the password too: whoever knew
+        // the old password may hold one of them.
+        let ended = self.store().revoke_tokens_of(&username, None, now).await?;
+        self.audit(&username, "auth.password", &username, format!("{ended} login(s) ended, this one too")).await
     }
 
     /// Sets a user's password (administration, first start): the policy applies.

@@ -179,6 +179,18 @@ impl App {
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
+        let mut view = self.report_unseen(input, actor, idempotency_key).await?;
+        self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
+        Ok(view)
+    }
+
+    /// [`App::report`], its answer naming every case it names.
+    async fn report_unseen(
+        &self,
+        input: ReportInput,
+        actor: &Actor,
+        idempotency_key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
         // Each caller's keys are their own: two clients counting `fms-77` never share an answer.
         let scoped = idempotency_key.map(|k| scoped_key(REPORT_KEY, actor, k));
         let idempotency_key = scoped.as_deref();
@@ -287,6 +299,19 @@ impl App {
     pub async fn act_once(
         &self,
         id: i64,
+        command: Command,
+        actor: &Actor,
+        key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        let mut view = self.act_unseen(id, command, actor, key).await?;
+        self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
+        Ok(view)
+    }
+
+    /// [`App::act_once`], its answer naming every case it names.
+    async fn act_unseen(
+        &self,
+        id: i64,
         mut command: Command,
         actor: &Actor,
         key: Option<&str>,
@@ -306,6 +331,9 @@ impl App {
                 .route
                 .as_ref()
                 .map(|r| Assignment { primary: r.unit.clone(), assisting: r.assisting.clone() });
+        }
+        if let Some(units) = &command.units {
+            self.check_units(units)?;
         }
         self.check_attachments(&command.attachments, actor).await?;
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
@@ -386,6 +414,10 @@ impl App {
             entry.attachments = attachments.clone();
             match self.save_once(id, &[(&next, before, &entry)], key, now).await {
                 Err(AppError::Conflict(_)) if tries < 3 => tries += 1,
+                Ok(mut view) => {
+                    self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
+                    return Ok(view);
+                }
                 other => return other,
             }
         }
@@ -455,6 +487,7 @@ impl App {
             Vec::new()
         };
         let mut case = self.view(&stored, self.clock().now());
+        self.hide_unseen(std::slice::from_mut(&mut case), actor).await?;
         if unmask {
             self.audit(&actor.user, "pii.unmask", id.to_string(), "description and log opinions").await?;
             case.description = stored.case.description.clone();
@@ -464,6 +497,38 @@ impl App {
             }
         }
         Ok(CaseDetail { case, log, log_names, actions, unit_choices })
+    }
+
+    /// Every unit an action names (the primary and the assisting ones) is in the unit register
+    /// in force: a case sent to a unit that does not exist would wait for no one.
+    fn check_units(&self, units: &Assignment) -> Result<(), AppError> {
+        /// More assisting units than any case needs is a mistake (or an attack), not a dispatch.
+        const MAX_ASSISTING: usize = 20;
+        if units.assisting.len() > MAX_ASSISTING {
+            return Err(AppError::invalid_in(
+                "units.assisting",
+                Bilingual::new(
+                    format!("协办单位最多 {MAX_ASSISTING} 个"),
+                    format!("at most {MAX_ASSISTING} assisting units"),
+                ),
+            ));
+        }
+        let places = self.places();
+        // An empty primary is the workflow's to refuse (it names what the action needs).
+        let primary = Some(("units.primary", &units.primary)).filter(|(_, u)| !u.is_empty());
+        let named = primary.into_iter().chain(units.assisting.iter().map(|u| ("units.assisting", u)));
+        for (field, unit) in named {
+            if places.unit(unit).is_none() {
+                return Err(AppError::unknown(
+                    field,
+                    Bilingual::new(
+                        format!("单位 `{unit}` 不在现行单位名录中"),
+                        format!("unit `{unit}` is not in the unit register in force"),
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The units a case may be sent or summoned to (see `CaseDetail::unit_choices`).
@@ -494,7 +559,44 @@ impl App {
     pub async fn list_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
         let now = self.clock().now();
         let (total, rows) = self.store().list_cases(&self.scoped(filter, actor), now).await?;
-        Ok((total, rows.iter().map(|s| self.view(s, now)).collect()))
+        let mut views: Vec<CaseView> = rows.iter().map(|s| self.view(s, now)).collect();
+        self.hide_unseen(&mut views, actor).await?;
+        Ok((total, views))
+    }
+
+    /// The case ids views name (a likely duplicate, the case one was merged into, the cases
+    /// merged into it), kept only where the caller may open that case: an id, a time and a type
+    /// say something about a case, and a reporter may not learn of cases outside their scope.
+    pub(crate) async fn hide_unseen(&self, views: &mut [CaseView], actor: &Actor) -> Result<(), AppError> {
+        let scope = self.scope_of(actor);
+        if scope == shanzhi_domain::access::DataScope::All {
+            return Ok(());
+        }
+        let named: std::collections::BTreeSet<i64> = views
+            .iter()
+            .flat_map(|v| v.possible_duplicate_of.into_iter().chain(v.merged_into).chain(v.merged.iter().copied()))
+            .collect();
+        if named.is_empty() {
+            return Ok(());
+        }
+        let mut seen = std::collections::HashSet::new();
+        let named: Vec<i64> = named.into_iter().collect();
+        for ids in named.chunks(crate::open311::MAX_REQUESTS as usize) {
+            let filter = CaseFilter {
+                ids: ids.to_vec(),
+                limit: ids.len() as u64,
+                scope: Some(scope.clone()),
+                ..CaseFilter::default()
+            };
+            let (_, rows) = self.store().list_cases(&filter, self.clock().now()).await?;
+            seen.extend(rows.iter().map(|r| r.id));
+        }
+        for v in views {
+            v.possible_duplicate_of = v.possible_duplicate_of.filter(|i| seen.contains(i));
+            v.merged_into = v.merged_into.filter(|i| seen.contains(i));
+            v.merged.retain(|i| seen.contains(i));
+        }
+        Ok(())
     }
 
     /// The filter narrowed to the caller's data scope.

@@ -10,6 +10,10 @@ pub enum AppError {
     NotFound { what: String },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A well-formed value naming something the registers in force do not hold (a unit, an
+    /// area, a type, an account): the field names it.
+    #[error("{field}: {message}")]
+    Unknown { field: String, message: String },
     #[error("the file was rejected: {} problem(s)", problems.len())]
     Rejected { problems: Vec<FeatureProblem> },
     #[error("not allowed: {0}")]
@@ -44,6 +48,11 @@ impl AppError {
 
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string())
+    }
+
+    /// A value naming what the registers do not hold, said in both languages.
+    pub fn unknown(field: &str, message: shanzhi_domain::text::Bilingual) -> AppError {
+        AppError::Unknown { field: field.to_string(), message: message.en }.with_zh(message.zh)
     }
 
     /// A bad field whose message is said in both languages.

@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use shanzhi_domain::cases::case::{Actor, Satisfaction};
 use shanzhi_domain::privacy::{mask_text, may_unmask};
+use shanzhi_domain::text::xml_safe;
 use shanzhi_store::{CaseFilter, StoredCase};
 
 use crate::cases::CaseView;
@@ -115,7 +116,9 @@ impl App {
         }
         cases.truncate(MAX_EXPORT_ROWS);
         let capped = limit.is_some();
-        let rows: Vec<Row> = cases.iter().map(|s| self.export_row(s, unmask, now)).collect();
+        let mut views: Vec<CaseView> = cases.iter().map(|s| self.view(s, now)).collect();
+        self.hide_unseen(&mut views, actor).await?;
+        let rows: Vec<Row> = cases.iter().zip(views).map(|(s, v)| self.export_row(s, v, unmask)).collect();
         let detail =
             format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
         self.audit(&actor.user, "case.export", "cases", &detail).await?;
@@ -143,8 +146,7 @@ impl App {
         Ok(Export { bytes, rows: n, capped })
     }
 
-    fn export_row(&self, s: &StoredCase, unmask: bool, now: DateTime<Utc>) -> Row {
-        let v: CaseView = self.view(s, now);
+    fn export_row(&self, s: &StoredCase, v: CaseView, unmask: bool) -> Row {
         let places = self.places();
         let name = |code: &Option<String>| code.as_deref().and_then(|c| places.division_name(c)).unwrap_or_default();
         let county = places.division_name(&v.county);
@@ -210,7 +212,7 @@ fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> R
         (Some(n), true) => format!("{stamp}; drawn from the newest {n} matches only: narrow the filter for the rest"),
         (Some(n), false) => format!("{stamp}；仅从最新的 {n} 条匹配中选出，其余请缩小筛选范围后导出"),
     };
-    sheet.write_string(0, 0, note)?;
+    sheet.write_string(0, 0, xml_safe(&note))?;
     for (col, (zh, en, width)) in COLUMNS.iter().enumerate() {
         let col = col as u16;
         sheet.write_string_with_format(1, col, if english { *en } else { *zh }, &header)?;
@@ -219,10 +221,12 @@ fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> R
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 2;
         for (col, text) in row.texts.iter().enumerate() {
+            // A workbook is XML: what a reporter typed must not break it.
+            let text = xml_safe(text);
             if col == 5 {
-                sheet.write_string_with_format(r, col as u16, text, &wrap)?;
+                sheet.write_string_with_format(r, col as u16, text.as_ref(), &wrap)?;
             } else if !text.is_empty() {
-                sheet.write_string(r, col as u16, text)?;
+                sheet.write_string(r, col as u16, text.as_ref())?;
             }
         }
         for (col, t) in row.times {

@@ -6,6 +6,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use shanzhi_domain::cases::case::Actor;
 use shanzhi_domain::cases::figures::labels::{COUNTERS, RATES};
+use shanzhi_domain::text::xml_safe;
 
 use crate::export::{Export, beijing};
 use crate::stats::{StatRow, StatsQuery};
@@ -78,7 +79,7 @@ fn workbook(lines: &[Line], by: Option<&str>, stamp: &str, english: bool) -> Res
         Format::new().set_bold().set_background_color("#DDEBF7").set_align(FormatAlign::Center).set_text_wrap();
     let percent = Format::new().set_num_format("0.0");
     let total = Format::new().set_bold();
-    sheet.write_string(0, 0, stamp)?;
+    sheet.write_string(0, 0, xml_safe(stamp))?;
     let key_header = match (by, english) {
         (Some("period"), false) => "月份",
         (Some("area"), false) => "区域代码",
@@ -105,10 +106,10 @@ fn workbook(lines: &[Line], by: Option<&str>, stamp: &str, english: bool) -> Res
         let r = i as u32 + 2;
         let last = i + 1 == lines.len();
         if last {
-            sheet.write_string_with_format(r, 0, &l.name, &total)?;
+            sheet.write_string_with_format(r, 0, xml_safe(&l.name), &total)?;
         } else {
-            sheet.write_string(r, 0, &l.key)?;
-            sheet.write_string(r, 1, &l.name)?;
+            sheet.write_string(r, 0, xml_safe(&l.key))?;
+            sheet.write_string(r, 1, xml_safe(&l.name))?;
         }
         let mut c = 2u16;
         for v in &l.counters {

@@ -69,7 +69,7 @@ impl App {
         let mut q = q.clone();
         // By default the own area, or a department's own unit (unless it asks for an area it was
         // given to see whole).
-        if let shanzhi_domain::access::DataScope::Within { areas, units } = &scope {
+        if let shanzhi_domain::access::DataScope::Within { areas, units, .. } = &scope {
             let given = q.area.as_deref().is_some_and(|a| areas.iter().any(|m| a.starts_with(m.as_str())));
             match shanzhi_domain::access::home_area(actor) {
                 Some(area) if q.area.is_none() => q.area = Some(area),

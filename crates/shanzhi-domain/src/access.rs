@@ -17,7 +17,8 @@ pub enum DataScope {
     /// Cases located in one of the areas (4-digit city, 6-digit county, 9-digit street, 12-digit
     /// community or 15-digit grid codes), and cases ever assigned or summoned to one of the units.
     /// The account's own area and unit come first; a department's scope has no area of its own.
-    Within { areas: Vec<String>, units: Vec<String> },
+    /// The account (`reporter`) always sees the cases it reported itself, wherever they lie.
+    Within { areas: Vec<String>, units: Vec<String>, reporter: String },
     /// Cases the account reported.
     Own(String),
 }
@@ -174,7 +175,7 @@ impl DataScope {
                 list.push(e.clone());
             }
         }
-        DataScope::Within { areas, units }
+        DataScope::Within { areas, units, reporter: actor.user.clone() }
     }
 
     /// Whether figures of `area` (and of `unit` in it, when asked) may be shown: an area inside
@@ -184,7 +185,7 @@ impl DataScope {
     pub fn may_count(&self, area: Option<&str>, unit: Option<&str>, by_unit: bool) -> bool {
         match self {
             DataScope::All => true,
-            DataScope::Within { areas, units } => {
+            DataScope::Within { areas, units, .. } => {
                 area.is_some_and(|a| areas.iter().any(|m| a.starts_with(m.as_str())))
                     || (!by_unit && unit.is_some_and(|u| units.iter().any(|m| m == u)))
             }
@@ -199,13 +200,13 @@ impl DataScope {
     pub fn admits(&self, county: &str, grid: Option<&str>, reporter: Option<&str>, units: &[String]) -> bool {
         match self {
             DataScope::All => true,
-            DataScope::Within { areas, units: mine } => {
+            DataScope::Within { areas, units: mine, reporter: me } => {
                 let inside = |area: &String| match area.len() {
                     4 => true,
                     6 => county == area,
                     _ => grid.is_some_and(|g| g.starts_with(area.as_str())),
                 };
-                areas.iter().any(inside) || units.iter().any(|u| mine.contains(u))
+                areas.iter().any(inside) || units.iter().any(|u| mine.contains(u)) || reporter == Some(me.as_str())
             }
             DataScope::Own(user) => reporter == Some(user.as_str()),
         }
@@ -240,7 +241,7 @@ mod tests {
 
     fn within(areas: &[&str], units: &[&str]) -> DataScope {
         let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
-        DataScope::Within { areas: owned(areas), units: owned(units) }
+        DataScope::Within { areas: owned(areas), units: owned(units), reporter: "u".into() }
     }
 
     #[test]
@@ -336,6 +337,8 @@ mod tests {
         let dept = within(&[], &["130202:water-supply"]);
         assert!(dept.admits("130202", grid, None, &["130202:water-supply".into()]));
         assert!(!dept.admits("130202", grid, None, &["130202:urban-management".into()]));
+        assert!(street.admits("130203", None, Some("u"), &[]), "what the account reported, wherever it lies");
+        assert!(!street.admits("130203", None, Some("other"), &[]));
         let own = DataScope::Own("jumin".into());
         assert!(own.admits("130202", grid, Some("jumin"), &[]) && !own.admits("130202", grid, Some("other"), &[]));
         assert!(DataScope::All.admits("000000", None, None, &[]));

@@ -52,9 +52,30 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
+/// What must hold before anything is opened, loaded or served, so that a command fails at once
+/// instead of after minutes of work: the administrator's first password (from the environment)
+/// keeps the password rules, and personal data on PostgreSQL is sealed unless told otherwise.
+fn preflight(cfg: &Config, key: Option<&DataKey>) -> anyhow::Result<()> {
+    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD") {
+        if let Err(m) = cfg.login.check_password("admin", &pw) {
+            anyhow::bail!("SHANZHI_ADMIN_PASSWORD breaks the password rules: {}（{}）; nothing was loaded", m.en, m.zh);
+        }
+    }
+    if cfg.db.starts_with("postgres") && key.is_none() && !cfg.allow_unsealed {
+        anyhow::bail!(
+            "no data_key is set, so personal data would be stored unsealed on PostgreSQL: give one as \
+             SHANZHI_DATA_KEY (`shanzhi datakey` prints a new key), or set SHANZHI_ALLOW_UNSEALED=true \
+             (allow_unsealed = true) to store it unsealed on purpose（未配置数据密钥，个人信息将以明文存入 \
+             PostgreSQL：请设置 SHANZHI_DATA_KEY，或明确设置 SHANZHI_ALLOW_UNSEALED=true）"
+        );
+    }
+    Ok(())
+}
+
 async fn open(cfg: &Config) -> anyhow::Result<App> {
-    let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
     let (key, old) = data_keys(cfg)?;
+    preflight(cfg, key.as_ref())?;
+    let store = Store::connect(&cfg.db, cfg.db_schema.as_deref()).await.context("opening the database")?;
     let store = store.with_data_keys(key, old);
     store.migrate().await.context("applying migrations")?;
     let files = shanzhi_app::files::Files::open(&cfg.files.location, cfg.files.policy.clone()).map_err(explain)?;

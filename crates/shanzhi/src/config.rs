@@ -45,6 +45,11 @@ pub struct Config {
     /// `SHANZHI_OLD_DATA_KEYS` with the keys separated by commas.
     #[serde(deserialize_with = "key_list")]
     pub old_data_keys: Vec<String>,
+    /// On PostgreSQL (a shared server, backed up elsewhere), personal data is stored only sealed:
+    /// without `data_key` the commands refuse to start, unless this says on purpose that it may
+    /// be stored unsealed (`SHANZHI_ALLOW_UNSEALED=true`).
+    #[serde(default)]
+    pub allow_unsealed: bool,
 }
 
 /// A list of keys, or one text with keys separated by commas or spaces (from the environment).
@@ -116,6 +121,7 @@ impl Default for Config {
             map: Default::default(),
             data_key: None,
             old_data_keys: Vec::new(),
+            allow_unsealed: false,
         }
     }
 }

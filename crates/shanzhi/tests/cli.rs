@@ -243,3 +243,53 @@ fn demo_export_import_and_serve() {
     assert!(city.contains("\"grids\":10727"), "{city}");
     assert!(health.contains("\"database\":\"sqlite\""), "{health}");
 }
+
+/// A start that would go wrong fails before anything is loaded: a first administrator password
+/// that breaks the rules, and PostgreSQL without a data key (unless unsealed storage is asked for).
+#[test]
+fn a_bad_start_fails_before_anything_is_loaded() {
+    let dir = workdir().join("preflight");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("fresh.db").display());
+    let started = std::time::Instant::now();
+    let out = Command::new(bin())
+        .current_dir(&dir)
+        .env_remove("SHANZHI_DB")
+        .env("SHANZHI_ADMIN_PASSWORD", "short")
+        .args(["--db", &db, "demo", "--no-serve", "--history", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("SHANZHI_ADMIN_PASSWORD breaks the password rules") && err.contains("密码至少"), "{err}");
+    assert!(!err.contains("Loading the Tangshan demo"), "nothing was loaded: {err}");
+    assert!(!dir.join("fresh.db").exists(), "no database was even created");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "it failed at once");
+
+    let pg = std::env::var("SHANZHI_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if std::env::var("SHANZHI_REQUIRE_PG").as_deref() != Ok("1") {
+        eprintln!("SKIPPED the PostgreSQL half: SHANZHI_REQUIRE_PG is not 1 (scripts/test.sh sets it)");
+        return;
+    }
+    let schema = format!("cli_unsealed_{}", std::process::id());
+    let pg_run = |env: &[(&str, &str)]| {
+        let mut c = Command::new(bin());
+        c.current_dir(&dir)
+            .env_remove("SHANZHI_DB")
+            .env_remove("SHANZHI_DATA_KEY")
+            .env_remove("SHANZHI_ADMIN_PASSWORD");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.args(["--db", &pg, "--db-schema", &schema, "apikey", "list"]).output().unwrap()
+    };
+    let out = pg_run(&[]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("SHANZHI_ALLOW_UNSEALED=true"), "{}", text(&out.stderr));
+    let out = pg_run(&[("SHANZHI_ALLOW_UNSEALED", "true")]);
+    assert!(out.status.success(), "unsealed on purpose: {}", text(&out.stderr));
+    let key = text(&run(&dir, &["datakey"]).stdout).trim().to_string();
+    let out = pg_run(&[("SHANZHI_DATA_KEY", &key)]);
+    assert!(out.status.success(), "sealed: {}", text(&out.stderr));
+    let _ = Command::new("psql").args([&pg, "-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")]).output();
+}

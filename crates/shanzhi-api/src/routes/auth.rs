@@ -68,6 +68,13 @@ impl FromRequestParts<App> for Authed {
         } else if let Some(k) = header(parts, "x-api-key") {
             Credentials::ApiKey(k)
         } else if let Some(k) = query.as_deref() {
+            // A key in the address ends up in logs and browser history: the Open311 standard
+            // puts it there, so Open311 routes take it; no other route does.
+            if !parts.uri.path().starts_with("/open311/") {
+                return Err(ApiError::unauthenticated(
+                    "an API key in the query string (`api_key=`) is taken only on Open311 routes: send it as `X-API-Key`",
+                ));
+            }
             Credentials::ApiKey(k)
         } else if let Some(code) = header(parts, "x-follow-code") {
             Credentials::FollowCode(code)

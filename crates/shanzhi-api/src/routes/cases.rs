@@ -143,9 +143,22 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<CaseDetailDto>, ApiError> {
     let id = parse_id(&id)?;
-    let actor = caller.actor;
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
-    Ok(Json(app.case_detail(id, &actor, unmask).await?.into()))
+    unmask_needs_login(&caller, unmask)?;
+    Ok(Json(app.case_detail(id, &caller.actor, unmask).await?.into()))
+}
+
+/// Personal data is unmasked only for a person who logged in: an API key (a device, a client
+/// program) never sees it whole, whatever its account may.
+fn unmask_needs_login(caller: &shanzhi_app::auth::Caller, unmask: bool) -> Result<(), ApiError> {
+    if unmask && !caller.logged_in() {
+        return Err(shanzhi_app::AppError::Forbidden(
+            "personal data is unmasked only after logging in, never with an API key".into(),
+        )
+        .with_zh("只有登录的人员才能查看未脱敏的个人信息，API 密钥不能")
+        .into());
+    }
+    Ok(())
 }
 
 fn time(q: &HashMap<String, String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
@@ -276,6 +289,7 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
             Some(app.figure_filter(figure, from, to, unit)?)
         }
     };
+    known_filters(app, q)?;
     let filter = CaseFilter {
         acted,
         state: q.get("state").cloned(),
@@ -300,6 +314,53 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
         return Err(ApiError::invalid("q", "q must have at most 100 characters"));
     }
     Ok((filter, words))
+}
+
+/// A kind, state, type, unit or area filter names what the registers in force hold: a typo is a
+/// 400 naming the field, not an empty list that looks like "no such cases".
+fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError> {
+    let reference = app.reference();
+    let places = app.places();
+    let kind = q.get("kind").filter(|k| !k.is_empty());
+    if let Some(k) = kind {
+        if !reference.workflows.contains_key(k.as_str()) {
+            let mut kinds: Vec<&str> = reference.workflows.keys().map(String::as_str).collect();
+            kinds.sort_unstable();
+            return Err(ApiError::invalid("kind", format!("kind `{k}` is not one of {}", kinds.join(", "))));
+        }
+    }
+    if let Some(state) = q.get("state") {
+        let mut workflows = reference.workflows.iter().filter(|(k, _)| kind.is_none_or(|want| want == *k));
+        if !workflows.any(|(_, wf)| wf.state(state).is_some()) {
+            let of = kind.map(|k| format!("the {k} workflow")).unwrap_or_else(|| "any workflow".into());
+            return Err(ApiError::invalid("state", format!("state `{state}` is not a state of {of}")));
+        }
+    }
+    if let Some(t) = q.get("type") {
+        let known =
+            t.parse::<shanzhi_domain::taxonomy::TypeCode>().ok().is_some_and(|c| reference.taxonomy.get(&c).is_some());
+        if !known {
+            return Err(ApiError::invalid(
+                "type",
+                format!("type `{t}` is not in catalogue {}", reference.taxonomy.version),
+            ));
+        }
+    }
+    if let Some(u) = q.get("unit") {
+        if places.unit(u).is_none() {
+            return Err(ApiError::invalid("unit", format!("unit `{u}` is not in the unit register")));
+        }
+    }
+    if let Some(a) = q.get("area") {
+        let known = match a.len() {
+            15 => a.parse::<shanzhi_domain::ids::GridCode>().ok().is_some_and(|g| places.grid(&g).is_some()),
+            _ => places.division_name(a).is_some(),
+        };
+        if !known {
+            return Err(ApiError::invalid("area", format!("area `{a}` is not a known division or grid")));
+        }
+    }
+    Ok(())
 }
 
 /// A true/false parameter.
@@ -334,6 +395,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let (filter, words) = case_filter(&app, &q)?;
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
+    unmask_needs_login(&caller, unmask)?;
     let english = lang(&q)?;
     let export = app.export_cases(&filter, words, &caller.actor, unmask, english).await?;
     Ok(xlsx("cases", export))

@@ -77,9 +77,26 @@ pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, cr
     if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
         return Err(crate::error::ApiError::invalid("body", "the body may not contain a NUL character (\\u0000)"));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let text = e.to_string();
-        let field = text.split('`').nth(1).unwrap_or("body").to_string();
-        crate::error::ApiError::invalid(&field, format!("the body is not valid: {text}"))
-    })
+    // The path of the value at fault (`units.primary`, `rating.satisfaction`), whatever went
+    // wrong with it: a wrong type names the field, never the value sent.
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let text = inner.to_string();
+        // A missing or unknown field is named by serde, one level below the path.
+        let below = (text.starts_with("missing field") || text.starts_with("unknown field"))
+            .then(|| text.split('`').nth(1))
+            .flatten();
+        let field = match (inner.classify(), path.as_str(), below) {
+            (serde_json::error::Category::Data, ".", Some(name)) => name.to_string(),
+            (serde_json::error::Category::Data, ".", None) => "body".to_string(),
+            (serde_json::error::Category::Data, p, Some(name)) => format!("{p}.{name}"),
+            (serde_json::error::Category::Data, p, None) => p.to_string(),
+            _ => "body".to_string(),
+        };
+        crate::error::ApiError::invalid(&field, format!("{field}: the body is not valid: {text}"))
+    })?;
+    de.end().map_err(|e| crate::error::ApiError::invalid("body", format!("the body is not valid: {e}")))?;
+    Ok(value)
 }

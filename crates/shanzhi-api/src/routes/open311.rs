@@ -45,6 +45,19 @@ impl Params {
             .unwrap_or_default()
     }
 
+    /// A field the standard gives one value, given more than once (in the query and the form,
+    /// or twice in one of them): which value was meant cannot be known. Attributes may repeat
+    /// (a multi-value list).
+    fn repeated(&self) -> Option<Fail> {
+        let mut seen = std::collections::HashSet::new();
+        self.0
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !k.starts_with("attribute["))
+            .find(|k| !seen.insert(*k))
+            .map(|k| Fail::bad(k, "is given more than once"))
+    }
+
     fn merge(mut self, other: Params) -> Params {
         self.0.extend(other.0);
         self
@@ -75,7 +88,7 @@ impl Fail {
 impl From<AppError> for Fail {
     fn from(e: AppError) -> Fail {
         match e.untranslated() {
-            AppError::Invalid { field, message } => Fail::bad(&field, message),
+            AppError::Invalid { field, message } | AppError::Unknown { field, message } => Fail::bad(&field, message),
             AppError::NotFound { what } => Fail::not_found(what),
             AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Locked(m) => {
                 Fail(StatusCode::FORBIDDEN, m)
@@ -180,6 +193,7 @@ pub async fn post_top(
     let p = Params::parse(uri.query().unwrap_or("")).merge(Params::parse(text));
     let result = match jurisdiction(&app, &p) {
         Err(f) => Err(f),
+        Ok(()) if p.repeated().is_some() => Err(p.repeated().unwrap_or_else(|| Fail::bad("body", "repeated"))),
         Ok(()) if name == "requests" => create(&app, &p, &headers, uri.path()).await,
         Ok(()) => post_update(&app, &p, &headers, uri.path()).await,
     };

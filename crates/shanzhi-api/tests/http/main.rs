@@ -16,6 +16,7 @@ mod command;
 mod dashboards;
 mod events;
 mod follow;
+mod hardening;
 mod history;
 mod open311;
 mod scenarios;

@@ -30,15 +30,27 @@ async fn json_of(t: &T, uri: &str) -> (StatusCode, Value) {
     (s, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}")))
 }
 
-async fn xml_of(t: &T, uri: &str) -> (StatusCode, String) {
+/// A GET answered in XML: every XML answer is parsed by a real parser (roxmltree).
+pub(crate) async fn xml_of(t: &T, uri: &str) -> (StatusCode, String) {
     let (s, ct, body) = t.text("GET", uri, &[], None).await;
     assert_eq!(ct, "text/xml; charset=utf-8", "{uri}");
     assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"), "{uri}: {body}");
+    if let Err(e) = roxmltree::Document::parse(&body) {
+        panic!("{}: {uri} is not XML: {e}: {body}", t.db);
+    }
     (s, body)
 }
 
+/// A form POST; an answer in XML is parsed by a real parser.
 async fn post(t: &T, uri: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> (StatusCode, String, String) {
-    t.text("POST", uri, headers, Some(("application/x-www-form-urlencoded; charset=utf-8", form(fields)))).await
+    let (s, ct, body) =
+        t.text("POST", uri, headers, Some(("application/x-www-form-urlencoded; charset=utf-8", form(fields)))).await;
+    if ct.starts_with("text/xml") {
+        if let Err(e) = roxmltree::Document::parse(&body) {
+            panic!("{}: {uri} answered what is not XML: {e}: {body}", t.db);
+        }
+    }
+    (s, ct, body)
 }
 
 /// The texts of the `path` elements under the root (`request/service_request_id`).

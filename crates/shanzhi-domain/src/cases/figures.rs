@@ -127,7 +127,7 @@ pub struct Counters {
     pub extensions: u64,
     /// 挂账数: suspensions approved (`approve_suspension`).
     pub suspended: u64,
-    /// 回退数: cases taken back from their unit (`approve_return`; demand: also `withdraw`);
+    /// 回退数: cases taken back from their unit (`approve_return` or `withdraw`);
     /// counted under no unit, since the case no longer has one.
     pub returned: u64,
     /// 作废数: cases voided (`approve_void`).
@@ -291,7 +291,7 @@ impl Meaning {
             ("event", "close") => Meaning::Close,
             ("event", "approve_extension") => Meaning::ApproveExtension,
             ("event", "approve_suspension") => Meaning::ApproveSuspension,
-            ("event", "approve_return") => Meaning::Return,
+            ("event", "approve_return" | "withdraw") => Meaning::Return,
             ("event", "approve_void") => Meaning::ApproveVoid,
             ("event", "refuse" | "deny") => Meaning::Reject,
             ("event", "self_handle") => Meaning::SelfHandle,

@@ -69,7 +69,7 @@ fn steps(kind: &str, from: &str, to: &str, action: &str) -> &'static [Step] {
         ("event", "pending_close", "closed") => &[Closed],
         ("event", "extension_requested", "dispatched") if action == "approve_extension" => &[Extended],
         ("event", _, "suspended") => &[Suspended],
-        ("event", "return_requested", "filed") => &[Returned],
+        ("event", "return_requested" | "dispatched", "filed") => &[Returned],
         ("event", _, "voided") => &[Voided],
         ("event", _, "rejected") => &[Rejected],
         ("event", _, "self_handled") => &[SelfHandled],
