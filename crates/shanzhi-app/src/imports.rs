@@ -3,6 +3,9 @@
 //! weights and workflows (a new version of a kind, or a new kind); and grids from GeoJSON
 //! (validated whole: any problem and nothing is written).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use shanzhi_domain::places::geojson;
 use shanzhi_store::ReferenceKind;
 
@@ -10,6 +13,26 @@ use crate::reference::{
     parse_assessment, parse_calendar, parse_duplicates, parse_routing, parse_taxonomy, parse_workflow,
 };
 use crate::{App, AppError};
+
+/// Sets its flag when dropped. An async fn holds one across the await of blocking work that
+/// looks at the flag, so that the work stops when the fn's future is dropped: axum drops a
+/// handler's future when its client disconnects or the request times out, and the blocking
+/// thread would otherwise go on to the end.
+#[derive(Default)]
+pub(crate) struct CancelOnDrop(Arc<AtomicBool>);
+
+impl CancelOnDrop {
+    /// The flag, for the blocking work: true once this guard is dropped.
+    pub(crate) fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,12 +174,27 @@ impl App {
     }
 
     /// [`App::import_grids`] on behalf of `by`; with `dry_run`, the validation report only.
+    ///
+    /// The checks run on a blocking thread and stop when this future is dropped (the client went
+    /// away, or the request timed out): nothing is written then.
     pub async fn import_grids_by(&self, by: &str, text: String, dry_run: bool) -> Result<Imported, AppError> {
         let places = self.places();
-        let parsed = tokio::task::spawn_blocking(move || geojson::import(&text, &places.tree, &places.grids))
-            .await
-            .map_err(AppError::internal)?;
-        let grids = parsed.map_err(|problems| AppError::Rejected { problems })?;
+        let cancel = CancelOnDrop::default();
+        let cancelled = cancel.flag();
+        let parsed = tokio::task::spawn_blocking(move || {
+            geojson::import(&text, &places.tree, &places.grids, &|| cancelled.load(Ordering::Relaxed))
+        })
+        .await
+        .map_err(AppError::internal)?;
+        // Held until the checks have answered: dropped with this future before then, it stops them.
+        drop(cancel);
+        let grids = parsed.map_err(|e| match e {
+            geojson::ImportError::Rejected(problems) => AppError::Rejected { problems },
+            geojson::ImportError::Cancelled => {
+                AppError::Refused("the grid import was cancelled before its checks ended: nothing was written".into())
+                    .with_zh("网格导入在检查完成前已取消：未写入任何内容")
+            }
+        })?;
         if dry_run {
             return Ok(Imported { version: String::new(), items: grids.len() });
         }

@@ -87,6 +87,51 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     assert_eq!(problems[0].kind, "syntax");
 }
 
+/// A feature for grid `130202001001{k:03}` whose one ring is a circle of `n` positions.
+fn circle(k: usize, n: usize) -> Value {
+    let mut ring: Vec<[f64; 2]> = (0..n)
+        .map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / n as f64;
+            [118.0 + 0.01 * k as f64 + 0.004 * t.cos(), 39.6 + 0.004 * t.sin()]
+        })
+        .collect();
+    ring.push(ring[0]);
+    json!({"type": "Feature", "properties": {"code": format!("130202001001{k:03}")},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}})
+}
+
+/// Dropping a grid import's future, as axum does when the client goes away or the request times
+/// out, stops its checks on the blocking thread. Dropping a runtime waits for its blocking
+/// threads, so the time that takes is the time the checks went on.
+#[test]
+fn a_grid_import_whose_caller_is_gone_stops_its_checks() {
+    const FEATURES: usize = 40;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let one = rt.block_on(async {
+        let store = shanzhi_store::testing::sqlite_store("grids_cancelled").await;
+        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap()));
+        let app = App::open(store, clock).await.unwrap();
+        // No divisions: every grid's community is unknown, but every outline is still checked.
+        let started = std::time::Instant::now();
+        let Err(AppError::Rejected { problems }) = app.import_grids(collection(vec![circle(1, 2_000)])).await else {
+            panic!("an unknown community is a problem")
+        };
+        let one = started.elapsed();
+        assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), ["unknown_community"]);
+
+        let file = collection((1..=FEATURES).map(|k| circle(k, 2_000)).collect());
+        let gone = tokio::time::timeout(std::time::Duration::from_millis(100), app.import_grids(file)).await;
+        assert!(gone.is_err(), "the import was still checking when its caller gave up");
+        one
+    });
+    let started = std::time::Instant::now();
+    drop(rt);
+    let stopping = started.elapsed();
+    eprintln!("one feature took {one:?}; after the caller was gone the checks went on for {stopping:?}");
+    // Checked to the end, the file would take about FEATURES × `one`.
+    assert!(stopping * 10 < one * FEATURES as u32, "one feature {one:?}, stopping {stopping:?}");
+}
+
 #[tokio::test]
 async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
     let app = demo_app("taxonomy").await;
