@@ -295,7 +295,7 @@ try {
     const before = await closedShown()
 
     /** `user` takes `action` on the case in the console, with what it needs, and sees `state`. */
-    const act = async (p, user, action, state, { opinion, unit } = {}) => {
+    const act = async (p, user, action, state, { opinion, unit, reply } = {}) => {
       await logIn(p, base, user)
       await p.waitForURL((u) => !u.pathname.startsWith('/login'))
       await p.goto(`${base}/cases/${id}`)
@@ -307,6 +307,7 @@ try {
       }
       if ((await p.locator('[data-test=form-files]').count()) > 0) await p.setInputFiles('[data-test=form-files]', photo)
       if (opinion) await p.fill('[data-test=form-opinion]', opinion)
+      if (reply) await p.click('[data-test=form-public]')
       await p.click('[data-test=form-submit]')
       await p.waitForFunction((s) => document.querySelector('[data-test=state]')?.textContent?.includes(s), state)
     }
@@ -314,7 +315,11 @@ try {
     await act(page, 'zhiban', 'file', '已立案·待派遣')
     await act(page, 'paiqian', 'dispatch', '已派遣·处置中', { unit: '路南区城市管理综合行政执法局', opinion: '请尽快处置' })
     check((await page.textContent('[data-test=unit]')).includes('路南区城市管理综合行政执法局'), 'the unit by its name')
-    await act(page, 'lunan-chengguan', 'feedback', '已处置·待核查', { opinion: '已更换灯泡' })
+    await act(page, 'lunan-chengguan', 'feedback', '已处置·待核查', { opinion: '已更换灯泡', reply: true })
+    // A public reply is marked in the log, and reaches the public feed; the dispatcher's note does not.
+    await page.waitForSelector('[data-test=public-tag]')
+    const feed = await (await fetch(`${base}/open311/v2/requests/${id}.json?extensions=true`)).text()
+    check(feed.includes('已更换灯泡') && !feed.includes('请尽快处置'), `only the public reply is public: ${feed.slice(0, 300)}`)
     await phone.screenshot({ path: join(out, 'worker-recheck-375x812.png') })
     // The re-check is made without signal: it waits on the phone, the case offers nothing else
     // meanwhile, and it goes out, once, with its photo, when the network is back.

@@ -17,7 +17,7 @@ export interface Case {
 export interface LogEntry {
   seq: number; at: string; user: string; role: string; unit: string; action: string
   action_name: string; action_name_en: string; from_state: string | null; to_state: string
-  opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean
+  opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean; public: boolean
 }
 export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null; reason_en: string | null }
 export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[]; unit_choices: { id: string; name: string }[] }

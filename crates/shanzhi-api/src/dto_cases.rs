@@ -174,6 +174,8 @@ pub struct LogEntryDto {
     pub deadline: Option<DateTime<Utc>>,
     /// Whether the step this action ended was overdue.
     pub overdue: bool,
+    /// Whether the opinion is a reply to the public (published on Open311, masked).
+    pub public: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -232,6 +234,7 @@ impl From<CaseDetail> for CaseDetailDto {
                     units: e.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
                     deadline: e.deadline,
                     overdue: e.overdue,
+                    public: e.public,
                 })
                 .collect(),
             actions: d
@@ -276,6 +279,10 @@ pub struct ActionDto {
     pub attachments: Vec<String>,
     /// For `merge`: the id of the case this one duplicates.
     pub parent: Option<String>,
+    /// The opinion is a reply to the public (公开答复): shown, masked, on Open311's notes and
+    /// updates. Staff opinions are internal otherwise.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// A note on a case (补充说明, 催办): `POST /api/v1/cases/{id}/notes`. The case stays where it is.

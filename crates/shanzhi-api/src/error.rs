@@ -15,6 +15,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         422,
         "A unit, area, type or account named in the request is not in the registers in force; `details.field` names it.",
     ),
+    (
+        "idempotency_key_reused",
+        422,
+        "The Idempotency-Key was used before with a different request; nothing was done. Use a new key for a new request.",
+    ),
     ("rejected", 422, "A file was rejected; `details.problems` lists every problem."),
     ("not_found", 404, "The thing asked for does not exist."),
     ("unauthenticated", 401, "Wrong username or password, or a token or API key that is unknown, expired or revoked."),
@@ -82,6 +87,12 @@ impl From<AppError> for ApiError {
                 code: "unknown_reference",
                 message: format!("{field}: {message}"),
                 details: serde_json::json!({"field": field}),
+                status: 422,
+            },
+            AppError::KeyReused(m) => ApiError {
+                code: "idempotency_key_reused",
+                message: m,
+                details: serde_json::json!({"field": "Idempotency-Key"}),
                 status: 422,
             },
             AppError::NotFound { what } => ApiError {

@@ -13,10 +13,12 @@ mod open311_format;
 mod openapi;
 mod openapi_open311;
 mod routes;
+mod serve;
 
 pub use error::{ApiError, ERROR_CODES};
 pub use limits::Limits;
 pub use openapi::ApiDoc;
+pub use serve::serve;
 
 use std::time::Duration;
 

@@ -20,11 +20,22 @@ use crate::error::ApiError;
 pub struct Limits {
     pub logins_per_minute: u32,
     pub anonymous_reports_per_minute: u32,
+    /// Open connections one client address may hold (an office behind one NAT holds many: each
+    /// console keeps an event stream open); more are closed as they come.
+    pub connections_per_address: usize,
+    /// Seconds a client has to send a request's headers once it starts one; a connection that
+    /// dawdles (a slow-headers attack) is closed.
+    pub header_read_secs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { logins_per_minute: 30, anonymous_reports_per_minute: 60 }
+        Limits {
+            logins_per_minute: 30,
+            anonymous_reports_per_minute: 60,
+            connections_per_address: 500,
+            header_read_secs: 10,
+        }
     }
 }
 
@@ -98,7 +109,7 @@ mod tests {
 
     #[test]
     fn a_window_counts_per_client_and_per_kind() {
-        let l = Limiter::new(Limits { logins_per_minute: 3, anonymous_reports_per_minute: 1 });
+        let l = Limiter::new(Limits { logins_per_minute: 3, anonymous_reports_per_minute: 1, ..Limits::default() });
         for _ in 0..3 {
             assert!(l.hit("login", "10.0.0.1", 3).is_ok());
         }

@@ -33,6 +33,7 @@ use crate::routes;
         routes::admin::show_user,
         routes::admin::change_user,
         routes::admin::reset_password,
+        routes::admin::unlock_user,
         routes::admin::roles,
         routes::admin::edit_role_actions,
         routes::admin::workflows,

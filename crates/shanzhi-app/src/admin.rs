@@ -325,7 +325,22 @@ impl App {
         self.forget_logins_of(username);
         self.store().change_account(&c, now).await?;
         self.forget_logins_of(username);
+        // A new password lifts every lock of the name.
+        self.store().clear_login_failures(username).await?;
         Ok(())
+    }
+
+    /// Lifts every lock of a name and forgets its failed logins, from every address (a person
+    /// locked out by someone else's guessing calls the administrator). Audited `auth.unlock`;
+    /// answers how many entries were cleared. A name without an account can be unlocked too.
+    pub async fn unlock_user(&self, caller: &Caller, username: &str) -> Result<u64, AppError> {
+        require_admin(caller)?;
+        if username.is_empty() || username.chars().count() > 64 {
+            return Err(AppError::invalid("username", "a name has 1 to 64 characters"));
+        }
+        let cleared = self.store().clear_login_failures(username).await?;
+        self.audit(&caller.actor.user, "auth.unlock", username, format!("{cleared} lock entries cleared")).await?;
+        Ok(cleared)
     }
 
     /// The roles: data scope rule, the units they belong to, what the workflows let them do.

@@ -65,6 +65,16 @@ impl Caller {
     pub fn logged_in(&self) -> bool {
         self.token_hash.is_some()
     }
+
+    /// The login or key this caller came with, as the audit names it: the start of its hash
+    /// (the secret itself is never written), which the tokens and keys tables hold whole.
+    pub fn session(&self) -> String {
+        match (&self.token_hash, &self.key_hash) {
+            (Some(h), _) => format!("login {}", &h[..h.len().min(12)]),
+            (None, Some(h)) => format!("API key {}", &h[..h.len().min(12)]),
+            (None, None) => "no login".into(),
+        }
+    }
 }
 
 impl Caller {
@@ -138,7 +148,7 @@ impl TrustCache {
 }
 
 /// SHA-256 of a token or key, in hex: what the store keeps.
-fn digest(secret: &str) -> String {
+pub(crate) fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -190,48 +200,65 @@ impl App {
     /// Logs in with a password: a new token, or `Unauthenticated` (the same answer whether the
     /// user or the password was wrong), or `Locked` after too many failures in a row.
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
+        self.login_from(username, password, "local").await
+    }
+
+    /// [`App::login`] from a client address. Failures are counted per name and address, and per
+    /// name from all addresses (a higher bar), for names that exist and names that do not alike:
+    /// an attacker cannot lock a person out from elsewhere, and no answer tells which names exist.
+    pub async fn login_from(&self, username: &str, password: &str, address: &str) -> Result<Session, AppError> {
         let now = self.clock().now();
         let policy = self.login_policy();
+        // A name longer than any account's is no account's (and keeps the table's keys short).
+        let name: String = username.chars().take(64).collect();
+        let address: String = address.chars().take(64).collect();
+        let all = shanzhi_store::ALL_ADDRESSES;
+        let states = self.store().login_states(&name, &[&address, all]).await?;
+        let here = states.get(&address).copied().unwrap_or_default();
+        let everywhere = states.get(all).copied().unwrap_or_default();
+        let locked = |s: &LoginState| policy.is_locked(s, now).then_some(s.locked_until).flatten();
+        if let Some(until) = locked(&here).into_iter().chain(locked(&everywhere)).max() {
+            return Err(AppError::Locked(format!("too many failed logins: locked until {}", until.to_rfc3339()))
+                .with_zh(format!(
+                    "登录失败次数过多，已锁定至 {}",
+                    until.with_timezone(&self.reference().calendar.utc_offset()).format("%Y-%m-%d %H:%M")
+                )));
+        }
         // From the store, not the cache: another server may have added, changed or disabled it.
-        let user = self.fresh_user(username).await?;
+        let user = self.fresh_user(&name).await?;
         let cred = match &user {
-            Some(_) => self.store().credential(username).await?,
+            Some(_) => self.store().credential(&name).await?,
             None => None,
         };
-        let Some(cred) = cred else {
-            // Spend the same time as a real check, so timing does not tell which names exist.
-            let _ = verify_password(password, &self.dummy_hash().await?).await;
-            return Err(wrong());
+        // A name without an account spends the same time on a check as one with it.
+        let good = match &cred {
+            Some(c) => verify_password(password, &c.password_hash).await?,
+            None => {
+                let _ = verify_password(password, &self.dummy_hash().await?).await;
+                false
+            }
         };
-        if policy.is_locked(&cred.state, now) {
-            let until = cred.state.locked_until.unwrap_or(now);
-            return Err(AppError::Locked(format!(
-                "too many failed logins: the account is locked until {}",
-                until.to_rfc3339()
-            ))
-            .with_zh(format!(
-                "登录失败次数过多，账号锁定至 {}",
-                until.with_timezone(&self.reference().calendar.utc_offset()).format("%Y-%m-%d %H:%M")
-            )));
-        }
-        if !verify_password(password, &cred.password_hash).await? {
-            let after = policy.after_failure(&cred.state, now);
-            self.store().set_login_state(username, &after).await?;
-            let locked = policy.is_locked(&after, now);
+        if !good {
+            let here = policy.after_failure(&here, now, policy.max_failures);
+            let everywhere = policy.after_failure(&everywhere, now, policy.account_failures);
+            self.store().set_login_states(&name, &[(&address, here), (all, everywhere)], now).await?;
+            let locked = [here, everywhere].iter().any(|s| policy.is_locked(s, now));
             let action = if locked { "auth.locked" } else { "auth.login_failed" };
-            self.audit(username, action, username, format!("{} failures in a row", after.failures)).await?;
+            let detail =
+                format!("{} failures in a row from {address}, {} from anywhere", here.failures, everywhere.failures);
+            self.audit(&name, action, &name, detail).await?;
             if locked {
-                return Err(AppError::Locked(format!(
-                    "{} failed logins in a row: the account is locked for {} minutes",
-                    after.failures, policy.lock_minutes
-                ))
-                .with_zh(format!("连续 {} 次登录失败，账号锁定 {} 分钟", after.failures, policy.lock_minutes)));
+                let until = [here, everywhere].iter().filter_map(|s| s.locked_until).max().unwrap_or(now);
+                let minutes = (until - now).num_minutes().max(1);
+                return Err(AppError::Locked(format!("too many failed logins in a row: locked for {minutes} minutes"))
+                    .with_zh(format!("连续登录失败次数过多，锁定 {minutes} 分钟")));
             }
             return Err(wrong());
         }
-        if cred.state != LoginState::default() {
-            self.store().set_login_state(username, &LoginState::default()).await?;
+        if here != LoginState::default() || everywhere != LoginState::default() {
+            self.store().clear_login_failures(&name).await?;
         }
+        let username = name.as_str();
         let token = new_secret(TOKEN_PREFIX);
         let expires_at = policy.token_expiry(now);
         self.store().insert_token(&digest(&token), username, now, expires_at).await?;

@@ -22,7 +22,7 @@ use crate::places::NearestGrid;
 use crate::{App, AppError, Reference};
 
 /// What a reporter sends.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReportInput {
     pub kind: String,
     pub type_code: String,
@@ -103,8 +103,21 @@ pub struct ActionOffer {
     pub refusal: Option<Bilingual>,
 }
 
-/// The kind of request of a report's idempotency key (Open311 tokens are report keys).
+/// The kind of request of a report's idempotency key.
 pub(crate) const REPORT_KEY: &str = "report";
+
+/// The kind of request of a report made through Open311: its key is the client's token, and
+/// `tokens/{token}` finds only these (never a key of the internal API).
+pub(crate) const OPEN311_KEY: &str = "open311";
+
+/// A key sent again with another request.
+fn reused(key: &str) -> AppError {
+    let key = client_key(key);
+    AppError::KeyReused(format!(
+        "the Idempotency-Key `{key}` was used before with a different request; nothing was done"
+    ))
+    .with_zh(format!("幂等键 `{key}` 已用于另一个不同的请求，本次未执行任何操作；新请求请使用新的键"))
+}
 
 /// The idempotency key of a report, an action or a note as stored: the client's key belongs to the
 /// account and the kind of request, so two accounts (or a report and an action) never share an
@@ -179,20 +192,35 @@ impl App {
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        let mut view = self.report_unseen(input, actor, idempotency_key).await?;
+        let mut view = self.report_unseen(REPORT_KEY, input, actor, idempotency_key).await?;
         self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
         Ok(view)
     }
 
-    /// [`App::report`], its answer naming every case it names.
+    /// [`App::report`] through Open311: the key is the client's token for the request.
+    pub async fn report_open311(
+        &self,
+        input: ReportInput,
+        actor: &Actor,
+        token: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        let mut view = self.report_unseen(OPEN311_KEY, input, actor, token).await?;
+        self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
+        Ok(view)
+    }
+
+    /// [`App::report`], its answer naming every case it names; `request` is the kind of request
+    /// the key belongs to.
     async fn report_unseen(
         &self,
+        request: &str,
         input: ReportInput,
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
+        let fingerprint = crate::kept::fingerprint(&input);
         // Each caller's keys are their own: two clients counting `fms-77` never share an answer.
-        let scoped = idempotency_key.map(|k| scoped_key(REPORT_KEY, actor, k));
+        let scoped = idempotency_key.map(|k| scoped_key(request, actor, k));
         let idempotency_key = scoped.as_deref();
         let reference = self.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
@@ -266,23 +294,28 @@ impl App {
         // with this one), then keeps the answer with the key, so a retry gets it back.
         let key = idempotency_key.map(|k| {
             let app = self.clone();
+            let fingerprint = fingerprint.clone();
             let answer: crate::intake::Answer = Box::new(move |s: &StoredCase| {
-                serde_json::to_string(&app.view(s, now)).map_err(|e| StoreError::Corrupt(e.to_string()))
+                serde_json::to_string(&app.view(s, now))
+                    .map(|a| crate::kept::keep(&fingerprint, &a))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
             });
             (k.to_string(), answer)
         });
         let (reply, answered) = tokio::sync::oneshot::channel();
-        let job = crate::intake::Job { stored, first, probe, key, now, reply };
+        let job = crate::intake::Job { stored, first, probe, key, request: fingerprint.clone(), now, reply };
         match self.intake.store(job, answered).await {
             Ok(Stored::New(stored)) => Ok(self.view(&stored, now)),
             Ok(Stored::Replayed(answer)) => serde_json::from_str(&answer).map_err(AppError::internal),
+            Ok(Stored::Reused) => Err(reused(idempotency_key.unwrap_or_default())),
             // The same key raced in from a retry through another server: answer what it stored.
             Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
-                let answer = self.store().idempotent_response(idempotency_key.unwrap_or_default()).await?;
-                serde_json::from_str(&answer.ok_or_else(|| {
+                let key = idempotency_key.unwrap_or_default();
+                let kept = self.store().idempotent_response(key).await?.ok_or_else(|| {
                     AppError::Conflict("the same idempotency key is in use by a request that failed; retry".into())
-                })?)
-                .map_err(AppError::internal)
+                })?;
+                let answer = crate::kept::answer_for(&kept, &fingerprint).map_err(|()| reused(key))?;
+                serde_json::from_str(answer).map_err(AppError::internal)
             }
             Err(e) => Err(e.into()),
         }
@@ -321,7 +354,8 @@ impl App {
         let stored = self.store().load_case_in(id, &scope).await?;
         let key = key.map(|k| scoped_key("act", actor, k));
         let key = key.as_deref();
-        if let Some(view) = self.replayed(id, key).await? {
+        let fingerprint = crate::kept::fingerprint(&command);
+        if let Some(view) = self.replayed(id, key, &fingerprint).await? {
             return Ok(view);
         }
         let wf = Self::workflow(&reference, &stored.case.kind)?;
@@ -379,7 +413,7 @@ impl App {
         }
         let mut changes: Vec<(&StoredCase, u32, &LogEntry)> = vec![(&next, before, &entry)];
         changes.extend(others.iter().map(|(s, b, e)| (s, *b, e)));
-        self.save_once(id, &changes, key, now).await
+        self.save_once(id, &changes, key, &fingerprint, now).await
     }
 
     /// Adds a note to a case the caller can see, in any state (补充说明, 催办, an Open311 client's
@@ -401,18 +435,19 @@ impl App {
         let scope = self.scope_of(actor);
         let key = key.map(|k| scoped_key("note", actor, k));
         let key = key.as_deref();
+        let fingerprint = crate::kept::fingerprint(&(text, &attachments));
         // A note does not depend on the state: when someone acts in between, note the new version.
         let mut tries = 0;
         loop {
             let mut next = self.store().load_case_in(id, &scope).await?;
-            if let Some(view) = self.replayed(id, key).await? {
+            if let Some(view) = self.replayed(id, key, &fingerprint).await? {
                 return Ok(view);
             }
             let before = next.case.seq;
             let now = self.clock().now();
             let mut entry = annotate(&mut next.case, actor, now, notes::NOTE, text.to_string());
             entry.attachments = attachments.clone();
-            match self.save_once(id, &[(&next, before, &entry)], key, now).await {
+            match self.save_once(id, &[(&next, before, &entry)], key, &fingerprint, now).await {
                 Err(AppError::Conflict(_)) if tries < 3 => tries += 1,
                 Ok(mut view) => {
                     self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
@@ -431,14 +466,17 @@ impl App {
         id: i64,
         changes: &[(&StoredCase, u32, &LogEntry)],
         key: Option<&str>,
+        fingerprint: &str,
         now: DateTime<Utc>,
     ) -> Result<CaseView, AppError> {
         let view = self.view(changes[0].0, now);
-        let answer =
-            key.map(|k| serde_json::to_string(&view).map(|a| (k, a))).transpose().map_err(AppError::internal)?;
+        let answer = key
+            .map(|k| serde_json::to_string(&view).map(|a| (k, crate::kept::keep(fingerprint, &a))))
+            .transpose()
+            .map_err(AppError::internal)?;
         match self.store().save_actions(changes, answer.as_ref().map(|(k, a)| (*k, a.as_str()))).await {
             Ok(()) => Ok(view),
-            Err(StoreError::Conflict(m)) => match self.replayed(id, key).await? {
+            Err(StoreError::Conflict(m)) => match self.replayed(id, key, fingerprint).await? {
                 Some(first) => Ok(first),
                 None => Err(AppError::Conflict(m)),
             },
@@ -446,12 +484,13 @@ impl App {
         }
     }
 
-    /// The answer kept with an idempotency key already used on this case (a key used on
-    /// another case is a conflict).
-    async fn replayed(&self, id: i64, key: Option<&str>) -> Result<Option<CaseView>, AppError> {
+    /// The answer kept with an idempotency key already used on this case for this request (a
+    /// key used with another request is refused, one used on another case is a conflict).
+    async fn replayed(&self, id: i64, key: Option<&str>, fingerprint: &str) -> Result<Option<CaseView>, AppError> {
         let Some(key) = key else { return Ok(None) };
-        let Some(answer) = self.store().idempotent_response(key).await? else { return Ok(None) };
-        let view: CaseView = serde_json::from_str(&answer).map_err(AppError::internal)?;
+        let Some(kept) = self.store().idempotent_response(key).await? else { return Ok(None) };
+        let answer = crate::kept::answer_for(&kept, fingerprint).map_err(|()| reused(key))?;
+        let view: CaseView = serde_json::from_str(answer).map_err(AppError::internal)?;
         if view.id != id {
             let key = client_key(key);
             return Err(AppError::Conflict(format!("the idempotency key `{key}` was used on another request")));
@@ -460,8 +499,11 @@ impl App {
     }
 
     /// One case with its log and the actions the caller may take. Personal data in the text is
-    /// masked; with `unmask`, a role that may see it gets it whole, and the unmasking is audited.
-    pub async fn case_detail(&self, id: i64, actor: &Actor, unmask: bool) -> Result<CaseDetail, AppError> {
+    /// masked; with `unmask` (naming the login that asks: `Caller::session`), a role that may see
+    /// it gets it whole, and the unmasking is audited with that login.
+    pub async fn case_detail(&self, id: i64, actor: &Actor, unmask: Option<&str>) -> Result<CaseDetail, AppError> {
+        let session = unmask;
+        let unmask = session.is_some();
         let reference = self.reference();
         let stored = self.store().load_case_in(id, &self.scope_of(actor)).await?;
         if unmask && !shanzhi_domain::privacy::may_unmask(actor.role) {
@@ -489,11 +531,19 @@ impl App {
         let mut case = self.view(&stored, self.clock().now());
         self.hide_unseen(std::slice::from_mut(&mut case), actor).await?;
         if unmask {
-            self.audit(&actor.user, "pii.unmask", id.to_string(), "description and log opinions").await?;
+            let detail = format!("description and log opinions, by {}", session.unwrap_or_default());
+            self.audit(&actor.user, "pii.unmask", id.to_string(), detail).await?;
             case.description = stored.case.description.clone();
         } else {
+            // Residents, devices and building heads (who see only their own reports) read the
+            // replies to the public, their own words and what was written for them; the staff's
+            // working opinions stay inside, as on the public feeds.
+            let outside =
+                matches!(shanzhi_domain::access::ScopeRule::of(actor.role), shanzhi_domain::access::ScopeRule::Own);
             for e in &mut log {
-                e.opinion = e.opinion.as_deref().map(shanzhi_domain::privacy::mask_text);
+                let for_them = e.public || e.actor.user == actor.user || e.action == notes::PARENT_CLOSED;
+                e.opinion =
+                    e.opinion.as_deref().filter(|_| !outside || for_them).map(shanzhi_domain::privacy::mask_text);
             }
         }
         Ok(CaseDetail { case, log, log_names, actions, unit_choices })
@@ -696,6 +746,12 @@ impl App {
             }
         }
         Ok(report)
+    }
+
+    /// Forgets failed logins untouched for a day whose lock has run out: a name tried once is not
+    /// kept for ever. (A lock's backoff goes with it, after a quiet day.)
+    pub async fn forget_old_login_failures(&self) -> Result<u64, AppError> {
+        Ok(self.store().forget_login_failures(self.clock().now() - chrono::Duration::days(1)).await?)
     }
 
     /// Forgets the answers kept for idempotency keys older than `days` days (none when 0), so

@@ -14,6 +14,10 @@ pub enum AppError {
     /// area, a type, an account): the field names it.
     #[error("{field}: {message}")]
     Unknown { field: String, message: String },
+    /// An idempotency key sent again with a different request: the first answer belongs to
+    /// another request, and nothing was done.
+    #[error("idempotency key reused: {0}")]
+    KeyReused(String),
     #[error("the file was rejected: {} problem(s)", problems.len())]
     Rejected { problems: Vec<FeatureProblem> },
     #[error("not allowed: {0}")]

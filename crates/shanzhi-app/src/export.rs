@@ -63,15 +63,18 @@ struct Row {
 
 impl App {
     /// The cases matching `filter` (and `words`, when given) within the caller's scope, newest
-    /// first, as a workbook. `unmask` needs a role that may see personal data (see the module).
+    /// first, as a workbook. `unmask` (naming the login that asks) needs a role that may see
+    /// personal data (see the module).
     pub async fn export_cases(
         &self,
         filter: &CaseFilter,
         words: Option<&str>,
         actor: &Actor,
-        unmask: bool,
+        unmask: Option<&str>,
         english: bool,
     ) -> Result<Export, AppError> {
+        let session = unmask;
+        let unmask = session.is_some();
         if actor.is_anonymous() {
             return Err(AppError::Unauthenticated("log in to export cases".into()));
         }
@@ -123,7 +126,8 @@ impl App {
             format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
         self.audit(&actor.user, "case.export", "cases", &detail).await?;
         if unmask {
-            self.audit(&actor.user, "pii.unmask", "export", &detail).await?;
+            self.audit(&actor.user, "pii.unmask", "export", format!("{detail}, by {}", session.unwrap_or_default()))
+                .await?;
         }
         let stamp = format!(
             "{} {}（{}） {} {}",

@@ -28,6 +28,8 @@ pub(crate) struct Job {
     pub probe: Option<Probe>,
     /// The idempotency key, and how to build the answer it keeps.
     pub key: Option<(String, Answer)>,
+    /// The report's fingerprint (`kept::fingerprint`): a key used before answers only the same report.
+    pub request: String,
     pub now: DateTime<Utc>,
     pub reply: oneshot::Sender<Result<Stored, StoreError>>,
 }
@@ -39,6 +41,16 @@ pub(crate) enum Stored {
     New(Box<StoredCase>),
     /// Its idempotency key was used before: the answer given then.
     Replayed(String),
+    /// Its idempotency key was used before for another report: nothing was stored.
+    Reused,
+}
+
+/// The answer to a job whose key was used before: the kept answer, or `Reused`.
+fn replay(kept: &str, request: &str) -> Stored {
+    match crate::kept::answer_for(kept, request) {
+        Ok(answer) => Stored::Replayed(answer.to_string()),
+        Err(()) => Stored::Reused,
+    }
 }
 
 /// The handle through which reports reach the writer.
@@ -98,7 +110,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
     for j in batch {
         match j.key.as_ref().map(|(k, _)| k.clone()) {
             Some(k) if used.contains_key(&k) => {
-                let _ = j.reply.send(Ok(Stored::Replayed(used[&k].clone())));
+                let _ = j.reply.send(Ok(replay(&used[&k], &j.request)));
             }
             Some(k) if !seen.insert(k.clone()) => twins.push((j, k)),
             _ => fresh.push(j),
@@ -180,7 +192,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
     }
     for (j, k) in twins {
         let _ = j.reply.send(match answers.get(&k) {
-            Some(Ok(a)) => Ok(Stored::Replayed(a.clone())),
+            Some(Ok(a)) => Ok(replay(a, &j.request)),
             // The first use failed (or never reached the store): this one is told to retry.
             _ => Err(StoreError::Conflict(format!("idempotency key `{k}` is in use by a request that failed; retry"))),
         });

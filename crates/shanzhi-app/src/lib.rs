@@ -15,6 +15,7 @@ pub mod files;
 pub mod history;
 pub mod imports;
 mod intake;
+mod kept;
 pub mod live;
 pub mod map;
 pub mod open311;

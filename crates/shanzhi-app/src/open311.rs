@@ -69,7 +69,7 @@ pub struct Note {
     pub at: DateTime<Utc>,
     pub action: String,
     pub action_name: String,
-    /// The opinion written, masked.
+    /// The opinion written, if marked public, masked.
     pub opinion: Option<String>,
     /// submitted | closed | reopened | activity
     pub kind: &'static str,
@@ -89,7 +89,7 @@ pub struct PublicRequest {
     pub status: &'static str,
     /// FixMyStreet's extended status.
     pub extended_status: String,
-    /// The latest opinion written on the case (masked).
+    /// The latest public opinion written on the case (masked).
     pub status_notes: Option<String>,
     /// The name of the unit handling it.
     pub agency: Option<String>,
@@ -362,7 +362,7 @@ impl App {
                     status: o311::extended_status(wf, &e.to_state, closed),
                     external_status_code: e.to_state.clone(),
                     at: e.at,
-                    description: e.opinion.as_deref().map(mask_text).or(action).unwrap_or_else(|| e.action.clone()),
+                    description: public_opinion(&e).or(action).unwrap_or_else(|| e.action.clone()),
                     media_url: web_address(&e.attachments),
                 })
             })
@@ -391,10 +391,10 @@ impl App {
     /// report, so a client that lost the answer still finds its request.
     pub async fn request_of_token(&self, token: &str) -> Result<i64, AppError> {
         // The newest report of any account with that key: the request it stands for is public.
-        let prefix = format!("{}\u{1f}{token}\u{1f}", crate::cases::REPORT_KEY);
+        let prefix = format!("{}\u{1f}{token}\u{1f}", crate::cases::OPEN311_KEY);
         let stored = self.store().idempotent_response_starting(&prefix).await?;
         stored
-            .and_then(|s| serde_json::from_str::<CaseView>(&s).ok())
+            .and_then(|s| serde_json::from_str::<CaseView>(crate::kept::open(&s).1).ok())
             .filter(|c| c.kind == PUBLIC_KIND)
             .map(|c| c.id)
             .ok_or_else(|| AppError::NotFound { what: format!("token `{token}`") })
@@ -420,7 +420,7 @@ fn note(e: &LogEntry, wf: Option<&shanzhi_domain::cases::workflow::Workflow>) ->
         at: e.at,
         action: e.action.clone(),
         action_name: wf.and_then(|w| w.action(&e.action)).map_or_else(|| e.action.clone(), |a| a.name_zh.clone()),
-        opinion: e.opinion.as_deref().map(mask_text),
+        opinion: public_opinion(e),
         kind: o311::note_type(e, wf),
         from_state: e.from_state.clone(),
         to_state: e.to_state.clone(),
@@ -428,6 +428,12 @@ fn note(e: &LogEntry, wf: Option<&shanzhi_domain::cases::workflow::Workflow>) ->
         role: e.actor.role.as_str(),
         overdue: e.overdue,
     }
+}
+
+/// An entry's opinion as published: only one marked public (公开答复), masked. Staff opinions
+/// are internal (a department's working notes, a caller's private matters).
+fn public_opinion(e: &LogEntry) -> Option<String> {
+    e.opinion.as_deref().filter(|_| e.public).map(mask_text)
 }
 
 /// The first web address among a log entry's attachments. Uploads are never published: their ids

@@ -242,7 +242,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     // The anonymous resident may open neither earlier case, so is not told of it; the centre is.
     assert_eq!(after.possible_duplicate_of, None);
     let centre = app.actor(Some("zhiban")).await.unwrap();
-    let after = app.case_detail(after.id, &centre, false).await.unwrap().case;
+    let after = app.case_detail(after.id, &centre, None).await.unwrap().case;
     assert!([Some(first.id), Some(before.id)].contains(&after.possible_duplicate_of), "{after:?}");
     let versions = app.store().references(ReferenceKind::Duplicates).await.unwrap();
     assert_eq!(

@@ -11,10 +11,17 @@ use crate::text::Bilingual;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoginPolicy {
-    /// Failed logins in a row that lock the account.
+    /// Failed logins in a row, for one name from one client address, that lock that name for
+    /// that address (others still log in: an attacker cannot lock a person out from afar).
     pub max_failures: u32,
-    /// How long a locked account stays locked.
+    /// How long the first lock lasts; each lock after it, before a successful login, lasts twice
+    /// as long as the one before (backoff), up to `max_lock_minutes`.
     pub lock_minutes: i64,
+    /// The longest lock.
+    pub max_lock_minutes: i64,
+    /// Failed logins in a row for one name from any addresses that lock the name everywhere
+    /// (guessing spread over many addresses).
+    pub account_failures: u32,
     /// How long a login token lives.
     pub token_hours: i64,
     /// Shortest password accepted.
@@ -23,15 +30,25 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        LoginPolicy { max_failures: 5, lock_minutes: 15, token_hours: 12, min_password_chars: 8 }
+        LoginPolicy {
+            max_failures: 5,
+            lock_minutes: 15,
+            max_lock_minutes: 24 * 60,
+            account_failures: 50,
+            token_hours: 12,
+            min_password_chars: 8,
+        }
     }
 }
 
-/// The login state kept per account.
+/// The failed logins counted for a name, from one client address or from all of them. Kept for
+/// names that exist and names that do not alike, so the answers never tell which names exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LoginState {
     pub failures: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Locks so far without a successful login in between (each doubles the next).
+    pub locks: u32,
 }
 
 impl LoginPolicy {
@@ -73,15 +90,21 @@ impl LoginPolicy {
         s.locked_until.is_some_and(|t| now < t)
     }
 
-    /// The state after a failed login: one more failure, locked once there are enough (and the
-    /// count starts again once a lock has run out).
-    pub fn after_failure(&self, s: &LoginState, now: DateTime<Utc>) -> LoginState {
+    /// The state after a failed login, counted against `threshold` failures (`max_failures` for
+    /// one address, `account_failures` for all): one more failure, locked once there are enough,
+    /// each lock twice as long as the last (up to `max_lock_minutes`); the count starts again once
+    /// a lock has run out, the backoff only after a successful login.
+    pub fn after_failure(&self, s: &LoginState, now: DateTime<Utc>, threshold: u32) -> LoginState {
         let expired = s.locked_until.is_some_and(|t| now >= t);
         let failures = if expired { 1 } else { s.failures + 1 };
-        if failures >= self.max_failures {
-            LoginState { failures, locked_until: Some(now + Duration::minutes(self.lock_minutes)) }
+        if failures >= threshold.max(1) {
+            let minutes = self
+                .lock_minutes
+                .saturating_mul(1i64 << s.locks.min(20))
+                .min(self.max_lock_minutes.max(self.lock_minutes));
+            LoginState { failures, locked_until: Some(now + Duration::minutes(minutes)), locks: s.locks + 1 }
         } else {
-            LoginState { failures, locked_until: None }
+            LoginState { failures, locked_until: None, locks: s.locks }
         }
     }
 
@@ -192,14 +215,31 @@ mod tests {
         let t0 = Utc::now();
         let mut s = LoginState::default();
         for i in 1..5 {
-            s = p.after_failure(&s, t0);
+            s = p.after_failure(&s, t0, p.max_failures);
             assert_eq!((s.failures, s.locked_until), (i, None));
         }
-        s = p.after_failure(&s, t0);
+        s = p.after_failure(&s, t0, p.max_failures);
         assert!(p.is_locked(&s, t0 + Duration::minutes(14)));
         assert!(!p.is_locked(&s, t0 + Duration::minutes(15)));
-        let after = p.after_failure(&s, t0 + Duration::minutes(16));
-        assert_eq!((after.failures, after.locked_until), (1, None));
+        let after = p.after_failure(&s, t0 + Duration::minutes(16), p.max_failures);
+        assert_eq!((after.failures, after.locked_until, after.locks), (1, None, 1));
+    }
+
+    #[test]
+    fn each_lock_lasts_twice_the_last_up_to_a_day() {
+        let p = LoginPolicy::default();
+        let mut t = Utc::now();
+        let mut s = LoginState::default();
+        let mut lengths = Vec::new();
+        for _ in 0..8 {
+            for _ in 0..p.max_failures {
+                s = p.after_failure(&s, t, p.max_failures);
+            }
+            let until = s.locked_until.unwrap();
+            lengths.push((until - t).num_minutes());
+            t = until;
+        }
+        assert_eq!(lengths, [15, 30, 60, 120, 240, 480, 960, 1440]);
     }
 
     #[test]

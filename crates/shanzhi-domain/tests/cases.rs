@@ -385,6 +385,7 @@ proptest! {
                 rating: (payload & 8 == 8).then_some(Rating { satisfaction: Satisfaction::Satisfied, reason: None }),
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
                 parent: None,
+                public: payload & 16 == 16,
             };
             match apply(&w.wf, &w.cal, &case, &command, &cast[who], at) {
                 Err(_) => continue,

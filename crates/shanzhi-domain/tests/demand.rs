@@ -520,6 +520,7 @@ proptest! {
                 }),
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
                 parent: None,
+                public: payload & 32 == 32,
             };
             match apply(&w.wf, &w.cal, &case, &command, who, at) {
                 Err(_) => continue,

@@ -160,6 +160,7 @@ impl History {
             }),
             attachments: if p % 10 != 0 { vec!["p.jpg".into()] } else { vec![] },
             parent: None,
+            public: p % 7 == 0,
         };
         if let Ok((next, entry)) = apply(&w.wf, &w.cal, case, &command, who, at) {
             self.keep(&next, &entry);

@@ -90,7 +90,7 @@ impl Store {
     pub async fn credential(&self, username: &str) -> Result<Option<Credential>> {
         Ok(credential::Entity::find_by_id(username.to_string()).one(self.db()).await?.map(|m| Credential {
             password_hash: m.password_hash,
-            state: LoginState { failures: m.failures.max(0) as u32, locked_until: m.locked_until },
+            state: LoginState { failures: m.failures.max(0) as u32, locked_until: m.locked_until, locks: 0 },
         }))
     }
 

@@ -268,6 +268,8 @@ struct LogRest {
     overdue: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ended_step: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    public: bool,
 }
 
 impl LogRest {
@@ -279,6 +281,7 @@ impl LogRest {
             deadline: e.deadline,
             overdue: e.overdue,
             ended_step: e.ended_step.clone(),
+            public: e.public,
         }
     }
 }
@@ -301,6 +304,7 @@ pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> 
         deadline: rest.deadline,
         overdue: rest.overdue,
         ended_step: rest.ended_step,
+        public: rest.public,
     })
 }
 

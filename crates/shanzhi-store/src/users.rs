@@ -100,12 +100,16 @@ impl Store {
 
     async fn with_credentials(&self, rows: Vec<user::Model>) -> Result<Vec<UserRow>> {
         let names: Vec<String> = rows.iter().map(|m| m.username.clone()).collect();
+        let locks = self.locks_of(&names).await?;
         let creds: std::collections::HashMap<String, Option<DateTime<Utc>>> = credential::Entity::find()
             .filter(credential::Column::Username.is_in(names))
             .all(self.db())
             .await?
             .into_iter()
-            .map(|c| (c.username, c.locked_until))
+            .map(|c| {
+                let lock = locks.get(&c.username).copied();
+                (c.username, lock)
+            })
             .collect();
         rows.into_iter()
             .map(|m| {

@@ -462,8 +462,7 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
         print!("{b}");
     }
     let router = shanzhi_api::router_with(app, cfg.limits);
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
+    shanzhi_api::serve(listener, router, cfg.limits, shutdown()).await?;
     Ok(())
 }
 
@@ -507,7 +506,7 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
         }
         CaseAction::Show { id, user } => {
             let actor = app.actor(user.as_deref()).await.map_err(explain)?;
-            serde_json::to_string_pretty(&app.case_detail(id, &actor, false).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.case_detail(id, &actor, None).await.map_err(explain)?)?
         }
         CaseAction::Act { id, user, action, opinion, unit, assisting, attachment } => {
             let actor = app.actor(Some(&user)).await.map_err(explain)?;
@@ -529,6 +528,11 @@ async fn forget_keys_forever(app: App, days: u32) {
             Ok(0) => {}
             Ok(n) => tracing::info!(forgotten = n, days, "idempotency keys forgotten"),
             Err(e) => tracing::warn!(error = %e, "forgetting old idempotency keys failed"),
+        }
+        match app.forget_old_login_failures().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(forgotten = n, "failed logins forgotten"),
+            Err(e) => tracing::warn!(error = %e, "forgetting old failed logins failed"),
         }
     }
 }

@@ -204,6 +204,22 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Lifts every lock of an account's name and forgets its failed logins, from every address.
+/// Audited `auth.unlock`.
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/unlock", tag = "admin",
+    params(("username" = String, Path)), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError)))]
+pub async fn unlock_user(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&caller)?;
+    app.unlock_user(&caller, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The roles: each one's data scope rule, the kinds of unit its accounts belong to, the workflow
 /// actions it may take, and how many active accounts have it.
 #[utoipa::path(get, path = "/api/v1/admin/roles", tag = "admin", security(("bearer" = []), ("api_key" = [])),

@@ -110,9 +110,15 @@ fn me(c: &Caller, display_name: String) -> MeDto {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginDto,
     responses((status = 200, body = SessionDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 423, body = ApiError), (status = 429, body = ApiError)))]
-pub async fn login(State(app): State<App>, bytes: Bytes) -> Result<Json<SessionDto>, ApiError> {
+pub async fn login(
+    State(app): State<App>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    bytes: Bytes,
+) -> Result<Json<SessionDto>, ApiError> {
     let dto: LoginDto = body(&bytes)?;
-    let s = app.login(dto.username.trim(), &dto.password).await?;
+    // Failed logins count per client address (as the rate limits do); without one, `local`.
+    let address = peer.map(|p| p.0.0.ip().to_string()).unwrap_or_else(|| "local".into());
+    let s = app.login_from(dto.username.trim(), &dto.password, &address).await?;
     Ok(Json(SessionDto {
         token: s.token,
         expires_at: s.expires_at.to_rfc3339(),

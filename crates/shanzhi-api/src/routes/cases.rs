@@ -20,21 +20,17 @@ use crate::error::ApiError;
 use crate::routes::auth::Authed;
 use crate::routes::body;
 
-fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
-}
-
 fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse().map_err(|_| ApiError::invalid("id", format!("`{id}` is not a case id")))
 }
 
 /// Reports a problem. With `Idempotency-Key`, a retry gets the same answer and creates nothing.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportDto,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1 to 255 visible ASCII characters, quoted or not (IETF draft); the same key with another body is a 422"),
           ),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-               (status = 403, body = ApiError), (status = 429, body = ApiError)))]
+               (status = 403, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn report(
     State(app): State<App>,
     Authed(caller): Authed,
@@ -53,7 +49,8 @@ pub async fn report(
         channel: dto.channel,
         attachments: dto.attachments,
     };
-    let view = app.report(input, &actor, header(&headers, "idempotency-key")).await?;
+    let key = crate::routes::idempotency_key(&headers)?;
+    let view = app.report(input, &actor, key.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
@@ -73,10 +70,11 @@ fn satisfaction(s: &str) -> Result<Satisfaction, ApiError> {
 ///
 /// With `Idempotency-Key`, a retry gets the same answer and the action is taken once.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", request_body = ActionDto,
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; the same key with another body is a 422")),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+               (status = 422, body = ApiError)))]
 pub async fn act(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -103,8 +101,10 @@ pub async fn act(
         extension: dto.extension,
         rating,
         attachments: dto.attachments,
+        public: dto.public,
     };
-    Ok(Json(app.act_once(id, command, &actor, header(&headers, "idempotency-key")).await?.into()))
+    let key = crate::routes::idempotency_key(&headers)?;
+    Ok(Json(app.act_once(id, command, &actor, key.as_deref()).await?.into()))
 }
 
 /// Adds a note to a case the caller can see, in any state (补充说明, 催办, a progress note).
@@ -112,10 +112,11 @@ pub async fn act(
 /// The case stays where it is and its watchers get a `note` event. With `Idempotency-Key`, a
 /// retry adds nothing and gets the same answer.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", request_body = NoteDto,
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; the same key with another body is a 422")),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = [])),
     responses((status = 201, body = CaseDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
-               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+               (status = 422, body = ApiError)))]
 pub async fn add_note(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -125,7 +126,8 @@ pub async fn add_note(
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
     let id = parse_id(&id)?;
     let dto: NoteDto = body(&bytes)?;
-    let key = header(&headers, "idempotency-key");
+    let key = crate::routes::idempotency_key(&headers)?;
+    let key = key.as_deref();
     let view = app.add_note(id, &dto.text, dto.attachments, &caller.actor, key).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
@@ -145,7 +147,8 @@ pub async fn show(
     let id = parse_id(&id)?;
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
-    Ok(Json(app.case_detail(id, &caller.actor, unmask).await?.into()))
+    let session = unmask.then(|| caller.session());
+    Ok(Json(app.case_detail(id, &caller.actor, session.as_deref()).await?.into()))
 }
 
 /// Personal data is unmasked only for a person who logged in: an API key (a device, a client
@@ -397,7 +400,8 @@ pub async fn export(
     let unmask = flag(&q, "unmask")?.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
     let english = lang(&q)?;
-    let export = app.export_cases(&filter, words, &caller.actor, unmask, english).await?;
+    let session = unmask.then(|| caller.session());
+    let export = app.export_cases(&filter, words, &caller.actor, session.as_deref(), english).await?;
     Ok(xlsx("cases", export))
 }
 

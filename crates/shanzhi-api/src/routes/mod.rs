@@ -33,6 +33,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/api/v1/admin/users/{username}", get(admin::show_user).patch(admin::change_user))
         .route("/api/v1/admin/users/{username}/password", post(admin::reset_password))
+        .route("/api/v1/admin/users/{username}/unlock", post(admin::unlock_user))
         .route("/api/v1/admin/roles", get(admin::roles))
         .route("/api/v1/admin/roles/{role}/actions/{kind}", put(admin::edit_role_actions))
         .route("/api/v1/admin/workflows", get(admin::workflows))
@@ -69,6 +70,46 @@ pub fn router() -> Router<App> {
                 .url("/openapi.json", <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi()),
         )
         .fallback(console::fallback)
+}
+
+/// The longest `Idempotency-Key` taken (the IETF draft leaves it to the server; UUIDs are 36).
+pub(crate) const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The `Idempotency-Key` header (IETF draft-ietf-httpapi-idempotency-key-header): a structured
+/// string (`"8e03978e-…"`), or the same unquoted as most clients send it; 1 to 255 visible ASCII
+/// characters. A key that is empty, too long, not ASCII or sent twice is a 400 naming the
+/// header: ignoring it would do the request again on every retry.
+pub(crate) fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, crate::error::ApiError> {
+    let mut values = headers.get_all("idempotency-key").iter();
+    let Some(value) = values.next() else { return Ok(None) };
+    let bad = |why: &str, zh: &str| {
+        crate::error::ApiError::from(
+            shanzhi_app::AppError::invalid("Idempotency-Key", why.to_string())
+                .with_zh(format!("Idempotency-Key（幂等键）{zh}")),
+        )
+    };
+    if values.next().is_some() {
+        return Err(bad("is sent more than once", "只能发送一个"));
+    }
+    let text =
+        value.to_str().map_err(|_| bad("must be visible ASCII characters", "只能由可见的 ASCII 字符组成"))?.trim();
+    let key = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    if key.is_empty() {
+        return Err(bad("is empty", "不能为空"));
+    }
+    if key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(bad(
+            &format!("has more than {MAX_IDEMPOTENCY_KEY} characters"),
+            &format!("最多 {MAX_IDEMPOTENCY_KEY} 个字符"),
+        ));
+    }
+    if !key.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\') {
+        return Err(bad(
+            "must be visible ASCII characters (no spaces, quotes or backslashes)",
+            "只能由可见的 ASCII 字符组成（不含空格、引号、反斜杠）",
+        ));
+    }
+    Ok(Some(key.to_string()))
 }
 
 /// Parses a JSON body, naming the field at fault.

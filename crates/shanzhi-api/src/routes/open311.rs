@@ -94,6 +94,7 @@ impl From<AppError> for Fail {
                 Fail(StatusCode::FORBIDDEN, m)
             }
             AppError::Refused(m) | AppError::Conflict(m) => Fail(StatusCode::BAD_REQUEST, m),
+            AppError::KeyReused(m) => Fail(StatusCode::UNPROCESSABLE_ENTITY, m),
             AppError::Busy(m) => Fail(StatusCode::BAD_REQUEST, m),
             AppError::Rejected { problems } => {
                 Fail(StatusCode::BAD_REQUEST, format!("{} problem(s) in the file", problems.len()))
@@ -473,8 +474,8 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
         attributes,
     };
     let input = app.open311_input(report)?;
-    let key = headers.get("idempotency-key").and_then(|h| h.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
-    let view = app.report(input, &caller.actor, key).await?;
+    let key = crate::routes::idempotency_key(headers).map_err(|e| Fail(StatusCode::BAD_REQUEST, e.message))?;
+    let view = app.report_open311(input, &caller.actor, key.as_deref()).await?;
     let notice = match (&view.grid, &view.route) {
         (Some(grid), Some(route)) => format!("已受理：网格 {grid}，拟派 {}", app.unit_name(&route.unit)),
         (Some(grid), None) => format!("已受理：网格 {grid}"),

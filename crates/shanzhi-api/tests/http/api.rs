@@ -139,6 +139,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/admin/users",
             "/api/v1/admin/users/{username}",
             "/api/v1/admin/users/{username}/password",
+            "/api/v1/admin/users/{username}/unlock",
             "/api/v1/admin/workflows",
             "/api/v1/areas/{code}",
             "/api/v1/attachments",

@@ -51,7 +51,8 @@ async fn login_lockout_logout_and_password_change() {
         let (_, anon) = call(&t, "GET", "/api/v1/auth/me", None, None).await;
         assert_eq!(anon["role"], "resident");
 
-        // Five failures in a row lock the account for 15 minutes, even against the right password.
+        // Five failures in a row (from one address) lock the name there for 15 minutes, even
+        // against the right password.
         for i in 1..=5 {
             let (s, v) = login(&t, "shouli", "Wrong@2026-pw").await;
             let expected = if i < 5 { StatusCode::UNAUTHORIZED } else { StatusCode::LOCKED };
@@ -59,7 +60,7 @@ async fn login_lockout_logout_and_password_change() {
         }
         let (s, v) = login(&t, "shouli", PASSWORD).await;
         assert_eq!((s, v["code"].as_str()), (StatusCode::LOCKED, Some("account_locked")), "{}", t.db);
-        assert!(v["details"]["message_zh"].as_str().unwrap().starts_with("登录失败次数过多，账号锁定至 20"), "{v}");
+        assert!(v["details"]["message_zh"].as_str().unwrap().starts_with("登录失败次数过多，已锁定至 20"), "{v}");
         t.clock.advance(Duration::minutes(16));
         let shouli = token(&t, "shouli", PASSWORD).await;
         // A success clears the count: four more failures do not lock.
@@ -202,7 +203,8 @@ async fn logins_and_anonymous_reports_are_rate_limited_per_client() {
     use axum::http::Request;
     use tower::ServiceExt;
     for t in setups("auth_limits").await {
-        let limits = shanzhi_api::Limits { logins_per_minute: 3, anonymous_reports_per_minute: 2 };
+        let limits =
+            shanzhi_api::Limits { logins_per_minute: 3, anonymous_reports_per_minute: 2, ..Default::default() };
         let router = shanzhi_api::router_with(t.app.clone(), limits);
         let send = |uri: &str, body: Value, auth: Option<String>| {
             let mut req = Request::post(uri).header("content-type", "application/json");

@@ -279,5 +279,288 @@ async fn a_login_token_never_travels_as_a_key_and_a_key_never_unmasks() {
         assert_eq!(s, StatusCode::OK, "masked, it reads");
         let (s, _) = t.call("GET", &format!("/api/v1/cases/{id}?unmask=true"), Some("zhiban"), None, None).await;
         assert_eq!(s, StatusCode::OK, "the same account, logged in, unmasks");
+        // The audit names the login that unmasked (the start of its token's hash).
+        let token = t.token("zhiban", false).await;
+        let hash: String =
+            <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let (_, audit) = t.call("GET", "/api/v1/admin/audit?action=pii.unmask", Some("admin"), None, None).await;
+        assert!(audit.to_string().contains(&format!("by login {}", &hash[..12])), "{}: {audit}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn idempotency_keys_follow_the_ietf_draft() {
+    for t in setups("hard_keys").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let report = |text: &str| json!({"kind": "event", "type": "0602", "description": text, "lon": lon, "lat": lat, "channel": "resident_web"});
+        let send = |key: &'static str, body: serde_json::Value| {
+            let t = &t;
+            async move { t.raw("POST", "/api/v1/cases", &[("idempotency-key", key)], Some(body)).await }
+        };
+        // Malformed keys are refused, never ignored (ignoring one repeats the request on retry).
+        for key in ["", "  ", "has space", "quote\"d"] {
+            let (s, v) = send(key, report("垃圾")).await;
+            assert_eq!(
+                (s, v["details"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("Idempotency-Key")),
+                "{}: `{key}`: {v}",
+                t.db
+            );
+        }
+        let long: &'static str = Box::leak("k".repeat(256).into_boxed_str());
+        assert_eq!(send(long, report("垃圾")).await.0, StatusCode::BAD_REQUEST);
+        // A key with characters outside ASCII cannot be sent as text: its bytes are refused too.
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/cases")
+            .header("content-type", "application/json")
+            .header("idempotency-key", axum::http::HeaderValue::from_bytes("键-1".as_bytes()).unwrap())
+            .body(axum::body::Body::from(report("垃圾").to_string()))
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(shanzhi_api::router(t.app.clone()), req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", t.db);
+
+        // The same key with the same body: the first answer, once; with another body: 422.
+        let (s, first) = send("\"k-1\"", report("路口垃圾")).await;
+        assert_eq!(s, StatusCode::CREATED, "{}: {first}", t.db);
+        let (s, again) = send("k-1", report("路口垃圾")).await;
+        assert_eq!(
+            (s, &again["id"]),
+            (StatusCode::CREATED, &first["id"]),
+            "{}: a quoted and a bare key are one key",
+            t.db
+        );
+        let (s, v) = send("k-1", report("另一处垃圾")).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")),
+            "{}: {v}",
+            t.db
+        );
+        assert!(v["details"]["message_zh"].as_str().unwrap().contains("已用于另一个不同的请求"), "{v}");
+        let (_, list) = t.call("GET", "/api/v1/cases?q=另一处垃圾", Some("zhiban"), None, None).await;
+        assert_eq!(list["total"], 0, "{}: nothing was stored for the reused key", t.db);
+
+        // An action's key: the same action again is the first answer; another action is refused.
+        let id = t.patrol("lixin-wangge", "130202001001", "0602").await;
+        let uri = format!("/api/v1/cases/{id}/actions");
+        let (s, _) = t.call("POST", &uri, Some("shouli"), Some(json!({"action": "register"})), Some("act-1")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, v) = t.call("POST", &uri, Some("shouli"), Some(json!({"action": "register"})), Some("act-1")).await;
+        assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("pending_filing")), "{v}");
+        let (s, v) =
+            t.call("POST", &uri, Some("shouli"), Some(json!({"action": "request_verification"})), Some("act-1")).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")),
+            "{}: {v}",
+            t.db
+        );
+
+        // Open311's tokens are the keys of Open311 reports only, never of the internal API.
+        assert_eq!(t.text("GET", "/open311/v2/tokens/k-1.json", &[], None).await.0, StatusCode::NOT_FOUND, "{}", t.db);
+        let k = t.app.create_api_key("admin", "client-token", "jumin", "open311").await.unwrap();
+        let form = format!("api_key={k}&service_code=0602&lat={lat}&long={lon}&description=x");
+        let (s, _, body) = t
+            .text(
+                "POST",
+                "/open311/v2/requests.json",
+                &[("idempotency-key", "fms-9")],
+                Some(("application/x-www-form-urlencoded", form)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        assert_eq!(t.text("GET", "/open311/v2/tokens/fms-9.json", &[], None).await.0, StatusCode::OK, "{}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_whatever_its_spelling_in_answers_and_public_feeds() {
+    for t in setups("hard_mask").await {
+        let (lon, lat) = t.point_in("130202001001");
+        let text = "联系人：张三丰，电话１３８．１２３４．５６７８，座机（0315）2345678，\
+                    身份证130202 19900101 1232，车牌冀c 92345占道";
+        let (s, v) = t
+            .call("POST", "/api/v1/cases", None, Some(json!({"kind": "event", "type": "0602", "description": text, "lon": lon, "lat": lat, "channel": "resident_web"})), None)
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_str().unwrap().to_string();
+        let hidden = ["三丰", "1234", "５６７８", "234567", "19900101", "92345", "c 923"];
+        let leaks = |what: &str, body: &str| {
+            for h in hidden {
+                assert!(!body.contains(h), "{}: {what} shows `{h}`: {body}", t.db);
+            }
+        };
+        leaks("the answer to the report", &v.to_string());
+        for user in ["zhiban", "paiqian", "lixin-wangge"] {
+            let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some(user), None, None).await;
+            leaks(user, &d["description"].to_string());
+        }
+        let (_, list) = t.call("GET", "/api/v1/cases?type=0602", Some("zhiban"), None, None).await;
+        leaks("the list", &list.to_string());
+        let (_, _, feed) = t.text("GET", "/open311/v2/requests.json", &[], None).await;
+        assert!(feed.contains(&id), "{}: the report is public", t.db);
+        leaks("the Open311 feed", &feed);
+        let (_, _, one) = t.text("GET", &format!("/open311/v2/requests/{id}.xml"), &[], None).await;
+        leaks("the Open311 request", &one);
+        // Unmasked for the centre that calls people back, and that is audited.
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}?unmask=true"), Some("zhiban"), None, None).await;
+        assert!(d["description"].as_str().unwrap().contains("张三丰"), "{d}");
+
+        // A staff opinion not marked public stays out of the feeds and out of what the resident reads;
+        // a public reply reaches both, masked.
+        let mine = t.report("jumin", json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
+        let mine = mine["id"].as_str().unwrap();
+        t.act(1, mine, "shouli", json!({"action": "request_verification", "opinion": "内部：报案人脾气大"})).await;
+        let photo = "https://evidence.example.org/1.jpg";
+        let confirm = json!({"action": "confirm", "opinion": "已核实，电话13812345678回复您", "public": true, "attachments": [photo]});
+        t.act(1, mine, "lixin-wangge", confirm).await;
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{mine}"), Some("jumin"), None, None).await;
+        let log = d["log"].to_string();
+        assert!(!log.contains("脾气") && log.contains("138****5678"), "{}: {log}", t.db);
+        let (_, d) = t.call("GET", &format!("/api/v1/cases/{mine}"), Some("zhiban"), None, None).await;
+        assert!(d["log"].to_string().contains("脾气"), "staff read each other's opinions");
+        let (_, _, feed) = t.text("GET", &format!("/open311/v2/requests/{mine}.json?extensions=true"), &[], None).await;
+        assert!(!feed.contains("脾气") && feed.contains("138****5678"), "{}: {feed}", t.db);
+    }
+}
+
+/// A login from a client address (as the server sees it behind its listener).
+async fn login_from(t: &crate::support::T, user: &str, password: &str, ip: [u8; 4]) -> (StatusCode, serde_json::Value) {
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({"username": user, "password": password}).to_string()))
+        .unwrap();
+    let addr = std::net::SocketAddr::from((ip, 40000));
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    let res = tower::ServiceExt::oneshot(shanzhi_api::router(t.app.clone()), req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn guessing_locks_the_guesser_out_not_the_person_and_tells_no_names() {
+    for t in setups("hard_logins").await {
+        const ATTACKER: [u8; 4] = [203, 0, 113, 9];
+        const OFFICE: [u8; 4] = [10, 1, 2, 3];
+        // Five wrong guesses from one address lock `admin` there …
+        let mut known = Vec::new();
+        for _ in 0..6 {
+            known.push(login_from(&t, "admin", "Guess@2026-pw", ATTACKER).await);
+        }
+        assert_eq!(
+            known.iter().map(|(s, _)| s.as_u16()).collect::<Vec<_>>(),
+            [401, 401, 401, 401, 423, 423],
+            "{}",
+            t.db
+        );
+        // … not from the office, where the administrator still logs in.
+        let (s, v) = login_from(&t, "admin", crate::support::PASSWORD, OFFICE).await;
+        assert_eq!(s, StatusCode::OK, "{}: {v}", t.db);
+
+        // A name that does not exist answers exactly as one that does, locks included.
+        let mut unknown = Vec::new();
+        for _ in 0..6 {
+            unknown.push(login_from(&t, "no-such-admin", "Guess@2026-pw", ATTACKER).await);
+        }
+        let shape = |v: &[(StatusCode, serde_json::Value)]| -> Vec<(u16, String, String)> {
+            v.iter()
+                .map(|(s, b)| {
+                    // The lock's time differs by the seconds between the two runs; the rest must not.
+                    let msg = b["message"].as_str().unwrap_or("").split(" until ").next().unwrap_or("").to_string();
+                    (s.as_u16(), b["code"].as_str().unwrap_or("").to_string(), msg)
+                })
+                .collect()
+        };
+        assert_eq!(shape(&unknown), shape(&known), "{}: an unknown name is told what a known one is", t.db);
+
+        // The lock doubles each time it comes back without a good login in between.
+        t.clock.advance(chrono::Duration::minutes(16));
+        for _ in 0..5 {
+            login_from(&t, "jumin", "Guess@2026-pw", ATTACKER).await;
+        }
+        t.clock.advance(chrono::Duration::minutes(16));
+        assert_eq!(login_from(&t, "jumin", crate::support::PASSWORD, ATTACKER).await.0, StatusCode::OK, "15 minutes");
+        for _ in 0..5 {
+            login_from(&t, "jumin", "Guess@2026-pw", ATTACKER).await;
+        }
+        t.clock.advance(chrono::Duration::minutes(16));
+        assert_eq!(
+            login_from(&t, "jumin", crate::support::PASSWORD, ATTACKER).await.0,
+            StatusCode::OK,
+            "a success resets the backoff"
+        );
+        for round in 0..2 {
+            for _ in 0..5 {
+                login_from(&t, "shouli", "Guess@2026-pw", ATTACKER).await;
+            }
+            t.clock.advance(chrono::Duration::minutes(16));
+            let (s, _) = login_from(&t, "shouli", "Guess@2026-pw", ATTACKER).await;
+            if round == 1 {
+                // The second lock lasts 30 minutes: 16 minutes on, the guess is still refused as locked.
+                assert_eq!(s, StatusCode::LOCKED, "{}: the second lock is longer", t.db);
+            } else {
+                assert_eq!(s, StatusCode::UNAUTHORIZED, "{}: the first lock ran out", t.db);
+            }
+        }
+
+        // The administrator lifts a lock at once, and it is audited.
+        let (s, _) = t.call("POST", "/api/v1/admin/users/shouli/unlock", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{}: only the administrator", t.db);
+        let (s, v) = t.call("POST", "/api/v1/admin/users/shouli/unlock", Some("admin"), None, None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{}: {v}", t.db);
+        assert_eq!(login_from(&t, "shouli", crate::support::PASSWORD, ATTACKER).await.0, StatusCode::OK, "{}", t.db);
+        let (_, audit) = t.call("GET", "/api/v1/admin/audit?action=auth.unlock", Some("admin"), None, None).await;
+        assert!(audit.to_string().contains("shouli"), "{}: {audit}", t.db);
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_dawdles_over_its_headers_or_hoards_connections_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    for t in setups("hard_conns").await {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = shanzhi_api::Limits { header_read_secs: 1, connections_per_address: 2, ..Default::default() };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(shanzhi_api::serve(
+            listener,
+            shanzhi_api::router_with(t.app.clone(), limits),
+            limits,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let within = |secs| std::time::Duration::from_secs(secs);
+        let read_all = |mut s: TcpStream| async move {
+            let mut out = Vec::new();
+            let _ = s.read_to_end(&mut out).await;
+            String::from_utf8_lossy(&out).into_owned()
+        };
+
+        // Headers begun and never finished: the server closes the connection after its deadline.
+        let mut slow = TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let started = std::time::Instant::now();
+        tokio::time::timeout(within(5), read_all(slow)).await.expect("a slow client is cut off");
+        assert!(started.elapsed() >= std::time::Duration::from_millis(800), "{}: not before its deadline", t.db);
+
+        // Two connections from one address are held; a third is closed at once.
+        let mut a = TcpStream::connect(addr).await.unwrap();
+        let _b = TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let third = TcpStream::connect(addr).await.unwrap();
+        let refused = tokio::time::timeout(within(2), read_all(third)).await.expect("the third is closed at once");
+        assert_eq!(refused, "", "{}: nothing is served on it", t.db);
+        a.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+        let answer = tokio::time::timeout(within(5), read_all(a)).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{}: the held ones are served: {answer}", t.db);
+
+        let _ = stop.send(());
+        tokio::time::timeout(within(40), server).await.expect("the server stops").unwrap().unwrap();
     }
 }

@@ -288,14 +288,22 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
             60,
             &id,
             "lunan-gongshui",
-            json!({"action": "feedback", "opinion": "已补装井盖，回访电话 13812345678", "attachments": [PHOTO]}),
+            json!({"action": "feedback", "opinion": "已补装井盖，回访电话 13812345678", "attachments": [PHOTO], "public": true}),
         )
         .await;
-        t.act(20, &id, "lixin-wangge", json!({"action": "check_pass", "attachments": [PHOTO]})).await;
+        // A staff opinion not marked public stays inside.
+        t.act(
+            20,
+            &id,
+            "lixin-wangge",
+            json!({"action": "check_pass", "opinion": "内部意见：业主难沟通", "attachments": [PHOTO]}),
+        )
+        .await;
         t.act(5, &id, "zhiban", json!({"action": "close"})).await;
         let (_, x) = xml_of(&t, &format!("/open311/v2/requests/{id}.xml?extensions=true")).await;
         assert_eq!(texts(&x, "request/status"), ["closed"]);
         assert!(texts(&x, "request/status_notes")[0].contains("138****5678"), "{x}");
+        assert!(!x.contains("内部意见"), "{}: an internal opinion is not published: {x}", t.db);
         assert!(x.contains("<type>closed</type>"), "{x}");
         assert!(x.contains("<expected_datetime/>"), "no expected time once closed");
 
@@ -345,6 +353,7 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
         assert_eq!(ids[0], format!("{id}-1"));
         let (_, u) = json_of(&t, "/open311/v2/servicerequestupdates.json").await;
         assert!(u.as_array().unwrap().iter().any(|e| e["description"].as_str().unwrap().contains("138****5678")));
+        assert!(!u.to_string().contains("内部意见"), "{}: nor in the update feed", t.db);
     }
 }
 

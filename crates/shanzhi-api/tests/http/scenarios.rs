@@ -678,17 +678,19 @@ async fn notes_leave_the_case_where_it_is_and_retried_writes_happen_once() {
         assert_ne!(s, StatusCode::OK, "{}: without the key it is a second attempt, refused", t.db);
         let (_, d) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
         assert_eq!(log_of(&d).iter().filter(|e| e["action"] == "request_verification").count(), 1, "{}", t.db);
-        // A key belongs to its first request: used on another case it is a conflict.
+        // A key belongs to its first request: with another body it is refused as reused (IETF
+        // draft: 422); with the same body on another case it is a conflict.
         let other = t.report("jumin", json!({"kind": "event", "type": "0602", "description": "另一处垃圾", "lon": lon, "lat": lat, "channel": "resident_web"})).await;
-        let (s, e) = t
-            .call(
-                "POST",
-                &format!("/api/v1/cases/{}/notes", other["id"].as_str().unwrap()),
-                Some("jumin"),
-                Some(json!({"text": "y"})),
-                Some("note-1"),
-            )
-            .await;
+        let other_notes = format!("/api/v1/cases/{}/notes", other["id"].as_str().unwrap());
+        let (s, e) = t.call("POST", &other_notes, Some("jumin"), Some(json!({"text": "y"})), Some("note-1")).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")),
+            "{}: {e}",
+            t.db
+        );
+        let urge = json!({"text": "还没人来处理，请尽快，电话13912345678"});
+        let (s, e) = t.call("POST", &other_notes, Some("jumin"), Some(urge), Some("note-1")).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{}: {e}", t.db);
     }
 }

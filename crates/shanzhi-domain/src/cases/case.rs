@@ -247,6 +247,9 @@ pub struct LogEntry {
     /// The step this action ended, if it ended one (so that figures can be explained from the log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_step: Option<String>,
+    /// Whether the opinion may be published (Open311's notes and updates); internal otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }
 
 fn default_level() -> HandlingLevel {

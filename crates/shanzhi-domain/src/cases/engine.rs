@@ -26,6 +26,10 @@ pub struct Command {
     /// The case to merge into (for a merge).
     #[serde(default)]
     pub parent: Option<i64>,
+    /// The opinion is a reply to the public (公开答复): shown on public feeds (Open311). Staff
+    /// opinions are internal unless marked so.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// Why an action was refused.
@@ -125,6 +129,7 @@ pub fn create(
         deadline: case.clock.as_ref().map(|c| c.deadline),
         overdue: false,
         ended_step: None,
+        public: false,
     };
     Ok((case, entry))
 }
@@ -289,6 +294,7 @@ pub fn apply(
         from_state: Some(case.state.clone()),
         to_state: next.state.clone(),
         opinion: cmd.opinion.clone(),
+        public: cmd.public && cmd.opinion.is_some(),
         attachments: cmd.attachments.clone(),
         units: if def.effects.iter().any(|e| matches!(e, Effect::AssignUnits | Effect::Whistle)) {
             next.units.clone()

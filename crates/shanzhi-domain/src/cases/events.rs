@@ -51,6 +51,7 @@ mod tests {
             deadline: None,
             overdue: false,
             ended_step: None,
+            public: false,
         }
     }
 

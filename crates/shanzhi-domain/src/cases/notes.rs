@@ -67,6 +67,7 @@ pub fn annotate(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str
         deadline: case.clock.as_ref().map(|c| c.deadline),
         overdue: false,
         ended_step: None,
+        public: false,
     }
 }
 

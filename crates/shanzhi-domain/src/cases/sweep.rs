@@ -104,6 +104,7 @@ pub fn sweep(
         deadline: next.clock.as_ref().map(|c| c.deadline),
         overdue: false,
         ended_step: None,
+        public: false,
     };
     Ok(Some((next, entry)))
 }

@@ -13,6 +13,7 @@ pub mod division;
 pub mod grid;
 pub mod grid_worker;
 pub mod idempotency_key;
+pub mod login_failure;
 pub mod reference_data;
 pub mod server_node;
 pub mod unit;

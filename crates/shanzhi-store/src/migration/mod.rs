@@ -19,6 +19,7 @@ mod m0016_user_admin;
 mod m0017_log_figures;
 mod m0018_key_age;
 mod m0019_user_scope;
+mod m0020_login_failures;
 
 use sea_orm_migration::prelude::*;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_log_figures::Migration),
             Box::new(m0018_key_age::Migration),
             Box::new(m0019_user_scope::Migration),
+            Box::new(m0020_login_failures::Migration),
         ]
     }
 }

@@ -56,6 +56,7 @@ fn full(action: &str, satisfaction: Satisfaction) -> Command {
         rating: Some(Rating { satisfaction, reason: None }),
         attachments: vec!["p.jpg".into()],
         parent: None,
+        public: false,
     }
 }
 
