@@ -1,6 +1,7 @@
 //! shanzhi-api: the HTTP API (axum): routes, wire DTOs, stable error codes and the OpenAPI
 //! document.
 
+mod client;
 mod dto;
 mod dto_admin;
 mod dto_auth;
@@ -46,10 +47,11 @@ async fn no_nul(req: axum::extract::Request, next: axum::middleware::Next) -> ax
 
 /// What the console and the API explorer may load: their own scripts only (no inline or remote
 /// script), their own styles (Element Plus and Swagger UI set style attributes), images from
-/// themselves and the configured map tiles (any https origin: the tile server is configuration),
+/// themselves and the configured map tiles (any origin: the tile server is configuration, and a
+/// city intranet's may be plain http),
 /// and no framing by other sites.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self' data:; object-src 'none'; \
+     img-src 'self' data: blob: https: http:; connect-src 'self'; font-src 'self' data:; object-src 'none'; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Answers that the layers and extractors make on their own (a body over the limit, a request

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 
 /// Requests per minute per client address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     pub logins_per_minute: u32,
@@ -26,7 +26,15 @@ pub struct Limits {
     /// Seconds a client has to send a request's headers once it starts one; a connection that
     /// dawdles (a slow-headers attack) is closed.
     pub header_read_secs: u64,
+    /// The reverse proxies in front of the server (where TLS ends): for requests from them the
+    /// client is the nearest untrusted address of `X-Forwarded-For`, and they are not capped.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
+
+/// The client address a request counts under (`client::client_address`), put in its extensions
+/// by the limits middleware for the handlers (logins count failures by it).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -35,6 +43,7 @@ impl Default for Limits {
             anonymous_reports_per_minute: 60,
             connections_per_address: 500,
             header_read_secs: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -70,20 +79,18 @@ impl Limiter {
 }
 
 /// The middleware.
-pub async fn limit(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
-    let client = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into());
+pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let client = crate::client::client_address(peer, req.headers(), &limiter.limits.trusted_proxies);
+    req.extensions_mut().insert(ClientAddress(client.clone()));
+    // Only credentials that can work make a request not anonymous (a key in the query string is
+    // taken on Open311 routes only).
     let anonymous = !req.headers().contains_key("authorization") && !req.headers().contains_key("x-api-key");
     let path = req.uri().path();
     let rule = match (req.method(), path) {
         (&Method::POST, "/api/v1/auth/login") => Some(("login", limiter.limits.logins_per_minute)),
         // Anonymous uploads count with anonymous reports: a resident's report comes with its photos.
-        (&Method::POST, "/api/v1/cases" | "/api/v1/attachments")
-            if anonymous && !req.uri().query().is_some_and(|q| q.contains("api_key=")) =>
-        {
+        (&Method::POST, "/api/v1/cases" | "/api/v1/attachments") if anonymous => {
             Some(("report", limiter.limits.anonymous_reports_per_minute))
         }
         _ => None,

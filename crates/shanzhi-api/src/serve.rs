@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,18 +22,19 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 /// The connections open per client address.
 #[derive(Clone, Default)]
-struct Open(Arc<Mutex<HashMap<IpAddr, usize>>>);
+struct Open(Arc<Mutex<HashMap<String, usize>>>);
 
 /// One connection counted against its address until dropped.
 struct Slot {
     open: Open,
-    ip: IpAddr,
+    ip: String,
 }
 
 impl Open {
-    fn take(&self, ip: IpAddr, cap: usize) -> Option<Slot> {
+    /// A slot for a connection from `ip` (its bucket: IPv6 counted by its /64).
+    fn take(&self, ip: String, cap: usize) -> Option<Slot> {
         let mut m = self.0.lock().expect("connection counts");
-        let n = m.entry(ip).or_insert(0);
+        let n = m.entry(ip.clone()).or_insert(0);
         if *n >= cap.max(1) {
             return None;
         }
@@ -78,7 +79,10 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
-        let Some(slot) = open.take(peer.ip(), limits.connections_per_address) else {
+        // A trusted proxy brings every client: it is not capped (the proxy caps its own).
+        let trusted = crate::client::is_trusted(peer.ip(), &limits.trusted_proxies);
+        let cap = if trusted { usize::MAX } else { limits.connections_per_address };
+        let Some(slot) = open.take(crate::client::bucket(peer.ip()), cap) else {
             tracing::warn!(%peer, cap = limits.connections_per_address, "too many connections from one address: closed");
             drop(stream);
             continue;

@@ -338,8 +338,17 @@ impl App {
         if username.is_empty() || username.chars().count() > 64 {
             return Err(AppError::invalid("username", "a name has 1 to 64 characters"));
         }
+        self.unlock_by(&caller.actor.user, username).await
+    }
+
+    /// [`App::unlock_user`] by the operator of the database (`shanzhi unlock`).
+    pub async fn unlock_as_operator(&self, username: &str) -> Result<u64, AppError> {
+        self.unlock_by("operator", username).await
+    }
+
+    async fn unlock_by(&self, by: &str, username: &str) -> Result<u64, AppError> {
         let cleared = self.store().clear_login_failures(username).await?;
-        self.audit(&caller.actor.user, "auth.unlock", username, format!("{cleared} lock entries cleared")).await?;
+        self.audit(by, "auth.unlock", username, format!("{cleared} lock entries cleared")).await?;
         Ok(cleared)
     }
 

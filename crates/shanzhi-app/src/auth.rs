@@ -213,6 +213,9 @@ impl App {
         let name: String = username.chars().take(64).collect();
         let address: String = address.chars().take(64).collect();
         let all = shanzhi_store::ALL_ADDRESSES;
+        // One login of a name at a time in this server (other servers on the same database can
+        // still interleave theirs: a handful more guesses at most, not dozens).
+        let _turn = self.auth.login_turns.of(&name).lock().await;
         let states = self.store().login_states(&name, &[&address, all]).await?;
         let here = states.get(&address).copied().unwrap_or_default();
         let everywhere = states.get(all).copied().unwrap_or_default();
@@ -243,10 +246,16 @@ impl App {
             let everywhere = policy.after_failure(&everywhere, now, policy.account_failures);
             self.store().set_login_states(&name, &[(&address, here), (all, everywhere)], now).await?;
             let locked = [here, everywhere].iter().any(|s| policy.is_locked(s, now));
-            let action = if locked { "auth.locked" } else { "auth.login_failed" };
-            let detail =
-                format!("{} failures in a row from {address}, {} from anywhere", here.failures, everywhere.failures);
-            self.audit(&name, action, &name, detail).await?;
+            // Failures for accounts are audited; names without one are only counted (an attacker
+            // trying millions of names must not grow the audit chain, nor write into it).
+            if user.is_some() {
+                let action = if locked { "auth.locked" } else { "auth.login_failed" };
+                let detail = format!(
+                    "{} failures in a row from {address}, {} from anywhere",
+                    here.failures, everywhere.failures
+                );
+                self.audit(&name, action, &name, detail).await?;
+            }
             if locked {
                 let until = [here, everywhere].iter().filter_map(|s| s.locked_until).max().unwrap_or(now);
                 let minutes = (until - now).num_minutes().max(1);
@@ -256,7 +265,7 @@ impl App {
             return Err(wrong());
         }
         if here != LoginState::default() || everywhere != LoginState::default() {
-            self.store().clear_login_failures(&name).await?;
+            self.store().clear_login_failures_from(&name, &[&address, all]).await?;
         }
         let username = name.as_str();
         let token = new_secret(TOKEN_PREFIX);
@@ -416,9 +425,14 @@ impl App {
             return Err(AppError::NotFound { what: format!("user {username}") });
         }
         self.login_policy().check_password(username, password).map_err(|m| AppError::invalid_in("password", m))?;
-        self.store().set_password(username, &hash_password(password).await?, self.clock().now()).await?;
-        self.auth.trusted.forget_user(username);
-        self.audit(by, "auth.set_password", username, "").await
+        let now = self.clock().now();
+        self.store().set_password(username, &hash_password(password).await?, now).await?;
+        // A password set from outside (the operator's command line) ends every login of the
+        // account and lifts its locks, like an administrator's reset.
+        let ended = self.store().revoke_tokens_of(username, None, now).await?;
+        self.store().clear_login_failures(username).await?;
+        self.forget_logins_of(username);
+        self.audit(by, "auth.set_password", username, format!("{ended} login(s) ended, locks lifted")).await
     }
 
     /// Gives `admin` its first password, if it has none yet. Returns whether it did.
@@ -493,6 +507,27 @@ pub(crate) struct AuthState {
     /// for it: a slower reload cannot put back what a later one read (an extra scope taken away
     /// would otherwise linger until the account's next check).
     pub reload: tokio::sync::Mutex<()>,
+    /// Logins of one name take turns (names share these by hash): failures are read, checked and
+    /// written back one login at a time, so parallel guesses cannot all count as the same one.
+    pub login_turns: LoginTurns,
+}
+
+/// The login turns, striped by name.
+pub(crate) struct LoginTurns(Vec<tokio::sync::Mutex<()>>);
+
+impl Default for LoginTurns {
+    fn default() -> Self {
+        LoginTurns((0..64).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+}
+
+impl LoginTurns {
+    fn of(&self, name: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        name.hash(&mut h);
+        &self.0[(h.finish() % self.0.len() as u64) as usize]
+    }
 }
 
 #[cfg(test)]

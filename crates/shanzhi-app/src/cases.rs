@@ -350,7 +350,8 @@ impl App {
         key: Option<&str>,
     ) -> Result<CaseView, AppError> {
         let reference = self.reference();
-        let scope = self.scope_of(actor);
+        // Acting needs the case inside the area or units: one's own report elsewhere is only read.
+        let scope = self.scope_of(actor).for_acting();
         let stored = self.store().load_case_in(id, &scope).await?;
         let key = key.map(|k| scoped_key("act", actor, k));
         let key = key.as_deref();
@@ -398,6 +399,9 @@ impl App {
             let e = annotate(&mut parent.case, actor, now, notes::ABSORB, format!("合并重复案件 {id}"));
             others.push((parent, seq, e));
         } else if was_open && next.case.closed_at.is_some() {
+            // The children's reporters read this note: it says what became of the problem, not
+            // which case (they may not open the parent).
+            let ended = wf.state(&next.case.state).map_or_else(|| next.case.state.clone(), |d| d.name_zh.clone());
             for child in next.case.merged.clone() {
                 let mut c = self.store().load_case(child).await?;
                 let seq = c.case.seq;
@@ -406,7 +410,7 @@ impl App {
                     actor,
                     now,
                     notes::PARENT_CLOSED,
-                    format!("主案件 {id} 已{}", next.case.state),
+                    format!("同一问题的主案件已办结（{ended}）"),
                 );
                 others.push((c, seq, e));
             }
@@ -440,7 +444,8 @@ impl App {
         let mut tries = 0;
         loop {
             let mut next = self.store().load_case_in(id, &scope).await?;
-            if let Some(view) = self.replayed(id, key, &fingerprint).await? {
+            if let Some(mut view) = self.replayed(id, key, &fingerprint).await? {
+                self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
                 return Ok(view);
             }
             let before = next.case.seq;
@@ -514,7 +519,17 @@ impl App {
         }
         let mut log = self.store().case_log(&stored.county, id).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
-        let actions: Vec<ActionOffer> = engine::available(wf, &stored.case, actor)
+        // One's own report outside one's area and units is read, not worked: no action is offered.
+        let grid = stored.case.grid.as_ref().map(|g| g.to_string());
+        let units = shanzhi_domain::access::involved_units(&stored.case, &log);
+        let may_act = self.scope_of(actor).for_acting().admits(
+            &stored.county,
+            grid.as_deref(),
+            stored.case.reporter.as_deref(),
+            &units,
+        );
+        let offered = if may_act { engine::available(wf, &stored.case, actor) } else { Vec::new() };
+        let actions: Vec<ActionOffer> = offered
             .into_iter()
             .map(|(a, r)| {
                 let (name_zh, name_en) = action_names(wf, a);
@@ -544,6 +559,10 @@ impl App {
                 let for_them = e.public || e.actor.user == actor.user || e.action == notes::PARENT_CLOSED;
                 e.opinion =
                     e.opinion.as_deref().filter(|_| !outside || for_them).map(shanzhi_domain::privacy::mask_text);
+                // The staff's working photos and files go with their opinions.
+                if outside && !for_them {
+                    e.attachments.clear();
+                }
             }
         }
         Ok(CaseDetail { case, log, log_names, actions, unit_choices })

@@ -363,7 +363,8 @@ impl App {
                     external_status_code: e.to_state.clone(),
                     at: e.at,
                     description: public_opinion(&e).or(action).unwrap_or_else(|| e.action.clone()),
-                    media_url: web_address(&e.attachments),
+                    // The report's photo and a public reply's; the staff's working files stay inside.
+                    media_url: (e.seq == 1 || e.public).then(|| web_address(&e.attachments)).flatten(),
                 })
             })
             .collect())

@@ -178,6 +178,18 @@ impl DataScope {
         DataScope::Within { areas, units, reporter: actor.user.clone() }
     }
 
+    /// The scope in which the account may act on cases: its own reports outside its area and
+    /// units are for reading and notes, not for acting on (a grid worker's report from another
+    /// county is that county's to work).
+    pub fn for_acting(&self) -> DataScope {
+        match self {
+            DataScope::Within { areas, units, .. } => {
+                DataScope::Within { areas: areas.clone(), units: units.clone(), reporter: String::new() }
+            }
+            other => other.clone(),
+        }
+    }
+
     /// Whether figures of `area` (and of `unit` in it, when asked) may be shown: an area inside
     /// one of the scope's areas, or one of the scope's units. Figures broken down by unit
     /// (`by_unit`) are every unit's, whatever unit was asked: only an area inside the scope's
@@ -206,7 +218,9 @@ impl DataScope {
                     6 => county == area,
                     _ => grid.is_some_and(|g| g.starts_with(area.as_str())),
                 };
-                areas.iter().any(inside) || units.iter().any(|u| mine.contains(u)) || reporter == Some(me.as_str())
+                areas.iter().any(inside)
+                    || units.iter().any(|u| mine.contains(u))
+                    || (!me.is_empty() && reporter == Some(me.as_str()))
             }
             DataScope::Own(user) => reporter == Some(user.as_str()),
         }

@@ -24,11 +24,12 @@ use regex::Regex;
 
 use crate::people::Role;
 
-/// What may stand between two digits of one number (after normalisation), up to three of them.
-const SEP: &str = r"[ \t\-.·]{0,3}";
+/// What may stand between two digits of one number (after normalisation), up to three of them:
+/// spaces, tabs, line breaks (a number wrapped in a text box), dashes, dots, slashes, underscores.
+const SEP: &str = r"[ \t\r\n\-.·/_]{0,3}";
 
 fn is_sep(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '-' | '.' | '·')
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '-' | '.' | '·' | '/' | '_')
 }
 
 /// 18-character resident ID numbers (GB 11643): area code, birth date, sequence, check character.
@@ -332,8 +333,8 @@ fn overlaps(taken: &[Found], range: &Range<usize>) -> bool {
 }
 
 /// Adds to `taken` the first group of each match of `re` in `text` that overlaps nothing taken,
-/// is not next to `***` (nor followed by `-***`, a masked landline's area code: a bracketed one
-/// loses its brackets) and that `mask` masks (`None`: not personal data); a match turned down is
+/// is not glued to what is left of a masked item (`after_masked`, `before_masked`: a bracketed
+/// area code loses its brackets) and that `mask` masks (`None`: not personal data); a match turned down is
 /// looked for again from its second character.
 fn find(text: &str, re: &Regex, taken: &mut Vec<Found>, mask: impl Fn(&str) -> Option<String>) {
     let mut found = Vec::new();
@@ -341,8 +342,7 @@ fn find(text: &str, re: &Regex, taken: &mut Vec<Found>, mask: impl Fn(&str) -> O
     while let Some(m) = re.captures_at(text, at).and_then(|c| c.get(1)) {
         let range = m.range();
         let after = &text[range.end..];
-        let next_to_mask =
-            text[..range.start].ends_with("***") || after.starts_with("***") || after.starts_with("-***");
+        let next_to_mask = after_masked(&text[..range.start]) || before_masked(after);
         if !next_to_mask
             && !overlaps(taken, &range)
             && let Some(with) = mask(m.as_str())
@@ -355,6 +355,32 @@ fn find(text: &str, re: &Regex, taken: &mut Vec<Found>, mask: impl Fn(&str) -> O
     }
     taken.extend(found);
     taken.sort_by_key(|f| f.range.start);
+}
+
+/// Whether `before` ends with what is left of a masked item (`冀C92***`, `138****`): a run of
+/// `*` right after a letter or digit (or after `-` and a digit). A number right after it was glued
+/// to that item before it was masked, and is left alone again, so that masking twice changes
+/// nothing; `*` typed by a person (`电话***13812345678`) hides nothing.
+fn after_masked(before: &str) -> bool {
+    let rest = before.trim_end_matches('*');
+    if before.len() - rest.len() < 3 {
+        return false;
+    }
+    let mut back = rest.chars().rev();
+    match back.next() {
+        Some(c) if c.is_ascii_alphanumeric() => true,
+        Some('-') => back.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// Whether `after` begins with what is left of a masked number: `***` and more, then a digit
+/// (`****5678`), or `-***` (a masked landline's area code). Digits right before it were glued to
+/// that number before it was masked.
+fn before_masked(after: &str) -> bool {
+    let rest = after.strip_prefix('-').unwrap_or(after);
+    let stars = rest.len() - rest.trim_start_matches('*').len();
+    stars >= 3 && (after.starts_with('-') || rest[stars..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn is_han(c: char) -> bool {

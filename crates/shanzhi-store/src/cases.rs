@@ -87,14 +87,20 @@ pub(crate) fn scope_condition(scope: &DataScope) -> Condition {
     match scope {
         DataScope::All => Condition::all(),
         DataScope::Within { areas, units, reporter } => {
-            // The account's own reports, wherever they lie (never empty: `any` is never empty
-            // either, and an empty `any` would match everything).
-            let mut any = Condition::any().add(case::Column::Reporter.eq(reporter.clone()));
+            let mut any = Condition::any();
+            // The account's own reports, wherever they lie (none named: a scope for acting).
+            if !reporter.is_empty() {
+                any = any.add(case::Column::Reporter.eq(reporter.clone()));
+            }
             for area in areas {
                 any = any.add(area_condition(area));
             }
             if !units.is_empty() {
                 any = any.add(via_units(units));
+            }
+            // An empty `any` would match everything: a scope naming nothing sees nothing.
+            if areas.is_empty() && units.is_empty() && reporter.is_empty() {
+                any = any.add(case::Column::Id.is_in(Vec::<i64>::new()));
             }
             any
         }

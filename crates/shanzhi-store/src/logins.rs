@@ -66,8 +66,20 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets every failure and lock of `username` (a successful login, an administrator's
-    /// unlock); answers how many entries there were.
+    /// Forgets the failures counted for `username` from these addresses (a successful login:
+    /// its own address and the count from all; the other addresses' locks run out by themselves,
+    /// so that no one can tell from afar that the name logged in).
+    pub async fn clear_login_failures_from(&self, username: &str, addresses: &[&str]) -> Result<u64> {
+        let done = login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Username.eq(username))
+            .filter(login_failure::Column::Address.is_in(addresses.iter().map(|a| a.to_string())))
+            .exec(self.db())
+            .await?;
+        Ok(done.rows_affected)
+    }
+
+    /// Forgets every failure and lock of `username` (an administrator's unlock, a new
+    /// password); answers how many entries there were.
     pub async fn clear_login_failures(&self, username: &str) -> Result<u64> {
         let done = login_failure::Entity::delete_many()
             .filter(login_failure::Column::Username.eq(username))

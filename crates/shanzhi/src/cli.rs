@@ -136,6 +136,9 @@ pub enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Lift every lock of a name and forget its failed logins, from every address (as the
+    /// operator of the database: when the administrator is the one locked out)
+    Unlock { username: String },
     /// Report, show and act on cases as an account (the operator of the database may act as anyone)
     Case {
         #[command(subcommand)]

@@ -371,6 +371,11 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             app.set_password(&username, &pw).await.map_err(explain)?;
             println!("password of {username} changed");
         }
+        Command::Unlock { username } => {
+            let app = open(&cfg).await?;
+            let n = app.unlock_as_operator(&username).await.map_err(explain)?;
+            println!("{username}: {n} lock entries cleared");
+        }
         Command::BenchIntake { addr, user, password, connections, rate, seconds } => {
             let token = crate::loadtest::login(&addr, &user, password.as_deref().unwrap_or(&cfg.demo_password)).await?;
             let plan = crate::loadtest::Plan {
@@ -441,9 +446,8 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
             "warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)"
         ),
     }
-    if cfg.idempotency_days > 0 {
-        tokio::spawn(forget_keys_forever(app.clone(), cfg.idempotency_days));
-    }
+    // Hourly: idempotency answers older than `idempotency_days` (0: kept) and stale failed logins.
+    tokio::spawn(forget_keys_forever(app.clone(), cfg.idempotency_days));
     if cfg.sweep_interval_secs > 0 {
         tokio::spawn(sweep_forever(app.clone(), std::time::Duration::from_secs(cfg.sweep_interval_secs)));
     }
@@ -461,8 +465,8 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result
     if let Some(b) = banner {
         print!("{b}");
     }
-    let router = shanzhi_api::router_with(app, cfg.limits);
-    shanzhi_api::serve(listener, router, cfg.limits, shutdown()).await?;
+    let router = shanzhi_api::router_with(app, cfg.limits.clone());
+    shanzhi_api::serve(listener, router, cfg.limits.clone(), shutdown()).await?;
     Ok(())
 }
 

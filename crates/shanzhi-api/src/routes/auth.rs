@@ -112,12 +112,13 @@ fn me(c: &Caller, display_name: String) -> MeDto {
               (status = 423, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn login(
     State(app): State<App>,
-    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    client: Option<axum::Extension<crate::limits::ClientAddress>>,
     bytes: Bytes,
 ) -> Result<Json<SessionDto>, ApiError> {
     let dto: LoginDto = body(&bytes)?;
-    // Failed logins count per client address (as the rate limits do); without one, `local`.
-    let address = peer.map(|p| p.0.0.ip().to_string()).unwrap_or_else(|| "local".into());
+    // Failed logins count per client address, as the rate limits do (behind a trusted proxy, the
+    // forwarded one); without one, `local`.
+    let address = client.map(|c| c.0.0).unwrap_or_else(|| "local".into());
     let s = app.login_from(dto.username.trim(), &dto.password, &address).await?;
     Ok(Json(SessionDto {
         token: s.token,

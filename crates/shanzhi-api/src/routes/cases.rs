@@ -349,14 +349,21 @@ fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError>
             ));
         }
     }
+    // A unit dissolved or a grid redrawn still names the cases it had (to find and withdraw
+    // them): one of a known division is taken.
     if let Some(u) = q.get("unit") {
-        if places.unit(u).is_none() {
-            return Err(ApiError::invalid("unit", format!("unit `{u}` is not in the unit register")));
+        let of_a_division =
+            u.split_once(':').is_some_and(|(area, key)| !key.is_empty() && places.division_name(area).is_some());
+        if places.unit(u).is_none() && !of_a_division {
+            return Err(ApiError::invalid("unit", format!("unit `{u}` is not a unit of a known division")));
         }
     }
     if let Some(a) = q.get("area") {
         let known = match a.len() {
-            15 => a.parse::<shanzhi_domain::ids::GridCode>().ok().is_some_and(|g| places.grid(&g).is_some()),
+            15 => a
+                .parse::<shanzhi_domain::ids::GridCode>()
+                .ok()
+                .is_some_and(|g| places.grid(&g).is_some() || places.division_name(g.community().as_str()).is_some()),
             _ => places.division_name(a).is_some(),
         };
         if !known {

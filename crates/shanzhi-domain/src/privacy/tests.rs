@@ -366,3 +366,28 @@ proptest! {
         prop_assert_eq!(mask_text(&masked), masked.clone(), "{}", text);
     }
 }
+
+#[test]
+fn stars_typed_by_a_person_hide_nothing() {
+    for text in [
+        "电话***13812345678",
+        "***13812345678",
+        "＊＊＊13812345678",
+        "联系：*** 13812345678",
+        "13812345678***",
+        "13812345678＊＊＊号",
+    ] {
+        let masked = mask_text(text);
+        assert!(masked.contains("138****5678"), "{text} → {masked}");
+        assert_eq!(mask_text(&masked), masked, "masking twice changes nothing: {text}");
+    }
+}
+
+#[test]
+fn numbers_broken_over_lines_or_by_slashes_are_masked() {
+    for text in ["电话138\n1234\n5678", "电话138\r\n1234\r\n5678", "电话138/1234/5678", "电话138_1234_5678"] {
+        assert!(mask_text(text).contains("138****5678"), "{text:?} → {}", mask_text(text));
+    }
+    // Dates and ranges written with slashes stay as they are.
+    assert_eq!(mask_text("2023/12/01-2024/01/31 共 3 次"), "2023/12/01-2024/01/31 共 3 次");
+}
