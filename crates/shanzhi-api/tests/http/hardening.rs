@@ -435,6 +435,13 @@ async fn personal_data_is_masked_whatever_its_spelling_in_answers_and_public_fee
         assert!(!log.contains("脾气") && log.contains("138****5678"), "{}: {log}", t.db);
         let (_, d) = t.call("GET", &format!("/api/v1/cases/{mine}"), Some("zhiban"), None, None).await;
         assert!(d["log"].to_string().contains("脾气"), "staff read each other's opinions");
+        // Nor does a search tell the resident the word is there.
+        let (_, found) = t.call("GET", "/api/v1/cases?q=脾气", Some("jumin"), None, None).await;
+        assert_eq!(found["total"], 0, "{}: {found}", t.db);
+        let (_, found) = t.call("GET", "/api/v1/cases?q=垃圾", Some("jumin"), None, None).await;
+        assert!(found["items"].to_string().contains(mine), "{}: their own words are found: {found}", t.db);
+        let (_, found) = t.call("GET", "/api/v1/cases?q=脾气", Some("zhiban"), None, None).await;
+        assert!(found["items"].to_string().contains(mine), "{}: staff search the opinions: {found}", t.db);
         let (_, _, feed) = t.text("GET", &format!("/open311/v2/requests/{mine}.json?extensions=true"), &[], None).await;
         assert!(!feed.contains("脾气") && feed.contains("138****5678"), "{}: {feed}", t.db);
     }
