@@ -4,16 +4,15 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use shanzhi_domain::accounts::LoginState;
 
 use crate::entity::{api_key, auth_token, credential};
 use crate::{Result, Store, StoreError};
 
-/// A user's stored password and login state.
+/// A user's stored password. (Failed logins are counted per name and address in
+/// `login_failures`; the `failures` and `locked_until` columns of `credentials` are no longer used.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     pub password_hash: String,
-    pub state: LoginState,
 }
 
 /// A login token as stored.
@@ -88,13 +87,13 @@ pub(crate) async fn revoke_tokens(
 
 impl Store {
     pub async fn credential(&self, username: &str) -> Result<Option<Credential>> {
-        Ok(credential::Entity::find_by_id(username.to_string()).one(self.db()).await?.map(|m| Credential {
-            password_hash: m.password_hash,
-            state: LoginState { failures: m.failures.max(0) as u32, locked_until: m.locked_until, locks: 0 },
-        }))
+        Ok(credential::Entity::find_by_id(username.to_string())
+            .one(self.db())
+            .await?
+            .map(|m| Credential { password_hash: m.password_hash }))
     }
 
-    /// Sets (or replaces) a password hash and clears the login state.
+    /// Sets (or replaces) a password hash.
     pub async fn set_password(&self, username: &str, hash: &str, now: DateTime<Utc>) -> Result<()> {
         self.set_passwords(&[username], hash, now).await
     }
@@ -107,17 +106,6 @@ impl Store {
                 .exec_without_returning(self.db())
                 .await?;
         }
-        Ok(())
-    }
-
-    /// Stores the login state after a login attempt.
-    pub async fn set_login_state(&self, username: &str, state: &LoginState) -> Result<()> {
-        credential::Entity::update_many()
-            .col_expr(credential::Column::Failures, Expr::value(state.failures as i32))
-            .col_expr(credential::Column::LockedUntil, Expr::value(state.locked_until))
-            .filter(credential::Column::Username.eq(username))
-            .exec(self.db())
-            .await?;
         Ok(())
     }
 
