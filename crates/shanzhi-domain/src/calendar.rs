@@ -1,4 +1,4 @@
-//! The work calendar (工作日历) and deadline arithmetic on it (domain-reference.md §3.3): which
+//! The work calendar (工作日历) and deadline arithmetic on it (docs/domain.md §3.3): which
 //! days are working days, which hours of them count, adding a `TimeLimit` to an instant, and
 //! measuring the working time between two instants.
 //!

@@ -84,7 +84,7 @@ pub struct Unit {
     pub department: Option<String>,
 }
 
-/// Roles (RuoYi-style), domain-reference.md §9.3 and issue 4.
+/// Roles (RuoYi-style), docs/domain.md §9.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

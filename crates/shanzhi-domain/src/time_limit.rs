@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The unit a time limit is counted in (domain-reference.md §3.3).
+/// The unit a time limit is counted in (docs/domain.md §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {

@@ -1,4 +1,4 @@
-//! Open311 GeoReport v2 at `/open311/v2/` (../shared/spec/open311.md): discovery, services,
+//! Open311 GeoReport v2 at `/open311/v2/` (docs/open311.md): discovery, services,
 //! service definitions, reports (form-encoded, with an API key in the body, the query or a
 //! header), tokens, request lists with the standard's filters and paging, single requests, and
 //! FixMyStreet's `servicerequestupdates` (read, and posted as notes); every answer in XML or JSON by the path's suffix, and

@@ -1,4 +1,4 @@
-//! Figures (统计指标): the base counts of domain-reference.md §4.1 per kind, month, area, unit and
+//! Figures (统计指标): the base counts of docs/domain.md §4.1 per kind, month, area, unit and
 //! type, kept incrementally from each appended log entry ([`deltas`]), re-derivable from the case
 //! logs ([`recompute`]), and turned into the rates, composite scores and grades of §4.2–4.3 with
 //! weights loaded from data ([`assessment`]).

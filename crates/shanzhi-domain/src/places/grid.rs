@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{DivisionCode, GridCode};
 
-/// 综合网格 or 专属网格 (domain-reference.md §5).
+/// 综合网格 or 专属网格 (docs/domain.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GridKind {

@@ -1,4 +1,4 @@
-//! Rates (domain-reference.md §4.2), composite scores and grades (§4.3) computed from
+//! Rates (docs/domain.md §4.2), composite scores and grades (§4.3) computed from
 //! [`Counters`], with the weights, bands and grade thresholds loaded from versioned data
 //! (`data/assessment/weights.toml`). A rate whose denominator is zero is `None`, never NaN.
 

@@ -4,7 +4,7 @@
 //!
 //! # What it models
 //!
-//! * **Channels** (domain-reference.md §3.4): event cases (数字城管) mostly from grid workers'
+//! * **Channels** (docs/domain.md §3.4): event cases (数字城管) mostly from grid workers'
 //!   patrols (~90 % of events), some from devices (video AI, sensors, a drone) and residents;
 //!   demand cases (12345) mostly by telephone, some online and through Open311.
 //! * **Volume per day**: patrols follow the working week (fewer at weekends and holidays), the

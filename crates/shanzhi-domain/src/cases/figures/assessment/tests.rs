@@ -55,7 +55,7 @@ fn broken_bands_and_grades_are_refused_with_every_problem() {
 
 #[test]
 fn tianmen_december_2016() {
-    // 立案 996, 应结案 972, 结案 911 (93.72 %), 按期 737 (75.82 %) — domain-reference §4.3.
+    // 立案 996, 应结案 972, 结案 911 (93.72 %), 按期 737 (75.82 %) — docs/domain.md §4.3.
     let c = Counters { filed: 996, due: 972, closed: 911, closed_on_time: 737, ..Counters::default() };
     let r = shipped().rates(&c);
     assert_eq!(round2(r.closing), Some(93.72));
