@@ -184,6 +184,30 @@ impl App {
         })
     }
 
+    /// The type of the catalogue in force a code names (a 400 naming `type` otherwise).
+    fn type_in_force<'r>(
+        reference: &'r Reference,
+        code: &str,
+    ) -> Result<&'r shanzhi_domain::taxonomy::EventType, AppError> {
+        let type_code: TypeCode = code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
+        reference.taxonomy.get(&type_code).ok_or_else(|| {
+            AppError::invalid("type", format!("type {type_code} is not in catalogue {}", reference.taxonomy.version))
+                .with_zh(format!("事件小类 {type_code} 不在现行分类 {} 中", reference.taxonomy.version))
+        })
+    }
+
+    /// Whether a kind and a type name a workflow and a type in force (filters name them too).
+    pub fn check_kind_and_type(&self, kind: Option<&str>, type_code: Option<&str>) -> Result<(), AppError> {
+        let reference = self.reference();
+        if let Some(k) = kind {
+            Self::workflow(&reference, k)?;
+        }
+        if let Some(t) = type_code {
+            Self::type_in_force(&reference, t)?;
+        }
+        Ok(())
+    }
+
     /// Reports a problem. With an idempotency key, a retry gets the first answer and creates
     /// nothing. The case is stored (durably) before this returns.
     pub async fn report(
@@ -192,9 +216,7 @@ impl App {
         actor: &Actor,
         idempotency_key: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        let mut view = self.report_unseen(REPORT_KEY, input, actor, idempotency_key).await?;
-        self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
-        Ok(view)
+        self.report_as(REPORT_KEY, input, actor, idempotency_key).await
     }
 
     /// [`App::report`] through Open311: the key is the client's token for the request.
@@ -204,7 +226,19 @@ impl App {
         actor: &Actor,
         token: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        let mut view = self.report_unseen(OPEN311_KEY, input, actor, token).await?;
+        self.report_as(OPEN311_KEY, input, actor, token).await
+    }
+
+    /// A report whose key belongs to the kind of request `request`, its answer naming only the
+    /// cases the reporter may open.
+    async fn report_as(
+        &self,
+        request: &str,
+        input: ReportInput,
+        actor: &Actor,
+        key: Option<&str>,
+    ) -> Result<CaseView, AppError> {
+        let mut view = self.report_unseen(request, input, actor, key).await?;
         self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
         Ok(view)
     }
@@ -224,11 +258,8 @@ impl App {
         let idempotency_key = scoped.as_deref();
         let reference = self.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
-        let type_code: TypeCode = input.type_code.parse().map_err(|e| AppError::invalid("type", format!("{e}")))?;
-        let ty = reference.taxonomy.get(&type_code).ok_or_else(|| {
-            AppError::invalid("type", format!("type {type_code} is not in catalogue {}", reference.taxonomy.version))
-                .with_zh(format!("事件小类 {type_code} 不在现行分类 {} 中", reference.taxonomy.version))
-        })?;
+        let ty = Self::type_in_force(&reference, &input.type_code)?;
+        let type_code = ty.code.clone();
         let description = input.description.trim();
         if description.is_empty() || description.chars().count() > 2000 {
             return Err(AppError::invalid("description", "description must have 1 to 2000 characters")

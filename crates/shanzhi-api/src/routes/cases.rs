@@ -325,28 +325,12 @@ fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError>
     let reference = app.reference();
     let places = app.places();
     let kind = q.get("kind").filter(|k| !k.is_empty());
-    if let Some(k) = kind {
-        if !reference.workflows.contains_key(k.as_str()) {
-            let mut kinds: Vec<&str> = reference.workflows.keys().map(String::as_str).collect();
-            kinds.sort_unstable();
-            return Err(ApiError::invalid("kind", format!("kind `{k}` is not one of {}", kinds.join(", "))));
-        }
-    }
+    app.check_kind_and_type(kind.map(String::as_str), q.get("type").map(String::as_str))?;
     if let Some(state) = q.get("state") {
         let mut workflows = reference.workflows.iter().filter(|(k, _)| kind.is_none_or(|want| want == *k));
         if !workflows.any(|(_, wf)| wf.state(state).is_some()) {
             let of = kind.map(|k| format!("the {k} workflow")).unwrap_or_else(|| "any workflow".into());
             return Err(ApiError::invalid("state", format!("state `{state}` is not a state of {of}")));
-        }
-    }
-    if let Some(t) = q.get("type") {
-        let known =
-            t.parse::<shanzhi_domain::taxonomy::TypeCode>().ok().is_some_and(|c| reference.taxonomy.get(&c).is_some());
-        if !known {
-            return Err(ApiError::invalid(
-                "type",
-                format!("type `{t}` is not in catalogue {}", reference.taxonomy.version),
-            ));
         }
     }
     // A unit dissolved or a grid redrawn still names the cases it had (to find and withdraw

@@ -51,8 +51,8 @@ async fn text_xml_cannot_carry_never_breaks_a_feed_or_a_workbook() {
         let description = doc.descendants().find(|n| n.has_tag_name("description")).unwrap().text().unwrap();
         assert_eq!(description, "井盖缺失\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}[31m <b>&amp;", "{}", t.db);
         assert!(list.contains(&id), "{}: the list carries the report", t.db);
-        let (_, updates) = xml_of(&t, "/open311/v2/servicerequestupdates.xml").await;
-        assert!(updates.starts_with("<?xml"));
+        // The update feed parses too (`xml_of` parses every XML answer).
+        xml_of(&t, "/open311/v2/servicerequestupdates.xml").await;
 
         let (s, ct, bytes) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?type=0101").await;
         assert_eq!(s, StatusCode::OK, "{}: {ct}", t.db);
