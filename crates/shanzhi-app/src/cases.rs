@@ -391,7 +391,9 @@ impl App {
             return Ok(view);
         }
         let wf = Self::workflow(&reference, &stored.case.kind)?;
-        if command.units.is_none() && command.action == "dispatch" {
+        // An assignment without units goes where the routing rules sent the case.
+        let assigns = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::AssignUnits));
+        if command.units.is_none() && assigns {
             command.units = stored
                 .case
                 .route

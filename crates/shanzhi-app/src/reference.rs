@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::cases::duplicates::DuplicateRules;
 use shanzhi_domain::cases::figures::assessment::Assessment;
+use shanzhi_domain::cases::grants::with_counts_of;
 use shanzhi_domain::cases::routing::RoutingRules;
 use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::org::Departments;
@@ -27,8 +28,11 @@ pub mod shipped {
     pub const DUPLICATES: &str = include_str!("../../../data/duplicates/tangshan.toml");
     pub const ASSESSMENT: &str = include_str!("../../../data/assessment/weights.toml");
     /// The workflows of the case kinds.
-    pub const WORKFLOWS: &[&str] =
-        &[include_str!("../../../data/workflows/event.toml"), include_str!("../../../data/workflows/demand.toml")];
+    pub const WORKFLOWS: &[&str] = &[
+        include_str!("../../../data/workflows/event.toml"),
+        include_str!("../../../data/workflows/demand.toml"),
+        include_str!("../../../data/workflows/mediation.toml"),
+    ];
 }
 
 fn invalid(kind: ReferenceKind, e: impl std::fmt::Display) -> AppError {
@@ -107,7 +111,19 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
     for text in shipped::WORKFLOWS {
         let wf = parse_workflow(text)?;
         let kind = ReferenceKind::Workflow(wf.kind.clone());
-        let current = parse_workflow(&current_text(store, kind, &wf.version, text, now).await?)?;
+        let current_text = current_text(store, kind.clone(), &wf.version, text, now).await?;
+        let current = parse_workflow(&current_text)?;
+        let current = match with_counts_of(&current_text, &format!("{}+counts", current.version), &wf) {
+            // Stored before actions declared what they count: it keeps counting what it did.
+            Ok(Some(upgraded)) => {
+                let upgraded_wf = parse_workflow(&upgraded)?;
+                store.put_reference(kind, &upgraded_wf.version, &upgraded, now).await?;
+                tracing::info!(version = %upgraded_wf.version, "workflow given the shipped counts of its actions");
+                upgraded_wf
+            }
+            Ok(None) => current,
+            Err(e) => return Err(invalid(ReferenceKind::Workflow(wf.kind.clone()), e)),
+        };
         workflows.insert(current.kind.clone(), current);
     }
     // Kinds a city added (people's mediation, service applications, …).

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use shanzhi_app::clock::ManualClock;
 use shanzhi_app::reference::shipped;
 use shanzhi_app::{App, AppError};
+use shanzhi_domain::cases::case::Assignment;
 use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::ReferenceKind;
 
@@ -177,20 +178,20 @@ fn report(kind: &str, ty: &str, (lon, lat): (f64, f64), channel: &str) -> shanzh
     }
 }
 
-const TINY_MEDIATION: &str = r#"
-kind = "mediation"
-version = "mediation-tiny"
-name_zh = "人民调解（简）"
-name_en = "Mediation (tiny)"
+const TINY_PERMIT: &str = r#"
+kind = "stall_permit"
+version = "stall-permit-tiny"
+name_zh = "占道经营许可（简）"
+name_en = "Stall permit (tiny)"
 [entry]
 default = "applied"
 [steps]
-accept = { value = 3, unit = "working_days" }
+intake = { value = 3, unit = "working_days" }
 [[state]]
 key = "applied"
 name_zh = "已申请"
 name_en = "Applied"
-step = "accept"
+step = "intake"
 [[state]]
 key = "done"
 name_zh = "办结"
@@ -202,7 +203,7 @@ name_zh = "办结"
 name_en = "Finish"
 from = ["applied"]
 to = "done"
-roles = ["residents_committee"]
+roles = ["street_staff"]
 "#;
 
 #[tokio::test]
@@ -211,25 +212,31 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     let here = point_in(&app, "130202001001");
     let resident = app.actor(None).await.unwrap();
 
-    // A new case kind, people's mediation, from the example file: reportable and workable at once.
-    let mediation =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/mediation.toml"))
-            .unwrap();
-    let done = app.import_reference("workflow", &mediation).await.unwrap();
-    assert_eq!(done.version, "mediation-2026.1");
-    let case = app.report(report("mediation", "1005", here, "resident_web"), &resident, None).await.unwrap();
+    // A new case kind, a street-stall permit, from the example file: reportable and workable at once.
+    let permit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/workflows/examples/stall-permit.toml"
+    ))
+    .unwrap();
+    let done = app.import_reference("workflow", &permit).await.unwrap();
+    assert_eq!(done.version, "stall-permit-2026.1");
+    let case = app.report(report("stall_permit", "1005", here, "resident_web"), &resident, None).await.unwrap();
     assert_eq!(case.state, "applied");
-    let committee = app.actor(Some("lixin-juweihui")).await.unwrap();
-    let accept = shanzhi_domain::cases::engine::Command { action: "accept".into(), ..Default::default() };
-    assert_eq!(app.act(case.id, accept, &committee).await.unwrap().state, "mediating");
+    let street = app.actor(Some("xueyuan-jiedao")).await.unwrap();
+    let accept = shanzhi_domain::cases::engine::Command {
+        action: "accept".into(),
+        units: Some(Assignment { primary: "130202:urban-management".into(), assisting: vec![] }),
+        ..Default::default()
+    };
+    assert_eq!(app.act(case.id, accept, &street).await.unwrap().state, "surveying");
 
     // A version of the kind that lacks a state a case is in is refused, and nothing changes.
-    let Err(AppError::Invalid { field, message }) = app.import_reference("workflow", TINY_MEDIATION).await else {
+    let Err(AppError::Invalid { field, message }) = app.import_reference("workflow", TINY_PERMIT).await else {
         panic!("a workflow that strands cases must be refused")
     };
     assert_eq!(field, "workflow");
-    assert!(message.contains("mediating"), "{message}");
-    assert_eq!(app.reference().workflows["mediation"].version, "mediation-2026.1");
+    assert!(message.contains("surveying"), "{message}");
+    assert_eq!(app.reference().workflows["stall_permit"].version, "stall-permit-2026.1");
 
     // Wider duplicate windows: a report 170 m away is not a duplicate before and is one after.
     let first = app.report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
@@ -261,7 +268,35 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     let again = App::open(app.store().clone(), Arc::new(ManualClock::new(Utc::now()))).await.unwrap();
     let r = again.reference();
     assert_eq!(
-        (r.workflows["mediation"].version.as_str(), r.duplicates.version.as_str()),
-        ("mediation-2026.1", "wide-2026.2")
+        (r.workflows["stall_permit"].version.as_str(), r.duplicates.version.as_str()),
+        ("stall-permit-2026.1", "wide-2026.2")
     );
+}
+
+/// A database whose event workflow was stored before actions declared what they count: on the
+/// next start it is given the shipped counts, as a new version, once, and counts what it did.
+#[tokio::test]
+async fn a_workflow_stored_before_counts_keeps_counting_after_an_upgrade() {
+    use shanzhi_domain::cases::counts::Count;
+    let store = shanzhi_store::testing::sqlite_store("counts-upgrade").await;
+    let old: String = shipped::WORKFLOWS[0]
+        .lines()
+        .filter(|l| !l.starts_with("counts = "))
+        .map(|l| if l.starts_with("version = ") { "version = \"event-old\"\n".to_string() } else { format!("{l}\n") })
+        .collect();
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
+    store.put_reference(ReferenceKind::Workflow("event".into()), "event-old", &old, now).await.unwrap();
+    let open = || App::open(store.clone(), Arc::new(ManualClock::new(now)));
+    let app = open().await.unwrap();
+    let wf = &app.reference().workflows["event"];
+    assert_eq!(wf.version, "event-old+counts");
+    assert_eq!(wf.action("close").unwrap().counts, [Count::Closed]);
+    assert_eq!(wf.action("dispatch").unwrap().counts, [Count::Dispatched, Count::Due]);
+    assert!(wf.action("request_return").unwrap().counts.is_empty());
+    drop(app);
+    // Once: the next start finds counts and stores nothing new.
+    let again = open().await.unwrap();
+    assert_eq!(again.reference().workflows["event"].version, "event-old+counts");
+    let versions = store.references(ReferenceKind::Workflow("event".into())).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.version.as_str()).collect::<Vec<_>>(), ["event-old", "event-old+counts"]);
 }

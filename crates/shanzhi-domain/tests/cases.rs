@@ -355,6 +355,30 @@ roles = ["dispatcher"]
     }
 }
 
+/// What an action counts as is checked against what it does, and an unknown count names the
+/// action and the counts there are.
+#[test]
+fn counts_that_do_not_fit_their_action_are_refused() {
+    let event = include_str!("../../../data/workflows/event.toml");
+    let broken = |from: &str, to: &str| {
+        assert!(event.contains(from), "{from}");
+        let Err(WorkflowError::Invalid { problems, .. }) = Workflow::from_toml(&event.replacen(from, to, 1)) else {
+            panic!("{to} must be refused")
+        };
+        problems.join("\n")
+    };
+    // The first action that counts `closed` is `close`; an unknown word instead of it.
+    let all = broken("counts = [\"closed\"]", "counts = [\"finished\"]");
+    assert!(all.contains("action close: unknown count `finished`"), "{all}");
+    assert!(all.contains("self_handled"), "the known counts are listed: {all}");
+    let all = broken("counts = [\"closed\"]", "counts = [\"closed\", \"closed\"]");
+    assert!(all.contains("action close counts `closed` twice"), "{all}");
+    let all = broken("counts = [\"closed\"]", "counts = [\"due\"]");
+    assert!(all.contains("action close counts `due` but its `to` state closed"), "{all}");
+    let all = broken("counts = [\"closed\"]", "counts = [\"rated\"]");
+    assert!(all.contains("action close counts `rated` but has no `rate` effect"), "{all}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -276,6 +276,10 @@ struct LogRest {
     ended_step: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     public: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    counts: Vec<shanzhi_domain::cases::counts::Count>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    units_cleared: bool,
 }
 
 impl LogRest {
@@ -288,6 +292,8 @@ impl LogRest {
             overdue: e.overdue,
             ended_step: e.ended_step.clone(),
             public: e.public,
+            counts: e.counts.clone(),
+            units_cleared: e.units_cleared,
         }
     }
 }
@@ -311,6 +317,8 @@ pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> 
         overdue: rest.overdue,
         ended_step: rest.ended_step,
         public: rest.public,
+        counts: rest.counts,
+        units_cleared: rest.units_cleared,
     })
 }
 

@@ -85,13 +85,18 @@ fn demo_export_import_and_serve() {
     let listed = text(&out.stdout);
     assert!(listed.starts_with("* taxonomy") && listed.contains("tangshan-2026.1"), "{listed}");
 
-    // A city adds a case kind of its own: people's mediation.
-    let mediation = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/mediation.toml");
-    let out = run(&dir, &["--db", &db, "workflow", "import", mediation]);
-    assert!(out.status.success() && text(&out.stdout).contains("mediation-2026.1"), "{}", text(&out.stderr));
+    // A city adds a case kind of its own: a street-stall permit.
+    let permit = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/stall-permit.toml");
+    let out = run(&dir, &["--db", &db, "workflow", "import", permit]);
+    assert!(out.status.success() && text(&out.stdout).contains("stall-permit-2026.1"), "{}", text(&out.stderr));
     let out = run(&dir, &["--db", &db, "workflow", "list"]);
     let listed = text(&out.stdout);
-    assert!(listed.contains("workflow:event") && listed.contains("* workflow:mediation"), "{listed}");
+    assert!(
+        listed.contains("workflow:event")
+            && listed.contains("workflow:mediation")
+            && listed.contains("* workflow:stall_permit"),
+        "{listed}"
+    );
 
     // A case from the command line: reported by a grid worker, registered by the intake operator.
     let out = run(

@@ -238,6 +238,9 @@ pub struct LogEntry {
     pub attachments: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Assignment>,
+    /// Whether the action took the case from its units (it has none after it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub units_cleared: bool,
     /// The deadline in force after the action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DateTime<Utc>>,
@@ -250,6 +253,10 @@ pub struct LogEntry {
     /// Whether the opinion may be published (Open311's notes and updates); internal otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public: bool,
+    /// What the action counted as in the figures, as its workflow declared it then (so that the
+    /// figures can be explained, and recomputed, from the log alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<super::counts::Count>,
 }
 
 fn default_level() -> HandlingLevel {

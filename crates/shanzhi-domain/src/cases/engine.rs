@@ -126,10 +126,12 @@ pub fn create(
         opinion: None,
         attachments: Vec::new(),
         units: None,
+        units_cleared: false,
         deadline: case.clock.as_ref().map(|c| c.deadline),
         overdue: false,
         ended_step: None,
         public: false,
+        counts: Vec::new(),
     };
     Ok((case, entry))
 }
@@ -301,9 +303,11 @@ pub fn apply(
         } else {
             None
         },
+        units_cleared: def.effects.contains(&Effect::ClearUnits),
         deadline: next.clock.as_ref().map(|c| c.deadline),
         overdue,
         ended_step,
+        counts: def.counts.clone(),
     };
     Ok((next, entry))
 }

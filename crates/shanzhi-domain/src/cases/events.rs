@@ -52,6 +52,8 @@ mod tests {
             overdue: false,
             ended_step: None,
             public: false,
+            counts: Vec::new(),
+            units_cleared: false,
         }
     }
 

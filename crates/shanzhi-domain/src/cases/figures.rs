@@ -47,8 +47,10 @@
 //! which is what a monthly assessment needs; the price is that a month's 结案数 may include cases
 //! due earlier, so a rate can exceed 100 % in a month that clears a backlog.
 //!
-//! [`Meaning::of`] says what each action of the event (数字城管) and demand (12345) workflows
-//! counts; a kind without a mapping counts only `reported` and `overdue_steps`.
+//! What an entry counts is what its action declared in the kind's workflow file (`counts = [...]`,
+//! see [`Count`]), recorded on the entry by the engine: no rule here names a kind, an action or a
+//! state. An action that declares nothing counts nothing; every case still counts `reported`,
+//! and every entry that ends a step late `overdue_steps`.
 
 pub mod assessment;
 pub mod labels;
@@ -58,6 +60,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::case::{Case, Channel, LogEntry, Satisfaction};
+use super::counts::Count;
 use super::workflow::HANDLING_STEP;
 use crate::ids::GridCode;
 
@@ -86,9 +89,9 @@ pub struct FigureKey {
     pub type_code: String,
 }
 
-/// The base counts of §4.1 for one key. Each field says which entries it counts (event action,
-/// then demand action); all count in the month of the entry except `due` (the month of the
-/// deadline).
+/// The base counts of §4.1 for one key. Which entries a field counts is what the workflows
+/// declare ([`Count`]); the actions named below are those of the shipped event and demand
+/// workflows. All count in the month of the entry except `due` (the month of the deadline).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Counters {
     /// 上报数 / 受理数: reports received (the `report` entry that creates a case), all channels.
@@ -203,6 +206,16 @@ macro_rules! counter_impls {
 impl Counters {
     each_counter!(counter_impls);
 
+    /// Counts the case's (only) rating, if it has one, as 满意, 基本满意 or 不满意.
+    pub fn add_rating(&mut self, case: &Case) {
+        match case.rating.as_ref().map(|r| r.satisfaction) {
+            Some(Satisfaction::Satisfied) => self.satisfied += 1,
+            Some(Satisfaction::BasicallySatisfied) => self.basically_satisfied += 1,
+            Some(Satisfaction::Dissatisfied) => self.dissatisfied += 1,
+            None => {}
+        }
+    }
+
     /// Ratings given: 满意 + 基本满意 + 不满意.
     pub fn rated(&self) -> u64 {
         self.satisfied + self.basically_satisfied + self.dissatisfied
@@ -250,69 +263,6 @@ pub fn is_public(channel: Channel) -> bool {
     }
 }
 
-/// What an action means for the figures. Matched exhaustively in [`deltas`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Meaning {
-    /// 立案 (event) / 受理登记 (demand): `filed`.
-    File,
-    /// 派遣 / 派单: `dispatched`; `due` too when it starts the handling clock (event).
-    Dispatch,
-    /// 签收 (demand): starts the handling clock, so `due`.
-    Accept,
-    /// 处置反馈 / 答复: `handled`, `handled_on_time`.
-    Feedback,
-    /// 核查不通过 / 退回重办: `rework`.
-    Rework,
-    /// 结案: `closed`, `closed_on_time`.
-    Close,
-    ApproveExtension,
-    ApproveSuspension,
-    /// 回退 approved, or the centre withdrawing an order (撤回改派): `returned`.
-    Return,
-    ApproveVoid,
-    /// 不予立案 / 核实不属实: `rejected`.
-    Reject,
-    /// 自行处置 / 直接答复办结: `self_handled`.
-    SelfHandle,
-    /// A rating: 评价, 回访评价.
-    Rate,
-}
-
-impl Meaning {
-    /// The meaning of an action of a kind's workflow (`data/workflows/<kind>.toml`); `None` for
-    /// actions that count nothing by themselves (requests, denials, intake steps, resumption,
-    /// urging, the whistle, the sweep's notes) and for kinds without a mapping here.
-    pub fn of(kind: &str, action: &str) -> Option<Meaning> {
-        Some(match (kind, action) {
-            ("event", "file") => Meaning::File,
-            ("event", "dispatch") => Meaning::Dispatch,
-            ("event", "feedback") => Meaning::Feedback,
-            ("event", "check_fail") => Meaning::Rework,
-            ("event", "close") => Meaning::Close,
-            ("event", "approve_extension") => Meaning::ApproveExtension,
-            ("event", "approve_suspension") => Meaning::ApproveSuspension,
-            ("event", "approve_return" | "withdraw") => Meaning::Return,
-            ("event", "approve_void") => Meaning::ApproveVoid,
-            ("event", "refuse" | "deny") => Meaning::Reject,
-            ("event", "self_handle") => Meaning::SelfHandle,
-            ("event", "rate" | "rate_by_phone") => Meaning::Rate,
-            ("demand", "register") => Meaning::File,
-            ("demand", "dispatch") => Meaning::Dispatch,
-            ("demand", "accept") => Meaning::Accept,
-            ("demand", "reply") => Meaning::Feedback,
-            ("demand", "reject_reply" | "request_rehandle") => Meaning::Rework,
-            ("demand", "close") => Meaning::Close,
-            ("demand", "approve_extension") => Meaning::ApproveExtension,
-            ("demand", "approve_suspension") => Meaning::ApproveSuspension,
-            ("demand", "approve_return" | "withdraw") => Meaning::Return,
-            ("demand", "approve_void") => Meaning::ApproveVoid,
-            ("demand", "answer_directly") => Meaning::SelfHandle,
-            ("demand", "call_back" | "rate") => Meaning::Rate,
-            _ => return None,
-        })
-    }
-}
-
 /// Whether a close counts as 按期结案.
 ///
 /// 按期结案: no handling step of the case ended after its deadline (the engine counts those in
@@ -350,44 +300,36 @@ impl Counted {
         if entry.overdue {
             now.overdue_steps += 1;
         }
-        if let Some(meaning) = Meaning::of(&case_after.kind, &entry.action) {
-            match meaning {
-                Meaning::File => {
+        for count in &entry.counts {
+            match count {
+                Count::Filed => {
                     now.filed += 1;
                     if is_public(case_after.channel) {
                         now.filed_public += 1;
                     }
                 }
-                Meaning::Dispatch => {
-                    now.dispatched += 1;
-                    due_at = handling_deadline(case_after);
-                }
-                Meaning::Accept => due_at = handling_deadline(case_after),
-                Meaning::Feedback => {
+                Count::Dispatched => now.dispatched += 1,
+                Count::Due => due_at = handling_deadline(case_after),
+                Count::Handled => {
                     now.handled += 1;
                     if !entry.overdue {
                         now.handled_on_time += 1;
                     }
                 }
-                Meaning::Rework => now.rework += 1,
-                Meaning::Close => {
+                Count::Reworked => now.rework += 1,
+                Count::Closed => {
                     now.closed += 1;
                     if closed_on_time(case_after, entry) {
                         now.closed_on_time += 1;
                     }
                 }
-                Meaning::ApproveExtension => now.extensions += 1,
-                Meaning::ApproveSuspension => now.suspended += 1,
-                Meaning::Return => now.returned += 1,
-                Meaning::ApproveVoid => now.voided += 1,
-                Meaning::Reject => now.rejected += 1,
-                Meaning::SelfHandle => now.self_handled += 1,
-                Meaning::Rate => match case_after.rating.as_ref().map(|r| r.satisfaction) {
-                    Some(Satisfaction::Satisfied) => now.satisfied += 1,
-                    Some(Satisfaction::BasicallySatisfied) => now.basically_satisfied += 1,
-                    Some(Satisfaction::Dissatisfied) => now.dissatisfied += 1,
-                    None => {}
-                },
+                Count::Extended => now.extensions += 1,
+                Count::Suspended => now.suspended += 1,
+                Count::Returned => now.returned += 1,
+                Count::Voided => now.voided += 1,
+                Count::Rejected => now.rejected += 1,
+                Count::SelfHandled => now.self_handled += 1,
+                Count::Rated => now.add_rating(case_after),
             }
         }
         Counted { now, due_at, unit: case_after.units.as_ref().map(|u| u.primary.clone()) }

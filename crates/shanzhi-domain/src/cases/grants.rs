@@ -1,10 +1,12 @@
 //! A role's share of a workflow's actions changed in place (the administration's roles page): a
 //! new version of the workflow file in which the role is added to or taken from each action's
 //! `roles`, every other line and comment kept. Whether the result is a sound workflow (each
-//! action keeps a role) is the import's check.
+//! action keeps a role) is the import's check. Also the one-time upgrade of a workflow stored
+//! before actions declared what they count ([`with_counts_of`]).
 
 use toml_edit::{Array, Item};
 
+use crate::cases::workflow::Workflow;
 use crate::edit::{EditError, open, set_list, tables};
 use crate::people::Role;
 
@@ -59,10 +61,31 @@ pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[Str
     Ok(Granted { text: doc.to_string(), added, removed })
 }
 
+/// The workflow `source` as version `version`, with what each action counts taken from
+/// `shipped` (the same kind's shipped workflow) for every action of the same key that declares no
+/// counts: how a workflow stored before actions declared their counts keeps counting what the
+/// code counted for it then (the shipped meanings, matched by kind and action key). `None` when
+/// `source` already declares counts somewhere, or nothing would change.
+pub fn with_counts_of(source: &str, version: &str, shipped: &Workflow) -> Result<Option<String>, EditError> {
+    let mut doc = open(source, version, &["version"])?;
+    let list = tables(&mut doc, "action", "actions")?;
+    if list.iter().any(|t| t.contains_key("counts")) {
+        return Ok(None);
+    }
+    let mut changed = false;
+    for entry in list.iter_mut() {
+        let Some(def) = entry.get("key").and_then(Item::as_str).and_then(|k| shipped.action(k)) else { continue };
+        if !def.counts.is_empty() {
+            set_list(entry, "counts", def.counts.iter().map(|c| c.as_str()), true);
+            changed = true;
+        }
+    }
+    Ok(changed.then(|| doc.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::workflow::Workflow;
 
     fn parse_workflow(text: &str) -> Result<Workflow, crate::cases::workflow::WorkflowError> {
         Workflow::from_toml(text)
@@ -82,10 +105,10 @@ mod tests {
         assert!(mine.contains(&"merge".to_string()), "the dispatcher merges duplicates in the file");
         mine.retain(|k| k != "merge");
         mine.push("file".into());
-        let g = with_role_actions(EVENT, "event-2026.3", Role::Dispatcher, &mine).unwrap();
+        let g = with_role_actions(EVENT, "event-2026.4", Role::Dispatcher, &mine).unwrap();
         assert_eq!((g.added, g.removed), (keys(&["file"]), keys(&["merge"])));
         let after = parse_workflow(&g.text).unwrap();
-        assert_eq!(after.version, "event-2026.3");
+        assert_eq!(after.version, "event-2026.4");
         for (a, b) in before.actions().iter().zip(after.actions()) {
             let mut roles = a.roles.clone();
             match a.key.as_str() {
@@ -105,7 +128,7 @@ mod tests {
             .filter(|a| a.roles.contains(&Role::IntakeOperator) && a.key != "merge")
             .map(|a| a.key.clone())
             .collect();
-        let g = with_role_actions(EVENT, "event-2026.3", Role::IntakeOperator, &operator).unwrap();
+        let g = with_role_actions(EVENT, "event-2026.4", Role::IntakeOperator, &operator).unwrap();
         assert_eq!(g.removed, keys(&["merge"]));
         assert!(g.text.contains("roles = [\"dispatcher\"]\nneeds = [\"parent\""), "{}", g.text);
     }
@@ -117,11 +140,26 @@ mod tests {
             wf.actions().iter().filter(|a| a.roles.contains(&Role::GridWorker)).map(|a| a.key.clone()).collect();
         let g = with_role_actions(EVENT, "event-x", Role::GridWorker, &same).unwrap();
         assert!(g.added.is_empty() && g.removed.is_empty());
-        assert_eq!(g.text, EVENT.replace("version = \"event-2026.2\"", "version = \"event-x\""));
+        assert_eq!(g.text, EVENT.replace("version = \"event-2026.3\"", "version = \"event-x\""));
         assert_eq!(
             with_role_actions(EVENT, "event-x", Role::GridWorker, &keys(&["fly"])),
             Err(EditError::Unknown("action fly".into()))
         );
         assert_eq!(with_role_actions(EVENT, " ", Role::GridWorker, &[]), Err(EditError::NoVersion));
+    }
+
+    #[test]
+    fn a_workflow_stored_before_counts_gains_the_shipped_counts_once() {
+        let shipped = parse_workflow(EVENT).unwrap();
+        let old: String = EVENT.lines().filter(|l| !l.starts_with("counts = ")).map(|l| format!("{l}\n")).collect();
+        assert!(parse_workflow(&old).unwrap().actions().iter().all(|a| a.counts.is_empty()));
+        let text = with_counts_of(&old, "event-2026.2+counts", &shipped).unwrap().expect("an upgrade");
+        let upgraded = parse_workflow(&text).unwrap();
+        assert_eq!(upgraded.version, "event-2026.2+counts");
+        for (a, b) in shipped.actions().iter().zip(upgraded.actions()) {
+            assert_eq!((&a.key, &a.counts), (&b.key, &b.counts));
+        }
+        assert_eq!(with_counts_of(&text, "again", &shipped).unwrap(), None, "once only");
+        assert!(text.contains("# 其他来源：受理员转核实"), "comments kept");
     }
 }

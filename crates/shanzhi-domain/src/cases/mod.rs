@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod clock;
+pub mod counts;
 pub mod duplicates;
 pub mod engine;
 pub mod events;

@@ -68,6 +68,8 @@ pub fn annotate(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str
         overdue: false,
         ended_step: None,
         public: false,
+        counts: Vec::new(),
+        units_cleared: false,
     }
 }
 

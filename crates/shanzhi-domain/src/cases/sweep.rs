@@ -105,6 +105,8 @@ pub fn sweep(
         overdue: false,
         ended_step: None,
         public: false,
+        counts: Vec::new(),
+        units_cleared: false,
     };
     Ok(Some((next, entry)))
 }

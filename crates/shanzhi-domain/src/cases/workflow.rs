@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::counts::Count;
 use crate::people::Role;
 use crate::time_limit::TimeLimit;
 
@@ -142,6 +143,13 @@ pub struct ActionDef {
     /// Only for cases that came in through these channels (empty: any channel).
     #[serde(default)]
     pub channels: Vec<String>,
+    /// What the action counts as in the figures, as written in the file (`counts = [...]`);
+    /// checked into [`ActionDef::counts`] when the workflow is read.
+    #[serde(default, rename = "counts")]
+    count_names: Vec<String>,
+    /// What the action counts as in the figures; the engine records it on the log entry.
+    #[serde(skip)]
+    pub counts: Vec<Count>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -179,12 +187,41 @@ pub enum WorkflowError {
     Invalid { kind: String, problems: Vec<String> },
 }
 
+/// The counts an action declares, checked: each a known name, once; `due` only into a state on
+/// the handling clock; `rated` only with the `rate` effect.
+fn check_counts(a: &ActionDef, states: &[StateDef], problems: &mut Vec<String>) -> Vec<Count> {
+    let mut counts = Vec::new();
+    for name in &a.count_names {
+        match name.parse::<Count>() {
+            Ok(c) if counts.contains(&c) => problems.push(format!("action {} counts `{name}` twice", a.key)),
+            Ok(c) => counts.push(c),
+            Err(_) => problems.push(format!(
+                "action {}: unknown count `{name}` (one of {})",
+                a.key,
+                Count::names().join(", ")
+            )),
+        }
+    }
+    let to_handling = states.iter().any(|s| s.key == a.to && s.step.as_deref() == Some(HANDLING_STEP));
+    if counts.contains(&Count::Due) && !to_handling {
+        problems.push(format!(
+            "action {} counts `due` but its `to` state {} does not run the `{HANDLING_STEP}` step",
+            a.key, a.to
+        ));
+    }
+    if counts.contains(&Count::Rated) && !a.effects.contains(&Effect::Rate) {
+        problems.push(format!("action {} counts `rated` but has no `rate` effect", a.key));
+    }
+    counts
+}
+
 impl Workflow {
     /// Parses and checks a workflow: every state named by an entry or action exists, every step
     /// has a limit (except the handling step, whose limit is the type's), no two actions share a
-    /// key, every non-terminal state can be left, every state can be reached.
+    /// key, every non-terminal state can be left, every state can be reached, and what each action
+    /// counts as is known and fits what it does (see [`check_counts`]).
     pub fn from_toml(text: &str) -> Result<Workflow, WorkflowError> {
-        let f: WorkflowFile = toml::from_str(text).map_err(|e| WorkflowError::Parse(e.to_string()))?;
+        let mut f: WorkflowFile = toml::from_str(text).map_err(|e| WorkflowError::Parse(e.to_string()))?;
         let mut problems = Vec::new();
         let keys: HashSet<&str> = f.state.iter().map(|s| s.key.as_str()).collect();
         if keys.len() != f.state.len() {
@@ -242,6 +279,9 @@ impl Workflow {
             if a.from.is_empty() || a.roles.is_empty() {
                 problems.push(format!("action {} needs at least one `from` state and one role", a.key));
             }
+        }
+        for a in &mut f.action {
+            a.counts = check_counts(a, &f.state, &mut problems);
         }
         let reachable: HashSet<&str> =
             f.entry.values().map(String::as_str).chain(f.action.iter().map(|a| a.to.as_str())).collect();

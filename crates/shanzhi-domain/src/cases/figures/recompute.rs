@@ -1,14 +1,18 @@
-//! The figures derived again from the case logs, the way an auditor would: by the state
-//! transitions each log records, per case, then rolled up the division tree. Written apart from
-//! [`deltas`](super::deltas) (which reads action keys and the case after each entry, and fans out
-//! per entry) so that their agreement, checked by a property test, means something.
+//! The figures derived again from the case logs, the way an auditor would: from what each entry
+//! recorded (what it counted as, the units it assigned, the step it ended and whether late, the
+//! deadline it set), per case, then rolled up the division tree. Written apart from
+//! [`deltas`](super::deltas) (which reads the case after each entry: its units, clock and
+//! late-handling count, and fans out per entry by code prefix) so that their agreement, checked
+//! by a property test, means something.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use super::{ALL, Counters, FigureKey, NO_UNIT, UNLOCATED, period_of};
-use crate::cases::case::{Case, Channel, LogEntry, Satisfaction};
+use crate::cases::case::{Case, Channel, LogEntry};
+use crate::cases::counts::Count;
+use crate::cases::workflow::HANDLING_STEP;
 use crate::ids::{DivisionCode, GridCode};
 
 /// The finest cell: one kind, month, grid (or none), unit (or none) and type.
@@ -39,79 +43,19 @@ fn cell<'a>(
         .or_default()
 }
 
-/// A counted transition, recognised by the states it joins (and, where two actions join the
-/// same states, by the action).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Step {
-    Filed,
-    Dispatched,
-    /// A handling clock starts for a unit: due in the month of its deadline.
-    HandlingStarts,
-    Handled,
-    Rework,
-    Closed,
-    Extended,
-    Suspended,
-    Returned,
-    Voided,
-    Rejected,
-    SelfHandled,
-}
-
-/// The counted transitions of each kind's workflow, from its states.
-fn steps(kind: &str, from: &str, to: &str, action: &str) -> &'static [Step] {
-    use Step::*;
-    match (kind, from, to) {
-        ("event", "pending_filing", "filed") => &[Filed],
-        ("event", "filed", "dispatched") => &[Dispatched, HandlingStarts],
-        ("event", _, "handled") => &[Handled],
-        ("event", "handled", "dispatched") => &[Rework],
-        ("event", "pending_close", "closed") => &[Closed],
-        ("event", "extension_requested", "dispatched") if action == "approve_extension" => &[Extended],
-        ("event", _, "suspended") => &[Suspended],
-        ("event", "return_requested" | "dispatched", "filed") => &[Returned],
-        ("event", _, "voided") => &[Voided],
-        ("event", _, "rejected") => &[Rejected],
-        ("event", _, "self_handled") => &[SelfHandled],
-        ("demand", "received" | "submitted", "pending_dispatch") => &[Filed],
-        ("demand", "pending_dispatch", "dispatched") => &[Dispatched],
-        ("demand", "dispatched", "handling") => &[HandlingStarts],
-        ("demand", _, "replied") => &[Handled],
-        ("demand", "replied", "handling") => &[Rework],
-        ("demand", "called_back", "closed") => &[Closed],
-        ("demand", "extension_requested", "handling") if action == "approve_extension" => &[Extended],
-        ("demand", _, "suspended") => &[Suspended],
-        ("demand", "return_requested" | "dispatched", "pending_dispatch") => &[Returned],
-        ("demand", _, "voided") => &[Voided],
-        ("demand", _, "answered") => &[SelfHandled],
-        _ => &[],
-    }
-}
-
-/// The state in which a case of a kind waits for a (new) dispatch, holding no unit.
-fn awaiting_dispatch(kind: &str) -> &'static str {
-    match kind {
-        "demand" => "pending_dispatch",
-        _ => "filed",
-    }
-}
-
 /// Counts one case's log into the finest cells.
 fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>) {
     let mut log: Vec<&LogEntry> = log.iter().collect();
     log.sort_by_key(|e| e.seq);
-    let kind = case.kind.as_str();
     let public = !matches!(case.channel, Channel::Patrol | Channel::Device);
-    // The unit holding the case: set by a dispatch, gone when the case waits for one again.
+    // The unit holding the case: set by an assignment the log records, gone when it says so.
     let mut unit: Option<String> = None;
     // Whether a handling step of the case has ended late so far (the log says which step ended).
     let mut late_handling = false;
     for e in log {
-        let from = e.from_state.as_deref().unwrap_or("");
-        let to = e.to_state.as_str();
         if let Some(a) = &e.units {
             unit = Some(a.primary.clone());
-        } else if to == awaiting_dispatch(kind) {
+        } else if e.units_cleared {
             unit = None;
         }
         let c = cell(cells, case, &unit, e.at);
@@ -120,48 +64,36 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
         }
         if e.overdue {
             c.overdue_steps += 1;
-            late_handling |= e.ended_step.as_deref() == Some("handling");
+            late_handling |= e.ended_step.as_deref() == Some(HANDLING_STEP);
         }
-        // Ratings: the rating acts of the shipped workflows, with the case's (only) rating.
-        if matches!((kind, e.action.as_str()), ("event", "rate" | "rate_by_phone") | ("demand", "rate" | "call_back")) {
-            match case.rating.as_ref().map(|r| r.satisfaction) {
-                Some(Satisfaction::Satisfied) => c.satisfied += 1,
-                Some(Satisfaction::BasicallySatisfied) => c.basically_satisfied += 1,
-                Some(Satisfaction::Dissatisfied) => c.dissatisfied += 1,
-                None => {}
-            }
-        }
-        if from == to {
-            // A rating, or a note (the sweep's `overdue`/`escalate`): no transition to count.
-            continue;
-        }
-        for step in steps(kind, from, to, &e.action) {
-            match step {
-                Step::Filed => {
+        for count in &e.counts {
+            match count {
+                Count::Filed => {
                     c.filed += 1;
                     c.filed_public += u64::from(public);
                 }
-                Step::Dispatched => c.dispatched += 1,
-                Step::HandlingStarts => {}
-                Step::Handled => {
+                Count::Dispatched => c.dispatched += 1,
+                Count::Due => {}
+                Count::Handled => {
                     c.handled += 1;
                     c.handled_on_time += u64::from(!e.overdue);
                 }
-                Step::Rework => c.rework += 1,
-                Step::Closed => {
+                Count::Reworked => c.rework += 1,
+                Count::Closed => {
                     c.closed += 1;
                     c.closed_on_time += u64::from(!late_handling);
                 }
-                Step::Extended => c.extensions += 1,
-                Step::Suspended => c.suspended += 1,
-                Step::Returned => c.returned += 1,
-                Step::Voided => c.voided += 1,
-                Step::Rejected => c.rejected += 1,
-                Step::SelfHandled => c.self_handled += 1,
+                Count::Extended => c.extensions += 1,
+                Count::Suspended => c.suspended += 1,
+                Count::Returned => c.returned += 1,
+                Count::Voided => c.voided += 1,
+                Count::Rejected => c.rejected += 1,
+                Count::SelfHandled => c.self_handled += 1,
+                Count::Rated => c.add_rating(case),
             }
         }
         // 应结案数: due in the month of the handling deadline the entry set.
-        if steps(kind, from, to, &e.action).contains(&Step::HandlingStarts)
+        if e.counts.contains(&Count::Due)
             && let Some(deadline) = e.deadline
         {
             cell(cells, case, &unit, deadline).due += 1;

@@ -334,6 +334,7 @@ fn notes_that_do_not_move_the_state_count_nothing() {
             from_state: Some("suspended".into()),
             opinion: Some("环节已超时".into()),
             units: None,
+            counts: Vec::new(),
             ..last.clone()
         };
         assert!(s.append(note).is_empty(), "{action}");
@@ -363,12 +364,13 @@ fn voids_rejections_and_self_handling() {
 }
 
 #[test]
-fn actions_mean_what_their_kind_says() {
-    assert_eq!(Meaning::of("event", "register"), None, "an event's registration is not its filing");
-    assert_eq!(Meaning::of("demand", "register"), Some(Meaning::File));
-    assert_eq!(Meaning::of("demand", "accept"), Some(Meaning::Accept));
-    assert_eq!(Meaning::of("event", "whistle"), None);
-    assert_eq!(Meaning::of("mediation", "close"), None, "a kind without a mapping counts no acts");
+fn actions_count_what_their_workflow_declares() {
+    let counts = |w: &World, a: &str| w.wf.action(a).unwrap().counts.clone();
+    assert_eq!(counts(&world(), "register"), vec![], "an event's registration is not its filing");
+    assert_eq!(counts(&demand_world(), "register"), vec![Count::Filed]);
+    assert_eq!(counts(&demand_world(), "accept"), vec![Count::Due]);
+    assert_eq!(counts(&world(), "dispatch"), vec![Count::Dispatched, Count::Due]);
+    assert!(counts(&world(), "whistle").is_empty());
 }
 
 #[test]
