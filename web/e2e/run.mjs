@@ -6,7 +6,9 @@
 // (375×812) sees their own community's desk; the shift supervisor watches the command centre count
 // a new report live, drills down county → street → community by the table and by the map, and
 // opens the cases behind a figure; the administrator creates, disables and reads accounts and roles, has a
-// broken grid file checked and sees the calendar. Screenshots with Chinese text go to web/e2e/out/.
+// broken grid file checked and sees the calendar; a new kind of work (a street-stall permit) is
+// imported as a file in the admin page, worked to its end and counted on the dashboard, which
+// offers it by name. Screenshots with Chinese text go to web/e2e/out/.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -77,6 +79,20 @@ async function logIn(page, base, user, password = PASSWORD) {
   await page.fill('[data-test=username]', user)
   await page.fill('[data-test=password]', password)
   await page.click('[data-test=login]')
+}
+
+/** On the report form: the place picked on the map, 路南区 → 学院南路街道 → 立新东楼社区, a tap
+ * in the middle of the community's map. */
+async function pickOnMap(phone) {
+  await phone.click('[data-test=report-map]')
+  for (const name of ['路南区', '学院南路街道', '立新东楼社区']) {
+    await phone.click(`[data-test=report-areas] button:has-text("${name}")`)
+  }
+  await phone.waitForSelector('[data-test=map] canvas')
+  await phone.locator('[data-test=map]').scrollIntoViewIfNeeded()
+  const box = await phone.locator('[data-test=map]').boundingBox()
+  await phone.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
 }
 
 try {
@@ -423,15 +439,7 @@ try {
     await phone.fill('[data-test=report-phone]', '13912345678')
     await phone.setInputFiles('[data-test=report-photo]', photo)
     // No GPS here: the place is picked on the map, 路南区 → 学院南路街道 → 立新东楼社区.
-    await phone.click('[data-test=report-map]')
-    for (const name of ['路南区', '学院南路街道', '立新东楼社区']) {
-      await phone.click(`[data-test=report-areas] button:has-text("${name}")`)
-    }
-    await phone.waitForSelector('[data-test=map] canvas')
-    await phone.locator('[data-test=map]').scrollIntoViewIfNeeded()
-    const box = await phone.locator('[data-test=map]').boundingBox()
-    await phone.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
-    await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
+    await pickOnMap(phone)
     await phone.waitForFunction(() => !document.body.textContent?.includes('上传中'))
     await phone.click('[data-test=report-submit]')
     await phone.waitForSelector('[data-test=resident-number]')
@@ -614,6 +622,83 @@ try {
     check(last.includes('完成') && !(await page.locator('[data-test=search-last].err').count()), `the rebuild ended well: ${last}`)
     const found = await api(base, 'GET', `/api/v1/cases?q=${encodeURIComponent(words)}`, undefined, adminToken)
     check(found.items.some((c) => c.id === id), `found again after the rebuild: ${found.total}`)
+    await page.close()
+  })
+
+  await step('a city adds a kind of work as a file in the admin page: a street-stall permit is applied for, worked to its end, and counted on the dashboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })
+    await logIn(page, base, 'admin')
+    await page.waitForURL(/\/command$/)
+    await page.click('[data-test=nav-admin]')
+    await page.click('#tab-reference')
+    await page.click('[data-test=reference-kind]')
+    await page.click('.el-select-dropdown__item:visible >> text="流程"')
+    await page.setInputFiles('[data-test=import-workflow]', join(here, '../../data/workflows/examples/stall-permit.toml'))
+    await page.click('[data-test=import-workflow-confirm]')
+    await page.waitForSelector('[data-test=reference] >> text=stall-permit-2026.1')
+    // A shop applies on the resident page, without an account: the new kind is offered by its
+    // name, with its own fields (the applicant, the goods, the area, the hours).
+    const ctx = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })
+    const phone = await ctx.newPage()
+    await phone.goto(`${base}/report`)
+    await phone.click('[data-test=report-kind]')
+    await phone.click('.report-kind-options li >> text=占道经营许可申请')
+    await phone.waitForSelector('[data-test=field-applicant-name]')
+    await phone.click('[data-test=report-type]')
+    await phone.keyboard.type('占道经营')
+    await phone.click('.el-select-dropdown__item:visible >> text="占道经营"')
+    await phone.fill('[data-test=report-description]', '申请在小区东门外设早市菜摊')
+    await phone.fill('[data-test=field-applicant-name]', '赵六')
+    await phone.fill('[data-test=field-applicant-phone]', '13900001111')
+    await phone.click('[data-test=field-goods-input]')
+    await phone.click('.field-goods-options li >> text=果蔬')
+    await phone.fill('[data-test=field-area_m2-input] input', '4')
+    await phone.press('[data-test=field-area_m2-input] input', 'Tab')
+    // The hours are left out first: the server names the missing field, shown under it.
+    await pickOnMap(phone)
+    await phone.click('[data-test=report-submit]')
+    await phone.waitForFunction(() => document.querySelector('[data-test=field-hours]')?.textContent?.includes('必填'))
+    await phone.fill('[data-test=field-hours-input]', '每日 6:00–9:00')
+    await phone.click('[data-test=report-submit]')
+    await phone.waitForSelector('[data-test=resident-number]')
+    const permitId = (await phone.textContent('[data-test=resident-number]')).trim()
+    await phone.screenshot({ path: join(out, 'resident-new-kind-375x812.png'), fullPage: true })
+    await ctx.close()
+    const permit = await api(base, 'GET', `/api/v1/cases/${permitId}`, undefined, (await api(base, 'POST', '/api/v1/auth/login', { username: 'shouli', password: PASSWORD })).token)
+    check(permit.kind === 'stall_permit' && permit.state === 'applied', `applied: ${permit.kind} ${permit.state}`)
+    check(permit.fields.applicant.phone === '139****1111' && permit.fields.goods === 'produce' && permit.fields.area_m2 === 4, `its fields, masked: ${JSON.stringify(permit.fields)}`)
+    // The street office accepts it and sends urban management to survey, who report (over the API);
+    // the street office grants the permit in the console, giving the permit number it asks for.
+    for (const [user, body] of [
+      ['xueyuan-jiedao', { action: 'accept', units: { primary: '130202:urban-management', assisting: [] } }],
+      ['lunan-chengguan', { action: 'record_survey', opinion: '现场勘查：人行道宽4米，可设摊', attachments: ['https://evidence.example.org/survey.jpg'] }],
+    ]) {
+      const token = (await api(base, 'POST', '/api/v1/auth/login', { username: user, password: PASSWORD })).token
+      await api(base, 'POST', `/api/v1/cases/${permitId}/actions`, body, token)
+    }
+    await logIn(page, base, 'xueyuan-jiedao')
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+    await page.goto(`${base}/cases/${permitId}`)
+    await page.waitForSelector('[data-test=case-field-goods]')
+    check((await page.textContent('[data-test=case-field-goods]')).includes('果蔬'), 'the goods by name')
+    check((await page.textContent('[data-test=case-field-applicant]')).includes('139****1111'), 'the applicant masked')
+    await page.click('[data-test=action-grant]')
+    await page.fill('[data-test=field-permit_no-input]', '路南占许〔2026〕0001')
+    await page.fill('[data-test=form-opinion]', '准予许可，限早市时段')
+    await page.click('[data-test=form-submit]')
+    await page.waitForFunction(() => document.querySelector('[data-test=state]')?.textContent?.includes('准予许可'))
+    await page.waitForSelector('[data-test=case-field-permit_no]')
+    await page.screenshot({ path: join(out, 'case-new-kind-1920x1080.png'), fullPage: true })
+    // The dashboard offers the new kind by its name and counts the permit: reported, filed, closed.
+    await logIn(page, base, 'zhiban')
+    await page.waitForURL(/\/command$/)
+    await page.goto(`${base}/dashboards?area=130202001001`)
+    await page.click('[data-test=dash-kind]')
+    await page.click('.el-select-dropdown__item:visible >> text=占道经营许可申请')
+    await page.waitForFunction(() => document.querySelector('[data-test=dash-closed]')?.textContent?.trim() === '1')
+    check((await page.textContent('[data-test=dash-reported]')).trim() === '1', 'reported once')
+    check((await page.textContent('[data-test=dash-filed]')).trim() === '1', 'filed once')
+    await page.screenshot({ path: join(out, 'dashboard-new-kind-1920x1080.png'), fullPage: true })
     await page.close()
   })
 } catch (e) {

@@ -13,6 +13,8 @@ export interface Case {
   units: Units | null; unit_name: string | null; route: Route | null; step: string | null; deadline: string | null
   light: 'green' | 'yellow' | 'red' | null; possible_duplicate_of: string | null; merged_into: string | null
   rework_count: number; extension_count: number; reported_at: string; closed_at: string | null; version: number
+  /** The kind's own fields (masked unless unmasked). */
+  fields: Record<string, unknown>
 }
 export interface LogEntry {
   seq: number; at: string; user: string; role: string; unit: string; action: string
@@ -212,6 +214,34 @@ export function forgetTaxonomy() {
 export function taxonomy(): Promise<Taxonomy> {
   taxonomyOnce ??= call<Taxonomy>('GET', '/api/v1/taxonomy').catch((e) => { taxonomyOnce = null; throw e })
   return taxonomyOnce
+}
+
+/** A field of a kind: what a report or an action gives in `fields.<key>`. */
+export interface KindField {
+  key: string; name_zh: string; name_en: string
+  type: 'text' | 'number' | 'date' | 'choice' | 'person' | 'people' | 'address' | 'attachments'
+  required: boolean; at: string[]; choices: { key: string; name_zh: string; name_en: string }[]
+  max: number | null; min_value: number | null; max_value: number | null; personal: boolean; public: boolean
+}
+
+/** A case kind in force (`GET /api/v1/kinds`): its states and actions, with what each counts as. */
+export interface Kind {
+  kind: string; version: string; name_zh: string; name_en: string
+  states: { key: string; name_zh: string; name_en: string; terminal: boolean }[]
+  actions: { key: string; name_zh: string; name_en: string; counts: string[] }[]
+  fields: KindField[]
+}
+
+let kindsOnce: Promise<Kind[]> | null = null
+/** Forgets the kinds (after a workflow was imported). */
+export function forgetKinds() {
+  kindsOnce = null
+}
+
+/** The case kinds in force (fetched once per tab). */
+export function kinds(): Promise<Kind[]> {
+  kindsOnce ??= call<Kind[]>('GET', '/api/v1/kinds').catch((e) => { kindsOnce = null; throw e })
+  return kindsOnce
 }
 
 // Administration (city administrators).

@@ -13,8 +13,9 @@ const zh = {
   note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', unmask: '显示个人信息',
   loginFailed: '登录失败', reworks: '返工 {n} 次', extensions: '延期 {n} 次', empty: '没有符合条件的案件',
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
+  fields: { name: '姓名', phone: '电话（选填）', idNumber: '身份证号（选填）', addPerson: '添加一人' },
   report: {
-    type: '问题类型', typeHint: '输入关键字查找，如“井盖”“垃圾”', description: '问题描述', descriptionHint: '描述问题及具体位置',
+    kind: '事项种类', type: '问题类型', typeHint: '输入关键字查找，如“井盖”“垃圾”', description: '问题描述', descriptionHint: '描述问题及具体位置',
     phone: '联系电话（选填，仅工作人员可见）', phoneHint: '方便回访，可不填', photos: '现场照片', takePhoto: '拍照/相册',
     uploadingOne: '上传中…', where: '问题位置', gps: '使用当前位置', onMap: '在地图上点选', city: '唐山市',
     tapHint: '点击地图上问题所在的位置', outside: '不在任何网格内（仍会受理）', noGps: '无法获取定位，请在地图上点选位置',
@@ -139,8 +140,9 @@ const en: typeof zh = {
   back: 'Back to the desk', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
   extensions: 'Extended {n}×', empty: 'No case matches', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
+  fields: { name: 'Name', phone: 'Phone (optional)', idNumber: 'ID number (optional)', addPerson: 'Add a person' },
   report: {
-    type: 'Problem type', typeHint: 'Type to search, e.g. manhole, rubbish', description: 'What is wrong',
+    kind: 'Kind of matter', type: 'Problem type', typeHint: 'Type to search, e.g. manhole, rubbish', description: 'What is wrong',
     descriptionHint: 'Describe the problem and exactly where it is', phone: 'Phone (optional, seen by staff only)',
     phoneHint: 'For a call-back; may be left empty', photos: 'Photos', takePhoto: 'Camera / album', uploadingOne: 'Uploading…',
     where: 'Where', gps: 'Use my position', onMap: 'Pick on the map', city: 'Tangshan', tapHint: 'Tap where the problem is',

@@ -222,3 +222,127 @@ impl From<&Taxonomy> for TaxonomyDto {
         }
     }
 }
+
+/// A case kind in force: what the console needs to offer, show and count it.
+#[derive(Serialize, ToSchema)]
+pub struct KindDto {
+    /// The kind's key (`event`, `demand`, `mediation`, or one a city imported).
+    pub kind: String,
+    /// The workflow version in force.
+    pub version: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub states: Vec<KindStateDto>,
+    pub actions: Vec<KindActionDto>,
+    /// The fields a case of the kind carries besides the common ones.
+    pub fields: Vec<KindFieldDto>,
+}
+
+/// A field of a kind (docs/kinds.md): what a report or an action gives in `fields.<key>`.
+#[derive(Serialize, ToSchema)]
+pub struct KindFieldDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// text | number | date | choice | person | people | address | attachments
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Required with the first of `at` (the report when `at` names it), and never emptied.
+    pub required: bool,
+    /// The actions that may give or change it; `report` is the report itself.
+    pub at: Vec<String>,
+    /// For `choice`: the values (key and names).
+    pub choices: Vec<KindChoiceDto>,
+    /// For `text`: at most this many characters; for lists: at most this many items.
+    pub max: Option<usize>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    /// Personal data (a person or people): masked wherever it is shown.
+    pub personal: bool,
+    /// Shown to the public (Open311, the reporter) as well as the staff.
+    pub public: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KindChoiceDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KindStateDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The case is finished in this state.
+    pub terminal: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KindActionDto {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// What the action counts as in the figures (docs/kinds.md): `filed`, `dispatched`, `due`,
+    /// `handled`, `reworked`, `closed`, `extended`, `suspended`, `returned`, `voided`,
+    /// `rejected`, `self_handled`, `rated`.
+    pub counts: Vec<String>,
+}
+
+impl From<&shanzhi_domain::cases::workflow::Workflow> for KindDto {
+    fn from(wf: &shanzhi_domain::cases::workflow::Workflow) -> Self {
+        KindDto {
+            kind: wf.kind.clone(),
+            version: wf.version.clone(),
+            name_zh: wf.name_zh.clone(),
+            name_en: wf.name_en.clone(),
+            states: wf
+                .states()
+                .iter()
+                .map(|s| KindStateDto {
+                    key: s.key.clone(),
+                    name_zh: s.name_zh.clone(),
+                    name_en: s.name_en.clone(),
+                    terminal: s.terminal,
+                })
+                .collect(),
+            actions: wf
+                .actions()
+                .iter()
+                .map(|a| KindActionDto {
+                    key: a.key.clone(),
+                    name_zh: a.name_zh.clone(),
+                    name_en: a.name_en.clone(),
+                    counts: a.counts.iter().map(|c| c.as_str().to_string()).collect(),
+                })
+                .collect(),
+            fields: wf
+                .fields()
+                .iter()
+                .map(|f| KindFieldDto {
+                    key: f.key.clone(),
+                    name_zh: f.name_zh.clone(),
+                    name_en: f.name_en.clone(),
+                    type_name: f.ty.as_str().into(),
+                    required: f.required,
+                    at: f.at.clone(),
+                    choices: f
+                        .choices
+                        .iter()
+                        .map(|c| KindChoiceDto {
+                            key: c.key.clone(),
+                            name_zh: c.name_zh.clone(),
+                            name_en: c.name_en.clone(),
+                        })
+                        .collect(),
+                    max: f.max,
+                    min_value: f.min_value,
+                    max_value: f.max_value,
+                    personal: f.ty.personal(),
+                    public: f.public,
+                })
+                .collect(),
+        }
+    }
+}

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 /// A report: `POST /api/v1/cases`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReportDto {
-    /// Case kind: `event` (urban-management event or component problem).
+    /// Case kind: `event` (urban-management event or component problem), `demand`, `mediation`,
+    /// or any kind in force (`GET /api/v1/kinds`).
     pub kind: String,
     /// 4-digit type code of the catalogue.
     #[serde(rename = "type")]
@@ -23,6 +24,12 @@ pub struct ReportDto {
     /// Uploaded attachments (`att_…` from `POST /api/v1/attachments`) or http(s) URLs.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// Values of the kind's own fields (its workflow's fields, listed by `GET /api/v1/kinds`), by
+    /// key: text, number, date (`YYYY-MM-DD`), a choice's key, a person
+    /// (`{"name", "phone", "id_number"}`), a list of people, an address, attachment ids.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -98,6 +105,10 @@ pub struct CaseDto {
     pub reported_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: u32,
+    /// The kind's own fields, by key; personal data masked unless unmasked (audited), and for
+    /// residents only those they gave and those declared public.
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 fn satisfaction(s: shanzhi_domain::cases::case::Satisfaction) -> &'static str {
@@ -150,6 +161,7 @@ impl From<CaseView> for CaseDto {
             reported_at: v.reported_at,
             closed_at: v.closed_at,
             version: v.version,
+            fields: v.fields,
         }
     }
 }
@@ -283,6 +295,11 @@ pub struct ActionDto {
     /// updates. Staff opinions are internal otherwise.
     #[serde(default)]
     pub public: bool,
+    /// Values of the kind's fields this action gives or changes (those whose `at` names it);
+    /// `null` empties an optional one.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// A note on a case (补充说明, 催办): `POST /api/v1/cases/{id}/notes`. The case stays where it is.

@@ -1,11 +1,15 @@
 //! Case use cases: report (locate → route → create → store, idempotent), act, read, list. The
 //! engine decides; this layer supplies the clock, ids, places and reference data, and stores.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport, Rating};
 use shanzhi_domain::cases::duplicates::Probe;
 use shanzhi_domain::cases::engine::{self, Command, Refusal};
+use shanzhi_domain::cases::fields;
 use shanzhi_domain::cases::notes::{self, annotate};
 use shanzhi_domain::cases::routing::{Route, route};
 use shanzhi_domain::cases::workflow::{Effect, Workflow};
@@ -34,6 +38,9 @@ pub struct ReportInput {
     /// Photos or files already stored elsewhere (URLs), kept on the report's log entry.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// Values of the kind's own fields (its workflow's `[[field]]`s), by key.
+    #[serde(default)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// A case as answered.
@@ -76,6 +83,10 @@ pub struct CaseView {
     pub reported_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: u32,
+    /// The kind's own fields, personal data masked (whole only in an audited unmasking);
+    /// residents see those they gave and those declared public.
+    #[serde(default)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// A case with its log and what the caller may do next.
@@ -145,6 +156,9 @@ fn action_names(wf: &Workflow, action: &str) -> (String, String) {
 /// A refusal as the application's error, its message in both languages.
 fn refused(wf: &Workflow, e: Refusal) -> AppError {
     let said = e.explain(wf);
+    if let Refusal::Field(p) = e {
+        return AppError::invalid(&p.field, p.message.en).with_zh(p.message.zh);
+    }
     let field = match &e {
         Refusal::Missing { need, .. } => need.field(),
         Refusal::UnknownAction { .. } => "action",
@@ -161,7 +175,7 @@ fn refused(wf: &Workflow, e: Refusal) -> AppError {
         Refusal::WrongState { .. } | Refusal::WrongChannel { .. } | Refusal::AlreadyRated | Refusal::TopLevel => {
             AppError::Refused(e.to_string())
         }
-        Refusal::BadEntry(_) | Refusal::Calendar(_) => AppError::Internal(e.to_string()),
+        Refusal::BadEntry(_) | Refusal::Calendar(_) | Refusal::Field(_) => AppError::Internal(e.to_string()),
     }
     .with_zh(said.zh)
 }
@@ -289,6 +303,7 @@ impl App {
         let crs =
             Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
         self.check_attachments(&input.attachments, actor).await?;
+        self.check_attachments_in("fields", &fields::attachment_ids(wf.fields(), &input.fields), actor).await?;
         let places = self.places();
         let here = places.locate(lon, lat, crs)?;
         let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
@@ -300,6 +315,7 @@ impl App {
             location: Some((here.lon, here.lat)),
             grid,
             reporter: (!actor.is_anonymous()).then(|| actor.user.clone()),
+            fields: input.fields,
         };
         let (mut case, mut first) = engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now)
             .map_err(|e| refused(wf, e))?;
@@ -383,7 +399,7 @@ impl App {
         let reference = self.reference();
         // Acting needs the case inside the area or units: one's own report elsewhere is only read.
         let scope = self.scope_of(actor).for_acting();
-        let stored = self.store().load_case_in(id, &scope).await?;
+        let stored = self.store().load_case(id, &scope).await?;
         let key = key.map(|k| scoped_key("act", actor, k));
         let key = key.as_deref();
         let fingerprint = crate::kept::fingerprint(&command);
@@ -404,6 +420,7 @@ impl App {
             self.check_units(units)?;
         }
         self.check_attachments(&command.attachments, actor).await?;
+        self.check_attachments_in("fields", &fields::attachment_ids(wf.fields(), &command.fields), actor).await?;
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
         let now = self.clock().now();
         let (case, entry) =
@@ -420,7 +437,7 @@ impl App {
             if parent_id == id {
                 return Err(bad("a case cannot be merged into itself".into()));
             }
-            let mut parent = match self.store().load_case_in(parent_id, &scope).await {
+            let mut parent = match self.store().load_case(parent_id, &scope).await {
                 Err(StoreError::NotFound(_)) => return Err(bad(format!("case {parent_id} does not exist"))),
                 other => other?,
             };
@@ -436,7 +453,7 @@ impl App {
             // which case (they may not open the parent).
             let ended = wf.state(&next.case.state).map_or_else(|| next.case.state.clone(), |d| d.name_zh.clone());
             for child in next.case.merged.clone() {
-                let mut c = self.store().load_case(child).await?;
+                let mut c = self.store().load_case(child, &DataScope::All).await?;
                 let seq = c.case.seq;
                 let e = annotate(
                     &mut c.case,
@@ -476,7 +493,7 @@ impl App {
         // A note does not depend on the state: when someone acts in between, note the new version.
         let mut tries = 0;
         loop {
-            let mut next = self.store().load_case_in(id, &scope).await?;
+            let mut next = self.store().load_case(id, &scope).await?;
             if let Some(mut view) = self.replayed(id, key, &fingerprint).await? {
                 self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
                 return Ok(view);
@@ -543,7 +560,7 @@ impl App {
         let session = unmask;
         let unmask = session.is_some();
         let reference = self.reference();
-        let stored = self.store().load_case_in(id, &self.scope_of(actor)).await?;
+        let stored = self.store().load_case(id, &self.scope_of(actor)).await?;
         if unmask && !shanzhi_domain::privacy::may_unmask(actor.role) {
             return Err(AppError::Forbidden(format!(
                 "the role {} may not see personal data unmasked",
@@ -578,10 +595,12 @@ impl App {
         };
         let mut case = self.view(&stored, self.clock().now());
         self.hide_unseen(std::slice::from_mut(&mut case), actor).await?;
+        self.fields_for(std::slice::from_mut(&mut case), actor);
         if unmask {
-            let detail = format!("description and log opinions, by {}", session.unwrap_or_default());
+            let detail = format!("description, fields and log opinions, by {}", session.unwrap_or_default());
             self.audit(&actor.user, "pii.unmask", id.to_string(), detail).await?;
             case.description = stored.case.description.clone();
+            case.fields = stored.case.fields.clone();
         } else {
             // Residents, devices and building heads (who see only their own reports) read the
             // replies to the public, their own words and what was written for them; the staff's
@@ -660,9 +679,10 @@ impl App {
     /// The cases matching the filter inside the caller's data scope (counted there too).
     pub async fn list_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
         let now = self.clock().now();
-        let (total, rows) = self.store().list_cases(&self.scoped(filter, actor), now).await?;
+        let (total, rows) = self.store().list_cases(filter, &self.scope_of(actor), now).await?;
         let mut views: Vec<CaseView> = rows.iter().map(|s| self.view(s, now)).collect();
         self.hide_unseen(&mut views, actor).await?;
+        self.fields_for(&mut views, actor);
         Ok((total, views))
     }
 
@@ -671,7 +691,7 @@ impl App {
     /// say something about a case, and a reporter may not learn of cases outside their scope.
     pub(crate) async fn hide_unseen(&self, views: &mut [CaseView], actor: &Actor) -> Result<(), AppError> {
         let scope = self.scope_of(actor);
-        if scope == shanzhi_domain::access::DataScope::All {
+        if scope == DataScope::All {
             return Ok(());
         }
         let named: std::collections::BTreeSet<i64> = views
@@ -684,13 +704,8 @@ impl App {
         let mut seen = std::collections::HashSet::new();
         let named: Vec<i64> = named.into_iter().collect();
         for ids in named.chunks(crate::open311::MAX_REQUESTS as usize) {
-            let filter = CaseFilter {
-                ids: ids.to_vec(),
-                limit: ids.len() as u64,
-                scope: Some(scope.clone()),
-                ..CaseFilter::default()
-            };
-            let (_, rows) = self.store().list_cases(&filter, self.clock().now()).await?;
+            let filter = CaseFilter { ids: ids.to_vec(), limit: ids.len() as u64, ..CaseFilter::default() };
+            let (_, rows) = self.store().list_cases(&filter, &scope, self.clock().now()).await?;
             seen.extend(rows.iter().map(|r| r.id));
         }
         for v in views {
@@ -701,9 +716,17 @@ impl App {
         Ok(())
     }
 
-    /// The filter narrowed to the caller's data scope.
-    pub(crate) fn scoped(&self, filter: &CaseFilter, actor: &Actor) -> CaseFilter {
-        CaseFilter { scope: Some(self.scope_of(actor)), ..filter.clone() }
+    /// Residents, devices and building heads (who see only their own reports) see the fields
+    /// they gave and those declared public, not the staff's.
+    fn fields_for(&self, views: &mut [CaseView], actor: &Actor) {
+        if !matches!(shanzhi_domain::access::ScopeRule::of(actor.role), shanzhi_domain::access::ScopeRule::Own) {
+            return;
+        }
+        let reference = self.reference();
+        for v in views {
+            let defs = reference.workflows.get(&v.kind).map(|w| w.fields()).unwrap_or_default();
+            v.fields = fields::for_reporter(defs, &v.fields);
+        }
     }
 
     pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
@@ -753,6 +776,7 @@ impl App {
             reported_at: c.reported_at,
             closed_at: c.closed_at,
             version: c.seq,
+            fields: wf.map(|w| fields::masked(w.fields(), &c.fields)).unwrap_or_default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! while someone watches. Each watcher sees only what its data scope admits; a watcher that comes
 //! back with the last event's id gets what it missed.
 
+use shanzhi_domain::access::DataScope;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -177,7 +178,8 @@ impl App {
         }
         let limit = ids.len() as u64;
         let filter = CaseFilter { ids, kind: kind.map(str::to_string), limit, ..CaseFilter::default() };
-        Ok(self.store().list_cases(&filter, self.clock().now()).await?.1)
+        // Every case: each subscriber is sent only what its own scope admits.
+        Ok(self.store().list_cases(&filter, &DataScope::All, self.clock().now()).await?.1)
     }
 
     /// The events after a cursor, and the cursor of the last entry read (none: nothing new).

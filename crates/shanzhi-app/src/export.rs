@@ -6,6 +6,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use shanzhi_domain::cases::case::{Actor, Satisfaction};
+use shanzhi_domain::cases::fields;
 use shanzhi_domain::privacy::{mask_text, may_unmask};
 use shanzhi_domain::text::xml_safe;
 use shanzhi_store::{CaseFilter, StoredCase};
@@ -55,7 +56,12 @@ pub(crate) fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
     t.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8")).naive_local()
 }
 
-/// One row's cells, as text (times as Beijing time), in the order of `COLUMNS`.
+/// A column of a kind's own field, after the fixed `COLUMNS`: (kind, field, Chinese header,
+/// English header).
+type FieldColumn = (String, shanzhi_domain::cases::fields::FieldDef, String, String);
+
+/// One row's cells, as text (times as Beijing time), in the order of `COLUMNS` and then the
+/// field columns.
 struct Row {
     texts: Vec<String>,
     times: [(usize, Option<DateTime<Utc>>); 3],
@@ -89,7 +95,8 @@ impl App {
         // its instant: what was reported by now is in).
         let next = now + chrono::Duration::milliseconds(1);
         let until = filter.reported_to.map_or(next, |t| t.min(next));
-        let pinned = CaseFilter { reported_to: Some(until), ..self.scoped(filter, actor) };
+        let pinned = CaseFilter { reported_to: Some(until), ..filter.clone() };
+        let scope = self.scope_of(actor);
         let narrowed = match words {
             None => Some((pinned, None)),
             Some(w) => self.words_filter(&pinned, w).await?.map(|(f, capped)| (f, capped.then_some(MAX_MATCHES))),
@@ -104,7 +111,7 @@ impl App {
             let mut upto = narrow.reported_to;
             while cases.len() < MAX_EXPORT_ROWS {
                 let page = CaseFilter { limit: PAGE, offset: 0, reported_to: upto, ..narrow.clone() };
-                let (total, rows) = self.store().list_cases(&page, now).await?;
+                let (total, rows) = self.store().list_cases(&page, &scope, now).await?;
                 if upto == narrow.reported_to && total > MAX_EXPORT_ROWS as u64 {
                     limit = Some(limit.map_or(MAX_EXPORT_ROWS, |l| l.min(MAX_EXPORT_ROWS)));
                 }
@@ -121,7 +128,9 @@ impl App {
         let capped = limit.is_some();
         let mut views: Vec<CaseView> = cases.iter().map(|s| self.view(s, now)).collect();
         self.hide_unseen(&mut views, actor).await?;
-        let rows: Vec<Row> = cases.iter().zip(views).map(|(s, v)| self.export_row(s, v, unmask)).collect();
+        let columns = self.field_columns(&cases);
+        let rows: Vec<Row> =
+            cases.iter().zip(views).map(|(s, v)| self.export_row(s, v, unmask, &columns, english)).collect();
         let detail =
             format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
         self.audit(&actor.user, "case.export", "cases", &detail).await?;
@@ -143,14 +152,35 @@ impl App {
             }
         );
         let n = rows.len();
-        let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &stamp, limit, english))
+        let headers: Vec<String> = columns.into_iter().map(|(_, _, zh, en)| if english { en } else { zh }).collect();
+        let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &headers, &stamp, limit, english))
             .await
             .map_err(AppError::internal)?
             .map_err(AppError::internal)?;
         Ok(Export { bytes, rows: n, capped })
     }
 
-    fn export_row(&self, s: &StoredCase, v: CaseView, unmask: bool) -> Row {
+    /// A column for each field of each kind among the cases (kinds by key, fields as declared);
+    /// headed by the field's name, after the kind's name when the cases are of several kinds.
+    fn field_columns(&self, cases: &[StoredCase]) -> Vec<FieldColumn> {
+        let kinds: std::collections::BTreeSet<&str> = cases.iter().map(|s| s.case.kind.as_str()).collect();
+        let reference = self.reference();
+        let mut out = Vec::new();
+        for kind in &kinds {
+            let Some(wf) = reference.workflows.get(*kind) else { continue };
+            for f in wf.fields() {
+                let (zh, en) = if kinds.len() > 1 {
+                    (format!("{}·{}", wf.name_zh, f.name_zh), format!("{}: {}", wf.name_en, f.name_en))
+                } else {
+                    (f.name_zh.clone(), f.name_en.clone())
+                };
+                out.push((kind.to_string(), f.clone(), zh, en));
+            }
+        }
+        out
+    }
+
+    fn export_row(&self, s: &StoredCase, v: CaseView, unmask: bool, columns: &[FieldColumn], english: bool) -> Row {
         let places = self.places();
         let name = |code: &Option<String>| code.as_deref().and_then(|c| places.division_name(c)).unwrap_or_default();
         let county = places.division_name(&v.county);
@@ -181,6 +211,16 @@ impl App {
             String::new(),
             v.possible_duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
         ];
+        let reference = self.reference();
+        let defs = reference.workflows.get(&s.case.kind).map(|w| w.fields()).unwrap_or_default();
+        let values = if unmask { s.case.fields.clone() } else { fields::masked(defs, &s.case.fields) };
+        let texts = texts
+            .into_iter()
+            .chain(columns.iter().map(|(kind, f, _, _)| match values.get(&f.key) {
+                Some(value) if *kind == s.case.kind => fields::cell(f, value, english),
+                _ => String::new(),
+            }))
+            .collect();
         Row { texts, times: [(11, v.deadline), (16, Some(v.reported_at)), (17, v.closed_at)] }
     }
 }
@@ -204,7 +244,13 @@ fn describe(f: &CaseFilter, words: Option<&str>) -> String {
 }
 
 /// The workbook; `limit`: the cap that left matching cases out, if one did.
-fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> Result<Vec<u8>, XlsxError> {
+fn workbook(
+    rows: &[Row],
+    field_headers: &[String],
+    stamp: &str,
+    limit: Option<usize>,
+    english: bool,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(if english { "Cases" } else { "案件清单" })?;
@@ -221,6 +267,11 @@ fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> R
         let col = col as u16;
         sheet.write_string_with_format(1, col, if english { *en } else { *zh }, &header)?;
         sheet.set_column_width(col, *width)?;
+    }
+    for (i, name) in field_headers.iter().enumerate() {
+        let col = (COLUMNS.len() + i) as u16;
+        sheet.write_string_with_format(1, col, xml_safe(name).as_ref(), &header)?;
+        sheet.set_column_width(col, 18.0)?;
     }
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 2;
@@ -240,6 +291,6 @@ fn workbook(rows: &[Row], stamp: &str, limit: Option<usize>, english: bool) -> R
         }
     }
     sheet.set_freeze_panes(2, 1)?;
-    sheet.autofilter(1, 0, rows.len() as u32 + 1, COLUMNS.len() as u16 - 1)?;
+    sheet.autofilter(1, 0, rows.len() as u32 + 1, (COLUMNS.len() + field_headers.len()) as u16 - 1)?;
     book.save_to_buffer()
 }

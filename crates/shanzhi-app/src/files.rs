@@ -187,7 +187,7 @@ impl App {
         }
         let scope = self.scope_of(actor);
         for case in self.store().attachment_cases(&record.id).await? {
-            if self.store().load_case_in(case, &scope).await.is_ok() {
+            if self.store().load_case(case, &scope).await.is_ok() {
                 return Ok(true);
             }
         }
@@ -223,8 +223,18 @@ impl App {
     /// reference (their own, one they may already read, or an anonymous upload by an anonymous
     /// reporter); anything else is refused as if it did not exist.
     pub(crate) async fn check_attachments(&self, list: &[String], actor: &Actor) -> Result<(), AppError> {
+        self.check_attachments_in("attachments", list, actor).await
+    }
+
+    /// [`App::check_attachments`] for the attachments of a field (named in the errors).
+    pub(crate) async fn check_attachments_in(
+        &self,
+        field: &str,
+        list: &[String],
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         for a in list {
-            let Reference::Uploaded(id) = reference(a).map_err(|e| AppError::invalid("attachments", e))? else {
+            let Reference::Uploaded(id) = reference(a).map_err(|e| AppError::invalid(field, e))? else {
                 continue;
             };
             let record = self.store().attachment(id).await?;
@@ -234,7 +244,7 @@ impl App {
                 Some(r) => self.may_read(r, actor).await?,
             };
             if !allowed {
-                return Err(AppError::invalid("attachments", format!("{id} was never uploaded")));
+                return Err(AppError::invalid(field, format!("{id} was never uploaded")));
             }
         }
         Ok(())

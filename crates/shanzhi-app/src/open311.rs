@@ -6,6 +6,7 @@
 //! FixMyStreet and the 数字城管 public pages show them. 12345 demands carry callers' private
 //! matters and stay inside the system.
 
+use shanzhi_domain::access::DataScope;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -277,6 +278,7 @@ impl App {
             crs,
             channel: "open311".into(),
             attachments,
+            fields: Default::default(),
         })
     }
 
@@ -301,7 +303,8 @@ impl App {
         } else {
             filter.ids = q.ids.clone();
         }
-        let (_, rows) = self.store().list_cases(&filter, now).await?;
+        // The public feed: every case of the public kind, each shown only as the public sees it.
+        let (_, rows) = self.store().list_cases(&filter, &DataScope::All, now).await?;
         let keys: Vec<(String, i64)> = rows.iter().map(|s| (s.county.clone(), s.id)).collect();
         let mut logs = self.store().case_logs(&keys).await?;
         let reference = self.reference();
@@ -381,7 +384,7 @@ impl App {
         actor: &Actor,
         update_id: &str,
     ) -> Result<CaseView, AppError> {
-        let stored = self.store().load_case_in(id, &self.scope_of(actor)).await?;
+        let stored = self.store().load_case(id, &self.scope_of(actor)).await?;
         if stored.case.kind != PUBLIC_KIND {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }

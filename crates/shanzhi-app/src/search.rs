@@ -4,6 +4,7 @@
 //! last, a task of the server keeps it caught up between searches, and a new or outdated index is
 //! built from the cases. What is indexed is masked first (personal data never reaches the index).
 
+use shanzhi_domain::access::DataScope;
 use std::sync::Arc;
 
 use shanzhi_domain::cases::case::Actor;
@@ -86,7 +87,7 @@ impl App {
         q: &str,
         actor: &Actor,
     ) -> Result<(u64, Vec<CaseView>, bool), AppError> {
-        if matches!(self.scope_of(actor), shanzhi_domain::access::DataScope::Own(_)) {
+        if matches!(self.scope_of(actor), DataScope::Own(_)) {
             return self.own_cases_with_words(filter, q, actor).await;
         }
         let Some((filter, capped)) = self.words_filter(filter, q).await? else {
@@ -180,7 +181,7 @@ impl App {
         let mut offset = 0;
         loop {
             let filter = CaseFilter { limit: BATCH, offset, ..CaseFilter::default() };
-            let (total, cases) = self.store().list_cases(&filter, self.clock().now()).await?;
+            let (total, cases) = self.store().list_cases(&filter, &DataScope::All, self.clock().now()).await?;
             if cases.is_empty() {
                 break;
             }
@@ -195,12 +196,13 @@ impl App {
         Ok(offset)
     }
 
-    /// What is indexed of these cases: the masked description with the place's names, and the
-    /// masked opinions of the log.
+    /// What is indexed of these cases: the masked description with the place's names and the
+    /// kind's text and address fields (masked), and the masked opinions of the log.
     async fn case_docs(&self, cases: &[StoredCase]) -> Result<Vec<CaseDoc>, AppError> {
         let keys: Vec<(String, i64)> = cases.iter().map(|s| (s.county.clone(), s.id)).collect();
         let logs = self.store().case_logs(&keys).await?;
         let places = self.places();
+        let reference = self.reference();
         Ok(cases
             .iter()
             .map(|s| {
@@ -213,6 +215,13 @@ impl App {
                 if let Some(g) = s.case.grid.as_ref().and_then(|g| places.grid(g)) {
                     text.push('\n');
                     text.push_str(&g.name);
+                }
+                if let Some(wf) = reference.workflows.get(&s.case.kind) {
+                    let words = shanzhi_domain::cases::fields::search_text(wf.fields(), &s.case.fields);
+                    if !words.is_empty() {
+                        text.push('\n');
+                        text.push_str(&mask_text(&words));
+                    }
                 }
                 let notes = logs
                     .get(&s.id)

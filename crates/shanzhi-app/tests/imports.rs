@@ -175,6 +175,7 @@ fn report(kind: &str, ty: &str, (lon, lat): (f64, f64), channel: &str) -> shanzh
         crs: None,
         channel: channel.into(),
         attachments: Vec::new(),
+        fields: Default::default(),
     }
 }
 
@@ -220,8 +221,19 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     .unwrap();
     let done = app.import_reference("workflow", &permit).await.unwrap();
     assert_eq!(done.version, "stall-permit-2026.1");
-    let case = app.report(report("stall_permit", "1005", here, "resident_web"), &resident, None).await.unwrap();
+    let application = shanzhi_app::cases::ReportInput {
+        fields: serde_json::from_value(json!({
+            "applicant": {"name": "赵六", "phone": "13900001111"},
+            "goods": "produce",
+            "area_m2": 4,
+            "hours": "每日 6:00–9:00",
+        }))
+        .unwrap(),
+        ..report("stall_permit", "1005", here, "resident_web")
+    };
+    let case = app.report(application, &resident, None).await.unwrap();
     assert_eq!(case.state, "applied");
+    assert_eq!(case.fields["applicant"], json!({"name": "赵*", "phone": "139****1111"}), "masked");
     let street = app.actor(Some("xueyuan-jiedao")).await.unwrap();
     let accept = shanzhi_domain::cases::engine::Command {
         action: "accept".into(),

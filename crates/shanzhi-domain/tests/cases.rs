@@ -298,6 +298,7 @@ needs = ["opinion", "evidence"]
         location: None,
         grid: None,
         reporter: None,
+        fields: Default::default(),
     };
     let (case, _) = create(&wf, &w.tax, &w.cal, r, &committee, monday_9am()).unwrap();
     assert_eq!(case.clock.as_ref().unwrap().step, "accept");
@@ -410,6 +411,7 @@ proptest! {
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
                 parent: None,
                 public: payload & 16 == 16,
+                fields: Default::default(),
             };
             match apply(&w.wf, &w.cal, &case, &command, &cast[who], at) {
                 Err(_) => continue,

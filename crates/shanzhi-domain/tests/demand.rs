@@ -521,6 +521,7 @@ proptest! {
                 attachments: if payload & 1 == 1 { vec!["p.jpg".into()] } else { vec![] },
                 parent: None,
                 public: payload & 32 == 32,
+                fields: Default::default(),
             };
             match apply(&w.wf, &w.cal, &case, &command, who, at) {
                 Err(_) => continue,

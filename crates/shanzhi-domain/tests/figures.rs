@@ -120,6 +120,7 @@ impl History {
                 location: None,
                 grid: GRIDS[(p / 3) % GRIDS.len()].map(|g| g.parse().unwrap()),
                 reporter: (p % 5 != 0).then(|| "jumin".to_string()),
+                fields: Default::default(),
             };
             let who = if channel == Channel::Patrol { &w.cast[5] } else { &w.cast[0] };
             if let Ok((case, entry)) = create(&w.wf, &w.tax, &w.cal, report, who, at) {
@@ -164,6 +165,7 @@ impl History {
             attachments: if p % 10 != 0 { vec!["p.jpg".into()] } else { vec![] },
             parent: None,
             public: p % 7 == 0,
+            fields: Default::default(),
         };
         if let Ok((next, entry)) = apply(&w.wf, &w.cal, case, &command, who, at) {
             self.keep(&next, &entry);
@@ -484,6 +486,7 @@ fn whistled_cases_are_recomputable_from_their_logs() {
         location: None,
         grid: Some(GRIDS[0].unwrap().parse().unwrap()),
         reporter: None,
+        fields: Default::default(),
     };
     let (mut case, first) = create(&w.wf, &w.tax, &w.cal, report, &w.cast[5], t0).unwrap();
     h.keep(&case, &first);

@@ -85,6 +85,7 @@ fn replay(w: &World, g: &GeneratedCase) {
         location: c.location,
         grid: c.grid.clone(),
         reporter: c.reporter.clone(),
+        fields: Default::default(),
     };
     let (mut case, entry) = create(wf, &w.taxonomy, &w.calendar, report, &first.actor, first.at).unwrap();
     assert_eq!(&entry, first);

@@ -164,8 +164,6 @@ pub struct CaseFilter {
     /// 1..=1000.
     pub limit: u64,
     pub offset: u64,
-    /// The caller's data scope (the default sees everything: the caller must set it).
-    pub scope: Option<DataScope>,
 }
 
 /// The cases behind a figure: cases with a log entry that counted `counter` (domain `Counted`)
@@ -280,6 +278,8 @@ struct LogRest {
     counts: Vec<shanzhi_domain::cases::counts::Count>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     units_cleared: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<String>,
 }
 
 impl LogRest {
@@ -294,6 +294,7 @@ impl LogRest {
             public: e.public,
             counts: e.counts.clone(),
             units_cleared: e.units_cleared,
+            fields: e.fields.clone(),
         }
     }
 }
@@ -319,6 +320,7 @@ pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> 
         public: rest.public,
         counts: rest.counts,
         units_cleared: rest.units_cleared,
+        fields: rest.fields,
     })
 }
 
@@ -580,13 +582,9 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn load_case(&self, id: i64) -> Result<StoredCase> {
-        self.load_case_in(id, &DataScope::All).await
-    }
-
-    /// A case if it is inside the scope; `NotFound` otherwise (a case outside one's scope does
-    /// not exist for one).
-    pub async fn load_case_in(&self, id: i64, scope: &DataScope) -> Result<StoredCase> {
+    /// A case if it is inside the scope (`DataScope::All` for the system's own work); `NotFound`
+    /// otherwise (a case outside one's scope does not exist for one).
+    pub async fn load_case(&self, id: i64, scope: &DataScope) -> Result<StoredCase> {
         let m =
             case::Entity::find().filter(case::Column::Id.eq(id)).filter(scope_condition(scope)).one(self.db()).await?;
         decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?, self.sealer())
@@ -613,12 +611,15 @@ impl Store {
         rows.into_iter().map(|m| decode(m, self.sealer())).collect()
     }
 
-    /// Cases matching the filter, newest first, with the total count.
-    pub async fn list_cases(&self, f: &CaseFilter, now: DateTime<Utc>) -> Result<(u64, Vec<StoredCase>)> {
-        let mut c = Condition::all();
-        if let Some(scope) = &f.scope {
-            c = c.add(scope_condition(scope));
-        }
+    /// Cases matching the filter inside the scope (`DataScope::All` for the system's own work),
+    /// newest first, with the total count.
+    pub async fn list_cases(
+        &self,
+        f: &CaseFilter,
+        scope: &DataScope,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, Vec<StoredCase>)> {
+        let mut c = Condition::all().add(scope_condition(scope));
         if let Some(v) = &f.state {
             c = c.add(case::Column::State.eq(v.clone()));
         }

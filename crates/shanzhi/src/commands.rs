@@ -125,12 +125,7 @@ async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
 /// Gives the demo's accounts the demo password where they have none (a fresh load, or a
 /// database loaded before accounts existed); a password someone changed is kept.
 async fn demo_passwords(app: &App, password: &str) -> anyhow::Result<()> {
-    let mut missing = Vec::new();
-    for u in app.store().load_users().await? {
-        if app.store().credential(&u.username).await?.is_none() {
-            missing.push(u.username);
-        }
-    }
+    let missing = app.users_without_password().await.map_err(explain)?;
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(String::as_str).collect();
         app.set_shared_password(&names, password).await.map_err(explain)?;
@@ -176,7 +171,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             if reload || app.places().grids.is_empty() {
                 eprintln!("正在载入唐山示范数据 Loading the Tangshan demo into {} …", cfg.db);
                 let started = std::time::Instant::now();
-                app.store().delete_all_cases().await?;
+                app.clear_cases().await.map_err(explain)?;
                 let loaded = app.load_demo(DemoConfig::default(), progress::reporter()).await.map_err(explain)?;
                 let cases = if history > 0 {
                     let cfg = app.demo_history(history);
@@ -200,7 +195,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             bootstrap_admin(&app).await?;
             demo_passwords(&app, &cfg.demo_password).await?;
             if !no_serve {
-                let users = app.store().load_users().await?;
+                let users = app.all_users().await.map_err(explain)?;
                 let mut banner = format!(
                     "示范账号 Demo accounts (POST /api/v1/auth/login; password 密码: {}, unless changed):\n",
                     cfg.demo_password
@@ -267,7 +262,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     println!("{key}");
                 }
                 ApikeyAction::List => {
-                    for k in app.store().api_keys().await? {
+                    for k in app.api_keys().await.map_err(explain)? {
                         println!(
                             "{:24} {:20} {:8} created {}{}",
                             k.name,
@@ -334,7 +329,8 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
             match action {
                 AuditAction::Verify => {
                     let bar = indicatif::ProgressBar::new_spinner();
-                    let report = app.store().verify_audit(|n| bar.set_message(format!("{n} entries checked"))).await?;
+                    let report =
+                        app.verify_audit(|n| bar.set_message(format!("{n} entries checked"))).await.map_err(explain)?;
                     bar.finish_and_clear();
                     match report.broken {
                         None => println!(
@@ -348,7 +344,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     }
                 }
                 AuditAction::Tail { limit } => {
-                    for e in app.store().audit_tail(limit).await? {
+                    for e in app.audit_tail(limit).await.map_err(explain)? {
                         println!(
                             "{:>8} {} {:20} {:24} {:24} {}",
                             e.seq,
@@ -420,10 +416,10 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
                 "routing" => vec![ReferenceKind::Routing],
                 "duplicates" => vec![ReferenceKind::Duplicates],
                 "assessment" => vec![ReferenceKind::Assessment],
-                _ => app.store().workflow_kinds().await?.into_iter().map(ReferenceKind::Workflow).collect(),
+                _ => app.workflow_kinds().await.map_err(explain)?.into_iter().map(ReferenceKind::Workflow).collect(),
             };
             for k in kinds {
-                for r in app.store().references(k.clone()).await? {
+                for r in app.references(k.clone()).await.map_err(explain)? {
                     println!(
                         "{}{:24} {:32} imported {}",
                         if r.is_current { "* " } else { "  " },
@@ -440,7 +436,7 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
 
 async fn serve(app: App, cfg: &Config, banner: Option<String>) -> anyhow::Result<()> {
     let listen = cfg.listen.as_str();
-    match app.store().data_key_id() {
+    match app.data_key_id() {
         Some(id) => tracing::info!(key = id, "personal data is sealed with data key {id}"),
         None => eprintln!(
             "warning: no data_key is set, so personal data is stored unsealed (`shanzhi datakey` prints a key)"
@@ -503,6 +499,7 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
                 crs: Some(crs),
                 channel,
                 attachments: Vec::new(),
+                fields: Default::default(),
             };
             serde_json::to_string_pretty(
                 &app.report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,

@@ -192,7 +192,7 @@ pub async fn create_api_key(
     responses((status = 200, body = Vec<ApiKeyDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn list_api_keys(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<ApiKeyDto>>, ApiError> {
     admin_only(&caller)?;
-    let keys = app.store().api_keys().await.map_err(shanzhi_app::AppError::from)?;
+    let keys = app.api_keys().await?;
     Ok(Json(
         keys.into_iter()
             .map(|k| ApiKeyDto {

@@ -48,6 +48,7 @@ pub async fn report(
         crs: dto.crs,
         channel: dto.channel,
         attachments: dto.attachments,
+        fields: dto.fields,
     };
     let key = crate::routes::idempotency_key(&headers)?;
     let view = app.report(input, &actor, key.as_deref()).await?;
@@ -102,6 +103,7 @@ pub async fn act(
         rating,
         attachments: dto.attachments,
         public: dto.public,
+        fields: dto.fields,
     };
     let key = crate::routes::idempotency_key(&headers)?;
     Ok(Json(app.act_once(id, command, &actor, key.as_deref()).await?.into()))

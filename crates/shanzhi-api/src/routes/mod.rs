@@ -21,6 +21,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/locate", get(places::locate))
         .route("/api/v1/areas/{code}", get(places::area))
         .route("/api/v1/taxonomy", get(places::taxonomy))
+        .route("/api/v1/kinds", get(places::kinds))
         .route("/api/v1/map", get(command::base_map))
         .route("/api/v1/map/{code}", get(command::map))
         .route("/api/v1/overview", get(command::overview))

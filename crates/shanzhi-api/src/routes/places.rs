@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use shanzhi_app::App;
 use shanzhi_domain::places::crs::Crs;
 
-use crate::dto::{AreaDto, LocateDto, TaxonomyDto};
+use crate::dto::{AreaDto, KindDto, LocateDto, TaxonomyDto};
 use crate::error::ApiError;
 
 fn number(q: &HashMap<String, String>, field: &str) -> Result<f64, ApiError> {
@@ -48,6 +48,17 @@ pub async fn locate(
     responses((status = 200, body = AreaDto), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn area(State(app): State<App>, Path(code): Path<String>) -> Result<Json<AreaDto>, ApiError> {
     Ok(Json(app.places().area(&code)?.into()))
+}
+
+/// The case kinds in force, ordered by key: each kind's states and actions (with what each
+/// action counts as), for the console to offer every kind in its forms, filters and dashboards.
+#[utoipa::path(get, path = "/api/v1/kinds", tag = "reference",
+    responses((status = 200, body = Vec<KindDto>)))]
+pub async fn kinds(State(app): State<App>) -> Json<Vec<KindDto>> {
+    let reference = app.reference();
+    let mut out: Vec<KindDto> = reference.workflows.values().map(KindDto::from).collect();
+    out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Json(out)
 }
 
 /// The current catalogue of categories and types.

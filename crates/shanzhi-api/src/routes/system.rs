@@ -11,10 +11,10 @@ use crate::error::ApiError;
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, body = HealthDto), (status = 503, body = ApiError)))]
 pub async fn healthz(State(app): State<App>) -> Result<Json<HealthDto>, ApiError> {
-    app.store().ping().await.map_err(shanzhi_app::AppError::from)?;
+    let database = app.health().await?;
     Ok(Json(HealthDto {
         status: "ok",
-        database: app.store().backend(),
+        database,
         grids: app.places().grids.len(),
         taxonomy_version: app.reference().taxonomy.version.clone(),
     }))

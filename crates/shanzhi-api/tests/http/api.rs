@@ -83,6 +83,16 @@ async fn the_demo_serves_tangshan() {
         let (s, t) = get(&app, "/api/v1/taxonomy").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!((t["category_count"].as_u64(), t["type_count"].as_u64()), (Some(10), Some(194)), "{db}");
+
+        // The kinds in force, with what each action counts as: the console offers them all.
+        let (s, k) = get(&app, "/api/v1/kinds").await;
+        assert_eq!(s, StatusCode::OK);
+        let kinds: Vec<&str> = k.as_array().unwrap().iter().map(|k| k["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["demand", "event", "mediation"], "{db}");
+        let event = &k[1];
+        let close = event["actions"].as_array().unwrap().iter().find(|a| a["key"] == "close").unwrap();
+        assert_eq!(close["counts"], serde_json::json!(["closed"]));
+        assert!(event["states"].as_array().unwrap().iter().any(|s| s["key"] == "closed" && s["terminal"] == true));
     }
 }
 
@@ -157,6 +167,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/events",
             "/api/v1/exports/cases.xlsx",
             "/api/v1/exports/stats.xlsx",
+            "/api/v1/kinds",
             "/api/v1/locate",
             "/api/v1/map",
             "/api/v1/map/{code}",

@@ -1,6 +1,7 @@
 //! The demo's history in the database, on both backends: every generated case and log entry is
 //! stored and reads back, and the stored figures equal a recomputation from the stored logs.
 
+use shanzhi_domain::access::DataScope;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
             }
             offset += page.len() as u64;
             for v in page {
-                let s = store.load_case(v.id).await.unwrap();
+                let s = store.load_case(v.id, &DataScope::All).await.unwrap();
                 let log = store.case_log(&s.county, v.id).await.unwrap();
                 assert_eq!(log.len() as u32, s.case.seq, "{db}: case {} has its whole log", v.id);
                 histories.push((s.case, log));

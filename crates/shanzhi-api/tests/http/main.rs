@@ -4,7 +4,8 @@
 //! (`scope`), Open311 (`open311`), attachments (`attachments`), the live event stream (`events`),
 //! search (`search`), the workflow scenarios (`scenarios`), a year of demo history (`history`),
 //! and the console's server side: administration (`admin`), the command centre (`command`),
-//! dashboards (`dashboards`) and the resident's follow code (`follow`).
+//! dashboards (`dashboards`) and the resident's follow code (`follow`); and a kind of work that
+//! exists only as a file (`kinds`).
 
 mod support;
 
@@ -18,6 +19,7 @@ mod events;
 mod follow;
 mod hardening;
 mod history;
+mod kinds;
 mod open311;
 mod scenarios;
 mod scope;

@@ -6,6 +6,7 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use serde_json::{Value, json};
 use shanzhi_app::App;
+use shanzhi_domain::access::DataScope;
 use tower::ServiceExt;
 
 use crate::support::setups;
@@ -521,7 +522,7 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
             .await
             .unwrap();
         for v in all {
-            let stored = store.load_case(v.id).await.unwrap();
+            let stored = store.load_case(v.id, &DataScope::All).await.unwrap();
             let log = store.case_log(&stored.county, v.id).await.unwrap();
             histories.push((stored.case, log));
         }
@@ -569,7 +570,7 @@ async fn personal_data_is_masked_unless_the_command_centre_unmasks_it_and_that_i
         }
         // Sealed values open only with their key: another store without it says which key it needs.
         let keyless = store.open_again().await.unwrap().with_data_key(None);
-        let err = keyless.load_case(id.parse().unwrap()).await.unwrap_err().to_string();
+        let err = keyless.load_case(id.parse().unwrap(), &DataScope::All).await.unwrap_err().to_string();
         assert!(err.contains(shanzhi_store::testing::test_key().id()), "{err}");
     }
 }
@@ -596,7 +597,12 @@ async fn a_new_data_key_reads_old_rows_and_reseal_moves_every_row_to_it() {
 
         let (old, new) = (test_key(), DataKey::from_base64(&DataKey::generate()).unwrap());
         let rotated = store.open_again().await.unwrap().with_data_keys(Some(new.clone()), vec![old.clone()]);
-        assert_eq!(rotated.load_case(id).await.unwrap().case.description, text, "the old key still reads: {}", t.db);
+        assert_eq!(
+            rotated.load_case(id, &DataScope::All).await.unwrap().case.description,
+            text,
+            "the old key still reads: {}",
+            t.db
+        );
         let mut seen = Vec::new();
         let report = rotated.reseal(|table, done, total| seen.push((table.to_string(), done, total))).await.unwrap();
         let moved = |table: &str| report.tables.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap();
@@ -623,11 +629,11 @@ async fn a_new_data_key_reads_old_rows_and_reseal_moves_every_row_to_it() {
         }
         // The new key alone reads everything; the old key alone no longer can.
         let only_new = store.open_again().await.unwrap().with_data_key(Some(new.clone()));
-        assert_eq!(only_new.load_case(id).await.unwrap().case.description, text);
-        let county = only_new.load_case(id).await.unwrap().county;
+        assert_eq!(only_new.load_case(id, &DataScope::All).await.unwrap().case.description, text);
+        let county = only_new.load_case(id, &DataScope::All).await.unwrap().county;
         assert!(!only_new.case_log(&county, id).await.unwrap().is_empty());
         let only_old = store.open_again().await.unwrap().with_data_key(Some(old));
-        let err = only_old.load_case(id).await.unwrap_err().to_string();
+        let err = only_old.load_case(id, &DataScope::All).await.unwrap_err().to_string();
         assert!(err.contains(new.id()), "{err}");
         assert_eq!(rotated.reseal(|_, _, _| {}).await.unwrap().rows(), 0, "{}: nothing is left to move", t.db);
     }

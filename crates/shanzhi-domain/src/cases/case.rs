@@ -133,6 +133,8 @@ pub struct NewReport {
     /// The grid the location fell in; `None` is an unlocated report, kept and flagged.
     pub grid: Option<GridCode>,
     pub reporter: Option<String>,
+    /// The kind's own fields, as given (checked against the workflow's declarations).
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// A summons of the whistle (吹哨): a unit that must report in (报到) by `due`.
@@ -221,6 +223,9 @@ pub struct Case {
     pub closed_at: Option<DateTime<Utc>>,
     /// How many log entries the case has; the version checked when saving.
     pub seq: u32,
+    /// The kind's own fields (`cases::fields`), by key, in their kept shape.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// What one action did, appended to the case's log and never changed.
@@ -257,6 +262,9 @@ pub struct LogEntry {
     /// figures can be explained, and recomputed, from the log alone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counts: Vec<super::counts::Count>,
+    /// The kind's fields the action gave or changed (their values are the case's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 fn default_level() -> HandlingLevel {

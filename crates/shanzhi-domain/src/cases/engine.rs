@@ -2,12 +2,15 @@
 //! over a workflow. Each call returns the new case and the log entry to append, or a refusal
 //! that says why.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Summons};
 use super::clock::StepClock;
+use super::fields::{AT_REPORT, FieldProblem, merge};
 use super::workflow::{ActionDef, Effect, HANDLING_STEP, Need, Party, SUMMONS_STEP, Workflow};
 use crate::calendar::{CalendarError, WorkCalendar};
 use crate::taxonomy::{HandlingLevel, Taxonomy};
@@ -30,6 +33,9 @@ pub struct Command {
     /// opinions are internal unless marked so.
     #[serde(default)]
     pub public: bool,
+    /// Values of the kind's fields the action gives or changes (`null` empties an optional one).
+    #[serde(default)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// Why an action was refused.
@@ -61,6 +67,9 @@ pub enum Refusal {
     BadEntry(String),
     #[error("deadline arithmetic: {0}")]
     Calendar(String),
+    /// A field of the kind given wrong, or missing where it is required.
+    #[error("{0}")]
+    Field(FieldProblem),
 }
 
 impl From<CalendarError> for Refusal {
@@ -82,6 +91,7 @@ pub fn create(
     let state = wf.entry_state(report.channel.as_str()).to_string();
     let def = wf.state(&state).ok_or_else(|| Refusal::BadEntry(state.clone()))?;
     let handling_limit = ty.limit;
+    let fields = merge(wf.fields(), &BTreeMap::new(), &report.fields, AT_REPORT).map_err(Refusal::Field)?;
     let clock = match &def.step {
         Some(step) => Some(StepClock::start(cal, step, step_limit(wf, step, handling_limit), now)?),
         None => None,
@@ -115,6 +125,7 @@ pub fn create(
         reported_at: now,
         closed_at: None,
         seq: 1,
+        fields,
     };
     let entry = LogEntry {
         seq: 1,
@@ -132,6 +143,7 @@ pub fn create(
         ended_step: None,
         public: false,
         counts: Vec::new(),
+        fields: case.fields.keys().cloned().collect(),
     };
     Ok((case, entry))
 }
@@ -204,6 +216,7 @@ pub fn apply(
 ) -> Result<(Case, LogEntry), Refusal> {
     let def = check(wf, case, cmd, actor)?;
     let mut next = case.clone();
+    next.fields = merge(wf.fields(), &case.fields, &cmd.fields, &def.key).map_err(Refusal::Field)?;
     for effect in &def.effects {
         match effect {
             Effect::AssignUnits => next.units = cmd.units.clone(),
@@ -308,6 +321,7 @@ pub fn apply(
         overdue,
         ended_step,
         counts: def.counts.clone(),
+        fields: cmd.fields.keys().cloned().collect(),
     };
     Ok((next, entry))
 }

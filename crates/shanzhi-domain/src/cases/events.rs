@@ -54,6 +54,7 @@ mod tests {
             public: false,
             counts: Vec::new(),
             units_cleared: false,
+            fields: Default::default(),
         }
     }
 

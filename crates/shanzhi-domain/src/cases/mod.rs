@@ -8,6 +8,7 @@ pub mod counts;
 pub mod duplicates;
 pub mod engine;
 pub mod events;
+pub mod fields;
 pub mod figures;
 pub mod grants;
 pub mod notes;

@@ -70,6 +70,7 @@ pub fn annotate(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str
         public: false,
         counts: Vec::new(),
         units_cleared: false,
+        fields: Default::default(),
     }
 }
 

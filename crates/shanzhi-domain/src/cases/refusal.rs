@@ -98,6 +98,7 @@ impl Refusal {
             Refusal::Calendar(m) => {
                 Bilingual::new(format!("期限计算失败：{m}"), format!("Deadline arithmetic failed: {m}"))
             }
+            Refusal::Field(p) => p.message.clone(),
         }
     }
 }

@@ -107,6 +107,7 @@ pub fn sweep(
         public: false,
         counts: Vec::new(),
         units_cleared: false,
+        fields: Default::default(),
     };
     Ok(Some((next, entry)))
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use super::counts::Count;
+use super::fields::{FieldDef, check_defs};
 use crate::people::Role;
 use crate::time_limit::TimeLimit;
 
@@ -152,7 +153,7 @@ pub struct ActionDef {
     pub counts: Vec<Count>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WorkflowFile {
     kind: String,
@@ -163,10 +164,12 @@ struct WorkflowFile {
     steps: HashMap<String, TimeLimit>,
     state: Vec<StateDef>,
     action: Vec<ActionDef>,
+    #[serde(default)]
+    field: Vec<FieldDef>,
 }
 
 /// A validated workflow.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Workflow {
     pub kind: String,
     pub version: String,
@@ -177,6 +180,7 @@ pub struct Workflow {
     steps: HashMap<String, TimeLimit>,
     states: Vec<StateDef>,
     actions: Vec<ActionDef>,
+    fields: Vec<FieldDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -283,6 +287,8 @@ impl Workflow {
         for a in &mut f.action {
             a.counts = check_counts(a, &f.state, &mut problems);
         }
+        let action_keys: Vec<&str> = f.action.iter().map(|a| a.key.as_str()).collect();
+        check_defs(&mut f.field, &action_keys, &mut problems);
         let reachable: HashSet<&str> =
             f.entry.values().map(String::as_str).chain(f.action.iter().map(|a| a.to.as_str())).collect();
         for s in &f.state {
@@ -306,6 +312,7 @@ impl Workflow {
             steps: f.steps,
             states: f.state,
             actions: f.action,
+            fields: f.field,
         })
     }
 
@@ -328,6 +335,11 @@ impl Workflow {
 
     pub fn actions(&self) -> &[ActionDef] {
         &self.actions
+    }
+
+    /// The fields a case of this kind carries besides the common ones.
+    pub fn fields(&self) -> &[FieldDef] {
+        &self.fields
     }
 
     /// The limit of a step other than handling.

@@ -133,6 +133,7 @@ pub fn new_report(channel: Channel, type_code: &str, description: &str) -> NewRe
         location: Some((118.17, 39.62)),
         grid: Some("130202001001001".parse().unwrap()),
         reporter: Some("jumin".into()),
+        fields: Default::default(),
     }
 }
 

@@ -57,6 +57,7 @@ fn full(action: &str, satisfaction: Satisfaction) -> Command {
         attachments: vec!["p.jpg".into()],
         parent: None,
         public: false,
+        fields: Default::default(),
     }
 }
 
@@ -87,6 +88,7 @@ impl<'w> Story<'w> {
             location: None,
             grid: grid.map(|g| g.parse().unwrap()),
             reporter: Some("jumin".into()),
+            fields: Default::default(),
         };
         let (case, entry) = create(&w.wf, &w.tax, &w.cal, r, &who(Role::GridWorker), at).unwrap();
         let first = deltas(&case, &entry);

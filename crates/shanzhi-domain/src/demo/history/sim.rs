@@ -89,6 +89,7 @@ impl<'w, 'a> Sim<'w, 'a> {
             location: Some(location),
             grid: Some(w.input.grids[p.grid].code.clone()),
             reporter: reporter.user,
+            fields: Default::default(),
         };
         let (mut case, first) = create(wf, w.input.taxonomy, w.cal, report, &reporter.actor, p.at)
             .map_err(|e| refused(wf, ty, "report", "", e))?;

@@ -1,0 +1,262 @@
+//! A kind of work that exists only as a file, on SQLite and PostgreSQL: a residents' complaint
+//! (居民投诉) with the households it affects, imported by the administrator, is listed with its
+//! fields, reported (its fields checked, each problem naming the field), worked to its end,
+//! read masked (whole only in an audited unmasking; the resident sees what they gave), searched by
+//! the words of its fields, exported with a column per field, and counted in the figures: with no
+//! code naming it.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::setups;
+
+/// The kind, as a city would write it. No code anywhere knows its name, states or actions.
+const COMPLAINT: &str = r#"
+kind = "complaint"
+version = "complaint-test-1"
+name_zh = "居民投诉"
+name_en = "Residents' complaint"
+
+[entry]
+default = "lodged"
+
+[steps]
+intake = { value = 1, unit = "working_days" }
+review = { value = 2, unit = "working_days" }
+
+[[field]]
+key = "households"
+name_zh = "受影响住户"
+name_en = "Affected households"
+type = "people"
+required = true
+max = 10
+
+[[field]]
+key = "nuisance"
+name_zh = "扰民类型"
+name_en = "Nuisance"
+type = "choice"
+required = true
+public = true
+choices = [
+  { key = "noise", name_zh = "噪声", name_en = "Noise" },
+  { key = "smell", name_zh = "异味", name_en = "Smell" },
+]
+
+[[field]]
+key = "finding"
+name_zh = "处理结果"
+name_en = "Finding"
+type = "text"
+at = ["answer"]
+required = true
+
+[[state]]
+key = "lodged"
+name_zh = "已投诉·待受理"
+name_en = "Lodged"
+step = "intake"
+
+[[state]]
+key = "assigned"
+name_zh = "已交办"
+name_en = "Assigned"
+step = "handling"
+
+[[state]]
+key = "answered"
+name_zh = "已答复·待审核"
+name_en = "Answered"
+step = "review"
+
+[[state]]
+key = "done"
+name_zh = "已办结"
+name_en = "Done"
+terminal = true
+
+[[action]]
+key = "take_on"
+name_zh = "受理交办"
+name_en = "Take on and assign"
+from = ["lodged"]
+to = "assigned"
+counts = ["filed", "dispatched", "due"]
+roles = ["street_staff"]
+needs = ["unit"]
+effects = ["assign_units"]
+
+[[action]]
+key = "answer"
+name_zh = "答复"
+name_en = "Answer"
+from = ["assigned"]
+to = "answered"
+counts = ["handled"]
+roles = ["department_handler"]
+party = "assigned_unit"
+needs = ["opinion"]
+
+[[action]]
+key = "sign_off"
+name_zh = "审核办结"
+name_en = "Sign off"
+from = ["answered"]
+to = "done"
+counts = ["closed"]
+roles = ["street_staff"]
+"#;
+
+const XLSX_ROWS: fn(Vec<u8>) -> Vec<Vec<String>> = |bytes| {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx workbook");
+    let name = wb.sheet_names()[0].clone();
+    wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+};
+
+#[tokio::test]
+async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_and_counted() {
+    for t in setups("kinds_file").await {
+        let db = t.db.clone();
+        // The administrator imports it; it is in force at once, with its fields.
+        let bearer = format!("Bearer {}", t.token("admin", false).await);
+        let h = [("authorization", bearer.as_str())];
+        let (s, _, v) =
+            t.text("POST", "/api/v1/admin/reference/workflow", &h, Some(("text/plain", COMPLAINT.to_string()))).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let (_, kinds) = t.call("GET", "/api/v1/kinds", None, None, None).await;
+        let kind = kinds.as_array().unwrap().iter().find(|k| k["kind"] == "complaint").expect("listed");
+        let fields: Vec<(&str, &str, bool)> = kind["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["key"].as_str().unwrap(), f["type"].as_str().unwrap(), f["personal"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(fields, [("households", "people", true), ("nuisance", "choice", false), ("finding", "text", false)]);
+
+        // A report without the households, or with a wrong phone, names the field, in both languages.
+        let (lon, lat) = t.point_in("130202001001");
+        let report = |fields: Value| {
+            json!({"kind": "complaint", "type": "0602", "description": "楼下饭店油烟扰民", "lon": lon, "lat": lat,
+                   "channel": "resident_web", "fields": fields})
+        };
+        let (s, e) =
+            t.call("POST", "/api/v1/cases", Some("jumin"), Some(report(json!({"nuisance": "smell"}))), None).await;
+        assert_eq!(
+            (s, e["code"].as_str(), e["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_parameter"), Some("fields.households")),
+            "{db}: {e}"
+        );
+        assert!(e["details"]["message_zh"].as_str().unwrap().contains("受影响住户"), "{db}: {e}");
+        let bad = json!({"nuisance": "smell", "households": [{"name": "王五", "phone": "1381234"}]});
+        let (s, e) = t.call("POST", "/api/v1/cases", Some("jumin"), Some(report(bad)), None).await;
+        assert_eq!(
+            (s, e["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("fields.households[0].phone")),
+            "{db}: {e}"
+        );
+        let (s, e) = t
+            .call(
+                "POST",
+                "/api/v1/cases",
+                Some("jumin"),
+                Some(report(json!({"nuisance": "smell", "households": [{"name": "王五"}], "finding": "x"}))),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("fields.finding")),
+            "{db}: the staff's field"
+        );
+
+        // Reported with two households: their personal data is masked in the answer.
+        let households = json!([
+            {"name": "王小明", "phone": "13812345678", "id_number": "11010519491231002X"},
+            {"name": "李四", "phone": "0315-2345678"},
+        ]);
+        let c = t.report("jumin", report(json!({"nuisance": "smell", "households": households}))).await;
+        let id = c["id"].as_str().unwrap().to_string();
+        let shown = c["fields"].to_string();
+        for whole in ["王小明", "13812345678", "11010519491231002X", "2345678"] {
+            assert!(!shown.contains(whole), "{db}: {whole} in {shown}");
+        }
+        assert!(shown.contains("138****5678"), "{db}: {shown}");
+        assert_eq!(c["fields"]["nuisance"], "smell");
+
+        // Worked to its end by the street office and the unit it assigns; the answer must carry
+        // the finding, and only the answer may.
+        t.act(10, &id, "xueyuan-jiedao", json!({"action": "take_on", "units": {"primary": "130202:urban-management"}}))
+            .await;
+        let (s, e) = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions"),
+                Some("lunan-chengguan"),
+                Some(json!({"action": "answer", "opinion": "已处理"})),
+                None,
+            )
+            .await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("fields.finding")), "{db}: {e}");
+        let answered = t
+            .act(
+                30,
+                &id,
+                "lunan-chengguan",
+                json!({"action": "answer", "opinion": "已处理", "fields": {"finding": "饭店已加装油烟净化器"}}),
+            )
+            .await;
+        assert_eq!(answered["state"], "answered", "{db}");
+        let done = t.act(30, &id, "xueyuan-jiedao", json!({"action": "sign_off"})).await;
+        assert_eq!(done["state"], "done", "{db}");
+
+        // The staff read it masked, or whole in an audited unmasking; the resident reads what they
+        // gave (masked) and what is public, not the staff's finding.
+        let (_, staff) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        assert_eq!(staff["fields"]["finding"], "饭店已加装油烟净化器", "{db}: {staff}");
+        assert!(!staff["fields"].to_string().contains("13812345678"), "{db}");
+        let (s, whole) = t.call("GET", &format!("/api/v1/cases/{id}?unmask=true"), Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {whole}");
+        assert_eq!(whole["fields"]["households"][0]["id_number"], "11010519491231002X", "{db}");
+        let (_, audit) = t.call("GET", "/api/v1/admin/audit?action=pii.unmask", Some("admin"), None, None).await;
+        assert!(audit.to_string().contains(&id), "{db}: the unmasking is audited: {audit}");
+        let (_, own) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("jumin"), None, None).await;
+        let keys: Vec<&String> = own["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["households", "nuisance"], "{db}");
+
+        // Searched by the words of a field; exported with a column per field, masked.
+        let (_, found) = t.call("GET", "/api/v1/cases?q=%E5%87%80%E5%8C%96%E5%99%A8", Some("zhiban"), None, None).await;
+        assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()), "{db}: {found}");
+        let (s, _, bytes) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?kind=complaint").await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        let rows = XLSX_ROWS(bytes);
+        let header = &rows[1];
+        let col =
+            |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{db}: no {name}: {header:?}"));
+        let row = rows.iter().find(|r| r[0] == id).expect("exported");
+        assert_eq!(row[col("扰民类型")], "异味", "{db}");
+        assert_eq!(row[col("处理结果")], "饭店已加装油烟净化器", "{db}");
+        assert!(
+            row[col("受影响住户")].contains("138****5678") && !row[col("受影响住户")].contains("王小明"),
+            "{db}: {row:?}"
+        );
+
+        // Counted: reported, filed, dispatched, due, handled (on time), closed, all under the kind.
+        let (s, stats) =
+            t.call("GET", "/api/v1/stats?kind=complaint&from=2026-03&to=2026-03", Some("zhiban"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {stats}");
+        let c = &stats["total"]["counters"];
+        for (name, n) in [
+            ("reported", 1),
+            ("filed", 1),
+            ("dispatched", 1),
+            ("due", 1),
+            ("handled", 1),
+            ("handled_on_time", 1),
+            ("closed", 1),
+        ] {
+            assert_eq!(c[name].as_u64(), Some(n), "{db}: {name} in {c}");
+        }
+    }
+}
