@@ -65,7 +65,13 @@ function startServer() {
 async function api(base, method, path, body, token) {
   const headers = { 'Content-Type': 'application/json' }
   if (token) headers.Authorization = `Bearer ${token}`
-  const res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
+  let res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
+  // Logins are limited per address (30 a minute) and every account here logs in from one: wait
+  // as the server says, as a client would.
+  for (let tries = 0; res.status === 429 && tries < 5; tries++) {
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)))
+    res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
+  }
   const json = await res.json().catch(() => null)
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
   return json

@@ -259,7 +259,7 @@ pub struct KindFieldDto {
     pub max_value: Option<f64>,
     /// Personal data (a person or people): masked wherever it is shown.
     pub personal: bool,
-    /// Shown to the public (Open311, the reporter) as well as the staff.
+    /// Shown to the reporter as well as the staff (Open311 publishes no field values).
     pub public: bool,
 }
 

@@ -240,7 +240,13 @@ impl App {
         actor: &Actor,
         token: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        self.report_as(OPEN311_KEY, input, actor, token).await
+        // The kind's fields are Open311 attributes there: `fields.applicant.phone` is
+        // `attribute[applicant.phone]` (a list item's index is not an attribute's).
+        self.report_as(OPEN311_KEY, input, actor, token).await.map_err(|e| {
+            e.renamed_field(|f| {
+                f.strip_prefix("fields.").map(|k| format!("attribute[{}]", k.split('[').next().unwrap_or(k)))
+            })
+        })
     }
 
     /// A report whose key belongs to the kind of request `request`, its answer naming only the
@@ -303,7 +309,8 @@ impl App {
         let crs =
             Crs::parse(input.crs.as_deref().unwrap_or("wgs84")).map_err(|e| AppError::invalid("crs", e.to_string()))?;
         self.check_attachments(&input.attachments, actor).await?;
-        self.check_attachments_in("fields", &fields::attachment_ids(wf.fields(), &input.fields), actor).await?;
+        let field_files = fields::attachment_ids(wf.fields(), &input.fields);
+        self.check_attachments_in("fields", &field_files, actor).await?;
         let places = self.places();
         let here = places.locate(lon, lat, crs)?;
         let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
@@ -319,7 +326,7 @@ impl App {
         };
         let (mut case, mut first) = engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now)
             .map_err(|e| refused(wf, e))?;
-        first.attachments = input.attachments;
+        first.attachments = engine::with_field_files(&input.attachments, &field_files);
         let community = case.grid.as_ref().map(|g| g.community());
         case.route = Some(route(ty, community.as_ref(), &places.tree, &reference.departments, &reference.routing));
         let probe = case.location.map(|here| Probe {
@@ -595,7 +602,6 @@ impl App {
         };
         let mut case = self.view(&stored, self.clock().now());
         self.hide_unseen(std::slice::from_mut(&mut case), actor).await?;
-        self.fields_for(std::slice::from_mut(&mut case), actor);
         if unmask {
             let detail = format!("description, fields and log opinions, by {}", session.unwrap_or_default());
             self.audit(&actor.user, "pii.unmask", id.to_string(), detail).await?;
@@ -682,14 +688,16 @@ impl App {
         let (total, rows) = self.store().list_cases(filter, &self.scope_of(actor), now).await?;
         let mut views: Vec<CaseView> = rows.iter().map(|s| self.view(s, now)).collect();
         self.hide_unseen(&mut views, actor).await?;
-        self.fields_for(&mut views, actor);
         Ok((total, views))
     }
 
     /// The case ids views name (a likely duplicate, the case one was merged into, the cases
     /// merged into it), kept only where the caller may open that case: an id, a time and a type
     /// say something about a case, and a reporter may not learn of cases outside their scope.
+    /// Every answer about cases goes through here (reports, actions, notes and their replays,
+    /// lists, a case, exports), so it also keeps residents to the fields they may read.
     pub(crate) async fn hide_unseen(&self, views: &mut [CaseView], actor: &Actor) -> Result<(), AppError> {
+        self.fields_for(views, actor);
         let scope = self.scope_of(actor);
         if scope == DataScope::All {
             return Ok(());

@@ -69,6 +69,20 @@ impl AppError {
         AppError::Translated { zh: zh.into(), error: Box::new(self) }
     }
 
+    /// The error with the field it names renamed by `rename` (where it gives a new name): how an
+    /// interface that names fields its own way (Open311's `attribute[...]`) reports ours.
+    pub fn renamed_field(self, rename: impl Fn(&str) -> Option<String>) -> AppError {
+        match self {
+            AppError::Invalid { field, message } => {
+                AppError::Invalid { field: rename(&field).unwrap_or(field), message }
+            }
+            AppError::Translated { zh, error } => {
+                AppError::Translated { zh, error: Box::new(error.renamed_field(rename)) }
+            }
+            e => e,
+        }
+    }
+
     /// The error itself, without its translation (for callers that match on the kind).
     pub fn untranslated(self) -> AppError {
         match self {

@@ -159,16 +159,16 @@ impl App {
         let Some(last) = entries.last().map(|(pos, _, id, e)| (*pos, *id, e.seq)) else {
             return Ok(None);
         };
-        let cases = self.cases_touched(entries.iter().map(|(_, _, id, _)| *id), None).await?;
+        let cases = self.cases_touched(entries.iter().map(|(_, _, id, _)| *id), &[]).await?;
         Ok(Some(LogBatch { entries, cases, last }))
     }
 
-    /// The cases (of one kind, when given) that log entries touch, as they are now: one query
-    /// for a batch of entries.
+    /// The cases (of these kinds; empty: any kind) that log entries touch, as they are now: one
+    /// query for a batch of entries.
     pub(crate) async fn cases_touched(
         &self,
         ids: impl Iterator<Item = i64>,
-        kind: Option<&str>,
+        kinds: &[String],
     ) -> Result<Vec<StoredCase>, AppError> {
         let mut ids: Vec<i64> = ids.collect();
         ids.sort_unstable();
@@ -177,7 +177,8 @@ impl App {
             return Ok(Vec::new());
         }
         let limit = ids.len() as u64;
-        let filter = CaseFilter { ids, kind: kind.map(str::to_string), limit, ..CaseFilter::default() };
+        let kinds_types = kinds.iter().map(|k| (k.clone(), Vec::new())).collect();
+        let filter = CaseFilter { ids, kinds_types, limit, ..CaseFilter::default() };
         // Every case: each subscriber is sent only what its own scope admits.
         Ok(self.store().list_cases(&filter, &DataScope::All, self.clock().now()).await?.1)
     }

@@ -211,9 +211,8 @@ impl App {
             String::new(),
             v.possible_duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
         ];
-        let reference = self.reference();
-        let defs = reference.workflows.get(&s.case.kind).map(|w| w.fields()).unwrap_or_default();
-        let values = if unmask { s.case.fields.clone() } else { fields::masked(defs, &s.case.fields) };
+        // The view's fields are masked, and a resident's only those they may read.
+        let values = if unmask { s.case.fields.clone() } else { v.fields.clone() };
         let texts = texts
             .into_iter()
             .chain(columns.iter().map(|(kind, f, _, _)| match values.get(&f.key) {

@@ -17,6 +17,10 @@ pub use shanzhi_store::AttachmentRecord;
 
 use crate::{App, AppError};
 
+/// The most attachments one report, action or note (or one field of a kind) may name: each is
+/// looked up before anything is written.
+pub const MAX_ATTACHMENTS: usize = 200;
+
 /// Where attachments are kept, and the upload policy.
 #[derive(Clone)]
 pub struct Files {
@@ -233,6 +237,10 @@ impl App {
         list: &[String],
         actor: &Actor,
     ) -> Result<(), AppError> {
+        if list.len() > MAX_ATTACHMENTS {
+            return Err(AppError::invalid(field, format!("at most {MAX_ATTACHMENTS} attachments at once"))
+                .with_zh(format!("一次最多 {MAX_ATTACHMENTS} 个附件")));
+        }
         for a in list {
             let Reference::Uploaded(id) = reference(a).map_err(|e| AppError::invalid(field, e))? else {
                 continue;

@@ -117,13 +117,63 @@ impl App {
             "workflow" => {
                 let wf = parse_workflow(text)?;
                 // Every case of the kind must still be in a state the new version knows.
-                let missing: Vec<String> =
-                    self.store().case_states(&wf.kind).await?.into_iter().filter(|s| wf.state(s).is_none()).collect();
+                let states = self.store().case_states(&wf.kind).await?;
+                let missing: Vec<String> = states.iter().filter(|s| wf.state(s).is_none()).cloned().collect();
                 if !missing.is_empty() {
                     return Err(AppError::invalid(
                         "workflow",
                         format!("cases of kind {} are in states this version lacks: {}", wf.kind, missing.join(", ")),
                     ));
+                }
+                // Nor may a field its cases may hold go, or change type: their values would be
+                // read (and masked) as something else.
+                if !states.is_empty()
+                    && let Some(current) = self.reference().workflows.get(&wf.kind)
+                {
+                    for f in current.fields() {
+                        let kept = wf.fields().iter().find(|n| n.key == f.key);
+                        if kept.is_none_or(|n| n.ty != f.ty) {
+                            return Err(AppError::invalid(
+                                "workflow",
+                                format!(
+                                    "field {}: cases of kind {} may hold it, so a new version keeps it, as a {}",
+                                    f.key,
+                                    wf.kind,
+                                    f.ty.as_str()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                // Open311 services are one namespace: one kind published by catalogue type, and
+                // each kind's own service code its own, whose type the catalogue in force has.
+                if let Some(d) = wf.open311() {
+                    let reference = self.reference();
+                    let others = reference.workflows.values().filter(|w| w.kind != wf.kind);
+                    for other in others.filter_map(|w| w.open311().map(|o| (w, o))) {
+                        if (d.catalogue && other.1.catalogue)
+                            || (d.service_code.is_some() && d.service_code == other.1.service_code)
+                        {
+                            return Err(AppError::invalid(
+                                "workflow",
+                                format!("open311: kind {} already publishes this service", other.0.kind),
+                            ));
+                        }
+                    }
+                    let known = d
+                        .type_code
+                        .as_deref()
+                        .is_none_or(|t| t.parse().ok().and_then(|t| reference.taxonomy.get(&t)).is_some());
+                    if !known {
+                        return Err(AppError::invalid(
+                            "workflow",
+                            format!(
+                                "open311: type {} is not in catalogue {}",
+                                d.type_code.clone().unwrap_or_default(),
+                                reference.taxonomy.version
+                            ),
+                        ));
+                    }
                 }
                 (ReferenceKind::Workflow(wf.kind.clone()), wf.version.clone(), wf.actions().len())
             }

@@ -1,10 +1,11 @@
-//! Open311 GeoReport v2 use cases: the services (the event catalogue and its attributes), reports
-//! through Open311 (into the same closed loop as every other report), the public request list
-//! and FixMyStreet's update feed. The XML and JSON shapes belong to the API layer.
+//! Open311 GeoReport v2 use cases: the services (the public kinds: a catalogue's types, or a kind
+//! of its own, with the kind's report fields as attributes), reports through Open311 (into the
+//! same closed loop as every other report), the public request list and FixMyStreet's update
+//! feed. The XML and JSON shapes belong to the API layer.
 //!
-//! What is public: the urban-management events (kind `event`), with personal data masked, as
-//! FixMyStreet and the 数字城管 public pages show them. 12345 demands carry callers' private
-//! matters and stay inside the system.
+//! What is public is what a kind's workflow says (`[open311]`): the shipped urban-management
+//! events are, one service per catalogue type, with personal data masked, as FixMyStreet and the
+//! 数字城管 public pages show them; 12345 demands and mediation carry private matters and are not.
 
 use shanzhi_domain::access::DataScope;
 use std::collections::HashMap;
@@ -16,11 +17,12 @@ use shanzhi_domain::ids::Level;
 use shanzhi_domain::privacy::mask_text;
 use shanzhi_store::CaseFilter;
 
+use shanzhi_domain::cases::fields::{AT_REPORT, FieldDef, FieldType};
+use shanzhi_domain::cases::workflow::{Open311Def, Workflow};
+
+use crate::Reference;
 use crate::cases::{CaseView, ReportInput};
 use crate::{App, AppError};
-
-/// The case kind Open311 publishes and takes reports of.
-pub const PUBLIC_KIND: &str = "event";
 
 /// The most requests (or updates) one answer carries (the standard's default limit).
 pub const MAX_REQUESTS: u64 = 1000;
@@ -40,7 +42,7 @@ pub struct Service {
 pub struct Attribute {
     /// False: text shown to the reporter, nothing to enter.
     pub variable: bool,
-    pub code: &'static str,
+    pub code: String,
     /// string | number | datetime | text | singlevaluelist | multivaluelist
     pub datatype: &'static str,
     pub required: bool,
@@ -85,6 +87,10 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicRequest {
     pub case: CaseView,
+    /// The service it was reported to: its type's code, or its kind's own service code.
+    pub service_code: String,
+    /// That service's name.
+    pub service_name: String,
     pub notes: Vec<Note>,
     /// `open` | `closed`.
     pub status: &'static str,
@@ -151,47 +157,61 @@ impl App {
         id.is_none_or(|j| j.trim().is_empty() || j.trim() == self.jurisdiction())
     }
 
-    /// The services: every type of the catalogue, grouped by category.
+    /// The services: each type of the catalogue for the kind published by type, and a service of
+    /// its own for each other public kind whose report fields Open311 can carry.
     pub fn services(&self, english: bool) -> Vec<Service> {
         let reference = self.reference();
         let tax = &reference.taxonomy;
-        tax.types
-            .iter()
-            .map(|t| {
-                let code = t.code.to_string();
-                let category = tax.categories.iter().find(|c| code.starts_with(c.code.as_str()));
-                let (name, group) = if english {
-                    (t.name_en.clone(), category.map(|c| c.name_en.clone()))
-                } else {
-                    (t.name_zh.clone(), category.map(|c| c.name_zh.clone()))
-                };
-                let kind = category.map(|c| c.kind.as_str().to_string());
-                Service {
-                    code,
-                    name,
-                    description: t.filing_zh.clone(),
-                    group: group.unwrap_or_default(),
-                    keywords: [Some(t.name_zh.clone()), category.map(|c| c.name_zh.clone()), kind]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
+        let mut out = Vec::new();
+        for (wf, d) in public_kinds(&reference) {
+            if d.catalogue {
+                out.extend(tax.types.iter().map(|t| {
+                    let code = t.code.to_string();
+                    let category = tax.categories.iter().find(|c| code.starts_with(c.code.as_str()));
+                    let (name, group) = if english {
+                        (t.name_en.clone(), category.map(|c| c.name_en.clone()))
+                    } else {
+                        (t.name_zh.clone(), category.map(|c| c.name_zh.clone()))
+                    };
+                    let kind = category.map(|c| c.kind.as_str().to_string());
+                    Service {
+                        code,
+                        name,
+                        description: t.filing_zh.clone(),
+                        group: group.unwrap_or_default(),
+                        keywords: [Some(t.name_zh.clone()), category.map(|c| c.name_zh.clone()), kind]
+                            .into_iter()
+                            .flatten()
+                            .collect(),
+                    }
+                }));
+            } else if let (Some(code), Some(ty)) = (&d.service_code, type_of(&reference, d)) {
+                if !carried(wf) {
+                    continue;
                 }
-            })
-            .collect()
+                let name = if english { wf.name_en.clone() } else { wf.name_zh.clone() };
+                out.push(Service {
+                    code: code.clone(),
+                    description: wf.name_zh.clone(),
+                    group: name.clone(),
+                    keywords: vec![wf.name_zh.clone(), ty.name_zh.clone()],
+                    name,
+                });
+            }
+        }
+        out
     }
 
-    /// The definition of a service: what qualifies, when it counts as solved, its time limit
-    /// (shown, not entered), and the coordinate system of `lat`/`long` (entered).
+    /// The definition of a service: for a catalogue type, what qualifies, when it counts as solved
+    /// and its time limit (shown, not entered); the coordinate system of `lat`/`long`; and the
+    /// kind's report fields (entered; a person as `<field>.name`, `.phone`, `.id_number`).
     pub fn service_definition(&self, code: &str) -> Result<Vec<Attribute>, AppError> {
         let reference = self.reference();
-        let ty = code
-            .parse()
-            .ok()
-            .and_then(|c| reference.taxonomy.get(&c))
-            .ok_or_else(|| AppError::NotFound { what: format!("service `{code}`") })?;
-        let shown = |order: u32, code: &'static str, description: String| Attribute {
+        let (wf, d, ty) =
+            resolve(&reference, code).ok_or_else(|| AppError::NotFound { what: format!("service `{code}`") })?;
+        let shown = |order: u32, code: &str, description: String| Attribute {
             variable: false,
-            code,
+            code: code.to_string(),
             datatype: "text",
             required: false,
             datatype_description: None,
@@ -199,42 +219,89 @@ impl App {
             description,
             values: Vec::new(),
         };
-        Ok(vec![
-            shown(1, "filing_standard", format!("立案条件：{}", ty.filing_zh)),
-            shown(2, "closing_standard", format!("结案条件：{}", ty.closing_zh)),
-            shown(3, "time_limit", format!("处置时限：{}", ty.limit.zh())),
-            Attribute {
-                variable: true,
-                code: "crs",
-                datatype: "singlevaluelist",
-                required: false,
-                datatype_description: Some("lat/long 的坐标系，默认 WGS84 (GPS)".into()),
-                order: 4,
-                description: "坐标系".into(),
-                values: vec![
-                    ("wgs84".into(), "WGS84（GPS、天地图）".into()),
-                    ("gcj02".into(), "GCJ-02（高德、腾讯地图）".into()),
-                    ("bd09".into(), "BD-09（百度地图）".into()),
-                ],
-            },
-        ])
+        let mut out = Vec::new();
+        if d.catalogue {
+            out.push(shown(1, "filing_standard", format!("立案条件：{}", ty.filing_zh)));
+            out.push(shown(2, "closing_standard", format!("结案条件：{}", ty.closing_zh)));
+            out.push(shown(3, "time_limit", format!("处置时限：{}", ty.limit.zh())));
+        }
+        out.push(Attribute {
+            variable: true,
+            code: "crs".into(),
+            datatype: "singlevaluelist",
+            required: false,
+            datatype_description: Some("lat/long 的坐标系，默认 WGS84 (GPS)".into()),
+            order: out.len() as u32 + 1,
+            description: "坐标系".into(),
+            values: vec![
+                ("wgs84".into(), "WGS84（GPS、天地图）".into()),
+                ("gcj02".into(), "GCJ-02（高德、腾讯地图）".into()),
+                ("bd09".into(), "BD-09（百度地图）".into()),
+            ],
+        });
+        for f in wf.fields().iter().filter(|f| f.at.iter().any(|a| a == AT_REPORT)) {
+            for (code, datatype, required, note) in attribute_codes(f) {
+                out.push(Attribute {
+                    variable: true,
+                    code,
+                    datatype,
+                    required,
+                    datatype_description: note,
+                    order: out.len() as u32 + 1,
+                    description: f.name_zh.clone(),
+                    values: f.choices.iter().map(|c| (c.key.clone(), c.name_zh.clone())).collect(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Turns an Open311 report into ours, checking it against the service definition.
     pub fn open311_input(&self, r: Open311Report) -> Result<ReportInput, AppError> {
         let definition = self.service_definition(&r.service_code)?;
+        let reference = self.reference();
+        let (wf, _, ty) = resolve(&reference, &r.service_code)
+            .ok_or_else(|| AppError::NotFound { what: format!("service `{}`", r.service_code) })?;
         let mut crs = None;
+        let mut fields: std::collections::BTreeMap<String, serde_json::Value> = Default::default();
         for (code, value) in &r.attributes {
             let field = format!("attribute[{code}]");
-            let Some(a) = definition.iter().find(|a| a.code == code && a.variable) else {
+            let Some(a) = definition.iter().find(|a| &a.code == code && a.variable) else {
                 return Err(AppError::invalid(&field, format!("service {} has no attribute `{code}`", r.service_code)));
             };
-            if !a.values.iter().any(|(k, _)| k == value) {
+            if a.datatype == "singlevaluelist" && !a.values.iter().any(|(k, _)| k == value) {
                 let keys: Vec<&str> = a.values.iter().map(|(k, _)| k.as_str()).collect();
                 return Err(AppError::invalid(&field, format!("`{value}` is not one of {}", keys.join(", "))));
             }
-            crs = Some(value.clone());
+            if code == "crs" {
+                crs = Some(value.clone());
+                continue;
+            }
+            // A field of the kind (a person's parts as `<field>.name`, `.phone`, `.id_number`).
+            let (key, part) = code.split_once('.').map_or((code.as_str(), None), |(k, p)| (k, Some(p)));
+            let number = wf.fields().iter().any(|f| f.key == key && f.ty == FieldType::Number);
+            let v = if number {
+                let n = value.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+                serde_json::Number::from_f64(n.unwrap_or(f64::NAN))
+                    .map(serde_json::Value::Number)
+                    .ok_or_else(|| AppError::invalid(&field, format!("`{value}` is not a number")))?
+            } else {
+                serde_json::Value::String(value.clone())
+            };
+            match part {
+                Some(part) => {
+                    let person = fields.entry(key.to_string()).or_insert_with(|| serde_json::json!({}));
+                    if let Some(p) = person.as_object_mut() {
+                        p.insert(part.to_string(), v);
+                    }
+                }
+                None => {
+                    fields.insert(key.to_string(), v);
+                }
+            }
         }
+        let (kind, type_code) = (wf.kind.clone(), ty.code.to_string());
+        drop(reference);
         let (lon, lat) = match (r.long, r.lat) {
             (Some(lon), Some(lat)) => (lon, lat),
             (None, Some(_)) => return Err(AppError::invalid("long", "lat needs long")),
@@ -270,15 +337,15 @@ impl App {
             attachments.push(url.to_string());
         }
         Ok(ReportInput {
-            kind: PUBLIC_KIND.into(),
-            type_code: r.service_code,
+            kind,
+            type_code,
             description,
             lon: Some(lon),
             lat: Some(lat),
             crs,
             channel: "open311".into(),
             attachments,
-            fields: Default::default(),
+            fields,
         })
     }
 
@@ -286,8 +353,14 @@ impl App {
     /// reporting window (at most 90 days; the last 90 by default), newest first.
     pub async fn public_requests(&self, q: &RequestQuery) -> Result<Vec<PublicRequest>, AppError> {
         let now = self.clock().now();
+        let reference = self.reference();
+        let public: Vec<(String, Vec<String>)> =
+            public_kinds(&reference).into_iter().map(|(wf, _)| (wf.kind.clone(), Vec::new())).collect();
+        if public.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut filter = CaseFilter {
-            kind: Some(PUBLIC_KIND.into()),
+            kinds_types: public,
             limit: q.limit.clamp(1, MAX_REQUESTS),
             offset: q.offset,
             ..CaseFilter::default()
@@ -296,7 +369,23 @@ impl App {
             let (from, to) = o311::window(q.start, q.end, now).map_err(window_error)?;
             filter.reported_from = Some(from);
             filter.reported_to = Some(to);
-            filter.types = q.service_codes.clone();
+            if !q.service_codes.is_empty() {
+                // Each code a catalogue type of the kind published by type, or a kind's own
+                // service; an unknown code matches nothing.
+                let mut asked: Vec<(String, Vec<String>)> = Vec::new();
+                for code in &q.service_codes {
+                    let Some((wf, d, ty)) = resolve(&reference, code) else { continue };
+                    let types = if d.catalogue { vec![ty.code.to_string()] } else { Vec::new() };
+                    match asked.iter_mut().find(|(k, t)| *k == wf.kind && !t.is_empty() && !types.is_empty()) {
+                        Some((_, t)) => t.extend(types),
+                        None => asked.push((wf.kind.clone(), types)),
+                    }
+                }
+                if asked.is_empty() {
+                    return Ok(Vec::new());
+                }
+                filter.kinds_types = asked;
+            }
             let open = q.statuses.iter().any(|s| s == "open");
             let closed = q.statuses.iter().any(|s| s == "closed");
             filter.closed = if open == closed { None } else { Some(closed) };
@@ -307,7 +396,6 @@ impl App {
         let (_, rows) = self.store().list_cases(&filter, &DataScope::All, now).await?;
         let keys: Vec<(String, i64)> = rows.iter().map(|s| (s.county.clone(), s.id)).collect();
         let mut logs = self.store().case_logs(&keys).await?;
-        let reference = self.reference();
         let places = self.places();
         Ok(rows
             .iter()
@@ -317,7 +405,14 @@ impl App {
                 let notes: Vec<Note> = log.iter().map(|e| note(e, wf)).collect();
                 let closed = s.case.closed_at.is_some();
                 let area = s.case.grid.as_ref().map(|g| g.community()).or_else(|| s.county.parse().ok());
+                let own = wf.and_then(|w| w.open311()).and_then(|d| d.service_code.clone());
+                let service_name = match (&own, wf) {
+                    (Some(_), Some(w)) => w.name_zh.clone(),
+                    _ => reference.taxonomy.get(&s.case.type_code).map(|t| t.name_zh.clone()).unwrap_or_default(),
+                };
                 PublicRequest {
+                    service_code: own.unwrap_or_else(|| s.case.type_code.to_string()),
+                    service_name,
                     status: o311::status(&s.case),
                     extended_status: o311::extended_status(wf, &s.case.state, closed),
                     status_notes: notes.iter().rev().find_map(|n| n.opinion.clone()),
@@ -349,8 +444,12 @@ impl App {
         end: Option<DateTime<Utc>>,
     ) -> Result<Vec<RequestUpdate>, AppError> {
         let (from, to) = o311::window(start, end, self.clock().now()).map_err(window_error)?;
-        let entries = self.store().log_between(from, to, Some(PUBLIC_KIND), MAX_REQUESTS).await?;
-        let cases = self.cases_touched(entries.iter().map(|(id, _)| *id), Some(PUBLIC_KIND)).await?;
+        let kinds: Vec<String> = public_kinds(&self.reference()).into_iter().map(|(wf, _)| wf.kind.clone()).collect();
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let entries = self.store().log_between(from, to, &kinds, MAX_REQUESTS).await?;
+        let cases = self.cases_touched(entries.iter().map(|(id, _)| *id), &kinds).await?;
         let public: HashMap<i64, &str> = cases.iter().map(|s| (s.id, s.case.kind.as_str())).collect();
         let reference = self.reference();
         Ok(entries
@@ -385,7 +484,7 @@ impl App {
         update_id: &str,
     ) -> Result<CaseView, AppError> {
         let stored = self.store().load_case(id, &self.scope_of(actor)).await?;
-        if stored.case.kind != PUBLIC_KIND {
+        if !self.is_public_kind(&stored.case.kind) {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }
         self.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
@@ -399,9 +498,14 @@ impl App {
         let stored = self.store().idempotent_response_starting(&prefix).await?;
         stored
             .and_then(|s| serde_json::from_str::<CaseView>(crate::kept::open(&s).1).ok())
-            .filter(|c| c.kind == PUBLIC_KIND)
+            .filter(|c| self.is_public_kind(&c.kind))
             .map(|c| c.id)
             .ok_or_else(|| AppError::NotFound { what: format!("token `{token}`") })
+    }
+
+    /// Whether cases of a kind are published over Open311.
+    pub fn is_public_kind(&self, kind: &str) -> bool {
+        self.reference().workflows.get(kind).is_some_and(|w| w.open311().is_some())
     }
 
     /// A unit's name: as the unit register has it (学院南路街道办事处); for a unit not in it, the
@@ -444,4 +548,65 @@ fn public_opinion(e: &LogEntry) -> Option<String> {
 /// are capabilities, and their files are read within the data scope.
 fn web_address(attachments: &[String]) -> Option<String> {
     attachments.iter().find(|a| a.starts_with("https://") || a.starts_with("http://")).cloned()
+}
+
+/// The kinds published over Open311, by key.
+fn public_kinds(reference: &Reference) -> Vec<(&Workflow, &Open311Def)> {
+    let mut out: Vec<(&Workflow, &Open311Def)> =
+        reference.workflows.values().filter_map(|w| w.open311().map(|d| (w, d))).collect();
+    out.sort_by(|a, b| a.0.kind.cmp(&b.0.kind));
+    out
+}
+
+/// The catalogue type a kind's own service takes, if the catalogue in force has it.
+fn type_of<'r>(reference: &'r Reference, d: &Open311Def) -> Option<&'r shanzhi_domain::taxonomy::EventType> {
+    d.type_code.as_deref().and_then(|t| t.parse().ok()).and_then(|t| reference.taxonomy.get(&t))
+}
+
+/// The kind and catalogue type a service code stands for: a type of the catalogue, for the kind
+/// published by type (the first by key, should two say so), or a kind's own service code.
+fn resolve<'r>(
+    reference: &'r Reference,
+    code: &str,
+) -> Option<(&'r Workflow, &'r Open311Def, &'r shanzhi_domain::taxonomy::EventType)> {
+    let kinds = public_kinds(reference);
+    if let Some(ty) = code.parse().ok().and_then(|c| reference.taxonomy.get(&c))
+        && let Some((wf, d)) = kinds.iter().find(|(_, d)| d.catalogue)
+    {
+        return Some((*wf, *d, ty));
+    }
+    kinds
+        .into_iter()
+        .filter(|(wf, _)| carried(wf))
+        .find(|(_, d)| d.service_code.as_deref() == Some(code))
+        .and_then(|(wf, d)| type_of(reference, d).map(|ty| (wf, d, ty)))
+}
+
+/// Whether Open311 can carry every field a report of the kind must give (a list of people or of
+/// attachments it cannot).
+fn carried(wf: &Workflow) -> bool {
+    wf.fields()
+        .iter()
+        .filter(|f| f.required_at() == Some(AT_REPORT))
+        .all(|f| !matches!(f.ty, FieldType::People | FieldType::Attachments))
+}
+
+/// The attributes a field is entered as: (code, datatype, required, note). A person is three; a
+/// list of people or attachments is none.
+fn attribute_codes(f: &FieldDef) -> Vec<(String, &'static str, bool, Option<String>)> {
+    let required = f.required_at() == Some(AT_REPORT);
+    let one = |datatype, note: Option<&str>| vec![(f.key.clone(), datatype, required, note.map(str::to_string))];
+    match f.ty {
+        FieldType::Text => one("text", None),
+        FieldType::Address => one("string", None),
+        FieldType::Number => one("number", None),
+        FieldType::Date => one("string", Some("YYYY-MM-DD")),
+        FieldType::Choice => one("singlevaluelist", None),
+        FieldType::Person => vec![
+            (format!("{}.name", f.key), "string", required, Some("姓名（公开时脱敏）".into())),
+            (format!("{}.phone", f.key), "string", false, Some("电话（公开时脱敏）".into())),
+            (format!("{}.id_number", f.key), "string", false, Some("身份证号（公开时脱敏）".into())),
+        ],
+        FieldType::People | FieldType::Attachments => Vec::new(),
+    }
 }

@@ -285,15 +285,16 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     );
 }
 
-/// A database whose event workflow was stored before actions declared what they count: on the
-/// next start it is given the shipped counts, as a new version, once, and counts what it did.
+/// A database whose event workflow was stored before actions declared what they count (and before
+/// kinds declared whether Open311 publishes them): on the next start it is given the shipped
+/// counts and Open311 declaration, as a new version, once, and counts and publishes what it did.
 #[tokio::test]
 async fn a_workflow_stored_before_counts_keeps_counting_after_an_upgrade() {
     use shanzhi_domain::cases::counts::Count;
     let store = shanzhi_store::testing::sqlite_store("counts-upgrade").await;
     let old: String = shipped::WORKFLOWS[0]
         .lines()
-        .filter(|l| !l.starts_with("counts = "))
+        .filter(|l| !l.starts_with("counts = ") && *l != "[open311]" && *l != "catalogue = true")
         .map(|l| if l.starts_with("version = ") { "version = \"event-old\"\n".to_string() } else { format!("{l}\n") })
         .collect();
     let now = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
@@ -305,6 +306,7 @@ async fn a_workflow_stored_before_counts_keeps_counting_after_an_upgrade() {
     assert_eq!(wf.action("close").unwrap().counts, [Count::Closed]);
     assert_eq!(wf.action("dispatch").unwrap().counts, [Count::Dispatched, Count::Due]);
     assert!(wf.action("request_return").unwrap().counts.is_empty());
+    assert!(wf.open311().is_some_and(|d| d.catalogue), "published over Open311 as before");
     drop(app);
     // Once: the next start finds counts and stores nothing new.
     let again = open().await.unwrap();

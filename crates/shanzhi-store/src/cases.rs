@@ -150,6 +150,9 @@ pub struct CaseFilter {
     pub ids: Vec<i64>,
     /// Any of these type codes (empty: no condition).
     pub types: Vec<String>,
+    /// Cases of any of these kinds, each of any of its types (none: any type); empty: no
+    /// condition. (What Open311 publishes: the public kinds, or the services asked for.)
+    pub kinds_types: Vec<(String, Vec<String>)>,
     /// Closed (true) or still open (false).
     pub closed: Option<bool>,
     /// Closed (or ended in another final state) at or after / before these instants.
@@ -656,6 +659,17 @@ impl Store {
         }
         if !f.types.is_empty() {
             c = c.add(case::Column::TypeCode.is_in(f.types.iter().cloned()));
+        }
+        if !f.kinds_types.is_empty() {
+            let any = f.kinds_types.iter().fold(Condition::any(), |any, (kind, types)| {
+                let one = Condition::all().add(case::Column::Kind.eq(kind.clone()));
+                any.add(if types.is_empty() {
+                    one
+                } else {
+                    one.add(case::Column::TypeCode.is_in(types.iter().cloned()))
+                })
+            });
+            c = c.add(any);
         }
         match f.closed {
             None => {}

@@ -36,24 +36,24 @@ impl Store {
         Ok(out)
     }
 
-    /// Log entries written in `[from, to)` (of cases of one kind, when given), oldest first, at
-    /// most `limit`: (case id, entry).
+    /// Log entries written in `[from, to)` (of cases of these kinds; empty: any kind), oldest
+    /// first, at most `limit`: (case id, entry).
     pub async fn log_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        kind: Option<&str>,
+        kinds: &[String],
         limit: u64,
     ) -> Result<Vec<(i64, LogEntry)>> {
         use sea_orm::sea_query::{Expr, ExprTrait, Query};
         let mut q = case_log::Entity::find().filter(case_log::Column::At.gte(from)).filter(case_log::Column::At.lt(to));
-        if let Some(kind) = kind {
+        if !kinds.is_empty() {
             q = q.filter(
                 Expr::col(case_log::Column::CaseId).in_subquery(
                     Query::select()
                         .column(case::Column::Id)
                         .from(case::Entity)
-                        .and_where(Expr::col(case::Column::Kind).eq(kind))
+                        .and_where(Expr::col(case::Column::Kind).is_in(kinds.iter().cloned()))
                         .to_owned(),
                 ),
             );

@@ -65,12 +65,19 @@ pub fn router() -> Router<App> {
         .route("/api/v1/attachments/{id}/thumbnail", get(attachments::thumbnail))
         .route("/open311/v2/{file}", get(open311::get_top).post(open311::post_top))
         .route("/open311/v2/{dir}/{file}", get(open311::get_one))
-        // The API explorer (Swagger UI, served from the binary: it works offline) and the document.
-        .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/docs")
-                .url("/openapi.json", <crate::openapi::ApiDoc as utoipa::OpenApi>::openapi()),
-        )
+        // The document, with the kinds in force, and the API explorer (Swagger UI, served from the
+        // binary: it works offline) that reads it.
+        .route("/openapi.json", get(openapi_document))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .fallback(console::fallback)
+}
+
+/// The OpenAPI document, describing the fields of every kind in force.
+async fn openapi_document(axum::extract::State(app): axum::extract::State<App>) -> axum::Json<serde_json::Value> {
+    let reference = app.reference();
+    let mut kinds: Vec<&shanzhi_domain::cases::workflow::Workflow> = reference.workflows.values().collect();
+    kinds.sort_by(|a, b| a.kind.cmp(&b.kind));
+    axum::Json(crate::openapi::document(&kinds))
 }
 
 /// The longest `Idempotency-Key` taken (the IETF draft leaves it to the server; UUIDs are 36).

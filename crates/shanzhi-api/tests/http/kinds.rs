@@ -134,6 +134,18 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
             .map(|f| (f["key"].as_str().unwrap(), f["type"].as_str().unwrap(), f["personal"].as_bool().unwrap()))
             .collect();
         assert_eq!(fields, [("households", "people", true), ("nuisance", "choice", false), ("finding", "text", false)]);
+        // The OpenAPI document describes its fields as soon as it is in force.
+        let (_, doc) = t.call("GET", "/openapi.json", None, None, None).await;
+        let schema = &doc["components"]["schemas"]["Fields_complaint"];
+        assert_eq!(schema["required"], json!(["households", "nuisance"]), "{db}: {schema}");
+        assert_eq!(schema["properties"]["nuisance"]["enum"], json!(["noise", "smell"]), "{db}");
+        assert_eq!(schema["properties"]["households"]["items"]["required"], json!(["name"]), "{db}");
+        assert!(
+            doc["components"]["schemas"]["ReportDto"]["properties"]["fields"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("Fields_complaint")
+        );
 
         // A report without the households, or with a wrong phone, names the field, in both languages.
         let (lon, lat) = t.point_in("130202001001");
@@ -241,6 +253,14 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
             row[col("受影响住户")].contains("138****5678") && !row[col("受影响住户")].contains("王小明"),
             "{db}: {row:?}"
         );
+
+        // A new version may not drop (or retype) a field its cases may hold.
+        let dropped = COMPLAINT
+            .replace("key = \"households\"", "key = \"homes\"")
+            .replace("complaint-test-1", "complaint-test-2");
+        let (s, _, v) = t.text("POST", "/api/v1/admin/reference/workflow", &h, Some(("text/plain", dropped))).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {v}");
+        assert!(v.contains("field households"), "{db}: {v}");
 
         // Counted: reported, filed, dispatched, due, handled (on time), closed, all under the kind.
         let (s, stats) =

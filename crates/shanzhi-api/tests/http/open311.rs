@@ -358,7 +358,7 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
 }
 
 #[tokio::test]
-async fn only_events_are_public() {
+async fn only_public_kinds_are_published() {
     for t in setups("o311_public").await {
         let (lon, lat) = t.point_in("130202001001");
         let demand = t
@@ -499,5 +499,112 @@ async fn two_clients_with_the_same_key_make_two_reports() {
         let (s, tok) = json_of(&t, "/open311/v2/tokens/fms-1.json").await;
         assert_eq!(s, StatusCode::OK, "{}: the token finds a request", t.db);
         assert!(ids[1..].contains(&tok[0]["service_request_id"]), "{tok}");
+    }
+}
+
+/// A kind a city adds as a file, declared `[open311]` with a service code of its own, is one more
+/// service: its report fields are the service's attributes (a person as three), a report through
+/// them becomes a case of that kind with its fields, and errors name the attribute.
+#[tokio::test]
+async fn a_kind_of_its_own_is_one_service_with_its_fields_as_attributes() {
+    const PERMIT: &str = include_str!("../../../../data/workflows/examples/stall-permit.toml");
+    for t in setups("o311_kind").await {
+        let db = t.db.clone();
+        let bearer = format!("Bearer {}", t.token("admin", false).await);
+        let (s, _, v) = t
+            .text(
+                "POST",
+                "/api/v1/admin/reference/workflow",
+                &[("authorization", bearer.as_str())],
+                Some(("text/plain", PERMIT.to_string())),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let (_, services) = json_of(&t, "/open311/v2/services.json").await;
+        let services = services.as_array().unwrap();
+        assert_eq!(services.len(), t.app.reference().taxonomy.types.len() + 1, "{db}");
+        let permit = services.iter().find(|s| s["service_code"] == "stall_permit").expect("listed");
+        assert_eq!(
+            (permit["service_name"].as_str(), permit["metadata"].as_bool()),
+            (Some("占道经营许可申请"), Some(true))
+        );
+        let (_, def) = json_of(&t, "/open311/v2/services/stall_permit.json").await;
+        let attrs: Vec<(&str, &str, bool)> = def["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["code"].as_str().unwrap(), a["datatype"].as_str().unwrap(), a["required"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("crs", "singlevaluelist", false),
+                ("applicant.name", "string", true),
+                ("applicant.phone", "string", false),
+                ("applicant.id_number", "string", false),
+                ("goods", "singlevaluelist", true),
+                ("area_m2", "number", true),
+                ("hours", "text", true),
+            ],
+            "{db}"
+        );
+
+        let k = key(&t, "open311").await;
+        let (lon, lat) = t.point_in("130202001001");
+        let (lon, lat) = (lon.to_string(), lat.to_string());
+        let base = vec![
+            ("api_key", k.as_str()),
+            ("service_code", "stall_permit"),
+            ("lat", lat.as_str()),
+            ("long", lon.as_str()),
+            ("description", "申请在小区东门外设早市菜摊"),
+            ("attribute[applicant.name]", "赵六"),
+            ("attribute[applicant.phone]", "13900001111"),
+            ("attribute[goods]", "produce"),
+            ("attribute[area_m2]", "4.5"),
+        ];
+        for (extra, field) in [
+            (vec![], "attribute[hours]"),
+            (vec![("attribute[hours]", "早市"), ("attribute[goods]", "guns")], "attribute[goods]"),
+            (vec![("attribute[hours]", "早市"), ("attribute[area_m2]", "many")], "attribute[area_m2]"),
+            (vec![("attribute[hours]", "早市"), ("attribute[applicant.phone]", "123")], "attribute[applicant.phone]"),
+        ] {
+            let mut fields: Vec<(&str, &str)> =
+                base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)).copied().collect();
+            fields.extend(extra.iter().copied());
+            let (s, _, body) = post(&t, "/open311/v2/requests.json", &fields, &[]).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {fields:?}: {body}");
+            assert!(body.contains(field), "{db}: {field} in {body}");
+        }
+        let fields = [&base[..], &[("attribute[hours]", "每日 6:00–9:00")]].concat();
+        let (s, _, body) = post(&t, "/open311/v2/requests.json", &fields, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {body}");
+        let id = serde_json::from_str::<Value>(&body).unwrap()[0]["service_request_id"].as_str().unwrap().to_string();
+        let (_, c) = t.call("GET", &format!("/api/v1/cases/{id}"), Some("zhiban"), None, None).await;
+        assert_eq!(
+            (c["kind"].as_str(), c["type"].as_str(), c["channel"].as_str()),
+            (Some("stall_permit"), Some("1005"), Some("open311")),
+            "{db}: {c}"
+        );
+        assert_eq!(c["fields"]["applicant"], json!({"name": "赵*", "phone": "139****1111"}), "{db}");
+        assert_eq!(
+            (c["fields"]["area_m2"].as_f64(), c["fields"]["goods"].as_str()),
+            (Some(4.5), Some("produce")),
+            "{db}"
+        );
+
+        // Published, and found by its service code; the catalogue's services do not list it.
+        let (_, mine) = json_of(&t, "/open311/v2/requests.json?service_code=stall_permit").await;
+        let ids: Vec<&str> =
+            mine.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [id.as_str()], "{db}");
+        let (_, other) = json_of(&t, "/open311/v2/requests.json?service_code=0602").await;
+        assert!(!other.to_string().contains(&id), "{db}");
+        let (_, one) = json_of(&t, &format!("/open311/v2/requests/{id}.json")).await;
+        assert_eq!(
+            (one[0]["service_code"].as_str(), one[0]["service_name"].as_str()),
+            (Some("stall_permit"), Some("占道经营许可申请")),
+            "{db}: {one}"
+        );
     }
 }

@@ -205,6 +205,14 @@ pub fn check<'w>(wf: &'w Workflow, case: &Case, cmd: &Command, actor: &Actor) ->
     Ok(def)
 }
 
+/// `list` and then the ids of `more` it does not hold already.
+pub fn with_field_files(list: &[String], more: &[String]) -> Vec<String> {
+    let mut seen: std::collections::HashSet<&String> = list.iter().collect();
+    let mut out = list.to_vec();
+    out.extend(more.iter().filter(|id| seen.insert(id)).cloned());
+    out
+}
+
 /// Applies an action: the new case and its log entry, or why not.
 pub fn apply(
     wf: &Workflow,
@@ -310,7 +318,8 @@ pub fn apply(
         to_state: next.state.clone(),
         opinion: cmd.opinion.clone(),
         public: cmd.public && cmd.opinion.is_some(),
-        attachments: cmd.attachments.clone(),
+        // The files given in the kind's fields too, so that they belong to the case like evidence.
+        attachments: with_field_files(&cmd.attachments, &super::fields::attachment_ids(wf.fields(), &cmd.fields)),
         units: if def.effects.iter().any(|e| matches!(e, Effect::AssignUnits | Effect::Whistle)) {
             next.units.clone()
         } else {

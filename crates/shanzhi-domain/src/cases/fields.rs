@@ -105,7 +105,8 @@ pub struct FieldDef {
     pub min_value: Option<f64>,
     #[serde(default)]
     pub max_value: Option<f64>,
-    /// Shown to the public (the reporter, Open311) as well as the staff.
+    /// Shown to the reporter (and residents reading the case) as well as the staff. Open311
+    /// publishes no field values.
     #[serde(default)]
     pub public: bool,
 }
@@ -179,8 +180,22 @@ pub fn check_defs(defs: &mut [FieldDef], actions: &[&str], problems: &mut Vec<St
                 problems.push(format!("field {key}: `at` names `{a}`, which is neither `report` nor an action"));
             }
         }
-        if d.max == Some(0) {
-            problems.push(format!("field {key}: a `max` of 0"));
+        let limit = match d.ty {
+            FieldType::Text => Some(TEXT_MAX),
+            FieldType::People | FieldType::Attachments => Some(LIST_MAX),
+            _ => None,
+        };
+        match (d.max, limit) {
+            (Some(0), _) => problems.push(format!("field {key}: a `max` of 0")),
+            (Some(m), Some(l)) if m > l => problems.push(format!("field {key}: a `max` above {l}")),
+            (Some(_), None) => problems.push(format!("field {key}: `max` is for text, people and attachments")),
+            _ => {}
+        }
+        if (d.min_value.is_some() || d.max_value.is_some()) && d.ty != FieldType::Number {
+            problems.push(format!("field {key}: `min_value` and `max_value` are for numbers"));
+        }
+        if d.min_value.is_some_and(|v| !v.is_finite()) || d.max_value.is_some_and(|v| !v.is_finite()) {
+            problems.push(format!("field {key}: `min_value` and `max_value` must be finite"));
         }
         if let (Some(lo), Some(hi)) = (d.min_value, d.max_value)
             && lo > hi
@@ -221,6 +236,9 @@ pub fn merge(
     for (key, value) in given {
         let path = format!("fields.{key}");
         let Some(def) = defs.iter().find(|d| &d.key == key) else {
+            // The key as given, cut short: an error does not echo a long input back.
+            let key: String = key.chars().take(40).collect();
+            let path = format!("fields.{key}");
             let known: Vec<&str> = defs.iter().map(|d| d.key.as_str()).collect();
             let list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
             return Err(problem(
@@ -367,11 +385,15 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
     let name = obj.get("name").and_then(Value::as_str).unwrap_or_default();
     kept.insert("name".into(), Value::String(text(name, NAME_MAX, &format!("{path}.name"), "姓名", "The name")?));
     if let Some(p) = obj.get("phone").filter(|v| !v.is_null()) {
-        let digits: String =
-            p.as_str().unwrap_or_default().chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
-        let bare: String = digits.chars().filter(char::is_ascii_digit).collect();
-        let mobile = bare.len() == 11 && bare.starts_with('1');
-        let landline = (10..=12).contains(&bare.len()) && bare.starts_with('0');
+        // As people write them: full-width digits, spaces, dashes and brackets, a leading +86 or
+        // 0086; at most 20 characters, and nothing else.
+        let raw: String = p.as_str().unwrap_or_default().trim().chars().map(half_width).collect();
+        let raw = raw.strip_prefix("+86").or_else(|| raw.strip_prefix("0086")).unwrap_or(&raw).trim_start();
+        let allowed =
+            raw.chars().count() <= 20 && raw.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')'));
+        let bare: String = raw.chars().filter(char::is_ascii_digit).collect();
+        let mobile = allowed && bare.len() == 11 && bare.starts_with('1');
+        let landline = allowed && (10..=12).contains(&bare.len()) && bare.starts_with('0');
         if !(mobile || landline) {
             return Err(problem(
                 format!("{path}.phone"),
@@ -379,10 +401,14 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
                 "the phone must be an 11-digit mobile number or a landline with its area code",
             ));
         }
-        kept.insert("phone".into(), Value::String(if mobile { bare } else { digits }));
+        // A landline keeps its area code apart: 0315-2345678.
+        let area = if bare.starts_with("01") || bare.starts_with("02") { 3 } else { 4 };
+        let kept_phone = if mobile { bare } else { format!("{}-{}", &bare[..area], &bare[area..]) };
+        kept.insert("phone".into(), Value::String(kept_phone));
     }
     if let Some(id) = obj.get("id_number").filter(|v| !v.is_null()) {
-        let id = id.as_str().unwrap_or_default().trim().to_ascii_uppercase();
+        let id: String = id.as_str().unwrap_or_default().trim().chars().map(half_width).collect();
+        let id = if id.chars().count() == 18 { id.to_ascii_uppercase() } else { String::new() };
         if !privacy::id_check_ok(&id) {
             return Err(problem(
                 format!("{path}.id_number"),
@@ -393,6 +419,16 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
         kept.insert("id_number".into(), Value::String(id));
     }
     Ok(Value::Object(kept))
+}
+
+/// A full-width digit, letter or sign as its ASCII self (what a Chinese keyboard may write), the
+/// ideographic space as a space; anything else as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// The fields as someone who may not see personal data unmasked sees them: people's names, phones
@@ -409,15 +445,33 @@ pub fn masked(defs: &[FieldDef], fields: &BTreeMap<String, Value>) -> BTreeMap<S
 
 fn mask_value(ty: FieldType, v: &Value) -> Value {
     match (ty, v) {
-        (FieldType::Person, _) => mask_person(v),
+        (FieldType::Person, Value::Object(_)) => mask_person(v),
         (FieldType::People, Value::Array(items)) => Value::Array(items.iter().map(mask_person).collect()),
-        (_, Value::String(s)) => Value::String(privacy::mask_text(s)),
+        // A value of another shape (a field no longer declared, or declared anew with another
+        // type) fails closed: every text in it masked, a `name` as a name.
+        _ => mask_any(v),
+    }
+}
+
+/// Any value with every string in it masked as text, and every `name` as a name.
+fn mask_any(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(privacy::mask_text(s)),
+        Value::Array(items) => Value::Array(items.iter().map(mask_any).collect()),
+        Value::Object(obj) => Value::Object(
+            obj.iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("name", Value::String(s)) => (k.clone(), Value::String(privacy::mask_name(s))),
+                    _ => (k.clone(), mask_any(v)),
+                })
+                .collect(),
+        ),
         _ => v.clone(),
     }
 }
 
 fn mask_person(v: &Value) -> Value {
-    let Some(obj) = v.as_object() else { return Value::Null };
+    let Some(obj) = v.as_object() else { return mask_any(v) };
     let mut out = Map::new();
     for (k, v) in obj {
         let s = v.as_str().unwrap_or_default();
@@ -448,8 +502,8 @@ pub fn public(defs: &[FieldDef], fields: &BTreeMap<String, Value>) -> BTreeMap<S
 pub fn attachment_ids(defs: &[FieldDef], given: &BTreeMap<String, Value>) -> Vec<String> {
     defs.iter()
         .filter(|d| d.ty == FieldType::Attachments)
-        .filter_map(|d| given.get(&d.key).and_then(Value::as_array))
-        .flatten()
+        .filter_map(|d| given.get(&d.key).and_then(Value::as_array).map(|ids| (d, ids)))
+        .flat_map(|(d, ids)| ids.iter().take(d.list_max()))
         .filter_map(|v| v.as_str().map(|s| s.trim().to_string()))
         .collect()
 }

@@ -64,15 +64,34 @@ pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[Str
 /// The workflow `source` as version `version`, with what each action counts taken from
 /// `shipped` (the same kind's shipped workflow) for every action of the same key that declares no
 /// counts: how a workflow stored before actions declared their counts keeps counting what the
-/// code counted for it then (the shipped meanings, matched by kind and action key). `None` when
-/// `source` already declares counts somewhere, or nothing would change.
+/// code counted for it then (the shipped meanings, matched by kind and action key), and published
+/// over Open311 as the shipped kind is, when it says nothing of it (the code published the event
+/// kind by its name then). `None` when `source` already declares counts somewhere, or nothing
+/// would change.
 pub fn with_counts_of(source: &str, version: &str, shipped: &Workflow) -> Result<Option<String>, EditError> {
     let mut doc = open(source, version, &["version"])?;
-    let list = tables(&mut doc, "action", "actions")?;
-    if list.iter().any(|t| t.contains_key("counts")) {
+    if tables(&mut doc, "action", "actions")?.iter().any(|t| t.contains_key("counts")) {
         return Ok(None);
     }
     let mut changed = false;
+    // Published over Open311 as the shipped kind was (the code published it by its name then).
+    if let Some(d) = shipped.open311() {
+        if !doc.contains_key("open311") {
+            let mut t = toml_edit::Table::new();
+            if d.catalogue {
+                t["catalogue"] = toml_edit::value(true);
+            }
+            if let Some(code) = &d.service_code {
+                t["service_code"] = toml_edit::value(code.as_str());
+            }
+            if let Some(ty) = &d.type_code {
+                t["type"] = toml_edit::value(ty.as_str());
+            }
+            doc["open311"] = toml_edit::Item::Table(t);
+            changed = true;
+        }
+    }
+    let list = tables(&mut doc, "action", "actions")?;
     for entry in list.iter_mut() {
         let Some(def) = entry.get("key").and_then(Item::as_str).and_then(|k| shipped.action(k)) else { continue };
         if !def.counts.is_empty() {
@@ -151,7 +170,11 @@ mod tests {
     #[test]
     fn a_workflow_stored_before_counts_gains_the_shipped_counts_once() {
         let shipped = parse_workflow(EVENT).unwrap();
-        let old: String = EVENT.lines().filter(|l| !l.starts_with("counts = ")).map(|l| format!("{l}\n")).collect();
+        let old: String = EVENT
+            .lines()
+            .filter(|l| !l.starts_with("counts = ") && *l != "[open311]" && *l != "catalogue = true")
+            .map(|l| format!("{l}\n"))
+            .collect();
         assert!(parse_workflow(&old).unwrap().actions().iter().all(|a| a.counts.is_empty()));
         let text = with_counts_of(&old, "event-2026.2+counts", &shipped).unwrap().expect("an upgrade");
         let upgraded = parse_workflow(&text).unwrap();
@@ -159,6 +182,7 @@ mod tests {
         for (a, b) in shipped.actions().iter().zip(upgraded.actions()) {
             assert_eq!((&a.key, &a.counts), (&b.key, &b.counts));
         }
+        assert_eq!(upgraded.open311(), shipped.open311(), "still published over Open311");
         assert_eq!(with_counts_of(&text, "again", &shipped).unwrap(), None, "once only");
         assert!(text.contains("# 其他来源：受理员转核实"), "comments kept");
     }

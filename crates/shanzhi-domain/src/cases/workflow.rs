@@ -166,6 +166,44 @@ struct WorkflowFile {
     action: Vec<ActionDef>,
     #[serde(default)]
     field: Vec<FieldDef>,
+    #[serde(default)]
+    open311: Option<Open311Def>,
+}
+
+/// How a kind is offered to the public over Open311 (GeoReport v2): not at all (no `[open311]`),
+/// as one service per type of the catalogue (`catalogue = true`: the service code is the type's
+/// code), or as one service of its own (`service_code`, with the catalogue type its reports take).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open311Def {
+    #[serde(default)]
+    pub catalogue: bool,
+    #[serde(default)]
+    pub service_code: Option<String>,
+    /// The catalogue type a report through `service_code` takes.
+    #[serde(default, rename = "type")]
+    pub type_code: Option<String>,
+}
+
+/// Checks an `[open311]` declaration: one of its two forms, a service code of 1–40 lower-case
+/// letters, digits and `_` that cannot be taken for a type code, a 4-digit type.
+fn check_open311(d: &Open311Def, problems: &mut Vec<String>) {
+    match (d.catalogue, &d.service_code, &d.type_code) {
+        (true, None, None) => {}
+        (false, Some(code), Some(ty)) => {
+            let well_formed = (1..=40).contains(&code.len())
+                && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && code.chars().any(|c| c.is_ascii_lowercase());
+            if !well_formed {
+                problems.push(format!("open311: service_code `{code}` must be 1–40 of a–z, 0–9 and _, with a letter"));
+            }
+            if !(ty.len() == 4 && ty.chars().all(|c| c.is_ascii_digit())) {
+                problems.push(format!("open311: type `{ty}` is not a 4-digit type code"));
+            }
+        }
+        _ => problems
+            .push("open311: either `catalogue = true` (a service per type) or `service_code` with `type`".to_string()),
+    }
 }
 
 /// A validated workflow.
@@ -181,6 +219,7 @@ pub struct Workflow {
     states: Vec<StateDef>,
     actions: Vec<ActionDef>,
     fields: Vec<FieldDef>,
+    open311: Option<Open311Def>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -289,6 +328,9 @@ impl Workflow {
         }
         let action_keys: Vec<&str> = f.action.iter().map(|a| a.key.as_str()).collect();
         check_defs(&mut f.field, &action_keys, &mut problems);
+        if let Some(d) = &f.open311 {
+            check_open311(d, &mut problems);
+        }
         let reachable: HashSet<&str> =
             f.entry.values().map(String::as_str).chain(f.action.iter().map(|a| a.to.as_str())).collect();
         for s in &f.state {
@@ -313,6 +355,7 @@ impl Workflow {
             states: f.state,
             actions: f.action,
             fields: f.field,
+            open311: f.open311,
         })
     }
 
@@ -335,6 +378,11 @@ impl Workflow {
 
     pub fn actions(&self) -> &[ActionDef] {
         &self.actions
+    }
+
+    /// How the kind is offered over Open311, if it is.
+    pub fn open311(&self) -> Option<&Open311Def> {
+        self.open311.as_ref()
     }
 
     /// The fields a case of this kind carries besides the common ones.

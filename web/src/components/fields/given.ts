@@ -2,6 +2,14 @@
 // are left out (the server says which required field is missing); people keep only what was typed.
 import type { KindField } from '../../api'
 
+/** What an attachments field holds while its files upload. */
+export const UPLOADING = 'uploading…'
+
+/** Whether a field's files are still uploading (the form waits before it sends). */
+export function uploading(values: Record<string, unknown>): boolean {
+  return Object.values(values).includes(UPLOADING)
+}
+
 export function given(fields: KindField[], at: string, values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const person = (p: Record<string, string>) => {
@@ -19,7 +27,7 @@ export function given(fields: KindField[], at: string, values: Record<string, un
       const list = (v as Record<string, string>[]).map(person).filter((p) => p.name)
       if (list.length) out[f.key] = list
     } else if (f.type === 'attachments') {
-      if ((v as string[]).length) out[f.key] = v
+      if (Array.isArray(v) && v.length) out[f.key] = v
     } else if (typeof v === 'string') {
       if (v.trim()) out[f.key] = v.trim()
     } else {

@@ -224,3 +224,68 @@ max_value = 1
         assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
     }
 }
+
+#[test]
+fn phones_and_id_numbers_are_taken_as_people_write_them_and_nothing_longer() {
+    let d = defs();
+    let one = |p: serde_json::Value| merge(&d, &BTreeMap::new(), &given(json!({"households": [p]})), AT_REPORT);
+    let got = one(json!({"name": "甲", "phone": "+86 １３８ １２３４ ５６７８", "id_number": "１１０１０５１９４９１２３１００２ｘ"})).unwrap();
+    assert_eq!(got["households"][0], json!({"name": "甲", "phone": "13812345678", "id_number": "11010519491231002X"}));
+    let landline = one(json!({"name": "甲", "phone": "(0315) 234-5678"})).unwrap();
+    assert_eq!(landline["households"][0]["phone"], "0315-2345678");
+    let padded = format!("0{}3152345678", "-".repeat(50_000));
+    assert_eq!(one(json!({"name": "甲", "phone": padded})).unwrap_err().field, "fields.households[0].phone");
+    assert_eq!(
+        one(json!({"name": "甲", "phone": "138 1234 5678 转 12"})).unwrap_err().field,
+        "fields.households[0].phone"
+    );
+    let long_key = format!("x{}", "y".repeat(10_000));
+    let p = merge(&d, &BTreeMap::new(), &given(json!({ long_key: 1 })), AT_REPORT).unwrap_err();
+    assert!(p.field.len() < 60 && p.message.en.len() < 300, "no long echo: {p:?}");
+}
+
+#[test]
+fn a_value_of_a_field_no_longer_declared_is_masked_all_the_same() {
+    // Stored under a field a later version dropped, or retyped to text: still personal data.
+    let kept: BTreeMap<String, Value> = given(json!({
+        "parties": [{"name": "王小明", "phone": "13812345678", "id_number": "11010519491231002X"}],
+        "noise_level": {"name": "李四", "note": "电话13912345678"},
+    }));
+    let shown = masked(&defs(), &kept);
+    let text = serde_json::to_string(&shown).unwrap();
+    for whole in ["王小明", "13812345678", "11010519491231002X", "李四", "13912345678"] {
+        assert!(!text.contains(whole), "{whole} in {text}");
+    }
+}
+
+#[test]
+fn limits_a_field_cannot_use_are_refused() {
+    let text = r#"
+[[field]]
+key = "n"
+name_zh = "x"
+name_en = "x"
+type = "number"
+max = 3
+min_value = nan
+[[field]]
+key = "t"
+name_zh = "x"
+name_en = "x"
+type = "text"
+max = 5000
+min_value = 1
+"#;
+    let mut f: File = toml::from_str(text).unwrap();
+    let mut problems = Vec::new();
+    check_defs(&mut f.field, &[], &mut problems);
+    let all = problems.join("\n");
+    for expected in [
+        "field n: `max` is for text, people and attachments",
+        "field n: `min_value` and `max_value` must be finite",
+        "field t: a `max` above 2000",
+        "field t: `min_value` and `max_value` are for numbers",
+    ] {
+        assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
+    }
+}
