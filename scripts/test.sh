@@ -47,6 +47,10 @@ if command -v npm >/dev/null 2>&1; then
   PREPARE_PID=$!
 fi
 
+# Clippy checks what the tests build (with the S3 feature when python3 can run its server).
+CLIPPY_FEATURES=()
+if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then CLIPPY_FEATURES=(--features shanzhi-app/s3); fi
+
 phase "layering: the domain does no I/O, the API never touches SQL"
 if cargo tree -q -p shanzhi-domain -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
   echo "shanzhi-domain depends on I/O crates (above)" >&2; exit 1
@@ -54,6 +58,9 @@ fi
 if cargo tree -q -p shanzhi-api -e normal --depth 1 | grep -E '(sqlx|sea-orm|shanzhi-store) v'; then
   echo "shanzhi-api depends on the database layer directly (above)" >&2; exit 1
 fi
+
+phase "clippy: the workspace's lints, warnings as errors"
+cargo clippy --workspace --all-targets "${CLIPPY_FEATURES[@]}" -- -D warnings
 
 phase "console: npm ci, type check and build (scripts/web.sh)"
 if command -v npm >/dev/null 2>&1; then

@@ -42,7 +42,7 @@ pub struct GridRefDto {
 
 impl From<GridRef> for GridRefDto {
     fn from(g: GridRef) -> Self {
-        GridRefDto { code: g.code, name: g.name, kind: g.kind.into() }
+        GridRefDto { code: g.code, name: g.name, kind: g.kind }
     }
 }
 

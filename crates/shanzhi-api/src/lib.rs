@@ -34,13 +34,12 @@ use tower_http::trace::TraceLayer;
 /// the parameter. Open311 answers its own errors for it.
 async fn no_nul(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if !req.uri().path().starts_with("/open311/") {
-        if let Some(q) = req.uri().query() {
-            if let Some((key, _)) = routes::auth::url_pairs(q).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
-                return ApiError::invalid(&key.replace('\0', ""), "a parameter may not contain a NUL character")
-                    .into_response();
-            }
-        }
+    if !req.uri().path().starts_with("/open311/")
+        && let Some(q) = req.uri().query()
+        && let Some((key, _)) = routes::auth::url_pairs(q).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return ApiError::invalid(&key.replace('\0', ""), "a parameter may not contain a NUL character")
+            .into_response();
     }
     next.run(req).await
 }

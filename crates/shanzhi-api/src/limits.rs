@@ -95,17 +95,16 @@ pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next)
         }
         _ => None,
     };
-    if let Some((what, n)) = rule {
-        if let Err(wait) = limiter.hit(what, &client, n) {
-            let mut res = ApiError::rate_limited(format!(
-                "too many requests from {client}: at most {n} a minute; retry in {wait} s"
-            ))
-            .into_response();
-            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-                res.headers_mut().insert("retry-after", v);
-            }
-            return res;
+    if let Some((what, n)) = rule
+        && let Err(wait) = limiter.hit(what, &client, n)
+    {
+        let mut res =
+            ApiError::rate_limited(format!("too many requests from {client}: at most {n} a minute; retry in {wait} s"))
+                .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert("retry-after", v);
         }
+        return res;
     }
     next.run(req).await
 }

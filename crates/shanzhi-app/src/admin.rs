@@ -396,7 +396,7 @@ impl App {
                 .into_iter()
                 .map(|r| (r.version, r.imported_at, r.is_current))
                 .collect();
-            versions.sort_by(|a, b| b.1.cmp(&a.1));
+            versions.sort_by_key(|v| std::cmp::Reverse(v.1));
             out.push(ReferenceVersions { key: kind.key(), versions });
         }
         Ok(out)

@@ -279,7 +279,7 @@ impl App {
         let reference = self.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
         let ty = Self::type_in_force(&reference, &input.type_code)?;
-        let type_code = ty.code.clone();
+        let type_code = ty.code;
         let description = input.description.trim();
         if description.is_empty() || description.chars().count() > 2000 {
             return Err(AppError::invalid("description", "description must have 1 to 2000 characters")
@@ -673,11 +673,11 @@ impl App {
             .filter(|u| u.kind != shanzhi_domain::people::UnitKind::CommandCentre)
             .map(|u| (u.id.clone(), u.name.clone()))
             .collect();
-        if let Some(s) = suggested {
-            if let Some(i) = out.iter().position(|(id, _)| *id == s) {
-                let first = out.remove(i);
-                out.insert(0, first);
-            }
+        if let Some(s) = suggested
+            && let Some(i) = out.iter().position(|(id, _)| *id == s)
+        {
+            let first = out.remove(i);
+            out.insert(0, first);
         }
         out
     }

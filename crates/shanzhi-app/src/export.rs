@@ -131,8 +131,7 @@ impl App {
         let columns = self.field_columns(&cases);
         let rows: Vec<Row> =
             cases.iter().zip(views).map(|(s, v)| self.export_row(s, v, unmask, &columns, english)).collect();
-        let detail =
-            format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(&filter, words));
+        let detail = format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(filter, words));
         self.audit(&actor.user, "case.export", "cases", &detail).await?;
         if unmask {
             self.audit(&actor.user, "pii.unmask", "export", format!("{detail}, by {}", session.unwrap_or_default()))

@@ -128,11 +128,11 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
     }
     // Kinds a city added (people's mediation, service applications, …).
     for kind in store.workflow_kinds().await? {
-        if !workflows.contains_key(&kind) {
-            if let Some(r) = store.current_reference(ReferenceKind::Workflow(kind.clone())).await? {
-                let wf = parse_workflow(&r.source)?;
-                workflows.insert(wf.kind.clone(), wf);
-            }
+        if !workflows.contains_key(&kind)
+            && let Some(r) = store.current_reference(ReferenceKind::Workflow(kind.clone())).await?
+        {
+            let wf = parse_workflow(&r.source)?;
+            workflows.insert(wf.kind.clone(), wf);
         }
     }
     Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment })

@@ -94,10 +94,10 @@ impl App {
         }
         check_period("from", &q.from)?;
         check_period("to", &q.to)?;
-        if let Some(a) = &q.area {
-            if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
-                return Err(AppError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
-            }
+        if let Some(a) = &q.area
+            && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
+        {
+            return Err(AppError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
         }
         let by = q.by.clone();
         let children = match by.as_deref() {

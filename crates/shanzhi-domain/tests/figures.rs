@@ -119,7 +119,7 @@ impl History {
                 description: "随机".into(),
                 location: None,
                 grid: GRIDS[(p / 3) % GRIDS.len()].map(|g| g.parse().unwrap()),
-                reporter: (p % 5 != 0).then(|| "jumin".to_string()),
+                reporter: (!p.is_multiple_of(5)).then(|| "jumin".to_string()),
                 fields: Default::default(),
             };
             let who = if channel == Channel::Patrol { &w.cast[5] } else { &w.cast[0] };
@@ -132,20 +132,20 @@ impl History {
         // Mostly one of the latest cases, so that cases live through their steps in time.
         let n = self.cases.len();
         let p = m.pick as usize;
-        let i = if p % 8 == 0 { p / 8 % n } else { n - 1 - (p / 8) % n.min(3) };
+        let i = if p.is_multiple_of(8) { p / 8 % n } else { n - 1 - (p / 8) % n.min(3) };
         let case = &self.cases[i].0;
         // Mostly an action the state allows, by someone of a role that may take it.
         let offered: Vec<_> = w.wf.actions().iter().filter(|a| a.from.contains(&case.state)).collect();
-        let def = if m.action % 5 != 0 && !offered.is_empty() {
+        let def = if !m.action.is_multiple_of(5) && !offered.is_empty() {
             // Dead ends (not filed, voided) are taken less often, so more cases get closed.
             let k = m.action as usize % offered.len();
             let dead_end = w.dead_ends.contains(&offered[k].to);
-            offered[if dead_end && m.action % 4 != 0 { (k + 1) % offered.len() } else { k }]
+            offered[if dead_end && !m.action.is_multiple_of(4) { (k + 1) % offered.len() } else { k }]
         } else {
             &w.wf.actions()[m.action as usize % w.wf.actions().len()]
         };
         let fit: Vec<_> = w.cast.iter().filter(|a| def.roles.contains(&a.role)).collect();
-        let who = if m.actor % 6 != 0 && !fit.is_empty() {
+        let who = if !m.actor.is_multiple_of(6) && !fit.is_empty() {
             fit[m.actor as usize % fit.len()]
         } else {
             &w.cast[m.actor as usize % w.cast.len()]
@@ -153,18 +153,18 @@ impl History {
         let p = m.payload;
         let command = Command {
             action: def.key.clone(),
-            opinion: (p % 9 != 0).then(|| "意见".to_string()),
-            units: (p % 11 != 0)
+            opinion: (!p.is_multiple_of(9)).then(|| "意见".to_string()),
+            units: (!p.is_multiple_of(11))
                 .then(|| Assignment { primary: UNITS[(p as usize / 2) % UNITS.len()].into(), assisting: vec![] }),
-            extension: (p % 13 != 0).then_some(TimeLimit { value: 1 + p % 3, unit: TimeUnit::WorkingDays }),
-            rating: (p % 17 != 0).then(|| Rating {
+            extension: (!p.is_multiple_of(13)).then_some(TimeLimit { value: 1 + p % 3, unit: TimeUnit::WorkingDays }),
+            rating: (!p.is_multiple_of(17)).then(|| Rating {
                 satisfaction: [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
                     [p as usize % 3],
                 reason: None,
             }),
-            attachments: if p % 10 != 0 { vec!["p.jpg".into()] } else { vec![] },
+            attachments: if !p.is_multiple_of(10) { vec!["p.jpg".into()] } else { vec![] },
             parent: None,
-            public: p % 7 == 0,
+            public: p.is_multiple_of(7),
             fields: Default::default(),
         };
         if let Ok((next, entry)) = apply(&w.wf, &w.cal, case, &command, who, at) {

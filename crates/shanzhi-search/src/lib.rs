@@ -121,10 +121,10 @@ impl SearchIndex {
                 // None yet, or of another version: the index is derived data, so it is made anew,
                 // once its writer lock shows no other process has it open (one that has just
                 // made it, before its first commit, would lose its files).
-                if Index::exists(&dir).unwrap_or(false) {
-                    if let Ok(old) = Index::open(dir.clone()) {
-                        lock_writer(&old)?;
-                    }
+                if Index::exists(&dir).unwrap_or(false)
+                    && let Ok(old) = Index::open(dir.clone())
+                {
+                    lock_writer(&old)?;
                 }
                 for entry in std::fs::read_dir(folder).map_err(fail)? {
                     let path = entry.map_err(fail)?.path();

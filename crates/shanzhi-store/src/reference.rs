@@ -127,12 +127,12 @@ impl Store {
             }
         }
         let existing = reference_data::Entity::find_by_id((key.clone(), version.to_string())).one(&txn).await?;
-        if let Some(e) = &existing {
-            if e.source != source {
-                return Err(StoreError::Conflict(format!(
-                    "{key} version {version} is already stored with different content: give the new file a new version"
-                )));
-            }
+        if let Some(e) = &existing
+            && e.source != source
+        {
+            return Err(StoreError::Conflict(format!(
+                "{key} version {version} is already stored with different content: give the new file a new version"
+            )));
         }
         reference_data::Entity::update_many()
             .col_expr(reference_data::Column::IsCurrent, Expr::value(false))

@@ -56,10 +56,10 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 /// instead of after minutes of work: the administrator's first password (from the environment)
 /// keeps the password rules, and personal data on PostgreSQL is sealed unless told otherwise.
 fn preflight(cfg: &Config, key: Option<&DataKey>) -> anyhow::Result<()> {
-    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD") {
-        if let Err(m) = cfg.login.check_password("admin", &pw) {
-            anyhow::bail!("SHANZHI_ADMIN_PASSWORD breaks the password rules: {}（{}）; nothing was loaded", m.en, m.zh);
-        }
+    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD")
+        && let Err(m) = cfg.login.check_password("admin", &pw)
+    {
+        anyhow::bail!("SHANZHI_ADMIN_PASSWORD breaks the password rules: {}（{}）; nothing was loaded", m.en, m.zh);
     }
     if cfg.db.starts_with("postgres") && key.is_none() && !cfg.allow_unsealed {
         anyhow::bail!(
@@ -114,10 +114,10 @@ async fn build_search(app: &App) -> anyhow::Result<u64> {
 
 /// The administrator's first password comes from the environment (never from a file), once.
 async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
-    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD") {
-        if app.bootstrap_admin(&pw).await.map_err(explain)? {
-            eprintln!("admin: password set from SHANZHI_ADMIN_PASSWORD");
-        }
+    if let Ok(pw) = std::env::var("SHANZHI_ADMIN_PASSWORD")
+        && app.bootstrap_admin(&pw).await.map_err(explain)?
+    {
+        eprintln!("admin: password set from SHANZHI_ADMIN_PASSWORD");
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn reporter() -> Box<dyn FnMut(&'static str, usize, usize) + Send> {
 fn lines() -> Box<dyn FnMut(&'static str, usize, usize) + Send> {
     let mut last: Option<(&'static str, usize)> = None;
     Box::new(move |step, done, total| {
-        let tenth = if total == 0 { 10 } else { (done * 10 / total).min(10) };
+        let tenth = (done * 10).checked_div(total).map_or(10, |t| t.min(10));
         if last.is_none_or(|(s, t)| s != step || t != tenth) {
             eprintln!("{}: {done}/{total}", label(step));
             last = Some((step, tenth));

@@ -39,13 +39,13 @@ fn percent(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -82,15 +82,15 @@ impl FromRequestParts<App> for Authed {
             Credentials::None
         };
         let caller = app.authenticate(credentials).await?;
-        if let Some(scope) = caller.scope {
-            if !scope.allows(parts.method.as_str(), parts.uri.path()) {
-                return Err(ApiError::from(shanzhi_app::AppError::Forbidden(format!(
-                    "the API key's scope `{}` does not cover {} {}",
-                    scope.as_str(),
-                    parts.method,
-                    parts.uri.path()
-                ))));
-            }
+        if let Some(scope) = caller.scope
+            && !scope.allows(parts.method.as_str(), parts.uri.path())
+        {
+            return Err(ApiError::from(shanzhi_app::AppError::Forbidden(format!(
+                "the API key's scope `{}` does not cover {} {}",
+                scope.as_str(),
+                parts.method,
+                parts.uri.path()
+            ))));
         }
         Ok(Authed(caller))
     }

@@ -273,10 +273,10 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
         Some("red") => Some(LightFilter::Red),
         Some(v) => return Err(ApiError::invalid("light", format!("light `{v}` is not green, yellow or red"))),
     };
-    if let Some(a) = q.get("area") {
-        if !a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()) {
-            return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
-        }
+    if let Some(a) = q.get("area")
+        && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
+    {
+        return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
     }
     let acted = match q.get("figure").filter(|f| !f.is_empty()) {
         None if q.get("figure_unit").is_some_and(|u| !u.is_empty()) => {

@@ -409,13 +409,13 @@ async fn poster(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Resul
         (None, None, None) => return Err(Fail(StatusCode::FORBIDDEN, "api_key is required to post".into())),
     };
     let caller = app.authenticate(credentials).await?;
-    if let Some(scope) = caller.scope {
-        if !scope.allows("POST", path) {
-            return Err(Fail(
-                StatusCode::FORBIDDEN,
-                format!("the API key's scope `{}` does not cover Open311", scope.as_str()),
-            ));
-        }
+    if let Some(scope) = caller.scope
+        && !scope.allows("POST", path)
+    {
+        return Err(Fail(
+            StatusCode::FORBIDDEN,
+            format!("the API key's scope `{}` does not cover Open311", scope.as_str()),
+        ));
     }
     Ok(caller)
 }

@@ -171,7 +171,12 @@ async fn each_watcher_sees_its_scope_live_and_can_resume() {
         assert!(!cases_of(&l).contains(&b));
         assert!(cases_of(&l).contains(&a));
         let x = xinyi.until(&b, "new").await;
-        assert_eq!(cases_of(&x), [b.clone()], "{}: 新谊社区 sees nothing of 立新东楼社区 before its own case", t.db);
+        assert_eq!(
+            cases_of(&x),
+            std::slice::from_ref(&b),
+            "{}: 新谊社区 sees nothing of 立新东楼社区 before its own case",
+            t.db
+        );
 
         // The sweep: A's handling limit passes and the centre hears of it.
         // Ten days on, the morning's logins have expired and their streams end; a new login

@@ -18,10 +18,10 @@ fn workbook_xml(bytes: &[u8]) -> String {
         let name = part.name().unwrap().to_string();
         let mut text = String::new();
         part.read_to_string(&mut text).unwrap();
-        if name.ends_with(".xml") || name.ends_with(".rels") {
-            if let Err(e) = roxmltree::Document::parse(&text) {
-                panic!("{name} of the workbook is not XML: {e}");
-            }
+        if (name.ends_with(".xml") || name.ends_with(".rels"))
+            && let Err(e) = roxmltree::Document::parse(&text)
+        {
+            panic!("{name} of the workbook is not XML: {e}");
         }
         all.push_str(&text);
     }

@@ -45,10 +45,10 @@ pub(crate) async fn xml_of(t: &T, uri: &str) -> (StatusCode, String) {
 async fn post(t: &T, uri: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> (StatusCode, String, String) {
     let (s, ct, body) =
         t.text("POST", uri, headers, Some(("application/x-www-form-urlencoded; charset=utf-8", form(fields)))).await;
-    if ct.starts_with("text/xml") {
-        if let Err(e) = roxmltree::Document::parse(&body) {
-            panic!("{}: {uri} answered what is not XML: {e}: {body}", t.db);
-        }
+    if ct.starts_with("text/xml")
+        && let Err(e) = roxmltree::Document::parse(&body)
+    {
+        panic!("{}: {uri} answered what is not XML: {e}: {body}", t.db);
     }
     (s, ct, body)
 }
@@ -247,7 +247,7 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
             (StatusCode::OK, &json!(id), &json!("fms-77"))
         );
         let (_, x) = xml_of(&t, "/open311/v2/tokens/fms-77.xml").await;
-        assert_eq!(texts(&x, "request/service_request_id"), [id.clone()]);
+        assert_eq!(texts(&x, "request/service_request_id"), std::slice::from_ref(&id));
         assert_eq!(json_of(&t, "/open311/v2/tokens/nope.json").await.0, StatusCode::NOT_FOUND);
 
         // In the closed loop like any report: GCJ-02 converted, routed, verified, dispatched.
@@ -319,7 +319,7 @@ async fn a_report_goes_round_the_loop_and_its_client_follows_it() {
         let (_, by_id) = json_of(&t, &format!("/open311/v2/requests.json?service_request_id={id}&status=open")).await;
         assert_eq!(by_id.as_array().unwrap().len(), 1, "the id overrides the other filters");
         let (_, x) = xml_of(&t, "/open311/v2/requests.xml?start_date=2026-03-01&end_date=2026-03-31").await;
-        assert_eq!(texts(&x, "request/service_request_id"), [id.clone()]);
+        assert_eq!(texts(&x, "request/service_request_id"), std::slice::from_ref(&id));
         let (_, x) = xml_of(&t, "/open311/v2/requests.xml?start_date=2026-03-03T00:00:00Z").await;
         assert!(texts(&x, "request/service_request_id").is_empty());
         let (s, e) = json_of(&t, "/open311/v2/requests.json?start_date=2025-01-01&end_date=2026-03-31").await;

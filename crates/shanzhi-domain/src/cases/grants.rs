@@ -75,21 +75,21 @@ pub fn with_counts_of(source: &str, version: &str, shipped: &Workflow) -> Result
     }
     let mut changed = false;
     // Published over Open311 as the shipped kind was (the code published it by its name then).
-    if let Some(d) = shipped.open311() {
-        if !doc.contains_key("open311") {
-            let mut t = toml_edit::Table::new();
-            if d.catalogue {
-                t["catalogue"] = toml_edit::value(true);
-            }
-            if let Some(code) = &d.service_code {
-                t["service_code"] = toml_edit::value(code.as_str());
-            }
-            if let Some(ty) = &d.type_code {
-                t["type"] = toml_edit::value(ty.as_str());
-            }
-            doc["open311"] = toml_edit::Item::Table(t);
-            changed = true;
+    if let Some(d) = shipped.open311()
+        && !doc.contains_key("open311")
+    {
+        let mut t = toml_edit::Table::new();
+        if d.catalogue {
+            t["catalogue"] = toml_edit::value(true);
         }
+        if let Some(code) = &d.service_code {
+            t["service_code"] = toml_edit::value(code.as_str());
+        }
+        if let Some(ty) = &d.type_code {
+            t["type"] = toml_edit::value(ty.as_str());
+        }
+        doc["open311"] = toml_edit::Item::Table(t);
+        changed = true;
     }
     let list = tables(&mut doc, "action", "actions")?;
     for entry in list.iter_mut() {

@@ -73,10 +73,11 @@ pub fn sweep(
         }
     }
     for s in added {
-        if let Some(units) = next.units.as_mut() {
-            if units.primary != s.unit && !units.assisting.contains(&s.unit) {
-                units.assisting.push(s.unit.clone());
-            }
+        if let Some(units) = next.units.as_mut()
+            && units.primary != s.unit
+            && !units.assisting.contains(&s.unit)
+        {
+            units.assisting.push(s.unit.clone());
         }
         next.summons.push(s);
     }

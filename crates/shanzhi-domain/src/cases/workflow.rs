@@ -279,22 +279,23 @@ impl Workflow {
             }
         }
         for s in &f.state {
-            if let Some(step) = &s.step {
-                if step != HANDLING_STEP && !f.steps.contains_key(step) {
-                    problems.push(format!("state {}: step `{step}` has no limit in [steps]", s.key));
-                }
+            if let Some(step) = &s.step
+                && step != HANDLING_STEP
+                && !f.steps.contains_key(step)
+            {
+                problems.push(format!("state {}: step `{step}` has no limit in [steps]", s.key));
             }
             if s.terminal && s.step.is_some() {
                 problems.push(format!("state {} is terminal and cannot run a clock", s.key));
             }
-            if let Some(v) = &s.open311 {
-                if !super::open311::EXTENDED_STATUSES.contains(&v.as_str()) {
-                    problems.push(format!(
-                        "state {}: open311 `{v}` is not one of {}",
-                        s.key,
-                        super::open311::EXTENDED_STATUSES.join(", ")
-                    ));
-                }
+            if let Some(v) = &s.open311
+                && !super::open311::EXTENDED_STATUSES.contains(&v.as_str())
+            {
+                problems.push(format!(
+                    "state {}: open311 `{v}` is not one of {}",
+                    s.key,
+                    super::open311::EXTENDED_STATUSES.join(", ")
+                ));
             }
         }
         let whistles = f.action.iter().any(|a| a.effects.contains(&Effect::Whistle));

@@ -98,10 +98,10 @@ impl GridIndex {
         let p = [lon * self.scale, lat];
         let mut best: Option<(u32, f64)> = None;
         for (e, d2) in self.tree.nearest_neighbor_iter_with_distance_2(p) {
-            if let Some((_, bd)) = best {
-                if d2.sqrt() > bd {
-                    break;
-                }
+            if let Some((_, bd)) = best
+                && d2.sqrt() > bd
+            {
+                break;
             }
             let part = &self.parts[e.data as usize];
             let d = if inside(&part.rings, p) { 0.0 } else { distance_to_rings(&part.rings, p) };
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn locates_inside_and_answers_nearest_outside() {
-        let shapes = vec![square(118.0, 39.0, 0.01), square(118.01, 39.0, 0.01)];
+        let shapes = [square(118.0, 39.0, 0.01), square(118.01, 39.0, 0.01)];
         let idx = GridIndex::build(shapes.iter());
         assert_eq!(idx.locate(118.005, 39.005), Some(0));
         assert_eq!(idx.locate(118.015, 39.005), Some(1));
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_point_on_a_shared_edge_belongs_to_exactly_one_grid() {
-        let shapes = vec![square(118.0, 39.0, 0.01), square(118.01, 39.0, 0.01)];
+        let shapes = [square(118.0, 39.0, 0.01), square(118.01, 39.0, 0.01)];
         let idx = GridIndex::build(shapes.iter());
         let hits = (0..2).filter(|&g| super::inside(&idx.parts[g].rings, [118.01 * idx.scale, 39.005])).count();
         assert_eq!(hits, 1);
@@ -202,7 +202,7 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0), (x: 0.0, y: 0.0)],
             interiors: [[(x: 1.0, y: 1.0), (x: 1.0, y: 3.0), (x: 3.0, y: 3.0), (x: 3.0, y: 1.0), (x: 1.0, y: 1.0)]],
         );
-        let shapes = vec![MultiPolygon(vec![outer]), square(1.0, 1.0, 2.0)];
+        let shapes = [MultiPolygon(vec![outer]), square(1.0, 1.0, 2.0)];
         let idx = GridIndex::build(shapes.iter());
         assert_eq!(idx.locate(0.5, 0.5), Some(0));
         assert_eq!(idx.locate(2.0, 2.0), Some(1));

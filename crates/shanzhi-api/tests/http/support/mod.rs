@@ -102,10 +102,8 @@ impl T {
     }
 
     pub async fn token(&self, user: &str, renew: bool) -> String {
-        if !renew {
-            if let Some(t) = self.tokens.lock().unwrap().get(user) {
-                return t.clone();
-            }
+        if !renew && let Some(t) = self.tokens.lock().unwrap().get(user) {
+            return t.clone();
         }
         let (s, v) = self
             .send("POST", "/api/v1/auth/login", None, Some(json!({"username": user, "password": PASSWORD})), None)

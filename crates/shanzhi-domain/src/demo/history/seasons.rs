@@ -120,10 +120,10 @@ pub(super) fn days(cal: &WorkCalendar, cfg: &HistoryConfig, rng: &mut ChaCha8Rng
         let length = if rng.random_bool(0.35) { 2 } else { 1 };
         for k in 0..length + 4 {
             let decay = if k < length { 1.0 } else { [0.6, 0.3, 0.12, 0.05][k - length] };
-            if let Some(s) = snow.get_mut(d + k) {
-                if in_md(dates[d + k], (11, 15), (3, 15)) {
-                    *s += intensity * decay;
-                }
+            if let Some(s) = snow.get_mut(d + k)
+                && in_md(dates[d + k], (11, 15), (3, 15))
+            {
+                *s += intensity * decay;
             }
         }
     }
