@@ -695,6 +695,15 @@ try {
     await page.waitForFunction(() => document.querySelector('[data-test=state]')?.textContent?.includes('准予许可'))
     await page.waitForSelector('[data-test=case-field-permit_no]')
     await page.screenshot({ path: join(out, 'case-new-kind-1920x1080.png'), fullPage: true })
+    // The desk offers the kind and its states by name.
+    await page.goto(`${base}/cases`)
+    await page.click('[data-test=desk-kind]')
+    await page.click('.desk-kind-options li >> text=占道经营许可申请')
+    await page.click('[data-test=desk-state]')
+    await page.click('.desk-state-options li >> text=准予许可')
+    await page.click('[data-test=search]')
+    await page.waitForSelector(`.el-table__row >> text=${permitId}`)
+    check((await page.locator('.el-table__row').count()) === 1, 'only the granted permit')
     // The dashboard offers the new kind by its name and counts the permit: reported, filed, closed.
     await logIn(page, base, 'zhiban')
     await page.waitForURL(/\/command$/)
