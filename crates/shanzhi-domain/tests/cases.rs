@@ -376,6 +376,9 @@ fn counts_that_do_not_fit_their_action_are_refused() {
     assert!(all.contains("action close counts `closed` twice"), "{all}");
     let all = broken("counts = [\"closed\"]", "counts = [\"due\"]");
     assert!(all.contains("action close counts `due` but its `to` state closed"), "{all}");
+    let all =
+        broken("name_en = \"Urban-management event\"", "name_en = \"Urban-management event\"\nheld_to = \"nowhere\"");
+    assert!(all.contains("held_to: no state runs the step `nowhere`"), "{all}");
     let all = broken("counts = [\"closed\"]", "counts = [\"rated\"]");
     assert!(all.contains("action close counts `rated` but has no `rate` effect"), "{all}");
 }

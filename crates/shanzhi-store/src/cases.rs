@@ -283,6 +283,8 @@ struct LogRest {
     units_cleared: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    held_late: bool,
 }
 
 impl LogRest {
@@ -298,6 +300,7 @@ impl LogRest {
             counts: e.counts.clone(),
             units_cleared: e.units_cleared,
             fields: e.fields.clone(),
+            held_late: e.held_late,
         }
     }
 }
@@ -324,6 +327,7 @@ pub(crate) fn decode_log(m: case_log::Model, seal: &Sealer) -> Result<LogEntry> 
         counts: rest.counts,
         units_cleared: rest.units_cleared,
         fields: rest.fields,
+        held_late: rest.held_late,
     })
 }
 

@@ -262,6 +262,10 @@ pub struct LogEntry {
     /// figures can be explained, and recomputed, from the log alone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counts: Vec<super::counts::Count>,
+    /// Whether the step this action ended is the one the kind's units are held to, and it ended
+    /// late (so the case's closing is not on time).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_late: bool,
     /// The kind's fields the action gave or changed (their values are the case's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,

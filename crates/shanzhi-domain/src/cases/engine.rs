@@ -143,6 +143,7 @@ pub fn create(
         ended_step: None,
         public: false,
         counts: Vec::new(),
+        held_late: false,
         fields: case.fields.keys().cloned().collect(),
     };
     Ok((case, entry))
@@ -305,7 +306,9 @@ pub fn apply(
     };
     let overdue = ended && case.clock.as_ref().is_some_and(|c| c.overdue(now));
     let ended_step = if ended { case.clock.as_ref().map(|c| c.step.clone()) } else { None };
-    if overdue && ended_step.as_deref() == Some(HANDLING_STEP) {
+    // Late on the step the kind's units are held to: the closing will not be on time.
+    let held_late = overdue && ended_step.as_deref() == Some(wf.held_step());
+    if held_late {
         next.late_handling += 1;
     }
     next.seq = case.seq + 1;
@@ -330,6 +333,7 @@ pub fn apply(
         overdue,
         ended_step,
         counts: def.counts.clone(),
+        held_late,
         fields: cmd.fields.keys().cloned().collect(),
     };
     Ok((next, entry))

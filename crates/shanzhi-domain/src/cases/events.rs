@@ -55,6 +55,7 @@ mod tests {
             counts: Vec::new(),
             units_cleared: false,
             fields: Default::default(),
+            held_late: false,
         }
     }
 

@@ -61,7 +61,6 @@ use serde::{Deserialize, Serialize};
 
 use super::case::{Case, Channel, LogEntry, Satisfaction};
 use super::counts::Count;
-use super::workflow::HANDLING_STEP;
 use crate::ids::GridCode;
 
 pub use assessment::{Assessment, AssessmentError, Composite, Part, Rates};
@@ -271,11 +270,6 @@ pub fn closed_on_time(case_after: &Case, _entry: &LogEntry) -> bool {
     case_after.late_handling == 0
 }
 
-/// The deadline of the handling clock the case runs after an entry, if it runs one.
-fn handling_deadline(case: &Case) -> Option<DateTime<Utc>> {
-    case.clock.as_ref().filter(|c| c.step == HANDLING_STEP).map(|c| c.deadline)
-}
-
 /// What one log entry counts: each counter at most once. Kept with the entry (the store's log
 /// columns), so that the cases behind any figure can be listed exactly: the cases with an entry
 /// that counted it, in the months shown, under the area, unit and type of the figure's key.
@@ -309,7 +303,8 @@ impl Counted {
                     }
                 }
                 Count::Dispatched => now.dispatched += 1,
-                Count::Due => due_at = handling_deadline(case_after),
+                // Into a state on the step the kind is held to (checked on import): its deadline.
+                Count::Due => due_at = entry.deadline,
                 Count::Handled => {
                     now.handled += 1;
                     if !entry.overdue {

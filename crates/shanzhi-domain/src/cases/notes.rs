@@ -71,6 +71,7 @@ pub fn annotate(case: &mut Case, actor: &Actor, now: DateTime<Utc>, action: &str
         counts: Vec::new(),
         units_cleared: false,
         fields: Default::default(),
+        held_late: false,
     }
 }
 

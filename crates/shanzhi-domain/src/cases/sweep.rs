@@ -109,6 +109,7 @@ pub fn sweep(
         counts: Vec::new(),
         units_cleared: false,
         fields: Default::default(),
+        held_late: false,
     };
     Ok(Some((next, entry)))
 }

@@ -168,6 +168,9 @@ struct WorkflowFile {
     field: Vec<FieldDef>,
     #[serde(default)]
     open311: Option<Open311Def>,
+    /// The step the kind's units are held to (see [`Workflow::held_step`]); `handling` if not said.
+    #[serde(default)]
+    held_to: Option<String>,
 }
 
 /// How a kind is offered to the public over Open311 (GeoReport v2): not at all (no `[open311]`),
@@ -220,6 +223,7 @@ pub struct Workflow {
     actions: Vec<ActionDef>,
     fields: Vec<FieldDef>,
     open311: Option<Open311Def>,
+    held_to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -232,7 +236,7 @@ pub enum WorkflowError {
 
 /// The counts an action declares, checked: each a known name, once; `due` only into a state on
 /// the handling clock; `rated` only with the `rate` effect.
-fn check_counts(a: &ActionDef, states: &[StateDef], problems: &mut Vec<String>) -> Vec<Count> {
+fn check_counts(a: &ActionDef, states: &[StateDef], held_to: &str, problems: &mut Vec<String>) -> Vec<Count> {
     let mut counts = Vec::new();
     for name in &a.count_names {
         match name.parse::<Count>() {
@@ -245,10 +249,10 @@ fn check_counts(a: &ActionDef, states: &[StateDef], problems: &mut Vec<String>) 
             )),
         }
     }
-    let to_handling = states.iter().any(|s| s.key == a.to && s.step.as_deref() == Some(HANDLING_STEP));
+    let to_handling = states.iter().any(|s| s.key == a.to && s.step.as_deref() == Some(held_to));
     if counts.contains(&Count::Due) && !to_handling {
         problems.push(format!(
-            "action {} counts `due` but its `to` state {} does not run the `{HANDLING_STEP}` step",
+            "action {} counts `due` but its `to` state {} does not run the `{held_to}` step",
             a.key, a.to
         ));
     }
@@ -324,8 +328,12 @@ impl Workflow {
                 problems.push(format!("action {} needs at least one `from` state and one role", a.key));
             }
         }
+        let held_to = f.held_to.clone().unwrap_or_else(|| HANDLING_STEP.to_string());
+        if f.held_to.is_some() && !f.state.iter().any(|s| s.step.as_deref() == Some(held_to.as_str())) {
+            problems.push(format!("held_to: no state runs the step `{held_to}`"));
+        }
         for a in &mut f.action {
-            a.counts = check_counts(a, &f.state, &mut problems);
+            a.counts = check_counts(a, &f.state, &held_to, &mut problems);
         }
         let action_keys: Vec<&str> = f.action.iter().map(|a| a.key.as_str()).collect();
         check_defs(&mut f.field, &action_keys, &mut problems);
@@ -357,6 +365,7 @@ impl Workflow {
             actions: f.action,
             fields: f.field,
             open311: f.open311,
+            held_to,
         })
     }
 
@@ -379,6 +388,13 @@ impl Workflow {
 
     pub fn actions(&self) -> &[ActionDef] {
         &self.actions
+    }
+
+    /// The step the kind's units are held to (`held_to`; `handling`, the type's 处置时限, unless
+    /// the file names another): an entry that ends it late makes the case's closing late, and
+    /// `due` counts its deadline.
+    pub fn held_step(&self) -> &str {
+        &self.held_to
     }
 
     /// How the kind is offered over Open311, if it is.

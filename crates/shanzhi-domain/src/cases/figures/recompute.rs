@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use super::{ALL, Counters, FigureKey, NO_UNIT, UNLOCATED, period_of};
 use crate::cases::case::{Case, Channel, LogEntry};
 use crate::cases::counts::Count;
-use crate::cases::workflow::HANDLING_STEP;
 use crate::ids::{DivisionCode, GridCode};
 
 /// The finest cell: one kind, month, grid (or none), unit (or none) and type.
@@ -50,7 +49,7 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
     let public = !matches!(case.channel, Channel::Patrol | Channel::Device);
     // The unit holding the case: set by an assignment the log records, gone when it says so.
     let mut unit: Option<String> = None;
-    // Whether a handling step of the case has ended late so far (the log says which step ended).
+    // Whether a step the kind is held to has ended late so far (the log says so of each entry).
     let mut late_handling = false;
     for e in log {
         if let Some(a) = &e.units {
@@ -64,7 +63,7 @@ fn count_case(case: &Case, log: &[LogEntry], cells: &mut HashMap<Cell, Counters>
         }
         if e.overdue {
             c.overdue_steps += 1;
-            late_handling |= e.ended_step.as_deref() == Some(HANDLING_STEP);
+            late_handling |= e.held_late;
         }
         for count in &e.counts {
             match count {

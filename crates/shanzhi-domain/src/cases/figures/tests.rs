@@ -405,3 +405,84 @@ fn counters_add_and_name_every_field() {
     assert_eq!(a.named().last(), Some(&("dissatisfied", 4)));
     assert!(!a.is_zero() && Counters::default().is_zero());
 }
+
+/// A kind held to a step of its own (mediation, `held_to = "mediation"`): accepting it is due in
+/// the month its mediation period ends, and an agreement reached after that period makes the
+/// closing late; reached in time, the closing is on time.
+#[test]
+fn a_kind_held_to_its_own_step_is_due_and_late_on_that_step() {
+    let w = World {
+        wf: Workflow::from_toml(include_str!("../../../../../data/workflows/mediation.toml")).unwrap(),
+        ..world()
+    };
+    assert_eq!(w.wf.held_step(), "mediation");
+    let resident = who(Role::Resident);
+    let mediator = Actor {
+        user: "tiaojie".into(),
+        role: Role::ResidentsCommittee,
+        unit: "130202001001:residents_committee".into(),
+    };
+    let play = |days_mediating: i64| {
+        let report = NewReport {
+            type_code: "1005".parse().unwrap(),
+            channel: Channel::ResidentWeb,
+            description: "邻里噪声纠纷".into(),
+            location: None,
+            grid: Some(GRID.parse().unwrap()),
+            reporter: Some("jumin".into()),
+            fields: serde_json::from_value(serde_json::json!({
+                "parties": [{"name": "甲"}, {"name": "乙"}],
+                "dispute_type": "neighbours",
+            }))
+            .unwrap(),
+        };
+        let (mut case, first) = create(&w.wf, &w.tax, &w.cal, report, &resident, t0()).unwrap();
+        let mut kept = deltas(&case, &first);
+        let mut log = vec![first];
+        let mut at = t0();
+        let steps: [(i64, &str, serde_json::Value); 3] = [
+            (60, "accept", serde_json::json!({})),
+            (
+                days_mediating * 24 * 60,
+                "record_agreement",
+                serde_json::json!({"agreement_form": "written", "agreement": "甲方夜间不再施工"}),
+            ),
+            (24 * 60, "confirm_performance", serde_json::json!({})),
+        ];
+        for (minutes, action, fields) in steps {
+            at += Duration::minutes(minutes);
+            let cmd = Command {
+                action: action.into(),
+                opinion: Some("意见".into()),
+                attachments: vec!["p.jpg".into()],
+                fields: serde_json::from_value(fields).unwrap(),
+                ..Command::default()
+            };
+            let (next, entry) = apply(&w.wf, &w.cal, &case, &cmd, &mediator, at).unwrap();
+            kept.extend(deltas(&next, &entry));
+            log.push(entry);
+            case = next;
+        }
+        let accepted = &log[1];
+        assert_eq!(accepted.counts, [Count::Filed, Count::Due]);
+        let due_month = period_of(accepted.deadline.unwrap());
+        assert_eq!(at_in(&kept, &due_month, ALL, NO_UNIT, ALL).due, 1, "due in the month the mediation period ends");
+        let total =
+            kept.iter().filter(|(k, _)| (k.area.as_str(), k.unit.as_str(), k.type_code.as_str()) == (ALL, ALL, ALL));
+        let mut sum = Counters::default();
+        total.for_each(|(_, c)| sum.add(c));
+        let again = recompute(&[(case.clone(), log.clone())]);
+        let mut recomputed = Counters::default();
+        again
+            .iter()
+            .filter(|(k, _)| (k.area.as_str(), k.unit.as_str(), k.type_code.as_str()) == (ALL, ALL, ALL))
+            .for_each(|(_, c)| recomputed.add(c));
+        assert_eq!(sum, recomputed, "kept and recomputed agree");
+        (sum, log)
+    };
+    let (in_time, _) = play(20);
+    assert_eq!((in_time.closed, in_time.closed_on_time, in_time.handled_on_time), (1, 1, 1), "{in_time:?}");
+    let (late, log) = play(40);
+    assert!(log[2].held_late, "the agreement ended the mediation step late");
+    assert_eq!((late.closed, late.closed_on_time, late.handled_on_time), (1, 0, 0), "{late:?}");
+}
