@@ -207,61 +207,15 @@ impl App {
     /// kind's report fields (entered; a person as `<field>.name`, `.phone`, `.id_number`).
     pub fn service_definition(&self, code: &str) -> Result<Vec<Attribute>, AppError> {
         let reference = self.reference();
-        let (wf, d, ty) =
-            resolve(&reference, code).ok_or_else(|| AppError::NotFound { what: format!("service `{code}`") })?;
-        let shown = |order: u32, code: &str, description: String| Attribute {
-            variable: false,
-            code: code.to_string(),
-            datatype: "text",
-            required: false,
-            datatype_description: None,
-            order,
-            description,
-            values: Vec::new(),
-        };
-        let mut out = Vec::new();
-        if d.catalogue {
-            out.push(shown(1, "filing_standard", format!("立案条件：{}", ty.filing_zh)));
-            out.push(shown(2, "closing_standard", format!("结案条件：{}", ty.closing_zh)));
-            out.push(shown(3, "time_limit", format!("处置时限：{}", ty.limit.zh())));
-        }
-        out.push(Attribute {
-            variable: true,
-            code: "crs".into(),
-            datatype: "singlevaluelist",
-            required: false,
-            datatype_description: Some("lat/long 的坐标系，默认 WGS84 (GPS)".into()),
-            order: out.len() as u32 + 1,
-            description: "坐标系".into(),
-            values: vec![
-                ("wgs84".into(), "WGS84（GPS、天地图）".into()),
-                ("gcj02".into(), "GCJ-02（高德、腾讯地图）".into()),
-                ("bd09".into(), "BD-09（百度地图）".into()),
-            ],
-        });
-        for f in wf.fields().iter().filter(|f| f.at.iter().any(|a| a == AT_REPORT)) {
-            for (code, datatype, required, note) in attribute_codes(f) {
-                out.push(Attribute {
-                    variable: true,
-                    code,
-                    datatype,
-                    required,
-                    datatype_description: note,
-                    order: out.len() as u32 + 1,
-                    description: f.name_zh.clone(),
-                    values: f.choices.iter().map(|c| (c.key.clone(), c.name_zh.clone())).collect(),
-                });
-            }
-        }
-        Ok(out)
+        let (wf, d, ty) = resolved(&reference, code)?;
+        Ok(definition(wf, d, ty))
     }
 
     /// Turns an Open311 report into ours, checking it against the service definition.
     pub fn open311_input(&self, r: Open311Report) -> Result<ReportInput, AppError> {
-        let definition = self.service_definition(&r.service_code)?;
         let reference = self.reference();
-        let (wf, _, ty) = resolve(&reference, &r.service_code)
-            .ok_or_else(|| AppError::NotFound { what: format!("service `{}`", r.service_code) })?;
+        let (wf, d, ty) = resolved(&reference, &r.service_code)?;
+        let definition = definition(wf, d, ty);
         let mut crs = None;
         let mut fields: std::collections::BTreeMap<String, serde_json::Value> = Default::default();
         for (code, value) in &r.attributes {
@@ -582,6 +536,14 @@ fn resolve<'r>(
         .and_then(|(wf, d)| type_of(reference, d).map(|ty| (wf, d, ty)))
 }
 
+/// [`resolve`], or a 404 naming the code.
+fn resolved<'r>(
+    reference: &'r Reference,
+    code: &str,
+) -> Result<(&'r Workflow, &'r Open311Def, &'r shanzhi_domain::taxonomy::EventType), AppError> {
+    resolve(reference, code).ok_or_else(|| AppError::NotFound { what: format!("service `{code}`") })
+}
+
 /// Whether Open311 can carry every field a report of the kind must give (a list of people or of
 /// attachments it cannot).
 fn carried(wf: &Workflow) -> bool {
@@ -609,4 +571,53 @@ fn attribute_codes(f: &FieldDef) -> Vec<(String, &'static str, bool, Option<Stri
         ],
         FieldType::People | FieldType::Attachments => Vec::new(),
     }
+}
+
+/// The definition of a resolved service (see [`App::service_definition`]).
+fn definition(wf: &Workflow, d: &Open311Def, ty: &shanzhi_domain::taxonomy::EventType) -> Vec<Attribute> {
+    let shown = |order: u32, code: &str, description: String| Attribute {
+        variable: false,
+        code: code.to_string(),
+        datatype: "text",
+        required: false,
+        datatype_description: None,
+        order,
+        description,
+        values: Vec::new(),
+    };
+    let mut out = Vec::new();
+    if d.catalogue {
+        out.push(shown(1, "filing_standard", format!("立案条件：{}", ty.filing_zh)));
+        out.push(shown(2, "closing_standard", format!("结案条件：{}", ty.closing_zh)));
+        out.push(shown(3, "time_limit", format!("处置时限：{}", ty.limit.zh())));
+    }
+    out.push(Attribute {
+        variable: true,
+        code: "crs".into(),
+        datatype: "singlevaluelist",
+        required: false,
+        datatype_description: Some("lat/long 的坐标系，默认 WGS84 (GPS)".into()),
+        order: out.len() as u32 + 1,
+        description: "坐标系".into(),
+        values: vec![
+            ("wgs84".into(), "WGS84（GPS、天地图）".into()),
+            ("gcj02".into(), "GCJ-02（高德、腾讯地图）".into()),
+            ("bd09".into(), "BD-09（百度地图）".into()),
+        ],
+    });
+    for f in wf.fields().iter().filter(|f| f.at.iter().any(|a| a == AT_REPORT)) {
+        for (code, datatype, required, note) in attribute_codes(f) {
+            out.push(Attribute {
+                variable: true,
+                code,
+                datatype,
+                required,
+                datatype_description: note,
+                order: out.len() as u32 + 1,
+                description: f.name_zh.clone(),
+                values: f.choices.iter().map(|c| (c.key.clone(), c.name_zh.clone())).collect(),
+            });
+        }
+    }
+    out
 }

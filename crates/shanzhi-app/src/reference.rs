@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::cases::duplicates::DuplicateRules;
 use shanzhi_domain::cases::figures::assessment::Assessment;
-use shanzhi_domain::cases::grants::with_counts_of;
+use shanzhi_domain::cases::grants::upgraded_from_shipped;
 use shanzhi_domain::cases::routing::RoutingRules;
 use shanzhi_domain::cases::workflow::Workflow;
 use shanzhi_domain::org::Departments;
@@ -113,7 +113,7 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
         let kind = ReferenceKind::Workflow(wf.kind.clone());
         let current_text = current_text(store, kind.clone(), &wf.version, text, now).await?;
         let current = parse_workflow(&current_text)?;
-        let current = match with_counts_of(&current_text, &format!("{}+counts", current.version), &wf) {
+        let current = match upgraded_from_shipped(&current_text, &format!("{}+counts", current.version), &wf) {
             // Stored before actions declared what they count: it keeps counting what it did.
             Ok(Some(upgraded)) => {
                 let upgraded_wf = parse_workflow(&upgraded)?;

@@ -206,7 +206,9 @@ impl Normalised {
     }
 }
 
-fn normalise(s: &str) -> String {
+/// The text with full-width characters, dash and space look-alikes made ASCII and ignorable
+/// marks dropped: what the masking reads (and what fields check phones and ID numbers on).
+pub(crate) fn normalise(s: &str) -> String {
     Normalised::new(s).text
 }
 

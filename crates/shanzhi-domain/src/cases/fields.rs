@@ -387,7 +387,7 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
     if let Some(p) = obj.get("phone").filter(|v| !v.is_null()) {
         // As people write them: full-width digits, spaces, dashes and brackets, a leading +86 or
         // 0086; at most 20 characters, and nothing else.
-        let raw: String = p.as_str().unwrap_or_default().trim().chars().map(half_width).collect();
+        let raw = privacy::normalise(p.as_str().unwrap_or_default().trim());
         let raw = raw.strip_prefix("+86").or_else(|| raw.strip_prefix("0086")).unwrap_or(&raw).trim_start();
         let allowed =
             raw.chars().count() <= 20 && raw.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')'));
@@ -407,7 +407,7 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
         kept.insert("phone".into(), Value::String(kept_phone));
     }
     if let Some(id) = obj.get("id_number").filter(|v| !v.is_null()) {
-        let id: String = id.as_str().unwrap_or_default().trim().chars().map(half_width).collect();
+        let id = privacy::normalise(id.as_str().unwrap_or_default().trim());
         let id = if id.chars().count() == 18 { id.to_ascii_uppercase() } else { String::new() };
         if !privacy::id_check_ok(&id) {
             return Err(problem(
@@ -419,16 +419,6 @@ fn person(value: &Value, path: &str, zh: &str, en: &str) -> Result<Value, FieldP
         kept.insert("id_number".into(), Value::String(id));
     }
     Ok(Value::Object(kept))
-}
-
-/// A full-width digit, letter or sign as its ASCII self (what a Chinese keyboard may write), the
-/// ideographic space as a space; anything else as it is.
-fn half_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 /// The fields as someone who may not see personal data unmasked sees them: people's names, phones

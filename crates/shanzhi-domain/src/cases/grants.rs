@@ -2,7 +2,7 @@
 //! new version of the workflow file in which the role is added to or taken from each action's
 //! `roles`, every other line and comment kept. Whether the result is a sound workflow (each
 //! action keeps a role) is the import's check. Also the one-time upgrade of a workflow stored
-//! before actions declared what they count ([`with_counts_of`]).
+//! before actions declared what they count ([`upgraded_from_shipped`]).
 
 use toml_edit::{Array, Item};
 
@@ -68,7 +68,7 @@ pub fn with_role_actions(source: &str, version: &str, role: Role, actions: &[Str
 /// over Open311 as the shipped kind is, when it says nothing of it (the code published the event
 /// kind by its name then). `None` when `source` already declares counts somewhere, or nothing
 /// would change.
-pub fn with_counts_of(source: &str, version: &str, shipped: &Workflow) -> Result<Option<String>, EditError> {
+pub fn upgraded_from_shipped(source: &str, version: &str, shipped: &Workflow) -> Result<Option<String>, EditError> {
     let mut doc = open(source, version, &["version"])?;
     if tables(&mut doc, "action", "actions")?.iter().any(|t| t.contains_key("counts")) {
         return Ok(None);
@@ -176,14 +176,14 @@ mod tests {
             .map(|l| format!("{l}\n"))
             .collect();
         assert!(parse_workflow(&old).unwrap().actions().iter().all(|a| a.counts.is_empty()));
-        let text = with_counts_of(&old, "event-2026.2+counts", &shipped).unwrap().expect("an upgrade");
+        let text = upgraded_from_shipped(&old, "event-2026.2+counts", &shipped).unwrap().expect("an upgrade");
         let upgraded = parse_workflow(&text).unwrap();
         assert_eq!(upgraded.version, "event-2026.2+counts");
         for (a, b) in shipped.actions().iter().zip(upgraded.actions()) {
             assert_eq!((&a.key, &a.counts), (&b.key, &b.counts));
         }
         assert_eq!(upgraded.open311(), shipped.open311(), "still published over Open311");
-        assert_eq!(with_counts_of(&text, "again", &shipped).unwrap(), None, "once only");
+        assert_eq!(upgraded_from_shipped(&text, "again", &shipped).unwrap(), None, "once only");
         assert!(text.contains("# 其他来源：受理员转核实"), "comments kept");
     }
 }

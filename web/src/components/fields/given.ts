@@ -2,6 +2,11 @@
 // are left out (the server says which required field is missing); people keep only what was typed.
 import type { KindField } from '../../api'
 
+/** Forgets every value typed (another kind, another action, a new report). */
+export function forget(values: Record<string, unknown>) {
+  for (const k of Object.keys(values)) delete values[k]
+}
+
 /** What an attachments field holds while its files upload. */
 export const UPLOADING = 'uploading…'
 

@@ -55,12 +55,18 @@ struct File {
     field: Vec<FieldDef>,
 }
 
-fn defs() -> Vec<FieldDef> {
-    let mut f: File = toml::from_str(DEFS).unwrap();
+/// The declarations of `text` checked against a workflow with `actions`, and every problem.
+fn checked(text: &str, actions: &[&str]) -> (Vec<FieldDef>, String) {
+    let mut f: File = toml::from_str(text).unwrap();
     let mut problems = Vec::new();
-    check_defs(&mut f.field, &["check", "close"], &mut problems);
-    assert!(problems.is_empty(), "{problems:?}");
-    f.field
+    check_defs(&mut f.field, actions, &mut problems);
+    (f.field, problems.join("\n"))
+}
+
+fn defs() -> Vec<FieldDef> {
+    let (defs, problems) = checked(DEFS, &["check", "close"]);
+    assert!(problems.is_empty(), "{problems}");
+    defs
 }
 
 fn given(v: serde_json::Value) -> BTreeMap<String, Value> {
@@ -209,10 +215,7 @@ type = "number"
 min_value = 5
 max_value = 1
 "#;
-    let mut f: File = toml::from_str(text).unwrap();
-    let mut problems = Vec::new();
-    check_defs(&mut f.field, &["close"], &mut problems);
-    let all = problems.join("\n");
+    let (_, all) = checked(text, &["close"]);
     for expected in [
         "field `Bad Key`: a key is",
         "field Bad Key: unknown type `colour`",
@@ -276,10 +279,7 @@ type = "text"
 max = 5000
 min_value = 1
 "#;
-    let mut f: File = toml::from_str(text).unwrap();
-    let mut problems = Vec::new();
-    check_defs(&mut f.field, &[], &mut problems);
-    let all = problems.join("\n");
+    let (_, all) = checked(text, &[]);
     for expected in [
         "field n: `max` is for text, people and attachments",
         "field n: `min_value` and `max_value` must be finite",
