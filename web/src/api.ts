@@ -142,7 +142,8 @@ export function newKey(): string {
 export interface AreaLive {
   code: string; name: string; level: string; open: number; yellow: number; red: number; summoned: number; today: number
 }
-export interface Overview { area: AreaLive; parents: { code: string; name: string }[]; children: AreaLive[]; unlocated: AreaLive | null; at: string }
+export interface KindLive { kind: string; name_zh: string; name_en: string; open: number; yellow: number; red: number; summoned: number; today: number }
+export interface Overview { area: AreaLive; parents: { code: string; name: string }[]; children: AreaLive[]; unlocated: AreaLive | null; kinds: KindLive[]; at: string }
 export interface BaseMap { tiles: string | null; crs: string; attribution: string; max_zoom: number }
 export interface LiveEvent { id: string; event: string; data: Record<string, unknown> }
 

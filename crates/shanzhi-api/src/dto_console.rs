@@ -54,8 +54,24 @@ pub struct OverviewDto {
     pub children: Vec<AreaLiveDto>,
     /// The area's cases outside every grid, if any.
     pub unlocated: Option<AreaLiveDto>,
+    /// The area's counts for each kind in force (whatever `kind` narrows the rest to), zeros
+    /// included, in key order.
+    pub kinds: Vec<KindLiveDto>,
     /// When the counts were read (RFC 3339).
     pub at: String,
+}
+
+/// What is live of one kind in the area (the counts mean what they mean for an area).
+#[derive(Serialize, ToSchema)]
+pub struct KindLiveDto {
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub open: u64,
+    pub yellow: u64,
+    pub red: u64,
+    pub summoned: u64,
+    pub today: u64,
 }
 
 impl From<Overview> for OverviewDto {
@@ -65,6 +81,20 @@ impl From<Overview> for OverviewDto {
             parents: o.parents.into_iter().map(|(code, name)| ParentDto { code, name }).collect(),
             children: o.children.into_iter().map(Into::into).collect(),
             unlocated: o.unlocated.map(Into::into),
+            kinds: o
+                .kinds
+                .into_iter()
+                .map(|k| KindLiveDto {
+                    kind: k.kind,
+                    name_zh: k.name_zh,
+                    name_en: k.name_en,
+                    open: k.counts.open,
+                    yellow: k.counts.yellow,
+                    red: k.counts.red,
+                    summoned: k.counts.summoned,
+                    today: k.counts.today,
+                })
+                .collect(),
             at: o.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }

@@ -13,12 +13,13 @@ mod metrics;
 mod open311_format;
 mod openapi;
 mod openapi_open311;
+mod query;
 mod routes;
 mod serve;
 
 pub use error::{ApiError, ERROR_CODES};
 pub use limits::Limits;
-pub use openapi::ApiDoc;
+pub use openapi::api_doc;
 pub use serve::serve;
 
 use std::time::Duration;
@@ -36,10 +37,14 @@ async fn no_nul(req: axum::extract::Request, next: axum::middleware::Next) -> ax
     use axum::response::IntoResponse;
     if !req.uri().path().starts_with("/open311/")
         && let Some(q) = req.uri().query()
-        && let Some((key, _)) = routes::auth::url_pairs(q).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        && let Some((key, _)) = query::pairs(q).into_iter().find(|(k, v)| k.contains('\0') || v.contains('\0'))
     {
-        return ApiError::invalid(&key.replace('\0', ""), "a parameter may not contain a NUL character")
-            .into_response();
+        let key = key.replace('\0', "");
+        return ApiError::from(
+            shanzhi_app::AppError::invalid(&key, "a parameter may not contain a NUL character")
+                .with_zh(format!("查询参数 {key} 不能含有 NUL 字符")),
+        )
+        .into_response();
     }
     next.run(req).await
 }

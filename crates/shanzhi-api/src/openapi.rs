@@ -1,5 +1,6 @@
-//! The OpenAPI 3.1 document, served at `/openapi.json`: the routes and types (utoipa), and the
-//! fields of each kind in force (`document`).
+//! The OpenAPI 3.1 document, served at `/openapi.json`: its frame (title, security schemes,
+//! Open311, shared types), the routes of the route table (`routes::table`), and the fields of
+//! each kind in force (`document`).
 
 use shanzhi_domain::cases::workflow::Workflow;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -12,7 +13,6 @@ use crate::dto_cases::*;
 use crate::dto_console::*;
 use crate::error::ApiError;
 use crate::openapi_open311::Open311;
-use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,59 +21,6 @@ use crate::routes;
         description = "Grid-based community governance: places, grids, reference data and cases."
     ),
     modifiers(&Security, &Open311),
-    paths(
-        routes::system::healthz,
-        routes::auth::login,
-        routes::auth::logout,
-        routes::auth::whoami,
-        routes::auth::change_password,
-        routes::auth::create_api_key,
-        routes::auth::list_api_keys,
-        routes::auth::revoke_api_key,
-        routes::admin::list_users,
-        routes::admin::create_user,
-        routes::admin::show_user,
-        routes::admin::change_user,
-        routes::admin::reset_password,
-        routes::admin::unlock_user,
-        routes::admin::roles,
-        routes::admin::edit_role_actions,
-        routes::admin::workflows,
-        routes::admin::search_state,
-        routes::admin::reindex_search,
-        routes::admin::units,
-        routes::admin::scope_entries,
-        routes::admin::reference,
-        routes::admin::reference_source,
-        routes::admin::import_reference,
-        routes::admin::edit_type,
-        routes::admin::change_holiday,
-        routes::admin::change_work_hours,
-        routes::admin::export_grids,
-        routes::admin::import_grids,
-        routes::admin::calendar,
-        routes::admin::audit_log,
-        routes::admin::verify_audit,
-        routes::places::locate,
-        routes::places::area,
-        routes::places::taxonomy,
-        routes::places::kinds,
-        routes::command::base_map,
-        routes::command::map,
-        routes::command::overview,
-        routes::cases::report,
-        routes::cases::list,
-        routes::cases::show,
-        routes::cases::act,
-        routes::cases::add_note,
-        routes::cases::stats,
-        routes::cases::export,
-        routes::cases::export_stats,
-        routes::attachments::upload,
-        routes::attachments::show,
-        routes::attachments::thumbnail,
-        routes::events::watch
-    ),
     components(schemas(
         ApiError,
         LoginDto,
@@ -128,7 +75,13 @@ use crate::routes;
         CalendarDto
     ))
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
+
+/// The document without the kinds' fields: the routes of the route table with their types.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| crate::routes::table().into_openapi()).clone()
+}
 
 /// The ways to authenticate: a login token (`Authorization: Bearer`), an API key (`X-API-Key`,
 /// also accepted as `Authorization: Bearer szk_…` or `?api_key=`), and a resident's follow code
@@ -158,7 +111,7 @@ impl Modify for Security {
 /// (`components.schemas.Fields_<kind>`, named from the report's and the action's `fields`), so a
 /// kind imported as a file is described as soon as it is in force.
 pub fn document(workflows: &[&Workflow]) -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut doc = serde_json::to_value(api_doc()).unwrap_or_default();
     let mut names = Vec::new();
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
         for wf in workflows {

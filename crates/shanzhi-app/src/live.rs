@@ -8,7 +8,7 @@ use shanzhi_domain::access::DataScope;
 use shanzhi_domain::cases::case::Actor;
 use shanzhi_domain::cases::figures::day_start;
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
-use shanzhi_store::{LiveCounts, LiveQuery};
+use shanzhi_store::{LiveCounts, LiveGroup, LiveQuery};
 
 use crate::places::Places;
 use crate::{App, AppError};
@@ -43,7 +43,18 @@ pub struct Overview {
     /// Cases of the area with no grid (reported outside every grid): counted in the area's
     /// figures, under no child.
     pub unlocated: Option<AreaLive>,
+    /// The area's counts for each kind in force (zeros included), in key order.
+    pub kinds: Vec<KindLive>,
     pub at: DateTime<Utc>,
+}
+
+/// What is live of one kind in an area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindLive {
+    pub kind: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub counts: LiveCounts,
 }
 
 /// An area's name and level, the divisions above it and its children (code, name, level).
@@ -75,9 +86,10 @@ fn locate_area(places: &Places, code: &str) -> Result<Where, AppError> {
 }
 
 impl App {
-    /// What is live in `area` (default: the caller's own area, or the city) and its children.
-    /// Every count is within the caller's data scope; residents and devices have no overview.
-    pub async fn overview(&self, area: Option<&str>, actor: &Actor) -> Result<Overview, AppError> {
+    /// What is live in `area` (default: the caller's own area, or the city) and its children, of
+    /// one kind or all, and the area's counts per kind. Every count is within the caller's data
+    /// scope; residents and devices have no overview.
+    pub async fn overview(&self, area: Option<&str>, kind: Option<&str>, actor: &Actor) -> Result<Overview, AppError> {
         let scope = self.scope_of(actor);
         let code = match (&scope, area) {
             (DataScope::Own(_), _) => {
@@ -88,14 +100,31 @@ impl App {
             (_, Some(a)) => a.to_string(),
             (_, None) => shanzhi_domain::access::home_area(actor).unwrap_or_else(|| "1302".to_string()),
         };
+        self.check_kind_and_type(kind, None)?;
         let places = self.places();
         let Where { name, level, parents, children } = locate_area(&places, &code)?;
         let now = self.clock().now();
-        let group = children.first().map(|(c, _, _)| c.len());
-        let rows = self
-            .store()
-            .live_counts(&LiveQuery { scope, area: code.clone(), group, now, today: day_start(now) })
-            .await?;
+        let group = children.first().map_or(LiveGroup::None, |(c, _, _)| LiveGroup::Area(c.len()));
+        let query =
+            LiveQuery { scope, area: code.clone(), group, kind: kind.map(str::to_string), now, today: day_start(now) };
+        let rows = self.store().live_counts(&query).await?;
+        let by_kind = self.store().live_counts(&LiveQuery { group: LiveGroup::Kind, kind: None, ..query }).await?;
+        let reference = self.reference();
+        let mut kinds: Vec<KindLive> = reference
+            .workflows
+            .values()
+            .map(|wf| KindLive {
+                kind: wf.kind.clone(),
+                name_zh: wf.name_zh.clone(),
+                name_en: wf.name_en.clone(),
+                counts: by_kind
+                    .iter()
+                    .find(|(k, _)| k.as_deref() == Some(wf.kind.as_str()))
+                    .map(|(_, c)| *c)
+                    .unwrap_or_default(),
+            })
+            .collect();
+        kinds.sort_by(|a, b| a.kind.cmp(&b.kind));
         let mut total = LiveCounts::default();
         let mut unlocated = None;
         for (k, c) in &rows {
@@ -118,6 +147,6 @@ impl App {
             .iter()
             .map(|p| (p.to_string(), places.tree.get(p).map(|d| d.short_name()).unwrap_or_default()))
             .collect();
-        Ok(Overview { area: AreaLive::new(code, name, level, total), parents, children, unlocated, at: now })
+        Ok(Overview { area: AreaLive::new(code, name, level, total), parents, children, unlocated, kinds, at: now })
     }
 }

@@ -25,7 +25,7 @@ pub use attachments::AttachmentRecord;
 pub use audit::{AuditQuery, AuditReport};
 pub use cases::{Acted, CaseFilter, Counter, History, LightFilter, NewCase, StoredCase};
 pub use figures::FigureQuery;
-pub use live::{LiveCounts, LiveQuery};
+pub use live::{LiveCounts, LiveGroup, LiveQuery};
 pub use logins::ALL_ADDRESSES;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};

@@ -12,7 +12,7 @@ use crate::entity::case;
 use crate::{Result, Store};
 
 /// What is live in an area now.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LiveCounts {
     /// Not closed (any state short of a terminal one).
     pub open: u64,
@@ -43,11 +43,24 @@ pub struct LiveQuery {
     pub scope: DataScope,
     /// A division or grid code (see `area_condition`).
     pub area: String,
-    /// 6, 9, 12 or 15.
-    pub group: Option<usize>,
+    /// How the counts are grouped.
+    pub group: LiveGroup,
+    /// Only cases of this kind.
+    pub kind: Option<String>,
     pub now: DateTime<Utc>,
     /// When today began (UTC+8 midnight, in UTC).
     pub today: DateTime<Utc>,
+}
+
+/// The groups of live counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveGroup {
+    /// One row for the whole area.
+    None,
+    /// By the first n digits of the grid code (6, 9, 12 or 15): the area's children.
+    Area(usize),
+    /// By case kind.
+    Kind,
 }
 
 #[derive(FromQueryResult)]
@@ -71,8 +84,9 @@ impl Store {
         let open = || Condition::all().add(case::Column::ClosedAt.is_null());
         // The group length is a number we chose (6..=15), not input: written into the SQL as it is.
         let key = match q.group {
-            Some(n) => Expr::cust(format!("substr(grid_code, 1, {n})")),
-            None => Expr::cust("'*'"),
+            LiveGroup::Area(n) => Expr::cust(format!("substr(grid_code, 1, {n})")),
+            LiveGroup::Kind => Expr::col(case::Column::Kind),
+            LiveGroup::None => Expr::cust("'*'"),
         };
         let mut select = case::Entity::find()
             .select_only()
@@ -88,7 +102,10 @@ impl Store {
             .filter(scope_condition(&q.scope))
             .filter(area_condition(&q.area))
             .filter(Condition::any().add(case::Column::ClosedAt.is_null()).add(case::Column::ReportedAt.gte(q.today)));
-        if q.group.is_some() {
+        if let Some(kind) = &q.kind {
+            select = select.filter(case::Column::Kind.eq(kind.as_str()));
+        }
+        if q.group != LiveGroup::None {
             select = select.group_by(Expr::col(Alias::new("k")));
         }
         let rows = select.into_model::<Row>().all(self.db()).await?;
@@ -96,7 +113,7 @@ impl Store {
         let mut out: Vec<(Option<String>, LiveCounts)> = rows
             .into_iter()
             .map(|r| {
-                let k = if q.group.is_some() { r.k } else { Some("*".into()) };
+                let k = if q.group == LiveGroup::None { Some("*".into()) } else { r.k };
                 let c = LiveCounts {
                     open: n(r.open),
                     yellow: n(r.yellow),

@@ -2,11 +2,9 @@
 //! reference data versions and imports, grid imports with their validation report. The work
 //! calendar in force is public, like the taxonomy.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -25,9 +23,10 @@ use crate::dto_admin::{
 };
 use crate::dto_admin::{RoleActionsDto, SearchRebuildDto, WorkHoursDto, WorkflowRolesDto};
 use crate::error::ApiError;
+use crate::query::Query;
 use crate::routes::auth::Authed;
 use crate::routes::body;
-use crate::routes::cases::flag;
+use crate::routes::cases::within;
 use shanzhi_app::admin::require_admin;
 
 fn user_dto(app: &App, row: UserRow) -> UserDto {
@@ -36,26 +35,23 @@ fn user_dto(app: &App, row: UserRow) -> UserDto {
     UserDto::new(row, name, extra)
 }
 
-fn number(q: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, ApiError> {
-    match q.get(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| ApiError::invalid(name, format!("`{v}` is not a number from 1 to {max}"))),
-    }
+/// Whether an edit or an import only checks.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRun {
+    /// Check only; nothing is written
+    dry_run: Option<bool>,
 }
 
 /// An in-page edit's input, the caller's permission checked first: whether it is a dry run, and
 /// the change.
 fn edit_input<T: serde::de::DeserializeOwned>(
     caller: &Caller,
-    q: &HashMap<String, String>,
+    q: &DryRun,
     bytes: &Bytes,
 ) -> Result<(bool, T), ApiError> {
     require_admin(caller)?;
-    Ok((flag(q, "dry_run")?.unwrap_or(false), body(bytes)?))
+    Ok((q.dry_run.unwrap_or(false), body(bytes)?))
 }
 
 /// A date field (YYYY-MM-DD), or a 400 naming it.
@@ -65,9 +61,9 @@ fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
 }
 
 /// An import's input, the caller's permission checked first: whether it is a dry run, and the file.
-fn import_input(caller: &Caller, q: &HashMap<String, String>, bytes: &Bytes) -> Result<(bool, String), ApiError> {
+fn import_input(caller: &Caller, q: &DryRun, bytes: &Bytes) -> Result<(bool, String), ApiError> {
     require_admin(caller)?;
-    Ok((flag(q, "dry_run")?.unwrap_or(false), text_body(bytes, "body")?))
+    Ok((q.dry_run.unwrap_or(false), text_body(bytes, "body")?))
 }
 
 fn text_body(bytes: &Bytes, field: &str) -> Result<String, ApiError> {
@@ -78,22 +74,24 @@ fn text_body(bytes: &Bytes, field: &str) -> Result<String, ApiError> {
     Ok(text.to_string())
 }
 
-/// The query parameters of the account list (for the OpenAPI document).
-#[derive(utoipa::IntoParams)]
+/// The query parameters of the account list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct UserListParams {
     /// Part of the username or display name
     q: Option<String>,
     /// A role code
-    role: Option<String>,
+    #[param(value_type = Option<String>)]
+    role: Option<Role>,
     /// A unit id, or a division code (units in that area)
     unit: Option<String>,
     /// true: only disabled accounts; false: only active ones
     disabled: Option<bool>,
     /// From 1
+    #[param(minimum = 1)]
     page: Option<u64>,
     /// 1 to 200 (default 50)
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u64>,
 }
 
@@ -105,19 +103,15 @@ pub struct UserListParams {
 pub async fn list_users(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<UserListParams>,
 ) -> Result<Json<UserPageDto>, ApiError> {
-    let role = match q.get("role").filter(|r| !r.is_empty()) {
-        None => None,
-        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::invalid("role", format!("`{r}` is not a role")))?),
-    };
-    let per_page = number(&q, "per_page", 50, 200)?;
-    let page = number(&q, "page", 1, 1_000_000)?;
+    let per_page = within("per_page", q.per_page, 50, 200)?;
+    let page = within("page", q.page, 1, 1_000_000)?;
     let query = UserQuery {
-        text: q.get("q").cloned(),
-        role,
-        unit: q.get("unit").cloned(),
-        disabled: flag(&q, "disabled")?,
+        text: q.q,
+        role: q.role,
+        unit: q.unit,
+        disabled: q.disabled,
         offset: (page - 1) * per_page,
         limit: per_page,
     };
@@ -269,7 +263,7 @@ pub async fn workflows(
 /// with `dry_run=true`, only checked. Audited.
 #[utoipa::path(put, path = "/api/v1/admin/roles/{role}/actions/{kind}", tag = "admin", request_body = RoleActionsDto,
     params(("role" = String, Path, description = "A role code"), ("kind" = String, Path, description = "A case kind"),
-           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+           DryRun),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
@@ -277,7 +271,7 @@ pub async fn edit_role_actions(
     State(app): State<App>,
     Authed(caller): Authed,
     Path((role, kind)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, dto): (bool, RoleActionsDto) = edit_input(&caller, &q, &bytes)?;
@@ -286,28 +280,41 @@ pub async fn edit_role_actions(
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
+/// The query parameters of the unit picker.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitParams {
+    /// Part of the name, or the start of the id
+    q: Option<String>,
+    /// Only units an account of this role may belong to
+    #[param(value_type = Option<String>)]
+    role: Option<Role>,
+}
+
+/// Words to look for.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Words {
+    /// Part of the name, or the start of the code
+    q: Option<String>,
+}
+
 /// Units to choose for an account: by part of the name or the start of the id, of the kinds a
 /// role belongs to; at most 50.
 #[utoipa::path(get, path = "/api/v1/admin/units", tag = "admin",
-    params(("q" = Option<String>, Query, description = "Part of the name, or the start of the id"),
-           ("role" = Option<String>, Query, description = "Only units an account of this role may belong to")),
+    params(UnitParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Vec<UnitDto>), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError)))]
 pub async fn units(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<UnitParams>,
 ) -> Result<Json<Vec<UnitDto>>, ApiError> {
     require_admin(&caller)?;
-    let kinds = match q.get("role").filter(|r| !r.is_empty()) {
-        None => &[][..],
-        Some(r) => {
-            Role::parse(r).ok_or_else(|| ApiError::invalid("role", format!("`{r}` is not a role")))?.unit_kinds()
-        }
-    };
+    let kinds = q.role.map_or(&[][..], Role::unit_kinds);
     let places = app.places();
-    let found = places.find_units(q.get("q").map(String::as_str).unwrap_or(""), kinds, 50);
+    let found = places.find_units(q.q.as_deref().unwrap_or(""), kinds, 50);
     Ok(Json(
         found
             .into_iter()
@@ -325,17 +332,17 @@ pub async fn units(
 /// units by part of the name or the start of the code (a full grid code finds its grid); at most
 /// 50, areas first.
 #[utoipa::path(get, path = "/api/v1/admin/scope-entries", tag = "admin",
-    params(("q" = String, Query, description = "Part of the name, or the start of the code")),
+    params(Words),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Vec<ScopeEntryDto>), (status = 401, body = ApiError),
               (status = 403, body = ApiError)))]
 pub async fn scope_entries(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Words>,
 ) -> Result<Json<Vec<ScopeEntryDto>>, ApiError> {
     require_admin(&caller)?;
-    let found = app.places().find_scope_entries(q.get("q").map(String::as_str).unwrap_or(""), 50);
+    let found = app.places().find_scope_entries(q.q.as_deref().unwrap_or(""), 50);
     Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
@@ -377,7 +384,7 @@ pub async fn reference_source(
 /// already used for other content is a conflict. Audited.
 #[utoipa::path(post, path = "/api/v1/admin/reference/{kind}", tag = "admin",
     params(("kind" = String, Path, description = "taxonomy, calendar, routing, duplicates, assessment or workflow"),
-           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+           DryRun),
     request_body(content = String, content_type = "text/plain"),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -386,7 +393,7 @@ pub async fn import_reference(
     State(app): State<App>,
     Authed(caller): Authed,
     Path(kind): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, text) = import_input(&caller, &q, &bytes)?;
@@ -399,7 +406,7 @@ pub async fn import_reference(
 /// put in force; with `dry_run=true`, only checked. Open cases keep their deadlines. Audited.
 #[utoipa::path(put, path = "/api/v1/admin/taxonomy/types/{code}", tag = "admin", request_body = TypeEditDto,
     params(("code" = String, Path, description = "The type's 4-digit code"),
-           ("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+           DryRun),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
@@ -407,7 +414,7 @@ pub async fn edit_type(
     State(app): State<App>,
     Authed(caller): Authed,
     Path(code): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, dto): (bool, TypeEditDto) = edit_input(&caller, &q, &bytes)?;
@@ -439,14 +446,14 @@ pub async fn edit_type(
 /// checked like an imported file (times in order, every holiday inside the dates) and put in
 /// force; with `dry_run=true`, only checked. Deadlines already set stay. Audited.
 #[utoipa::path(put, path = "/api/v1/admin/calendar/hours", tag = "admin", request_body = WorkHoursDto,
-    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    params(DryRun),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn change_work_hours(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, dto): (bool, WorkHoursDto) = edit_input(&caller, &q, &bytes)?;
@@ -466,14 +473,14 @@ pub async fn change_work_hours(
 /// calendar's range) and put in force; with `dry_run=true`, only checked. Deadlines already set
 /// stay. Audited.
 #[utoipa::path(post, path = "/api/v1/admin/calendar/holidays", tag = "admin", request_body = HolidayChangeDto,
-    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    params(DryRun),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn change_holiday(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, dto): (bool, HolidayChangeDto) = edit_input(&caller, &q, &bytes)?;
@@ -510,7 +517,7 @@ fn one_of<T: serde::de::DeserializeOwned>(field: &str, text: &str, list: &[&str]
 /// feature, code, kind (syntax, geometry, invalid_ring, self_intersection, bad_code,
 /// unknown_community, duplicate_code, overlap, bad_property) and message. Audited.
 #[utoipa::path(post, path = "/api/v1/admin/grids", tag = "admin",
-    params(("dry_run" = Option<bool>, Query, description = "Check only; nothing is written")),
+    params(DryRun),
     request_body(content = String, content_type = "application/geo+json"),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -518,7 +525,7 @@ fn one_of<T: serde::de::DeserializeOwned>(field: &str, text: &str, list: &[&str]
 pub async fn import_grids(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<DryRun>,
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, text) = import_input(&caller, &q, &bytes)?;
@@ -547,10 +554,9 @@ pub async fn export_grids(State(app): State<App>, Authed(caller): Authed) -> Res
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
 }
 
-/// The query parameters of the audit log (for the OpenAPI document).
-#[derive(utoipa::IntoParams)]
+/// The query parameters of the audit log.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct AuditParams {
     /// Exactly this actor (a username, `system`)
     actor: Option<String>,
@@ -559,8 +565,10 @@ pub struct AuditParams {
     /// Targets beginning with this (a case id, a username)
     target: Option<String>,
     /// Entries before this sequence number (the previous page's `next_before`)
+    #[param(minimum = 1)]
     before: Option<i64>,
     /// 1 to 500 (default 100)
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -573,26 +581,15 @@ pub struct AuditParams {
 pub async fn audit_log(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<AuditParams>,
 ) -> Result<Json<AuditPageDto>, ApiError> {
     require_admin(&caller)?;
-    let limit = number(&q, "limit", 100, 500)?;
-    let before = match q.get("before").filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => Some(
-            b.parse::<i64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ApiError::invalid("before", format!("`{b}` is not a positive sequence number")))?,
-        ),
-    };
-    let query = AuditQuery {
-        actor: q.get("actor").cloned(),
-        action: q.get("action").cloned(),
-        target: q.get("target").cloned(),
-        before,
-        limit,
-    };
+    let limit = within("limit", q.limit, 100, 500)?;
+    if q.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::invalid("before", "before is a sequence number, from 1"));
+    }
+    let before = q.before;
+    let query = AuditQuery { actor: q.actor, action: q.action, target: q.target, before, limit };
     let items = app.audit_log(&caller, &query).await?;
     let next_before = (items.len() as u64 == limit).then(|| items.last().map(|e| e.seq)).flatten();
     Ok(Json(AuditPageDto { items: items.into_iter().map(AuditEntryDto::from).collect(), next_before }))

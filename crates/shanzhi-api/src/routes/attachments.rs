@@ -2,23 +2,30 @@
 //! then reference the answer's `id` in a report's or an action's `attachments`; read it back (or
 //! its thumbnail) within one's data scope.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::App;
 
 use crate::dto_cases::AttachmentDto;
 use crate::error::ApiError;
+use crate::query::Query;
 use crate::routes::auth::Authed;
+
+/// An upload's name.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileName {
+    /// The file's name, for display only
+    name: Option<String>,
+}
 
 /// Uploads a photo or a file: the raw bytes as the body (JPEG, PNG, WebP, PDF or MP4, judged by
 /// the content; at most the configured size, 10 MiB by default). Images get a thumbnail.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "cases",
-    params(("name" = Option<String>, Query, description = "The file's name, for display only")),
+    params(FileName),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 201, body = AttachmentDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
@@ -27,10 +34,10 @@ use crate::routes::auth::Authed;
 pub async fn upload(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<FileName>,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentDto>), ApiError> {
-    let record = app.upload(bytes, q.get("name").cloned(), &caller.actor).await?;
+    let record = app.upload(bytes, q.name, &caller.actor).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 

@@ -24,33 +24,7 @@ fn header<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
 /// `api_key=` in the query string (Open311 clients send it there).
 fn query_key(parts: &Parts) -> Option<String> {
     let q = parts.uri.query()?;
-    url_pairs(q).find(|(k, _)| k == "api_key").map(|(_, v)| v)
-}
-
-pub(crate) fn url_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    q.split('&').filter_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        Some((percent(&k.replace('+', " ")), percent(&v.replace('+', " "))))
-    })
-}
-
-fn percent(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::query::pairs(q).into_iter().find(|(k, _)| k == "api_key").map(|(_, v)| v)
 }
 
 impl FromRequestParts<App> for Authed {
@@ -218,15 +192,4 @@ pub async fn revoke_api_key(
     admin_only(&caller)?;
     app.revoke_api_key(&caller.actor.user, &name).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_are_percent_decoded() {
-        let pairs: Vec<(String, String)> = super::url_pairs("a=1&api_key=szk_a%2Bb&c=x+y").collect();
-        assert_eq!(pairs[1], ("api_key".to_string(), "szk_a+b".to_string()));
-        assert_eq!(pairs[2].1, "x y");
-        assert_eq!(super::percent("%E5%94%90"), "唐");
-    }
 }

@@ -1,11 +1,9 @@
 //! Cases: report, list, read, act, figures. The caller comes from a login token or an API key
 //! (`Authed`); without either it is an anonymous resident.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -17,6 +15,7 @@ use shanzhi_domain::cases::engine::Command;
 
 use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, NoteDto, ReportDto, StatsDto};
 use crate::error::ApiError;
+use crate::query::{And, Query};
 use crate::routes::auth::Authed;
 use crate::routes::body;
 
@@ -137,17 +136,17 @@ pub async fn add_note(
 /// One case with its log, its routing explanation and the actions the caller may take. Phone and
 /// ID numbers and plates are masked; `unmask=true` shows them to command-centre roles (audited).
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path), ("unmask" = Option<bool>, Query, description = "Show personal data (command-centre roles; audited)")), security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
+    params(("id" = String, Path), Unmask), security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseDetailDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn show(
     State(app): State<App>,
     Path(id): Path<String>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(Unmask { unmask }): Query<Unmask>,
 ) -> Result<Json<CaseDetailDto>, ApiError> {
     let id = parse_id(&id)?;
-    let unmask = flag(&q, "unmask")?.unwrap_or(false);
+    let unmask = unmask.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
     let session = unmask.then(|| caller.session());
     Ok(Json(app.case_detail(id, &caller.actor, session.as_deref()).await?.into()))
@@ -166,44 +165,20 @@ fn unmask_needs_login(caller: &shanzhi_app::auth::Caller, unmask: bool) -> Resul
     Ok(())
 }
 
-fn time(q: &HashMap<String, String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-    q.get(field)
-        .map(|v| {
-            DateTime::parse_from_rfc3339(v)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| ApiError::invalid(field, format!("{field} `{v}` is not an RFC 3339 time")))
-        })
-        .transpose()
-}
-
-fn number(q: &HashMap<String, String>, field: &str, default: u64, max: u64) -> Result<u64, ApiError> {
-    match q.get(field) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| ApiError::invalid(field, format!("{field} `{v}` is not a number up to {max}"))),
-    }
-}
-
 /// Cases, newest first: `{"total": N, "items": [...]}`; with `q`, those holding the words
 /// (full-text search in Chinese), combined with the other filters.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
-    params(
-        CaseFilterParams,
-        ("page" = Option<u64>, Query, description = "From 1"), ("page_size" = Option<u64>, Query, description = "1..=500, default 20"),
-    ),
+    params(CaseFilterParams, Paging),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, body = CaseListDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn list(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(And(q, paging)): Query<And<CaseFilterParams, Paging>>,
 ) -> Result<Json<CaseListDto>, ApiError> {
-    let page_size = number(&q, "page_size", 20, 500)?.max(1);
-    let page = number(&q, "page", 1, 1_000_000)?.max(1);
+    let page_size = within("page_size", paging.page_size, 20, 500)?;
+    let page = within("page", paging.page, 1, 1_000_000)?;
     let (mut filter, words) = case_filter(&app, &q)?;
     filter.limit = page_size;
     filter.offset = (page - 1) * page_size;
@@ -217,21 +192,20 @@ pub async fn list(
     Ok(Json(CaseListDto { total, items: items.into_iter().map(Into::into).collect(), capped }))
 }
 
-/// The filters of the case list and its export (for the OpenAPI document; `case_filter` reads them).
-#[derive(utoipa::IntoParams)]
+/// The filters of the case list and its export.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct CaseFilterParams {
     state: Option<String>,
     kind: Option<String>,
     #[param(rename = "type")]
+    #[serde(rename = "type")]
     type_code: Option<String>,
     /// Division (4/6/9/12 digits) or grid (15) code: the whole subtree
     area: Option<String>,
     /// Primary unit id
     unit: Option<String>,
-    /// green | yellow | red
-    light: Option<String>,
+    light: Option<Light>,
     overdue: Option<bool>,
     /// Closed (true) or still open (false)
     closed: Option<bool>,
@@ -240,81 +214,135 @@ pub struct CaseFilterParams {
     /// In a grid (true) or reported outside every grid (false)
     located: Option<bool>,
     /// Closed at or after (RFC 3339)
-    closed_from: Option<String>,
+    closed_from: Option<DateTime<Utc>>,
     /// Closed before (RFC 3339)
-    closed_to: Option<String>,
+    closed_to: Option<DateTime<Utc>>,
     /// The cases behind a figure of the dashboards (any counter of `/api/v1/stats`: reported,
     /// filed, dispatched, due, handled, handled_on_time, closed, closed_on_time, overdue_steps,
     /// satisfied, …): the cases with a log entry that counted it in [figure_from, figure_to)
     /// (`due`: whose handling deadline falls in it); each case once
     figure: Option<String>,
     /// With `figure`: from (RFC 3339)
-    figure_from: Option<String>,
+    figure_from: Option<DateTime<Utc>>,
     /// With `figure`: before (RFC 3339)
-    figure_to: Option<String>,
+    figure_to: Option<DateTime<Utc>>,
     /// With `figure`: the unit the figure counted the case under (as in `/api/v1/stats?by=unit`;
     /// `-`: none), which may not be its unit now
     figure_unit: Option<String>,
     /// Reported at or after (RFC 3339)
-    from: Option<String>,
+    from: Option<DateTime<Utc>>,
     /// Reported before (RFC 3339)
-    to: Option<String>,
+    to: Option<DateTime<Utc>>,
     /// Words (Chinese or other, up to 100 characters), every one of which the case's description,
     /// place or notes must hold
     q: Option<String>,
 }
 
+/// A case's traffic light: how much of its time limit is used.
+#[derive(Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+/// A page of a list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// From 1
+    #[param(minimum = 1)]
+    page: Option<u64>,
+    /// 1 to 500, default 20
+    #[param(minimum = 1, maximum = 500)]
+    page_size: Option<u64>,
+}
+
+/// Whether personal data is shown whole.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Unmask {
+    /// Personal data whole (command-centre roles; audited)
+    unmask: Option<bool>,
+}
+
+/// The language of an export's headers.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Lang {
+    lang: Option<Language>,
+}
+
+/// zh (the default) or en.
+#[derive(Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+pub enum Language {
+    #[serde(rename = "zh", alias = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+/// A number given or its default, within `1..=max`, or a 400 naming the parameter.
+pub(crate) fn within(field: &str, value: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::from(
+            shanzhi_app::AppError::invalid(field, format!("{n} is not from 1 to {max}"))
+                .with_zh(format!("{field} 应在 1 到 {max} 之间")),
+        )),
+    }
+}
+
 /// The filters of the case list (and its export), and the search words if any.
-fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
-    let light = match q.get("light").map(String::as_str) {
-        None => None,
-        Some("green") => Some(LightFilter::Green),
-        Some("yellow") => Some(LightFilter::Yellow),
-        Some("red") => Some(LightFilter::Red),
-        Some(v) => return Err(ApiError::invalid("light", format!("light `{v}` is not green, yellow or red"))),
-    };
-    if let Some(a) = q.get("area")
+fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
+    let light = q.light.map(|l| match l {
+        Light::Green => LightFilter::Green,
+        Light::Yellow => LightFilter::Yellow,
+        Light::Red => LightFilter::Red,
+    });
+    if let Some(a) = &q.area
         && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
     {
         return Err(ApiError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
     }
-    let acted = match q.get("figure").filter(|f| !f.is_empty()) {
-        None if q.get("figure_unit").is_some_and(|u| !u.is_empty()) => {
+    let acted = match &q.figure {
+        None if q.figure_unit.is_some() => {
             return Err(ApiError::invalid("figure_unit", "figure_unit narrows a figure: give figure too"));
         }
         None => None,
         Some(figure) => {
-            let from = time(q, "figure_from")?.ok_or_else(|| {
+            let from = q.figure_from.ok_or_else(|| {
                 ApiError::invalid("figure_from", "a figure needs its months: figure_from and figure_to")
             })?;
-            let to = time(q, "figure_to")?.ok_or_else(|| {
+            let to = q.figure_to.ok_or_else(|| {
                 ApiError::invalid("figure_to", "a figure needs its months: figure_from and figure_to")
             })?;
-            let unit = q.get("figure_unit").filter(|u| !u.is_empty()).cloned();
-            Some(app.figure_filter(figure, from, to, unit)?)
+            Some(app.figure_filter(figure, from, to, q.figure_unit.clone())?)
         }
     };
     known_filters(app, q)?;
     let filter = CaseFilter {
         acted,
-        state: q.get("state").cloned(),
-        kind: q.get("kind").cloned(),
-        type_code: q.get("type").cloned(),
-        area: q.get("area").cloned(),
-        unit: q.get("unit").cloned(),
+        state: q.state.clone(),
+        kind: q.kind.clone(),
+        type_code: q.type_code.clone(),
+        area: q.area.clone(),
+        unit: q.unit.clone(),
         light,
-        overdue: flag(q, "overdue")?,
-        closed: flag(q, "closed")?,
-        summoned: flag(q, "summoned")?,
-        located: flag(q, "located")?,
-        closed_from: time(q, "closed_from")?,
-        closed_to: time(q, "closed_to")?,
-        reported_from: time(q, "from")?,
-        reported_to: time(q, "to")?,
+        overdue: q.overdue,
+        closed: q.closed,
+        summoned: q.summoned,
+        located: q.located,
+        closed_from: q.closed_from,
+        closed_to: q.closed_to,
+        reported_from: q.from,
+        reported_to: q.to,
         // The application narrows to the caller's data scope.
         ..CaseFilter::default()
     };
-    let words = q.get("q").map(|w| w.trim()).filter(|w| !w.is_empty());
+    let words = q.q.as_deref().map(str::trim).filter(|w| !w.is_empty());
     if words.is_some_and(|w| w.chars().count() > 100) {
         return Err(ApiError::invalid("q", "q must have at most 100 characters"));
     }
@@ -323,12 +351,12 @@ fn case_filter<'q>(app: &App, q: &'q HashMap<String, String>) -> Result<(CaseFil
 
 /// A kind, state, type, unit or area filter names what the registers in force hold: a typo is a
 /// 400 naming the field, not an empty list that looks like "no such cases".
-fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError> {
+fn known_filters(app: &App, q: &CaseFilterParams) -> Result<(), ApiError> {
     let reference = app.reference();
     let places = app.places();
-    let kind = q.get("kind").filter(|k| !k.is_empty());
-    app.check_kind_and_type(kind.map(String::as_str), q.get("type").map(String::as_str))?;
-    if let Some(state) = q.get("state") {
+    let kind = q.kind.as_ref();
+    app.check_kind_and_type(kind.map(String::as_str), q.type_code.as_deref())?;
+    if let Some(state) = &q.state {
         let mut workflows = reference.workflows.iter().filter(|(k, _)| kind.is_none_or(|want| want == *k));
         if !workflows.any(|(_, wf)| wf.state(state).is_some()) {
             let of = kind.map(|k| format!("the {k} workflow")).unwrap_or_else(|| "any workflow".into());
@@ -337,14 +365,14 @@ fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError>
     }
     // A unit dissolved or a grid redrawn still names the cases it had (to find and withdraw
     // them): one of a known division is taken.
-    if let Some(u) = q.get("unit") {
+    if let Some(u) = &q.unit {
         let of_a_division =
             u.split_once(':').is_some_and(|(area, key)| !key.is_empty() && places.division_name(area).is_some());
         if places.unit(u).is_none() && !of_a_division {
             return Err(ApiError::invalid("unit", format!("unit `{u}` is not a unit of a known division")));
         }
     }
-    if let Some(a) = q.get("area") {
+    if let Some(a) = &q.area {
         let known = match a.len() {
             15 => a
                 .parse::<shanzhi_domain::ids::GridCode>()
@@ -359,27 +387,13 @@ fn known_filters(app: &App, q: &HashMap<String, String>) -> Result<(), ApiError>
     Ok(())
 }
 
-/// A true/false parameter.
-pub(crate) fn flag(q: &HashMap<String, String>, field: &str) -> Result<Option<bool>, ApiError> {
-    match q.get(field).map(String::as_str) {
-        None => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(v) => Err(ApiError::invalid(field, format!("{field} `{v}` is not true or false"))),
-    }
-}
-
 /// The case list as an Excel workbook (.xlsx) with Chinese headers (`lang=en`: English).
 ///
 /// The newest 20,000 matching cases within the caller's scope (`X-Capped: true` when more
 /// matched). Personal data is masked unless `unmask=true` is asked by a command-centre role;
 /// every export is audited, and the sheet names who exported it and when.
 #[utoipa::path(get, path = "/api/v1/exports/cases.xlsx", tag = "cases",
-    params(
-        CaseFilterParams,
-        ("unmask" = Option<bool>, Query, description = "Personal data whole (command-centre roles; audited)"),
-        ("lang" = Option<String>, Query, description = "zh (default) or en: the headers' language"),
-    ),
+    params(CaseFilterParams, Unmask, Lang),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
                (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
@@ -387,12 +401,12 @@ pub(crate) fn flag(q: &HashMap<String, String>, field: &str) -> Result<Option<bo
 pub async fn export(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(And(q, And(Unmask { unmask }, lang))): Query<And<CaseFilterParams, And<Unmask, Lang>>>,
 ) -> Result<Response, ApiError> {
     let (filter, words) = case_filter(&app, &q)?;
-    let unmask = flag(&q, "unmask")?.unwrap_or(false);
+    let unmask = unmask.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
-    let english = lang(&q)?;
+    let english = lang.english();
     let session = unmask.then(|| caller.session());
     let export = app.export_cases(&filter, words, &caller.actor, session.as_deref(), english).await?;
     Ok(xlsx("cases", export))
@@ -407,18 +421,16 @@ pub async fn export(
 pub async fn stats(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<StatsParams>,
 ) -> Result<Json<StatsDto>, ApiError> {
-    Ok(Json(app.stats(&stats_query(&q), &caller.actor).await?.into()))
+    Ok(Json(app.stats(&q.into(), &caller.actor).await?.into()))
 }
 
-/// The parameters of the figures and their export (for the OpenAPI document; `stats_query` reads
-/// them).
-#[derive(utoipa::IntoParams)]
+/// The parameters of the figures and their export.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct StatsParams {
-    /// event (default) or demand
+    /// A case kind (default: event)
     kind: Option<String>,
     /// First month, YYYY-MM
     from: Option<String>,
@@ -428,20 +440,23 @@ pub struct StatsParams {
     area: Option<String>,
     unit: Option<String>,
     #[param(rename = "type")]
+    #[serde(rename = "type")]
     type_code: Option<String>,
     /// period | area (children of `area`) | unit | type
     by: Option<String>,
 }
 
-fn stats_query(q: &HashMap<String, String>) -> StatsQuery {
-    StatsQuery {
-        kind: q.get("kind").cloned().unwrap_or_else(|| "event".into()),
-        from: q.get("from").cloned(),
-        to: q.get("to").cloned(),
-        area: q.get("area").cloned(),
-        unit: q.get("unit").cloned(),
-        type_code: q.get("type").cloned(),
-        by: q.get("by").cloned(),
+impl From<StatsParams> for StatsQuery {
+    fn from(q: StatsParams) -> StatsQuery {
+        StatsQuery {
+            kind: q.kind.unwrap_or_else(|| "event".into()),
+            from: q.from,
+            to: q.to,
+            area: q.area,
+            unit: q.unit,
+            type_code: q.type_code,
+            by: q.by,
+        }
     }
 }
 
@@ -449,7 +464,7 @@ fn stats_query(q: &HashMap<String, String>) -> StatsQuery {
 /// headers (`lang=en`: English): each row's key and name, every counter, every rate (%), the
 /// composite score and grade, and the total. Audited (`stats.export`).
 #[utoipa::path(get, path = "/api/v1/exports/stats.xlsx", tag = "cases",
-    params(StatsParams, ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    params(StatsParams, Lang),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The workbook",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
@@ -457,22 +472,19 @@ fn stats_query(q: &HashMap<String, String>) -> StatsQuery {
 pub async fn export_stats(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(And(q, lang)): Query<And<StatsParams, Lang>>,
 ) -> Result<Response, ApiError> {
     if caller.is_anonymous() {
         return Err(ApiError::unauthenticated("log in to export figures"));
     }
-    let english = lang(&q)?;
-    let export = app.export_stats(&stats_query(&q), &caller.actor, english).await?;
+    let export = app.export_stats(&q.into(), &caller.actor, lang.english()).await?;
     Ok(xlsx("figures", export))
 }
 
-/// `lang=zh` (the default) or `lang=en`: whether an export speaks English.
-fn lang(q: &HashMap<String, String>) -> Result<bool, ApiError> {
-    match q.get("lang").map(String::as_str) {
-        None | Some("zh") | Some("zh-CN") => Ok(false),
-        Some("en") => Ok(true),
-        Some(v) => Err(ApiError::invalid("lang", format!("lang `{v}` is not zh or en"))),
+impl Lang {
+    /// Whether an export speaks English.
+    fn english(&self) -> bool {
+        matches!(self.lang, Some(Language::En))
     }
 }
 

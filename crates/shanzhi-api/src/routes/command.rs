@@ -1,37 +1,54 @@
 //! The command centre's data: the live overview of an area, the map outlines of its children and
 //! the base map they are drawn on.
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::App;
-use shanzhi_domain::places::crs::Crs;
 
 use crate::dto_console::{BaseMapDto, OverviewDto};
 use crate::error::ApiError;
+use crate::query::Query;
 use crate::routes::auth::Authed;
+
+/// The area an overview is of.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaParam {
+    /// Division or grid code (default: the caller's own area, or the city)
+    area: Option<String>,
+    /// Only cases of this kind (the per-kind counts are of every kind)
+    kind: Option<String>,
+}
+
+/// The datum of a map's coordinates.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Datum {
+    /// wgs84 (default), gcj02 or bd09
+    crs: Option<String>,
+}
 
 /// What is live in an area now and in each of its children (the grids of a community): open
 /// cases, yellow and red lights, whistles waiting for a unit to report in, today's reports, and
-/// the area's unlocated cases. Counts are within the caller's data scope: a department counts
+/// the area's unlocated cases; all of one kind with `kind`, and the area's counts per kind. Counts
+/// are within the caller's data scope: a department counts
 /// the cases sent to it, a street its street's. Residents and devices have no overview.
 #[utoipa::path(get, path = "/api/v1/overview", tag = "cases",
-    params(("area" = Option<String>, Query, description = "Division or grid code (default: the caller's own area, or the city)")),
+    params(AreaParam),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = OverviewDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
                (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn overview(
     State(app): State<App>,
     Authed(caller): Authed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<AreaParam>,
 ) -> Result<Json<OverviewDto>, ApiError> {
     if caller.is_anonymous() {
         return Err(ApiError::unauthenticated("log in (or send an API key) to see the overview"));
     }
-    Ok(Json(app.overview(q.get("area").map(String::as_str), &caller.actor).await?.into()))
+    Ok(Json(app.overview(q.area.as_deref(), q.kind.as_deref(), &caller.actor).await?.into()))
 }
 
 /// The outlines of an area's children as a GeoJSON FeatureCollection (`application/geo+json`):
@@ -40,18 +57,15 @@ pub async fn overview(
 /// screen. Each feature's properties: `code`, `name`, `level`, `grids`.
 #[utoipa::path(get, path = "/api/v1/map/{code}", tag = "places",
     params(("code" = String, Path, description = "Division code (4, 6, 9 or 12 digits) or grid code (15)"),
-           ("crs" = Option<String>, Query, description = "Datum of the coordinates: wgs84 (default), gcj02 or bd09")),
+           Datum),
     responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
                (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn map(
     State(app): State<App>,
     Path(code): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Datum>,
 ) -> Result<Response, ApiError> {
-    let crs = match q.get("crs") {
-        None => Crs::Wgs84,
-        Some(c) => Crs::parse(c).map_err(|e| ApiError::invalid("crs", e.to_string()))?,
-    };
+    let crs = crate::routes::places::datum(q.crs.as_deref())?;
     let places = app.places();
     // Dissolving a county's grids takes CPU time: off the request threads.
     let text = tokio::task::spawn_blocking(move || places.children_map(&code, crs))

@@ -2,12 +2,11 @@
 //! (the city's centre sees every case, a department what is assigned to it now, a grid worker
 //! their community), optionally by kind, resumable with `Last-Event-ID`.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
@@ -19,6 +18,7 @@ use shanzhi_domain::cases::case::Actor;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::ApiError;
+use crate::query::Query;
 use crate::routes::auth::Authed;
 
 /// The most log entries replayed for `Last-Event-ID`.
@@ -73,12 +73,22 @@ impl Watcher {
     }
 }
 
+/// What a watcher receives and from where.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WatchParams {
+    /// Comma-separated kinds to receive (default: all)
+    events: Option<String>,
+    /// Resume after this event (as the `Last-Event-ID` header, which wins)
+    last_event_id: Option<String>,
+}
+
 /// Live case events as `text/event-stream`: each event is named by its kind (new, dispatched,
 /// whistle, overdue, escalated, closed, updated) and carries the case, its state, area, units and
 /// deadline as JSON. A login or an API key is required.
 #[utoipa::path(get, path = "/api/v1/events", tag = "cases",
     params(
-        ("events" = Option<String>, Query, description = "Comma-separated kinds to receive (default: all)"),
+        WatchParams,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event (also `last_event_id` in the query)"),
     ),
     security(("bearer" = []), ("api_key" = [])),
@@ -88,12 +98,12 @@ pub async fn watch(
     State(app): State<App>,
     Authed(caller): Authed,
     headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<WatchParams>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     if caller.is_anonymous() {
         return Err(ApiError::unauthenticated("log in (or send an API key) to watch events"));
     }
-    let kinds = match q.get("events").map(|v| v.split(',').map(str::trim).map(str::to_string).collect::<Vec<_>>()) {
+    let kinds = match q.events.map(|v| v.split(',').map(str::trim).map(str::to_string).collect::<Vec<_>>()) {
         Some(list) => {
             if let Some(bad) = list.iter().find(|k| !KINDS.contains(&k.as_str())) {
                 return Err(ApiError::invalid("events", format!("`{bad}` is not one of {}", KINDS.join(", "))));
@@ -106,7 +116,7 @@ pub async fn watch(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .or_else(|| q.get("last_event_id").cloned())
+        .or(q.last_event_id)
         .filter(|s| !s.trim().is_empty());
     let resume = match resume {
         Some(s) => Some(

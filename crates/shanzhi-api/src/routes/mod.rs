@@ -12,59 +12,70 @@ pub(crate) mod places;
 pub(crate) mod system;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use shanzhi_app::App;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/healthz", get(system::healthz))
-        .route("/api/v1/locate", get(places::locate))
-        .route("/api/v1/areas/{code}", get(places::area))
-        .route("/api/v1/taxonomy", get(places::taxonomy))
-        .route("/api/v1/kinds", get(places::kinds))
-        .route("/api/v1/map", get(command::base_map))
-        .route("/api/v1/map/{code}", get(command::map))
-        .route("/api/v1/overview", get(command::overview))
-        .route("/api/v1/auth/login", post(auth::login))
-        .route("/api/v1/auth/logout", post(auth::logout))
-        .route("/api/v1/auth/me", get(auth::whoami))
-        .route("/api/v1/auth/password", post(auth::change_password))
-        .route("/api/v1/admin/api-keys", post(auth::create_api_key).get(auth::list_api_keys))
-        .route("/api/v1/admin/api-keys/{name}", delete(auth::revoke_api_key))
-        .route("/api/v1/admin/users", get(admin::list_users).post(admin::create_user))
-        .route("/api/v1/admin/users/{username}", get(admin::show_user).patch(admin::change_user))
-        .route("/api/v1/admin/users/{username}/password", post(admin::reset_password))
-        .route("/api/v1/admin/users/{username}/unlock", post(admin::unlock_user))
-        .route("/api/v1/admin/roles", get(admin::roles))
-        .route("/api/v1/admin/roles/{role}/actions/{kind}", put(admin::edit_role_actions))
-        .route("/api/v1/admin/workflows", get(admin::workflows))
-        .route("/api/v1/admin/search", get(admin::search_state))
-        .route("/api/v1/admin/search/reindex", post(admin::reindex_search))
-        .route("/api/v1/admin/units", get(admin::units))
-        .route("/api/v1/admin/scope-entries", get(admin::scope_entries))
-        .route("/api/v1/admin/reference", get(admin::reference))
-        .route("/api/v1/admin/reference/{kind}", post(admin::import_reference))
-        .route("/api/v1/admin/taxonomy/types/{code}", put(admin::edit_type))
-        .route("/api/v1/admin/calendar/holidays", post(admin::change_holiday))
-        .route("/api/v1/admin/calendar/hours", put(admin::change_work_hours))
-        .route("/api/v1/admin/reference/{kind}/{version}", get(admin::reference_source))
-        .route("/api/v1/admin/grids", get(admin::export_grids).post(admin::import_grids))
-        .route("/api/v1/admin/audit", get(admin::audit_log))
-        .route("/api/v1/admin/audit/verify", post(admin::verify_audit))
-        .route("/api/v1/calendar", get(admin::calendar))
-        .route("/api/v1/cases", post(cases::report).get(cases::list))
-        .route("/api/v1/cases/{id}", get(cases::show))
-        .route("/api/v1/cases/{id}/actions", post(cases::act))
-        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
-        .route("/api/v1/stats", get(cases::stats))
-        .route("/api/v1/exports/cases.xlsx", get(cases::export))
-        .route("/api/v1/exports/stats.xlsx", get(cases::export_stats))
-        .route("/api/v1/events", get(events::watch))
-        .route("/api/v1/attachments", post(attachments::upload))
-        .route("/api/v1/attachments/{id}", get(attachments::show))
-        .route("/api/v1/attachments/{id}/thumbnail", get(attachments::thumbnail))
+/// Every route, documented ones with their OpenAPI description (`#[utoipa::path]` on the
+/// handler): the router and the document come from this one list. Open311's paths are described
+/// by hand (`openapi_open311`: its file-suffix routes are not one handler each).
+pub(crate) fn table() -> OpenApiRouter<App> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(places::locate))
+        .routes(routes!(places::area))
+        .routes(routes!(places::taxonomy))
+        .routes(routes!(places::kinds))
+        .routes(routes!(command::base_map))
+        .routes(routes!(command::map))
+        .routes(routes!(command::overview))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::whoami))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::create_api_key, auth::list_api_keys))
+        .routes(routes!(auth::revoke_api_key))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::show_user, admin::change_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(admin::unlock_user))
+        .routes(routes!(admin::roles))
+        .routes(routes!(admin::edit_role_actions))
+        .routes(routes!(admin::workflows))
+        .routes(routes!(admin::search_state))
+        .routes(routes!(admin::reindex_search))
+        .routes(routes!(admin::units))
+        .routes(routes!(admin::scope_entries))
+        .routes(routes!(admin::reference))
+        .routes(routes!(admin::import_reference))
+        .routes(routes!(admin::edit_type))
+        .routes(routes!(admin::change_holiday))
+        .routes(routes!(admin::change_work_hours))
+        .routes(routes!(admin::reference_source))
+        .routes(routes!(admin::export_grids, admin::import_grids))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::verify_audit))
+        .routes(routes!(admin::calendar))
+        .routes(routes!(cases::report, cases::list))
+        .routes(routes!(cases::show))
+        .routes(routes!(cases::act))
+        .routes(routes!(cases::add_note))
+        .routes(routes!(cases::stats))
+        .routes(routes!(cases::export))
+        .routes(routes!(cases::export_stats))
+        .routes(routes!(events::watch))
+        .routes(routes!(attachments::upload))
+        .routes(routes!(attachments::show))
+        .routes(routes!(attachments::thumbnail))
         .route("/open311/v2/{file}", get(open311::get_top).post(open311::post_top))
         .route("/open311/v2/{dir}/{file}", get(open311::get_one))
+}
+
+pub fn router() -> Router<App> {
+    let (router, _) = table().split_for_parts();
+    router
         // The document, with the kinds in force, and the API explorer (Swagger UI, served from the
         // binary: it works offline) that reads it.
         .route("/openapi.json", get(openapi_document))
@@ -120,6 +131,23 @@ pub(crate) fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<
     Ok(Some(key.to_string()))
 }
 
+/// The path of the value at fault (`units.primary`, `rating.satisfaction`), whatever went wrong
+/// with it, from serde's path and message: a wrong type names the field, never the value sent; a
+/// missing or unknown field is named by serde's message, one level below the path.
+pub(crate) fn field_at_fault(path: &str, message: &str) -> Option<String> {
+    let below = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| message.starts_with(p))
+        .then(|| message.split('`').nth(1))
+        .flatten();
+    match (path, below) {
+        ("." | "", Some(name)) => Some(name.to_string()),
+        ("." | "", None) => None,
+        (p, Some(name)) => Some(format!("{p}.{name}")),
+        (p, None) => Some(p.to_string()),
+    }
+}
+
 /// Parses a JSON body, naming the field at fault.
 pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::error::ApiError> {
     // JSON may escape a NUL character; PostgreSQL cannot store or compare one.
@@ -133,15 +161,8 @@ pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, cr
         let path = e.path().to_string();
         let inner = e.into_inner();
         let text = inner.to_string();
-        // A missing or unknown field is named by serde, one level below the path.
-        let below = (text.starts_with("missing field") || text.starts_with("unknown field"))
-            .then(|| text.split('`').nth(1))
-            .flatten();
-        let field = match (inner.classify(), path.as_str(), below) {
-            (serde_json::error::Category::Data, ".", Some(name)) => name.to_string(),
-            (serde_json::error::Category::Data, ".", None) => "body".to_string(),
-            (serde_json::error::Category::Data, p, Some(name)) => format!("{p}.{name}"),
-            (serde_json::error::Category::Data, p, None) => p.to_string(),
+        let field = match inner.classify() {
+            serde_json::error::Category::Data => field_at_fault(&path, &text).unwrap_or_else(|| "body".to_string()),
             _ => "body".to_string(),
         };
         crate::error::ApiError::invalid(&field, format!("{field}: the body is not valid: {text}"))

@@ -14,7 +14,6 @@ use shanzhi_app::open311::{MAX_REQUESTS, Open311Report, PublicRequest, RequestQu
 use shanzhi_app::{App, AppError};
 
 use crate::open311_format::{Format, V, reply};
-use crate::routes::auth::url_pairs;
 
 const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
 
@@ -23,7 +22,7 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(text: &str) -> Params {
-        Params(url_pairs(text).filter(|(_, v)| !v.trim().is_empty()).collect())
+        Params(crate::query::pairs(text))
     }
 
     /// A parameter with a NUL character (PostgreSQL cannot store or compare one).

@@ -1,44 +1,44 @@
 //! Places: locate a point, describe an area, list the taxonomy.
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use shanzhi_app::App;
 use shanzhi_domain::places::crs::Crs;
 
 use crate::dto::{AreaDto, KindDto, LocateDto, TaxonomyDto};
 use crate::error::ApiError;
+use crate::query::Query;
 
-fn number(q: &HashMap<String, String>, field: &str) -> Result<f64, ApiError> {
-    let v = q.get(field).ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))?;
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ApiError::invalid(field, format!("{field} `{v}` is not a number")))
+/// A point to locate.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Point {
+    /// Longitude
+    lon: f64,
+    /// Latitude
+    lat: f64,
+    /// wgs84 (default), gcj02 or bd09
+    crs: Option<String>,
+}
+
+/// A datum (`wgs84`, the default; `gcj02`; `bd09`), or a 400 naming `crs`.
+pub(crate) fn datum(crs: Option<&str>) -> Result<Crs, ApiError> {
+    crs.map_or(Ok(Crs::Wgs84), |c| Crs::parse(c).map_err(|e| ApiError::invalid("crs", e.to_string())))
 }
 
 /// Point → grid → community → street → county → city. Outside every grid the answer is
 /// `located: false` with the nearest grid and its distance.
 #[utoipa::path(get, path = "/api/v1/locate", tag = "places",
-    params(
-        ("lon" = f64, Query, description = "Longitude"),
-        ("lat" = f64, Query, description = "Latitude"),
-        ("crs" = Option<String>, Query, description = "wgs84 (default), gcj02 or bd09"),
-    ),
+    params(Point),
     responses((status = 200, body = LocateDto), (status = 400, body = ApiError)))]
-pub async fn locate(
-    State(app): State<App>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<LocateDto>, ApiError> {
-    let lon = number(&q, "lon")?;
-    let lat = number(&q, "lat")?;
-    let crs = match q.get("crs") {
-        None => Crs::Wgs84,
-        Some(c) => Crs::parse(c).map_err(|e| ApiError::invalid("crs", e.to_string()))?,
-    };
-    Ok(Json(app.places().locate(lon, lat, crs)?.into()))
+pub async fn locate(State(app): State<App>, Query(q): Query<Point>) -> Result<Json<LocateDto>, ApiError> {
+    for (field, v) in [("lon", q.lon), ("lat", q.lat)] {
+        if !v.is_finite() {
+            return Err(ApiError::invalid(field, format!("{field} `{v}` is not a number")));
+        }
+    }
+    let crs = datum(q.crs.as_deref())?;
+    Ok(Json(app.places().locate(q.lon, q.lat, crs)?.into()))
 }
 
 /// An area (city, county, township, community or village) with its parents, children and

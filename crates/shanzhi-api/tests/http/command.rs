@@ -70,6 +70,21 @@ async fn the_overview_counts_what_is_live_in_each_child_within_the_callers_scope
         let children: u64 = city["children"].as_array().unwrap().iter().map(|c| c["open"].as_u64().unwrap()).sum();
         assert_eq!(children + 1, 5, "children and unlocated make the whole");
         assert_eq!(city["children"].as_array().unwrap().len(), 18, "every county and zone, zeros included");
+        // Per kind: every kind in force, zeros included; `kind` narrows the area and its children.
+        let kinds: Vec<(&str, u64)> = city["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k["kind"].as_str().unwrap(), k["open"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(kinds, [("demand", 0), ("event", 5), ("mediation", 0)], "{}", t.db);
+        let (_, events) = t.call("GET", "/api/v1/overview?kind=event", Some("paiqian"), None, None).await;
+        assert_eq!((events["area"]["open"].as_u64(), child(&events, "130202")["open"].as_u64()), (Some(5), Some(3)));
+        let (_, demands) = t.call("GET", "/api/v1/overview?kind=demand", Some("paiqian"), None, None).await;
+        assert_eq!((demands["area"]["open"].as_u64(), child(&demands, "130202")["open"].as_u64()), (Some(0), Some(0)));
+        assert_eq!(demands["kinds"], city["kinds"], "the per-kind counts are of every kind");
+        let (s, v) = t.call("GET", "/api/v1/overview?kind=complaint", Some("paiqian"), None, None).await;
+        assert_eq!((s.as_u16(), v["details"]["field"].as_str()), (400, Some("kind")), "{v}");
 
         // Drilling down: county → street → community → grid; the breadcrumb names the way.
         let county = overview(&t, "paiqian", "130202").await;
