@@ -291,6 +291,13 @@ try {
     check((await cc.textContent('[data-test=cases]')).includes(fresh.id), 'the new report is among them')
     check((await cc.textContent('[data-test=extra]')).includes('未结案'), 'the filter the figure carried is shown')
 
+    // One kind at a time: the counters narrow to events, as the server counts them.
+    await cc.goto(`${base}/command?area=130202001001`)
+    await cc.click('[data-test=kind-event]')
+    await cc.waitForURL(/kind=event/)
+    const events = await api(base, 'GET', '/api/v1/overview?area=130202001001&kind=event', undefined, zhiban)
+    await cc.waitForFunction((n) => document.querySelector('[data-test=count-open] .value')?.textContent?.trim() === String(n), events.area.open)
+
     // And by the map: clicking in the middle of 路南区's map picks one of its streets.
     await cc.goto(`${base}/command?area=130202`)
     await cc.waitForFunction(() => document.querySelectorAll('.area-label').length >= 2)
@@ -714,6 +721,14 @@ try {
     check((await page.textContent('[data-test=dash-reported]')).trim() === '1', 'reported once')
     check((await page.textContent('[data-test=dash-filed]')).trim() === '1', 'filed once')
     await page.screenshot({ path: join(out, 'dashboard-new-kind-1920x1080.png'), fullPage: true })
+    // The command centre offers the new kind too: narrowed to it, its counters are the server's.
+    await page.goto(`${base}/command?area=130202001001`)
+    await page.click('[data-test=kind-stall_permit]')
+    await page.waitForURL(/kind=stall_permit/)
+    const zhiban = (await api(base, 'POST', '/api/v1/auth/login', { username: 'zhiban', password: PASSWORD })).token
+    const o = await api(base, 'GET', '/api/v1/overview?area=130202001001&kind=stall_permit', undefined, zhiban)
+    check(o.area.today >= 1 && o.kinds.some((k) => k.kind === 'stall_permit'), `the permit among today's: ${JSON.stringify(o.area)}`)
+    await page.waitForFunction((n) => document.querySelector('[data-test=count-today] .value')?.textContent?.trim() === String(n), o.area.today)
     await page.close()
   })
 } catch (e) {
