@@ -1,6 +1,7 @@
 //! Rate limits where anyone may knock: password logins and anonymous reports, per client address.
-//! Counted with `governor` (GCRA: the minute's number at once, then one more every 60/n
-//! seconds). Over the limit the answer is 429
+//! Each server counts on its own with `governor` (GCRA: the minute's number at once, then one more
+//! every 60/n seconds), or, with `shared = true`, every server on the database counts together in
+//! one-minute windows of the store (`shanzhi_app::rates`). Over the limit the answer is 429
 //! `rate_limited` with `Retry-After`. Authenticated intake (grid workers, devices with keys) is
 //! not limited here.
 
@@ -16,6 +17,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use shanzhi_app::App;
+use shanzhi_app::rates::SharedRates;
 
 use crate::error::ApiError;
 
@@ -25,6 +28,9 @@ use crate::error::ApiError;
 pub struct Limits {
     pub logins_per_minute: u32,
     pub anonymous_reports_per_minute: u32,
+    /// Count in the database, so that several servers behind one balancer share one limit per
+    /// client (fixed one-minute windows); otherwise each server counts on its own, in memory.
+    pub shared: bool,
     /// Open connections one client address may hold (an office behind one NAT holds many: each
     /// console keeps an event stream open); more are closed as they come.
     pub connections_per_address: usize,
@@ -46,6 +52,7 @@ impl Default for Limits {
         Limits {
             logins_per_minute: 30,
             anonymous_reports_per_minute: 60,
+            shared: false,
             connections_per_address: 500,
             header_read_secs: 10,
             trusted_proxies: Vec::new(),
@@ -98,23 +105,40 @@ pub struct Limiter {
     limits: Limits,
     logins: Arc<Local>,
     reports: Arc<Local>,
+    /// Set with `shared = true`.
+    shared: Option<SharedRates>,
 }
 
 impl Limiter {
-    pub fn new(limits: Limits) -> Limiter {
+    pub fn new(limits: Limits, app: &App) -> Limiter {
         Limiter {
             logins: Arc::new(Local::new(limits.logins_per_minute)),
             reports: Arc::new(Local::new(limits.anonymous_reports_per_minute)),
+            shared: limits.shared.then(|| SharedRates::new(app.clone())),
             limits,
         }
     }
 
     /// Counts a request under `bucket`; `Err(seconds to wait)` when over the limit.
-    fn hit(&self, bucket: &'static str, client: &str) -> Result<(), u64> {
-        match bucket {
-            "login" => self.logins.hit(client),
-            _ => self.reports.hit(client),
+    ///
+    /// Shared counting that fails (the database unreachable or slow to answer) falls back to this
+    /// server's own count, with a warning: the request is neither refused for the outage (a 429
+    /// would tell the client it was at fault, and to come back in a minute) nor let through
+    /// uncounted (a guesser would be unlimited while the database struggles). Both limited
+    /// requests need the database anyway, and answer 503 themselves when it is gone.
+    async fn hit(&self, bucket: &'static str, client: &str) -> Result<(), u64> {
+        let (local, per_minute) = match bucket {
+            "login" => (&self.logins, self.limits.logins_per_minute),
+            _ => (&self.reports, self.limits.anonymous_reports_per_minute),
+        };
+        if let Some(shared) = &self.shared {
+            match shared.hit(bucket, client, per_minute).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(e) => tracing::warn!(error = %e, bucket, "shared rate limit not counted: this server counts alone"),
+            }
         }
+        local.hit(client)
     }
 }
 
@@ -136,7 +160,7 @@ pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next)
         _ => None,
     };
     if let Some((bucket, n)) = rule
-        && let Err(wait) = limiter.hit(bucket, &client)
+        && let Err(wait) = limiter.hit(bucket, &client).await
     {
         let mut res =
             ApiError::rate_limited(format!("too many requests from {client}: at most {n} a minute; retry in {wait} s"))
