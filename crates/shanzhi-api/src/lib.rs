@@ -108,7 +108,7 @@ pub fn router_with(app: App, limits: Limits) -> Router {
         .route("/metrics", axum::routing::get(metrics::expose))
         .route_layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::track))
         .layer(axum::Extension(metrics))
-        .layer(axum::middleware::from_fn_with_state(limits::Limiter::new(limits), limits::limit))
+        .layer(axum::middleware::from_fn_with_state(limits::Limiter::new(limits, &app), limits::limit))
         .layer(axum::middleware::from_fn(no_nul))
         .with_state(app)
         // One limit for every body (uploads included): axum's own 2 MB default is lifted to it.

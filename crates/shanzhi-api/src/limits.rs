@@ -1,16 +1,24 @@
-//! Rate limits where anyone may knock: password logins and anonymous reports, per client address,
-//! in fixed one-minute windows. Over the limit the answer is 429 `rate_limited` with
-//! `Retry-After`. Authenticated intake (grid workers, devices with keys) is not limited here.
+//! Rate limits where anyone may knock: password logins and anonymous reports, per client address.
+//! Each server counts on its own with `governor` (GCRA: the minute's number at once, then one more
+//! every 60/n seconds), or, with `shared = true`, every server on the database counts together in
+//! one-minute windows of the store (`shanzhi_app::rates`). Over the limit the answer is 429
+//! `rate_limited` with `Retry-After`. Authenticated intake (grid workers, devices with keys) is
+//! not limited here.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use governor::clock::Clock;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use shanzhi_app::App;
+use shanzhi_app::rates::SharedRates;
 
 use crate::error::ApiError;
 
@@ -20,6 +28,9 @@ use crate::error::ApiError;
 pub struct Limits {
     pub logins_per_minute: u32,
     pub anonymous_reports_per_minute: u32,
+    /// Count in the database, so that several servers behind one balancer share one limit per
+    /// client (fixed one-minute windows); otherwise each server counts on its own, in memory.
+    pub shared: bool,
     /// Open connections one client address may hold (an office behind one NAT holds many: each
     /// console keeps an event stream open); more are closed as they come.
     pub connections_per_address: usize,
@@ -41,6 +52,7 @@ impl Default for Limits {
         Limits {
             logins_per_minute: 30,
             anonymous_reports_per_minute: 60,
+            shared: false,
             connections_per_address: 500,
             header_read_secs: 10,
             trusted_proxies: Vec::new(),
@@ -48,33 +60,85 @@ impl Default for Limits {
     }
 }
 
-const WINDOW: Duration = Duration::from_secs(60);
+/// Client addresses a local limiter holds before it forgets those back to a full allowance.
+const KEEP_CLIENTS: usize = 10_000;
 
-/// The windows in force, by (what, client).
-#[derive(Clone)]
-pub struct Limiter {
-    limits: Limits,
-    windows: Arc<Mutex<HashMap<(&'static str, String), (Instant, u32)>>>,
+/// One rule's counts in this process, by client address.
+struct Local {
+    /// None: a limit of 0, which nothing passes.
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
+    /// The number of addresses at which the next cleanup runs (`KEEP_CLIENTS`, or twice the
+    /// addresses still counting after the last one, so a crowd does not make every request clean).
+    clean_at: AtomicUsize,
 }
 
-impl Limiter {
-    pub fn new(limits: Limits) -> Limiter {
-        Limiter { limits, windows: Arc::default() }
+impl Local {
+    fn new(per_minute: u32) -> Local {
+        Local {
+            limiter: NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))),
+            clean_at: AtomicUsize::new(KEEP_CLIENTS),
+        }
     }
 
     /// Counts a request; `Err(seconds to wait)` when over the limit.
-    fn hit(&self, what: &'static str, client: &str, limit: u32) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut w = self.windows.lock().expect("limiter");
-        if w.len() > 50_000 {
-            w.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+    fn hit(&self, client: &str) -> Result<(), u64> {
+        let Some(limiter) = &self.limiter else { return Err(60) };
+        if limiter.len() > self.clean_at.load(Ordering::Relaxed) {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+            self.clean_at.store(KEEP_CLIENTS.max(2 * limiter.len()), Ordering::Relaxed);
         }
-        let e = w.entry((what, client.to_string())).or_insert((now, 0));
-        if now.duration_since(e.0) >= WINDOW {
-            *e = (now, 0);
+        limiter
+            .check_key(&client.to_string())
+            .map_err(|not_until| whole_seconds(not_until.wait_time_from(limiter.clock().now())))
+    }
+}
+
+/// A wait as `Retry-After` says it: whole seconds, rounded up, at least 1.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+/// The limits in force for one router.
+#[derive(Clone)]
+pub struct Limiter {
+    limits: Limits,
+    logins: Arc<Local>,
+    reports: Arc<Local>,
+    /// Set with `shared = true`.
+    shared: Option<SharedRates>,
+}
+
+impl Limiter {
+    pub fn new(limits: Limits, app: &App) -> Limiter {
+        Limiter {
+            logins: Arc::new(Local::new(limits.logins_per_minute)),
+            reports: Arc::new(Local::new(limits.anonymous_reports_per_minute)),
+            shared: limits.shared.then(|| SharedRates::new(app.clone())),
+            limits,
         }
-        e.1 += 1;
-        if e.1 > limit { Err(WINDOW.saturating_sub(now.duration_since(e.0)).as_secs().max(1)) } else { Ok(()) }
+    }
+
+    /// Counts a request under `bucket`; `Err(seconds to wait)` when over the limit.
+    ///
+    /// Shared counting that fails (the database unreachable or slow to answer) falls back to this
+    /// server's own count, with a warning: the request is neither refused for the outage (a 429
+    /// would tell the client it was at fault, and to come back in a minute) nor let through
+    /// uncounted (a guesser would be unlimited while the database struggles). Both limited
+    /// requests need the database anyway, and answer 503 themselves when it is gone.
+    async fn hit(&self, bucket: &'static str, client: &str) -> Result<(), u64> {
+        let (local, per_minute) = match bucket {
+            "login" => (&self.logins, self.limits.logins_per_minute),
+            _ => (&self.reports, self.limits.anonymous_reports_per_minute),
+        };
+        if let Some(shared) = &self.shared {
+            match shared.hit(bucket, client, per_minute).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(e) => tracing::warn!(error = %e, bucket, "shared rate limit not counted: this server counts alone"),
+            }
+        }
+        local.hit(client)
     }
 }
 
@@ -95,8 +159,8 @@ pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next)
         }
         _ => None,
     };
-    if let Some((what, n)) = rule
-        && let Err(wait) = limiter.hit(what, &client, n)
+    if let Some((bucket, n)) = rule
+        && let Err(wait) = limiter.hit(bucket, &client).await
     {
         let mut res =
             ApiError::rate_limited(format!("too many requests from {client}: at most {n} a minute; retry in {wait} s"))
@@ -114,13 +178,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_window_counts_per_client_and_per_kind() {
-        let l = Limiter::new(Limits { logins_per_minute: 3, anonymous_reports_per_minute: 1, ..Limits::default() });
+    fn each_client_has_its_own_allowance() {
+        let l = Local::new(3);
         for _ in 0..3 {
-            assert!(l.hit("login", "10.0.0.1", 3).is_ok());
+            assert!(l.hit("10.0.0.1").is_ok());
         }
-        assert!(l.hit("login", "10.0.0.1", 3).is_err());
-        assert!(l.hit("login", "10.0.0.2", 3).is_ok(), "another client has its own window");
-        assert!(l.hit("report", "10.0.0.1", 1).is_ok(), "another kind too");
+        let wait = l.hit("10.0.0.1").unwrap_err();
+        assert!((1..=20).contains(&wait), "one more every 20 s: {wait}");
+        assert!(l.hit("10.0.0.2").is_ok(), "another client has its own allowance");
+        assert!(Local::new(0).hit("10.0.0.1").is_err(), "a limit of 0 lets nothing through");
+    }
+
+    #[test]
+    fn many_clients_are_forgotten_once_back_to_a_full_allowance() {
+        // 600 a minute: one more every 100 ms; a client is forgotten once its last request is
+        // two of those behind (governor keeps a margin).
+        let l = Local::new(600);
+        l.clean_at.store(100, Ordering::Relaxed);
+        let limiter = l.limiter.as_ref().unwrap();
+        for i in 0..100 {
+            assert!(l.hit(&format!("10.0.{}.{}", i / 256, i % 256)).is_ok());
+        }
+        assert_eq!(limiter.len(), 100);
+        std::thread::sleep(Duration::from_millis(250));
+        // The 101st passes the bound of 100: the cleanup keeps only the clients still counting.
+        l.hit("10.1.0.1").unwrap();
+        l.hit("10.1.0.2").unwrap();
+        assert!(limiter.len() <= 2, "{}", limiter.len());
+        assert_eq!(l.clean_at.load(Ordering::Relaxed), KEEP_CLIENTS);
+    }
+
+    #[test]
+    fn waits_are_whole_seconds_of_at_least_one() {
+        assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(whole_seconds(Duration::ZERO), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(20_001)), 21);
+        assert_eq!(whole_seconds(Duration::from_secs(20)), 20);
     }
 }

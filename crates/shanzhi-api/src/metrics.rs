@@ -1,84 +1,68 @@
 //! Prometheus metrics at `/metrics`: requests by method, route template and status, and request
-//! durations by route (a histogram), counted by a middleware; the grids in force. The text
-//! format is written here (no global recorder), so each router counts its own traffic.
+//! durations by route (a histogram), counted by a middleware; the grids in force. Recorded with
+//! the `metrics` crate into a `metrics-exporter-prometheus` recorder of each router's own (never
+//! installed globally), so each router counts its own traffic.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 use shanzhi_app::App;
+
+const REQUESTS: &str = "shanzhi_http_requests_total";
+const DURATIONS: &str = "shanzhi_http_request_duration_seconds";
+const GRIDS: &str = "shanzhi_grids";
 
 /// Upper bounds of the duration buckets, in seconds.
 const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
+/// Requests between two upkeeps of the recorder: durations wait in a queue until a scrape or an
+/// upkeep folds them into their buckets, so an unscraped server folds them itself.
+const UPKEEP_EVERY: u64 = 1024;
+
+/// The recorder of one router.
+#[derive(Clone)]
+pub struct Metrics {
+    recorder: Arc<PrometheusRecorder>,
+    requests: Arc<AtomicU64>,
 }
 
-#[derive(Default)]
-struct Counts {
-    /// (method, route, status) → requests.
-    requests: BTreeMap<(String, String, u16), u64>,
-    /// route → durations.
-    durations: BTreeMap<String, Histogram>,
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(DURATIONS.into()), &BUCKETS)
+            .expect("the buckets are not empty")
+            .build_recorder();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_counter!(REQUESTS, "HTTP requests answered, by method, route and status.");
+            metrics::describe_histogram!(DURATIONS, "Time to answer, by route.");
+            metrics::describe_gauge!(GRIDS, "Grids in force.");
+        });
+        Metrics { recorder: Arc::new(recorder), requests: Arc::default() }
+    }
 }
-
-/// The counters of one router.
-#[derive(Clone, Default)]
-pub struct Metrics(Arc<Mutex<Counts>>);
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut c = self.0.lock().expect("metrics");
-        *c.requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
-        let h = c.durations.entry(route.to_string()).or_default();
-        h.count += 1;
-        h.sum += seconds;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                h.counts[i] += 1;
-            }
+    fn record(&self, method: String, route: String, status: u16, seconds: f64) {
+        metrics::with_local_recorder(self.recorder.as_ref(), || {
+            metrics::counter!(REQUESTS, "method" => method, "route" => route.clone(), "status" => status.to_string())
+                .increment(1);
+            metrics::histogram!(DURATIONS, "route" => route).record(seconds);
+        });
+        if (self.requests.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(UPKEEP_EVERY) {
+            self.recorder.handle().run_upkeep();
         }
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self, app: &App) -> String {
-        let c = self.0.lock().expect("metrics");
-        let mut out = String::new();
-        out.push_str("# HELP shanzhi_http_requests_total HTTP requests answered, by method, route and status.\n");
-        out.push_str("# TYPE shanzhi_http_requests_total counter\n");
-        for ((method, route, status), n) in &c.requests {
-            let _ = writeln!(
-                out,
-                "shanzhi_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
-        out.push_str("# HELP shanzhi_http_request_duration_seconds Time to answer, by route.\n");
-        out.push_str("# TYPE shanzhi_http_request_duration_seconds histogram\n");
-        for (route, h) in &c.durations {
-            for (le, n) in BUCKETS.iter().zip(h.counts) {
-                let _ =
-                    writeln!(out, "shanzhi_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {n}");
-            }
-            let _ = writeln!(
-                out,
-                "shanzhi_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(out, "shanzhi_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "shanzhi_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
-        }
-        out.push_str("# HELP shanzhi_grids Grids in force.\n# TYPE shanzhi_grids gauge\n");
-        let _ = writeln!(out, "shanzhi_grids {}", app.places().grids.len());
-        out
+    /// The Prometheus text exposition, with the grids in force.
+    pub fn render(&self, grids: usize) -> String {
+        metrics::with_local_recorder(self.recorder.as_ref(), || metrics::gauge!(GRIDS).set(grids as f64));
+        self.recorder.handle().render()
     }
 }
 
@@ -90,11 +74,40 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
     let route =
         req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let res = next.run(req).await;
-    metrics.record(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.record(method, route, res.status().as_u16(), started.elapsed().as_secs_f64());
     res
 }
 
 /// `GET /metrics`.
 pub async fn expose(State(app): State<App>, axum::Extension(metrics): axum::Extension<Metrics>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render(&app))
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render(app.places().grids.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recorder_renders_its_own_counts_in_the_text_format() {
+        let (a, b) = (Metrics::default(), Metrics::default());
+        a.record("GET".into(), "/healthz".into(), 200, 0.003);
+        a.record("GET".into(), "/healthz".into(), 200, 0.2);
+        let text = a.render(7);
+        for line in [
+            "# HELP shanzhi_http_requests_total HTTP requests answered, by method, route and status.",
+            "# TYPE shanzhi_http_requests_total counter",
+            r#"shanzhi_http_requests_total{method="GET",route="/healthz",status="200"} 2"#,
+            "# TYPE shanzhi_http_request_duration_seconds histogram",
+            r#"shanzhi_http_request_duration_seconds_bucket{route="/healthz",le="0.0025"} 0"#,
+            r#"shanzhi_http_request_duration_seconds_bucket{route="/healthz",le="0.005"} 1"#,
+            r#"shanzhi_http_request_duration_seconds_bucket{route="/healthz",le="0.25"} 2"#,
+            r#"shanzhi_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 2"#,
+            r#"shanzhi_http_request_duration_seconds_count{route="/healthz"} 2"#,
+            "# TYPE shanzhi_grids gauge",
+            "shanzhi_grids 7",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+        assert!(!b.render(0).contains("shanzhi_http_requests_total{"), "another router counted nothing");
+    }
 }

@@ -21,6 +21,7 @@ pub mod map;
 pub mod open311;
 mod operator;
 pub mod places;
+pub mod rates;
 pub mod reference;
 pub mod reindex;
 pub mod scopes;

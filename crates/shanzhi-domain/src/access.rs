@@ -5,6 +5,8 @@
 //! their community; building heads, residents and devices what they reported themselves. An
 //! administrator may give an account more areas and units (its extra scope).
 
+use strum::IntoStaticStr;
+
 use crate::cases::case::{Actor, Case, LogEntry};
 use crate::people::Role;
 
@@ -25,7 +27,8 @@ pub enum DataScope {
 
 /// The rule by which a role's data scope follows from the account's unit (what the
 /// administration pages show for each role).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ScopeRule {
     /// Command-centre staff: everything at the city's centre, the county at a county's.
     Centre,
@@ -54,12 +57,7 @@ impl ScopeRule {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeRule::Centre => "centre",
-            ScopeRule::Area => "area",
-            ScopeRule::Units => "units",
-            ScopeRule::Own => "own",
-        }
+        self.into()
     }
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 
 use crate::text::Bilingual;
 
@@ -141,8 +142,9 @@ pub fn check_username(name: &str) -> Result<(), Bilingual> {
 }
 
 /// What an API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Scope {
     /// Report problems (devices, the hotline system): `POST /api/v1/cases` only.
     Report,
@@ -158,16 +160,11 @@ impl Scope {
     pub const ALL: [Scope; 4] = [Scope::Report, Scope::Read, Scope::Open311, Scope::Full];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Report => "report",
-            Scope::Read => "read",
-            Scope::Open311 => "open311",
-            Scope::Full => "full",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+        s.parse().ok()
     }
 
     /// Whether a request (method, path) is inside the scope.

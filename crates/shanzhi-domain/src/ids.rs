@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 use thiserror::Error;
 
 /// Why a code was refused.
@@ -20,8 +21,23 @@ fn all_digits(s: &str) -> bool {
 }
 
 /// The four levels of the statistical division tree below the province.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantNames,
+    EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Level {
     /// 地级市, 4 digits (e.g. 1302 唐山市).
     City,
@@ -35,12 +51,7 @@ pub enum Level {
 
 impl Level {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Level::City => "city",
-            Level::County => "county",
-            Level::Township => "township",
-            Level::Village => "village",
-        }
+        self.into()
     }
 
     pub fn digits(self) -> usize {
@@ -53,13 +64,7 @@ impl Level {
     }
 
     pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "city" => Some(Level::City),
-            "county" => Some(Level::County),
-            "township" => Some(Level::Township),
-            "village" => Some(Level::Village),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

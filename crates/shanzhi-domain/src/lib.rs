@@ -17,3 +17,6 @@ pub mod privacy;
 pub mod taxonomy;
 pub mod text;
 pub mod time_limit;
+
+#[cfg(test)]
+mod names;

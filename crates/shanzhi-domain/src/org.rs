@@ -4,12 +4,14 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantNames};
 
 use crate::ids::Level;
 
 /// What sort of unit a department is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DepartmentKind {
     /// A government department or public institution (bureau, office, centre).
     Government,
@@ -21,11 +23,7 @@ pub enum DepartmentKind {
 
 impl DepartmentKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            DepartmentKind::Government => "government",
-            DepartmentKind::Utility => "utility",
-            DepartmentKind::Police => "police",
-        }
+        self.into()
     }
 }
 

@@ -2,12 +2,14 @@
 //! role and a home unit, grid workers, building heads).
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 
 use crate::ids::{DivisionCode, GridCode};
 
 /// What a unit is. Each community has six organisations (六位一体).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum UnitKind {
     /// 城市运行管理服务指挥中心 (city or county)
     CommandCentre,
@@ -53,21 +55,11 @@ impl UnitKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::CommandCentre => "command_centre",
-            UnitKind::Department => "department",
-            UnitKind::StreetOffice => "street_office",
-            UnitKind::PartyOrganisation => "party_organisation",
-            UnitKind::ResidentsCommittee => "residents_committee",
-            UnitKind::OwnersCommittee => "owners_committee",
-            UnitKind::PropertyService => "property_service",
-            UnitKind::BuildingHeads => "building_heads",
-            UnitKind::ServiceStation => "service_station",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<UnitKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -85,8 +77,9 @@ pub struct Unit {
 }
 
 /// Roles (RuoYi-style), docs/domain.md §9.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     CityAdmin,
     IntakeOperator,
@@ -125,27 +118,11 @@ impl Role {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::CityAdmin => "city_admin",
-            Role::IntakeOperator => "intake_operator",
-            Role::ShiftSupervisor => "shift_supervisor",
-            Role::Dispatcher => "dispatcher",
-            Role::DepartmentHandler => "department_handler",
-            Role::StreetStaff => "street_staff",
-            Role::PartyOrganisation => "party_organisation",
-            Role::ResidentsCommittee => "residents_committee",
-            Role::OwnersCommittee => "owners_committee",
-            Role::PropertyService => "property_service",
-            Role::BuildingHead => "building_head",
-            Role::ServiceStation => "service_station",
-            Role::GridWorker => "grid_worker",
-            Role::Resident => "resident",
-            Role::Device => "device",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 
     pub fn name_zh(self) -> &'static str {

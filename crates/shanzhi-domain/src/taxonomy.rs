@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use strum::{IntoStaticStr, VariantNames};
 
 use crate::org::{Departments, TomlSyntaxError, join};
 use crate::time_limit::TimeLimit;
@@ -70,8 +71,9 @@ impl<'de> Deserialize<'de> for TypeCode {
 }
 
 /// Whether a category holds components (部件, physical objects) or events (事件, occurrences).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ItemKind {
     Component,
     Event,
@@ -79,15 +81,13 @@ pub enum ItemKind {
 
 impl ItemKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Component => "component",
-            ItemKind::Event => "event",
-        }
+        self.into()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Urgency {
     Normal,
     Urgent,
@@ -95,16 +95,16 @@ pub enum Urgency {
 
 impl Urgency {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Normal => "normal",
-            Urgency::Urgent => "urgent",
-        }
+        self.into()
     }
 }
 
 /// The lowest level that handles a type (小事不出社区，大事不出街道). Ordered low to high.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr, VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum HandlingLevel {
     Community,
     Street,
@@ -113,11 +113,7 @@ pub enum HandlingLevel {
 
 impl HandlingLevel {
     pub fn as_str(self) -> &'static str {
-        match self {
-            HandlingLevel::Community => "community",
-            HandlingLevel::Street => "street",
-            HandlingLevel::District => "district",
-        }
+        self.into()
     }
 }
 

@@ -1,10 +1,12 @@
 //! Time limits as reference data: a value and the unit it is counted in.
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantNames};
 
 /// The unit a time limit is counted in (docs/domain.md §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TimeUnit {
     /// Wall-clock minutes, around the clock.
     Minutes,
@@ -18,12 +20,7 @@ pub enum TimeUnit {
 
 impl TimeUnit {
     pub fn as_str(self) -> &'static str {
-        match self {
-            TimeUnit::Minutes => "minutes",
-            TimeUnit::CalendarHours => "calendar_hours",
-            TimeUnit::WorkingHours => "working_hours",
-            TimeUnit::WorkingDays => "working_days",
-        }
+        self.into()
     }
 
     /// The unit in Chinese: 分钟, 小时, 工作小时, 工作日.

@@ -13,6 +13,7 @@ mod logins;
 mod logs;
 mod migration;
 mod places;
+mod rates;
 mod reference;
 mod reseal;
 mod sealed;

@@ -287,3 +287,25 @@ async fn the_audit_chain_holds_under_concurrent_writers_and_shows_any_tampering(
         );
     }
 }
+
+#[tokio::test]
+async fn rate_windows_count_every_hit_of_every_server_once() {
+    for (db, store) in stores("rates").await {
+        // Twenty hits at once through two independent pools (two servers): each gets its own count.
+        let other = store.open_again().await.unwrap();
+        let hits = (0..20).map(|i| {
+            let s = if i % 2 == 0 { store.clone() } else { other.clone() };
+            async move { s.count_rate_hit("login", "203.0.113.7", 600).await }
+        });
+        let mut counts: Vec<i64> = futures_util::future::join_all(hits).await.into_iter().map(Result::unwrap).collect();
+        counts.sort();
+        assert_eq!(counts, (1..=20).collect::<Vec<_>>(), "{db}");
+        // Another client, bucket or window counts from 1.
+        assert_eq!(store.count_rate_hit("login", "198.51.100.4", 600).await.unwrap(), 1, "{db}");
+        assert_eq!(store.count_rate_hit("report", "203.0.113.7", 600).await.unwrap(), 1, "{db}");
+        assert_eq!(store.count_rate_hit("login", "203.0.113.7", 660).await.unwrap(), 1, "{db}");
+        // Windows before 660 go; the one of 660 stays.
+        assert_eq!(store.forget_rate_windows(660).await.unwrap(), 3, "{db}");
+        assert_eq!(store.count_rate_hit("login", "203.0.113.7", 660).await.unwrap(), 2, "{db}");
+    }
+}

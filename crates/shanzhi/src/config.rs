@@ -27,7 +27,9 @@ pub struct Config {
     pub demo_password: String,
     /// Lockout, token lifetime and password rules (`[login]` in the TOML file).
     pub login: shanzhi_domain::accounts::LoginPolicy,
-    /// Logins and anonymous reports per minute per client address (`[limits]`).
+    /// Logins and anonymous reports per minute per client address, counted by each server or,
+    /// with `shared = true`, in the database for all servers together; connection caps and
+    /// trusted proxies (`[limits]`).
     pub limits: shanzhi_api::Limits,
     /// Where attachments are kept and what is accepted (`[files]`, `[files.policy]`).
     pub files: FilesConfig,
@@ -229,6 +231,20 @@ mod tests {
             assert_eq!(load(&cli).unwrap().old_data_keys, ["a2V5MQ==", "a2V5Mg=="]);
             jail.set_env("SHANZHI_OLD_DATA_KEYS", "k+1/A=, k+2/B=");
             assert_eq!(load(&cli).unwrap().old_data_keys, ["k+1/A=", "k+2/B="]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn limits_are_shared_through_the_database_when_the_file_says_so() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "[limits]\nshared = true\nlogins_per_minute = 10\n")?;
+            let limits = load(&Cli::parse_from(["shanzhi", "--config", "c.toml", "serve"])).unwrap().limits;
+            assert_eq!((limits.shared, limits.logins_per_minute, limits.anonymous_reports_per_minute), (true, 10, 60));
+            assert!(
+                !load(&Cli::parse_from(["shanzhi", "serve"])).unwrap().limits.shared,
+                "each server counts alone by default"
+            );
             Ok(())
         });
     }

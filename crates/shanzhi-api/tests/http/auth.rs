@@ -235,3 +235,70 @@ async fn logins_and_anonymous_reports_are_rate_limited_per_client() {
         assert_eq!(send("/api/v1/cases", patrol, Some(worker)).await.unwrap().status(), StatusCode::CREATED);
     }
 }
+
+#[tokio::test]
+async fn servers_on_one_database_share_the_limits_when_told_to() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    for t in setups("auth_shared_limits").await {
+        let limits = shanzhi_api::Limits {
+            logins_per_minute: 2,
+            anonymous_reports_per_minute: 1,
+            shared: true,
+            ..Default::default()
+        };
+        // Two servers: the second has its own connection pool to the same database and shares no memory.
+        let other = shanzhi_app::App::open(t.app.store().open_again().await.unwrap(), t.clock.clone()).await.unwrap();
+        let servers =
+            [shanzhi_api::router_with(t.app.clone(), limits.clone()), shanzhi_api::router_with(other, limits)];
+        let send = |server: usize, uri: &str, body: Value, ip: [u8; 4]| {
+            let req = Request::post(uri)
+                .header("content-type", "application/json")
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 40000))));
+            servers[server].clone().oneshot(req.body(Body::from(body.to_string())).unwrap())
+        };
+        let login = json!({"username": "lixin-wangge", "password": PASSWORD});
+        const CLIENT: [u8; 4] = [203, 0, 113, 7];
+        let status = |res: axum::response::Response| {
+            (res.status(), res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()))
+        };
+        assert_eq!(send(0, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(send(1, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(), StatusCode::OK);
+        // The budget is spent on the two servers together; the window ends a minute after it began.
+        let refused = status(send(0, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap());
+        assert_eq!(refused, (StatusCode::TOO_MANY_REQUESTS, Some("60".into())), "{}", t.db);
+        t.clock.advance(Duration::seconds(45));
+        let refused = status(send(1, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap());
+        assert_eq!(refused, (StatusCode::TOO_MANY_REQUESTS, Some("15".into())), "{}", t.db);
+        let other_client = send(1, "/api/v1/auth/login", login.clone(), [198, 51, 100, 4]).await.unwrap();
+        assert_eq!(other_client.status(), StatusCode::OK, "{}: another client has its own budget", t.db);
+
+        let (lon, lat) = t.point_in("130202001001");
+        let report = json!({"kind": "event", "type": "0602", "description": "垃圾", "lon": lon, "lat": lat, "channel": "resident_web"});
+        assert_eq!(send(1, "/api/v1/cases", report.clone(), CLIENT).await.unwrap().status(), StatusCode::CREATED);
+        assert_eq!(
+            send(0, "/api/v1/cases", report.clone(), CLIENT).await.unwrap().status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+
+        // The next minute has a budget of its own, and the first server to count in it deletes
+        // the windows before it.
+        t.clock.advance(Duration::seconds(15));
+        assert_eq!(send(0, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(), StatusCode::OK);
+        let kept =
+            shanzhi_store::testing::query_text(t.app.store(), "SELECT CAST(COUNT(*) AS TEXT) FROM rate_windows").await;
+        assert_eq!(kept, "1", "{}: only the new window is kept", t.db);
+
+        // A database that cannot count leaves each server counting on its own, not wide open.
+        shanzhi_store::testing::execute_raw(t.app.store(), "DROP TABLE rate_windows").await.unwrap();
+        assert_eq!(send(1, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(send(1, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            send(1, "/api/v1/auth/login", login.clone(), CLIENT).await.unwrap().status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            t.db
+        );
+    }
+}

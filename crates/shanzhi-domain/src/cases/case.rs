@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 
 use super::clock::StepClock;
 use super::routing::Route;
@@ -12,8 +13,9 @@ use crate::taxonomy::{HandlingLevel, TypeCode};
 use crate::time_limit::TimeLimit;
 
 /// How a report came in (问题来源).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// 监督员/网格员巡查上报
     Patrol,
@@ -40,18 +42,11 @@ impl Channel {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Patrol => "patrol",
-            Channel::ResidentWeb => "resident_web",
-            Channel::ResidentPhone => "resident_phone",
-            Channel::Hotline => "hotline",
-            Channel::Device => "device",
-            Channel::Open311 => "open311",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Channel> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+        s.parse().ok()
     }
 
     /// The name people use for it (exports, the console).

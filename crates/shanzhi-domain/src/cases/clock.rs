@@ -3,12 +3,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantNames};
 
 use crate::calendar::{CalendarError, WorkCalendar};
 use crate::time_limit::{TimeLimit, TimeUnit};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Light {
     Green,
     Yellow,
@@ -17,11 +19,7 @@ pub enum Light {
 
 impl Light {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Light::Green => "green",
-            Light::Yellow => "yellow",
-            Light::Red => "red",
-        }
+        self.into()
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
+use strum::{IntoStaticStr, VariantNames};
 use thiserror::Error;
 
 use super::counts::Count;
@@ -48,8 +49,9 @@ pub enum Effect {
 }
 
 /// Who, beyond the role, may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Party {
     /// Anyone with one of the roles.
     #[default]
@@ -64,12 +66,7 @@ pub enum Party {
 
 impl Party {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Party::Role => "role",
-            Party::AssignedUnit => "assigned_unit",
-            Party::Reporter => "reporter",
-            Party::Summoned => "summoned",
-        }
+        self.into()
     }
 }
 

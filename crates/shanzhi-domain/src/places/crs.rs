@@ -2,17 +2,26 @@
 //! the canonical WGS-84 in which every grid and point is stored and located.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// Named as serde names it; parsed also under the other names in use (`WGS-84`, `EPSG:4326`,
+/// `CGCS2000`, `GCJ-02`, `BD-09`), in any case.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
 pub enum Crs {
     /// GPS / CGCS2000, canonical.
     #[default]
+    #[strum(to_string = "wgs84", serialize = "wgs-84", serialize = "epsg:4326", serialize = "cgcs2000")]
     Wgs84,
     /// The obfuscated datum of AMap, Tencent and WeChat maps.
+    #[strum(to_string = "gcj02", serialize = "gcj-02")]
     Gcj02,
     /// Baidu's datum.
+    #[strum(to_string = "bd09", serialize = "bd-09")]
     Bd09,
 }
 
@@ -28,20 +37,11 @@ pub enum CoordError {
 
 impl Crs {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Crs::Wgs84 => "wgs84",
-            Crs::Gcj02 => "gcj02",
-            Crs::Bd09 => "bd09",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Result<Crs, CoordError> {
-        match s.to_ascii_lowercase().as_str() {
-            "wgs84" | "wgs-84" | "epsg:4326" | "cgcs2000" => Ok(Crs::Wgs84),
-            "gcj02" | "gcj-02" => Ok(Crs::Gcj02),
-            "bd09" | "bd-09" => Ok(Crs::Bd09),
-            _ => Err(CoordError::UnknownCrs(s.to_string())),
-        }
+        s.parse().map_err(|_| CoordError::UnknownCrs(s.to_string()))
     }
 
     /// Converts a point in this CRS to WGS-84, after checking that it is a real coordinate.

@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 use thiserror::Error;
 
 use crate::ids::{DivisionCode, Level};
 
 /// What kind of unit a division is (its level is in its code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DivisionKind {
     City,
     /// 市辖区
@@ -36,37 +38,11 @@ pub enum DivisionKind {
 
 impl DivisionKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            DivisionKind::City => "city",
-            DivisionKind::District => "district",
-            DivisionKind::County => "county",
-            DivisionKind::CountyCity => "county_city",
-            DivisionKind::Zone => "zone",
-            DivisionKind::Subdistrict => "subdistrict",
-            DivisionKind::Town => "town",
-            DivisionKind::Township => "township",
-            DivisionKind::Other => "other",
-            DivisionKind::Community => "community",
-            DivisionKind::Village => "village",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<DivisionKind> {
-        [
-            DivisionKind::City,
-            DivisionKind::District,
-            DivisionKind::County,
-            DivisionKind::CountyCity,
-            DivisionKind::Zone,
-            DivisionKind::Subdistrict,
-            DivisionKind::Town,
-            DivisionKind::Township,
-            DivisionKind::Other,
-            DivisionKind::Community,
-            DivisionKind::Village,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 
     /// The level this kind belongs to.

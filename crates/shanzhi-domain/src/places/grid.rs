@@ -2,12 +2,16 @@
 
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantNames};
 
 use crate::ids::{DivisionCode, GridCode};
 
 /// 综合网格 or 专属网格 (docs/domain.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, IntoStaticStr, VariantNames, EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum GridKind {
     #[default]
     General,
@@ -16,18 +20,11 @@ pub enum GridKind {
 
 impl GridKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            GridKind::General => "general",
-            GridKind::Dedicated => "dedicated",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<GridKind> {
-        match s {
-            "general" => Some(GridKind::General),
-            "dedicated" => Some(GridKind::Dedicated),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -20,6 +20,7 @@ mod m0017_log_figures;
 mod m0018_key_age;
 mod m0019_user_scope;
 mod m0020_login_failures;
+mod m0021_rate_windows;
 
 use sea_orm_migration::prelude::*;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_key_age::Migration),
             Box::new(m0019_user_scope::Migration),
             Box::new(m0020_login_failures::Migration),
+            Box::new(m0021_rate_windows::Migration),
         ]
     }
 }
