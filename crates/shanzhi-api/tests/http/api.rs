@@ -184,6 +184,18 @@ async fn the_openapi_document_lists_every_route() {
             "/open311/v2/tokens/{token}.{format}"
         ]
     );
+    // Operation ids are unique, as OpenAPI requires (the console's types are generated from the
+    // document, one entry per operation id).
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values().filter_map(|op| op["operationId"].as_str()))
+        .collect();
+    let operations = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "operation ids are unique");
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(
         (schemes["bearer"]["scheme"].as_str(), schemes["api_key"]["name"].as_str()),
