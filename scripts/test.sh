@@ -51,10 +51,12 @@ fi
 CLIPPY_FEATURES=()
 if command -v python3 >/dev/null 2>&1 && python3 -c "import venv" 2>/dev/null; then CLIPPY_FEATURES=(--features shanzhi-app/s3); fi
 
-phase "layering: the domain does no I/O, the API never touches SQL"
-if cargo tree -q -p shanzhi-domain -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
-  echo "shanzhi-domain depends on I/O crates (above)" >&2; exit 1
-fi
+phase "layering: the domain and the demo generator do no I/O, the API never touches SQL"
+for pure in shanzhi-domain shanzhi-demo; do
+  if cargo tree -q -p "$pure" -e normal | grep -E '(sqlx|sea-orm|axum|tokio) v'; then
+    echo "$pure depends on I/O crates (above)" >&2; exit 1
+  fi
+done
 if cargo tree -q -p shanzhi-api -e normal --depth 1 | grep -E '(sqlx|sea-orm|shanzhi-store) v'; then
   echo "shanzhi-api depends on the database layer directly (above)" >&2; exit 1
 fi

@@ -1,29 +1,22 @@
 // The shanzhi HTTP API as the console uses it: the login token kept for the tab, JSON calls
-// that turn error answers ({code, message, details}) into ApiError, and the wire types.
+// that turn error answers ({code, message, details}) into ApiError, and the wire types, named
+// after the server's OpenAPI document (`src/generated/api.ts`, made by `npm run types` from
+// crates/shanzhi-api/tests/openapi.snapshot.json before every build).
 import { reactive } from 'vue'
+import type { components } from './generated/api'
 import { beijingNow, i18n } from './i18n'
 
-export interface Me { username: string; display_name: string; role: string; unit: string }
-export interface Units { primary: string; assisting: string[] }
-export interface Route { unit: string; unit_name: string; assisting: string[]; rule: string; reason_zh: string; reason_en: string }
-export interface Case {
-  id: string; kind: string; type: string; type_name: string; state: string; state_name: string
-  channel: string; description: string; lon: number | null; lat: number | null; located: boolean
-  grid: string | null; community: string | null; street: string | null; county: string
-  units: Units | null; unit_name: string | null; route: Route | null; step: string | null; deadline: string | null
-  light: 'green' | 'yellow' | 'red' | null; possible_duplicate_of: string | null; merged_into: string | null
-  rework_count: number; extension_count: number; reported_at: string; closed_at: string | null; version: number
-  /** The kind's own fields (masked unless unmasked). */
-  fields: Record<string, unknown>
-}
-export interface LogEntry {
-  seq: number; at: string; user: string; role: string; unit: string; action: string
-  action_name: string; action_name_en: string; from_state: string | null; to_state: string
-  opinion: string | null; attachments: string[]; deadline: string | null; overdue: boolean; public: boolean
-}
-export interface Offer { action: string; name: string; name_en: string; needs: string[]; allowed: boolean; reason: string | null; reason_en: string | null }
-export interface CaseDetail extends Case { log: LogEntry[]; actions: Offer[]; unit_choices: { id: string; name: string }[] }
-export interface CaseList { total: number; items: Case[]; capped?: boolean }
+/** The schemas of the server's OpenAPI document, by name. */
+export type Schema<K extends keyof components['schemas']> = components['schemas'][K]
+
+export type Me = Schema<'MeDto'>
+export type Units = Schema<'UnitsDto'>
+export type Route = Schema<'RouteDto'>
+export type Case = Schema<'CaseDto'>
+export type LogEntry = Schema<'LogEntryDto'>
+export type Offer = Schema<'ActionOfferDto'>
+export type CaseDetail = Schema<'CaseDetailDto'>
+export type CaseList = Schema<'CaseListDto'>
 
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string, public field?: string, public details?: Record<string, unknown>) {
@@ -89,7 +82,7 @@ export async function call<T>(method: string, path: string, body?: unknown, key?
 }
 
 export async function login(username: string, password: string): Promise<Me> {
-  const s = await call<{ token: string; user: Me }>('POST', '/api/v1/auth/login', { username, password })
+  const s = await call<Schema<'SessionDto'>>('POST', '/api/v1/auth/login', { username, password })
   remember(s.token, s.user)
   return s.user
 }
@@ -139,12 +132,10 @@ export function newKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-export interface AreaLive {
-  code: string; name: string; level: string; open: number; yellow: number; red: number; summoned: number; today: number
-}
-export interface KindLive { kind: string; name_zh: string; name_en: string; open: number; yellow: number; red: number; summoned: number; today: number }
-export interface Overview { area: AreaLive; parents: { code: string; name: string }[]; children: AreaLive[]; unlocated: AreaLive | null; kinds: KindLive[]; at: string }
-export interface BaseMap { tiles: string | null; crs: string; attribution: string; max_zoom: number }
+export type AreaLive = Schema<'AreaLiveDto'>
+export type Overview = Schema<'OverviewDto'>
+export type BaseMap = Schema<'BaseMapDto'>
+/** One frame of the live event stream as `followEvents` reads it (its data parsed). */
 export interface LiveEvent { id: string; event: string; data: Record<string, unknown> }
 
 /**
@@ -198,12 +189,9 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (live: b
   return { stop: () => { stopped = true; abort.abort() } }
 }
 
-export interface EventType {
-  code: string; category: string; name_zh: string; name_en: string; urgency: string
-  department?: string; assisting?: string[]; level?: string; limit?: { value: number; unit: string }; filing_zh?: string; closing_zh?: string
-}
-export interface Category { code: string; kind: string; name_zh: string; name_en: string; types: EventType[] }
-export interface Taxonomy { version: string; categories: Category[] }
+export type EventType = Schema<'EventTypeDto'>
+export type Category = Schema<'CategoryDto'>
+export type Taxonomy = Schema<'TaxonomyDto'>
 
 let taxonomyOnce: Promise<Taxonomy> | null = null
 /** Forgets the catalogue (after a new version was imported). */
@@ -218,20 +206,10 @@ export function taxonomy(): Promise<Taxonomy> {
 }
 
 /** A field of a kind: what a report or an action gives in `fields.<key>`. */
-export interface KindField {
-  key: string; name_zh: string; name_en: string
-  type: 'text' | 'number' | 'date' | 'choice' | 'person' | 'people' | 'address' | 'attachments'
-  required: boolean; at: string[]; choices: { key: string; name_zh: string; name_en: string }[]
-  max: number | null; min_value: number | null; max_value: number | null; personal: boolean; public: boolean
-}
+export type KindField = Schema<'KindFieldDto'>
 
 /** A case kind in force (`GET /api/v1/kinds`): its states and actions, with what each counts as. */
-export interface Kind {
-  kind: string; version: string; name_zh: string; name_en: string
-  states: { key: string; name_zh: string; name_en: string; terminal: boolean }[]
-  actions: { key: string; name_zh: string; name_en: string; counts: string[] }[]
-  fields: KindField[]
-}
+export type Kind = Schema<'KindDto'>
 
 let kindsOnce: Promise<Kind[]> | null = null
 /** Forgets the kinds (after a workflow was imported). */
@@ -246,34 +224,18 @@ export function kinds(): Promise<Kind[]> {
 }
 
 // Administration (city administrators).
-export interface AdminUser {
-  username: string; display_name: string; role: string; role_zh: string; unit: string; unit_name: string
-  disabled_at: string | null; has_password: boolean; locked_until: string | null
-  extra_scope: ScopeEntry[]
-}
+export type AdminUser = Schema<'UserDto'>
 /** An area (county, street, community, grid) or a unit an account sees besides its role's scope. */
-export interface ScopeEntry { id: string; name: string; kind: string }
-export interface UserPage { total: number; items: AdminUser[] }
-export interface RoleInfo {
-  role: string; name_zh: string; name_en: string; data_scope: string; unit_kinds: string[]
-  actions: { kind: string; action: string; name_zh: string; name_en: string }[]; users: number
-}
+export type ScopeEntry = Schema<'ScopeEntryDto'>
+export type UserPage = Schema<'UserPageDto'>
+export type RoleInfo = Schema<'RoleDto'>
 /** A workflow in force with every action and the roles that may take it. */
-export interface WorkflowRoles {
-  kind: string; version: string; name_zh: string; name_en: string
-  actions: { key: string; name_zh: string; name_en: string; roles: string[]; party: string }[]
-}
+export type WorkflowRoles = Schema<'WorkflowRolesDto'>
 /** This server's full-text index: its last rebuild, or how far the running one is. */
-export interface SearchRebuild {
-  running: boolean; by: string | null; started_at: string | null; done: number; total: number
-  finished_at: string | null; error: string | null
-}
-export interface UnitInfo { id: string; name: string; kind: string; area: string }
-export interface ReferenceOverview {
-  kinds: { key: string; versions: { version: string; imported_at: string; current: boolean }[] }[]
-  departments: { key: string; name_zh: string; name_en: string }[]
-}
-export interface Imported { version: string; items: number; dry_run: boolean }
+export type SearchRebuild = Schema<'SearchRebuildDto'>
+export type UnitInfo = Schema<'UnitDto'>
+export type ReferenceOverview = Schema<'ReferenceOverviewDto'>
+export type Imported = Schema<'ImportedDto'>
 /** A name for a new version of reference data made in the page, which the administrator may
  * keep: the version in force and the time to the second, Beijing time (`tangshan-2026.1-20261201-091530`);
  * a version itself made so gives its base name, not a longer and longer one. */
@@ -283,7 +245,8 @@ export function nextVersion(current: string): string {
   // Two edits within one second: the second must not take the name of the first.
   return name === current ? `${name}-2` : current.startsWith(`${name}-`) ? `${name}-${Number(current.slice(name.length + 1)) + 1}` : name
 }
+/** A problem of a grid file (a 422's `details.problems`, which the document leaves as an object). */
 export interface GridProblem { feature: number | null; code: string | null; kind: string; message: string; message_zh: string }
-export interface Holiday { name_zh: string; name_en: string; days: string[]; make_up_workdays: string[]; provisional: boolean }
-export interface WorkCalendar { version: string; utc_offset: string; valid_from: string; valid_to: string; work_periods: [string, string][]; holidays: Holiday[] }
-export interface ApiKeyInfo { name: string; username: string; scope: string; created_at: string; revoked_at: string | null }
+export type Holiday = Schema<'HolidayDto'>
+export type WorkCalendar = Schema<'CalendarDto'>
+export type ApiKeyInfo = Schema<'ApiKeyDto'>

@@ -324,15 +324,50 @@ pub struct StatRowDto {
     /// reported, filed, filed_public, dispatched, due, handled, handled_on_time, closed,
     /// closed_on_time, rework, overdue_steps, extensions, suspended, returned, voided, rejected,
     /// self_handled, satisfied, basically_satisfied, dissatisfied
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, u64>)]
     pub counters: serde_json::Value,
     /// closing, on_time_closing, handling, on_time_handling, rework, extension, public_report,
     /// satisfaction (percent; null when the denominator is zero)
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, Option<f64>>)]
     pub rates: serde_json::Value,
     /// The region (areas) or department (units) composite score with its grade and parts.
-    #[schema(value_type = Option<Object>)]
-    pub score: Option<serde_json::Value>,
+    pub score: Option<ScoreDto>,
+}
+
+/// A composite score (综合得分) with its grade and the parts it was made of.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreDto {
+    /// Σ weight × score over the defined parts, divided by the sum of their weights.
+    pub value: f64,
+    pub grade: String,
+    pub parts: Vec<ScorePartDto>,
+}
+
+/// One part of a composite score: its weight, its score (null for want of a denominator) and the
+/// counters it is computed from, numerator first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScorePartDto {
+    /// public_report, filed, closing, on_time_closing, on_time_handling, rework
+    pub key: String,
+    pub name: String,
+    pub name_en: String,
+    pub weight: f64,
+    pub score: Option<f64>,
+    pub counters: Vec<String>,
+}
+
+impl From<shanzhi_domain::cases::figures::assessment::Composite> for ScoreDto {
+    fn from(c: shanzhi_domain::cases::figures::assessment::Composite) -> Self {
+        let part = |p: shanzhi_domain::cases::figures::assessment::Part| ScorePartDto {
+            key: p.key.into(),
+            name: p.name.into(),
+            name_en: p.name_en.into(),
+            weight: p.weight,
+            score: p.score,
+            counters: p.counters.iter().map(|c| c.to_string()).collect(),
+        };
+        ScoreDto { value: c.value, grade: c.grade, parts: c.parts.into_iter().map(part).collect() }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -352,7 +387,7 @@ impl From<shanzhi_app::stats::StatRow> for StatRowDto {
             name_en: r.name_en,
             counters: json(serde_json::to_value(r.counters)),
             rates: json(serde_json::to_value(r.rates)),
-            score: r.score.map(|s| json(serde_json::to_value(s))),
+            score: r.score.map(ScoreDto::from),
         }
     }
 }

@@ -1,9 +1,7 @@
 //! Loading the Tangshan demo: generate places from the shipped data and write them in one
 //! transaction, reporting progress.
 
-use shanzhi_domain::demo::{
-    DemoConfig, demo_units, demo_users, generate_places, parse_county_outlines, parse_zone_hosts,
-};
+use shanzhi_demo::{DemoConfig, demo_units, demo_users, generate_places, parse_county_outlines, parse_zone_hosts};
 use shanzhi_domain::people::User;
 use shanzhi_domain::places::division::DivisionTree;
 use shanzhi_store::PlacesSnapshot;

@@ -1,9 +1,9 @@
-//! Loading a year of case history into the demo: the domain generator runs on a blocking thread
+//! Loading a year of case history into the demo: the demo's generator runs on a blocking thread
 //! and streams finished cases in batches to the store, which writes each batch (cases, logs and
 //! figures) in one transaction; progress is reported per batch.
 
+use shanzhi_demo::history::{GeneratedCase, HistoryConfig, HistoryInput, generate_history};
 use shanzhi_domain::cases::case::Case;
-use shanzhi_domain::demo::history::{GeneratedCase, HistoryConfig, HistoryInput, generate_history};
 use shanzhi_domain::ids::Level;
 use shanzhi_store::{History, StoredCase};
 

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use shanzhi_app::clock::ManualClock;
 use shanzhi_app::reference::shipped;
 use shanzhi_app::{App, AppError};
+use shanzhi_demo::DemoConfig;
 use shanzhi_domain::cases::case::Assignment;
-use shanzhi_domain::demo::DemoConfig;
 use shanzhi_store::ReferenceKind;
 
 async fn demo_app(name: &str) -> App {

@@ -1,5 +1,5 @@
 //! shanzhi-domain: the pure domain of shanzhi (places, grids, locate, taxonomy, work calendar,
-//! organisations, demo generation). No I/O: everything here takes and returns values.
+//! organisations, cases). No I/O: everything here takes and returns values.
 
 pub mod access;
 pub mod accounts;
@@ -7,7 +7,6 @@ pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
-pub mod demo;
 pub mod edit;
 pub mod ids;
 pub mod org;

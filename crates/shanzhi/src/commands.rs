@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use shanzhi_app::clock::SystemClock;
 use shanzhi_app::{App, AppError};
-use shanzhi_domain::demo::DemoConfig;
+use shanzhi_demo::DemoConfig;
 use shanzhi_store::{DataKey, ReferenceKind, Store};
 
 use crate::cli::{

@@ -55,7 +55,8 @@ fn file(media_type: &str, bytes: Bytes) -> Response {
 }
 
 /// An attachment's content: one's own upload, or a file of a case one may see (404 otherwise).
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "cases", params(("id" = String, Path)),
+/// (Its operation id is its own: the case's `show` has the function's name.)
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "cases", operation_id = "show_attachment", params(("id" = String, Path)),
     security(("bearer" = []), ("api_key" = []), ("follow_code" = []), ()),
     responses((status = 200, description = "The file, with its media type", content_type = "application/octet-stream", body = Vec<u8>),
                (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]

@@ -205,6 +205,7 @@ pub struct CaseFilterParams {
     area: Option<String>,
     /// Primary unit id
     unit: Option<String>,
+    #[param(inline)]
     light: Option<Light>,
     overdue: Option<bool>,
     /// Closed (true) or still open (false)
@@ -271,6 +272,7 @@ pub struct Unmask {
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Lang {
+    #[param(inline)]
     lang: Option<Language>,
 }
 

@@ -195,6 +195,18 @@ async fn the_openapi_document_lists_every_route() {
             "/open311/v2/tokens/{token}.{format}"
         ]
     );
+    // Operation ids are unique, as OpenAPI requires (the console's types are generated from the
+    // document, one entry per operation id).
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values().filter_map(|op| op["operationId"].as_str()))
+        .collect();
+    let operations = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "operation ids are unique");
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(
         (schemes["bearer"]["scheme"].as_str(), schemes["api_key"]["name"].as_str()),
@@ -257,6 +269,26 @@ async fn the_openapi_document_matches_its_snapshot_and_the_explorer_works_offlin
             served.clone()
         });
         assert!(served == *expected, "{db}: the served document is the snapshot");
+        // Every reference resolves (a parameter's enum, a body's type).
+        fn refs<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                        out.push(r);
+                    }
+                    m.values().for_each(|v| refs(v, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        refs(&served, &mut found);
+        assert!(found.len() > 50, "{db}: the document refers to its types");
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{db}: {r} is not a schema"));
+            assert!(served["components"]["schemas"].get(name).is_some(), "{db}: {r} resolves to nothing");
+        }
         // The static part is all there: every type the routes name.
         let types = serde_json::to_value(shanzhi_api::api_doc()).unwrap();
         for name in types["components"]["schemas"].as_object().unwrap().keys() {

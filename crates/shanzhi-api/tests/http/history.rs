@@ -10,8 +10,8 @@ use shanzhi_app::App;
 use shanzhi_app::cases::CaseFilter;
 use shanzhi_app::clock::ManualClock;
 use shanzhi_app::stats::StatsQuery;
+use shanzhi_demo::history::HistoryConfig;
 use shanzhi_domain::cases::figures::recompute;
-use shanzhi_domain::demo::history::HistoryConfig;
 
 #[tokio::test]
 async fn a_history_loads_reads_back_and_its_figures_add_up() {

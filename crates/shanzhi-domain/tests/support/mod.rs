@@ -1,79 +1,22 @@
-//! Setup shared by the integration tests: the shipped reference files and their loaders, the demo
-//! places, the world the case engine runs on (a workflow, the taxonomy and the calendar), actors,
-//! a Monday-morning instant in Tangshan, small command builders, and `play`, which applies timed
+//! Setup shared by the integration tests: the shipped reference files and their loaders, the
+//! world the case engine runs on (a workflow, the taxonomy and the calendar), actors, a
+//! Monday-morning instant in Tangshan, small command builders, and `play`, which applies timed
 //! steps to a case.
 
 // Each test binary builds its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
+mod shipped;
+
+pub use shipped::*;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use shanzhi_domain::calendar::WorkCalendar;
 use shanzhi_domain::cases::case::{Actor, Assignment, Case, Channel, LogEntry, NewReport};
 use shanzhi_domain::cases::engine::{Command, apply};
-use shanzhi_domain::cases::routing::RoutingRules;
 use shanzhi_domain::cases::workflow::Workflow;
-use shanzhi_domain::demo::{
-    CountyOutline, DemoConfig, DemoPlaces, generate_places, parse_county_outlines, parse_zone_hosts,
-};
-use shanzhi_domain::ids::DivisionCode;
-use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::Role;
-use shanzhi_domain::places::division::DivisionTree;
 use shanzhi_domain::taxonomy::Taxonomy;
-
-pub const DEPARTMENTS: &str = include_str!("../../../../data/org/departments.toml");
-pub const TAXONOMY: &str = include_str!("../../../../data/taxonomy/tangshan-2026.1.toml");
-pub const CALENDAR: &str = include_str!("../../../../data/calendar/cn-2025-2027.toml");
-pub const EVENT_WORKFLOW: &str = include_str!("../../../../data/workflows/event.toml");
-pub const DEMAND_WORKFLOW: &str = include_str!("../../../../data/workflows/demand.toml");
-pub const ROUTING: &str = include_str!("../../../../data/routing/tangshan.toml");
-pub const DIVISIONS: &str = include_str!("../../../../data/places/tangshan-divisions.csv");
-pub const COUNTIES: &str = include_str!("../../../../data/places/tangshan-counties.geojson");
-pub const ZONE_HOSTS: &str = include_str!("../../../../data/places/zone-hosts.csv");
-
-pub fn departments() -> Departments {
-    Departments::from_toml(DEPARTMENTS).unwrap()
-}
-
-pub fn taxonomy(deps: &Departments) -> Taxonomy {
-    Taxonomy::from_toml(TAXONOMY, deps).unwrap()
-}
-
-pub fn calendar() -> WorkCalendar {
-    WorkCalendar::from_toml(CALENDAR).unwrap()
-}
-
-/// The shipped workflow of `kind`: `event` or `demand`.
-pub fn workflow(kind: &str) -> Workflow {
-    let text = match kind {
-        "event" => EVENT_WORKFLOW,
-        "demand" => DEMAND_WORKFLOW,
-        other => panic!("no workflow {other}"),
-    };
-    Workflow::from_toml(text).unwrap()
-}
-
-pub fn divisions() -> DivisionTree {
-    DivisionTree::from_csv(DIVISIONS).unwrap()
-}
-
-pub fn routing_rules() -> RoutingRules {
-    RoutingRules::from_toml(ROUTING).unwrap()
-}
-
-pub fn county_outlines() -> Vec<CountyOutline> {
-    parse_county_outlines(COUNTIES).unwrap()
-}
-
-pub fn zone_hosts() -> Vec<(DivisionCode, DivisionCode)> {
-    parse_zone_hosts(ZONE_HOSTS).unwrap()
-}
-
-/// The demo places over `tree` with the default configuration; `progress(done, total)` as in
-/// `generate_places`.
-pub fn demo_places(tree: &DivisionTree, progress: &mut dyn FnMut(usize, usize)) -> DemoPlaces {
-    generate_places(tree, &county_outlines(), &zone_hosts(), &DemoConfig::default(), progress).unwrap()
-}
 
 /// What the case engine runs on: one workflow, the shipped taxonomy and calendar.
 pub struct World {

@@ -11,7 +11,7 @@ use geo::InteriorPoint;
 use serde_json::{Value, json};
 use shanzhi_app::App;
 use shanzhi_app::clock::ManualClock;
-use shanzhi_domain::demo::DemoConfig;
+use shanzhi_demo::DemoConfig;
 use tower::ServiceExt;
 
 pub struct T {

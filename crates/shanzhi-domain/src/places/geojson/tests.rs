@@ -1,39 +1,26 @@
-//! Tests of `geojson`: the demo's export imports back unchanged, real overlaps are still found,
-//! the size limits refuse a file before its geometry is worked on, and a cancelled import stops.
+//! Tests of `geojson`: real overlaps are told from slivers, the size limits refuse a file before
+//! its geometry is worked on, and files not shaped like a collection are syntax problems. The
+//! import of the demo's 10,727 grids (round trip, overlaps, cancellation) is tested in
+//! `crates/shanzhi-demo/tests/geojson.rs`.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use geo::MapCoords;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::demo::{DemoConfig, generate_places, parse_county_outlines, parse_zone_hosts};
 
 const DIVISIONS: &str = include_str!("../../../../../data/places/tangshan-divisions.csv");
-const COUNTIES: &str = include_str!("../../../../../data/places/tangshan-counties.geojson");
-const ZONE_HOSTS: &str = include_str!("../../../../../data/places/zone-hosts.csv");
 
-/// The demo's division tree and its 10,727 grids (about 2 s in a debug build), made once for
-/// every test here.
-fn demo() -> &'static (DivisionTree, Vec<Grid>) {
-    static DEMO: OnceLock<(DivisionTree, Vec<Grid>)> = OnceLock::new();
-    DEMO.get_or_init(|| {
-        let tree = DivisionTree::from_csv(DIVISIONS).unwrap();
-        let outlines = parse_county_outlines(COUNTIES).unwrap();
-        let hosts = parse_zone_hosts(ZONE_HOSTS).unwrap();
-        let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |_, _| {}).unwrap();
-        (tree, places.grids)
-    })
+/// The shipped division tree, read once for every test here.
+fn divisions() -> &'static DivisionTree {
+    static TREE: OnceLock<DivisionTree> = OnceLock::new();
+    TREE.get_or_init(|| DivisionTree::from_csv(DIVISIONS).unwrap())
 }
 
 fn never() -> bool {
     false
-}
-
-fn features(text: &str) -> Vec<Value> {
-    serde_json::from_str::<Value>(text).unwrap()["features"].as_array().unwrap().clone()
 }
 
 fn collection(features: Vec<Value>) -> String {
@@ -48,7 +35,7 @@ fn problems(result: Result<Vec<Grid>, ImportError>) -> Vec<FeatureProblem> {
     }
 }
 
-/// A square feature of side `side` degrees at (lon, lat) for a demo community's grid `code`.
+/// A square feature of side `side` degrees at (lon, lat) for a grid `code` of a community.
 fn square(code: &str, lon: f64, lat: f64, side: f64) -> Value {
     let ring = [[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side], [lon, lat]];
     json!({"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
@@ -66,65 +53,8 @@ fn circle(code: &str, n: usize) -> Value {
     json!({"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
 }
 
-/// A community of the demo: its grids' codes start with it.
+/// A community of Tangshan: its grids' codes start with it.
 const COMMUNITY: &str = "130202001001";
-
-#[test]
-fn the_demo_export_imports_back_unchanged() {
-    let (tree, grids) = demo();
-    let text = export(grids);
-    let started = Instant::now();
-    let back = import(&text, tree, grids, &never).unwrap_or_else(|e| match e {
-        ImportError::Rejected(p) => panic!("{} problems, first: {:?}", p.len(), &p[..p.len().min(3)]),
-        ImportError::Cancelled => panic!("cancelled"),
-    });
-    eprintln!("re-imported {} grids in {:?}", back.len(), started.elapsed());
-    assert_eq!(back.len(), grids.len());
-    for (b, g) in back.iter().zip(grids) {
-        assert_eq!((&b.code, &b.name, b.kind), (&g.code, &g.name, g.kind));
-    }
-
-    // The export of the re-imported grids (what the store keeps, rounded) is the same text, and a
-    // part of it imports again among the rest.
-    assert_eq!(export(&back), text);
-    let part: Vec<Value> = features(&text).into_iter().filter(|f| f["id"].as_str().unwrap() < "130203").collect();
-    assert!(part.len() > 400, "{}", part.len());
-    let again = import(&collection(part.clone()), tree, &back, &never).expect("a county's grids import again");
-    assert_eq!(again.len(), part.len());
-}
-
-/// The demo grid `code`, its outline moved east by `metres`, as the only feature of a file.
-fn shifted(code: &str, metres: f64) -> String {
-    let (_, grids) = demo();
-    let g = grids.iter().find(|g| g.code.as_str() == code).unwrap();
-    let lat = g.shape.0[0].exterior().0[0].y;
-    let dx = metres / (M_PER_DEG_LON * lat.to_radians().cos());
-    let moved = Grid { shape: g.shape.map_coords(|c| Coord { x: c.x + dx, y: c.y }), ..g.clone() };
-    export(&[moved])
-}
-
-#[test]
-fn a_grid_moved_onto_its_neighbours_overlaps_them() {
-    let (tree, grids) = demo();
-    let code = format!("{COMMUNITY}001");
-    // Unmoved, the grid replaces itself.
-    assert!(import(&shifted(&code, 0.0), tree, grids, &never).is_ok());
-    for metres in [50.0, 1.0] {
-        let found = problems(import(&shifted(&code, metres), tree, grids, &never));
-        assert!(!found.is_empty());
-        for p in &found {
-            assert_eq!((p.kind, p.feature, p.code.as_deref()), ("overlap", Some(0), Some(code.as_str())), "{p:?}");
-            assert!(p.message.contains("overlaps existing grid 1302"), "{}", p.message);
-            assert!(p.message_zh.contains("与现有网格 1302"), "{}", p.message_zh);
-        }
-        let m2: f64 = found
-            .iter()
-            .map(|p| p.message.rsplit(" by ").next().unwrap().trim_end_matches(" m²").parse::<f64>().unwrap())
-            .sum();
-        eprintln!("moved {metres} m: {} overlaps, {m2} m² in all", found.len());
-        assert!(m2 > 10.0 * metres, "moved {metres} m: {m2} m²");
-    }
-}
 
 #[test]
 fn slivers_are_told_from_overlaps_by_their_width() {
@@ -168,7 +98,7 @@ fn slivers_are_told_from_overlaps_by_their_width() {
 
 #[test]
 fn a_ring_over_the_limit_is_too_large_and_not_validated() {
-    let (tree, _) = demo();
+    let tree = divisions();
     let code = format!("{COMMUNITY}001");
     // The real limit: MAX_RING_VERTICES + 1 positions (with the closing one). Refused before
     // geo's quadratic validity check would take seconds on it in a debug build.
@@ -202,7 +132,7 @@ fn a_ring_over_the_limit_is_too_large_and_not_validated() {
 
 #[test]
 fn a_feature_over_its_vertex_or_ring_limit_is_too_large() {
-    let (tree, _) = demo();
+    let tree = divisions();
     let limits = Limits { feature_vertices: 30, feature_rings: 3, ..Limits::DEFAULT };
     let two_parts = |code: &str, n: usize| {
         let a = circle(code, n)["geometry"]["coordinates"].clone();
@@ -244,7 +174,7 @@ fn a_feature_over_its_vertex_or_ring_limit_is_too_large() {
 
 #[test]
 fn a_file_with_too_many_features_stops_parsing_there() {
-    let (tree, _) = demo();
+    let tree = divisions();
     // The real limit: one feature more than MAX_FEATURES.
     let text = collection(vec![json!({"type": "Feature"}); MAX_FEATURES + 1]);
     let found = problems(import(&text, tree, &[], &never));
@@ -268,7 +198,7 @@ fn a_file_with_too_many_features_stops_parsing_there() {
 
 #[test]
 fn a_file_with_too_many_positions_stops_parsing_at_once() {
-    let (tree, _) = demo();
+    let tree = divisions();
     let limits = Limits { file_vertices: 100, ..Limits::DEFAULT };
     let looks = Cell::new(0);
     // 40 positions a feature: the third goes over 100.
@@ -285,46 +215,8 @@ fn a_file_with_too_many_positions_stops_parsing_at_once() {
 }
 
 #[test]
-fn too_much_overlap_work_is_refused_before_any_intersection() {
-    let (tree, grids) = demo();
-    let some: Vec<Grid> = grids.iter().filter(|g| g.code.as_str().starts_with("1302020")).cloned().collect();
-    assert!(some.len() > 50);
-    let text = export(&some);
-    assert!(import(&text, tree, grids, &never).is_ok());
-    let limits = Limits { overlap_work: 1_000, ..Limits::DEFAULT };
-    let found = problems(import_within(&text, tree, grids, &limits, &never));
-    assert_eq!(found.len(), 1);
-    assert_eq!((found[0].kind, found[0].feature), ("too_large", None));
-    assert!(found[0].message.contains("more than 1000 positions to compare"), "{}", found[0].message);
-    assert!(found[0].message_zh.contains("无法检查重叠"), "{}", found[0].message_zh);
-}
-
-#[test]
-fn a_cancelled_import_stops_and_returns_cancelled() {
-    let (tree, grids) = demo();
-    let text = export(grids);
-    // Cancelled before it starts: it stops at the first feature.
-    let started = Instant::now();
-    assert_eq!(import(&text, tree, grids, &|| true), Err(ImportError::Cancelled));
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
-
-    // Cancelled during the overlap check: the checks of the features are done (the parse and the
-    // loop over the features look once per feature each, the count of the overlap work once per
-    // feature), then the pairs are being intersected.
-    let some: Vec<Grid> = grids.iter().filter(|g| g.code.as_str().starts_with("1302020")).cloned().collect();
-    let n = some.len();
-    let looks = Cell::new(0);
-    let result = import(&export(&some), tree, grids, &|| {
-        looks.set(looks.get() + 1);
-        looks.get() > 3 * n + 10
-    });
-    assert_eq!(result, Err(ImportError::Cancelled));
-    assert_eq!(looks.get(), 3 * n + 11);
-}
-
-#[test]
 fn files_not_shaped_like_a_feature_collection_are_syntax_problems() {
-    let (tree, _) = demo();
+    let tree = divisions();
     for (text, says) in [
         ("{", "not JSON"),
         ("[1, 2]", "not a GeoJSON FeatureCollection"),

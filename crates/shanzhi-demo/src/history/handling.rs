@@ -10,11 +10,11 @@ use super::opinions::{
     OP_DENY_EXTEND, OP_DENY_SUSPEND, OP_EXTEND, OP_FIXED, OP_REPLY, OP_SUSPEND, OP_URGE, OP_WHISTLE,
 };
 use super::sim::{Halt, Sim, cmd, opinion};
-use crate::cases::case::Assignment;
-use crate::cases::engine::Command;
-use crate::people::Role;
-use crate::taxonomy::HandlingLevel;
-use crate::time_limit::{TimeLimit, TimeUnit};
+use shanzhi_domain::cases::case::Assignment;
+use shanzhi_domain::cases::engine::Command;
+use shanzhi_domain::people::Role;
+use shanzhi_domain::taxonomy::HandlingLevel;
+use shanzhi_domain::time_limit::{TimeLimit, TimeUnit};
 
 impl Sim<'_, '_> {
     /// The handling step (event `dispatched`, demand `handling`) from its start to the fix

@@ -15,14 +15,14 @@ use super::stats::GeneratedCase;
 use super::streams::{Pending, Stream};
 use super::weights::TypeInfo;
 use super::world::World;
-use crate::calendar::WorkCalendar;
-use crate::cases::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Satisfaction};
-use crate::cases::engine::{Command, Refusal, apply, create};
-use crate::cases::figures::Counted;
-use crate::cases::routing::route;
-use crate::cases::sweep::{next_sweep_at, sweep};
-use crate::cases::workflow::Workflow;
-use crate::time_limit::TimeLimit;
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::case::{Actor, Assignment, Case, LogEntry, NewReport, Rating, Satisfaction};
+use shanzhi_domain::cases::engine::{Command, Refusal, apply, create};
+use shanzhi_domain::cases::figures::Counted;
+use shanzhi_domain::cases::routing::route;
+use shanzhi_domain::cases::sweep::{next_sweep_at, sweep};
+use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::time_limit::TimeLimit;
 
 pub(super) enum Halt {
     /// The next step would happen after the end of the period.

@@ -70,7 +70,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
 
-use crate::cases::engine::Refusal;
+use shanzhi_domain::cases::engine::Refusal;
 
 pub use config::{ChannelMix, HistoryConfig, HistoryInput, HistoryRates};
 pub use stats::{GeneratedCase, HistoryStats};

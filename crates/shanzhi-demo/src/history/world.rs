@@ -14,10 +14,10 @@ use super::places::Places;
 use super::seasons::{Day, days};
 use super::streams::{Stream, hour_profiles};
 use super::weights::{TypeInfo, types};
-use crate::calendar::WorkCalendar;
-use crate::cases::case::Actor;
-use crate::cases::workflow::Workflow;
-use crate::people::{Role, User};
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::people::{Role, User};
 
 /// How much more often than average a unit (by its key) misses a handling limit.
 const UNIT_MISS: &[(&str, f64)] = &[

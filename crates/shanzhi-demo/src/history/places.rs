@@ -13,11 +13,11 @@ use super::config::HistoryInput;
 use super::draw::{cumulative, normal, pick};
 use super::streams::Stream;
 use super::weights::TypeInfo;
-use crate::cases::case::Actor;
-use crate::ids::{DivisionCode, Level};
-use crate::people::{Role, User};
-use crate::places::division::DivisionKind;
-use crate::places::grid::GridKind;
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::ids::{DivisionCode, Level};
+use shanzhi_domain::people::{Role, User};
+use shanzhi_domain::places::division::DivisionKind;
+use shanzhi_domain::places::grid::GridKind;
 
 /// Share of a type's cases in urban grids, where it differs from the grids' own mix.
 pub(super) const URBAN: &[(&str, f64)] = &[

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::calendar::WorkCalendar;
-use crate::cases::routing::RoutingRules;
-use crate::cases::workflow::Workflow;
-use crate::org::Departments;
-use crate::people::User;
-use crate::places::division::DivisionTree;
-use crate::places::grid::Grid;
-use crate::taxonomy::Taxonomy;
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::cases::routing::RoutingRules;
+use shanzhi_domain::cases::workflow::Workflow;
+use shanzhi_domain::org::Departments;
+use shanzhi_domain::people::User;
+use shanzhi_domain::places::division::DivisionTree;
+use shanzhi_domain::places::grid::Grid;
+use shanzhi_domain::taxonomy::Taxonomy;
 
 /// What the history is generated over; all borrowed.
 #[derive(Clone, Copy)]

@@ -12,9 +12,9 @@ use super::seasons::Day;
 use super::seasons::Season::{self, *};
 use super::streams::Stream;
 use super::world::World;
-use crate::calendar::WorkCalendar;
-use crate::taxonomy::EventType;
-use crate::time_limit::TimeUnit;
+use shanzhi_domain::calendar::WorkCalendar;
+use shanzhi_domain::taxonomy::EventType;
+use shanzhi_domain::time_limit::TimeUnit;
 
 /// Type weights: (code, patrol, public (hotline, web), device, season). Types not listed get a
 /// small default weight (components more than events for patrols).

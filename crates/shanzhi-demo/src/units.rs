@@ -1,10 +1,10 @@
 //! Demo units (command centres, departments, street offices, the six organisations of each
 //! community) and one demo account per kind of user.
 
-use crate::ids::{DivisionCode, Level};
-use crate::org::Departments;
-use crate::people::{Role, Unit, UnitKind, User};
-use crate::places::division::{Division, DivisionKind, DivisionTree};
+use shanzhi_domain::ids::{DivisionCode, Level};
+use shanzhi_domain::org::Departments;
+use shanzhi_domain::people::{Role, Unit, UnitKind, User};
+use shanzhi_domain::places::division::{Division, DivisionKind, DivisionTree};
 
 /// The department key of street offices in the register.
 const STREET_OFFICE: &str = "street-office";

@@ -10,13 +10,13 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use thiserror::Error;
 
-use super::DemoConfig;
-use super::names::{mobile, person_name};
-use crate::ids::{CodeError, DivisionCode, GridCode, Level};
-use crate::people::{Building, GridWorker};
-use crate::places::division::{DivisionKind, DivisionTree};
-use crate::places::grid::{Grid, GridKind};
-use crate::places::partition::{PartitionError, split_weighted};
+use crate::DemoConfig;
+use crate::names::{mobile, person_name};
+use shanzhi_domain::ids::{CodeError, DivisionCode, GridCode, Level};
+use shanzhi_domain::people::{Building, GridWorker};
+use shanzhi_domain::places::division::{DivisionKind, DivisionTree};
+use shanzhi_domain::places::grid::{Grid, GridKind};
+use shanzhi_domain::places::partition::{PartitionError, split_weighted};
 
 #[derive(Debug, Error)]
 pub enum DemoError {
@@ -135,7 +135,7 @@ pub fn generate_places(
         let Some(streets) = streets_of.get(&outline.code) else {
             continue;
         };
-        let street_members: Vec<Vec<&crate::places::division::Division>> =
+        let street_members: Vec<Vec<&shanzhi_domain::places::division::Division>> =
             streets.iter().map(|s| tree.children(s).collect()).collect();
         // Area weights: a city community's grid is ~0.3 km², a village's ~3 km²; spread ±50 %.
         let community_weights: Vec<Vec<f64>> = street_members

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::opinions::{OP_DENY_RETURN, OP_DENY_VOID, OP_RETURN, OP_VOID};
 use super::sim::{Halt, Sim, cmd, opinion};
-use crate::cases::case::Actor;
+use shanzhi_domain::cases::case::Actor;
 
 impl Sim<'_, '_> {
     /// The dispatcher asks to void the case as a duplicate; `review` says who reviews it and

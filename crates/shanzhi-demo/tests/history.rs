@@ -8,14 +8,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, FixedOffset, Timelike};
+use shanzhi_demo::history::{GeneratedCase, HistoryConfig, HistoryInput, HistoryStats, generate_history};
+use shanzhi_demo::{demo_units, demo_users};
 use shanzhi_domain::calendar::WorkCalendar;
 use shanzhi_domain::cases::case::{Channel, NewReport};
 use shanzhi_domain::cases::engine::{apply, create};
 use shanzhi_domain::cases::routing::{RoutingRules, route};
 use shanzhi_domain::cases::sweep::sweep;
 use shanzhi_domain::cases::workflow::Workflow;
-use shanzhi_domain::demo::history::{GeneratedCase, HistoryConfig, HistoryInput, HistoryStats, generate_history};
-use shanzhi_domain::demo::{demo_units, demo_users};
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::User;
 use shanzhi_domain::places::division::{DivisionKind, DivisionTree};

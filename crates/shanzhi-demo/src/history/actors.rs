@@ -11,8 +11,8 @@ use super::draw::normal;
 use super::sim::Sim;
 use super::streams::{Pending, Stream};
 use super::world::World;
-use crate::cases::case::Actor;
-use crate::people::{Role, User};
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::people::{Role, User};
 
 /// What a device that reports a type is.
 pub(super) const DRONE: &[&str] = &["0601", "0613", "0622", "0806", "0810", "0513"];

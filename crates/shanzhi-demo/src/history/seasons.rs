@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::HistoryConfig;
 use super::draw::gauss;
-use crate::calendar::WorkCalendar;
+use shanzhi_domain::calendar::WorkCalendar;
 
 /// How a type's frequency moves through the year.
 #[derive(Debug, Clone, Copy, PartialEq)]

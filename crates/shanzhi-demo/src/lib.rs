@@ -1,5 +1,7 @@
-//! The Tangshan demo: grids partitioned from the county outlines, grid workers, buildings and
-//! building heads, units and demo accounts; deterministic for a given seed.
+//! shanzhi-demo: the Tangshan demo generator. Grids partitioned from the county outlines, grid
+//! workers, buildings and building heads, units and demo accounts, and `history`, a year of cases
+//! driven through the domain's engine; deterministic for a given seed. Pure like the domain: it
+//! takes the shipped files' text and returns values.
 
 pub mod history;
 mod names;

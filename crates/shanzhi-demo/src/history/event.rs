@@ -6,7 +6,7 @@ use super::actors::role_of;
 use super::opinions::{OP_CHECK_FAIL, OP_DENY, OP_FIXED, OP_REFUSE};
 use super::sim::{Halt, Sim, cmd, opinion};
 use super::streams::Stream;
-use crate::cases::case::Actor;
+use shanzhi_domain::cases::case::Actor;
 
 impl Sim<'_, '_> {
     pub(super) fn event(&mut self, reporter: &Actor) -> Result<(), Halt> {

@@ -1,5 +1,5 @@
 //! Point → grid over the 10,727 demo grids of Tangshan: single lookups on one thread, and bulk
-//! assignment of 1,000,000 random points. Run: `cargo bench -p shanzhi-domain --bench locate`.
+//! assignment of 1,000,000 random points. Run: `cargo bench -p shanzhi-demo --bench locate`.
 
 use std::hint::black_box;
 
@@ -7,15 +7,13 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use geo::BoundingRect;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use shanzhi_domain::demo::{DemoConfig, generate_places, parse_county_outlines, parse_zone_hosts};
-use shanzhi_domain::places::division::DivisionTree;
 use shanzhi_domain::places::locate::GridIndex;
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 fn setup() -> (GridIndex, Vec<(f64, f64)>, Vec<(f64, f64)>) {
-    let tree = DivisionTree::from_csv(include_str!("../../../data/places/tangshan-divisions.csv")).unwrap();
-    let outlines = parse_county_outlines(include_str!("../../../data/places/tangshan-counties.geojson")).unwrap();
-    let hosts = parse_zone_hosts(include_str!("../../../data/places/zone-hosts.csv")).unwrap();
-    let places = generate_places(&tree, &outlines, &hosts, &DemoConfig::default(), &mut |_, _| {}).unwrap();
+    let places = support::demo_places(&support::divisions(), &mut |_, _| {});
     assert_eq!(places.grids.len(), 10_727);
     let index = GridIndex::build(places.grids.iter().map(|g| &g.shape));
     let mut bbox = places.grids[0].shape.bounding_rect().unwrap();

@@ -10,7 +10,7 @@ use super::config::{ChannelMix, HistoryConfig};
 use super::draw::{cumulative, normal, pick, round_to};
 use super::seasons::{Day, DayKind};
 use super::world::World;
-use crate::cases::case::Channel;
+use shanzhi_domain::cases::case::Channel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Stream {

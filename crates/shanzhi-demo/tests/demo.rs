@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use geo::{Area, BoundingRect, Contains, Point, Validation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use shanzhi_domain::demo::{DemoPlaces, demo_units, demo_users, parse_county_outlines};
+use shanzhi_demo::{DemoPlaces, demo_units, demo_users, parse_county_outlines};
 use shanzhi_domain::ids::Level;
 use shanzhi_domain::org::Departments;
 use shanzhi_domain::people::UnitKind;

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::cases::case::{Case, LogEntry, Satisfaction};
-use crate::cases::engine::Command;
-use crate::cases::figures::Counted;
+use shanzhi_domain::cases::case::{Case, LogEntry, Satisfaction};
+use shanzhi_domain::cases::engine::Command;
+use shanzhi_domain::cases::figures::Counted;
 
 /// One generated case: its state at the end of the period and its whole log.
 #[derive(Debug, Clone, PartialEq)]

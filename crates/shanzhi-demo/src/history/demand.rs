@@ -6,7 +6,7 @@ use super::actors::role_of;
 use super::opinions::{OP_ANSWER, OP_REHANDLE, OP_REJECT_REPLY, OP_UNREACHED, OP_WITHDRAW};
 use super::sim::{Halt, Sim, cmd, opinion};
 use super::streams::Stream;
-use crate::cases::case::{Actor, Satisfaction};
+use shanzhi_domain::cases::case::{Actor, Satisfaction};
 
 impl Sim<'_, '_> {
     pub(super) fn demand(&mut self, reporter: &Actor) -> Result<(), Halt> {
