@@ -126,17 +126,35 @@ fn scope_detail(extra: &[String]) -> String {
     if extra.is_empty() { "none".into() } else { extra.join(" ") }
 }
 
+/// Accounts over the application (`App::accounts`): the city administrator's list, creation,
+/// changes, password resets and unlocks of accounts, and the roles to give them; every change
+/// audited.
+pub struct Accounts<'a> {
+    app: &'a App,
+}
+
 impl App {
+    /// The accounts service.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { app: self }
+    }
+}
+
+impl Accounts<'_> {
     /// A page of accounts, active and disabled.
     pub async fn users(&self, caller: &Caller, q: &UserQuery) -> Result<(Vec<UserRow>, u64), AppError> {
         require_admin(caller)?;
-        Ok(self.store().user_rows(q).await?)
+        Ok(self.app.store().user_rows(q).await?)
     }
 
     /// One account.
     pub async fn user_row(&self, caller: &Caller, username: &str) -> Result<UserRow, AppError> {
         require_admin(caller)?;
-        self.store().user_row(username).await?.ok_or_else(|| AppError::NotFound { what: format!("user {username}") })
+        self.app
+            .store()
+            .user_row(username)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: format!("user {username}") })
     }
 
     /// The role and unit of an account, checked: the role exists, the unit is in the register and
@@ -146,7 +164,7 @@ impl App {
             let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
             AppError::invalid("role", format!("`{role}` is not one of {}", all.join(", ")))
         })?;
-        let places = self.places();
+        let places = self.app.places();
         let u = places.unit(unit).ok_or_else(|| {
             AppError::invalid("unit", format!("no unit `{unit}`")).with_zh(format!("没有单位「{unit}」"))
         })?;
@@ -188,16 +206,17 @@ impl App {
         let (role, unit) = self.checked_role_unit(&new.role, &new.unit)?;
         let hash = match &new.password {
             Some(p) => {
-                self.login_policy()
+                self.app
+                    .login_policy()
                     .check_password(&new.username, p)
                     .map_err(|m| AppError::invalid_in("password", m))?;
                 Some(hash_password(p).await?)
             }
             None => None,
         };
-        let extra_scope = self.checked_extra_scope(role, &unit, &new.extra_scope)?;
+        let extra_scope = self.app.checked_extra_scope(role, &unit, &new.extra_scope)?;
         let user = User { username: new.username.clone(), display_name, role, unit, extra_scope };
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let detail = format!(
             "{} at {}{}{}",
             role.as_str(),
@@ -210,11 +229,13 @@ impl App {
             if hash.is_some() { ", password set" } else { "" }
         );
         let audit = AuditEvent::new(now, &caller.actor.user, "user.create", &user.username, detail);
-        self.store().create_account(&user, hash.as_deref(), now, audit).await.map_err(|e| match AppError::from(e) {
-            AppError::Conflict(m) => AppError::Conflict(m).with_zh(format!("账号「{}」已被使用", user.username)),
-            other => other,
-        })?;
-        self.reload_users().await?;
+        self.app.store().create_account(&user, hash.as_deref(), now, audit).await.map_err(
+            |e| match AppError::from(e) {
+                AppError::Conflict(m) => AppError::Conflict(m).with_zh(format!("账号「{}」已被使用", user.username)),
+                other => other,
+            },
+        )?;
+        self.app.reload_users().await?;
         self.user_row(caller, &user.username).await
     }
 
@@ -235,7 +256,7 @@ impl App {
         // The extra scope is checked against the role and unit it will have, given or kept.
         if change.extra_scope.is_some() || user.role != row.user.role || user.unit != row.user.unit {
             let extra = change.extra_scope.as_ref().unwrap_or(&row.user.extra_scope);
-            user.extra_scope = self.checked_extra_scope(user.role, &user.unit, extra)?;
+            user.extra_scope = self.app.checked_extra_scope(user.role, &user.unit, extra)?;
         }
         let is_self = username == caller.actor.user;
         if is_self && user.role != Role::CityAdmin {
@@ -246,7 +267,7 @@ impl App {
             return Err(AppError::invalid("disabled", "administrators cannot disable their own account")
                 .with_zh("管理员不能停用自己的账号"));
         }
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let moved = user.role != row.user.role || user.unit != row.user.unit;
         let disable = change.disabled.filter(|&d| d != row.disabled_at.is_some());
         let mut c = AccountChange { username: username.to_string(), ..AccountChange::default() };
@@ -295,13 +316,13 @@ impl App {
             c.end_logins = Some(None);
         }
         // Forgotten before and after the write: no request admitted meanwhile keeps the old account.
-        self.forget_logins_of(username);
-        let ended = self.store().change_account(&c, now).await?;
-        self.forget_logins_of(username);
+        self.app.forget_logins_of(username);
+        let ended = self.app.store().change_account(&c, now).await?;
+        self.app.forget_logins_of(username);
         if ended > 0 {
             tracing::info!(username, ended, "logins ended by an administrator's change");
         }
-        self.reload_users().await?;
+        self.app.reload_users().await?;
         self.user_row(caller, username).await
     }
 
@@ -309,11 +330,11 @@ impl App {
     /// administrator setting their own keeps the login they are using), in one transaction.
     pub async fn reset_password(&self, caller: &Caller, username: &str, password: &str) -> Result<(), AppError> {
         require_admin(caller)?;
-        if self.store().user_row(username).await?.is_none() {
+        if self.app.store().user_row(username).await?.is_none() {
             return Err(AppError::NotFound { what: format!("user {username}") });
         }
-        self.login_policy().check_password(username, password).map_err(|m| AppError::invalid_in("password", m))?;
-        let now = self.clock().now();
+        self.app.login_policy().check_password(username, password).map_err(|m| AppError::invalid_in("password", m))?;
+        let now = self.app.clock().now();
         let keep = if username == caller.actor.user { caller.token_hash().map(str::to_string) } else { None };
         let c = AccountChange {
             username: username.to_string(),
@@ -322,11 +343,11 @@ impl App {
             audit: vec![AuditEvent::new(now, &caller.actor.user, "auth.set_password", username, "by an administrator")],
             ..AccountChange::default()
         };
-        self.forget_logins_of(username);
-        self.store().change_account(&c, now).await?;
-        self.forget_logins_of(username);
+        self.app.forget_logins_of(username);
+        self.app.store().change_account(&c, now).await?;
+        self.app.forget_logins_of(username);
         // A new password lifts every lock of the name.
-        self.store().clear_login_failures(username).await?;
+        self.app.store().clear_login_failures(username).await?;
         Ok(())
     }
 
@@ -347,18 +368,18 @@ impl App {
     }
 
     async fn unlock_by(&self, by: &str, username: &str) -> Result<u64, AppError> {
-        let cleared = self.store().clear_login_failures(username).await?;
-        self.audit(by, "auth.unlock", username, format!("{cleared} lock entries cleared")).await?;
+        let cleared = self.app.store().clear_login_failures(username).await?;
+        self.app.audit(by, "auth.unlock", username, format!("{cleared} lock entries cleared")).await?;
         Ok(cleared)
     }
 
     /// The roles: data scope rule, the units they belong to, what the workflows let them do.
     pub fn roles(&self, caller: &Caller) -> Result<Vec<RoleInfo>, AppError> {
         require_admin(caller)?;
-        let reference = self.reference();
+        let reference = self.app.reference();
         let mut kinds: Vec<&String> = reference.workflows.keys().collect();
         kinds.sort();
-        let users = self.users.read().expect("users lock").clone();
+        let users = self.app.users.read().expect("users lock").clone();
         Ok(Role::ALL
             .into_iter()
             .map(|role| RoleInfo {
@@ -379,7 +400,9 @@ impl App {
             })
             .collect())
     }
+}
 
+impl App {
     /// Every kind of reference data with its versions (newest first), the current one marked.
     pub async fn reference_versions(&self, caller: &Caller) -> Result<Vec<ReferenceVersions>, AppError> {
         require_admin(caller)?;

@@ -4,13 +4,15 @@
 //! same checks as `stats`), audited (`stats.export`), and the sheet names who exported it when.
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+
+use crate::stats::Figures;
 use shanzhi_domain::cases::case::Actor;
 use shanzhi_domain::cases::figures::labels::{COUNTERS, RATES};
 use shanzhi_domain::text::xml_safe;
 
+use crate::AppError;
 use crate::export::{Export, beijing};
 use crate::stats::{StatRow, StatsQuery};
-use crate::{App, AppError};
 
 /// One row: the key, its name, the counters, the rates, the score and grade.
 struct Line {
@@ -32,7 +34,7 @@ fn line(r: &StatRow, name: String) -> Line {
     }
 }
 
-impl App {
+impl Figures<'_> {
     /// The figures `q` asks for (see `stats`), as a workbook.
     pub async fn export_stats(&self, q: &StatsQuery, actor: &Actor, english: bool) -> Result<Export, AppError> {
         let stats = self.stats(q, actor).await?;
@@ -49,8 +51,10 @@ impl App {
             q.unit.as_deref().unwrap_or("-"),
             q.type_code.as_deref().unwrap_or("-"),
         );
-        self.audit(&actor.user, "stats.export", "figures", &format!("{} rows: {described}", lines.len() - 1)).await?;
-        let now = beijing(self.clock().now());
+        self.app
+            .audit(&actor.user, "stats.export", "figures", &format!("{} rows: {described}", lines.len() - 1))
+            .await?;
+        let now = beijing(self.app.clock().now());
         let stamp = if english {
             format!(
                 "Exported by {} ({}) {}; {described}",

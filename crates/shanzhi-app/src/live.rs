@@ -10,8 +10,9 @@ use shanzhi_domain::cases::figures::day_start;
 use shanzhi_domain::ids::{DivisionCode, GridCode, Level};
 use shanzhi_store::{LiveCounts, LiveGroup, LiveQuery};
 
+use crate::AppError;
 use crate::places::Places;
-use crate::{App, AppError};
+use crate::stats::Figures;
 
 /// An area and what is live in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,12 +86,12 @@ fn locate_area(places: &Places, code: &str) -> Result<Where, AppError> {
     Ok(Where { name: div.short_name(), level: d.level().as_str(), parents, children })
 }
 
-impl App {
+impl Figures<'_> {
     /// What is live in `area` (default: the caller's own area, or the city) and its children, of
     /// one kind or all, and the area's counts per kind. Every count is within the caller's data
     /// scope; residents and devices have no overview.
     pub async fn overview(&self, area: Option<&str>, kind: Option<&str>, actor: &Actor) -> Result<Overview, AppError> {
-        let scope = self.scope_of(actor);
+        let scope = self.app.scope_of(actor);
         let code = match (&scope, area) {
             (DataScope::Own(_), _) => {
                 return Err(AppError::Forbidden(
@@ -100,16 +101,16 @@ impl App {
             (_, Some(a)) => a.to_string(),
             (_, None) => shanzhi_domain::access::home_area(actor).unwrap_or_else(|| "1302".to_string()),
         };
-        self.check_kind_and_type(kind, None)?;
-        let places = self.places();
+        self.app.check_kind_and_type(kind, None)?;
+        let places = self.app.places();
         let Where { name, level, parents, children } = locate_area(&places, &code)?;
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let group = children.first().map_or(LiveGroup::None, |(c, _, _)| LiveGroup::Area(c.len()));
         let query =
             LiveQuery { scope, area: code.clone(), group, kind: kind.map(str::to_string), now, today: day_start(now) };
-        let rows = self.store().live_counts(&query).await?;
-        let by_kind = self.store().live_counts(&LiveQuery { group: LiveGroup::Kind, kind: None, ..query }).await?;
-        let reference = self.reference();
+        let rows = self.app.store().live_counts(&query).await?;
+        let by_kind = self.app.store().live_counts(&LiveQuery { group: LiveGroup::Kind, kind: None, ..query }).await?;
+        let reference = self.app.reference();
         let mut kinds: Vec<KindLive> = reference
             .workflows
             .values()

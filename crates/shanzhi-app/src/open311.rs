@@ -143,10 +143,24 @@ fn window_error(e: WindowError) -> AppError {
     }
 }
 
+/// Open311 GeoReport v2 over the application (`App::open311`): the jurisdiction, the services
+/// and their definitions, reports made through it, and requests and their updates as the standard
+/// shapes them; only public kinds, only what the public may read.
+pub struct Open311<'a> {
+    app: &'a App,
+}
+
 impl App {
+    /// The Open311 service.
+    pub fn open311(&self) -> Open311<'_> {
+        Open311 { app: self }
+    }
+}
+
+impl Open311<'_> {
     /// The jurisdiction (`jurisdiction_id`): the city's division code.
     pub fn jurisdiction(&self) -> String {
-        let places = self.places();
+        let places = self.app.places();
         let city = places.tree.at_level(Level::City).next().map(|d| d.code.to_string());
         city.or_else(|| places.tree.all().first().and_then(|d| d.code.as_str().get(..4)).map(str::to_string))
             .unwrap_or_default()
@@ -160,7 +174,7 @@ impl App {
     /// The services: each type of the catalogue for the kind published by type, and a service of
     /// its own for each other public kind whose report fields Open311 can carry.
     pub fn services(&self, english: bool) -> Vec<Service> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         let tax = &reference.taxonomy;
         let mut out = Vec::new();
         for (wf, d) in public_kinds(&reference) {
@@ -206,14 +220,14 @@ impl App {
     /// and its time limit (shown, not entered); the coordinate system of `lat`/`long`; and the
     /// kind's report fields (entered; a person as `<field>.name`, `.phone`, `.id_number`).
     pub fn service_definition(&self, code: &str) -> Result<Vec<Attribute>, AppError> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         let (wf, d, ty) = resolved(&reference, code)?;
         Ok(definition(wf, d, ty))
     }
 
     /// Turns an Open311 report into ours, checking it against the service definition.
     pub fn open311_input(&self, r: Open311Report) -> Result<ReportInput, AppError> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         let (wf, d, ty) = resolved(&reference, &r.service_code)?;
         let definition = definition(wf, d, ty);
         let mut crs = None;
@@ -306,8 +320,8 @@ impl App {
     /// Public requests: by id (all other filters ignored), or by service, status and the
     /// reporting window (at most 90 days; the last 90 by default), newest first.
     pub async fn public_requests(&self, q: &RequestQuery) -> Result<Vec<PublicRequest>, AppError> {
-        let now = self.clock().now();
-        let reference = self.reference();
+        let now = self.app.clock().now();
+        let reference = self.app.reference();
         let public: Vec<(String, Vec<String>)> =
             public_kinds(&reference).into_iter().map(|(wf, _)| (wf.kind.clone(), Vec::new())).collect();
         if public.is_empty() {
@@ -347,10 +361,10 @@ impl App {
             filter.ids = q.ids.clone();
         }
         // The public feed: every case of the public kind, each shown only as the public sees it.
-        let (_, rows) = self.store().list_cases(&filter, &DataScope::All, now).await?;
+        let (_, rows) = self.app.store().list_cases(&filter, &DataScope::All, now).await?;
         let keys: Vec<(String, i64)> = rows.iter().map(|s| (s.county.clone(), s.id)).collect();
-        let mut logs = self.store().case_logs(&keys).await?;
-        let places = self.places();
+        let mut logs = self.app.store().case_logs(&keys).await?;
+        let places = self.app.places();
         Ok(rows
             .iter()
             .map(|s| {
@@ -370,11 +384,11 @@ impl App {
                     status: o311::status(&s.case),
                     extended_status: o311::extended_status(wf, &s.case.state, closed),
                     status_notes: notes.iter().rev().find_map(|n| n.opinion.clone()),
-                    agency: s.case.units.as_ref().map(|u| self.unit_name(&u.primary)),
+                    agency: s.case.units.as_ref().map(|u| self.app.unit_name(&u.primary)),
                     address: area.map(|a| places.address(&a)).unwrap_or_default(),
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
                     media_url: log.first().and_then(|e| web_address(&e.attachments)),
-                    case: self.view(s, now),
+                    case: self.app.view(s, now),
                     notes,
                 }
             })
@@ -397,15 +411,16 @@ impl App {
         start: Option<DateTime<Utc>>,
         end: Option<DateTime<Utc>>,
     ) -> Result<Vec<RequestUpdate>, AppError> {
-        let (from, to) = o311::window(start, end, self.clock().now()).map_err(window_error)?;
-        let kinds: Vec<String> = public_kinds(&self.reference()).into_iter().map(|(wf, _)| wf.kind.clone()).collect();
+        let (from, to) = o311::window(start, end, self.app.clock().now()).map_err(window_error)?;
+        let kinds: Vec<String> =
+            public_kinds(&self.app.reference()).into_iter().map(|(wf, _)| wf.kind.clone()).collect();
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let entries = self.store().log_between(from, to, &kinds, MAX_REQUESTS).await?;
-        let cases = self.cases_touched(entries.iter().map(|(id, _)| *id), &kinds).await?;
+        let entries = self.app.store().log_between(from, to, &kinds, MAX_REQUESTS).await?;
+        let cases = self.app.cases_touched(entries.iter().map(|(id, _)| *id), &kinds).await?;
         let public: HashMap<i64, &str> = cases.iter().map(|s| (s.id, s.case.kind.as_str())).collect();
-        let reference = self.reference();
+        let reference = self.app.reference();
         Ok(entries
             .into_iter()
             .filter_map(|(id, e)| {
@@ -437,11 +452,11 @@ impl App {
         actor: &Actor,
         update_id: &str,
     ) -> Result<CaseView, AppError> {
-        let stored = self.store().load_case(id, &self.scope_of(actor)).await?;
-        if !self.is_public_kind(&stored.case.kind) {
+        let stored = self.app.store().load_case(id, &self.app.scope_of(actor)).await?;
+        if !self.app.is_public_kind(&stored.case.kind) {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }
-        self.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
+        self.app.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
     }
 
     /// The request a token stands for. A token is the `Idempotency-Key` a client sent with its
@@ -449,14 +464,16 @@ impl App {
     pub async fn request_of_token(&self, token: &str) -> Result<i64, AppError> {
         // The newest report of any account with that key: the request it stands for is public.
         let prefix = format!("{}\u{1f}{token}\u{1f}", crate::cases::OPEN311_KEY);
-        let stored = self.store().idempotent_response_starting(&prefix).await?;
+        let stored = self.app.store().idempotent_response_starting(&prefix).await?;
         stored
             .and_then(|s| serde_json::from_str::<CaseView>(crate::kept::open(&s).1).ok())
-            .filter(|c| self.is_public_kind(&c.kind))
+            .filter(|c| self.app.is_public_kind(&c.kind))
             .map(|c| c.id)
             .ok_or_else(|| AppError::NotFound { what: format!("token `{token}`") })
     }
+}
 
+impl App {
     /// Whether cases of a kind are published over Open311.
     pub fn is_public_kind(&self, kind: &str) -> bool {
         self.reference().workflows.get(kind).is_some_and(|w| w.open311().is_some())

@@ -61,11 +61,24 @@ fn check_period(field: &str, p: &Option<String>) -> Result<(), AppError> {
     }
 }
 
+/// The figures over the application (`App::figures`): the kept counts and rates of the closed
+/// loop and their workbook, the cases behind a figure, and the command centre's live counts.
+pub struct Figures<'a> {
+    pub(crate) app: &'a App,
+}
+
 impl App {
+    /// The figures service.
+    pub fn figures(&self) -> Figures<'_> {
+        Figures { app: self }
+    }
+}
+
+impl Figures<'_> {
     /// Figures inside the caller's data scope: an area inside its own (by default its own), or a
     /// department's own unit; residents and devices see none.
     pub async fn stats(&self, q: &StatsQuery, actor: &shanzhi_domain::cases::case::Actor) -> Result<Stats, AppError> {
-        let scope = self.scope_of(actor);
+        let scope = self.app.scope_of(actor);
         let mut q = q.clone();
         // By default the own area, or a department's own unit (unless it asks for an area it was
         // given to see whole).
@@ -88,7 +101,7 @@ impl App {
             });
         }
         let q = &q;
-        let reference = self.reference();
+        let reference = self.app.reference();
         if !reference.workflows.contains_key(&q.kind) {
             return Err(AppError::invalid("kind", format!("unknown kind `{}`", q.kind)));
         }
@@ -114,7 +127,7 @@ impl App {
                 let code = parent
                     .parse()
                     .map_err(|e: shanzhi_domain::ids::CodeError| AppError::invalid("area", e.to_string()))?;
-                Some((self.places().child_codes(&code), child_len))
+                Some((self.app.places().child_codes(&code), child_len))
             }
             Some(other) => {
                 return Err(AppError::invalid("by", format!("by `{other}` is not period, area, unit or type")));
@@ -134,6 +147,7 @@ impl App {
             ));
         }
         let rows = self
+            .app
             .store()
             .figures(&FigureQuery {
                 kind: q.kind.clone(),
@@ -159,7 +173,7 @@ impl App {
             grouped.entry(key).or_default().add(c);
             total.add(c);
         }
-        let places = self.places();
+        let places = self.app.places();
         let row = |key: String, c: Counters| {
             let score = match by.as_deref() {
                 Some("unit") => reference.assessment.department(&c),
@@ -186,7 +200,7 @@ impl App {
     }
 }
 
-impl App {
+impl Figures<'_> {
     /// The (Chinese, English) name of a breakdown's key (see `StatRow::name`).
     fn key_name(&self, by: Option<&str>, key: &str) -> (String, String) {
         let same = |n: String| (n.clone(), n);
@@ -195,22 +209,22 @@ impl App {
             Some("area") if key.len() == 15 => same(
                 key.parse()
                     .ok()
-                    .and_then(|g| self.places().grid(&g).map(|g| g.name.clone()))
+                    .and_then(|g| self.app.places().grid(&g).map(|g| g.name.clone()))
                     .unwrap_or_else(|| key.into()),
             ),
-            Some("area") => same(self.places().division_name(key).unwrap_or_else(|| key.into())),
-            Some("unit") => same(self.unit_name(key)),
+            Some("area") => same(self.app.places().division_name(key).unwrap_or_else(|| key.into())),
+            Some("unit") => same(self.app.unit_name(key)),
             Some("type") => key
                 .parse()
                 .ok()
-                .and_then(|t| self.reference().taxonomy.get(&t).map(|t| (t.name_zh.clone(), t.name_en.clone())))
+                .and_then(|t| self.app.reference().taxonomy.get(&t).map(|t| (t.name_zh.clone(), t.name_en.clone())))
                 .unwrap_or_else(|| same(key.into())),
             _ => same(key.into()),
         }
     }
 }
 
-impl App {
+impl Figures<'_> {
     /// The condition that lists the cases behind a figure: cases with a log entry that counted
     /// `figure` (any counter of `Counters::FIELDS`) in `[from, to)` (`due`: whose handling
     /// deadline falls in it), under `unit` when given (the unit the entry counted under; `-`: none).

@@ -369,7 +369,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         }
         Command::Unlock { username } => {
             let app = open(&cfg).await?;
-            let n = app.unlock_as_operator(&username).await.map_err(explain)?;
+            let n = app.accounts().unlock_as_operator(&username).await.map_err(explain)?;
             println!("{username}: {n} lock entries cleared");
         }
         Command::BenchIntake { addr, user, password, connections, rate, seconds } => {

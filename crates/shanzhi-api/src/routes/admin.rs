@@ -115,7 +115,7 @@ pub async fn list_users(
         offset: (page - 1) * per_page,
         limit: per_page,
     };
-    let (rows, total) = app.users(&caller, &query).await?;
+    let (rows, total) = app.accounts().users(&caller, &query).await?;
     Ok(Json(UserPageDto { total, items: rows.into_iter().map(|r| user_dto(&app, r)).collect() }))
 }
 
@@ -140,7 +140,7 @@ pub async fn create_user(
         password: dto.password,
         extra_scope: dto.extra_scope,
     };
-    let row = app.create_user(&caller, new).await?;
+    let row = app.accounts().create_user(&caller, new).await?;
     Ok((StatusCode::CREATED, Json(user_dto(&app, row))))
 }
 
@@ -154,7 +154,7 @@ pub async fn show_user(
     Authed(caller): Authed,
     Path(username): Path<String>,
 ) -> Result<Json<UserDto>, ApiError> {
-    Ok(Json(user_dto(&app, app.user_row(&caller, &username).await?)))
+    Ok(Json(user_dto(&app, app.accounts().user_row(&caller, &username).await?)))
 }
 
 /// Changes an account's display name, role, unit, or disables or enables it. A new role or unit,
@@ -178,7 +178,7 @@ pub async fn change_user(
         disabled: dto.disabled,
         extra_scope: dto.extra_scope,
     };
-    Ok(Json(user_dto(&app, app.change_user(&caller, &username, change).await?)))
+    Ok(Json(user_dto(&app, app.accounts().change_user(&caller, &username, change).await?)))
 }
 
 /// Sets an account's password (the login policy applies); its other logins end. Audited.
@@ -194,7 +194,7 @@ pub async fn reset_password(
 ) -> Result<StatusCode, ApiError> {
     require_admin(&caller)?;
     let dto: NewPasswordDto = body(&bytes)?;
-    app.reset_password(&caller, &username, &dto.password).await?;
+    app.accounts().reset_password(&caller, &username, &dto.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -210,7 +210,7 @@ pub async fn unlock_user(
     Path(username): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&caller)?;
-    app.unlock_user(&caller, &username).await?;
+    app.accounts().unlock_user(&caller, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -219,7 +219,7 @@ pub async fn unlock_user(
 #[utoipa::path(get, path = "/api/v1/admin/roles", tag = "admin", security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Vec<RoleDto>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn roles(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<RoleDto>>, ApiError> {
-    Ok(Json(app.roles(&caller)?.into_iter().map(Into::into).collect()))
+    Ok(Json(app.accounts().roles(&caller)?.into_iter().map(Into::into).collect()))
 }
 
 /// The full-text index of this server: how its last rebuild went, or how far the running one is.

@@ -321,7 +321,7 @@ fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Op
             let to = q.figure_to.ok_or_else(|| {
                 ApiError::invalid("figure_to", "a figure needs its months: figure_from and figure_to")
             })?;
-            Some(app.figure_filter(figure, from, to, q.figure_unit.clone())?)
+            Some(app.figures().figure_filter(figure, from, to, q.figure_unit.clone())?)
         }
     };
     known_filters(app, q)?;
@@ -425,7 +425,7 @@ pub async fn stats(
     Authed(caller): Authed,
     Query(q): Query<StatsParams>,
 ) -> Result<Json<StatsDto>, ApiError> {
-    Ok(Json(app.stats(&q.into(), &caller.actor).await?.into()))
+    Ok(Json(app.figures().stats(&q.into(), &caller.actor).await?.into()))
 }
 
 /// The parameters of the figures and their export.
@@ -479,7 +479,7 @@ pub async fn export_stats(
     if caller.is_anonymous() {
         return Err(ApiError::unauthenticated("log in to export figures"));
     }
-    let export = app.export_stats(&q.into(), &caller.actor, lang.english()).await?;
+    let export = app.figures().export_stats(&q.into(), &caller.actor, lang.english()).await?;
     Ok(xlsx("figures", export))
 }
 

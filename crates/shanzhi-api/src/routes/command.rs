@@ -48,7 +48,7 @@ pub async fn overview(
     if caller.is_anonymous() {
         return Err(ApiError::unauthenticated("log in (or send an API key) to see the overview"));
     }
-    Ok(Json(app.overview(q.area.as_deref(), q.kind.as_deref(), &caller.actor).await?.into()))
+    Ok(Json(app.figures().overview(q.area.as_deref(), q.kind.as_deref(), &caller.actor).await?.into()))
 }
 
 /// The outlines of an area's children as a GeoJSON FeatureCollection (`application/geo+json`):

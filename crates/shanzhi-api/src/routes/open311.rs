@@ -125,13 +125,13 @@ fn jurisdiction(app: &App, p: &Params) -> Result<(), Fail> {
     if let Some(f) = p.nul() {
         return Err(f);
     }
-    if app.is_jurisdiction(p.get("jurisdiction_id")) {
+    if app.open311().is_jurisdiction(p.get("jurisdiction_id")) {
         Ok(())
     } else {
         Err(Fail::not_found(format!(
             "jurisdiction `{}` (this endpoint serves {})",
             p.get("jurisdiction_id").unwrap_or(""),
-            app.jurisdiction()
+            app.open311().jurisdiction()
         )))
     }
 }
@@ -213,7 +213,7 @@ fn discovery(app: &App, headers: &HeaderMap) -> V {
     ]);
     V::Obj(vec![
         ("changeset", V::s(changeset)),
-        ("contact", V::s(format!("{} 网格化服务管理指挥中心", app.jurisdiction()))),
+        ("contact", V::s(format!("{} 网格化服务管理指挥中心", app.open311().jurisdiction()))),
         (
             "key_service",
             V::s(
@@ -229,7 +229,8 @@ fn services(app: &App, p: &Params) -> V {
     let english = p.get("lang").is_some_and(|l| l.starts_with("en"));
     V::List(
         "service",
-        app.services(english)
+        app.open311()
+            .services(english)
             .into_iter()
             .map(|s| {
                 V::Obj(vec![
@@ -247,7 +248,7 @@ fn services(app: &App, p: &Params) -> V {
 }
 
 fn definition(app: &App, code: &str) -> Answer {
-    let attributes = app.service_definition(code)?;
+    let attributes = app.open311().service_definition(code)?;
     let v = V::Obj(vec![
         ("service_code", V::s(code)),
         (
@@ -348,27 +349,27 @@ async fn requests(app: &App, p: &Params) -> Answer {
         offset,
     };
     let ext = extensions(p)?;
-    let found = app.public_requests(&q).await?;
+    let found = app.open311().public_requests(&q).await?;
     Ok(("service_requests", V::List("request", found.iter().map(|r| request_v(r, ext)).collect())))
 }
 
 async fn request(app: &App, id: &str, p: &Params) -> Answer {
     let n = id.parse::<i64>().map_err(|_| Fail::not_found(format!("service request `{id}`")))?;
     let ext = extensions(p)?;
-    let r = app.public_request(n).await?;
+    let r = app.open311().public_request(n).await?;
     Ok(("service_requests", V::List("request", vec![request_v(&r, ext)])))
 }
 
 /// A token is the `Idempotency-Key` a client sent with its report: it finds the request even
 /// when the client lost the answer.
 async fn token(app: &App, token: &str) -> Answer {
-    let id = app.request_of_token(token).await?;
+    let id = app.open311().request_of_token(token).await?;
     let v = V::Obj(vec![("service_request_id", V::s(id.to_string())), ("token", V::s(token))]);
     Ok(("service_requests", V::List("request", vec![v])))
 }
 
 async fn updates(app: &App, p: &Params) -> Answer {
-    let found = app.request_updates(when(p, "start_date")?, when(p, "end_date")?).await?;
+    let found = app.open311().request_updates(when(p, "start_date")?, when(p, "end_date")?).await?;
     let items = found
         .into_iter()
         .map(|u| {
@@ -447,7 +448,7 @@ async fn post_update(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> 
         None => Vec::new(),
     };
     let text = format!("[{status}] {description}");
-    let view = app.open311_update(id, &text, attachments, &caller.actor, update_id).await?;
+    let view = app.open311().open311_update(id, &text, attachments, &caller.actor, update_id).await?;
     let v = V::Obj(vec![("update_id", V::s(format!("{id}-{}", view.version)))]);
     Ok(("service_request_updates", V::List("request_update", vec![v])))
 }
@@ -472,7 +473,7 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
         media_url: p.get("media_url").map(str::to_string),
         attributes,
     };
-    let input = app.open311_input(report)?;
+    let input = app.open311().open311_input(report)?;
     let key = crate::routes::idempotency_key(headers).map_err(|e| Fail(StatusCode::BAD_REQUEST, e.message))?;
     let view = app.report_open311(input, &caller.actor, key.as_deref()).await?;
     let notice = match (&view.grid, &view.route) {

@@ -60,6 +60,7 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
         }
         // The year shows in the statistics, month by month.
         let stats = app
+            .figures()
             .stats(
                 &StatsQuery { kind: "event".into(), by: Some("period".into()), ..Default::default() },
                 &app.actor(Some("admin")).await.unwrap(),
@@ -100,8 +101,8 @@ async fn behind_every_figure(app: &App, db: &str) {
     let mut checked = 0;
     for kind in ["event", "demand"] {
         let by = |by: &str| StatsQuery { kind: kind.into(), by: Some(by.into()), ..Default::default() };
-        let months = app.stats(&by("period"), &admin).await.unwrap().rows;
-        let units = app.stats(&by("unit"), &admin).await.unwrap().rows;
+        let months = app.figures().stats(&by("period"), &admin).await.unwrap().rows;
+        let units = app.figures().stats(&by("unit"), &admin).await.unwrap().rows;
         let busiest = units.iter().filter(|r| r.key != "-").max_by_key(|r| r.counters.dispatched).unwrap();
         let rows = months.iter().map(|r| (r, None)).chain([(busiest, Some(busiest.key.clone()))]);
         for (row, unit) in rows {
@@ -111,7 +112,7 @@ async fn behind_every_figure(app: &App, db: &str) {
                 month_bounds(&row.key)
             };
             for (name, figure) in row.counters.named() {
-                let acted = app.figure_filter(name, from, to, unit.clone()).unwrap();
+                let acted = app.figures().figure_filter(name, from, to, unit.clone()).unwrap();
                 let filter = CaseFilter { kind: Some(kind.into()), acted: Some(acted), limit: 1, ..Default::default() };
                 let (listed, _) = app.list_cases(&filter, &admin).await.unwrap();
                 let at = format!("{db}: {kind} {} {unit:?} {name}", row.key);
