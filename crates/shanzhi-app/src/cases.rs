@@ -18,7 +18,7 @@ use shanzhi_domain::people::Role;
 use shanzhi_domain::places::crs::Crs;
 use shanzhi_domain::taxonomy::TypeCode;
 use shanzhi_domain::text::Bilingual;
-pub use shanzhi_store::{Acted, CaseFilter, LightFilter};
+pub use shanzhi_store::{Acted, CaseFilter};
 use shanzhi_store::{StoreError, StoredCase};
 
 use crate::intake::Stored;

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use shanzhi_domain::access::{DataScope, involved_units};
 use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::cases::case::{Actor, Case, LogEntry};
+use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
 use shanzhi_domain::cases::sweep::{next_sweep_at, summons_due};
 use shanzhi_domain::people::Role;
@@ -125,14 +126,6 @@ pub struct NewCase<'a> {
     pub idempotency: Option<(&'a str, &'a str)>,
 }
 
-/// The light a list may ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LightFilter {
-    Green,
-    Yellow,
-    Red,
-}
-
 /// Filters of the case list; every field narrows it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -142,7 +135,7 @@ pub struct CaseFilter {
     /// A division code (4, 6, 9 or 12 digits) or a grid code (15).
     pub area: Option<String>,
     pub unit: Option<String>,
-    pub light: Option<LightFilter>,
+    pub light: Option<Light>,
     pub overdue: Option<bool>,
     pub reported_from: Option<DateTime<Utc>>,
     pub reported_to: Option<DateTime<Utc>>,
@@ -645,11 +638,9 @@ impl Store {
         let red = Condition::all().add(case::Column::Deadline.lt(now));
         match f.light {
             None => {}
-            Some(LightFilter::Red) => c = c.add(red.clone()),
-            Some(LightFilter::Yellow) => {
-                c = c.add(case::Column::YellowAt.lte(now)).add(case::Column::Deadline.gte(now))
-            }
-            Some(LightFilter::Green) => c = c.add(case::Column::YellowAt.gt(now)),
+            Some(Light::Red) => c = c.add(red.clone()),
+            Some(Light::Yellow) => c = c.add(case::Column::YellowAt.lte(now)).add(case::Column::Deadline.gte(now)),
+            Some(Light::Green) => c = c.add(case::Column::YellowAt.gt(now)),
         }
         match f.overdue {
             None => {}

@@ -24,7 +24,7 @@ mod users;
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};
 pub use attachments::AttachmentRecord;
 pub use audit::{AuditQuery, AuditReport};
-pub use cases::{Acted, CaseFilter, Counter, History, LightFilter, NewCase, StoredCase};
+pub use cases::{Acted, CaseFilter, Counter, History, NewCase, StoredCase};
 pub use figures::FigureQuery;
 pub use live::{LiveCounts, LiveGroup, LiveQuery};
 pub use logins::ALL_ADDRESSES;

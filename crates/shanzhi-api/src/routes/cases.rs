@@ -8,9 +8,10 @@ use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use shanzhi_app::App;
-use shanzhi_app::cases::{CaseFilter, LightFilter, ReportInput};
+use shanzhi_app::cases::{CaseFilter, ReportInput};
 use shanzhi_app::stats::StatsQuery;
 use shanzhi_domain::cases::case::{Assignment, Rating, Satisfaction};
+use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::Command;
 
 use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, NoteDto, ReportDto, StatsDto};
@@ -205,7 +206,7 @@ pub struct CaseFilterParams {
     area: Option<String>,
     /// Primary unit id
     unit: Option<String>,
-    #[param(inline)]
+    #[param(schema_with = light_schema)]
     light: Option<Light>,
     overdue: Option<bool>,
     /// Closed (true) or still open (false)
@@ -239,13 +240,14 @@ pub struct CaseFilterParams {
     q: Option<String>,
 }
 
-/// A case's traffic light: how much of its time limit is used.
-#[derive(Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Light {
-    Green,
-    Yellow,
-    Red,
+/// The `light` parameter's schema: the domain's lights by name.
+fn light_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use strum::VariantNames;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("A case's traffic light: how much of its time limit is used."))
+        .enum_values(Some(Light::VARIANTS.iter().copied()))
+        .into()
 }
 
 /// A page of a list.
@@ -299,11 +301,6 @@ pub(crate) fn within(field: &str, value: Option<u64>, default: u64, max: u64) ->
 
 /// The filters of the case list (and its export), and the search words if any.
 fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
-    let light = q.light.map(|l| match l {
-        Light::Green => LightFilter::Green,
-        Light::Yellow => LightFilter::Yellow,
-        Light::Red => LightFilter::Red,
-    });
     if let Some(a) = &q.area
         && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
     {
@@ -332,7 +329,7 @@ fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Op
         type_code: q.type_code.clone(),
         area: q.area.clone(),
         unit: q.unit.clone(),
-        light,
+        light: q.light,
         overdue: q.overdue,
         closed: q.closed,
         summoned: q.summoned,
