@@ -104,6 +104,9 @@ pub struct PublicRequest {
     pub address: String,
     pub updated_at: DateTime<Utc>,
     pub media_url: Option<String>,
+    /// The values of the kind's public fields, masked, as the attributes its service definition
+    /// names them (`goods`, `applicant.name`): (code, value).
+    pub attributes: Vec<(String, String)>,
 }
 
 /// The standard's filters of `GET requests`.
@@ -388,6 +391,7 @@ impl Open311<'_> {
                     address: area.map(|a| places.address(&a)).unwrap_or_default(),
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
                     media_url: log.first().and_then(|e| web_address(&e.attachments)),
+                    attributes: wf.map(|w| attribute_values(w, &s.case.fields)).unwrap_or_default(),
                     case: self.app.view(s, now),
                     notes,
                 }
@@ -588,6 +592,32 @@ fn attribute_codes(f: &FieldDef) -> Vec<(String, &'static str, bool, Option<Stri
         ],
         FieldType::People | FieldType::Attachments => Vec::new(),
     }
+}
+
+/// The public fields' values of a case, masked, named as [`attribute_codes`] names them: a
+/// person's parts as `<field>.name`, `.phone`, `.id_number`; a choice by its key; a list (of
+/// people, of attachments) as one value, its items separated by `；`.
+fn attribute_values(
+    wf: &Workflow,
+    values: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    let shown = shanzhi_domain::cases::fields::public(wf.fields(), values);
+    let mut out = Vec::new();
+    for f in wf.fields() {
+        let Some(v) = shown.get(&f.key) else { continue };
+        match (f.ty, v) {
+            (FieldType::Person, serde_json::Value::Object(parts)) => {
+                for part in ["name", "phone", "id_number"] {
+                    if let Some(s) = parts.get(part).and_then(serde_json::Value::as_str) {
+                        out.push((format!("{}.{part}", f.key), s.to_string()));
+                    }
+                }
+            }
+            (FieldType::Choice, serde_json::Value::String(key)) => out.push((f.key.clone(), key.clone())),
+            _ => out.push((f.key.clone(), shanzhi_domain::cases::fields::cell(f, v, false))),
+        }
+    }
+    out
 }
 
 /// The definition of a resolved service (see [`App::service_definition`]).

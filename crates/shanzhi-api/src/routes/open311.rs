@@ -541,6 +541,18 @@ fn request_v(r: &PublicRequest, ext: bool) -> V {
                 ("duplicate", id(c.possible_duplicate_of)),
                 ("parent_service_request_id", id(c.merged_into)),
                 ("closed_datetime", c.closed_at.map_or(V::Null, V::time)),
+                (
+                    "attributes",
+                    V::List(
+                        "attribute",
+                        r.attributes
+                            .iter()
+                            .map(|(code, value)| {
+                                V::Obj(vec![("code", V::s(code.clone())), ("value", V::s(value.clone()))])
+                            })
+                            .collect(),
+                    ),
+                ),
             ]),
         ));
         let notes = r

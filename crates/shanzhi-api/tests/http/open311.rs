@@ -606,5 +606,18 @@ async fn a_kind_of_its_own_is_one_service_with_its_fields_as_attributes() {
             (Some("stall_permit"), Some("占道经营许可申请")),
             "{db}: {one}"
         );
+        // Its public fields are published with it (the applicant, not public, is not), in JSON
+        // and in XML.
+        let (_, ext) = json_of(&t, &format!("/open311/v2/requests/{id}.json?extensions=true")).await;
+        let attributes: Vec<(&str, &str)> = ext[0]["extended_attributes"]["attributes"]
+            .as_array()
+            .expect("attributes")
+            .iter()
+            .map(|a| (a["code"].as_str().unwrap(), a["value"].as_str().unwrap()))
+            .collect();
+        assert_eq!(attributes, [("goods", "produce"), ("area_m2", "4.5"), ("hours", "每日 6:00–9:00")], "{db}");
+        let (_, x) = xml_of(&t, &format!("/open311/v2/requests/{id}.xml?extensions=true")).await;
+        assert!(x.contains("<attribute><code>goods</code><value>produce</value></attribute>"), "{db}: {x}");
+        assert!(!x.contains("赵") && !ext.to_string().contains("赵"), "{db}: the applicant is not public");
     }
 }

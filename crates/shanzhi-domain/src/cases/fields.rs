@@ -105,8 +105,8 @@ pub struct FieldDef {
     pub min_value: Option<f64>,
     #[serde(default)]
     pub max_value: Option<f64>,
-    /// Shown to the reporter (and residents reading the case) as well as the staff. Open311
-    /// publishes no field values.
+    /// Shown to the reporter (and residents reading the case) as well as the staff, and published
+    /// (masked) with the case's Open311 request among its extended attributes.
     #[serde(default)]
     pub public: bool,
 }
