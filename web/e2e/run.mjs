@@ -711,6 +711,21 @@ try {
     await page.click('[data-test=search]')
     await page.waitForSelector(`.el-table__row >> text=${permitId}`)
     check((await page.locator('.el-table__row').count()) === 1, 'only the granted permit')
+    // The kind's own fields filter the desk too: by the goods (the permit's are 果蔬, not 小吃),
+    // and by the area taken (4 m²), as the list's request says.
+    await page.click('[data-test=filter-goods-input]')
+    await page.click('.filter-goods-options li >> text=小吃')
+    await page.click('[data-test=search]')
+    await page.waitForFunction(() => document.querySelector('[data-test=total]')?.textContent?.includes('共 0 件'))
+    await page.click('[data-test=filter-goods-input]')
+    await page.click('.filter-goods-options li >> text=果蔬')
+    await page.fill('input[data-test=filter-area_m2-from]', '3')
+    await page.fill('input[data-test=filter-area_m2-to]', '4')
+    const filtered = page.waitForRequest((r) => r.url().includes('fields=goods%3Asnacks%7Cproduce%2Carea_m2%3A3..4'))
+    await page.click('[data-test=search]')
+    await filtered
+    await page.waitForSelector(`.el-table__row >> text=${permitId}`)
+    check((await page.locator('.el-table__row').count()) === 1, 'found by its goods and area')
     // The dashboard offers the new kind by its name and counts the permit: reported, filed, closed.
     await logIn(page, base, 'zhiban')
     await page.waitForURL(/\/command$/)

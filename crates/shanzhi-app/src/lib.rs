@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod export;
 mod export_stats;
+pub mod field_filter;
 pub mod files;
 pub mod history;
 pub mod imports;
@@ -81,6 +82,8 @@ impl App {
     /// Opens the application over a migrated store: reads places and the current reference data
     /// (the shipped files where none was imported yet).
     pub async fn open(store: Store, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let reference = reference::load_current(&store, clock.now()).await?;
+        filter_fields_of(&store, &reference);
         // Work a migration left (derived columns filled from bodies only the data key opens).
         for (task, changed) in store
             .run_store_tasks(&mut |task, n| {
@@ -92,7 +95,6 @@ impl App {
         {
             tracing::info!(task, changed, "store task done");
         }
-        let reference = reference::load_current(&store, clock.now()).await?;
         let places = Places::build(store.load_places().await?)?;
         let intake = intake::Intake::start(store.clone());
         let host = std::env::var("HOSTNAME").unwrap_or_default();
@@ -223,7 +225,14 @@ impl App {
 
     pub async fn reload_reference(&self) -> Result<(), AppError> {
         let r = reference::load_current(&self.store, self.clock.now()).await?;
+        filter_fields_of(&self.store, &r);
         *self.reference.write().expect("reference lock") = Arc::new(r);
         Ok(())
     }
+}
+
+/// Tells the store the filterable fields of every kind in force, so the cases it saves keep the
+/// values a desk filters by.
+fn filter_fields_of(store: &Store, reference: &Reference) {
+    store.filter_fields_of(reference.workflows.values().map(|wf| (wf.kind.clone(), wf.fields().to_vec())));
 }

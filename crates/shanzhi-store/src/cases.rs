@@ -19,7 +19,8 @@ use shanzhi_domain::cases::sweep::{next_sweep_at, summons_due};
 use shanzhi_domain::people::Role;
 
 use crate::attachments::{add_links, link_rows};
-use crate::entity::{case, case_log, case_unit, idempotency_key};
+use crate::case_fields::{add_field_rows, field_condition, replace_field_rows};
+use crate::entity::{case, case_field, case_log, case_unit, idempotency_key};
 use crate::figures::{add_figures, upsert_figures};
 use crate::sealed::Sealer;
 use crate::{Result, Store, StoreError};
@@ -157,6 +158,9 @@ pub struct CaseFilter {
     pub located: Option<bool>,
     /// With a log entry of one of these actions in this time: the cases behind a figure.
     pub acted: Option<Acted>,
+    /// Whose fields' values pass every one of these tests (a kind's filterable fields: choices,
+    /// numbers, dates; see `Store::filter_fields_of`).
+    pub fields: Vec<shanzhi_domain::cases::fields::filter::Condition>,
     /// 1..=1000.
     pub limit: u64,
     pub offset: u64,
@@ -359,6 +363,7 @@ impl Store {
         }
         let rows = cases.iter().map(|c| row(c.stored, self.sealer())).collect::<Result<Vec<_>>>()?;
         case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        add_field_rows(&txn, self.field_rows(cases.iter().map(|c| c.stored))).await?;
         let units = cases.iter().flat_map(|c| units_rows(c.stored, [c.first])).collect();
         add_case_units(&txn, units).await?;
         let links = cases.iter().flat_map(|c| link_rows(&c.stored.county, c.stored.id, [c.first])).collect();
@@ -404,6 +409,7 @@ impl Store {
             let rows = chunk.iter().map(|h| row(&h.stored, self.sealer())).collect::<Result<Vec<_>>>()?;
             case::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         }
+        add_field_rows(&txn, self.field_rows(batch.iter().map(|h| &h.stored))).await?;
         add_case_units(&txn, batch.iter().flat_map(|h| units_rows(&h.stored, &h.log)).collect()).await?;
         // One audit entry for the batch; its sequence number places every log row of the batch.
         let entries: usize = batch.iter().map(|h| h.log.len()).sum();
@@ -435,6 +441,7 @@ impl Store {
         idempotency_key::Entity::delete_many().exec(&txn).await?;
         case_log::Entity::delete_many().exec(&txn).await?;
         case_unit::Entity::delete_many().exec(&txn).await?;
+        case_field::Entity::delete_many().exec(&txn).await?;
         case::Entity::delete_many().exec(&txn).await?;
         txn.execute_unprepared("DELETE FROM figures").await?;
         txn.commit().await?;
@@ -530,6 +537,10 @@ impl Store {
                 return Err(StoreError::Conflict(format!("case {} was changed by someone else; reload it", s.id)));
             }
         }
+        // A step that gave fields may have changed the values filters find.
+        let refielded: Vec<&StoredCase> =
+            changes.iter().filter(|(_, _, e)| !e.fields.is_empty()).map(|(s, _, _)| *s).collect();
+        replace_field_rows(&txn, self, &refielded).await?;
         add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
         add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;
         let positions = crate::audit::append(&txn, changes.iter().map(|(s, _, e)| audit_event(s, e)).collect()).await?;
@@ -690,6 +701,9 @@ impl Store {
         }
         if let Some(t) = f.reported_to {
             c = c.add(case::Column::ReportedAt.lt(t));
+        }
+        for test in &f.fields {
+            c = c.add(field_condition(test));
         }
         if let Some(a) = &f.acted {
             use sea_orm::sea_query::{ExprTrait, Query};

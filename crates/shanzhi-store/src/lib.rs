@@ -4,6 +4,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+mod case_fields;
 mod cases;
 mod dialect;
 pub mod entity;
@@ -73,6 +74,8 @@ pub struct Store {
     schema: Option<std::sync::Arc<str>>,
     /// Seals personal data at rest when a data key is set (`sealed.rs`).
     sealer: sealed::Sealer,
+    /// The filterable fields of each kind, whose values are kept where filters find them.
+    field_plan: case_fields::FieldPlan,
 }
 
 impl Store {
@@ -80,7 +83,13 @@ impl Store {
     /// `schema` puts every table in that schema (created if absent), which isolates test runs.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Store> {
         let db = dialect::connect(url, schema).await?;
-        Ok(Store { db, url: url.into(), schema: schema.map(Into::into), sealer: Default::default() })
+        Ok(Store {
+            db,
+            url: url.into(),
+            schema: schema.map(Into::into),
+            sealer: Default::default(),
+            field_plan: Default::default(),
+        })
     }
 
     /// The same store sealing personal data with this key from now on (and opening what it
@@ -168,5 +177,9 @@ impl Store {
 
     pub(crate) fn sealer(&self) -> &sealed::Sealer {
         &self.sealer
+    }
+
+    pub(crate) fn field_plan(&self) -> &case_fields::FieldPlan {
+        &self.field_plan
     }
 }

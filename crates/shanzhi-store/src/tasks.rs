@@ -1,5 +1,5 @@
-//! Work a migration leaves for the application: a derived column that must be filled from case
-//! bodies, which the migration cannot open when they are sealed. `store_tasks` lists what is still
+//! Work a migration leaves for the application: a derived column or table that must be filled from
+//! case bodies, which the migration cannot open when they are sealed. `store_tasks` lists what is still
 //! to do; the application runs it with its data keys when it opens, and a task is struck off only
 //! when it has finished, so an interrupted run starts again at the next open.
 
@@ -11,7 +11,7 @@ use shanzhi_domain::cases::sweep::summons_due;
 
 use crate::cases::decode;
 use crate::entity::case;
-use crate::migration::m0015_summons;
+use crate::migration::{m0015_summons, m0022_case_fields};
 use crate::{Result, Store, StoreError};
 
 /// Cases read per page.
@@ -36,6 +36,7 @@ impl Store {
         for task in self.pending_store_tasks().await? {
             let changed = match task.as_str() {
                 m0015_summons::TASK => self.fill_summons_due(&mut |n| progress(&task, n)).await?,
+                m0022_case_fields::TASK => self.fill_case_fields(&mut |n| progress(&task, n)).await?,
                 other => return Err(StoreError::Corrupt(format!("unknown store task `{other}`"))),
             };
             let mut strike = Query::delete();
@@ -46,12 +47,17 @@ impl Store {
         Ok(done)
     }
 
-    /// Sets `summons_due` on every open case from its body; a case saved meanwhile (another
-    /// `seq`) already has it from that save and is left alone.
-    async fn fill_summons_due(&self, progress: &mut dyn FnMut(u64)) -> Result<u64> {
-        let (mut after, mut read, mut changed): (Option<(String, i64)>, u64, u64) = (None, 0, 0);
+    /// Walks the cases matching `only` a page at a time in key order (county, id), handing each
+    /// page to `each` and reporting how many were read so far.
+    pub(crate) async fn walk_cases(
+        &self,
+        only: Condition,
+        progress: &mut dyn FnMut(u64),
+        mut each: impl AsyncFnMut(Vec<case::Model>) -> Result<()>,
+    ) -> Result<()> {
+        let (mut after, mut read): (Option<(String, i64)>, u64) = (None, 0);
         loop {
-            let mut q = case::Entity::find().filter(case::Column::ClosedAt.is_null());
+            let mut q = case::Entity::find().filter(only.clone());
             if let Some((county, id)) = &after {
                 q = q.filter(Condition::any().add(case::Column::CountyCode.gt(county.as_str())).add(
                     Condition::all().add(case::Column::CountyCode.eq(county.as_str())).add(case::Column::Id.gt(*id)),
@@ -66,8 +72,23 @@ impl Store {
             let Some(last) = rows.last() else { break };
             after = Some((last.county_code.clone(), last.id));
             let full = rows.len() as u64 == PAGE;
+            read += rows.len() as u64;
+            each(rows).await?;
+            progress(read);
+            if !full {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets `summons_due` on every open case from its body; a case saved meanwhile (another
+    /// `seq`) already has it from that save and is left alone.
+    async fn fill_summons_due(&self, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+        let mut changed = 0;
+        let open = Condition::all().add(case::Column::ClosedAt.is_null());
+        self.walk_cases(open, progress, async |rows| {
             for m in rows {
-                read += 1;
                 let (county, id, seq) = (m.county_code.clone(), m.id, m.seq);
                 let due = summons_due(&decode(m, self.sealer())?.case);
                 if due.is_none() {
@@ -83,11 +104,9 @@ impl Store {
                     .await?
                     .rows_affected;
             }
-            progress(read);
-            if !full {
-                break;
-            }
-        }
+            Ok(())
+        })
+        .await?;
         Ok(changed)
     }
 }

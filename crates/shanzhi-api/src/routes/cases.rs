@@ -238,6 +238,13 @@ pub struct CaseFilterParams {
     /// Words (Chinese or other, up to 100 characters), every one of which the case's description,
     /// place or notes must hold
     q: Option<String>,
+    /// With `kind`: conditions on the kind's own choice, number and date fields, comma-separated,
+    /// each `key:test`; a choice's test is a key or keys joined by `|` (any of them), a number's or
+    /// a date's a value or a range with both ends included and either open
+    /// (`dispute_type:family|neighbours,amount:1000..,agreed_on:2026-03-01..2026-03-31`); at most
+    /// 16 fields
+    #[param(max_length = 2000)]
+    fields: Option<String>,
 }
 
 /// The `light` parameter's schema: the domain's lights by name.
@@ -322,8 +329,13 @@ fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Op
         }
     };
     known_filters(app, q)?;
+    let fields = match &q.fields {
+        Some(text) => app.field_conditions(q.kind.as_deref(), text)?,
+        None => Vec::new(),
+    };
     let filter = CaseFilter {
         acted,
+        fields,
         state: q.state.clone(),
         kind: q.kind.clone(),
         type_code: q.type_code.clone(),

@@ -280,3 +280,107 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
         }
     }
 }
+
+/// A desk filters a kind's cases by the values of its own fields: a mediation's kind of dispute
+/// (any of several), the sum at stake (a range), in the list and the export; the values follow
+/// the steps that change them; a bad condition is a 400 naming `fields`, in both languages; and
+/// cases stored before the filter existed get their values when the application opens.
+#[tokio::test]
+async fn a_kinds_cases_are_filtered_by_the_values_of_its_fields() {
+    for t in setups("kinds_filter").await {
+        let db = t.db.clone();
+        let (lon, lat) = t.point_in("130202001001");
+        let mut ids = Vec::new();
+        for (dispute, amount, words) in [
+            ("neighbours", Some(500), "楼上漏水，邻里协商赔偿"),
+            ("family", Some(3000), "赡养费纠纷"),
+            ("property", None, "物业费争议"),
+        ] {
+            let mut fields = json!({"dispute_type": dispute, "parties": [{"name": "张三", "phone": "13900001111"}]});
+            if let Some(a) = amount {
+                fields["amount"] = json!(a);
+            }
+            let c = t
+                .report(
+                    "jumin",
+                    json!({"kind": "mediation", "type": "0602", "description": words, "lon": lon, "lat": lat,
+                           "channel": "resident_web", "fields": fields}),
+                )
+                .await;
+            ids.push(c["id"].as_str().unwrap().to_string());
+        }
+        let (neighbours, family, property) = (&ids[0], &ids[1], &ids[2]);
+        let listed = |query: &'static str| {
+            let t = &t;
+            async move {
+                let (s, v) =
+                    t.call("GET", &format!("/api/v1/cases?kind=mediation&{query}"), Some("zhiban"), None, None).await;
+                assert_eq!(s, StatusCode::OK, "{query}: {v}");
+                let mut got: Vec<String> =
+                    v["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+                got.sort();
+                assert_eq!(v["total"].as_u64(), Some(got.len() as u64), "{query}");
+                got
+            }
+        };
+        let sorted = |mut v: Vec<&String>| {
+            v.sort();
+            v.into_iter().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(listed("fields=dispute_type:family|neighbours").await, sorted(vec![neighbours, family]), "{db}");
+        assert_eq!(listed("fields=amount:1000..").await, sorted(vec![family]), "{db}");
+        assert_eq!(listed("fields=amount:..500").await, sorted(vec![neighbours]), "{db}: both ends included");
+        assert_eq!(listed("fields=amount:500..3000").await, sorted(vec![neighbours, family]), "{db}");
+        assert!(listed("fields=dispute_type:neighbours,amount:1000..").await.is_empty(), "{db}: every condition holds");
+        assert_eq!(listed("fields=dispute_type:property&state=applied").await, sorted(vec![property]), "{db}");
+
+        // The residents' committee accepts the first and finds it a land dispute: the filter follows.
+        t.act(10, neighbours, "lixin-juweihui", json!({"action": "accept", "fields": {"dispute_type": "land"}})).await;
+        assert_eq!(listed("fields=dispute_type:land").await, sorted(vec![neighbours]), "{db}");
+        assert!(listed("fields=dispute_type:neighbours").await.is_empty(), "{db}");
+        assert_eq!(listed("fields=amount:..500").await, sorted(vec![neighbours]), "{db}: its other values kept");
+
+        // The export takes the same filter.
+        let (s, _, bytes) =
+            t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?kind=mediation&fields=amount:1000..").await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        let rows = XLSX_ROWS(bytes);
+        let exported: Vec<&String> = rows.iter().map(|r| &r[0]).filter(|id| ids.contains(id)).collect();
+        assert_eq!(exported, [family], "{db}: {rows:?}");
+
+        // A bad condition names `fields` and says why, in both languages.
+        for (query, zh) in [
+            ("fields=dispute_type:family", "类别"),
+            ("kind=mediation&fields=agreement:yes", "不能用于筛选"),
+            ("kind=mediation&fields=parties:x", "不能用于筛选"),
+            ("kind=mediation&fields=dispute_type:war", "没有选项"),
+            ("kind=mediation&fields=amount:lots", "数字或范围"),
+            ("kind=mediation&fields=colour:red", "没有字段"),
+        ] {
+            let (s, e) = t.call("GET", &format!("/api/v1/cases?{query}"), Some("zhiban"), None, None).await;
+            assert_eq!(
+                (s, e["code"].as_str(), e["details"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("invalid_parameter"), Some("fields")),
+                "{db}: {query}: {e}"
+            );
+            assert!(e["details"]["message_zh"].as_str().unwrap_or_default().contains(zh), "{db}: {query}: {e}");
+        }
+
+        // Only choices, numbers and dates are kept beside the case, never the parties.
+        let store = t.app.store();
+        let kept = shanzhi_store::testing::raw_strings(store, "SELECT field FROM case_fields").await.unwrap();
+        assert!(!kept.is_empty() && kept.iter().all(|f| f == "dispute_type" || f == "amount"), "{db}: {kept:?}");
+
+        // As a store migrated from before the filter: no values kept, the task pending. The
+        // application fills them from the sealed bodies when it opens.
+        shanzhi_store::testing::execute_raw(store, "DELETE FROM case_fields").await.unwrap();
+        shanzhi_store::testing::execute_raw(store, "INSERT INTO store_tasks (name) VALUES ('cases.fields')")
+            .await
+            .unwrap();
+        assert!(listed("fields=amount:1000..").await.is_empty(), "{db}: nothing kept");
+        let reopened = shanzhi_app::App::open(store.clone(), t.clock.clone()).await.unwrap();
+        assert!(reopened.store().pending_store_tasks().await.unwrap().is_empty(), "{db}");
+        assert_eq!(listed("fields=amount:1000..").await, sorted(vec![family]), "{db}");
+        assert_eq!(listed("fields=dispute_type:land").await, sorted(vec![neighbours]), "{db}");
+    }
+}

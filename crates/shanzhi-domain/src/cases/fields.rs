@@ -543,5 +543,7 @@ pub fn cell(def: &FieldDef, value: &Value, english: bool) -> String {
     }
 }
 
+pub mod filter;
+
 #[cfg(test)]
 mod tests;

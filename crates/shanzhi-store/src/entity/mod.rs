@@ -6,6 +6,7 @@ pub mod attachment_link;
 pub mod auth_token;
 pub mod building;
 pub mod case;
+pub mod case_field;
 pub mod case_log;
 pub mod case_unit;
 pub mod credential;

@@ -21,6 +21,7 @@ mod m0018_key_age;
 mod m0019_user_scope;
 mod m0020_login_failures;
 mod m0021_rate_windows;
+pub(crate) mod m0022_case_fields;
 
 use sea_orm_migration::prelude::*;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_user_scope::Migration),
             Box::new(m0020_login_failures::Migration),
             Box::new(m0021_rate_windows::Migration),
+            Box::new(m0022_case_fields::Migration),
         ]
     }
 }

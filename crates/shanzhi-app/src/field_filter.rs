@@ -1,0 +1,22 @@
+//! The desk's filter on a kind's field values (`fields=dispute_type:family,amount:1000..`): the
+//! parameter read against the declaration of the kind in force.
+
+use shanzhi_domain::cases::fields::filter::{self, Condition};
+
+use crate::{App, AppError};
+
+impl App {
+    /// The conditions `text` states on the fields of `kind`; a 400 naming `fields` when no kind is
+    /// given, or when a condition names a field the kind lacks or cannot be filtered by, or takes
+    /// a value its field cannot have.
+    pub fn field_conditions(&self, kind: Option<&str>, text: &str) -> Result<Vec<Condition>, AppError> {
+        let Some(kind) = kind else {
+            return Err(AppError::invalid("fields", "fields are a kind's own: give kind too")
+                .with_zh("字段是各类别自有的：请同时指定类别（kind）"));
+        };
+        let reference = self.reference();
+        let wf =
+            reference.workflows.get(kind).ok_or_else(|| AppError::invalid("kind", format!("unknown kind `{kind}`")))?;
+        filter::parse(wf.fields(), text).map_err(|p| AppError::invalid(&p.field, p.message.en).with_zh(p.message.zh))
+    }
+}
