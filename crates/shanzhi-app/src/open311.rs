@@ -388,7 +388,7 @@ impl Open311<'_> {
                     address: area.map(|a| places.address(&a)).unwrap_or_default(),
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
                     media_url: log.first().and_then(|e| web_address(&e.attachments)),
-                    case: self.app.view(s, now),
+                    case: self.app.cases().view(s, now),
                     notes,
                 }
             })
@@ -456,7 +456,7 @@ impl Open311<'_> {
         if !self.app.is_public_kind(&stored.case.kind) {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }
-        self.app.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
+        self.app.cases().add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
     }
 
     /// The request a token stands for. A token is the `Idempotency-Key` a client sent with its

@@ -231,7 +231,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
         .unwrap(),
         ..report("stall_permit", "1005", here, "resident_web")
     };
-    let case = app.report(application, &resident, None).await.unwrap();
+    let case = app.cases().report(application, &resident, None).await.unwrap();
     assert_eq!(case.state, "applied");
     assert_eq!(case.fields["applicant"], json!({"name": "赵*", "phone": "139****1111"}), "masked");
     let street = app.actor(Some("xueyuan-jiedao")).await.unwrap();
@@ -240,7 +240,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
         units: Some(Assignment { primary: "130202:urban-management".into(), assisting: vec![] }),
         ..Default::default()
     };
-    assert_eq!(app.act(case.id, accept, &street).await.unwrap().state, "surveying");
+    assert_eq!(app.cases().act(case.id, accept, &street).await.unwrap().state, "surveying");
 
     // A version of the kind that lacks a state a case is in is refused, and nothing changes.
     let Err(AppError::Invalid { field, message }) = app.import_reference("workflow", TINY_PERMIT).await else {
@@ -251,17 +251,17 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     assert_eq!(app.reference().workflows["stall_permit"].version, "stall-permit-2026.1");
 
     // Wider duplicate windows: a report 170 m away is not a duplicate before and is one after.
-    let first = app.report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
+    let first = app.cases().report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
     let away = (here.0 + 0.002, here.1);
-    let before = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    let before = app.cases().report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
     assert_eq!(before.possible_duplicate_of, None);
     let wide = "version = \"wide-2026.2\"\ndefault = { radius_m = 500, window_hours = 72 }\n";
     app.import_reference("duplicates", wide).await.unwrap();
-    let after = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    let after = app.cases().report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
     // The anonymous resident may open neither earlier case, so is not told of it; the centre is.
     assert_eq!(after.possible_duplicate_of, None);
     let centre = app.actor(Some("zhiban")).await.unwrap();
-    let after = app.case_detail(after.id, &centre, None).await.unwrap().case;
+    let after = app.cases().detail(after.id, &centre, None).await.unwrap().case;
     assert!([Some(first.id), Some(before.id)].contains(&after.possible_duplicate_of), "{after:?}");
     let versions = app.store().references(ReferenceKind::Duplicates).await.unwrap();
     assert_eq!(

@@ -502,18 +502,18 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
                 fields: Default::default(),
             };
             serde_json::to_string_pretty(
-                &app.report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
+                &app.cases().report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
             )?
         }
         CaseAction::Show { id, user } => {
             let actor = app.actor(user.as_deref()).await.map_err(explain)?;
-            serde_json::to_string_pretty(&app.case_detail(id, &actor, None).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.cases().detail(id, &actor, None).await.map_err(explain)?)?
         }
         CaseAction::Act { id, user, action, opinion, unit, assisting, attachment } => {
             let actor = app.actor(Some(&user)).await.map_err(explain)?;
             let units = unit.map(|primary| Assignment { primary, assisting });
             let command = CaseCommand { action, opinion, units, attachments: attachment, ..Default::default() };
-            serde_json::to_string_pretty(&app.act(id, command, &actor).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.cases().act(id, command, &actor).await.map_err(explain)?)?
         }
     };
     println!("{json}");
