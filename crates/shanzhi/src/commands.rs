@@ -219,11 +219,11 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     let text = tokio::fs::read_to_string(&file)
                         .await
                         .with_context(|| format!("reading {}", file.display()))?;
-                    let done = app.import_grids(text).await.map_err(explain)?;
+                    let done = app.reference_data().import_grids(text).await.map_err(explain)?;
                     println!("imported {} grid(s) from {}", done.items, file.display());
                 }
                 GridsAction::Export { out } => {
-                    let text = app.export_grids();
+                    let text = app.reference_data().export_grids();
                     match out {
                         Some(path) => {
                             tokio::fs::write(&path, text).await?;
@@ -406,7 +406,7 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
     match action {
         RefAction::Import { file } => {
             let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
-            let done = app.import_reference(kind, &text).await.map_err(explain)?;
+            let done = app.reference_data().import(kind, &text).await.map_err(explain)?;
             println!("{kind} version {} is now current ({} items)", done.version, done.items);
         }
         RefAction::List => {
