@@ -366,7 +366,7 @@ impl Accounts<'_> {
         self.unlock_by(&caller.actor.user, username).await
     }
 
-    /// [`App::unlock_user`] by the operator of the database (`shanzhi unlock`).
+    /// [`Accounts::unlock_user`] by the operator of the database (`shanzhi unlock`).
     pub async fn unlock_as_operator(&self, username: &str) -> Result<u64, AppError> {
         self.unlock_by("operator", username).await
     }

@@ -590,7 +590,7 @@ fn attribute_codes(f: &FieldDef) -> Vec<(String, &'static str, bool, Option<Stri
     }
 }
 
-/// The definition of a resolved service (see [`App::service_definition`]).
+/// The definition of a resolved service (see [`Open311::service_definition`]).
 fn definition(wf: &Workflow, d: &Open311Def, ty: &shanzhi_domain::taxonomy::EventType) -> Vec<Attribute> {
     let shown = |order: u32, code: &str, description: String| Attribute {
         variable: false,
