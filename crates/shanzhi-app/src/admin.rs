@@ -1,7 +1,10 @@
 //! Administration, for city administrators only: accounts (listed, created, given another role
-//! or unit, disabled and enabled, given a new password), the roles with their data scope and
-//! workflow actions, and reference data versions (listed, read, imported after a dry run). Every
-//! change is audited under the administrator's name. Grid imports are in `imports.rs`.
+//! or unit, disabled and enabled, given a new password) and the roles with their data scope and
+//! workflow actions (the `Accounts` service); reference data versions (listed, read, imported
+//! after a dry run, edited in place) and grids imported (the `ReferenceData` service's
+//! administrator's side; the imports themselves are in `imports.rs`); and the audit log, read and
+//! verified (on `App`: it records every service). Every change is audited under the
+//! administrator's name.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use shanzhi_domain::access::{ScopeRule, unit_area};
@@ -19,6 +22,7 @@ use shanzhi_store::ReferenceKind;
 pub use shanzhi_store::{AccountChange, AuditQuery, AuditReport, UserQuery, UserRow};
 
 use crate::auth::{Caller, hash_password};
+use crate::imports::ReferenceData;
 use crate::{App, AppError};
 
 /// A new account.
@@ -362,7 +366,7 @@ impl Accounts<'_> {
         self.unlock_by(&caller.actor.user, username).await
     }
 
-    /// [`App::unlock_user`] by the operator of the database (`shanzhi unlock`).
+    /// [`Accounts::unlock_user`] by the operator of the database (`shanzhi unlock`).
     pub async fn unlock_as_operator(&self, username: &str) -> Result<u64, AppError> {
         self.unlock_by("operator", username).await
     }
@@ -402,17 +406,18 @@ impl Accounts<'_> {
     }
 }
 
-impl App {
+impl ReferenceData<'_> {
     /// Every kind of reference data with its versions (newest first), the current one marked.
-    pub async fn reference_versions(&self, caller: &Caller) -> Result<Vec<ReferenceVersions>, AppError> {
+    pub async fn versions(&self, caller: &Caller) -> Result<Vec<ReferenceVersions>, AppError> {
         require_admin(caller)?;
         let mut kinds = ReferenceKind::singles().to_vec();
-        let mut workflows: Vec<String> = self.reference().workflows.keys().cloned().collect();
+        let mut workflows: Vec<String> = self.app.reference().workflows.keys().cloned().collect();
         workflows.sort();
         kinds.extend(workflows.into_iter().map(ReferenceKind::Workflow));
         let mut out = Vec::with_capacity(kinds.len());
         for kind in kinds {
             let mut versions: Vec<(String, DateTime<Utc>, bool)> = self
+                .app
                 .store()
                 .references(kind.clone())
                 .await?
@@ -426,11 +431,12 @@ impl App {
     }
 
     /// The text of one stored version.
-    pub async fn reference_source(&self, caller: &Caller, key: &str, version: &str) -> Result<String, AppError> {
+    pub async fn source(&self, caller: &Caller, key: &str, version: &str) -> Result<String, AppError> {
         require_admin(caller)?;
         let kind =
             ReferenceKind::from_key(key).ok_or_else(|| AppError::NotFound { what: format!("reference {key}") })?;
-        self.store()
+        self.app
+            .store()
             .references(kind)
             .await?
             .into_iter()
@@ -440,7 +446,7 @@ impl App {
     }
 
     /// Imports (or, with `dry_run`, checks) a reference file as the administrator.
-    pub async fn import_reference_as(
+    pub async fn import_as(
         &self,
         caller: &Caller,
         kind: &str,
@@ -448,7 +454,7 @@ impl App {
         dry_run: bool,
     ) -> Result<crate::imports::Imported, AppError> {
         require_admin(caller)?;
-        self.import_reference_by(&caller.actor.user, kind, text, dry_run).await
+        self.import_by(&caller.actor.user, kind, text, dry_run).await
     }
 
     /// Changes one type of the catalogue in force (its names, department, level, time limit,
@@ -478,7 +484,7 @@ impl App {
             change.urgency.as_str()
         );
         let event = self.edit_event(caller, "taxonomy.type", code.as_str(), detail);
-        self.import_reference_guarded(&caller.actor.user, "taxonomy", &text, dry_run, Some(based_on), vec![event]).await
+        self.import_guarded(&caller.actor.user, "taxonomy", &text, dry_run, Some(based_on), vec![event]).await
     }
 
     /// Adds, replaces or removes a holiday of the work calendar in force (`old`: its Chinese name
@@ -503,7 +509,7 @@ impl App {
             (None, None) => "nothing".into(),
         };
         let event = self.edit_event(caller, "calendar.holiday", version.trim(), what);
-        self.import_reference_guarded(&caller.actor.user, "calendar", &text, dry_run, Some(based_on), vec![event]).await
+        self.import_guarded(&caller.actor.user, "calendar", &text, dry_run, Some(based_on), vec![event]).await
     }
 
     /// Changes the work calendar's daily hours and the dates it covers as a new version, made
@@ -519,8 +525,8 @@ impl App {
         require_admin(caller)?;
         let current = self.current_source(ReferenceKind::Calendar, &change.based_on).await?;
         // The calendar must keep answering for today (open cases' clocks run on it).
-        let cal = self.reference().calendar.clone();
-        let today = self.clock().now().with_timezone(&cal.utc_offset()).date_naive();
+        let cal = self.app.reference().calendar.clone();
+        let today = self.app.clock().now().with_timezone(&cal.utc_offset()).date_naive();
         if !(change.valid_from..=change.valid_to).contains(&today) {
             return Err(AppError::invalid(
                 "valid_to",
@@ -545,7 +551,7 @@ impl App {
         let detail = format!("{}, {}..={}", hours.join(" "), change.valid_from, change.valid_to);
         let event = self.edit_event(caller, "calendar.hours", change.version.trim(), detail);
         let based_on = Some(change.based_on.as_str());
-        self.import_reference_guarded(&caller.actor.user, "calendar", &text, dry_run, based_on, vec![event]).await
+        self.import_guarded(&caller.actor.user, "calendar", &text, dry_run, based_on, vec![event]).await
     }
 
     /// Sets which actions of a workflow a role may take as a new version of that workflow, made
@@ -562,7 +568,7 @@ impl App {
         let RoleActionsChange { role, kind, based_on, version, actions } = change;
         let (kind, actions) = (kind.as_str(), actions.as_slice());
         let role = Role::parse(role).ok_or_else(|| AppError::NotFound { what: format!("role {role}") })?;
-        if !self.reference().workflows.contains_key(kind) {
+        if !self.app.reference().workflows.contains_key(kind) {
             return Err(AppError::NotFound { what: format!("workflow {kind}") });
         }
         let current = self.current_source(ReferenceKind::Workflow(kind.to_string()), based_on).await?;
@@ -583,12 +589,12 @@ impl App {
         );
         let event = self.edit_event(caller, "role.actions", role.as_str(), detail);
         let text = &granted.text;
-        self.import_reference_guarded(&caller.actor.user, "workflow", text, dry_run, Some(based_on), vec![event]).await
+        self.import_guarded(&caller.actor.user, "workflow", text, dry_run, Some(based_on), vec![event]).await
     }
 
     /// The audit entry of a change made in the page, written with the new version it makes.
     fn edit_event(&self, caller: &Caller, action: &str, target: &str, detail: String) -> AuditEvent {
-        AuditEvent::new(self.clock().now(), &caller.actor.user, action, target, detail)
+        AuditEvent::new(self.app.clock().now(), &caller.actor.user, action, target, detail)
     }
 
     /// The text of the version in force of a kind of reference data, which must be `based_on`,
@@ -597,7 +603,7 @@ impl App {
     /// `put_reference_guarded`).
     async fn current_source(&self, kind: ReferenceKind, based_on: &str) -> Result<String, AppError> {
         let key = kind.key();
-        let current = self.store().references(kind).await?.into_iter().find(|r| r.is_current);
+        let current = self.app.store().references(kind).await?.into_iter().find(|r| r.is_current);
         let current = current.ok_or_else(|| AppError::internal(format!("no {key} is in force")))?;
         if current.version != based_on {
             return Err(AppError::Conflict(format!(

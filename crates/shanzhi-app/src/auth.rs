@@ -184,6 +184,16 @@ fn wrong() -> AppError {
 }
 
 impl App {
+    /// The actor a username names (the command line's `--user`, and tests): a known account, or,
+    /// without a name, an anonymous resident. Every service takes one, so it is the context's.
+    pub async fn actor(&self, username: Option<&str>) -> Result<Actor, AppError> {
+        let Some(name) = username else {
+            return Ok(Actor::anonymous());
+        };
+        let u = self.user(name).ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
+        Ok(Actor { user: u.username, role: u.role, unit: u.unit })
+    }
+
     /// The caller an account's token or key stands for, from the account as the store has it now
     /// (read once per trust period, so a role change or a disabling made through another server
     /// takes effect here too).

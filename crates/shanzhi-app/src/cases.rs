@@ -1,5 +1,7 @@
-//! Case use cases: report (locate → route → create → store, idempotent), act, read, list. The
-//! engine decides; this layer supplies the clock, ids, places and reference data, and stores.
+//! Case use cases, the `Cases` service (`App::cases`): report (locate → route → create → store,
+//! idempotent), act, note, read, list. The engine decides; this layer supplies the clock, ids,
+//! places and reference data, and stores. The server's housekeeping kept here (the deadline sweep,
+//! forgetting old idempotency keys and login failures) is not a use case and stays on `App`.
 
 use std::collections::BTreeMap;
 
@@ -180,16 +182,21 @@ fn refused(wf: &Workflow, e: Refusal) -> AppError {
     .with_zh(said.zh)
 }
 
-impl App {
-    /// The actor behind a request: a known user, or an anonymous resident.
-    pub async fn actor(&self, username: Option<&str>) -> Result<Actor, AppError> {
-        let Some(name) = username else {
-            return Ok(Actor::anonymous());
-        };
-        let u = self.user(name).ok_or_else(|| AppError::Unauthenticated(format!("unknown user `{name}`")))?;
-        Ok(Actor { user: u.username, role: u.role, unit: u.unit })
-    }
+/// Cases over the application (`App::cases`): reports (also through Open311), actions and notes,
+/// a case with its log, the case list (with its words, `search.rs`), its workbook (`export.rs`)
+/// and the attachments cases carry (`files.rs`); every answer within the caller's data scope.
+pub struct Cases<'a> {
+    pub(crate) app: &'a App,
+}
 
+impl App {
+    /// The cases service.
+    pub fn cases(&self) -> Cases<'_> {
+        Cases { app: self }
+    }
+}
+
+impl Cases<'_> {
     fn workflow<'r>(reference: &'r Reference, kind: &str) -> Result<&'r Workflow, AppError> {
         reference.workflows.get(kind).ok_or_else(|| {
             let mut kinds: Vec<&str> = reference.workflows.keys().map(String::as_str).collect();
@@ -212,7 +219,7 @@ impl App {
 
     /// Whether a kind and a type name a workflow and a type in force (filters name them too).
     pub fn check_kind_and_type(&self, kind: Option<&str>, type_code: Option<&str>) -> Result<(), AppError> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         if let Some(k) = kind {
             Self::workflow(&reference, k)?;
         }
@@ -233,7 +240,7 @@ impl App {
         self.report_as(REPORT_KEY, input, actor, idempotency_key).await
     }
 
-    /// [`App::report`] through Open311: the key is the client's token for the request.
+    /// [`Cases::report`] through Open311: the key is the client's token for the request.
     pub async fn report_open311(
         &self,
         input: ReportInput,
@@ -263,7 +270,7 @@ impl App {
         Ok(view)
     }
 
-    /// [`App::report`], its answer naming every case it names; `request` is the kind of request
+    /// [`Cases::report`], its answer naming every case it names; `request` is the kind of request
     /// the key belongs to.
     async fn report_unseen(
         &self,
@@ -276,7 +283,7 @@ impl App {
         // Each caller's keys are their own: two clients counting `fms-77` never share an answer.
         let scoped = idempotency_key.map(|k| scoped_key(request, actor, k));
         let idempotency_key = scoped.as_deref();
-        let reference = self.reference();
+        let reference = self.app.reference();
         let wf = Self::workflow(&reference, &input.kind)?;
         let ty = Self::type_in_force(&reference, &input.type_code)?;
         let type_code = ty.code;
@@ -311,10 +318,10 @@ impl App {
         self.check_attachments(&input.attachments, actor).await?;
         let field_files = fields::attachment_ids(wf.fields(), &input.fields);
         self.check_attachments_in("fields", &field_files, actor).await?;
-        let places = self.places();
+        let places = self.app.places();
         let here = places.locate(lon, lat, crs)?;
         let grid = here.grid.as_ref().map(|g| g.code.parse()).transpose().map_err(AppError::internal)?;
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let report = NewReport {
             type_code,
             channel,
@@ -342,15 +349,15 @@ impl App {
             .or_else(|| here.nearest.as_ref().and_then(|n| n.grid.code.get(..6)).and_then(|c| c.parse().ok()))
             .map(|c| c.to_string())
             .unwrap_or_else(|| "000000".into());
-        let mut stored = StoredCase { id: self.ids.next(now), county, case, yellow_at: None };
+        let mut stored = StoredCase { id: self.app.ids.next(now), county, case, yellow_at: None };
         stored.yellow_at = yellow_at(&reference, &stored.case);
         // The writer decides the duplicate flag (against the store and the reports committed
         // with this one), then keeps the answer with the key, so a retry gets it back.
         let key = idempotency_key.map(|k| {
-            let app = self.clone();
+            let app = self.app.clone();
             let fingerprint = fingerprint.clone();
             let answer: crate::intake::Answer = Box::new(move |s: &StoredCase| {
-                serde_json::to_string(&app.view(s, now))
+                serde_json::to_string(&app.cases().view(s, now))
                     .map(|a| crate::kept::keep(&fingerprint, &a))
                     .map_err(|e| StoreError::Corrupt(e.to_string()))
             });
@@ -358,14 +365,14 @@ impl App {
         });
         let (reply, answered) = tokio::sync::oneshot::channel();
         let job = crate::intake::Job { stored, first, probe, key, request: fingerprint.clone(), now, reply };
-        match self.intake.store(job, answered).await {
+        match self.app.intake.store(job, answered).await {
             Ok(Stored::New(stored)) => Ok(self.view(&stored, now)),
             Ok(Stored::Replayed(answer)) => serde_json::from_str(&answer).map_err(AppError::internal),
             Ok(Stored::Reused) => Err(reused(idempotency_key.unwrap_or_default())),
             // The same key raced in from a retry through another server: answer what it stored.
             Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
                 let key = idempotency_key.unwrap_or_default();
-                let kept = self.store().idempotent_response(key).await?.ok_or_else(|| {
+                let kept = self.app.store().idempotent_response(key).await?.ok_or_else(|| {
                     AppError::Conflict("the same idempotency key is in use by a request that failed; retry".into())
                 })?;
                 let answer = crate::kept::answer_for(&kept, &fingerprint).map_err(|()| reused(key))?;
@@ -395,7 +402,7 @@ impl App {
         Ok(view)
     }
 
-    /// [`App::act_once`], its answer naming every case it names.
+    /// [`Cases::act_once`], its answer naming every case it names.
     async fn act_unseen(
         &self,
         id: i64,
@@ -403,10 +410,10 @@ impl App {
         actor: &Actor,
         key: Option<&str>,
     ) -> Result<CaseView, AppError> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         // Acting needs the case inside the area or units: one's own report elsewhere is only read.
-        let scope = self.scope_of(actor).for_acting();
-        let stored = self.store().load_case(id, &scope).await?;
+        let scope = self.app.scope_of(actor).for_acting();
+        let stored = self.app.store().load_case(id, &scope).await?;
         let key = key.map(|k| scoped_key("act", actor, k));
         let key = key.as_deref();
         let fingerprint = crate::kept::fingerprint(&command);
@@ -429,7 +436,7 @@ impl App {
         self.check_attachments(&command.attachments, actor).await?;
         self.check_attachments_in("fields", &fields::attachment_ids(wf.fields(), &command.fields), actor).await?;
         let merging = wf.action(&command.action).is_some_and(|a| a.effects.contains(&Effect::Merge));
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let (case, entry) =
             engine::apply(wf, &reference.calendar, &stored.case, &command, actor, now).map_err(|e| refused(wf, e))?;
         let before = stored.case.seq;
@@ -444,7 +451,7 @@ impl App {
             if parent_id == id {
                 return Err(bad("a case cannot be merged into itself".into()));
             }
-            let mut parent = match self.store().load_case(parent_id, &scope).await {
+            let mut parent = match self.app.store().load_case(parent_id, &scope).await {
                 Err(StoreError::NotFound(_)) => return Err(bad(format!("case {parent_id} does not exist"))),
                 other => other?,
             };
@@ -460,7 +467,7 @@ impl App {
             // which case (they may not open the parent).
             let ended = wf.state(&next.case.state).map_or_else(|| next.case.state.clone(), |d| d.name_zh.clone());
             for child in next.case.merged.clone() {
-                let mut c = self.store().load_case(child, &DataScope::All).await?;
+                let mut c = self.app.store().load_case(child, &DataScope::All).await?;
                 let seq = c.case.seq;
                 let e = annotate(
                     &mut c.case,
@@ -493,20 +500,20 @@ impl App {
         }
         let text = notes::note_text(text).map_err(|m| AppError::invalid_in("text", m))?;
         self.check_attachments(&attachments, actor).await?;
-        let scope = self.scope_of(actor);
+        let scope = self.app.scope_of(actor);
         let key = key.map(|k| scoped_key("note", actor, k));
         let key = key.as_deref();
         let fingerprint = crate::kept::fingerprint(&(text, &attachments));
         // A note does not depend on the state: when someone acts in between, note the new version.
         let mut tries = 0;
         loop {
-            let mut next = self.store().load_case(id, &scope).await?;
+            let mut next = self.app.store().load_case(id, &scope).await?;
             if let Some(mut view) = self.replayed(id, key, &fingerprint).await? {
                 self.hide_unseen(std::slice::from_mut(&mut view), actor).await?;
                 return Ok(view);
             }
             let before = next.case.seq;
-            let now = self.clock().now();
+            let now = self.app.clock().now();
             let mut entry = annotate(&mut next.case, actor, now, notes::NOTE, text.to_string());
             entry.attachments = attachments.clone();
             match self.save_once(id, &[(&next, before, &entry)], key, &fingerprint, now).await {
@@ -536,7 +543,7 @@ impl App {
             .map(|k| serde_json::to_string(&view).map(|a| (k, crate::kept::keep(fingerprint, &a))))
             .transpose()
             .map_err(AppError::internal)?;
-        match self.store().save_actions(changes, answer.as_ref().map(|(k, a)| (*k, a.as_str()))).await {
+        match self.app.store().save_actions(changes, answer.as_ref().map(|(k, a)| (*k, a.as_str()))).await {
             Ok(()) => Ok(view),
             Err(StoreError::Conflict(m)) => match self.replayed(id, key, fingerprint).await? {
                 Some(first) => Ok(first),
@@ -550,7 +557,7 @@ impl App {
     /// key used with another request is refused, one used on another case is a conflict).
     async fn replayed(&self, id: i64, key: Option<&str>, fingerprint: &str) -> Result<Option<CaseView>, AppError> {
         let Some(key) = key else { return Ok(None) };
-        let Some(kept) = self.store().idempotent_response(key).await? else { return Ok(None) };
+        let Some(kept) = self.app.store().idempotent_response(key).await? else { return Ok(None) };
         let answer = crate::kept::answer_for(&kept, fingerprint).map_err(|()| reused(key))?;
         let view: CaseView = serde_json::from_str(answer).map_err(AppError::internal)?;
         if view.id != id {
@@ -563,23 +570,23 @@ impl App {
     /// One case with its log and the actions the caller may take. Personal data in the text is
     /// masked; with `unmask` (naming the login that asks: `Caller::session`), a role that may see
     /// it gets it whole, and the unmasking is audited with that login.
-    pub async fn case_detail(&self, id: i64, actor: &Actor, unmask: Option<&str>) -> Result<CaseDetail, AppError> {
+    pub async fn detail(&self, id: i64, actor: &Actor, unmask: Option<&str>) -> Result<CaseDetail, AppError> {
         let session = unmask;
         let unmask = session.is_some();
-        let reference = self.reference();
-        let stored = self.store().load_case(id, &self.scope_of(actor)).await?;
+        let reference = self.app.reference();
+        let stored = self.app.store().load_case(id, &self.app.scope_of(actor)).await?;
         if unmask && !shanzhi_domain::privacy::may_unmask(actor.role) {
             return Err(AppError::Forbidden(format!(
                 "the role {} may not see personal data unmasked",
                 actor.role.as_str()
             )));
         }
-        let mut log = self.store().case_log(&stored.county, id).await?;
+        let mut log = self.app.store().case_log(&stored.county, id).await?;
         let wf = Self::workflow(&reference, &stored.case.kind)?;
         // One's own report outside one's area and units is read, not worked: no action is offered.
         let grid = stored.case.grid.as_ref().map(|g| g.to_string());
         let units = shanzhi_domain::access::involved_units(&stored.case, &log);
-        let may_act = self.scope_of(actor).for_acting().admits(
+        let may_act = self.app.scope_of(actor).for_acting().admits(
             &stored.county,
             grid.as_deref(),
             stored.case.reporter.as_deref(),
@@ -600,11 +607,11 @@ impl App {
         } else {
             Vec::new()
         };
-        let mut case = self.view(&stored, self.clock().now());
+        let mut case = self.view(&stored, self.app.clock().now());
         self.hide_unseen(std::slice::from_mut(&mut case), actor).await?;
         if unmask {
             let detail = format!("description, fields and log opinions, by {}", session.unwrap_or_default());
-            self.audit(&actor.user, "pii.unmask", id.to_string(), detail).await?;
+            self.app.audit(&actor.user, "pii.unmask", id.to_string(), detail).await?;
             case.description = stored.case.description.clone();
             case.fields = stored.case.fields.clone();
         } else {
@@ -640,7 +647,7 @@ impl App {
                 ),
             ));
         }
-        let places = self.places();
+        let places = self.app.places();
         // An empty primary is the workflow's to refuse (it names what the action needs).
         let primary = Some(("units.primary", &units.primary)).filter(|(_, u)| !u.is_empty());
         let named = primary.into_iter().chain(units.assisting.iter().map(|u| ("units.assisting", u)));
@@ -660,7 +667,7 @@ impl App {
 
     /// The units a case may be sent or summoned to (see `CaseDetail::unit_choices`).
     fn unit_choices(&self, stored: &StoredCase) -> Vec<(String, String)> {
-        let places = self.places();
+        let places = self.app.places();
         let area: Option<DivisionCode> = match &stored.case.grid {
             Some(g) => Some(g.community()),
             None => stored.county.parse().ok(),
@@ -683,9 +690,9 @@ impl App {
     }
 
     /// The cases matching the filter inside the caller's data scope (counted there too).
-    pub async fn list_cases(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
-        let now = self.clock().now();
-        let (total, rows) = self.store().list_cases(filter, &self.scope_of(actor), now).await?;
+    pub async fn list(&self, filter: &CaseFilter, actor: &Actor) -> Result<(u64, Vec<CaseView>), AppError> {
+        let now = self.app.clock().now();
+        let (total, rows) = self.app.store().list_cases(filter, &self.app.scope_of(actor), now).await?;
         let mut views: Vec<CaseView> = rows.iter().map(|s| self.view(s, now)).collect();
         self.hide_unseen(&mut views, actor).await?;
         Ok((total, views))
@@ -698,7 +705,7 @@ impl App {
     /// lists, a case, exports), so it also keeps residents to the fields they may read.
     pub(crate) async fn hide_unseen(&self, views: &mut [CaseView], actor: &Actor) -> Result<(), AppError> {
         self.fields_for(views, actor);
-        let scope = self.scope_of(actor);
+        let scope = self.app.scope_of(actor);
         if scope == DataScope::All {
             return Ok(());
         }
@@ -713,7 +720,7 @@ impl App {
         let named: Vec<i64> = named.into_iter().collect();
         for ids in named.chunks(crate::open311::MAX_REQUESTS as usize) {
             let filter = CaseFilter { ids: ids.to_vec(), limit: ids.len() as u64, ..CaseFilter::default() };
-            let (_, rows) = self.store().list_cases(&filter, &scope, self.clock().now()).await?;
+            let (_, rows) = self.app.store().list_cases(&filter, &scope, self.app.clock().now()).await?;
             seen.extend(rows.iter().map(|r| r.id));
         }
         for v in views {
@@ -730,7 +737,7 @@ impl App {
         if !matches!(shanzhi_domain::access::ScopeRule::of(actor.role), shanzhi_domain::access::ScopeRule::Own) {
             return;
         }
-        let reference = self.reference();
+        let reference = self.app.reference();
         for v in views {
             let defs = reference.workflows.get(&v.kind).map(|w| w.fields()).unwrap_or_default();
             v.fields = fields::for_reporter(defs, &v.fields);
@@ -738,12 +745,12 @@ impl App {
     }
 
     pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
-        let reference = self.reference();
+        let reference = self.app.reference();
         let c: &Case = &s.case;
         let wf = reference.workflows.get(&c.kind);
         let community = c.grid.as_ref().map(|g| g.community());
         let nearest = match (&c.grid, c.location) {
-            (None, Some((lon, lat))) => self.places().locate(lon, lat, Crs::Wgs84).ok().and_then(|l| l.nearest),
+            (None, Some((lon, lat))) => self.app.places().locate(lon, lat, Crs::Wgs84).ok().and_then(|l| l.nearest),
             _ => None,
         };
         CaseView {
@@ -765,8 +772,8 @@ impl App {
             county: s.county.clone(),
             nearest,
             units: c.units.clone(),
-            unit_name: c.units.as_ref().map(|u| self.unit_name(&u.primary)),
-            route_unit_name: c.route.as_ref().map(|r| self.unit_name(&r.unit)),
+            unit_name: c.units.as_ref().map(|u| self.app.unit_name(&u.primary)),
+            route_unit_name: c.route.as_ref().map(|r| self.app.unit_name(&r.unit)),
             route: c.route.clone(),
             step: c.clock.as_ref().map(|k| k.step.clone()),
             deadline: c.clock.as_ref().map(|k| k.deadline),

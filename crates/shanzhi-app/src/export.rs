@@ -1,7 +1,7 @@
-//! Exports: the case list as an `.xlsx` workbook with Chinese (or English) headers, within the
-//! caller's data scope and filters. Personal data is masked unless a role that may see it asks
-//! for it whole; every export is audited (who, what filter, how many rows), an unmasked one as an
-//! unmasking too, and the sheet itself names who exported it and when.
+//! Exports (`Cases::export`): the case list as an `.xlsx` workbook with Chinese (or English)
+//! headers, within the caller's data scope and filters. Personal data is masked unless a role that
+//! may see it asks for it whole; every export is audited (who, what filter, how many rows), an
+//! unmasked one as an unmasking too, and the sheet itself names who exported it and when.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
@@ -11,9 +11,9 @@ use shanzhi_domain::privacy::{mask_text, may_unmask};
 use shanzhi_domain::text::xml_safe;
 use shanzhi_store::{CaseFilter, StoredCase};
 
-use crate::cases::CaseView;
+use crate::AppError;
+use crate::cases::{CaseView, Cases};
 use crate::search::MAX_MATCHES;
-use crate::{App, AppError};
 
 /// The most rows one export holds (the newest); the sheet says when more matched.
 pub const MAX_EXPORT_ROWS: usize = 20_000;
@@ -67,11 +67,11 @@ struct Row {
     times: [(usize, Option<DateTime<Utc>>); 3],
 }
 
-impl App {
+impl Cases<'_> {
     /// The cases matching `filter` (and `words`, when given) within the caller's scope, newest
     /// first, as a workbook. `unmask` (naming the login that asks) needs a role that may see
     /// personal data (see the module).
-    pub async fn export_cases(
+    pub async fn export(
         &self,
         filter: &CaseFilter,
         words: Option<&str>,
@@ -90,13 +90,13 @@ impl App {
                 actor.role.as_str()
             )));
         }
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         // Cases reported while the export is read do not shift its pages (`reported_to` excludes
         // its instant: what was reported by now is in).
         let next = now + chrono::Duration::milliseconds(1);
         let until = filter.reported_to.map_or(next, |t| t.min(next));
         let pinned = CaseFilter { reported_to: Some(until), ..filter.clone() };
-        let scope = self.scope_of(actor);
+        let scope = self.app.scope_of(actor);
         let narrowed = match words {
             None => Some((pinned, None)),
             Some(w) => self.words_filter(&pinned, w).await?.map(|(f, capped)| (f, capped.then_some(MAX_MATCHES))),
@@ -111,7 +111,7 @@ impl App {
             let mut upto = narrow.reported_to;
             while cases.len() < MAX_EXPORT_ROWS {
                 let page = CaseFilter { limit: PAGE, offset: 0, reported_to: upto, ..narrow.clone() };
-                let (total, rows) = self.store().list_cases(&page, &scope, now).await?;
+                let (total, rows) = self.app.store().list_cases(&page, &scope, now).await?;
                 if upto == narrow.reported_to && total > MAX_EXPORT_ROWS as u64 {
                     limit = Some(limit.map_or(MAX_EXPORT_ROWS, |l| l.min(MAX_EXPORT_ROWS)));
                 }
@@ -132,9 +132,10 @@ impl App {
         let rows: Vec<Row> =
             cases.iter().zip(views).map(|(s, v)| self.export_row(s, v, unmask, &columns, english)).collect();
         let detail = format!("{} rows{}{}", rows.len(), if capped { " (capped)" } else { "" }, describe(filter, words));
-        self.audit(&actor.user, "case.export", "cases", &detail).await?;
+        self.app.audit(&actor.user, "case.export", "cases", &detail).await?;
         if unmask {
-            self.audit(&actor.user, "pii.unmask", "export", format!("{detail}, by {}", session.unwrap_or_default()))
+            self.app
+                .audit(&actor.user, "pii.unmask", "export", format!("{detail}, by {}", session.unwrap_or_default()))
                 .await?;
         }
         let stamp = format!(
@@ -163,7 +164,7 @@ impl App {
     /// headed by the field's name, after the kind's name when the cases are of several kinds.
     fn field_columns(&self, cases: &[StoredCase]) -> Vec<FieldColumn> {
         let kinds: std::collections::BTreeSet<&str> = cases.iter().map(|s| s.case.kind.as_str()).collect();
-        let reference = self.reference();
+        let reference = self.app.reference();
         let mut out = Vec::new();
         for kind in &kinds {
             let Some(wf) = reference.workflows.get(*kind) else { continue };
@@ -180,7 +181,7 @@ impl App {
     }
 
     fn export_row(&self, s: &StoredCase, v: CaseView, unmask: bool, columns: &[FieldColumn], english: bool) -> Row {
-        let places = self.places();
+        let places = self.app.places();
         let name = |code: &Option<String>| code.as_deref().and_then(|c| places.division_name(c)).unwrap_or_default();
         let county = places.division_name(&v.county);
         let description = if unmask { s.case.description.clone() } else { mask_text(&s.case.description) };
@@ -200,7 +201,7 @@ impl App {
             name(&v.street),
             name(&v.community),
             v.grid.clone().unwrap_or_else(|| "（不在任何网格内）".into()),
-            v.units.as_ref().map(|u| self.unit_name(&u.primary)).unwrap_or_default(),
+            v.units.as_ref().map(|u| self.app.unit_name(&u.primary)).unwrap_or_default(),
             String::new(),
             v.light.clone().unwrap_or_default(),
             v.rework_count.to_string(),

@@ -3,9 +3,10 @@
 
 use shanzhi_domain::cases::fields::filter::{self, Condition};
 
-use crate::{App, AppError};
+use crate::AppError;
+use crate::cases::Cases;
 
-impl App {
+impl Cases<'_> {
     /// The conditions `text` states on the fields of `kind`; a 400 naming `fields` when no kind is
     /// given, or when a condition names a field the kind lacks or cannot be filtered by, or takes
     /// a value its field cannot have.
@@ -14,7 +15,7 @@ impl App {
             return Err(AppError::invalid("fields", "fields are a kind's own: give kind too")
                 .with_zh("字段是各类别自有的：请同时指定类别（kind）"));
         };
-        let reference = self.reference();
+        let reference = self.app.reference();
         let wf =
             reference.workflows.get(kind).ok_or_else(|| AppError::invalid("kind", format!("unknown kind `{kind}`")))?;
         filter::parse(wf.fields(), text).map_err(|p| AppError::invalid(&p.field, p.message.en).with_zh(p.message.zh))

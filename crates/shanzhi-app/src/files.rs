@@ -1,7 +1,8 @@
 //! Attachments: uploads checked on their content (size, kind, and for images a full decode),
 //! stored through `object_store` (a local folder by default, flushed to disk before the answer;
 //! S3-compatible storage with the `s3` feature), a JPEG thumbnail for each image, and reading
-//! within the reader's data scope: one's own uploads, or files of cases one may see.
+//! within the reader's data scope: one's own uploads, or files of cases one may see. Attachments
+//! belong to cases: uploading and reading them are the `Cases` service's (`upload`, `attachment`).
 
 use std::io::Cursor;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use shanzhi_domain::attachments::{FilePolicy, Reference, reference};
 use shanzhi_domain::cases::case::Actor;
 pub use shanzhi_store::AttachmentRecord;
 
+use crate::cases::Cases;
 use crate::{App, AppError};
 
 /// The most attachments one report, action or note (or one field of a kind) may name: each is
@@ -122,7 +124,9 @@ impl App {
     fn files(&self) -> Result<&Files, AppError> {
         self.files.as_deref().ok_or_else(|| AppError::Unavailable("no file store is configured".into()))
     }
+}
 
+impl Cases<'_> {
     /// Stores an upload: checked on its content, written (and flushed) before it is recorded, and
     /// recorded before the answer. `name` is kept for display only.
     pub async fn upload(
@@ -131,7 +135,7 @@ impl App {
         name: Option<String>,
         actor: &Actor,
     ) -> Result<AttachmentRecord, AppError> {
-        let files = self.files()?;
+        let files = self.app.files()?;
         let kind = files.policy.inspect(&bytes).map_err(|p| AppError::invalid("file", p.to_string()))?;
         let name = name.map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect::<String>());
         let (size, thumb) = if kind.is_image() {
@@ -160,14 +164,14 @@ impl App {
             name,
             sha256,
             uploaded_by: actor.user.clone(),
-            uploaded_at: self.clock().now(),
+            uploaded_at: self.app.clock().now(),
         };
         let stored = async {
             files.put(&object_key(&id), bytes).await?;
             if let Some(t) = thumb {
                 files.put(&thumbnail_key(&id), Bytes::from(t)).await?;
             }
-            self.store().insert_attachment(&record).await?;
+            self.app.store().insert_attachment(&record).await?;
             Ok::<(), AppError>(())
         };
         if let Err(e) = stored.await {
@@ -177,7 +181,8 @@ impl App {
             }
             return Err(e);
         }
-        self.audit(&actor.user, "attachment.upload", id, format!("{} {} bytes", record.media_type, record.size))
+        self.app
+            .audit(&actor.user, "attachment.upload", id, format!("{} {} bytes", record.media_type, record.size))
             .await?;
         Ok(record)
     }
@@ -189,9 +194,9 @@ impl App {
         if record.uploaded_by == actor.user && !actor.is_anonymous() {
             return Ok(true);
         }
-        let scope = self.scope_of(actor);
-        for case in self.store().attachment_cases(&record.id).await? {
-            if self.store().load_case(case, &scope).await.is_ok() {
+        let scope = self.app.scope_of(actor);
+        for case in self.app.store().attachment_cases(&record.id).await? {
+            if self.app.store().load_case(case, &scope).await.is_ok() {
                 return Ok(true);
             }
         }
@@ -207,11 +212,11 @@ impl App {
         thumbnail: bool,
     ) -> Result<(AttachmentRecord, Bytes), AppError> {
         let not_found = || AppError::NotFound { what: format!("attachment {id}") };
-        let record = self.store().attachment(id).await?.ok_or_else(not_found)?;
+        let record = self.app.store().attachment(id).await?.ok_or_else(not_found)?;
         if !self.may_read(&record, actor).await? {
             return Err(not_found());
         }
-        let files = self.files()?;
+        let files = self.app.files()?;
         let bytes = if thumbnail {
             if !record.thumbnail {
                 return Err(AppError::NotFound { what: format!("a thumbnail of {id} (not an image)") });
@@ -230,7 +235,7 @@ impl App {
         self.check_attachments_in("attachments", list, actor).await
     }
 
-    /// [`App::check_attachments`] for the attachments of a field (named in the errors).
+    /// [`Cases::check_attachments`] for the attachments of a field (named in the errors).
     pub(crate) async fn check_attachments_in(
         &self,
         field: &str,
@@ -245,7 +250,7 @@ impl App {
             let Reference::Uploaded(id) = reference(a).map_err(|e| AppError::invalid(field, e))? else {
                 continue;
             };
-            let record = self.store().attachment(id).await?;
+            let record = self.app.store().attachment(id).await?;
             let allowed = match &record {
                 None => false,
                 Some(r) if actor.is_anonymous() => r.uploaded_by == Actor::ANONYMOUS,

@@ -1,7 +1,7 @@
-//! Imports: a city's own reference data as new versions (old ones are kept, the new one is
-//! current at once): taxonomy, work calendar, routing rules, duplicate windows, assessment
-//! weights and workflows (a new version of a kind, or a new kind); and grids from GeoJSON
-//! (validated whole: any problem and nothing is written).
+//! Imports, the `ReferenceData` service (`App::reference_data`): a city's own reference data as
+//! new versions (old ones are kept, the new one is current at once): taxonomy, work calendar,
+//! routing rules, duplicate windows, assessment weights and workflows (a new version of a kind, or
+//! a new kind); and grids from GeoJSON (validated whole: any problem and nothing is written).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,29 +41,38 @@ pub struct Imported {
     pub items: usize,
 }
 
+/// Reference data over the application (`App::reference_data`): new versions of a city's files
+/// (imported, or made in the administration pages from the version in force), the versions kept
+/// and their text, and the grids (imported from GeoJSON, exported); the administrator's
+/// operations (`…_as`, `versions`, `source`) are in `admin.rs`.
+pub struct ReferenceData<'a> {
+    pub(crate) app: &'a App,
+}
+
 impl App {
+    /// The reference data service. (`App::reference` is the snapshot in force.)
+    pub fn reference_data(&self) -> ReferenceData<'_> {
+        ReferenceData { app: self }
+    }
+}
+
+impl ReferenceData<'_> {
     /// Validates a reference file of `kind` (one of [`ReferenceKind::IMPORTABLE`]) against what
     /// is in force and makes it the current version.
-    pub async fn import_reference(&self, kind: &str, text: &str) -> Result<Imported, AppError> {
-        self.import_reference_by("operator", kind, text, false).await
+    pub async fn import(&self, kind: &str, text: &str) -> Result<Imported, AppError> {
+        self.import_by("operator", kind, text, false).await
     }
 
-    /// [`App::import_reference`] on behalf of `by` (the audit names them); with `dry_run`, only
+    /// [`ReferenceData::import`] on behalf of `by` (the audit names them); with `dry_run`, only
     /// the checks: nothing is written, and the answer says what the import would do.
-    pub async fn import_reference_by(
-        &self,
-        by: &str,
-        kind: &str,
-        text: &str,
-        dry_run: bool,
-    ) -> Result<Imported, AppError> {
-        self.import_reference_guarded(by, kind, text, dry_run, None, Vec::new()).await
+    pub async fn import_by(&self, by: &str, kind: &str, text: &str, dry_run: bool) -> Result<Imported, AppError> {
+        self.import_guarded(by, kind, text, dry_run, None, Vec::new()).await
     }
 
-    /// [`App::import_reference_by`] for a change made in the page from version `based_on`: put
+    /// [`ReferenceData::import_by`] for a change made in the page from version `based_on`: put
     /// in force only if that is still the version in force when it is written, and with `audit`
     /// (what the change was) in the same transaction as the version and its `reference.import`.
-    pub(crate) async fn import_reference_guarded(
+    pub(crate) async fn import_guarded(
         &self,
         by: &str,
         kind: &str,
@@ -72,7 +81,7 @@ impl App {
         based_on: Option<&str>,
         mut audit: Vec<shanzhi_domain::audit::AuditEvent>,
     ) -> Result<Imported, AppError> {
-        let reference = self.reference();
+        let reference = self.app.reference();
         let (kind, version, items) = match kind {
             "taxonomy" => {
                 let t = parse_taxonomy(text, &reference.departments)?;
@@ -84,7 +93,7 @@ impl App {
             }
             "routing" => {
                 let r = parse_routing(text)?;
-                let tree = &self.places().tree;
+                let tree = &self.app.places().tree;
                 for rule in &r.rule {
                     let bad = |m: String| AppError::invalid("routing", format!("rule {}: {m}", rule.name));
                     if rule.area.as_str() != "1302" && tree.get(&rule.area).is_none() {
@@ -117,7 +126,7 @@ impl App {
             "workflow" => {
                 let wf = parse_workflow(text)?;
                 // Every case of the kind must still be in a state the new version knows.
-                let states = self.store().case_states(&wf.kind).await?;
+                let states = self.app.store().case_states(&wf.kind).await?;
                 let missing: Vec<String> = states.iter().filter(|s| wf.state(s).is_none()).cloned().collect();
                 if !missing.is_empty() {
                     return Err(AppError::invalid(
@@ -128,7 +137,7 @@ impl App {
                 // Nor may a field its cases may hold go, or change type: their values would be
                 // read (and masked) as something else.
                 if !states.is_empty()
-                    && let Some(current) = self.reference().workflows.get(&wf.kind)
+                    && let Some(current) = self.app.reference().workflows.get(&wf.kind)
                 {
                     for f in current.fields() {
                         let kept = wf.fields().iter().find(|n| n.key == f.key);
@@ -148,7 +157,7 @@ impl App {
                 // Open311 services are one namespace: one kind published by catalogue type, and
                 // each kind's own service code its own, whose type the catalogue in force has.
                 if let Some(d) = wf.open311() {
-                    let reference = self.reference();
+                    let reference = self.app.reference();
                     let others = reference.workflows.values().filter(|w| w.kind != wf.kind);
                     for other in others.filter_map(|w| w.open311().map(|o| (w, o))) {
                         if (d.catalogue && other.1.catalogue)
@@ -186,7 +195,7 @@ impl App {
         };
         if dry_run {
             // The one check the store makes: a version name stands for one content.
-            let same_name = self.store().references(kind.clone()).await?.into_iter().find(|r| r.version == version);
+            let same_name = self.app.store().references(kind.clone()).await?.into_iter().find(|r| r.version == version);
             if same_name.is_some_and(|r| r.source != text) {
                 return Err(AppError::Conflict(format!(
                     "version {version} of {} was imported before with other content: give this one a new version",
@@ -195,7 +204,7 @@ impl App {
             }
             return Ok(Imported { version: version.to_string(), items });
         }
-        let now = self.clock().now();
+        let now = self.app.clock().now();
         let import = shanzhi_domain::audit::AuditEvent::new(
             now,
             by,
@@ -204,18 +213,18 @@ impl App {
             format!("version {version}"),
         );
         audit.insert(0, import);
-        self.store().put_reference_guarded(kind.clone(), &version, text, now, based_on, audit).await?;
-        self.reload_reference().await?;
+        self.app.store().put_reference_guarded(kind.clone(), &version, text, now, based_on, audit).await?;
+        self.app.reload_reference().await?;
         Ok(Imported { version: version.to_string(), items })
     }
 
     /// Validates a catalogue against the current departments and makes it the current version.
     pub async fn import_taxonomy(&self, text: &str) -> Result<Imported, AppError> {
-        self.import_reference("taxonomy", text).await
+        self.import("taxonomy", text).await
     }
 
     pub async fn import_calendar(&self, text: &str) -> Result<Imported, AppError> {
-        self.import_reference("calendar", text).await
+        self.import("calendar", text).await
     }
 
     /// Imports grids from a GeoJSON FeatureCollection; replaces grids with the same codes.
@@ -223,12 +232,12 @@ impl App {
         self.import_grids_by("operator", text, false).await
     }
 
-    /// [`App::import_grids`] on behalf of `by`; with `dry_run`, the validation report only.
+    /// [`ReferenceData::import_grids`] on behalf of `by`; with `dry_run`, the validation report only.
     ///
     /// The checks run on a blocking thread and stop when this future is dropped (the client went
     /// away, or the request timed out): nothing is written then.
     pub async fn import_grids_by(&self, by: &str, text: String, dry_run: bool) -> Result<Imported, AppError> {
-        let places = self.places();
+        let places = self.app.places();
         let cancel = CancelOnDrop::default();
         let cancelled = cancel.flag();
         let parsed = tokio::task::spawn_blocking(move || {
@@ -248,14 +257,14 @@ impl App {
         if dry_run {
             return Ok(Imported { version: String::new(), items: grids.len() });
         }
-        self.store().upsert_grids(&grids).await?;
-        self.audit(by, "grids.import", format!("{} grids", grids.len()), "").await?;
-        self.reload_places().await?;
+        self.app.store().upsert_grids(&grids).await?;
+        self.app.audit(by, "grids.import", format!("{} grids", grids.len()), "").await?;
+        self.app.reload_places().await?;
         Ok(Imported { version: String::new(), items: grids.len() })
     }
 
     /// All grids as GeoJSON.
     pub fn export_grids(&self) -> String {
-        geojson::export(&self.places().grids)
+        geojson::export(&self.app.places().grids)
     }
 }

@@ -101,7 +101,7 @@ impl Figures<'_> {
             (_, Some(a)) => a.to_string(),
             (_, None) => shanzhi_domain::access::home_area(actor).unwrap_or_else(|| "1302".to_string()),
         };
-        self.app.check_kind_and_type(kind, None)?;
+        self.app.cases().check_kind_and_type(kind, None)?;
         let places = self.app.places();
         let Where { name, level, parents, children } = locate_area(&places, &code)?;
         let now = self.app.clock().now();

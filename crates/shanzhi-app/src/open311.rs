@@ -392,7 +392,7 @@ impl Open311<'_> {
                     updated_at: log.last().map(|e| e.at).unwrap_or(s.case.reported_at),
                     media_url: log.first().and_then(|e| web_address(&e.attachments)),
                     attributes: wf.map(|w| attribute_values(w, &s.case.fields)).unwrap_or_default(),
-                    case: self.app.view(s, now),
+                    case: self.app.cases().view(s, now),
                     notes,
                 }
             })
@@ -460,7 +460,7 @@ impl Open311<'_> {
         if !self.app.is_public_kind(&stored.case.kind) {
             return Err(AppError::NotFound { what: format!("service request {id}") });
         }
-        self.app.add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
+        self.app.cases().add_note(id, text, attachments, actor, Some(&format!("open311:{update_id}"))).await
     }
 
     /// The request a token stands for. A token is the `Idempotency-Key` a client sent with its
@@ -620,7 +620,7 @@ fn attribute_values(
     out
 }
 
-/// The definition of a resolved service (see [`App::service_definition`]).
+/// The definition of a resolved service (see [`Open311::service_definition`]).
 fn definition(wf: &Workflow, d: &Open311Def, ty: &shanzhi_domain::taxonomy::EventType) -> Vec<Attribute> {
     let shown = |order: u32, code: &str, description: String| Attribute {
         variable: false,

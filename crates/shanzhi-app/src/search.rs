@@ -3,6 +3,7 @@
 //! follows the case log in commit order: every search first indexes what was committed since the
 //! last, a task of the server keeps it caught up between searches, and a new or outdated index is
 //! built from the cases. What is indexed is masked first (personal data never reaches the index).
+//! Searching is the `Cases` service's (`search`, `list_with_words`); keeping the index is `App`'s.
 
 use shanzhi_domain::access::DataScope;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use shanzhi_domain::privacy::mask_text;
 use shanzhi_search::{CaseDoc, Found, Position, SearchIndex};
 use shanzhi_store::{CaseFilter, StoredCase};
 
-use crate::cases::CaseView;
+use crate::cases::{CaseView, Cases};
 use crate::events::LogBatch;
 use crate::{App, AppError};
 
@@ -60,19 +61,21 @@ impl App {
     pub(crate) fn search(&self) -> Result<&Search, AppError> {
         self.search.as_deref().ok_or_else(|| AppError::Unavailable("full-text search is not set up here".into()))
     }
+}
 
+impl Cases<'_> {
     /// The cases holding every word of `q` (in their description, place or notes), newest first,
     /// at most `MAX_MATCHES`, once the index holds everything committed before the call.
-    pub async fn search_cases(&self, q: &str) -> Result<Found, AppError> {
+    pub async fn search(&self, q: &str) -> Result<Found, AppError> {
         // While an administrator rebuilds the index it holds part of the cases: say so, rather
         // than answer with part of the matches or wait minutes for the rebuild to end. Asked
         // again with the turn held (a rebuild flagged meanwhile has not cleared anything yet),
         // and the turn kept while searching, so no rebuild clears the index under the search.
-        let s = self.search()?;
+        let s = self.app.search()?;
         s.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
         let _turn = s.turn.lock().await;
         s.rebuild.lock().expect("rebuild lock").refuse_while_running()?;
-        self.catch_up_locked(s).await?;
+        self.app.catch_up_locked(s).await?;
         let index = s.index.clone();
         let q = q.to_string();
         blocking(move || index.search(&q, MAX_MATCHES)).await
@@ -81,19 +84,19 @@ impl App {
     /// The cases matching the filter and holding every word of `q`, inside the caller's data
     /// scope: (total, the page, capped: more than `MAX_MATCHES` cases held the words, and only
     /// the newest of them were filtered).
-    pub async fn list_cases_with_words(
+    pub async fn list_with_words(
         &self,
         filter: &CaseFilter,
         q: &str,
         actor: &Actor,
     ) -> Result<(u64, Vec<CaseView>, bool), AppError> {
-        if matches!(self.scope_of(actor), DataScope::Own(_)) {
-            return self.own_cases_with_words(filter, q, actor).await;
+        if matches!(self.app.scope_of(actor), DataScope::Own(_)) {
+            return self.own_with_words(filter, q, actor).await;
         }
         let Some((filter, capped)) = self.words_filter(filter, q).await? else {
             return Ok((0, Vec::new(), false));
         };
-        let (total, items) = self.list_cases(&filter, actor).await?;
+        let (total, items) = self.list(&filter, actor).await?;
         Ok((total, items, capped))
     }
 
@@ -101,7 +104,7 @@ impl App {
     /// (the masked descriptions): the index also holds the staff's internal opinions, and its
     /// answer would tell them a word is there. Their reports are few; the newest 1,000 (one page
     /// of the store) are searched.
-    async fn own_cases_with_words(
+    async fn own_with_words(
         &self,
         filter: &CaseFilter,
         q: &str,
@@ -110,7 +113,7 @@ impl App {
         let words: Vec<&str> = q.split_whitespace().collect();
         const OWN: u64 = 1000;
         let all = CaseFilter { limit: OWN, offset: 0, ..filter.clone() };
-        let (total, items) = self.list_cases(&all, actor).await?;
+        let (total, items) = self.list(&all, actor).await?;
         let found: Vec<CaseView> =
             items.into_iter().filter(|c| words.iter().all(|w| c.description.contains(w))).collect();
         let n = found.len() as u64;
@@ -125,14 +128,16 @@ impl App {
         filter: &CaseFilter,
         q: &str,
     ) -> Result<Option<(CaseFilter, bool)>, AppError> {
-        let found = self.search_cases(q).await?;
+        let found = self.search(q).await?;
         let mut ids = found.ids;
         if !filter.ids.is_empty() {
             ids.retain(|id| filter.ids.contains(id));
         }
         Ok((!ids.is_empty()).then(|| (CaseFilter { ids, ..filter.clone() }, found.capped)))
     }
+}
 
+impl App {
     /// Indexes the cases whose log grew since the index's position (a new or outdated index is
     /// built from all the cases first); answers how many cases were indexed.
     pub async fn catch_up_search(&self) -> Result<u64, AppError> {

@@ -33,12 +33,12 @@ fn collection(features: Vec<Value>) -> String {
 #[tokio::test]
 async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     let app = demo_app("grids").await;
-    let all = features(&app.export_grids());
+    let all = features(&app.reference_data().export_grids());
     assert_eq!(all.len(), 10_727);
 
     // Re-importing grids unchanged is accepted (they replace themselves).
     let some: Vec<Value> = all[..40].to_vec();
-    let done = app.import_grids(collection(some.clone())).await.unwrap();
+    let done = app.reference_data().import_grids(collection(some.clone())).await.unwrap();
     assert_eq!(done.items, 40);
     assert_eq!(app.store().count_grids().await.unwrap(), 10_727);
 
@@ -58,7 +58,9 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     let duplicate = json!({"type": "Feature", "properties": {"code": "130202001001998"},
         "geometry": {"type": "Polygon", "coordinates": [[[117.5, 39.0], [117.51, 39.0], [117.51, 39.01], [117.5, 39.0]]]}});
     let bad = collection(vec![renamed, bow_tie, open_ring, unknown, duplicate]);
-    let Err(AppError::Rejected { problems }) = app.import_grids(bad).await else { panic!("the file must be rejected") };
+    let Err(AppError::Rejected { problems }) = app.reference_data().import_grids(bad).await else {
+        panic!("the file must be rejected")
+    };
     let kinds: Vec<(Option<usize>, &str)> = problems.iter().map(|p| (p.feature, p.kind)).collect();
     assert!(kinds.contains(&(Some(1), "self_intersection")), "{kinds:?}");
     assert!(kinds.contains(&(Some(2), "invalid_ring")), "{kinds:?}");
@@ -74,7 +76,8 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     assert_ne!(app.store().grid(&code).await.unwrap().name, "不该写入", "nothing was written");
 
     // Overlap with a grid that stays is found once the geometry is sound.
-    let Err(AppError::Rejected { problems }) = app.import_grids(collection(vec![overlap])).await else {
+    let Err(AppError::Rejected { problems }) = app.reference_data().import_grids(collection(vec![overlap])).await
+    else {
         panic!("overlap must be rejected")
     };
     assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), ["overlap"]);
@@ -82,7 +85,9 @@ async fn exported_grids_import_back_and_a_bad_file_imports_nothing() {
     assert!(problems[0].message_zh.contains(&format!("与现有网格 {}", first["properties"]["code"].as_str().unwrap())));
     assert_eq!(app.store().count_grids().await.unwrap(), 10_727);
 
-    let Err(AppError::Rejected { problems }) = app.import_grids("{\"type\": \"Feature\"}".into()).await else {
+    let Err(AppError::Rejected { problems }) =
+        app.reference_data().import_grids("{\"type\": \"Feature\"}".into()).await
+    else {
         panic!()
     };
     assert_eq!(problems[0].kind, "syntax");
@@ -114,14 +119,17 @@ fn a_grid_import_whose_caller_is_gone_stops_its_checks() {
         let app = App::open(store, clock).await.unwrap();
         // No divisions: every grid's community is unknown, but every outline is still checked.
         let started = std::time::Instant::now();
-        let Err(AppError::Rejected { problems }) = app.import_grids(collection(vec![circle(1, 2_000)])).await else {
+        let Err(AppError::Rejected { problems }) =
+            app.reference_data().import_grids(collection(vec![circle(1, 2_000)])).await
+        else {
             panic!("an unknown community is a problem")
         };
         let one = started.elapsed();
         assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), ["unknown_community"]);
 
         let file = collection((1..=FEATURES).map(|k| circle(k, 2_000)).collect());
-        let gone = tokio::time::timeout(std::time::Duration::from_millis(100), app.import_grids(file)).await;
+        let gone =
+            tokio::time::timeout(std::time::Duration::from_millis(100), app.reference_data().import_grids(file)).await;
         assert!(gone.is_err(), "the import was still checking when its caller gave up");
         one
     });
@@ -138,7 +146,7 @@ async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
     let app = demo_app("taxonomy").await;
     assert_eq!(app.reference().taxonomy.version, "tangshan-2026.1");
     let mine = shipped::TAXONOMY.replacen("version = \"tangshan-2026.1\"", "version = \"tangshan-2027.1\"", 1);
-    let done = app.import_taxonomy(&mine).await.unwrap();
+    let done = app.reference_data().import_taxonomy(&mine).await.unwrap();
     assert_eq!((done.version.as_str(), done.items), ("tangshan-2027.1", 194));
     assert_eq!(app.reference().taxonomy.version, "tangshan-2027.1");
     let versions: Vec<(String, bool)> = app
@@ -152,7 +160,7 @@ async fn a_city_imports_its_own_taxonomy_as_a_new_version() {
     assert_eq!(versions, [("tangshan-2026.1".to_string(), false), ("tangshan-2027.1".to_string(), true)]);
 
     let broken = mine.replacen("department = \"", "department = \"no-such-", 1);
-    let err = app.import_taxonomy(&broken).await.unwrap_err();
+    let err = app.reference_data().import_taxonomy(&broken).await.unwrap_err();
     assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "taxonomy"), "{err}");
     assert_eq!(app.reference().taxonomy.version, "tangshan-2027.1", "a rejected file changes nothing");
 }
@@ -219,7 +227,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
         "/../../data/workflows/examples/stall-permit.toml"
     ))
     .unwrap();
-    let done = app.import_reference("workflow", &permit).await.unwrap();
+    let done = app.reference_data().import("workflow", &permit).await.unwrap();
     assert_eq!(done.version, "stall-permit-2026.1");
     let application = shanzhi_app::cases::ReportInput {
         fields: serde_json::from_value(json!({
@@ -231,7 +239,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
         .unwrap(),
         ..report("stall_permit", "1005", here, "resident_web")
     };
-    let case = app.report(application, &resident, None).await.unwrap();
+    let case = app.cases().report(application, &resident, None).await.unwrap();
     assert_eq!(case.state, "applied");
     assert_eq!(case.fields["applicant"], json!({"name": "赵*", "phone": "139****1111"}), "masked");
     let street = app.actor(Some("xueyuan-jiedao")).await.unwrap();
@@ -240,10 +248,10 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
         units: Some(Assignment { primary: "130202:urban-management".into(), assisting: vec![] }),
         ..Default::default()
     };
-    assert_eq!(app.act(case.id, accept, &street).await.unwrap().state, "surveying");
+    assert_eq!(app.cases().act(case.id, accept, &street).await.unwrap().state, "surveying");
 
     // A version of the kind that lacks a state a case is in is refused, and nothing changes.
-    let Err(AppError::Invalid { field, message }) = app.import_reference("workflow", TINY_PERMIT).await else {
+    let Err(AppError::Invalid { field, message }) = app.reference_data().import("workflow", TINY_PERMIT).await else {
         panic!("a workflow that strands cases must be refused")
     };
     assert_eq!(field, "workflow");
@@ -251,17 +259,17 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     assert_eq!(app.reference().workflows["stall_permit"].version, "stall-permit-2026.1");
 
     // Wider duplicate windows: a report 170 m away is not a duplicate before and is one after.
-    let first = app.report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
+    let first = app.cases().report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
     let away = (here.0 + 0.002, here.1);
-    let before = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    let before = app.cases().report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
     assert_eq!(before.possible_duplicate_of, None);
     let wide = "version = \"wide-2026.2\"\ndefault = { radius_m = 500, window_hours = 72 }\n";
-    app.import_reference("duplicates", wide).await.unwrap();
-    let after = app.report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
+    app.reference_data().import("duplicates", wide).await.unwrap();
+    let after = app.cases().report(report("event", "0602", away, "resident_web"), &resident, None).await.unwrap();
     // The anonymous resident may open neither earlier case, so is not told of it; the centre is.
     assert_eq!(after.possible_duplicate_of, None);
     let centre = app.actor(Some("zhiban")).await.unwrap();
-    let after = app.case_detail(after.id, &centre, None).await.unwrap().case;
+    let after = app.cases().detail(after.id, &centre, None).await.unwrap().case;
     assert!([Some(first.id), Some(before.id)].contains(&after.possible_duplicate_of), "{after:?}");
     let versions = app.store().references(ReferenceKind::Duplicates).await.unwrap();
     assert_eq!(
@@ -271,7 +279,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
 
     // Routing that names a type the catalogue lacks is refused, naming the rule.
     let bad_routing = "version = \"r2\"\n[[rule]]\nname = \"typo\"\narea = \"130202\"\ntypes = [\"9999\"]\ntarget = \"street_office\"\nreason_zh = \"x\"\nreason_en = \"x\"\n";
-    let Err(AppError::Invalid { field, message }) = app.import_reference("routing", bad_routing).await else {
+    let Err(AppError::Invalid { field, message }) = app.reference_data().import("routing", bad_routing).await else {
         panic!("a routing rule with an unknown type must be refused")
     };
     assert_eq!((field.as_str(), message.contains("typo") && message.contains("9999")), ("routing", true), "{message}");

@@ -37,11 +37,11 @@ async fn uploads_and_thumbnails_round_trip_through_s3() {
     let worker = Actor { user: "lixin-wangge".into(), role: Role::GridWorker, unit: "130202001001".into() };
 
     let photo = png();
-    let record = app.upload(Bytes::from(photo.clone()), Some("井盖.png".into()), &worker).await.unwrap();
+    let record = app.cases().upload(Bytes::from(photo.clone()), Some("井盖.png".into()), &worker).await.unwrap();
     assert_eq!((record.media_type.as_str(), record.width, record.height), ("image/png", Some(640), Some(480)));
-    let (_, back) = app.attachment(&record.id, &worker, false).await.unwrap();
+    let (_, back) = app.cases().attachment(&record.id, &worker, false).await.unwrap();
     assert_eq!(back.as_ref(), photo.as_slice(), "the same bytes come back");
-    let (_, thumb) = app.attachment(&record.id, &worker, true).await.unwrap();
+    let (_, thumb) = app.cases().attachment(&record.id, &worker, true).await.unwrap();
     assert_eq!(&thumb[..2], &[0xFF, 0xD8], "a JPEG thumbnail");
 
     // Both objects are in the bucket, under the location's prefix.
@@ -56,7 +56,7 @@ async fn uploads_and_thumbnails_round_trip_through_s3() {
     let missing = location.replacen("s3://", "s3://no-such-bucket-", 1);
     let broken =
         App::open(store, clock).await.unwrap().with_files(Files::open(&missing, FilePolicy::default()).unwrap());
-    let err = broken.upload(Bytes::from(photo), None, &worker).await.unwrap_err();
+    let err = broken.cases().upload(Bytes::from(photo), None, &worker).await.unwrap_err();
     assert!(matches!(err, AppError::Unavailable(_)), "{err:?}");
     let uploads = app.store().audit_tail(10).await.unwrap();
     assert_eq!(uploads.iter().filter(|e| e.action == "attachment.upload").count(), 1, "{uploads:?}");

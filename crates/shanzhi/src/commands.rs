@@ -219,11 +219,11 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     let text = tokio::fs::read_to_string(&file)
                         .await
                         .with_context(|| format!("reading {}", file.display()))?;
-                    let done = app.import_grids(text).await.map_err(explain)?;
+                    let done = app.reference_data().import_grids(text).await.map_err(explain)?;
                     println!("imported {} grid(s) from {}", done.items, file.display());
                 }
                 GridsAction::Export { out } => {
-                    let text = app.export_grids();
+                    let text = app.reference_data().export_grids();
                     match out {
                         Some(path) => {
                             tokio::fs::write(&path, text).await?;
@@ -406,7 +406,7 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
     match action {
         RefAction::Import { file } => {
             let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
-            let done = app.import_reference(kind, &text).await.map_err(explain)?;
+            let done = app.reference_data().import(kind, &text).await.map_err(explain)?;
             println!("{kind} version {} is now current ({} items)", done.version, done.items);
         }
         RefAction::List => {
@@ -502,18 +502,18 @@ async fn case(cfg: &Config, action: CaseAction) -> anyhow::Result<()> {
                 fields: Default::default(),
             };
             serde_json::to_string_pretty(
-                &app.report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
+                &app.cases().report(input, &actor, idempotency_key.as_deref()).await.map_err(explain)?,
             )?
         }
         CaseAction::Show { id, user } => {
             let actor = app.actor(user.as_deref()).await.map_err(explain)?;
-            serde_json::to_string_pretty(&app.case_detail(id, &actor, None).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.cases().detail(id, &actor, None).await.map_err(explain)?)?
         }
         CaseAction::Act { id, user, action, opinion, unit, assisting, attachment } => {
             let actor = app.actor(Some(&user)).await.map_err(explain)?;
             let units = unit.map(|primary| Assignment { primary, assisting });
             let command = CaseCommand { action, opinion, units, attachments: attachment, ..Default::default() };
-            serde_json::to_string_pretty(&app.act(id, command, &actor).await.map_err(explain)?)?
+            serde_json::to_string_pretty(&app.cases().act(id, command, &actor).await.map_err(explain)?)?
         }
     };
     println!("{json}");

@@ -276,7 +276,7 @@ pub async fn edit_role_actions(
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, dto): (bool, RoleActionsDto) = edit_input(&caller, &q, &bytes)?;
     let change = RoleActionsChange { role, kind, based_on: dto.based_on, version: dto.version, actions: dto.actions };
-    let done = app.edit_role_actions_as(&caller, &change, dry_run).await?;
+    let done = app.reference_data().edit_role_actions_as(&caller, &change, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -352,7 +352,7 @@ pub async fn scope_entries(
     responses((status = 200, body = ReferenceOverviewDto), (status = 401, body = ApiError),
               (status = 403, body = ApiError)))]
 pub async fn reference(State(app): State<App>, Authed(caller): Authed) -> Result<Json<ReferenceOverviewDto>, ApiError> {
-    let kinds = app.reference_versions(&caller).await?.into_iter().map(Into::into).collect();
+    let kinds = app.reference_data().versions(&caller).await?.into_iter().map(Into::into).collect();
     let departments = app
         .reference()
         .departments
@@ -375,7 +375,7 @@ pub async fn reference_source(
     Authed(caller): Authed,
     Path((key, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let text = app.reference_source(&caller, &key, &version).await?;
+    let text = app.reference_data().source(&caller, &key, &version).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 
@@ -397,7 +397,7 @@ pub async fn import_reference(
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, text) = import_input(&caller, &q, &bytes)?;
-    let done = app.import_reference_as(&caller, &kind, &text, dry_run).await?;
+    let done = app.reference_data().import_as(&caller, &kind, &text, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -438,7 +438,8 @@ pub async fn edit_type(
         filing_zh: dto.filing_zh,
         closing_zh: dto.closing_zh,
     };
-    let done = app.edit_taxonomy_type_as(&caller, &dto.based_on, &dto.version, &change, dry_run).await?;
+    let done =
+        app.reference_data().edit_taxonomy_type_as(&caller, &dto.based_on, &dto.version, &change, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -464,7 +465,7 @@ pub async fn change_work_hours(
         valid_from: date("valid_from", &dto.valid_from)?,
         valid_to: date("valid_to", &dto.valid_to)?,
     };
-    let done = app.edit_work_hours_as(&caller, &change, dry_run).await?;
+    let done = app.reference_data().edit_work_hours_as(&caller, &change, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -502,7 +503,8 @@ pub async fn change_holiday(
     if old.is_none() && new.is_none() {
         return Err(ApiError::invalid("holiday", "holiday: give the holiday to add, or `replaces` to remove one"));
     }
-    let done = app.edit_holiday_as(&caller, &dto.based_on, &dto.version, old, new.as_ref(), dry_run).await?;
+    let done =
+        app.reference_data().edit_holiday_as(&caller, &dto.based_on, &dto.version, old, new.as_ref(), dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 
@@ -529,7 +531,7 @@ pub async fn import_grids(
     bytes: Bytes,
 ) -> Result<Json<ImportedDto>, ApiError> {
     let (dry_run, text) = import_input(&caller, &q, &bytes)?;
-    let done = app.import_grids_as(&caller, text, dry_run).await?;
+    let done = app.reference_data().import_grids_as(&caller, text, dry_run).await?;
     Ok(Json(ImportedDto { version: done.version, items: done.items, dry_run }))
 }
 

@@ -37,7 +37,7 @@ pub async fn upload(
     Query(q): Query<FileName>,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentDto>), ApiError> {
-    let record = app.upload(bytes, q.name, &caller.actor).await?;
+    let record = app.cases().upload(bytes, q.name, &caller.actor).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
@@ -65,7 +65,7 @@ pub async fn show(
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (record, bytes) = app.attachment(&id, &caller.actor, false).await?;
+    let (record, bytes) = app.cases().attachment(&id, &caller.actor, false).await?;
     Ok(file(&record.media_type, bytes))
 }
 
@@ -79,6 +79,6 @@ pub async fn thumbnail(
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (_, bytes) = app.attachment(&id, &caller.actor, true).await?;
+    let (_, bytes) = app.cases().attachment(&id, &caller.actor, true).await?;
     Ok(file("image/jpeg", bytes))
 }

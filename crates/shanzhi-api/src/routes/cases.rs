@@ -51,7 +51,7 @@ pub async fn report(
         fields: dto.fields,
     };
     let key = crate::routes::idempotency_key(&headers)?;
-    let view = app.report(input, &actor, key.as_deref()).await?;
+    let view = app.cases().report(input, &actor, key.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
@@ -106,7 +106,7 @@ pub async fn act(
         fields: dto.fields,
     };
     let key = crate::routes::idempotency_key(&headers)?;
-    Ok(Json(app.act_once(id, command, &actor, key.as_deref()).await?.into()))
+    Ok(Json(app.cases().act_once(id, command, &actor, key.as_deref()).await?.into()))
 }
 
 /// Adds a note to a case the caller can see, in any state (补充说明, 催办, a progress note).
@@ -130,7 +130,7 @@ pub async fn add_note(
     let dto: NoteDto = body(&bytes)?;
     let key = crate::routes::idempotency_key(&headers)?;
     let key = key.as_deref();
-    let view = app.add_note(id, &dto.text, dto.attachments, &caller.actor, key).await?;
+    let view = app.cases().add_note(id, &dto.text, dto.attachments, &caller.actor, key).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
@@ -150,7 +150,7 @@ pub async fn show(
     let unmask = unmask.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
     let session = unmask.then(|| caller.session());
-    Ok(Json(app.case_detail(id, &caller.actor, session.as_deref()).await?.into()))
+    Ok(Json(app.cases().detail(id, &caller.actor, session.as_deref()).await?.into()))
 }
 
 /// Personal data is unmasked only for a person who logged in: an API key (a device, a client
@@ -184,9 +184,9 @@ pub async fn list(
     filter.limit = page_size;
     filter.offset = (page - 1) * page_size;
     let (total, items, capped) = match words {
-        Some(w) => app.list_cases_with_words(&filter, w, &caller.actor).await?,
+        Some(w) => app.cases().list_with_words(&filter, w, &caller.actor).await?,
         None => {
-            let (total, items) = app.list_cases(&filter, &caller.actor).await?;
+            let (total, items) = app.cases().list(&filter, &caller.actor).await?;
             (total, items, false)
         }
     };
@@ -330,7 +330,7 @@ fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Op
     };
     known_filters(app, q)?;
     let fields = match &q.fields {
-        Some(text) => app.field_conditions(q.kind.as_deref(), text)?,
+        Some(text) => app.cases().field_conditions(q.kind.as_deref(), text)?,
         None => Vec::new(),
     };
     let filter = CaseFilter {
@@ -366,7 +366,7 @@ fn known_filters(app: &App, q: &CaseFilterParams) -> Result<(), ApiError> {
     let reference = app.reference();
     let places = app.places();
     let kind = q.kind.as_ref();
-    app.check_kind_and_type(kind.map(String::as_str), q.type_code.as_deref())?;
+    app.cases().check_kind_and_type(kind.map(String::as_str), q.type_code.as_deref())?;
     if let Some(state) = &q.state {
         let mut workflows = reference.workflows.iter().filter(|(k, _)| kind.is_none_or(|want| want == *k));
         if !workflows.any(|(_, wf)| wf.state(state).is_some()) {
@@ -419,7 +419,7 @@ pub async fn export(
     unmask_needs_login(&caller, unmask)?;
     let english = lang.english();
     let session = unmask.then(|| caller.session());
-    let export = app.export_cases(&filter, words, &caller.actor, session.as_deref(), english).await?;
+    let export = app.cases().export(&filter, words, &caller.actor, session.as_deref(), english).await?;
     Ok(xlsx("cases", export))
 }
 

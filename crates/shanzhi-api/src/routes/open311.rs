@@ -475,7 +475,7 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
     };
     let input = app.open311().open311_input(report)?;
     let key = crate::routes::idempotency_key(headers).map_err(|e| Fail(StatusCode::BAD_REQUEST, e.message))?;
-    let view = app.report_open311(input, &caller.actor, key.as_deref()).await?;
+    let view = app.cases().report_open311(input, &caller.actor, key.as_deref()).await?;
     let notice = match (&view.grid, &view.route) {
         (Some(grid), Some(route)) => format!("已受理：网格 {grid}，拟派 {}", app.unit_name(&route.unit)),
         (Some(grid), None) => format!("已受理：网格 {grid}"),

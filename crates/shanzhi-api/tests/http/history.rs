@@ -27,7 +27,8 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
 
         let store = app.store();
         let (total, _) = app
-            .list_cases(&CaseFilter { limit: 1, ..Default::default() }, &app.actor(Some("admin")).await.unwrap())
+            .cases()
+            .list(&CaseFilter { limit: 1, ..Default::default() }, &app.actor(Some("admin")).await.unwrap())
             .await
             .unwrap();
         assert_eq!(total, 1_500, "{db}");
@@ -35,7 +36,8 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
         let mut offset = 0;
         loop {
             let (_, page) = app
-                .list_cases(
+                .cases()
+                .list(
                     &CaseFilter { limit: 500, offset, ..Default::default() },
                     &app.actor(Some("admin")).await.unwrap(),
                 )
@@ -114,7 +116,7 @@ async fn behind_every_figure(app: &App, db: &str) {
             for (name, figure) in row.counters.named() {
                 let acted = app.figures().figure_filter(name, from, to, unit.clone()).unwrap();
                 let filter = CaseFilter { kind: Some(kind.into()), acted: Some(acted), limit: 1, ..Default::default() };
-                let (listed, _) = app.list_cases(&filter, &admin).await.unwrap();
+                let (listed, _) = app.cases().list(&filter, &admin).await.unwrap();
                 let at = format!("{db}: {kind} {} {unit:?} {name}", row.key);
                 assert!(listed <= figure, "{at}: {listed} cases for a figure of {figure}");
                 assert_eq!(listed > 0, figure > 0, "{at}: {listed} cases for a figure of {figure}");

@@ -184,7 +184,7 @@ async fn reports_need_a_key_and_valid_fields() {
         f.push(("description", &long_text));
         assert_eq!(post(&t, uri, &f, &[]).await.0, StatusCode::BAD_REQUEST, "over 2000 characters");
         assert_eq!(
-            t.app.list_cases(&Default::default(), &t.app.actor(Some("admin")).await.unwrap()).await.unwrap().0,
+            t.app.cases().list(&Default::default(), &t.app.actor(Some("admin")).await.unwrap()).await.unwrap().0,
             0,
             "{}: nothing half-written",
             t.db

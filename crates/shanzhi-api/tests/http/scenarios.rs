@@ -515,7 +515,8 @@ async fn figures_follow_every_action_and_equal_a_recomputation_from_the_logs() {
         let mut histories = Vec::new();
         let (_, all) = t
             .app
-            .list_cases(
+            .cases()
+            .list(
                 &shanzhi_app::cases::CaseFilter { limit: 500, ..Default::default() },
                 &t.app.actor(Some("admin")).await.unwrap(),
             )

@@ -80,7 +80,7 @@ async fn a_server_without_an_index_says_search_is_unavailable() {
     let t = setups("search_none").await.remove(0);
     let app = shanzhi_app::App::open(t.app.store().clone(), t.clock.clone()).await.unwrap();
     let admin = app.actor(Some("admin")).await.unwrap();
-    match app.list_cases_with_words(&Default::default(), "井盖", &admin).await {
+    match app.cases().list_with_words(&Default::default(), "井盖", &admin).await {
         Err(shanzhi_app::AppError::Unavailable(m)) => assert!(m.contains("search"), "{m}"),
         other => panic!("{other:?}"),
     }
