@@ -132,7 +132,21 @@ try {
     await desk.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
     const row = await desk.textContent(`[data-test=cases] .el-table__row:has-text("${id}")`)
     check(row.includes('138****5678') && !row.includes('13812345678'), `the phone is masked on the desk: ${row}`)
+    // The operator's to-do list of reports waiting for intake counts it, by the state's name, and
+    // opens the cases waiting there; it agrees with the server's list.
+    const todo = '[data-test=todo-event-reported-scope]'
+    await desk.waitForSelector(todo)
+    check((await desk.textContent(todo)).includes('已上报·待受理'), 'the to-do list named as the state is')
+    const waiting = Number(await desk.textContent('[data-test=todo-count-event-reported-scope]'))
+    check(waiting >= 1, `reports waiting: ${waiting}`)
+    const [opened] = await Promise.all([
+      desk.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('state=reported')),
+      desk.click(todo),
+    ])
+    const listed = await opened.json()
+    check(listed.total === waiting && listed.items.some((c) => c.id === id), `the list behind it: ${listed.total} vs ${waiting}`)
     await desk.screenshot({ path: join(out, 'desk-1920x1080.png') })
+    await desk.click('text=重置')
   })
 
   await step('searching the report\'s words finds it', async () => {

@@ -134,6 +134,8 @@ export function newKey(): string {
 
 export type AreaLive = Schema<'AreaLiveDto'>
 export type Overview = Schema<'OverviewDto'>
+/** One of the caller's to-do lists (待办), with the case list's filter that opens it. */
+export type Todo = Schema<'TodoDto'>
 export type BaseMap = Schema<'BaseMapDto'>
 /** One frame of the live event stream as `followEvents` reads it (its data parsed). */
 export interface LiveEvent { id: string; event: string; data: Record<string, unknown> }

@@ -15,6 +15,7 @@ const zh = {
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
   fields: { name: '姓名', phone: '电话（选填）', idNumber: '身份证号（选填）', addPerson: '添加一人' },
   fieldFilter: { from: '起', to: '止' },
+  todo: { title: '我的待办', summoned: '被吹哨', late: '超时 {n}' },
   report: {
     kind: '事项种类', type: '问题类型', typeHint: '输入关键字查找，如“井盖”“垃圾”', description: '问题描述', descriptionHint: '描述问题及具体位置',
     phone: '联系电话（选填，仅工作人员可见）', phoneHint: '方便回访，可不填', photos: '现场照片', takePhoto: '拍照/相册',
@@ -143,6 +144,7 @@ const en: typeof zh = {
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
   fields: { name: 'Name', phone: 'Phone (optional)', idNumber: 'ID number (optional)', addPerson: 'Add a person' },
   fieldFilter: { from: 'From', to: 'To' },
+  todo: { title: 'My to-do', summoned: 'summoned', late: '{n} late' },
   report: {
     kind: 'Kind of matter', type: 'Problem type', typeHint: 'Type to search, e.g. manhole, rubbish', description: 'What is wrong',
     descriptionHint: 'Describe the problem and exactly where it is', phone: 'Phone (optional, seen by staff only)',

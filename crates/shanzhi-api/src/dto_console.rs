@@ -121,3 +121,46 @@ impl From<&BaseMap> for BaseMapDto {
         }
     }
 }
+
+/// One of the caller's to-do lists (待办): the open cases of a kind in a state that wait for the
+/// caller's role, as the kind's workflow says.
+#[derive(Serialize, ToSchema)]
+pub struct TodoDto {
+    pub kind: String,
+    pub kind_name_zh: String,
+    pub kind_name_en: String,
+    pub state: String,
+    /// The state's name (`已立案·待派遣`).
+    pub name_zh: String,
+    pub name_en: String,
+    /// Whose cases in the state: `scope` (any in the caller's data scope), `unit` (assigned to
+    /// the caller's unit) or `summoned` (a whistle's summons waiting).
+    pub whose: String,
+    /// Open cases on the list.
+    pub count: u64,
+    /// Of those, with the step's light yellow; and red (past the deadline).
+    pub yellow: u64,
+    pub red: u64,
+    /// With `kind` and `state`, the case list's filter that shows them (`GET /api/v1/cases`).
+    pub unit: Option<String>,
+    pub summoned: Option<bool>,
+}
+
+impl From<shanzhi_app::todo::Todo> for TodoDto {
+    fn from(t: shanzhi_app::todo::Todo) -> Self {
+        TodoDto {
+            kind: t.kind,
+            kind_name_zh: t.kind_name_zh,
+            kind_name_en: t.kind_name_en,
+            state: t.state,
+            name_zh: t.name_zh,
+            name_en: t.name_en,
+            whose: t.whose.as_str().to_string(),
+            count: t.count,
+            yellow: t.yellow,
+            red: t.red,
+            unit: t.unit,
+            summoned: t.summoned,
+        }
+    }
+}

@@ -48,6 +48,7 @@ use crate::openapi_open311::Open311;
         StatsDto,
         AttachmentDto,
         OverviewDto,
+        TodoDto,
         BaseMapDto,
         UserDto,
         UserPageDto,

@@ -28,6 +28,7 @@ pub mod reindex;
 pub mod scopes;
 pub mod search;
 pub mod stats;
+pub mod todo;
 
 pub use error::AppError;
 

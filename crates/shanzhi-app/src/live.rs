@@ -106,8 +106,15 @@ impl Figures<'_> {
         let Where { name, level, parents, children } = locate_area(&places, &code)?;
         let now = self.app.clock().now();
         let group = children.first().map_or(LiveGroup::None, |(c, _, _)| LiveGroup::Area(c.len()));
-        let query =
-            LiveQuery { scope, area: code.clone(), group, kind: kind.map(str::to_string), now, today: day_start(now) };
+        let query = LiveQuery {
+            scope,
+            area: code.clone(),
+            group,
+            kind: kind.map(str::to_string),
+            unit: None,
+            now,
+            today: day_start(now),
+        };
         let rows = self.app.store().live_counts(&query).await?;
         let by_kind = self.app.store().live_counts(&LiveQuery { group: LiveGroup::Kind, kind: None, ..query }).await?;
         let reference = self.app.reference();

@@ -47,6 +47,8 @@ pub struct LiveQuery {
     pub group: LiveGroup,
     /// Only cases of this kind.
     pub kind: Option<String>,
+    /// Only cases whose primary unit is this one.
+    pub unit: Option<String>,
     pub now: DateTime<Utc>,
     /// When today began (UTC+8 midnight, in UTC).
     pub today: DateTime<Utc>,
@@ -61,6 +63,8 @@ pub enum LiveGroup {
     Area(usize),
     /// By case kind.
     Kind,
+    /// By kind and state, the key `kind:state` (the to-do lists).
+    KindState,
 }
 
 #[derive(FromQueryResult)]
@@ -86,6 +90,7 @@ impl Store {
         let key = match q.group {
             LiveGroup::Area(n) => Expr::cust(format!("substr(grid_code, 1, {n})")),
             LiveGroup::Kind => Expr::col(case::Column::Kind),
+            LiveGroup::KindState => Expr::cust("kind || ':' || state"),
             LiveGroup::None => Expr::cust("'*'"),
         };
         let mut select = case::Entity::find()
@@ -104,6 +109,9 @@ impl Store {
             .filter(Condition::any().add(case::Column::ClosedAt.is_null()).add(case::Column::ReportedAt.gte(q.today)));
         if let Some(kind) = &q.kind {
             select = select.filter(case::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(unit) = &q.unit {
+            select = select.filter(case::Column::PrimaryUnit.eq(unit.as_str()));
         }
         if q.group != LiveGroup::None {
             select = select.group_by(Expr::col(Alias::new("k")));

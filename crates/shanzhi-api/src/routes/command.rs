@@ -7,7 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::App;
 
-use crate::dto_console::{BaseMapDto, OverviewDto};
+use crate::dto_console::{BaseMapDto, OverviewDto, TodoDto};
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::auth::Authed;
@@ -49,6 +49,21 @@ pub async fn overview(
         return Err(ApiError::unauthenticated("log in (or send an API key) to see the overview"));
     }
     Ok(Json(app.figures().overview(q.area.as_deref(), q.kind.as_deref(), &caller.actor).await?.into()))
+}
+
+/// The caller's to-do lists (待办): for each kind in force, the states its workflow puts on the
+/// caller's role's lists, with the open cases waiting there for the caller (in their data scope,
+/// assigned to their unit, or summoned by a whistle), how many are yellow and red, and the case
+/// list's filter that shows them. Kinds in key order, each kind's lists in its states' order,
+/// empty ones included; a role that waits on nothing (a resident) has none.
+#[utoipa::path(get, path = "/api/v1/todo", tag = "cases",
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<TodoDto>), (status = 401, body = ApiError)))]
+pub async fn todo(State(app): State<App>, Authed(caller): Authed) -> Result<Json<Vec<TodoDto>>, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in (or send an API key) to see your to-do lists"));
+    }
+    Ok(Json(app.cases().todo(&caller.actor).await?.into_iter().map(Into::into).collect()))
 }
 
 /// The outlines of an area's children as a GeoJSON FeatureCollection (`application/geo+json`):

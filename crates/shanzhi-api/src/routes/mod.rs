@@ -31,6 +31,7 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(command::base_map))
         .routes(routes!(command::map))
         .routes(routes!(command::overview))
+        .routes(routes!(command::todo))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::whoami))

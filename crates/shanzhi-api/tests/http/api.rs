@@ -185,6 +185,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/overview",
             "/api/v1/stats",
             "/api/v1/taxonomy",
+            "/api/v1/todo",
             "/healthz",
             "/open311/v2/discovery.{format}",
             "/open311/v2/requests.{format}",

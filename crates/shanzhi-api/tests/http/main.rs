@@ -24,3 +24,4 @@ mod open311;
 mod scenarios;
 mod scope;
 mod search;
+mod todo;

@@ -16,4 +16,5 @@ pub mod open311;
 pub mod refusal;
 pub mod routing;
 pub mod sweep;
+pub mod todo;
 pub mod workflow;

@@ -121,6 +121,11 @@ pub struct StateDef {
     /// [`super::open311`]); without it, `OPEN` or `CLOSED`.
     #[serde(default)]
     pub open311: Option<String>,
+    /// The roles whose to-do lists the state is on (see [`super::todo`]); without it, every role
+    /// with an action from the state. A role named here without an action from the state (one
+    /// the administrator took away) has no list for it.
+    #[serde(default)]
+    pub todo: Option<Vec<Role>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

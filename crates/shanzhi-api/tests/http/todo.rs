@@ -1,0 +1,111 @@
+//! The to-do lists (待办) on SQLite and PostgreSQL: each role's lists are the states its kinds'
+//! workflows put on them, each count is what the case list its filter opens holds, and a case
+//! moves from one role's list to the next as it is worked.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{T, setups};
+
+/// The caller's lists, by `kind:state:whose`.
+async fn lists(t: &T, user: &str) -> Vec<Value> {
+    let (s, v) = t.call("GET", "/api/v1/todo", Some(user), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{}: {user}: {v}", t.db);
+    v.as_array().unwrap().clone()
+}
+
+fn count(lists: &[Value], kind: &str, state: &str, whose: &str) -> u64 {
+    lists
+        .iter()
+        .find(|l| l["kind"] == kind && l["state"] == state && l["whose"] == whose)
+        .unwrap_or_else(|| panic!("no list {kind}:{state}:{whose} in {lists:?}"))["count"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Every list's count against the case list its filter opens (the caller's own scope).
+async fn agree(t: &T, user: &str) {
+    for l in lists(t, user).await {
+        let mut q = format!(
+            "kind={}&state={}&closed=false&page_size=1",
+            l["kind"].as_str().unwrap(),
+            l["state"].as_str().unwrap()
+        );
+        if let Some(u) = l["unit"].as_str() {
+            q += &format!("&unit={u}");
+        }
+        if l["summoned"] == true {
+            q += "&summoned=true";
+        }
+        let (s, v) = t.call("GET", &format!("/api/v1/cases?{q}"), Some(user), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{}: {user}: {q}: {v}", t.db);
+        assert_eq!(v["total"], l["count"], "{}: {user}'s {} ({q})", t.db, l["name_zh"]);
+        assert!(l["yellow"].as_u64() <= l["count"].as_u64() && l["red"].as_u64() <= l["count"].as_u64());
+    }
+}
+
+#[tokio::test]
+async fn each_roles_lists_agree_with_the_case_lists_they_open_and_follow_the_work() {
+    for t in setups("todo").await {
+        let db = t.db.clone();
+        // The lists are the workflows' data: the dispatcher waits on filed events and on the
+        // requests a dispatcher decides, named as the states are.
+        let paiqian = lists(&t, "paiqian").await;
+        let events: Vec<(&str, &str)> = paiqian
+            .iter()
+            .filter(|l| l["kind"] == "event")
+            .map(|l| (l["state"].as_str().unwrap(), l["whose"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                ("filed", "scope"),
+                ("extension_requested", "scope"),
+                ("return_requested", "scope"),
+                ("suspension_requested", "scope"),
+                ("suspended", "scope")
+            ],
+            "{db}"
+        );
+        let filed = paiqian.iter().find(|l| l["state"] == "filed" && l["kind"] == "event").unwrap();
+        assert_eq!(filed["name_zh"], "已立案·待派遣", "{db}");
+        assert!(lists(&t, "jumin").await.is_empty(), "{db}: a resident follows their own cases elsewhere");
+        let (s, _) = t.call("GET", "/api/v1/todo", None, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
+
+        // A report moves along the lists as it is worked.
+        let before = (
+            count(&lists(&t, "shouli").await, "event", "reported", "scope"),
+            count(&lists(&t, "zhiban").await, "event", "pending_filing", "scope"),
+            count(&paiqian, "event", "filed", "scope"),
+            count(&lists(&t, "lunan-chengguan").await, "event", "dispatched", "unit"),
+        );
+        // A grid worker's patrol report, which the intake operator registers.
+        let id = t.patrol("lixin-wangge", "130202001001", "0602").await;
+        assert_eq!(count(&lists(&t, "shouli").await, "event", "reported", "scope"), before.0 + 1, "{db}");
+        t.act(3, &id, "shouli", json!({"action": "register"})).await;
+        assert_eq!(count(&lists(&t, "shouli").await, "event", "reported", "scope"), before.0, "{db}");
+        assert_eq!(count(&lists(&t, "zhiban").await, "event", "pending_filing", "scope"), before.1 + 1, "{db}");
+        t.act(5, &id, "zhiban", json!({"action": "file"})).await;
+        assert_eq!(count(&lists(&t, "paiqian").await, "event", "filed", "scope"), before.2 + 1, "{db}");
+        t.act(5, &id, "paiqian", json!({"action": "dispatch", "units": {"primary": "130202:urban-management"}})).await;
+        assert_eq!(count(&lists(&t, "paiqian").await, "event", "filed", "scope"), before.2, "{db}");
+        let handler = lists(&t, "lunan-chengguan").await;
+        assert_eq!(count(&handler, "event", "dispatched", "unit"), before.3 + 1, "{db}");
+        let mine = handler.iter().find(|l| l["state"] == "dispatched" && l["whose"] == "unit").unwrap();
+        assert_eq!(mine["unit"], "130202:urban-management", "{db}");
+        // Every role's every count is what the list behind it holds.
+        for user in [
+            "shouli",
+            "zhiban",
+            "paiqian",
+            "lunan-chengguan",
+            "xueyuan-jiedao",
+            "lixin-juweihui",
+            "lixin-wangge",
+            "lubei-chengguan",
+        ] {
+            agree(&t, user).await;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The caller's to-do lists (待办), from the workflows' data: for each kind in force, the states
+//! its workflow puts on the caller's role's lists (`shanzhi_domain::cases::todo`), each with how
+//! many open cases wait there for the caller (in their data scope, assigned to their unit, or
+//! summoned), how many of those are yellow and red, and the case-list filter that shows them.
+
+use shanzhi_domain::cases::case::Actor;
+use shanzhi_domain::cases::figures::day_start;
+use shanzhi_domain::cases::todo::{self, Whose};
+use shanzhi_store::{LiveGroup, LiveQuery};
+
+use crate::AppError;
+use crate::cases::Cases;
+
+/// One to-do list with its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Todo {
+    pub kind: String,
+    pub kind_name_zh: String,
+    pub kind_name_en: String,
+    pub state: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub whose: Whose,
+    /// Open cases on the list.
+    pub count: u64,
+    /// Of those, how many have their step's light yellow, and red (a summoned list: none counted).
+    pub yellow: u64,
+    pub red: u64,
+    /// The case list's filter for it: `kind`, `state`, and `unit` (the caller's, for a list of
+    /// the cases assigned to it) or `summoned=true`.
+    pub unit: Option<String>,
+    pub summoned: Option<bool>,
+}
+
+/// The area that is every case in the caller's scope (four digits: the whole city).
+const EVERYWHERE: &str = "0000";
+
+impl Cases<'_> {
+    /// The caller's to-do lists, kinds in key order and each kind's lists in its states' order,
+    /// empty lists included (a role sees where its work would be).
+    pub async fn todo(&self, actor: &Actor) -> Result<Vec<Todo>, AppError> {
+        let reference = self.app.reference();
+        let mut workflows: Vec<_> = reference.workflows.values().collect();
+        workflows.sort_by(|a, b| a.kind.cmp(&b.kind));
+        let lists: Vec<_> =
+            workflows.iter().flat_map(|wf| todo::lists(wf, actor.role).into_iter().map(move |l| (*wf, l))).collect();
+        if lists.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.app.clock().now();
+        let query = LiveQuery {
+            scope: self.app.scope_of(actor),
+            area: EVERYWHERE.to_string(),
+            group: LiveGroup::KindState,
+            kind: None,
+            unit: None,
+            now,
+            today: day_start(now),
+        };
+        let store = self.app.store();
+        let in_scope = store.live_counts(&query).await?;
+        let mine = if lists.iter().any(|(_, l)| l.whose == Whose::Unit) {
+            store.live_counts(&LiveQuery { unit: Some(actor.unit.clone()), ..query }).await?
+        } else {
+            Vec::new()
+        };
+        let counts = |rows: &[(Option<String>, shanzhi_store::LiveCounts)], key: &str| {
+            rows.iter().find(|(k, _)| k.as_deref() == Some(key)).map(|(_, c)| *c).unwrap_or_default()
+        };
+        Ok(lists
+            .into_iter()
+            .map(|(wf, l)| {
+                let key = format!("{}:{}", wf.kind, l.state);
+                let (count, yellow, red) = match l.whose {
+                    Whose::Scope => {
+                        let c = counts(&in_scope, &key);
+                        (c.open, c.yellow, c.red)
+                    }
+                    Whose::Unit => {
+                        let c = counts(&mine, &key);
+                        (c.open, c.yellow, c.red)
+                    }
+                    Whose::Summoned => (counts(&in_scope, &key).summoned, 0, 0),
+                };
+                let state = wf.state(&l.state);
+                Todo {
+                    kind: wf.kind.clone(),
+                    kind_name_zh: wf.name_zh.clone(),
+                    kind_name_en: wf.name_en.clone(),
+                    name_zh: state.map(|s| s.name_zh.clone()).unwrap_or_default(),
+                    name_en: state.map(|s| s.name_en.clone()).unwrap_or_default(),
+                    state: l.state,
+                    whose: l.whose,
+                    count,
+                    yellow,
+                    red,
+                    unit: (l.whose == Whose::Unit).then(|| actor.unit.clone()),
+                    summoned: (l.whose == Whose::Summoned).then_some(true),
+                }
+            })
+            .collect())
+    }
+}
