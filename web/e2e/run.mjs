@@ -159,6 +159,27 @@ try {
     check(found.total === 1 && found.items[0].id === id, `the search answers the case: ${JSON.stringify(found).slice(0, 200)}`)
     await desk.waitForFunction(() => document.querySelector('[data-test=total]')?.textContent?.includes('共 1 件'))
     check((await desk.textContent('[data-test=cases]')).includes(id), 'the desk shows it')
+    // Where it is, by name (not the grid's code), and how long its step has left.
+    const place = await desk.textContent(`[data-test=cases] .el-table__row:has-text("${id}") [data-test=case-place]`)
+    check(place.includes('学院南路') && !/\d{15}/.test(place), `the place by its names: ${place}`)
+    const left = await desk.textContent(`[data-test=cases] .el-table__row:has-text("${id}") [data-test=case-left]`)
+    check(/剩|超时/.test(left), `the time left: ${left}`)
+    // The area picked by name: 路南区 → 学院南路街道 narrows the list to the street's cases.
+    await desk.fill('[data-test=q]', '')
+    await desk.click('[data-test=area-picker] .el-cascader')
+    await desk.click('.area-picker-options li:has-text("路南区")')
+    await desk.click('.area-picker-options li:has-text("学院南路") .el-radio')
+    const [narrowed] = await Promise.all([
+      desk.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('area=130202001&')),
+      desk.click('[data-test=search]'),
+    ])
+    check((await narrowed.json()).items.some((c) => c.id === id), 'the street\'s cases hold it')
+    // A case number in the search box opens the case.
+    await desk.fill('[data-test=q]', id)
+    await desk.click('[data-test=search]')
+    await desk.waitForURL(new RegExp(`/cases/${id}$`))
+    await desk.goBack()
+    await desk.waitForSelector(`[data-test=cases] .el-table__row:has-text("${id}")`)
   })
 
   await step('the case page shows the case, its log and the actions the operator may take', async () => {

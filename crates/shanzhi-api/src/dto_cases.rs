@@ -87,6 +87,8 @@ pub struct CaseDto {
     pub units: Option<UnitsDto>,
     /// The primary unit's name (`路南区城市管理局`).
     pub unit_name: Option<String>,
+    /// Where it is, by name: county, street, community and grid (empty outside every grid).
+    pub place_name: String,
     /// Where routing sent the case and why.
     pub route: Option<RouteDto>,
     pub step: Option<String>,
@@ -141,6 +143,7 @@ impl From<CaseView> for CaseDto {
             nearest: v.nearest.map(|n| NearestGridDto { grid: n.grid.code, distance_m: n.distance_m }),
             units: v.units.map(|u| UnitsDto { primary: u.primary, assisting: u.assisting }),
             unit_name: v.unit_name,
+            place_name: v.place_name,
             route: v.route.map(|r| RouteDto {
                 unit_name: v.route_unit_name.unwrap_or_else(|| r.unit.clone()),
                 unit: r.unit,

@@ -69,6 +69,10 @@ pub struct CaseView {
     /// The names of the primary unit and of the unit routing suggested (`路南区城市管理局`).
     #[serde(default)]
     pub unit_name: Option<String>,
+    /// Where it is, by name: the county, street and community (`路南区学院南路街道立新东楼社区`) and
+    /// the grid's name; empty outside every grid.
+    #[serde(default)]
+    pub place_name: String,
     #[serde(default)]
     pub route_unit_name: Option<String>,
     pub route: Option<Route>,
@@ -773,6 +777,14 @@ impl Cases<'_> {
             nearest,
             units: c.units.clone(),
             unit_name: c.units.as_ref().map(|u| self.app.unit_name(&u.primary)),
+            place_name: match (&c.grid, &community) {
+                (Some(g), Some(community)) => {
+                    let places = self.app.places();
+                    let grid = places.grid(g).map(|g| g.name.clone()).unwrap_or_default();
+                    format!("{} {grid}", places.address(community)).trim().to_string()
+                }
+                _ => String::new(),
+            },
             route_unit_name: c.route.as_ref().map(|r| self.app.unit_name(&r.unit)),
             route: c.route.clone(),
             step: c.clock.as_ref().map(|k| k.step.clone()),

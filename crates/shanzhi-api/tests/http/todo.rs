@@ -94,6 +94,19 @@ async fn each_roles_lists_agree_with_the_case_lists_they_open_and_follow_the_wor
         assert_eq!(count(&handler, "event", "dispatched", "unit"), before.3 + 1, "{db}");
         let mine = handler.iter().find(|l| l["state"] == "dispatched" && l["whose"] == "unit").unwrap();
         assert_eq!(mine["unit"], "130202:urban-management", "{db}");
+        // The list it opens names the case's place and unit, not their codes.
+        let (_, page) = t
+            .call(
+                "GET",
+                "/api/v1/cases?kind=event&state=dispatched&unit=130202:urban-management&closed=false&page_size=500",
+                Some("lunan-chengguan"),
+                None,
+                None,
+            )
+            .await;
+        let row = page["items"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).expect("listed");
+        assert!(row["place_name"].as_str().unwrap().starts_with("路南区学院南路街道立新东楼"), "{db}: {row}");
+        assert_eq!(row["unit_name"], "路南区城市管理综合行政执法局", "{db}: {row}");
         // Every role's every count is what the list behind it holds.
         for user in [
             "shouli",
