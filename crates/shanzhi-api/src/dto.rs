@@ -259,8 +259,10 @@ pub struct KindFieldDto {
     pub max_value: Option<f64>,
     /// Personal data (a person or people): masked wherever it is shown.
     pub personal: bool,
-    /// Shown to the reporter as well as the staff (Open311 publishes no field values).
+    /// Shown to the reporter as well as the staff, and published (masked) on Open311.
     pub public: bool,
+    /// A desk may filter the kind's cases by it (`GET /api/v1/cases?kind=…&fields=key:test`).
+    pub filter: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -341,6 +343,7 @@ impl From<&shanzhi_domain::cases::workflow::Workflow> for KindDto {
                     max_value: f.max_value,
                     personal: f.ty.personal(),
                     public: f.public,
+                    filter: f.filter,
                 })
                 .collect(),
         }

@@ -595,8 +595,9 @@ fn attribute_codes(f: &FieldDef) -> Vec<(String, &'static str, bool, Option<Stri
 }
 
 /// The public fields' values of a case, masked, named as [`attribute_codes`] names them: a
-/// person's parts as `<field>.name`, `.phone`, `.id_number`; a choice by its key; a list (of
-/// people, of attachments) as one value, its items separated by `；`.
+/// person's parts as `<field>.name`, `.phone`, `.id_number`; a choice by its key; a list of people
+/// as one value under the field's key, its people separated by `；`. Attachments are not published
+/// (their ids are the staff's; a report's photo is its `media_url`).
 fn attribute_values(
     wf: &Workflow,
     values: &std::collections::BTreeMap<String, serde_json::Value>,
@@ -614,6 +615,7 @@ fn attribute_values(
                 }
             }
             (FieldType::Choice, serde_json::Value::String(key)) => out.push((f.key.clone(), key.clone())),
+            (FieldType::Attachments, _) => {}
             _ => out.push((f.key.clone(), shanzhi_domain::cases::fields::cell(f, v, false))),
         }
     }

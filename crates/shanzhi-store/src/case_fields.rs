@@ -34,7 +34,7 @@ impl Store {
     pub fn filter_fields_of(&self, kinds: impl IntoIterator<Item = (String, Vec<FieldDef>)>) {
         let plan: HashMap<String, Vec<FieldDef>> = kinds
             .into_iter()
-            .map(|(kind, defs)| (kind, defs.into_iter().filter(|d| d.ty.filterable()).collect::<Vec<_>>()))
+            .map(|(kind, defs)| (kind, defs.into_iter().filter(|d| d.filter && d.ty.filterable()).collect::<Vec<_>>()))
             .filter(|(_, defs)| !defs.is_empty())
             .collect();
         *self.field_plan().0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(plan);
@@ -89,16 +89,28 @@ pub(crate) async fn add_field_rows(txn: &impl ConnectionTrait, rows: Vec<case_fi
     Ok(())
 }
 
-/// Replaces the rows of these cases with their values now.
-pub(crate) async fn replace_field_rows(txn: &impl ConnectionTrait, store: &Store, cases: &[&StoredCase]) -> Result<()> {
-    for s in cases {
+/// Replaces the rows of the fields a step gave (`given`) with the case's values now; the rows of
+/// the other fields stay as they are (a server whose workflows are older than another's does
+/// not drop the rows of fields it does not know yet).
+pub(crate) async fn replace_field_rows(
+    txn: &impl ConnectionTrait,
+    store: &Store,
+    changes: &[(&StoredCase, &[String])],
+) -> Result<()> {
+    for (s, given) in changes {
         case_field::Entity::delete_many()
             .filter(case_field::Column::CountyCode.eq(s.county.clone()))
             .filter(case_field::Column::CaseId.eq(s.id))
+            .filter(case_field::Column::Field.is_in(given.iter().cloned()))
             .exec(txn)
             .await?;
+        let rows = store.field_rows([*s]).into_iter().filter(|r| match &r.field {
+            sea_orm::ActiveValue::Set(f) => given.contains(f),
+            _ => false,
+        });
+        add_field_rows(txn, rows.collect()).await?;
     }
-    add_field_rows(txn, store.field_rows(cases.iter().copied())).await
+    Ok(())
 }
 
 /// The case-list condition of one field's test: the case has a row for the field whose value

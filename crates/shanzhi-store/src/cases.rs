@@ -538,8 +538,11 @@ impl Store {
             }
         }
         // A step that gave fields may have changed the values filters find.
-        let refielded: Vec<&StoredCase> =
-            changes.iter().filter(|(_, _, e)| !e.fields.is_empty()).map(|(s, _, _)| *s).collect();
+        let refielded: Vec<(&StoredCase, &[String])> = changes
+            .iter()
+            .filter(|(_, _, e)| !e.fields.is_empty())
+            .map(|(s, _, e)| (*s, e.fields.as_slice()))
+            .collect();
         replace_field_rows(&txn, self, &refielded).await?;
         add_case_units(&txn, changes.iter().flat_map(|(s, _, e)| units_rows(s, [*e])).collect()).await?;
         add_links(&txn, changes.iter().flat_map(|(s, _, e)| link_rows(&s.county, s.id, [*e])).collect()).await?;

@@ -180,7 +180,7 @@ pub async fn list(
 ) -> Result<Json<CaseListDto>, ApiError> {
     let page_size = within("page_size", paging.page_size, 20, 500)?;
     let page = within("page", paging.page, 1, 1_000_000)?;
-    let (mut filter, words) = case_filter(&app, &q)?;
+    let (mut filter, words) = case_filter(&app, &q, &caller.actor)?;
     filter.limit = page_size;
     filter.offset = (page - 1) * page_size;
     let (total, items, capped) = match words {
@@ -307,7 +307,11 @@ pub(crate) fn within(field: &str, value: Option<u64>, default: u64, max: u64) ->
 }
 
 /// The filters of the case list (and its export), and the search words if any.
-fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
+fn case_filter<'q>(
+    app: &App,
+    q: &'q CaseFilterParams,
+    actor: &shanzhi_domain::cases::case::Actor,
+) -> Result<(CaseFilter, Option<&'q str>), ApiError> {
     if let Some(a) = &q.area
         && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
     {
@@ -330,7 +334,7 @@ fn case_filter<'q>(app: &App, q: &'q CaseFilterParams) -> Result<(CaseFilter, Op
     };
     known_filters(app, q)?;
     let fields = match &q.fields {
-        Some(text) => app.cases().field_conditions(q.kind.as_deref(), text)?,
+        Some(text) => app.cases().field_conditions(q.kind.as_deref(), text, actor)?,
         None => Vec::new(),
     };
     let filter = CaseFilter {
@@ -414,7 +418,7 @@ pub async fn export(
     Authed(caller): Authed,
     Query(And(q, And(Unmask { unmask }, lang))): Query<And<CaseFilterParams, And<Unmask, Lang>>>,
 ) -> Result<Response, ApiError> {
-    let (filter, words) = case_filter(&app, &q)?;
+    let (filter, words) = case_filter(&app, &q, &caller.actor)?;
     let unmask = unmask.unwrap_or(false);
     unmask_needs_login(&caller, unmask)?;
     let english = lang.english();

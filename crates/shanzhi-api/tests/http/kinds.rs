@@ -45,6 +45,18 @@ choices = [
 ]
 
 [[field]]
+key = "severity"
+name_zh = "严重程度"
+name_en = "Severity"
+type = "choice"
+at = ["take_on"]
+filter = true
+choices = [
+  { key = "low", name_zh = "一般", name_en = "Low" },
+  { key = "high", name_zh = "严重", name_en = "High" },
+]
+
+[[field]]
 key = "finding"
 name_zh = "处理结果"
 name_en = "Finding"
@@ -133,7 +145,15 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
             .iter()
             .map(|f| (f["key"].as_str().unwrap(), f["type"].as_str().unwrap(), f["personal"].as_bool().unwrap()))
             .collect();
-        assert_eq!(fields, [("households", "people", true), ("nuisance", "choice", false), ("finding", "text", false)]);
+        assert_eq!(
+            fields,
+            [
+                ("households", "people", true),
+                ("nuisance", "choice", false),
+                ("severity", "choice", false),
+                ("finding", "text", false)
+            ]
+        );
         // The OpenAPI document describes its fields as soon as it is in force.
         let (_, doc) = t.call("GET", "/openapi.json", None, None, None).await;
         let schema = &doc["components"]["schemas"]["Fields_complaint"];
@@ -199,8 +219,23 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
 
         // Worked to its end by the street office and the unit it assigns; the answer must carry
         // the finding, and only the answer may.
-        t.act(10, &id, "xueyuan-jiedao", json!({"action": "take_on", "units": {"primary": "130202:urban-management"}}))
-            .await;
+        t.act(
+            10,
+            &id,
+            "xueyuan-jiedao",
+            json!({"action": "take_on", "units": {"primary": "130202:urban-management"}, "fields": {"severity": "high"}}),
+        )
+        .await;
+        // The staff filter by the staff's field; the resident who reported it may not (the
+        // answer would tell them its value), and is told there is no such field for them.
+        let (s, v) =
+            t.call("GET", "/api/v1/cases?kind=complaint&fields=severity:high", Some("zhiban"), None, None).await;
+        assert_eq!((s, v["total"].as_u64()), (StatusCode::OK, Some(1)), "{db}: {v}");
+        let (s, e) = t.call("GET", "/api/v1/cases?kind=complaint&fields=severity:high", Some("jumin"), None, None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("fields")), "{db}: {e}");
+        let (s, v) =
+            t.call("GET", "/api/v1/cases?kind=complaint&fields=nuisance:smell", Some("jumin"), None, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: nuisance is not declared filter: {v}");
         let (s, e) = t
             .call(
                 "POST",

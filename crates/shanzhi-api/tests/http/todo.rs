@@ -40,7 +40,8 @@ async fn agree(t: &T, user: &str) {
         let (s, v) = t.call("GET", &format!("/api/v1/cases?{q}"), Some(user), None, None).await;
         assert_eq!(s, StatusCode::OK, "{}: {user}: {q}: {v}", t.db);
         assert_eq!(v["total"], l["count"], "{}: {user}'s {} ({q})", t.db, l["name_zh"]);
-        assert!(l["yellow"].as_u64() <= l["count"].as_u64() && l["red"].as_u64() <= l["count"].as_u64());
+        let n = |k: &str| l[k].as_u64().unwrap_or_else(|| panic!("{k} in {l}"));
+        assert!(n("yellow") <= n("count") && n("red") <= n("count"), "{l}");
     }
 }
 

@@ -109,6 +109,11 @@ pub struct FieldDef {
     /// (masked) with the case's Open311 request among its extended attributes.
     #[serde(default)]
     pub public: bool,
+    /// A desk may filter the kind's cases by it (`fields=key:test`; choices, numbers and dates
+    /// only). Its values are then also kept in the clear beside the sealed case, so a value that
+    /// is personal (a birth date, an income) must not be declared so.
+    #[serde(default)]
+    pub filter: bool,
 }
 
 fn text_type() -> FieldType {
@@ -171,6 +176,17 @@ pub fn check_defs(defs: &mut [FieldDef], actions: &[&str], problems: &mut Vec<St
         let mut choice_keys = HashSet::new();
         if d.choices.iter().any(|c| !choice_keys.insert(c.key.as_str())) {
             problems.push(format!("field {key}: two choices share a key"));
+        }
+        // A choice's key is written in the `fields` filter and in Open311 attributes as it is.
+        for c in &d.choices {
+            let ok = (1..=40).contains(&c.key.len())
+                && c.key.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+            if !ok {
+                problems.push(format!("field {key}: choice `{}`: a key is 1–40 of letters, digits, _ and -", c.key));
+            }
+        }
+        if d.filter && !d.ty.filterable() {
+            problems.push(format!("field {key}: `filter` is for choice, number and date fields"));
         }
         if d.at.is_empty() {
             problems.push(format!("field {key}: `at` names no action"));

@@ -8,7 +8,7 @@ export interface FieldTest { any: string[]; from: string; to: string }
 
 /** The fields a desk can filter a kind's cases by. */
 export function filterable(fields: KindField[]): KindField[] {
-  return fields.filter((f) => f.type === 'choice' || f.type === 'number' || f.type === 'date')
+  return fields.filter((f) => f.filter && (f.type === 'choice' || f.type === 'number' || f.type === 'date'))
 }
 
 /** The parameter's value for the conditions set (empty: no condition). */
@@ -16,7 +16,11 @@ export function encode(tests: Record<string, FieldTest>): string {
   const out: string[] = []
   for (const [key, t] of Object.entries(tests)) {
     if (t.any.length) out.push(`${key}:${t.any.join('|')}`)
-    else if (t.from.trim() || t.to.trim()) out.push(`${key}:${t.from.trim()}..${t.to.trim()}`)
+    else {
+      // A cleared date picker leaves null.
+      const [from, to] = [(t.from ?? '').trim(), (t.to ?? '').trim()]
+      if (from || to) out.push(`${key}:${from}..${to}`)
+    }
   }
   return out.join(',')
 }

@@ -1,7 +1,7 @@
 //! Filtering cases by the values of their kind's fields (a desk's 纠纷类型 is 邻里纠纷 or 婚姻家庭纠纷,
-//! 涉及金额 at least 1,000 yuan, a date in March): which values a case is filtered by (choices,
-//! numbers and dates; never text, addresses or personal data, so nothing sealed is kept beside
-//! the case in the clear), and the conditions of the `fields` parameter, read against the kind's
+//! 涉及金额 at least 1,000 yuan, a date in March): which values a case is filtered by (those of the
+//! fields declared `filter = true`, which only choices, numbers and dates may be: never text,
+//! addresses or people), and the conditions of the `fields` parameter, read against the kind's
 //! declaration.
 //!
 //! The parameter is a comma-separated list of `key:test`. A choice field's test is one key or
@@ -45,7 +45,7 @@ pub enum Indexed {
 /// than the declaration's, left by an older version, are not filterable and are skipped).
 pub fn indexed(defs: &[FieldDef], values: &BTreeMap<String, Value>) -> Vec<(String, Indexed)> {
     defs.iter()
-        .filter(|d| d.ty.filterable())
+        .filter(|d| d.filter && d.ty.filterable())
         .filter_map(|d| {
             let v = values.get(&d.key)?;
             let kept = match d.ty {
@@ -105,18 +105,21 @@ pub fn parse(defs: &[FieldDef], text: &str) -> Result<Vec<Condition>, FieldProbl
             ));
         };
         let Some(def) = defs.iter().find(|d| d.key == key) else {
-            let keys: Vec<&str> = defs.iter().filter(|d| d.ty.filterable()).map(|d| d.key.as_str()).collect();
+            let keys: Vec<&str> = defs.iter().filter(|d| d.filter).map(|d| d.key.as_str()).collect();
             return Err(problem(
                 PARAM,
                 format!("没有字段「{key}」；可筛选的字段：{}", keys.join("、")),
                 format!("there is no field `{key}`; the fields to filter by are: {}", keys.join(", ")),
             ));
         };
-        if !def.ty.filterable() {
+        if !def.filter || !def.ty.filterable() {
             return Err(problem(
                 PARAM,
-                format!("「{}」不能用于筛选：只有选项、数字和日期字段可以", def.name_zh),
-                format!("{} cannot be filtered by: only choice, number and date fields can", def.name_en),
+                format!("「{}」不能用于筛选：只有声明可筛选（filter）的选项、数字和日期字段可以", def.name_zh),
+                format!(
+                    "{} cannot be filtered by: only choice, number and date fields declared `filter` can",
+                    def.name_en
+                ),
             ));
         }
         if out.iter().any(|c| c.field == def.key) {
@@ -217,6 +220,7 @@ mod tests {
             name_zh = "纠纷类型"
             name_en = "Kind of dispute"
             type = "choice"
+            filter = true
             choices = [
               { key = "neighbours", name_zh = "邻里纠纷", name_en = "Neighbours" },
               { key = "family", name_zh = "婚姻家庭纠纷", name_en = "Family" },
@@ -226,10 +230,17 @@ mod tests {
             name_zh = "涉及金额"
             name_en = "Sum"
             type = "number"
+            filter = true
             [[field]]
             key = "agreed_on"
             name_zh = "协议日期"
             name_en = "Agreed on"
+            type = "date"
+            filter = true
+            [[field]]
+            key = "received_on"
+            name_zh = "收件日期"
+            name_en = "Received on"
             type = "date"
             [[field]]
             key = "agreement"
@@ -282,6 +293,7 @@ mod tests {
             ("colour:red", "没有字段「colour」", "no field `colour`"),
             ("agreement:yes", "「协议内容」不能用于筛选", "Terms cannot be filtered by"),
             ("parties:x", "「当事人」不能用于筛选", "Parties cannot be filtered by"),
+            ("received_on:2026-03-01", "「收件日期」不能用于筛选", "Received on cannot be filtered by"),
             ("dispute_type:land", "没有选项「land」", "no choice `land`"),
             ("dispute_type:family,dispute_type:neighbours", "只能出现一次", "only once"),
             ("amount:lots", "数字或范围", "a number or a range"),
@@ -306,6 +318,7 @@ mod tests {
             "dispute_type": "family",
             "amount": 1200.5,
             "agreed_on": "2026-03-02",
+            "received_on": "2026-03-01",
             "agreement": "赔偿 1200 元",
             "parties": [{"name": "张三", "phone": "13900001111"}],
         }))
