@@ -683,7 +683,7 @@ try {
     await page.click('.el-select-dropdown__item:visible >> text="流程"')
     await page.setInputFiles('[data-test=import-workflow]', join(here, '../../data/workflows/examples/stall-permit.toml'))
     await page.click('[data-test=import-workflow-confirm]')
-    await page.waitForSelector('[data-test=reference] >> text=stall-permit-2026.1')
+    await page.waitForSelector('[data-test=reference] >> text=stall-permit-2026.2')
     // A shop applies on the resident page, without an account: the new kind is offered by its
     // name, with its own fields (the applicant, the goods, the area, the hours).
     const ctx = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })

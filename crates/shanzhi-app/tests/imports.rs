@@ -228,7 +228,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     ))
     .unwrap();
     let done = app.reference_data().import("workflow", &permit).await.unwrap();
-    assert_eq!(done.version, "stall-permit-2026.1");
+    assert_eq!(done.version, "stall-permit-2026.2");
     let application = shanzhi_app::cases::ReportInput {
         fields: serde_json::from_value(json!({
             "applicant": {"name": "赵六", "phone": "13900001111"},
@@ -256,7 +256,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     };
     assert_eq!(field, "workflow");
     assert!(message.contains("surveying"), "{message}");
-    assert_eq!(app.reference().workflows["stall_permit"].version, "stall-permit-2026.1");
+    assert_eq!(app.reference().workflows["stall_permit"].version, "stall-permit-2026.2");
 
     // Wider duplicate windows: a report 170 m away is not a duplicate before and is one after.
     let first = app.cases().report(report("event", "0602", here, "resident_web"), &resident, None).await.unwrap();
@@ -289,7 +289,7 @@ async fn a_city_imports_a_new_case_kind_and_new_rules_and_they_apply_at_once() {
     let r = again.reference();
     assert_eq!(
         (r.workflows["stall_permit"].version.as_str(), r.duplicates.version.as_str()),
-        ("stall-permit-2026.1", "wide-2026.2")
+        ("stall-permit-2026.2", "wide-2026.2")
     );
 }
 

@@ -88,7 +88,7 @@ fn demo_export_import_and_serve() {
     // A city adds a case kind of its own: a street-stall permit.
     let permit = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/workflows/examples/stall-permit.toml");
     let out = run(&dir, &["--db", &db, "workflow", "import", permit]);
-    assert!(out.status.success() && text(&out.stdout).contains("stall-permit-2026.1"), "{}", text(&out.stderr));
+    assert!(out.status.success() && text(&out.stdout).contains("stall-permit-2026.2"), "{}", text(&out.stderr));
     let out = run(&dir, &["--db", &db, "workflow", "list"]);
     let listed = text(&out.stdout);
     assert!(
