@@ -213,8 +213,34 @@ impl ReferenceData<'_> {
             format!("version {version}"),
         );
         audit.insert(0, import);
+        let filtered = |r: &crate::Reference, k: &str| -> Vec<String> {
+            let defs = r.workflows.get(k).map(|w| w.fields().to_vec()).unwrap_or_default();
+            defs.into_iter().filter(|d| d.filter).map(|d| d.key).collect()
+        };
+        let before = match &kind {
+            ReferenceKind::Workflow(k) => filtered(&self.app.reference(), k),
+            _ => Vec::new(),
+        };
         self.app.store().put_reference_guarded(kind.clone(), &version, text, now, based_on, audit).await?;
         self.app.reload_reference().await?;
+        // A version that lets a desk filter by a field the kind's cases may already hold: their
+        // rows are filled in the background (and, if this process stops first, when the next
+        // one opens).
+        if let ReferenceKind::Workflow(k) = &kind
+            && filtered(&self.app.reference(), k).iter().any(|f| !before.contains(f))
+        {
+            self.app.store().refill_case_fields_later().await?;
+            let store = self.app.store().clone();
+            // On a thread of its own: the walk's future is not `Send` (it holds the page being
+            // written across awaits), so it is driven there rather than spawned.
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || match runtime.block_on(store.run_store_tasks(&mut |_, _| {})) {
+                Ok(done) => tracing::info!(?done, "store tasks done after a workflow import"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "store tasks after a workflow import failed; they run at the next start")
+                }
+            });
+        }
         Ok(Imported { version: version.to_string(), items })
     }
 

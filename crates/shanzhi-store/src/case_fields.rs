@@ -150,7 +150,7 @@ pub(crate) fn field_condition(c: &filter::Condition) -> Condition {
 impl Store {
     /// Fills `case_fields` from the bodies of the cases of kinds with filterable fields (the task
     /// migration m0022 leaves); answers how many rows it wrote.
-    pub(crate) async fn fill_case_fields(&self, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+    pub(crate) async fn fill_case_fields(&self, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
         let kinds: Vec<String> = self.field_plan().get().keys().cloned().collect();
         if kinds.is_empty() {
             return Ok(0);

@@ -30,8 +30,21 @@ impl Store {
             .collect()
     }
 
+    /// Lists the task that (re)fills the filter rows of every case of the kinds with filter fields
+    /// (after a new version of a kind declares `filter` on a field its cases may already hold).
+    /// The rows already there are kept; the task runs with the next `run_store_tasks`.
+    pub async fn refill_case_fields_later(&self) -> Result<()> {
+        let mut q = Query::insert();
+        q.into_table(Alias::new("store_tasks"))
+            .columns([Alias::new("name")])
+            .values_panic([m0022_case_fields::TASK.into()])
+            .on_conflict(sea_orm::sea_query::OnConflict::column(Alias::new("name")).do_nothing().to_owned());
+        self.db().execute(&q).await?;
+        Ok(())
+    }
+
     /// Runs every pending task, reporting (task, cases done); answers what each changed.
-    pub async fn run_store_tasks(&self, progress: &mut dyn FnMut(&str, u64)) -> Result<Vec<(String, u64)>> {
+    pub async fn run_store_tasks(&self, progress: &mut (dyn FnMut(&str, u64) + Send)) -> Result<Vec<(String, u64)>> {
         let mut done = Vec::new();
         for task in self.pending_store_tasks().await? {
             let changed = match task.as_str() {
@@ -52,7 +65,7 @@ impl Store {
     pub(crate) async fn walk_cases(
         &self,
         only: Condition,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut (dyn FnMut(u64) + Send),
         mut each: impl AsyncFnMut(Vec<case::Model>) -> Result<()>,
     ) -> Result<()> {
         let (mut after, mut read): (Option<(String, i64)>, u64) = (None, 0);
@@ -84,7 +97,7 @@ impl Store {
 
     /// Sets `summons_due` on every open case from its body; a case saved meanwhile (another
     /// `seq`) already has it from that save and is left alone.
-    async fn fill_summons_due(&self, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+    async fn fill_summons_due(&self, progress: &mut (dyn FnMut(u64) + Send)) -> Result<u64> {
         let mut changed = 0;
         let open = Condition::all().add(case::Column::ClosedAt.is_null());
         self.walk_cases(open, progress, async |rows| {
