@@ -145,6 +145,8 @@ try {
     ])
     const listed = await opened.json()
     check(listed.total === waiting && listed.items.some((c) => c.id === id), `the list behind it: ${listed.total} vs ${waiting}`)
+    const tags = await desk.textContent('[data-test=extra]')
+    check(tags.includes('未结案'), `the list's filter shown by name: ${tags}`)
     await desk.screenshot({ path: join(out, 'desk-1920x1080.png') })
     await desk.click('text=重置')
   })

@@ -143,6 +143,8 @@ pub struct TodoDto {
     pub red: u64,
     /// With `kind` and `state`, the case list's filter that shows them (`GET /api/v1/cases`).
     pub unit: Option<String>,
+    /// That unit's name.
+    pub unit_name: Option<String>,
     pub summoned: Option<bool>,
 }
 
@@ -160,6 +162,7 @@ impl From<shanzhi_app::todo::Todo> for TodoDto {
             yellow: t.yellow,
             red: t.red,
             unit: t.unit,
+            unit_name: t.unit_name,
             summoned: t.summoned,
         }
     }

@@ -29,6 +29,8 @@ pub struct Todo {
     /// The case list's filter for it: `kind`, `state`, and `unit` (the caller's, for a list of
     /// the cases assigned to it) or `summoned=true`.
     pub unit: Option<String>,
+    /// That unit's name (`路南区城市管理综合行政执法局`).
+    pub unit_name: Option<String>,
     pub summoned: Option<bool>,
 }
 
@@ -95,6 +97,7 @@ impl Cases<'_> {
                     yellow,
                     red,
                     unit: (l.whose == Whose::Unit).then(|| actor.unit.clone()),
+                    unit_name: (l.whose == Whose::Unit).then(|| self.app.unit_name(&actor.unit)),
                     summoned: (l.whose == Whose::Summoned).then_some(true),
                 }
             })

@@ -94,7 +94,11 @@ async fn each_roles_lists_agree_with_the_case_lists_they_open_and_follow_the_wor
         let handler = lists(&t, "lunan-chengguan").await;
         assert_eq!(count(&handler, "event", "dispatched", "unit"), before.3 + 1, "{db}");
         let mine = handler.iter().find(|l| l["state"] == "dispatched" && l["whose"] == "unit").unwrap();
-        assert_eq!(mine["unit"], "130202:urban-management", "{db}");
+        assert_eq!(
+            (mine["unit"].as_str(), mine["unit_name"].as_str()),
+            (Some("130202:urban-management"), Some("路南区城市管理综合行政执法局")),
+            "{db}"
+        );
         // The list it opens names the case's place and unit, not their codes.
         let (_, page) = t
             .call(
