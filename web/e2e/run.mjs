@@ -191,9 +191,23 @@ try {
     check((await desk.textContent('[data-test=state]')).includes('已上报·待受理'), 'the state')
     check(await desk.isEnabled('[data-test=action-request_verification]'), 'send for verification is enabled')
     check(await desk.isDisabled('[data-test=action-register]'), 'register (patrol only) is disabled')
+    // Why, in words under the buttons (a phone has no hover).
+    const why = await desk.textContent('[data-test=reason-register]')
+    check(why.includes('登记') && why.length > 6, `the reason register is refused, in words: ${why}`)
     check((await desk.locator('[data-test=log] .el-timeline-item').count()) === 1, 'one log entry')
     const route = await desk.textContent('[data-test=route]')
     check(route.includes('学院南路') && !route.includes(':'), `the suggested unit by its name: ${route}`)
+    // The log names who acted by name, never by account.
+    const person = await desk.textContent('[data-test=log] [data-test=log-person]')
+    check(person.trim() && !person.includes('anon:') && !person.includes('jumin'), `the reporter by name: ${person}`)
+    // The case sheet to print: the case and its log, by names.
+    await desk.click('[data-test=print]')
+    await desk.waitForSelector('[data-test=print-log] tbody tr')
+    check((await desk.textContent('[data-test=print-id]')).trim() === id, 'the sheet is the case\'s')
+    check((await desk.textContent('[data-test=print-state]')).includes('待受理'), 'its state by name')
+    await desk.screenshot({ path: join(out, 'case-sheet-1920x1080.png'), fullPage: true })
+    await desk.goBack()
+    await desk.waitForSelector('[data-test=state]')
   })
 
   await step('sending it for verification moves it on and writes the log', async () => {
@@ -309,7 +323,12 @@ try {
       kind: 'event', type: '0602', description: '小区门口垃圾满溢', lon: 118.18246, lat: 39.49733, channel: 'resident_web',
     }, jumin)
     await cc.waitForFunction((n) => Number(document.querySelector('[data-test=count-today] .value')?.textContent) === n, before + 1, { timeout: 15_000 })
-    await cc.waitForSelector(`[data-test=event] >> text=${fresh.id}`)
+    // The feed speaks in names: the new report under its county, by its type, not its numbers.
+    await cc.waitForSelector(`[data-test=event] a[href$="/cases/${fresh.id}"]`)
+    const ev = cc.locator('[data-test=event]', { has: cc.locator(`a[href$="/cases/${fresh.id}"]`) }).first()
+    check((await ev.locator('[data-test=event-subject]').textContent()).includes('路南区'), 'the event is grouped under its county by name')
+    check((await ev.textContent()).includes('新案件') && (await ev.textContent()).includes('暴露垃圾'), `the event says what and which type: ${await ev.textContent()}`)
+    check(!/\d{6,}/.test(await ev.textContent()), `no code in the feed: ${await ev.textContent()}`)
     await cc.screenshot({ path: join(out, 'command-1920x1080.png') })
 
     // Down the tree by the table: county → street → community, the breadcrumb following.
@@ -455,7 +474,9 @@ try {
     await page.waitForSelector(`[data-test=cases] .el-table__row >> text=${id}`)
     // A department's score opens the same way: picked by name under its chart.
     await page.goto(`${base}/dashboards?area=130202001001`)
+    // The departments are found by name (a city has thousands of units: the picker asks the server).
     await page.click('[data-test=dash-unit-pick]')
+    await page.keyboard.type('城市管理')
     await page.click('.dash-unit-options li >> text=路南区城市管理综合行政执法局')
     await page.screenshot({ path: join(out, 'dashboard-unit-1920x1080.png'), fullPage: true })
     // The departments' figures export as a workbook with Chinese headers, the department by name.
@@ -659,7 +680,9 @@ try {
     await page.fill('[data-test=audit-action]', 'user.create')
     await page.click('[data-test=audit-search]')
     await page.waitForSelector('[data-test=audit] .el-table__row >> text=linfeng')
-    check((await page.textContent('[data-test=audit] .el-table__row:has-text("linfeng")')).includes('admin'), 'under the administrator')
+    const audited = page.locator('[data-test=audit] .el-table__row:has-text("linfeng")').first()
+    check((await audited.locator('[data-test=audit-action-name]').textContent()).trim() === '新建用户', 'the action by name')
+    check((await audited.locator('[data-test=audit-actor-name]').textContent()).trim() === '系统管理员', 'the administrator by name, not user name')
     await page.click('[data-test=audit-verify]')
     await page.waitForSelector('[data-test=audit-check].ok')
     check((await page.textContent('[data-test=audit-check]')).includes('哈希链完整'), 'the chain is intact')

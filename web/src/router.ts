@@ -36,6 +36,7 @@ export const router = createRouter({
     { path: '/login', component: LoginView, meta: { public: true } },
     { path: '/cases', component: () => import('./views/DeskView.vue') },
     { path: '/cases/:id(\\d+)', component: () => import('./views/CaseView.vue'), props: true },
+    { path: '/cases/:id(\\d+)/print', component: () => import('./views/PrintView.vue'), props: true },
     { path: '/:rest(.*)*', redirect: '/cases' },
   ],
 })

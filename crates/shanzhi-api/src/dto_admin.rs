@@ -383,19 +383,31 @@ pub struct AuditEntryDto {
     pub at: String,
     /// Who: a username, `system`, or a resident's `anon:…`.
     pub actor: String,
+    /// Who, by name: the account's display name (系统, 居民 for the system and residents).
+    pub actor_name: String,
+    pub actor_name_en: String,
     /// What, e.g. `user.create`, `case.dispatch`, `personal_data.unmask`.
     pub action: String,
+    /// What, by name (新建用户, 案件·派遣).
+    pub action_name: String,
+    pub action_name_en: String,
     /// On what: a case id, a username, a reference kind …
     pub target: String,
     pub detail: String,
 }
 
-impl From<shanzhi_domain::audit::AuditEntry> for AuditEntryDto {
-    fn from(e: shanzhi_domain::audit::AuditEntry) -> Self {
+impl AuditEntryDto {
+    /// An entry with its actor and action named.
+    pub fn named(e: shanzhi_domain::audit::AuditEntry, app: &shanzhi_app::App) -> Self {
+        let (action_name, action_name_en) = app.audit_action_name(&e.action);
         AuditEntryDto {
             seq: e.seq,
             at: e.at.to_rfc3339(),
+            actor_name: app.person_name(&e.actor, false),
+            actor_name_en: app.person_name(&e.actor, true),
             actor: e.actor,
+            action_name,
+            action_name_en,
             action: e.action,
             target: e.target,
             detail: e.detail,

@@ -102,6 +102,9 @@ pub struct CaseDto {
     /// Cases merged into this one.
     pub merged: Vec<String>,
     pub rework_count: u32,
+    /// How many times the case was urged (催办) and supervised (督办).
+    pub urge_count: u32,
+    pub supervise_count: u32,
     pub extension_count: u32,
     pub rating: Option<RatingDto>,
     pub reported_at: DateTime<Utc>,
@@ -159,6 +162,8 @@ impl From<CaseView> for CaseDto {
             merged_into: v.merged_into.map(|i| i.to_string()),
             merged: v.merged.iter().map(|i| i.to_string()).collect(),
             rework_count: v.rework_count,
+            urge_count: v.urge_count,
+            supervise_count: v.supervise_count,
             extension_count: v.extension_count,
             rating: v.rating.map(|r| RatingDto { satisfaction: satisfaction(r.satisfaction).into(), reason: r.reason }),
             reported_at: v.reported_at,
@@ -173,9 +178,15 @@ impl From<CaseView> for CaseDto {
 pub struct LogEntryDto {
     pub seq: u32,
     pub at: DateTime<Utc>,
+    /// The account's user name; empty where a resident reads another's step.
     pub user: String,
+    /// Who acted, by name (a display name; for a resident reading the case, the role's name).
+    pub user_name: String,
+    pub user_name_en: String,
     pub role: String,
     pub unit: String,
+    /// The unit's name.
+    pub unit_name: String,
     pub action: String,
     /// The action's name in Chinese and in English.
     pub action_name: String,
@@ -233,12 +244,16 @@ impl From<CaseDetail> for CaseDetailDto {
                 .log
                 .into_iter()
                 .zip(d.log_names)
-                .map(|(e, (action_name, action_name_en))| LogEntryDto {
+                .zip(d.log_people)
+                .map(|((e, (action_name, action_name_en)), who)| LogEntryDto {
                     seq: e.seq,
                     at: e.at,
                     user: e.actor.user,
+                    user_name: who.name_zh,
+                    user_name_en: who.name_en,
                     role: e.actor.role.as_str().into(),
                     unit: e.actor.unit,
+                    unit_name: who.unit,
                     action: e.action,
                     action_name,
                     action_name_en,
@@ -305,7 +320,38 @@ pub struct ActionDto {
     pub fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A note on a case (补充说明, 催办): `POST /api/v1/cases/{id}/notes`. The case stays where it is.
+/// One action taken on several cases (batch dispatch, batch urging): `POST /api/v1/batch/actions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchActionDto {
+    /// 1 to 100 case ids (repeats are taken once).
+    pub ids: Vec<String>,
+    pub action: String,
+    pub opinion: Option<String>,
+    /// The units for every case; none: for `dispatch`, each case goes where the routing rules
+    /// send it.
+    pub units: Option<UnitsDto>,
+}
+
+/// What a batch did to each case, in the order asked: the case after the action, or why not.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResultDto {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::ApiError>,
+}
+
+/// A batch's answer: each case's result, and how many were done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchDto {
+    pub done: usize,
+    pub failed: usize,
+    pub results: Vec<BatchResultDto>,
+}
+
+/// A note on a case (补充说明, a progress note; 催办 is the workflow action `urge`): `POST /api/v1/cases/{id}/notes`. The case stays where it is.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NoteDto {
     /// 1 to 2000 characters; personal data in it is masked when shown.
@@ -377,7 +423,11 @@ impl From<shanzhi_domain::cases::figures::assessment::Composite> for ScoreDto {
 pub struct StatsDto {
     pub kind: String,
     pub by: Option<String>,
+    /// One page of the breakdown (`offset`, `limit`), in the order asked (`sort`).
     pub rows: Vec<StatRowDto>,
+    /// How many rows the whole breakdown has (those matching `name`).
+    pub rows_total: usize,
+    pub offset: usize,
     pub total: StatRowDto,
 }
 
@@ -397,7 +447,14 @@ impl From<shanzhi_app::stats::StatRow> for StatRowDto {
 
 impl From<shanzhi_app::stats::Stats> for StatsDto {
     fn from(s: shanzhi_app::stats::Stats) -> Self {
-        StatsDto { kind: s.kind, by: s.by, rows: s.rows.into_iter().map(Into::into).collect(), total: s.total.into() }
+        StatsDto {
+            kind: s.kind,
+            by: s.by,
+            rows: s.rows.into_iter().map(Into::into).collect(),
+            rows_total: s.rows_total,
+            offset: s.offset,
+            total: s.total.into(),
+        }
     }
 }
 

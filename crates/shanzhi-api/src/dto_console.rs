@@ -1,5 +1,6 @@
 //! Wire types of the command centre: the live overview of an area and the base map settings.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shanzhi_app::live::{AreaLive, Overview};
 use shanzhi_app::map::BaseMap;
@@ -146,11 +147,20 @@ pub struct TodoDto {
     /// That unit's name.
     pub unit_name: Option<String>,
     pub summoned: Option<bool>,
+    /// The list's key (`kind:state:whose`): `POST /api/v1/todo/seen` marks it opened.
+    pub key: String,
+    /// When the caller last opened it (none: never), and how many of its cases changed since
+    /// (`changed_since` on the case list shows them).
+    pub seen_at: Option<DateTime<Utc>>,
+    pub changed: u64,
 }
 
 impl From<shanzhi_app::todo::Todo> for TodoDto {
     fn from(t: shanzhi_app::todo::Todo) -> Self {
         TodoDto {
+            key: t.key(),
+            seen_at: t.seen_at,
+            changed: t.changed,
             kind: t.kind,
             kind_name_zh: t.kind_name_zh,
             kind_name_en: t.kind_name_en,

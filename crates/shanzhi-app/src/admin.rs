@@ -633,6 +633,27 @@ impl App {
         Ok(self.store().audit_page(q).await?)
     }
 
+    /// What an audit action is called (Chinese, English): a case's step by its workflow's name
+    /// for it (`case.dispatch`: 派遣), the rest from the audit's own list; an unknown one as is.
+    pub fn audit_action_name(&self, action: &str) -> (String, String) {
+        if let Some((zh, en)) = shanzhi_domain::audit::action_name(action) {
+            return (zh.into(), en.into());
+        }
+        if let Some(step) = action.strip_prefix("case.") {
+            let reference = self.reference();
+            let named = reference
+                .workflows
+                .values()
+                .find_map(|wf| wf.action(step).map(|a| (a.name_zh.clone(), a.name_en.clone())));
+            if let Some((zh, en)) =
+                named.or_else(|| shanzhi_domain::cases::notes::name(step).map(|(z, e)| (z.into(), e.into())))
+            {
+                return (format!("案件·{zh}"), format!("Case: {en}"));
+            }
+        }
+        (action.into(), action.into())
+    }
+
     /// Checks the whole audit chain, link by link, and says where it breaks if it does (city
     /// administrators); the check itself is audited with its result.
     pub async fn verify_audit_as(&self, caller: &Caller) -> Result<AuditReport, AppError> {

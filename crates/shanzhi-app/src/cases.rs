@@ -85,6 +85,9 @@ pub struct CaseView {
     pub merged: Vec<i64>,
     pub rework_count: u32,
     pub extension_count: u32,
+    /// How many times it was urged (催办) and supervised (督办).
+    pub urge_count: u32,
+    pub supervise_count: u32,
     pub rating: Option<Rating>,
     pub reported_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -95,6 +98,14 @@ pub struct CaseView {
     pub fields: BTreeMap<String, serde_json::Value>,
 }
 
+/// Who made one log entry, by name (`CaseDetail::log_people`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogPerson {
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+}
+
 /// A case with its log and what the caller may do next.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseDetail {
@@ -102,6 +113,10 @@ pub struct CaseDetail {
     pub log: Vec<LogEntry>,
     /// The names (Chinese, English) of the log's actions, entry by entry.
     pub log_names: Vec<(String, String)>,
+    /// Who acted, entry by entry: the person (Chinese, English: a display name; for a resident
+    /// or device reading the case, the role's name, whose user names are then left out) and
+    /// the name of their unit.
+    pub log_people: Vec<LogPerson>,
     pub actions: Vec<ActionOffer>,
     /// When an offered action needs units: those a case here may go to (id, name), the units of
     /// the city, the county, the street and the community, the routing's suggestion first.
@@ -634,7 +649,25 @@ impl Cases<'_> {
                 }
             }
         }
-        Ok(CaseDetail { case, log, log_names, actions, unit_choices })
+        let outside =
+            matches!(shanzhi_domain::access::ScopeRule::of(actor.role), shanzhi_domain::access::ScopeRule::Own);
+        let log_people = log
+            .iter_mut()
+            .map(|e| {
+                let unit = if e.actor.unit.is_empty() { String::new() } else { self.app.unit_name(&e.actor.unit) };
+                if outside && e.actor.user != actor.user {
+                    e.actor.user = String::new();
+                    LogPerson { name_zh: e.actor.role.name_zh().into(), name_en: e.actor.role.name_en().into(), unit }
+                } else {
+                    LogPerson {
+                        name_zh: self.app.person_name(&e.actor.user, false),
+                        name_en: self.app.person_name(&e.actor.user, true),
+                        unit,
+                    }
+                }
+            })
+            .collect();
+        Ok(CaseDetail { case, log, log_names, log_people, actions, unit_choices })
     }
 
     /// Every unit an action names (the primary and the assisting ones) is in the unit register
@@ -798,6 +831,8 @@ impl Cases<'_> {
             merged_into: c.merged_into,
             merged: c.merged.clone(),
             rework_count: c.rework_count,
+            urge_count: c.urge_count,
+            supervise_count: c.supervise_count,
             extension_count: c.extension_count,
             rating: c.rating.clone(),
             reported_at: c.reported_at,

@@ -48,9 +48,15 @@ pub struct CaseEvent {
     pub state: String,
     pub at: DateTime<Utc>,
     pub county: String,
+    /// The county's name, for a feed that speaks in names.
+    pub county_name: String,
     pub grid: Option<String>,
-    /// The units assigned or summoned now.
+    /// The units assigned or summoned now, and their names in the same order.
     pub units: Vec<String>,
+    pub unit_names: Vec<String>,
+    /// The type's Chinese and English names.
+    pub type_name: String,
+    pub type_name_en: String,
     pub deadline: Option<DateTime<Utc>>,
     #[serde(skip)]
     reporter: Option<String>,
@@ -195,6 +201,8 @@ impl App {
             .filter_map(|(pos, county, id, e): (i64, String, i64, LogEntry)| {
                 let s = cases.get(&id)?;
                 let wf = reference.workflows.get(&s.case.kind);
+                let units = involved_units(&s.case, [&e]);
+                let ty = reference.taxonomy.get(&s.case.type_code);
                 Some(CaseEvent {
                     id: cursor_text((pos, id, e.seq)),
                     event: event_kind(&e, wf),
@@ -204,9 +212,13 @@ impl App {
                     action: e.action.clone(),
                     state: e.to_state.clone(),
                     at: e.at,
+                    county_name: self.places().division_name(&county).unwrap_or_else(|| county.clone()),
                     county,
                     grid: s.case.grid.as_ref().map(|g| g.to_string()),
-                    units: involved_units(&s.case, [&e]),
+                    unit_names: units.iter().map(|u| self.unit_name(u)).collect(),
+                    units,
+                    type_name: ty.map(|t| t.name_zh.clone()).unwrap_or_else(|| s.case.type_code.to_string()),
+                    type_name_en: ty.map(|t| t.name_en.clone()).unwrap_or_else(|| s.case.type_code.to_string()),
                     deadline: e.deadline,
                     reporter: s.case.reporter.clone(),
                 })

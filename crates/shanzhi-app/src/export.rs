@@ -30,7 +30,7 @@ pub struct Export {
 }
 
 /// The columns: (Chinese header, English header, width).
-const COLUMNS: [(&str, &str, f64); 19] = [
+const COLUMNS: [(&str, &str, f64); 20] = [
     ("案件编号", "Case", 20.0),
     ("类型编码", "Type code", 10.0),
     ("类型", "Type", 16.0),
@@ -41,6 +41,7 @@ const COLUMNS: [(&str, &str, f64); 19] = [
     ("街道（乡镇）", "Street", 14.0),
     ("社区（村）", "Community", 14.0),
     ("网格", "Grid", 18.0),
+    ("网格编码", "Grid code", 17.0),
     ("责任单位", "Unit", 20.0),
     ("环节时限", "Deadline", 17.0),
     ("亮灯", "Light", 6.0),
@@ -141,8 +142,8 @@ impl Cases<'_> {
         let stamp = format!(
             "{} {}（{}） {} {}",
             if english { "Exported by" } else { "导出人" },
-            actor.user,
-            actor.role.as_str(),
+            self.app.person_name(&actor.user, english),
+            if english { actor.role.name_en() } else { actor.role.name_zh() },
             beijing(now).format("%Y-%m-%d %H:%M"),
             match (unmask, english) {
                 (false, false) => "个人信息已脱敏",
@@ -185,25 +186,47 @@ impl Cases<'_> {
         let name = |code: &Option<String>| code.as_deref().and_then(|c| places.division_name(c)).unwrap_or_default();
         let county = places.division_name(&v.county);
         let description = if unmask { s.case.description.clone() } else { mask_text(&s.case.description) };
-        let satisfaction = s.case.rating.as_ref().map(|r| match r.satisfaction {
-            Satisfaction::Satisfied => "满意",
-            Satisfaction::BasicallySatisfied => "基本满意",
-            Satisfaction::Dissatisfied => "不满意",
+        let satisfaction = s.case.rating.as_ref().map(|r| match (r.satisfaction, english) {
+            (Satisfaction::Satisfied, false) => "满意",
+            (Satisfaction::BasicallySatisfied, false) => "基本满意",
+            (Satisfaction::Dissatisfied, false) => "不满意",
+            (Satisfaction::Satisfied, true) => "Satisfied",
+            (Satisfaction::BasicallySatisfied, true) => "Basically satisfied",
+            (Satisfaction::Dissatisfied, true) => "Dissatisfied",
         });
+        // Names, in the sheet's language; codes only in their own columns.
+        let reference = self.app.reference();
+        let (type_name, state_name, channel) = if english {
+            let wf = reference.workflows.get(&s.case.kind);
+            (
+                reference.taxonomy.get(&s.case.type_code).map(|t| t.name_en.clone()).unwrap_or_default(),
+                wf.and_then(|w| w.state(&s.case.state)).map(|d| d.name_en.clone()).unwrap_or_default(),
+                s.case.channel.name_en(),
+            )
+        } else {
+            (v.type_name_zh.clone(), v.state_name_zh.clone(), s.case.channel.name_zh())
+        };
+        let grid_name = match (&v.grid, english) {
+            (Some(g), _) => g.parse().ok().and_then(|g| places.grid(&g).map(|g| g.name.clone())).unwrap_or_default(),
+            (None, false) => "（不在任何网格内）".into(),
+            (None, true) => "(outside every grid)".into(),
+        };
+        let light = v.light.as_deref().map(|l| light_name(l, english)).unwrap_or_default();
         let texts = vec![
             v.id.to_string(),
             v.type_code.clone(),
-            v.type_name_zh.clone(),
-            v.state_name_zh.clone(),
-            s.case.channel.name_zh().to_string(),
+            type_name,
+            state_name,
+            channel.to_string(),
             description,
             county.unwrap_or_else(|| v.county.clone()),
             name(&v.street),
             name(&v.community),
-            v.grid.clone().unwrap_or_else(|| "（不在任何网格内）".into()),
+            grid_name,
+            v.grid.clone().unwrap_or_default(),
             v.units.as_ref().map(|u| self.app.unit_name(&u.primary)).unwrap_or_default(),
             String::new(),
-            v.light.clone().unwrap_or_default(),
+            light.to_string(),
             v.rework_count.to_string(),
             v.extension_count.to_string(),
             satisfaction.unwrap_or_default().to_string(),
@@ -220,7 +243,20 @@ impl Cases<'_> {
                 _ => String::new(),
             }))
             .collect();
-        Row { texts, times: [(11, v.deadline), (16, Some(v.reported_at)), (17, v.closed_at)] }
+        Row { texts, times: [(12, v.deadline), (17, Some(v.reported_at)), (18, v.closed_at)] }
+    }
+}
+
+/// A traffic light as a sheet names it (红灯, Red...).
+fn light_name(light: &str, english: bool) -> &'static str {
+    match (light, english) {
+        ("red", false) => "红灯",
+        ("yellow", false) => "黄灯",
+        ("green", false) => "绿灯",
+        ("red", true) => "Red",
+        ("yellow", true) => "Yellow",
+        ("green", true) => "Green",
+        _ => "",
     }
 }
 

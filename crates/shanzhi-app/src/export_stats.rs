@@ -55,15 +55,11 @@ impl Figures<'_> {
             .audit(&actor.user, "stats.export", "figures", &format!("{} rows: {described}", lines.len() - 1))
             .await?;
         let now = beijing(self.app.clock().now());
+        let who = self.app.person_name(&actor.user, english);
         let stamp = if english {
-            format!(
-                "Exported by {} ({}) {}; {described}",
-                actor.user,
-                actor.role.as_str(),
-                now.format("%Y-%m-%d %H:%M")
-            )
+            format!("Exported by {who} ({}) {}; {described}", actor.role.name_en(), now.format("%Y-%m-%d %H:%M"))
         } else {
-            format!("导出人 {}（{}） {}；{described}", actor.user, actor.role.as_str(), now.format("%Y-%m-%d %H:%M"))
+            format!("导出人 {who}（{}） {}；{described}", actor.role.name_zh(), now.format("%Y-%m-%d %H:%M"))
         };
         let by = stats.by.clone();
         let rows = lines.len() - 1;

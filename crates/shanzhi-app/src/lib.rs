@@ -174,6 +174,20 @@ impl App {
         self.users.read().expect("users lock").get(username).cloned()
     }
 
+    /// Whoever acted, as people read it: an account's display name, never a resident's
+    /// pseudonym or the system's user name (an unknown name, e.g. a disabled account's, as is).
+    pub fn person_name(&self, username: &str, english: bool) -> String {
+        match (username, english) {
+            (shanzhi_domain::cases::case::Actor::ANONYMOUS, false) => "匿名居民".into(),
+            (shanzhi_domain::cases::case::Actor::ANONYMOUS, true) => "Anonymous resident".into(),
+            ("system", false) => "系统".into(),
+            ("system", true) => "System".into(),
+            (u, false) if u.starts_with(auth::FOLLOWER_PREFIX) => "居民（跟踪码）".into(),
+            (u, true) if u.starts_with(auth::FOLLOWER_PREFIX) => "Resident (follow code)".into(),
+            (u, _) => self.user(u).map(|u| u.display_name).unwrap_or_else(|| u.to_string()),
+        }
+    }
+
     /// The data scope of an account: its role's rule over its unit, and the extra scope an
     /// administrator gave it. Read from the accounts in memory, which follow the store like the
     /// account itself (`fresh_user`): on this server at once, on the others when they check the

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shanzhi_domain::cases::figures::assessment::{Composite, Rates};
+use shanzhi_domain::cases::figures::order::{Order, RowView};
 use shanzhi_domain::cases::figures::{Counters, kept};
 use shanzhi_store::FigureQuery;
 
@@ -23,7 +24,21 @@ pub struct StatsQuery {
     pub type_code: Option<String>,
     /// `period`, `area` (the children of `area`), `unit` or `type`; none: one total.
     pub by: Option<String>,
+    /// The breakdown's order (`shanzhi_domain::cases::figures::order`); none: by key.
+    pub sort: Option<String>,
+    /// Only rows whose name (Chinese or English) or key contains this, ignoring case.
+    pub name: Option<String>,
+    /// Rows skipped, then rows given at most (1 to [`ROWS_MAX`]; none: every row, for exports).
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
 }
+
+/// The most rows one answer gives (a city's units are thousands: pages or the top N).
+pub const ROWS_MAX: u32 = 1000;
+/// The rows an answer on screen gives when it is not told (exports give every row).
+pub const ROWS_DEFAULT: u32 = 200;
+/// The longest name a breakdown is searched for.
+pub const NAME_MAX: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatRow {
@@ -44,6 +59,9 @@ pub struct Stats {
     pub kind: String,
     pub by: Option<String>,
     pub rows: Vec<StatRow>,
+    /// How many rows the breakdown has (matching `name`), of which `rows` is the page at `offset`.
+    pub rows_total: usize,
+    pub offset: usize,
     pub total: StatRow,
 }
 
@@ -107,6 +125,27 @@ impl Figures<'_> {
         }
         check_period("from", &q.from)?;
         check_period("to", &q.to)?;
+        let order = match &q.sort {
+            Some(s) => Order::parse(s).map_err(|e| {
+                AppError::invalid("sort", e.to_string())
+                    .with_zh("sort 须为 key、name、score、某个计数或比率，前加“-”为降序")
+            })?,
+            None => Order::default(),
+        };
+        if let Some(l) = q.limit
+            && !(1..=ROWS_MAX).contains(&l)
+        {
+            return Err(AppError::invalid("limit", format!("limit {l} is not between 1 and {ROWS_MAX}"))
+                .with_zh(format!("limit 须在 1 到 {ROWS_MAX} 之间")));
+        }
+        let matching = match q.name.as_deref().map(str::trim) {
+            Some(n) if n.chars().count() > NAME_MAX => {
+                return Err(AppError::invalid("name", format!("name is longer than {NAME_MAX} characters"))
+                    .with_zh(format!("name 不能超过 {NAME_MAX} 个字")));
+            }
+            Some(n) if !n.is_empty() => Some(n.to_lowercase()),
+            _ => None,
+        };
         if let Some(a) = &q.area
             && (!a.bytes().all(|b| b.is_ascii_digit()) || ![4, 6, 9, 12, 15].contains(&a.len()))
         {
@@ -194,9 +233,32 @@ impl Figures<'_> {
             let (name, name_en) = self.key_name(by.as_deref(), &key);
             StatRow { key, name, name_en, rates: reference.assessment.rates(&c), counters: c, score }
         };
-        let rows = if by.is_some() { grouped.into_iter().map(|(k, c)| row(k, c)).collect() } else { Vec::new() };
+        let mut rows: Vec<StatRow> = if by.is_some() {
+            grouped
+                .into_iter()
+                .map(|(k, c)| row(k, c))
+                .filter(|r| {
+                    matching.as_deref().is_none_or(|m| {
+                        r.name.to_lowercase().contains(m) || r.name_en.to_lowercase().contains(m) || r.key.contains(m)
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        order.sort(&mut rows, |r| RowView {
+            key: &r.key,
+            name: &r.name,
+            counters: &r.counters,
+            rates: &r.rates,
+            score: r.score.as_ref().map(|s| s.value),
+        });
+        let rows_total = rows.len();
+        let offset = (q.offset.unwrap_or(0) as usize).min(rows_total);
+        let rows: Vec<StatRow> =
+            rows.into_iter().skip(offset).take(q.limit.map_or(usize::MAX, |l| l as usize)).collect();
         let total = row("*".into(), total);
-        Ok(Stats { kind: q.kind.clone(), by: by.clone(), rows, total })
+        Ok(Stats { kind: q.kind.clone(), by: by.clone(), rows, rows_total, offset, total })
     }
 }
 

@@ -57,6 +57,44 @@ impl AuditEvent {
     }
 }
 
+/// What the audit actions outside a case's workflow are called (action, Chinese, English); a
+/// case's `case.<action>` is named by its workflow.
+pub const ACTION_NAMES: [(&str, &str, &str); 28] = [
+    ("apikey.create", "创建 API 密钥", "API key created"),
+    ("apikey.revoke", "吊销 API 密钥", "API key revoked"),
+    ("attachment.upload", "上传附件", "Attachment uploaded"),
+    ("audit.verify", "校验审计链", "Audit chain checked"),
+    ("auth.login", "登录", "Logged in"),
+    ("auth.login_failed", "登录失败", "Login failed"),
+    ("auth.locked", "登录锁定", "Login locked"),
+    ("auth.logout", "注销登录", "Logged out"),
+    ("auth.password", "修改密码", "Password changed"),
+    ("auth.set_password", "设置密码", "Password set"),
+    ("auth.unlock", "解除登录锁定", "Login unlocked"),
+    ("calendar.holiday", "修改节假日", "Holiday changed"),
+    ("calendar.hours", "修改工作时间", "Working hours changed"),
+    ("case.export", "导出案件", "Cases exported"),
+    ("datakey.reseal", "更换数据密钥并重新加密", "Data re-encrypted under a new key"),
+    ("demo.load", "载入示范数据", "Demo data loaded"),
+    ("grids.import", "导入网格", "Grids imported"),
+    ("history.load", "载入历史案件", "History loaded"),
+    ("pii.unmask", "查看未脱敏的个人信息", "Personal data unmasked"),
+    ("reference.import", "导入参考数据", "Reference data imported"),
+    ("search.reindex", "重建全文索引", "Search index rebuilt"),
+    ("stats.export", "导出统计", "Figures exported"),
+    ("taxonomy.type", "修改事件类型", "Event type changed"),
+    ("user.create", "新建用户", "Account created"),
+    ("user.disable", "停用用户", "Account disabled"),
+    ("user.enable", "启用用户", "Account enabled"),
+    ("user.scope", "修改数据范围", "Data scope changed"),
+    ("user.update", "修改用户", "Account changed"),
+];
+
+/// The (Chinese, English) name of an audit action outside a workflow, if it has one.
+pub fn action_name(action: &str) -> Option<(&'static str, &'static str)> {
+    ACTION_NAMES.iter().find(|(a, _, _)| *a == action).map(|(_, zh, en)| (*zh, *en))
+}
+
 /// The hash of an entry chained to the previous hash: SHA-256 over the previous hash and each
 /// field, length-prefixed so no two different entries hash the same text.
 pub fn chain_hash(prev: &str, e: &AuditEntry) -> String {
@@ -175,5 +213,43 @@ mod tests {
         assert_eq!(verify(&rewritten, (head.0, &head.1)), Err(Break::Altered { seq: 5 }));
 
         assert_eq!(verify(&rows[..4], (head.0, &head.1)), Err(Break::Truncated { last: 4, head: 5 }));
+    }
+}
+
+#[cfg(test)]
+mod names {
+    /// Every audit action written outside a workflow (a `"word.word"` literal on a line that
+    /// audits, in the application's and the store's sources) has a name for the audit page.
+    #[test]
+    fn every_audit_action_the_code_writes_is_named() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut unnamed = Vec::new();
+        let mut seen = 0;
+        for dir in ["shanzhi-app/src", "shanzhi-store/src"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines().filter(|l| l.contains("audit") || l.contains("AuditEvent::new")) {
+                    for literal in line.split('"').skip(1).step_by(2) {
+                        let is_action = literal.split_once('.').is_some_and(|(a, b)| {
+                            !a.is_empty()
+                                && !b.is_empty()
+                                && literal.bytes().all(|c| c.is_ascii_lowercase() || c == b'_' || c == b'.')
+                        });
+                        if is_action && !literal.starts_with("case.") {
+                            seen += 1;
+                            if super::action_name(literal).is_none() {
+                                unnamed.push(format!("{}: {literal}", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen >= 10, "the scan found the audit calls: {seen}");
+        assert!(unnamed.is_empty(), "audit actions without a name: {unnamed:?}");
     }
 }

@@ -135,7 +135,9 @@ impl History {
         let i = if p.is_multiple_of(8) { p / 8 % n } else { n - 1 - (p / 8) % n.min(3) };
         let case = &self.cases[i].0;
         // Mostly an action the state allows, by someone of a role that may take it.
-        let offered: Vec<_> = w.wf.actions().iter().filter(|a| a.from.contains(&case.state)).collect();
+        // (Urging, which leaves the case where it is, comes only among the random tries below, so
+        // that cases move on.)
+        let offered: Vec<_> = w.wf.actions().iter().filter(|a| a.from.contains(&case.state) && !a.stays).collect();
         let def = if !m.action.is_multiple_of(5) && !offered.is_empty() {
             // Dead ends (not filed, voided) are taken less often, so more cases get closed.
             let k = m.action as usize % offered.len();
@@ -303,7 +305,10 @@ fn renamed(text: &str) -> (String, HashMap<String, String>) {
     }
     for a in doc["action"].as_array_mut().unwrap() {
         rename(a.get_mut("key").unwrap(), &actions);
-        rename(a.get_mut("to").unwrap(), &states);
+        // (An action that stays has no `to`.)
+        if let Some(to) = a.get_mut("to") {
+            rename(to, &states);
+        }
         for from in a.get_mut("from").unwrap().as_array_mut().unwrap() {
             rename(from, &states);
         }

@@ -158,6 +158,9 @@ pub struct CaseFilter {
     pub located: Option<bool>,
     /// With a log entry of one of these actions in this time: the cases behind a figure.
     pub acted: Option<Acted>,
+    /// Only cases with a log entry after this instant (what changed since a to-do list was last
+    /// opened).
+    pub changed_since: Option<DateTime<Utc>>,
     /// Whose fields' values pass every one of these tests (a kind's filterable fields: choices,
     /// numbers, dates; see `Store::filter_fields_of`).
     pub fields: Vec<shanzhi_domain::cases::fields::filter::Condition>,
@@ -707,6 +710,19 @@ impl Store {
         }
         for test in &f.fields {
             c = c.add(field_condition(test));
+        }
+        if let Some(t) = f.changed_since {
+            use sea_orm::sea_query::{ExprTrait, Query};
+            // Correlated on the log's primary key: a case's few entries.
+            let log = |c: case_log::Column| Expr::col((case_log::Entity, c));
+            let entries = Query::select()
+                .expr(Expr::val(1))
+                .from(case_log::Entity)
+                .and_where(log(case_log::Column::CountyCode).equals((case::Entity, case::Column::CountyCode)))
+                .and_where(log(case_log::Column::CaseId).equals((case::Entity, case::Column::Id)))
+                .and_where(log(case_log::Column::At).gt(t))
+                .to_owned();
+            c = c.add(Expr::exists(entries));
         }
         if let Some(a) = &f.acted {
             use sea_orm::sea_query::{ExprTrait, Query};

@@ -20,6 +20,7 @@ mod reseal;
 mod sealed;
 mod tasks;
 pub mod testing;
+mod todo_marks;
 mod users;
 
 pub use accounts::{ApiKeyRecord, Credential, TokenRecord};

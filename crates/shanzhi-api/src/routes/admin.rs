@@ -594,7 +594,7 @@ pub async fn audit_log(
     let query = AuditQuery { actor: q.actor, action: q.action, target: q.target, before, limit };
     let items = app.audit_log(&caller, &query).await?;
     let next_before = (items.len() as u64 == limit).then(|| items.last().map(|e| e.seq)).flatten();
-    Ok(Json(AuditPageDto { items: items.into_iter().map(AuditEntryDto::from).collect(), next_before }))
+    Ok(Json(AuditPageDto { items: items.into_iter().map(|e| AuditEntryDto::named(e, &app)).collect(), next_before }))
 }
 
 /// Checks the whole audit chain link by link (city administrators); the check is audited.

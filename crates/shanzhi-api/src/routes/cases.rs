@@ -14,7 +14,10 @@ use shanzhi_domain::cases::case::{Assignment, Rating, Satisfaction};
 use shanzhi_domain::cases::clock::Light;
 use shanzhi_domain::cases::engine::Command;
 
-use crate::dto_cases::{ActionDto, CaseDetailDto, CaseDto, CaseListDto, NoteDto, ReportDto, StatsDto};
+use crate::dto_cases::{
+    ActionDto, BatchActionDto, BatchDto, BatchResultDto, CaseDetailDto, CaseDto, CaseListDto, NoteDto, ReportDto,
+    StatsDto,
+};
 use crate::error::ApiError;
 use crate::query::{And, Query};
 use crate::routes::auth::Authed;
@@ -109,7 +112,81 @@ pub async fn act(
     Ok(Json(app.cases().act_once(id, command, &actor, key.as_deref()).await?.into()))
 }
 
-/// Adds a note to a case the caller can see, in any state (补充说明, 催办, a progress note).
+/// A 400 naming `field`, said in English and Chinese.
+fn bilingual(field: &str, en: &str, zh: &str) -> ApiError {
+    ApiError::from(shanzhi_app::AppError::invalid(field, en.to_string()).with_zh(zh.to_string()))
+}
+
+/// The most cases one batch acts on.
+const BATCH_MAX: usize = 100;
+
+/// Takes one action on several cases (批量派遣, batch urging…), each case on its own as
+/// `POST /api/v1/cases/{id}/actions` would: each answer says what happened to that case (the case
+/// after the action, or the error), so a case refused does not stop the others.
+///
+/// With `Idempotency-Key`, a retry of the batch takes no action twice (each case's key is the
+/// batch's key and its id).
+#[utoipa::path(post, path = "/api/v1/batch/actions", tag = "cases", request_body = BatchActionDto,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = BatchDto), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn act_many(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<BatchDto>, ApiError> {
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in to act on several cases at once"));
+    }
+    let dto: BatchActionDto = body(&bytes)?;
+    if dto.ids.is_empty() || dto.ids.len() > BATCH_MAX {
+        return Err(bilingual(
+            "ids",
+            &format!("give 1 to {BATCH_MAX} case ids"),
+            &format!("ids 须有 1 到 {BATCH_MAX} 个案件编号"),
+        ));
+    }
+    let mut ids: Vec<i64> = Vec::with_capacity(dto.ids.len());
+    let mut seen = std::collections::HashSet::new();
+    for raw in &dto.ids {
+        let id = raw
+            .parse::<i64>()
+            .map_err(|_| bilingual("ids", "every id must be a case id", "ids 中有不是案件编号的值"))?;
+        if seen.insert(id) {
+            ids.push(id);
+        }
+    }
+    let key = crate::routes::idempotency_key(&headers)?;
+    let cases = app.cases();
+    let mut results = Vec::with_capacity(ids.len());
+    for id in ids {
+        let command = Command {
+            parent: None,
+            action: dto.action.clone(),
+            opinion: dto.opinion.clone(),
+            units: dto
+                .units
+                .as_ref()
+                .map(|u| Assignment { primary: u.primary.clone(), assisting: u.assisting.clone() }),
+            extension: None,
+            rating: None,
+            attachments: Vec::new(),
+            public: false,
+            fields: Default::default(),
+        };
+        let each = key.as_ref().map(|k| format!("{k}:{id}"));
+        let (case, error) = match cases.act_once(id, command, &caller.actor, each.as_deref()).await {
+            Ok(v) => (Some(CaseDto::from(v)), None),
+            Err(e) => (None, Some(ApiError::from(e))),
+        };
+        results.push(BatchResultDto { id: id.to_string(), case, error });
+    }
+    let done = results.iter().filter(|r| r.case.is_some()).count();
+    Ok(Json(BatchDto { done, failed: results.len() - done, results }))
+}
+
+/// Adds a note to a case the caller can see, in any state (补充说明, a progress note; 催办 is the workflow action `urge`).
 ///
 /// The case stays where it is and its watchers get a `note` event. With `Idempotency-Key`, a
 /// retry adds nothing and gets the same answer.
@@ -219,6 +296,10 @@ pub struct CaseFilterParams {
     closed_from: Option<DateTime<Utc>>,
     /// Closed before (RFC 3339)
     closed_to: Option<DateTime<Utc>>,
+    /// With a log entry after this instant (RFC 3339): what changed since a to-do list was opened
+    changed_since: Option<DateTime<Utc>>,
+    /// Only these cases: ids separated by commas, at most 500 (a selection's export)
+    ids: Option<String>,
     /// The cases behind a figure of the dashboards (any counter of `/api/v1/stats`: reported,
     /// filed, dispatched, due, handled, handled_on_time, closed, closed_on_time, overdue_steps,
     /// satisfied, …): the cases with a log entry that counted it in [figure_from, figure_to)
@@ -337,9 +418,27 @@ fn case_filter<'q>(
         Some(text) => app.cases().field_conditions(q.kind.as_deref(), text, actor)?,
         None => Vec::new(),
     };
+    let ids = match q.ids.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Vec::new(),
+        Some(list) => {
+            let parts: Vec<&str> = list.split(',').map(str::trim).collect();
+            if parts.len() > 500 {
+                return Err(bilingual("ids", "at most 500 case ids", "ids 最多 500 个案件编号"));
+            }
+            parts
+                .iter()
+                .map(|p| {
+                    p.parse::<i64>().map_err(|_| {
+                        bilingual("ids", "ids are case ids separated by commas", "ids 须为以逗号分隔的案件编号")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
     let filter = CaseFilter {
         acted,
         fields,
+        ids,
         state: q.state.clone(),
         kind: q.kind.clone(),
         type_code: q.type_code.clone(),
@@ -352,6 +451,7 @@ fn case_filter<'q>(
         located: q.located,
         closed_from: q.closed_from,
         closed_to: q.closed_to,
+        changed_since: q.changed_since,
         reported_from: q.from,
         reported_to: q.to,
         // The application narrows to the caller's data scope.
@@ -438,7 +538,9 @@ pub async fn stats(
     Authed(caller): Authed,
     Query(q): Query<StatsParams>,
 ) -> Result<Json<StatsDto>, ApiError> {
-    Ok(Json(app.figures().stats(&q.into(), &caller.actor).await?.into()))
+    let mut q: StatsQuery = q.into();
+    q.limit = q.limit.or(Some(shanzhi_app::stats::ROWS_DEFAULT));
+    Ok(Json(app.figures().stats(&q, &caller.actor).await?.into()))
 }
 
 /// The parameters of the figures and their export.
@@ -459,6 +561,14 @@ pub struct StatsParams {
     type_code: Option<String>,
     /// period | area (children of `area`) | unit | type
     by: Option<String>,
+    /// The rows' order: key (default), name, score, a counter or a rate; `-` before it: descending
+    sort: Option<String>,
+    /// Only rows whose name or key contains this (at most 40 characters)
+    name: Option<String>,
+    /// Rows skipped (default 0)
+    offset: Option<u32>,
+    /// Rows given, 1 to 1000 (default 200 in `/api/v1/stats`; every row in the export)
+    limit: Option<u32>,
 }
 
 impl From<StatsParams> for StatsQuery {
@@ -471,6 +581,10 @@ impl From<StatsParams> for StatsQuery {
             unit: q.unit,
             type_code: q.type_code,
             by: q.by,
+            sort: q.sort,
+            name: q.name,
+            offset: q.offset,
+            limit: q.limit,
         }
     }
 }

@@ -66,6 +66,31 @@ pub async fn todo(State(app): State<App>, Authed(caller): Authed) -> Result<Json
     Ok(Json(app.cases().todo(&caller.actor).await?.into_iter().map(Into::into).collect()))
 }
 
+/// Which to-do list was opened.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodoSeenDto {
+    /// The list's `key` (`kind:state:whose`), one of the caller's.
+    pub list: String,
+}
+
+/// Marks one of the caller's to-do lists opened now: its `changed` counts what changes after.
+#[utoipa::path(post, path = "/api/v1/todo/seen", tag = "cases", request_body = TodoSeenDto,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204, description = "Marked"), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn todo_seen(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    bytes: axum::body::Bytes,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let body: TodoSeenDto = crate::routes::body(&bytes)?;
+    if caller.is_anonymous() {
+        return Err(ApiError::unauthenticated("log in (or send an API key) to mark your to-do lists"));
+    }
+    app.cases().mark_todo_seen(&caller.actor, &body.list).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// The outlines of an area's children as a GeoJSON FeatureCollection (`application/geo+json`):
 /// the counties of the city, the streets of a county, the communities of a street, the grids of a
 /// community (a grid: itself). An area's outline is the union of its grids, thinned for the

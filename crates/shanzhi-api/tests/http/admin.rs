@@ -245,6 +245,13 @@ async fn administrators_manage_accounts_reference_data_and_grids() {
             "{db}: {log}"
         );
         assert!(items.iter().any(|e| e["target"] == "linfeng-pad"), "{db}: {log}");
+        // Each entry names who and what for the page: a display name, an action's name.
+        let created = items.iter().find(|e| e["action"] == "user.create").unwrap();
+        assert_eq!(
+            (created["actor_name"].as_str(), created["action_name"].as_str(), created["action_name_en"].as_str()),
+            (Some("系统管理员"), Some("新建用户"), Some("Account created")),
+            "{db}: {created}"
+        );
         let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{db}: newest first: {seqs:?}");
         assert_eq!(log["next_before"], Value::Null, "{db}: one page holds them all");

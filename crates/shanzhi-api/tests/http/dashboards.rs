@@ -60,7 +60,7 @@ async fn a_figure_table_exports_with_chinese_headers_and_drills_down_to_its_case
             t.fetch(Some("zhiban"), "/api/v1/exports/stats.xlsx?by=area&from=2026-03&to=2026-03").await;
         assert_eq!((s, ct.as_str()), (StatusCode::OK, XLSX), "{}", t.db);
         let rows = read(bytes);
-        assert!(rows[0][0].contains("zhiban") && rows[0][0].contains("by=area"), "{:?}", rows[0]);
+        assert!(rows[0][0].contains("值班长 王强（值班长）") && rows[0][0].contains("by=area"), "{:?}", rows[0]);
         assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("区域代码", "名称"));
         let (reported, closed, rate) = (col(&rows, "上报数"), col(&rows, "结案数"), col(&rows, "按期结案率（%）"));
         assert!(rows[1].iter().any(|h| h == "综合得分"));

@@ -71,7 +71,60 @@ async fn a_history_loads_reads_back_and_its_figures_add_up() {
             .unwrap();
         assert!(stats.rows.len() >= 12, "{db}: {} months", stats.rows.len());
         assert!(stats.total.counters.closed > 0 && stats.total.rates.on_time_closing.is_some(), "{db}");
+        units_come_sorted_paged_and_found_by_name(&app, &db).await;
         behind_every_figure(&app, &db).await;
+    }
+}
+
+/// A city's unit breakdown is bounded: sorted by any figure, a page at a time, found by name,
+/// and each page is the slice of the whole breakdown in that order.
+async fn units_come_sorted_paged_and_found_by_name(app: &App, db: &str) {
+    let admin = app.actor(Some("admin")).await.unwrap();
+    let ask = |sort: Option<&str>, name: Option<&str>, offset: Option<u32>, limit: Option<u32>| StatsQuery {
+        kind: "event".into(),
+        by: Some("unit".into()),
+        sort: sort.map(Into::into),
+        name: name.map(Into::into),
+        offset,
+        limit,
+        ..Default::default()
+    };
+    let all = app.figures().stats(&ask(None, None, None, None), &admin).await.unwrap();
+    assert!(all.rows.len() > 32 && all.rows_total == all.rows.len(), "{db}: {} units", all.rows.len());
+    let score = |r: &shanzhi_app::stats::StatRow| r.score.as_ref().map(|s| s.value);
+    let mut by_score: Vec<_> = all.rows.clone();
+    by_score.sort_by(|a, b| match (score(a), score(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    let first = app.figures().stats(&ask(Some("score"), None, None, Some(16)), &admin).await.unwrap();
+    let second = app.figures().stats(&ask(Some("score"), None, Some(16), Some(16)), &admin).await.unwrap();
+    assert_eq!((first.rows.len(), first.rows_total, second.offset), (16, all.rows.len(), 16), "{db}");
+    let keys = |rows: &[shanzhi_app::stats::StatRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&first.rows), keys(&by_score[..16]), "{db}: the lowest scores first");
+    assert_eq!(keys(&second.rows), keys(&by_score[16..32]), "{db}: the next page goes on from there");
+    assert_eq!(first.total, all.total, "{db}: the total is the whole breakdown's");
+    let most = app.figures().stats(&ask(Some("-reported"), None, None, Some(5)), &admin).await.unwrap();
+    let reported: Vec<u64> = most.rows.iter().map(|r| r.counters.reported).collect();
+    let top = all.rows.iter().map(|r| r.counters.reported).max().unwrap();
+    assert!(reported.windows(2).all(|w| w[0] >= w[1]) && reported[0] == top, "{db}: {reported:?}");
+    // Found by name: exactly the rows whose name holds the words.
+    let found = app.figures().stats(&ask(Some("name"), Some("城市管理"), None, Some(1000)), &admin).await.unwrap();
+    let expected = all.rows.iter().filter(|r| r.name.contains("城市管理")).count();
+    assert!(expected > 0 && found.rows.len() == expected && found.rows_total == expected, "{db}: {expected}");
+    // A bad order, page or name is refused, naming the parameter.
+    for (q, field) in [
+        (ask(Some("loudest"), None, None, None), "sort"),
+        (ask(None, None, None, Some(0)), "limit"),
+        (ask(None, None, None, Some(1001)), "limit"),
+        (ask(None, Some(&"长".repeat(41)), None, None), "name"),
+    ] {
+        match app.figures().stats(&q, &admin).await.map_err(shanzhi_app::AppError::untranslated) {
+            Err(shanzhi_app::AppError::Invalid { field: f, .. }) => assert_eq!(f, field, "{db}"),
+            other => panic!("{db}: {field}: {other:?}"),
+        }
     }
 }
 

@@ -25,3 +25,4 @@ mod scenarios;
 mod scope;
 mod search;
 mod todo;
+mod urging;

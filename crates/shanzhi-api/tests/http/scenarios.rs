@@ -724,23 +724,35 @@ async fn exports_are_workbooks_within_the_scope_masked_unless_unmasked_and_audit
         let (s, ct, bytes) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx").await;
         assert_eq!((s, ct.as_str()), (StatusCode::OK, XLSX), "{}", t.db);
         let rows = read(bytes);
-        assert!(rows[0][0].contains("zhiban") && rows[0][0].contains("个人信息已脱敏"), "{:?}", rows[0]);
+        // Who exported it, by name and role, never by user name.
+        assert!(
+            rows[0][0].contains("值班长 王强（值班长）")
+                && !rows[0][0].contains("zhiban")
+                && rows[0][0].contains("个人信息已脱敏"),
+            "{:?}",
+            rows[0]
+        );
         assert_eq!(
-            (rows[1][0].as_str(), rows[1][5].as_str(), rows[1][16].as_str()),
-            ("案件编号", "问题描述", "上报时间")
+            (rows[1][0].as_str(), rows[1][5].as_str(), rows[1][10].as_str(), rows[1][17].as_str()),
+            ("案件编号", "问题描述", "网格编码", "上报时间")
         );
         assert_eq!(rows.len(), 4, "{}: two cases: {rows:?}", t.db);
         let row = rows.iter().find(|r| r[0] == mine_id).expect("the case is exported");
         assert_eq!(row[5], "小区门口垃圾堆积，联系138****5678");
+        // Names in the cells (the grid's code in its own column), the light in words.
         assert_eq!(
-            (row[2].as_str(), row[4].as_str(), row[6].as_str(), row[9].as_str()),
+            (row[2].as_str(), row[4].as_str(), row[6].as_str(), row[10].as_str()),
             ("暴露垃圾", "市民网上上报", "路南区", "130202001001001"),
             "{row:?}"
         );
-        assert!(!row[16].is_empty(), "the time reported: {row:?}");
+        assert!(row[9].ends_with("网格"), "the grid by name: {row:?}");
+        assert!(["绿灯", "黄灯", "红灯", ""].contains(&row[13].as_str()), "the light in words: {row:?}");
+        assert!(!row[17].is_empty(), "the time reported: {row:?}");
         let (_, _, en) = t.fetch(Some("zhiban"), "/api/v1/exports/cases.xlsx?lang=en&q=%E5%9E%83%E5%9C%BE").await;
         let en = read(en);
         assert_eq!((en[1][0].as_str(), en.len()), ("Case", 3), "{}: English, and only what holds the words", t.db);
+        assert!(en[0][0].contains("Shift supervisor"), "{:?}", en[0]);
+        assert_eq!(en[2][2], "Exposed rubbish", "{}: the type in English: {:?}", t.db, en[2]);
 
         // A grid worker exports their own community only; a resident may not unmask.
         let (_, _, own) = t.fetch(Some("lixin-wangge"), "/api/v1/exports/cases.xlsx").await;

@@ -127,3 +127,54 @@ async fn each_roles_lists_agree_with_the_case_lists_they_open_and_follow_the_wor
         }
     }
 }
+
+#[tokio::test]
+async fn a_list_says_what_changed_since_the_caller_last_opened_it() {
+    for t in setups("todo_marks").await {
+        let db = t.db.clone();
+        let find = |lists: &[Value], key: &str| lists.iter().find(|l| l["key"] == key).cloned().expect(key);
+        // Never opened: nothing is marked new.
+        let list = find(&lists(&t, "shouli").await, "event:reported:scope");
+        assert_eq!((list["seen_at"].clone(), list["changed"].as_u64()), (Value::Null, Some(0)), "{db}: {list}");
+        let (s, _) = t
+            .call("POST", "/api/v1/todo/seen", Some("shouli"), Some(json!({"list": "event:reported:scope"})), None)
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{db}");
+        let seen = find(&lists(&t, "shouli").await, "event:reported:scope");
+        assert!(seen["seen_at"].is_string() && seen["changed"] == 0, "{db}: {seen}");
+
+        // Two reports arrive after the visit: both are new to the intake operator, not to
+        // another operator's mark (each account has its own).
+        t.clock.advance(chrono::Duration::minutes(1));
+        let a = t.patrol("lixin-wangge", "130202001001", "0602").await;
+        let _b = t.patrol("lixin-wangge", "130202001001", "0101").await;
+        let now = find(&lists(&t, "shouli").await, "event:reported:scope");
+        assert_eq!(now["changed"], 2, "{db}: {now}");
+        // The case list shows exactly those with `changed_since`.
+        let since = now["seen_at"].as_str().unwrap();
+        let q =
+            format!("/api/v1/cases?kind=event&state=reported&closed=false&changed_since={}", since.replace('+', "%2B"));
+        let (s, v) = t.call("GET", &q, Some("shouli"), None, None).await;
+        assert_eq!((s, v["total"].as_u64()), (StatusCode::OK, Some(2)), "{db}: {v}");
+        // One is registered: it leaves the list, so one new case is left on it.
+        t.act(3, &a, "shouli", json!({"action": "register"})).await;
+        assert_eq!(find(&lists(&t, "shouli").await, "event:reported:scope")["changed"], 1, "{db}");
+        // Opening it again: nothing new.
+        t.clock.advance(chrono::Duration::minutes(1));
+        t.call("POST", "/api/v1/todo/seen", Some("shouli"), Some(json!({"list": "event:reported:scope"})), None).await;
+        assert_eq!(find(&lists(&t, "shouli").await, "event:reported:scope")["changed"], 0, "{db}");
+
+        // Only the caller's own lists are marked; a resident without an account marks nothing.
+        for bad in [json!({"list": "event:filed:scope"}), json!({"list": "x".repeat(500)}), json!({"list": 3})] {
+            let (s, v) = t.call("POST", "/api/v1/todo/seen", Some("shouli"), Some(bad.clone()), None).await;
+            assert_eq!(
+                (s, v["details"]["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("list")),
+                "{db}: {bad}: {v}"
+            );
+        }
+        let (s, _) =
+            t.call("POST", "/api/v1/todo/seen", None, Some(json!({"list": "event:reported:scope"})), None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
+    }
+}

@@ -211,6 +211,11 @@ pub struct Case {
     pub late_handling: u32,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub extension_count: u32,
+    /// How many times the case was urged (催办) and supervised (督办) while it was worked.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub urge_count: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub supervise_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
     pub reported_at: DateTime<Utc>,

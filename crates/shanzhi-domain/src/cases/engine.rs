@@ -121,6 +121,8 @@ pub fn create(
         rework_count: 0,
         late_handling: 0,
         extension_count: 0,
+        urge_count: 0,
+        supervise_count: 0,
         rating: None,
         reported_at: now,
         closed_at: None,
@@ -248,6 +250,8 @@ pub fn apply(
                 }
             }
             Effect::CountRework => next.rework_count += 1,
+            Effect::Urge => next.urge_count += 1,
+            Effect::Supervise => next.supervise_count += 1,
             Effect::Rate => next.rating = cmd.rating.clone(),
             Effect::Whistle => {
                 next.level = match case.level {
@@ -286,8 +290,10 @@ pub fn apply(
         // Any other decision forgets an extension that was asked for.
         next.pending_extension = None;
     }
-    let to = wf.state(&def.to).expect("validated workflow");
-    next.state = def.to.clone();
+    // An action that stays (催办, 督办) leaves the case in its state, its clock running on.
+    let target = if def.stays { case.state.clone() } else { def.to.clone() };
+    let to = wf.state(&target).expect("validated workflow");
+    next.state = target;
     // A new step starts a new clock; the same step keeps its clock; no step, no clock.
     let rework = def.effects.contains(&Effect::CountRework);
     next.clock = match (&to.step, next.clock.take()) {

@@ -6,7 +6,7 @@ use super::case::LogEntry;
 use super::notes::{ABSORB, NOTE, PARENT_CLOSED, SWEEP_ESCALATE, SWEEP_OVERDUE};
 use super::workflow::{Effect, Workflow};
 
-/// new | dispatched | whistle | overdue | escalated | closed | note | updated
+/// new | dispatched | whistle | urged | overdue | escalated | closed | note | updated
 pub fn event_kind(e: &LogEntry, wf: Option<&Workflow>) -> &'static str {
     if e.from_state.is_none() {
         return "new";
@@ -20,6 +20,8 @@ pub fn event_kind(e: &LogEntry, wf: Option<&Workflow>) -> &'static str {
     let effects = wf.and_then(|w| w.action(&e.action)).map(|a| a.effects.as_slice()).unwrap_or_default();
     if effects.contains(&Effect::Whistle) {
         "whistle"
+    } else if effects.iter().any(|e| matches!(e, Effect::Urge | Effect::Supervise)) {
+        "urged"
     } else if effects.contains(&Effect::AssignUnits) {
         "dispatched"
     } else if wf.and_then(|w| w.state(&e.to_state)).is_some_and(|d| d.terminal) {

@@ -54,6 +54,7 @@
 
 pub mod assessment;
 pub mod labels;
+pub mod order;
 pub mod recompute;
 
 use chrono::{DateTime, FixedOffset, Utc};

@@ -124,10 +124,10 @@ mod tests {
         assert!(mine.contains(&"merge".to_string()), "the dispatcher merges duplicates in the file");
         mine.retain(|k| k != "merge");
         mine.push("file".into());
-        let g = with_role_actions(EVENT, "event-2026.5", Role::Dispatcher, &mine).unwrap();
+        let g = with_role_actions(EVENT, "event-2026.6", Role::Dispatcher, &mine).unwrap();
         assert_eq!((g.added, g.removed), (keys(&["file"]), keys(&["merge"])));
         let after = parse_workflow(&g.text).unwrap();
-        assert_eq!(after.version, "event-2026.5");
+        assert_eq!(after.version, "event-2026.6");
         for (a, b) in before.actions().iter().zip(after.actions()) {
             let mut roles = a.roles.clone();
             match a.key.as_str() {
@@ -147,7 +147,7 @@ mod tests {
             .filter(|a| a.roles.contains(&Role::IntakeOperator) && a.key != "merge")
             .map(|a| a.key.clone())
             .collect();
-        let g = with_role_actions(EVENT, "event-2026.5", Role::IntakeOperator, &operator).unwrap();
+        let g = with_role_actions(EVENT, "event-2026.6", Role::IntakeOperator, &operator).unwrap();
         assert_eq!(g.removed, keys(&["merge"]));
         assert!(g.text.contains("roles = [\"dispatcher\"]\nneeds = [\"parent\""), "{}", g.text);
     }
@@ -159,7 +159,7 @@ mod tests {
             wf.actions().iter().filter(|a| a.roles.contains(&Role::GridWorker)).map(|a| a.key.clone()).collect();
         let g = with_role_actions(EVENT, "event-x", Role::GridWorker, &same).unwrap();
         assert!(g.added.is_empty() && g.removed.is_empty());
-        assert_eq!(g.text, EVENT.replace("version = \"event-2026.4\"", "version = \"event-x\""));
+        assert_eq!(g.text, EVENT.replace("version = \"event-2026.5\"", "version = \"event-x\""));
         assert_eq!(
             with_role_actions(EVENT, "event-x", Role::GridWorker, &keys(&["fly"])),
             Err(EditError::Unknown("action fly".into()))

@@ -46,6 +46,10 @@ pub enum Effect {
     ReportIn,
     /// Merges the case into the command's parent case (a duplicate); its reporter follows it.
     Merge,
+    /// Counts one urging (催办): the unit working the case is told to hurry.
+    Urge,
+    /// Counts one supervision (督办): a higher level takes the case under its watch.
+    Supervise,
 }
 
 /// Who, beyond the role, may take an action.
@@ -135,7 +139,12 @@ pub struct ActionDef {
     pub name_zh: String,
     pub name_en: String,
     pub from: Vec<String>,
+    /// The state the action leads to (empty when it `stays`).
+    #[serde(default)]
     pub to: String,
+    /// The action leaves the case in the state it is in (催办, 督办: a log entry, no transition).
+    #[serde(default)]
+    pub stays: bool,
     pub roles: Vec<Role>,
     #[serde(default)]
     pub party: Party,
@@ -321,10 +330,13 @@ impl Workflow {
             if super::notes::RESERVED.contains(&a.key.as_str()) {
                 problems.push(format!("action {}: the key is reserved for notes and the deadline sweep", a.key));
             }
-            for s in a.from.iter().chain(std::iter::once(&a.to)) {
+            for s in a.from.iter().chain((!a.stays).then_some(&a.to)) {
                 if !keys.contains(s.as_str()) {
                     problems.push(format!("action {}: unknown state `{s}`", a.key));
                 }
+            }
+            if a.stays != a.to.is_empty() {
+                problems.push(format!("action {}: give either `to` (the state it leads to) or `stays = true`", a.key));
             }
             if a.from.is_empty() || a.roles.is_empty() {
                 problems.push(format!("action {} needs at least one `from` state and one role", a.key));
@@ -342,13 +354,17 @@ impl Workflow {
         if let Some(d) = &f.open311 {
             check_open311(d, &mut problems);
         }
-        let reachable: HashSet<&str> =
-            f.entry.values().map(String::as_str).chain(f.action.iter().map(|a| a.to.as_str())).collect();
+        let reachable: HashSet<&str> = f
+            .entry
+            .values()
+            .map(String::as_str)
+            .chain(f.action.iter().filter(|a| !a.stays).map(|a| a.to.as_str()))
+            .collect();
         for s in &f.state {
             if !reachable.contains(s.key.as_str()) {
                 problems.push(format!("state {} can never be reached", s.key));
             }
-            let leaves = f.action.iter().any(|a| a.from.contains(&s.key) && a.to != s.key);
+            let leaves = f.action.iter().any(|a| a.from.contains(&s.key) && !a.stays && a.to != s.key);
             if !s.terminal && !leaves {
                 problems.push(format!("state {} is not terminal but no action leaves it", s.key));
             }

@@ -17,5 +17,6 @@ pub mod idempotency_key;
 pub mod login_failure;
 pub mod reference_data;
 pub mod server_node;
+pub mod todo_mark;
 pub mod unit;
 pub mod user;
