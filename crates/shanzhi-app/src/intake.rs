@@ -5,24 +5,34 @@
 //! answers each caller. Under light load a batch is one report and nothing waits; under heavy
 //! load many reports share each read and each commit. Every report is durable before its caller
 //! hears "201". If a batch fails to store, its cases are stored one by one so each caller gets
-//! its own answer.
+//! its own answer. Each new case carries a short follow code drawn at random; the writer reads
+//! which of the batch's codes cases already have (one query) and draws again for those, and for
+//! a code drawn twice in the batch, before it stores (the unique index is the last word).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::cases::case::LogEntry;
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
+use shanzhi_domain::cases::short_code::ShortCode;
 use shanzhi_store::{NewCase, Store, StoreError, StoredCase};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most reports in one batch.
 const MAX_BATCH: usize = 256;
 
-/// Builds the answer kept with an idempotency key, from the case as it will be stored.
-pub(crate) type Answer = Box<dyn FnOnce(&StoredCase) -> Result<String, StoreError> + Send>;
+/// Builds the answer kept with an idempotency key, from the case as it will be stored and its
+/// short follow code.
+pub(crate) type Answer = Box<dyn FnOnce(&StoredCase, &ShortCode) -> Result<String, StoreError> + Send>;
+
+/// Most rounds of drawing new short codes for a batch (each round is one query; a second round
+/// is already a one-in-a-million event).
+const CODE_ROUNDS: usize = 8;
 
 pub(crate) struct Job {
     pub stored: StoredCase,
+    /// The case's short follow code (its hash is `stored.short_code_hash`).
+    pub short_code: ShortCode,
     pub first: LogEntry,
     /// Where to look for a likely duplicate (none for a report without a location).
     pub probe: Option<Probe>,
@@ -37,8 +47,8 @@ pub(crate) struct Job {
 /// What became of a report.
 #[derive(Debug)]
 pub(crate) enum Stored {
-    /// Stored as this case (with its duplicate flag decided).
-    New(Box<StoredCase>),
+    /// Stored as this case (with its duplicate flag decided) under this short follow code.
+    New(Box<StoredCase>, ShortCode),
     /// Its idempotency key was used before: the answer given then.
     Replayed(String),
     /// Its idempotency key was used before for another report: nothing was stored.
@@ -117,6 +127,11 @@ async fn handle(store: &Store, batch: Vec<Job>) {
         }
     }
 
+    if let Err(e) = unique_codes(store, &mut fresh).await {
+        fail_all(twins.into_iter().map(|(j, _)| j).collect(), &e);
+        return fail_all(fresh, &e);
+    }
+
     // Likely duplicates: the nearest open case in the store or earlier in this batch.
     let probes: Vec<&Probe> = fresh.iter().filter_map(|j| j.probe.as_ref()).collect();
     let candidates = if probes.is_empty() { Ok(Vec::new()) } else { store.duplicate_candidates(&probes).await };
@@ -143,7 +158,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
     let mut ready: Vec<Ready> = Vec::with_capacity(fresh.len());
     for mut j in fresh {
         let answer = match j.key.take() {
-            Some((k, build)) => match build(&j.stored) {
+            Some((k, build)) => match build(&j.stored, &j.short_code) {
                 Ok(a) => Some((k, a)),
                 Err(e) => {
                     let _ = j.reply.send(Err(e));
@@ -169,7 +184,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
                 if let Some((k, a)) = r.answer {
                     answers.insert(k, Ok(a));
                 }
-                let _ = r.job.reply.send(Ok(Stored::New(Box::new(r.job.stored))));
+                let _ = r.job.reply.send(Ok(Stored::New(Box::new(r.job.stored), r.job.short_code)));
             }
         }
         Err(_) if ready.len() > 1 => {
@@ -178,7 +193,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
                 if let Some((k, a)) = &r.answer {
                     answers.insert(k.clone(), one.as_ref().map(|_| a.clone()).map_err(|e| e.to_string()));
                 }
-                let _ = r.job.reply.send(one.map(|()| Stored::New(Box::new(r.job.stored))));
+                let _ = r.job.reply.send(one.map(|()| Stored::New(Box::new(r.job.stored), r.job.short_code)));
             }
         }
         Err(e) => {
@@ -197,6 +212,40 @@ async fn handle(store: &Store, batch: Vec<Job>) {
             _ => Err(StoreError::Conflict(format!("idempotency key `{k}` is in use by a request that failed; retry"))),
         });
     }
+}
+
+/// A short follow code from 40 bits of the thread's CSPRNG (ChaCha, seeded by the OS).
+pub(crate) fn draw_short_code() -> ShortCode {
+    use rand::RngCore;
+    let mut bits = [0u8; 5];
+    rand::rng().fill_bytes(&mut bits);
+    ShortCode::from_random(bits)
+}
+
+/// Gives every job a short code no stored case has and no other job of the batch has: the codes
+/// taken are read in one query, and those jobs draw again (and are checked again).
+async fn unique_codes(store: &Store, jobs: &mut [Job]) -> Result<(), StoreError> {
+    let mut pending: Vec<usize> = (0..jobs.len()).collect();
+    let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for _ in 0..CODE_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let hashes: Vec<&str> = pending.iter().filter_map(|&i| jobs[i].stored.short_code_hash.as_deref()).collect();
+        let taken = store.short_codes_taken(&hashes).await?;
+        let mut again = Vec::new();
+        for i in pending {
+            let hash = jobs[i].stored.short_code_hash.clone().unwrap_or_default();
+            if taken.contains(&hash) || !kept.insert(hash) {
+                let code = draw_short_code();
+                jobs[i].stored.short_code_hash = Some(code.lookup_key());
+                jobs[i].short_code = code;
+                again.push(i);
+            }
+        }
+        pending = again;
+    }
+    Ok(())
 }
 
 fn new_case(r: &Ready) -> NewCase<'_> {
