@@ -222,24 +222,48 @@ pub(crate) fn draw_short_code() -> ShortCode {
     ShortCode::from_random(bits)
 }
 
-/// Gives every job a short code no stored case has and no other job of the batch has: the codes
-/// taken are read in one query, and those jobs draw again (and are checked again).
+/// Gives every job a short code no stored case has and no other job of the batch has.
 async fn unique_codes(store: &Store, jobs: &mut [Job]) -> Result<(), StoreError> {
-    let mut pending: Vec<usize> = (0..jobs.len()).collect();
+    let mut codes: Vec<ShortCode> = jobs.iter().map(|j| j.short_code).collect();
+    let taken = |hashes: Vec<String>| {
+        let store = store.clone();
+        async move {
+            let hashes: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            store.short_codes_taken(&hashes).await
+        }
+    };
+    redraw_taken(&mut codes, taken, draw_short_code).await?;
+    for (j, code) in jobs.iter_mut().zip(codes) {
+        j.stored.short_code_hash = Some(code.lookup_key());
+        j.short_code = code;
+    }
+    Ok(())
+}
+
+/// Draws again (`draw`) for each code that `taken` says is taken (one call per round, with the
+/// hashes to check) or that an earlier code of the list already is, and checks the new ones again,
+/// for at most [`CODE_ROUNDS`] rounds (the unique index refuses what is left after them).
+async fn redraw_taken<F, Fut>(
+    codes: &mut [ShortCode],
+    mut taken: F,
+    mut draw: impl FnMut() -> ShortCode,
+) -> Result<(), StoreError>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<std::collections::HashSet<String>, StoreError>>,
+{
+    let mut pending: Vec<usize> = (0..codes.len()).collect();
     let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
     for _ in 0..CODE_ROUNDS {
         if pending.is_empty() {
             break;
         }
-        let hashes: Vec<&str> = pending.iter().filter_map(|&i| jobs[i].stored.short_code_hash.as_deref()).collect();
-        let taken = store.short_codes_taken(&hashes).await?;
+        let used = taken(pending.iter().map(|&i| codes[i].lookup_key()).collect()).await?;
         let mut again = Vec::new();
         for i in pending {
-            let hash = jobs[i].stored.short_code_hash.clone().unwrap_or_default();
-            if taken.contains(&hash) || !kept.insert(hash) {
-                let code = draw_short_code();
-                jobs[i].stored.short_code_hash = Some(code.lookup_key());
-                jobs[i].short_code = code;
+            let hash = codes[i].lookup_key();
+            if used.contains(&hash) || !kept.insert(hash) {
+                codes[i] = draw();
                 again.push(i);
             }
         }
@@ -268,5 +292,32 @@ fn clone_err(e: &StoreError) -> StoreError {
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> ShortCode {
+        ShortCode::parse(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn codes_taken_or_drawn_twice_are_drawn_again_until_none_is() {
+        let (a, b, c, d) = (code("AAAA-AAAA"), code("BBBB-BBBB"), code("CCCC-CCCC"), code("DDDD-DDDD"));
+        // The store has B; the batch drew A twice and B; the next draws are B (taken), C, D.
+        let stored: std::collections::HashSet<String> = [b.lookup_key()].into();
+        let mut asked = Vec::new();
+        let mut draws = vec![d, c, b];
+        let mut codes = vec![a, a, b];
+        let taken = |hashes: Vec<String>| {
+            asked.push(hashes.len());
+            let used = hashes.into_iter().filter(|h| stored.contains(h)).collect();
+            async move { Ok(used) }
+        };
+        redraw_taken(&mut codes, taken, || draws.pop().unwrap()).await.unwrap();
+        assert_eq!(codes, vec![a, d, c]);
+        assert_eq!(asked, vec![3, 2, 1], "each round asks about the codes drawn in the last");
     }
 }

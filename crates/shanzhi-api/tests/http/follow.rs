@@ -289,6 +289,21 @@ async fn follow_a_short_code_comes_with_each_report_and_shows_the_case_to_whoeve
         // An anonymous report's code stands for its reporter: only the state keeps it from rating.
         let (_, v) = follow(anon_code).await;
         assert!(v["rate_refusal"]["en"].as_str().unwrap().contains("once it is closed"), "{v}");
+
+        // Two cases never share a code (a unique index on both databases), and a case without
+        // one (as every case from before codes were given) says so.
+        let store = t.app.store();
+        let patrol_id = patrol["id"].as_str().unwrap();
+        let same = format!(
+            "UPDATE cases SET short_code_hash = (SELECT c.short_code_hash FROM cases c WHERE c.id = {id}) WHERE id = {patrol_id}"
+        );
+        assert!(shanzhi_store::testing::execute_raw(store, &same).await.is_err(), "{}: unique", t.db);
+        let none = format!("UPDATE cases SET short_code_hash = NULL WHERE id = {patrol_id}");
+        shanzhi_store::testing::execute_raw(store, &none).await.unwrap();
+        let (_, p) = t.call("GET", &format!("/api/v1/cases/{patrol_id}"), Some("lixin-wangge"), None, None).await;
+        assert_eq!(p["has_short_code"], false, "{p}");
+        let (s, _) = follow(staff_code).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }
 
