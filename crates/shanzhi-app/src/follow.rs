@@ -212,6 +212,19 @@ impl Cases<'_> {
         }
         let offer = self.rate_offer(wf, c);
         let view = self.view(stored, now);
+        // The grid's name without the community's, which the address already says
+        // (路南区学院南路街道立新东楼社区 第1网格).
+        let place_name = match &c.grid {
+            Some(g) => {
+                let places = self.app.places();
+                let community = g.community();
+                let short = places.tree.get(&community).map(|d| d.short_name()).unwrap_or_default();
+                let grid = places.grid(g).map(|g| g.name.clone()).unwrap_or_default();
+                let grid = grid.strip_prefix(short.as_str()).filter(|rest| !rest.is_empty()).unwrap_or(&grid);
+                format!("{} {grid}", places.address(&community)).trim().to_string()
+            }
+            None => String::new(),
+        };
         Ok(FollowView {
             short_code: code.to_string(),
             id: stored.id,
@@ -229,7 +242,7 @@ impl Cases<'_> {
             reported_at: c.reported_at,
             closed_at: c.closed_at,
             located: view.located,
-            place_name: view.place_name,
+            place_name,
             unit_name: view.unit_name,
             route_unit_name: view.route_unit_name,
             deadline: c.clock.as_ref().map(|k| k.deadline),
