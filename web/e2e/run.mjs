@@ -5,7 +5,9 @@
 // refused with the server's message; the console switches to English; a grid worker on a phone
 // (375×812) sees their own community's desk; the shift supervisor watches the command centre count
 // a new report live, drills down county → street → community by the table and by the map, and
-// opens the cases behind a figure; the administrator creates, disables and reads accounts and roles, has a
+// opens the cases behind a figure; a resident on a 390 px phone reports an everyday problem from its tile,
+// gets a short code, follows the case by typing the code and rates it once it is closed; the
+// administrator creates, disables and reads accounts and roles, has a
 // broken grid file checked and sees the calendar; a new kind of work (a street-stall permit) is
 // imported as a file in the admin page, worked to its end and counted on the dashboard, which
 // offers it by name. Screenshots with Chinese text go to web/e2e/out/.
@@ -494,36 +496,67 @@ try {
     await phone.close()
   })
 
-  await step('a resident reports without an account, follows the case and rates it when it is closed', async () => {
+  await step('a resident on a 390 px phone taps an everyday problem, reports, gets a short code, follows the case by typing it and rates it once it is closed', async () => {
     const ctx = await browser.newContext({
-      viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
+      viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
     })
     const phone = await ctx.newPage()
     const photo = join(work, 'photo.png')
+    const fits = async (page, what) => {
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth)
+      check(wide <= 390, `${what} fits 390 px: ${wide} px wide`)
+    }
     await phone.goto(`${base}/login`)
     await phone.click('[data-test=to-report]')
     await phone.waitForURL(/\/report$/)
-    await phone.click('[data-test=report-type]')
-    await phone.keyboard.type('暴露垃圾')
-    await phone.click('.el-select-dropdown__item:visible >> nth=0')
-    await phone.fill('[data-test=report-description]', '楼后空地有人倾倒建筑垃圾')
+    // The everyday problems come first, as tiles; the catalogue waits behind "其他问题".
+    await phone.waitForSelector('[data-test=everyday-rubbish]')
+    check(!(await phone.isVisible('[data-test=report-type]')), 'the catalogue is not the first thing shown')
+    await fits(phone, 'the report page')
+    await phone.screenshot({ path: join(out, 'resident-report-390x844.png') })
+    await phone.click('[data-test=everyday-rubbish]')
+    await phone.waitForSelector('[data-test=everyday-chosen] >> text=垃圾没清运')
+    await phone.fill('[data-test=report-description]', '楼后垃圾桶满了三天没人清运')
     await phone.fill('[data-test=report-phone]', '13912345678')
     await phone.setInputFiles('[data-test=report-photo]', photo)
-    // No GPS here: the place is picked on the map, 路南区 → 学院南路街道 → 立新东楼社区.
-    await pickOnMap(phone)
+    // No GPS here: the community is found by name.
+    await phone.fill('[data-test=report-place-search]', '立新东楼')
+    await phone.click('[data-test=report-place-hits] button:has-text("立新东楼社区")')
+    await phone.waitForFunction(() => document.querySelector('[data-test=report-place]')?.textContent?.includes('立新东楼社区'))
     await phone.waitForFunction(() => !document.body.textContent?.includes('上传中'))
     await phone.click('[data-test=report-submit]')
-    await phone.waitForSelector('[data-test=resident-number]')
+    await phone.waitForSelector('[data-test=resident-short-code]')
+    const code = (await phone.textContent('[data-test=resident-short-code]')).trim()
+    check(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/.test(code), `a short code: ${code}`)
     const number = (await phone.textContent('[data-test=resident-number]')).trim()
-    await phone.screenshot({ path: join(out, 'resident-375x812.png') })
-    // The city sees it with the phone masked.
+    await fits(phone, 'the thank-you page')
+    await phone.screenshot({ path: join(out, 'resident-390x844.png') })
+    // The city sees it with the phone masked, as the tile's type.
     const shouli = (await api(base, 'POST', '/api/v1/auth/login', { username: 'shouli', password: PASSWORD })).token
     const seen = await api(base, 'GET', `/api/v1/cases/${number}`, undefined, shouli)
     check(seen.description.includes('139****5678') && seen.channel === 'resident_web', `masked for the operator: ${seen.description}`)
-    // Followed by its number on the resident's phone.
-    await phone.click('[data-test=resident-follow]')
-    await phone.waitForURL(new RegExp(`/track/${number}$`))
-    await phone.waitForFunction(() => document.querySelector('[data-test=track-state]')?.textContent?.includes('待受理'))
+    check(seen.type === '0619' && seen.community === '130202001001', `reported as 垃圾满溢 in the community: ${seen.type} ${seen.community}`)
+    // A hotline number is not a code: the page says what each is.
+    await phone.fill('[data-test=resident-lookup]', '12345')
+    await phone.click('[data-test=resident-go]')
+    await phone.waitForSelector('[data-test=resident-lookup-error] >> text=热线')
+    // The code typed as people type it (small letters, a space for the dash) opens the tracking page.
+    await phone.fill('[data-test=resident-lookup]', `${code.slice(0, 4).toLowerCase()} ${code.slice(5).toLowerCase()}`)
+    await phone.click('[data-test=resident-go]')
+    await phone.waitForURL(new RegExp(`/f/${code}$`))
+    const routed = (await api(base, 'GET', `/api/v1/follow/${code}`)).route_unit_name
+    check(routed && routed.includes('街道'), `going to the street office: ${routed}`)
+    await phone.waitForFunction((u) => document.querySelector('[data-test=follow-unit]')?.textContent?.includes(u), routed)
+    await phone.waitForFunction(() => document.querySelector('[data-test=follow-state]')?.textContent?.includes('待受理'))
+    check((await phone.textContent('[data-test=follow-type]')).includes('垃圾满溢'), 'the type by name')
+    check((await phone.textContent('[data-test=follow-place]')).includes('立新东楼社区'), 'the place by name')
+    check(await phone.isVisible('[data-test=follow-deadline]'), 'the deadline of the step')
+    await phone.waitForFunction(() => {
+      const img = document.querySelector('[data-test=follow-photo] img')
+      return img && img.complete && img.naturalWidth > 0
+    })
+    await fits(phone, 'the tracking page')
+    await phone.screenshot({ path: join(out, 'resident-follow-390x844.png'), fullPage: true })
     // The city works it through the API, to closed.
     const as = async (user) => (await api(base, 'POST', '/api/v1/auth/login', { username: user, password: PASSWORD })).token
     const evidence = ['https://evidence.example.org/1.jpg']
@@ -532,21 +565,28 @@ try {
       ['lixin-wangge', { action: 'confirm', attachments: evidence }],
       ['zhiban', { action: 'file' }],
       ['paiqian', { action: 'dispatch' }],
-      ['xueyuan-jiedao', { action: 'feedback', opinion: '已清运', attachments: evidence }],
+      ['xueyuan-jiedao', { action: 'feedback', opinion: '已清运', public: true, attachments: evidence }],
       ['lixin-wangge', { action: 'check_pass', attachments: evidence }],
       ['zhiban', { action: 'close' }],
     ]) await api(base, 'POST', `/api/v1/cases/${number}/actions`, body, await as(user))
     await phone.reload()
-    await phone.waitForFunction(() => document.querySelector('[data-test=track-state]')?.textContent?.includes('已结案'))
-    await phone.click('[data-test=rate-basically_satisfied]')
-    await phone.click('[data-test=track-submit]')
-    await phone.waitForSelector('[data-test=track-rated], .el-alert--error')
-    check(await phone.isVisible('[data-test=track-rated]'), `rated: ${await phone.textContent('[data-test=track]')}`)
+    await phone.waitForFunction(() => document.querySelector('[data-test=follow-state]')?.textContent?.includes('已结案'))
+    const unit = (await phone.textContent('[data-test=follow-unit]')).trim()
+    check(unit.includes('学院南路街道'), `the unit that handled it, by name: ${unit}`)
+    const steps = await phone.textContent('[data-test=follow-steps]')
+    check(steps.includes('已清运') && !steps.includes('lixin') && !steps.includes('xueyuan'), `the public reply, no staff names: ${steps}`)
+    await phone.click('[data-test=follow-rate-basically_satisfied]')
+    await phone.click('[data-test=follow-submit]')
+    await phone.waitForSelector('[data-test=follow-rated], [data-test=follow-error]')
+    check(await phone.isVisible('[data-test=follow-rated]'), `rated: ${await phone.textContent('[data-test=follow]')}`)
     const after = await api(base, 'GET', `/api/v1/cases/${number}`, undefined, shouli)
-    check(after.state === 'closed', 'still closed')
-    await phone.screenshot({ path: join(out, 'resident-track-375x812.png'), fullPage: true })
-    // Someone else, without the phone's code, sees only the public status.
-    const other = await browser.newPage({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' })
+    check(after.state === 'closed' && after.rating?.satisfaction === 'basically_satisfied', `still closed, rated: ${JSON.stringify(after.rating)}`)
+    await phone.screenshot({ path: join(out, 'resident-follow-rated-390x844.png'), fullPage: true })
+    // This phone's own list shows the report with its short code.
+    await phone.goto(`${base}/report`)
+    await phone.waitForSelector(`[data-test=mine-${number}] >> text=${code}`)
+    // Someone else, without the code, sees only the public status by the case number.
+    const other = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
     await other.goto(`${base}/track/${number}`)
     await other.waitForSelector('text=已办结')
     const shown = await other.textContent('body')
@@ -714,6 +754,8 @@ try {
     const ctx = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true })
     const phone = await ctx.newPage()
     await phone.goto(`${base}/report`)
+    // Not an everyday problem: "其他问题" opens every kind and the whole catalogue.
+    await phone.click('[data-test=everyday-other]')
     await phone.click('[data-test=report-kind]')
     await phone.click('.report-kind-options li >> text=占道经营许可申请')
     await phone.waitForSelector('[data-test=field-applicant-name]')

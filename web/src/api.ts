@@ -62,6 +62,52 @@ export function setFollowCode(code: string) {
   localStorage.setItem('shanzhi.follow', code.trim().toLowerCase())
 }
 
+/** A case as its short follow code (查询码) shows it, to anyone who has the code. */
+export type Follow = Schema<'FollowDto'>
+export type FollowStep = Schema<'FollowStepDto'>
+export type FollowFile = Schema<'FollowFileDto'>
+/** The everyday problems a resident's report starts from. */
+export type Everyday = Schema<'EverydayDto'>
+export type EverydayProblem = Schema<'EverydayProblemDto'>
+/** A community found by name. */
+export type Community = Schema<'CommunityDto'>
+
+/** The short follow codes of the reports made on this phone, by case number (the server keeps
+ * only their hashes: a code lost here is found again only by whoever was told it). */
+export function shortCodes(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem('shanzhi.shortCodes') ?? '{}')
+  } catch {
+    return {}
+  }
+}
+
+export function keepShortCode(id: string, code: string) {
+  localStorage.setItem('shanzhi.shortCodes', JSON.stringify({ ...shortCodes(), [id]: code }))
+}
+
+/** What a lookup box holds: a short code (as `XXXX-XXXX`), a case number, or why it is neither. */
+export type Lookup =
+  | { code: string }
+  | { id: string }
+  | { error: 'empty' | 'symbol' | 'length' | 'digits'; n: number; symbol?: string }
+
+/**
+ * Reads what was typed as the server does (domain `ShortCode::parse`): full-width characters made
+ * ASCII, any case, spaces and dashes dropped, O read as 0 and I, L as 1. Nine digits or more is a
+ * case number (18 digits); other digits (12345, the hotline's number) are neither.
+ */
+export function readLookup(typed: string): Lookup {
+  const plain = typed.normalize('NFKC').toUpperCase().replace(/[\s\-_.·‐-―−]/g, '')
+  if (!plain) return { error: 'empty', n: 0 }
+  if (/^\d+$/.test(plain) && plain.length > 8) return { id: plain }
+  const read = plain.replace(/O/g, '0').replace(/[IL]/g, '1')
+  const bad = [...read].find((c) => !'0123456789ABCDEFGHJKMNPQRSTVWXYZ'.includes(c))
+  if (bad) return { error: 'symbol', n: read.length, symbol: bad }
+  if (read.length !== 8) return { error: /^\d+$/.test(read) ? 'digits' : 'length', n: read.length }
+  return { code: `${read.slice(0, 4)}-${read.slice(4)}` }
+}
+
 async function raw(method: string, path: string, body?: BodyInit, type?: string, key?: string): Promise<Response> {
   const headers: Record<string, string> = {}
   if (session.token) headers.Authorization = `Bearer ${session.token}`

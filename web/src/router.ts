@@ -27,6 +27,8 @@ export const router = createRouter({
     // Public: a resident reports and follows without an account.
     { path: '/report', component: () => import('./views/ResidentView.vue'), meta: { public: true } },
     { path: '/track/:id(\\d+)', component: () => import('./views/TrackView.vue'), props: true, meta: { public: true } },
+    // A case by its short code (查询码): `/f/7K3M-9QXD`, sent on as a link or typed in.
+    { path: '/f/:code', component: () => import('./views/FollowView.vue'), props: true, meta: { public: true } },
     { path: '/m', component: () => import('./views/WorkerView.vue') },
     // The map and the charts load only when their page is opened (a phone on a slow link never
     // fetches them).

@@ -114,9 +114,15 @@ pub struct CaseDto {
     /// residents only those they gave and those declared public.
     #[schema(value_type = Object)]
     pub fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The short follow code (查询码, `7K3M-9QXD`) by which anyone it is told to follows the case
+    /// at `GET /api/v1/follow/{code}`: only in the answer to the report that made the case (and
+    /// that answer given again for its `Idempotency-Key`); the server keeps only its hash.
+    pub short_code: Option<String>,
+    /// Whether the case has a short follow code (cases reported before codes were given have none).
+    pub has_short_code: bool,
 }
 
-fn satisfaction(s: shanzhi_domain::cases::case::Satisfaction) -> &'static str {
+pub(crate) fn satisfaction(s: shanzhi_domain::cases::case::Satisfaction) -> &'static str {
     use shanzhi_domain::cases::case::Satisfaction::*;
     match s {
         Satisfied => "satisfied",
@@ -170,6 +176,8 @@ impl From<CaseView> for CaseDto {
             closed_at: v.closed_at,
             version: v.version,
             fields: v.fields,
+            short_code: v.short_code,
+            has_short_code: v.has_short_code,
         }
     }
 }

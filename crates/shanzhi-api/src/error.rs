@@ -30,7 +30,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "rate_limited",
         429,
-        "Too many logins or anonymous reports from one address in a minute; `Retry-After` says when to retry.",
+        "Too many logins, anonymous reports or short-code lookups from one address in a minute; `Retry-After` says when to retry.",
     ),
     ("payload_too_large", 413, "The body is larger than the server accepts (16 MiB)."),
     ("timeout", 408, "The request took longer than the server allows (30 s)."),

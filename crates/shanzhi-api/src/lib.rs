@@ -7,6 +7,7 @@ mod dto_admin;
 mod dto_auth;
 mod dto_cases;
 mod dto_console;
+mod dto_follow;
 mod error;
 mod limits;
 mod metrics;

@@ -1,4 +1,6 @@
-//! Rate limits where anyone may knock: password logins and anonymous reports, per client address.
+//! Rate limits where anyone may knock: password logins, anonymous reports and short-code lookups
+//! (everything under `/api/v1/follow/`: a 40-bit code must not be guessed in bulk), per client
+//! address.
 //! Each server counts on its own with `governor` (GCRA: the minute's number at once, then one more
 //! every 60/n seconds), or, with `shared = true`, every server on the database counts together in
 //! one-minute windows of the store (`shanzhi_app::rates`). Over the limit the answer is 429
@@ -28,6 +30,9 @@ use crate::error::ApiError;
 pub struct Limits {
     pub logins_per_minute: u32,
     pub anonymous_reports_per_minute: u32,
+    /// Requests under `/api/v1/follow/` (a case by its short code, its photos, its rating), right
+    /// or wrong alike, so a guesser learns nothing from which are refused.
+    pub follow_lookups_per_minute: u32,
     /// Count in the database, so that several servers behind one balancer share one limit per
     /// client (fixed one-minute windows); otherwise each server counts on its own, in memory.
     pub shared: bool,
@@ -52,6 +57,7 @@ impl Default for Limits {
         Limits {
             logins_per_minute: 30,
             anonymous_reports_per_minute: 60,
+            follow_lookups_per_minute: 30,
             shared: false,
             connections_per_address: 500,
             header_read_secs: 10,
@@ -105,6 +111,7 @@ pub struct Limiter {
     limits: Limits,
     logins: Arc<Local>,
     reports: Arc<Local>,
+    lookups: Arc<Local>,
     /// Set with `shared = true`.
     shared: Option<SharedRates>,
 }
@@ -114,6 +121,7 @@ impl Limiter {
         Limiter {
             logins: Arc::new(Local::new(limits.logins_per_minute)),
             reports: Arc::new(Local::new(limits.anonymous_reports_per_minute)),
+            lookups: Arc::new(Local::new(limits.follow_lookups_per_minute)),
             shared: limits.shared.then(|| SharedRates::new(app.clone())),
             limits,
         }
@@ -129,6 +137,7 @@ impl Limiter {
     async fn hit(&self, bucket: &'static str, client: &str) -> Result<(), u64> {
         let (local, per_minute) = match bucket {
             "login" => (&self.logins, self.limits.logins_per_minute),
+            "follow" => (&self.lookups, self.limits.follow_lookups_per_minute),
             _ => (&self.reports, self.limits.anonymous_reports_per_minute),
         };
         if let Some(shared) = &self.shared {
@@ -157,6 +166,8 @@ pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next)
         (&Method::POST, "/api/v1/cases" | "/api/v1/attachments") if anonymous => {
             Some(("report", limiter.limits.anonymous_reports_per_minute))
         }
+        // Every short-code request, whoever sends it: each one tries a code.
+        (_, p) if p.starts_with("/api/v1/follow/") => Some(("follow", limiter.limits.follow_lookups_per_minute)),
         _ => None,
     };
     if let Some((bucket, n)) = rule

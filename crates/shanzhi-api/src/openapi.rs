@@ -11,6 +11,7 @@ use crate::dto_admin::*;
 use crate::dto_auth::*;
 use crate::dto_cases::*;
 use crate::dto_console::*;
+use crate::dto_follow::*;
 use crate::error::ApiError;
 use crate::openapi_open311::Open311;
 
@@ -73,7 +74,15 @@ use crate::openapi_open311::Open311;
         HolidayChangeDto,
         HolidayKeyDto,
         HolidayInDto,
-        CalendarDto
+        CalendarDto,
+        FollowDto,
+        FollowStepDto,
+        FollowFileDto,
+        FollowRatingDto,
+        BilingualDto,
+        EverydayDto,
+        EverydayProblemDto,
+        CommunityDto
     ))
 )]
 pub(crate) struct ApiDoc;

@@ -47,6 +47,15 @@ pub enum Credentials<'a> {
 /// account name contains `:`, so none is ever taken for one of these.
 pub const FOLLOWER_PREFIX: &str = "anon:";
 
+/// A reporter's name for an anonymous report: [`FOLLOWER_PREFIX`] and 128 random bits, like a
+/// follow code's resident but with no code behind it, so nobody can call as it; only the case's
+/// short follow code acts as it, on that one case.
+pub(crate) fn pseudonym() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{FOLLOWER_PREFIX}{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
 /// Who is calling, and what an API key limits them to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {

@@ -14,6 +14,7 @@ use shanzhi_domain::cases::engine::{self, Command, Refusal};
 use shanzhi_domain::cases::fields;
 use shanzhi_domain::cases::notes::{self, annotate};
 use shanzhi_domain::cases::routing::{Route, route};
+use shanzhi_domain::cases::short_code::ShortCode;
 use shanzhi_domain::cases::workflow::{Effect, Workflow};
 use shanzhi_domain::ids::{DivisionCode, Level};
 use shanzhi_domain::people::Role;
@@ -96,6 +97,13 @@ pub struct CaseView {
     /// residents see those they gave and those declared public.
     #[serde(default)]
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// The short follow code (`7K3M-9QXD`): only in the answer to the report that made the case
+    /// (and that answer given again for its idempotency key). The case keeps only its hash.
+    #[serde(default)]
+    pub short_code: Option<String>,
+    /// Whether the case has a short follow code (cases from before codes were given have none).
+    #[serde(default)]
+    pub has_short_code: bool,
 }
 
 /// Who made one log entry, by name (`CaseDetail::log_people`).
@@ -347,7 +355,9 @@ impl Cases<'_> {
             description: description.to_string(),
             location: Some((here.lon, here.lat)),
             grid,
-            reporter: (!actor.is_anonymous()).then(|| actor.user.clone()),
+            // An anonymous reporter (no account, no follow code) gets a pseudonym of their own, so
+            // that the short follow code, acting as the reporter, can rate the case (`follow.rs`).
+            reporter: Some(if actor.is_anonymous() { crate::auth::pseudonym() } else { actor.user.clone() }),
             fields: input.fields,
         };
         let (mut case, mut first) = engine::create(wf, &reference.taxonomy, &reference.calendar, report, actor, now)
@@ -368,24 +378,41 @@ impl Cases<'_> {
             .or_else(|| here.nearest.as_ref().and_then(|n| n.grid.code.get(..6)).and_then(|c| c.parse().ok()))
             .map(|c| c.to_string())
             .unwrap_or_else(|| "000000".into());
-        let mut stored = StoredCase { id: self.app.ids.next(now), county, case, yellow_at: None };
+        // The short follow code: drawn here, made unique by the intake writer, told only in the answer.
+        let code = crate::intake::draw_short_code();
+        let mut stored = StoredCase {
+            id: self.app.ids.next(now),
+            county,
+            case,
+            yellow_at: None,
+            short_code_hash: Some(code.lookup_key()),
+        };
         stored.yellow_at = yellow_at(&reference, &stored.case);
         // The writer decides the duplicate flag (against the store and the reports committed
         // with this one), then keeps the answer with the key, so a retry gets it back.
         let key = idempotency_key.map(|k| {
             let app = self.app.clone();
             let fingerprint = fingerprint.clone();
-            let answer: crate::intake::Answer = Box::new(move |s: &StoredCase| {
-                serde_json::to_string(&app.cases().view(s, now))
+            let answer: crate::intake::Answer = Box::new(move |s: &StoredCase, code: &ShortCode| {
+                serde_json::to_string(&app.cases().reported_view(s, code, now))
                     .map(|a| crate::kept::keep(&fingerprint, &a))
                     .map_err(|e| StoreError::Corrupt(e.to_string()))
             });
             (k.to_string(), answer)
         });
         let (reply, answered) = tokio::sync::oneshot::channel();
-        let job = crate::intake::Job { stored, first, probe, key, request: fingerprint.clone(), now, reply };
+        let job = crate::intake::Job {
+            stored,
+            short_code: code,
+            first,
+            probe,
+            key,
+            request: fingerprint.clone(),
+            now,
+            reply,
+        };
         match self.app.intake.store(job, answered).await {
-            Ok(Stored::New(stored)) => Ok(self.view(&stored, now)),
+            Ok(Stored::New(stored, code)) => Ok(self.reported_view(&stored, &code, now)),
             Ok(Stored::Replayed(answer)) => serde_json::from_str(&answer).map_err(AppError::internal),
             Ok(Stored::Reused) => Err(reused(idempotency_key.unwrap_or_default())),
             // The same key raced in from a retry through another server: answer what it stored.
@@ -781,6 +808,11 @@ impl Cases<'_> {
         }
     }
 
+    /// The answer to a report: the case with its short follow code, which is told only here.
+    fn reported_view(&self, s: &StoredCase, code: &ShortCode, now: DateTime<Utc>) -> CaseView {
+        CaseView { short_code: Some(code.to_string()), ..self.view(s, now) }
+    }
+
     pub(crate) fn view(&self, s: &StoredCase, now: DateTime<Utc>) -> CaseView {
         let reference = self.app.reference();
         let c: &Case = &s.case;
@@ -839,6 +871,8 @@ impl Cases<'_> {
             closed_at: c.closed_at,
             version: c.seq,
             fields: wf.map(|w| fields::masked(w.fields(), &c.fields)).unwrap_or_default(),
+            short_code: None,
+            has_short_code: s.short_code_hash.is_some(),
         }
     }
 }

@@ -216,16 +216,22 @@ impl Cases<'_> {
         if !self.may_read(&record, actor).await? {
             return Err(not_found());
         }
+        let bytes = self.file_bytes(&record, thumbnail).await?;
+        Ok((record, bytes))
+    }
+
+    /// The bytes of a recorded attachment, or of its thumbnail, for a reader already allowed.
+    pub(crate) async fn file_bytes(&self, record: &AttachmentRecord, thumbnail: bool) -> Result<Bytes, AppError> {
         let files = self.app.files()?;
-        let bytes = if thumbnail {
+        let id = &record.id;
+        if thumbnail {
             if !record.thumbnail {
                 return Err(AppError::NotFound { what: format!("a thumbnail of {id} (not an image)") });
             }
-            files.get(&thumbnail_key(id)).await?
+            files.get(&thumbnail_key(id)).await
         } else {
-            files.get(&object_key(id)).await?
-        };
-        Ok((record, bytes))
+            files.get(&object_key(id)).await
+        }
     }
 
     /// Checks what a report or an action references: web addresses, or uploads the actor may

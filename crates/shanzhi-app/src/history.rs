@@ -24,7 +24,12 @@ fn stored(reference: &Reference, ids: &IdGen, g: GeneratedCase) -> History {
         .unwrap_or_else(|| "000000".into());
     let yellow_at = case.clock.as_ref().and_then(|k| k.yellow_at(&reference.calendar).ok());
     let id = ids.next(case.reported_at);
-    History { stored: StoredCase { id, county, case, yellow_at }, log: g.log, counted: g.counted }
+    // A loaded history has no short follow code: no one was ever told one.
+    History {
+        stored: StoredCase { id, county, case, yellow_at, short_code_hash: None },
+        log: g.log,
+        counted: g.counted,
+    }
 }
 
 impl App {

@@ -5,24 +5,34 @@
 //! answers each caller. Under light load a batch is one report and nothing waits; under heavy
 //! load many reports share each read and each commit. Every report is durable before its caller
 //! hears "201". If a batch fails to store, its cases are stored one by one so each caller gets
-//! its own answer.
+//! its own answer. Each new case carries a short follow code drawn at random; the writer reads
+//! which of the batch's codes cases already have (one query) and draws again for those, and for
+//! a code drawn twice in the batch, before it stores (the unique index is the last word).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::cases::case::LogEntry;
 use shanzhi_domain::cases::duplicates::{Candidate, Probe};
+use shanzhi_domain::cases::short_code::ShortCode;
 use shanzhi_store::{NewCase, Store, StoreError, StoredCase};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most reports in one batch.
 const MAX_BATCH: usize = 256;
 
-/// Builds the answer kept with an idempotency key, from the case as it will be stored.
-pub(crate) type Answer = Box<dyn FnOnce(&StoredCase) -> Result<String, StoreError> + Send>;
+/// Builds the answer kept with an idempotency key, from the case as it will be stored and its
+/// short follow code.
+pub(crate) type Answer = Box<dyn FnOnce(&StoredCase, &ShortCode) -> Result<String, StoreError> + Send>;
+
+/// Most rounds of drawing new short codes for a batch (each round is one query; a second round
+/// is already a one-in-a-million event).
+const CODE_ROUNDS: usize = 8;
 
 pub(crate) struct Job {
     pub stored: StoredCase,
+    /// The case's short follow code (its hash is `stored.short_code_hash`).
+    pub short_code: ShortCode,
     pub first: LogEntry,
     /// Where to look for a likely duplicate (none for a report without a location).
     pub probe: Option<Probe>,
@@ -37,8 +47,8 @@ pub(crate) struct Job {
 /// What became of a report.
 #[derive(Debug)]
 pub(crate) enum Stored {
-    /// Stored as this case (with its duplicate flag decided).
-    New(Box<StoredCase>),
+    /// Stored as this case (with its duplicate flag decided) under this short follow code.
+    New(Box<StoredCase>, ShortCode),
     /// Its idempotency key was used before: the answer given then.
     Replayed(String),
     /// Its idempotency key was used before for another report: nothing was stored.
@@ -117,6 +127,11 @@ async fn handle(store: &Store, batch: Vec<Job>) {
         }
     }
 
+    if let Err(e) = unique_codes(store, &mut fresh).await {
+        fail_all(twins.into_iter().map(|(j, _)| j).collect(), &e);
+        return fail_all(fresh, &e);
+    }
+
     // Likely duplicates: the nearest open case in the store or earlier in this batch.
     let probes: Vec<&Probe> = fresh.iter().filter_map(|j| j.probe.as_ref()).collect();
     let candidates = if probes.is_empty() { Ok(Vec::new()) } else { store.duplicate_candidates(&probes).await };
@@ -143,7 +158,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
     let mut ready: Vec<Ready> = Vec::with_capacity(fresh.len());
     for mut j in fresh {
         let answer = match j.key.take() {
-            Some((k, build)) => match build(&j.stored) {
+            Some((k, build)) => match build(&j.stored, &j.short_code) {
                 Ok(a) => Some((k, a)),
                 Err(e) => {
                     let _ = j.reply.send(Err(e));
@@ -169,7 +184,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
                 if let Some((k, a)) = r.answer {
                     answers.insert(k, Ok(a));
                 }
-                let _ = r.job.reply.send(Ok(Stored::New(Box::new(r.job.stored))));
+                let _ = r.job.reply.send(Ok(Stored::New(Box::new(r.job.stored), r.job.short_code)));
             }
         }
         Err(_) if ready.len() > 1 => {
@@ -178,7 +193,7 @@ async fn handle(store: &Store, batch: Vec<Job>) {
                 if let Some((k, a)) = &r.answer {
                     answers.insert(k.clone(), one.as_ref().map(|_| a.clone()).map_err(|e| e.to_string()));
                 }
-                let _ = r.job.reply.send(one.map(|()| Stored::New(Box::new(r.job.stored))));
+                let _ = r.job.reply.send(one.map(|()| Stored::New(Box::new(r.job.stored), r.job.short_code)));
             }
         }
         Err(e) => {
@@ -197,6 +212,64 @@ async fn handle(store: &Store, batch: Vec<Job>) {
             _ => Err(StoreError::Conflict(format!("idempotency key `{k}` is in use by a request that failed; retry"))),
         });
     }
+}
+
+/// A short follow code from 40 bits of the thread's CSPRNG (ChaCha, seeded by the OS).
+pub(crate) fn draw_short_code() -> ShortCode {
+    use rand::RngCore;
+    let mut bits = [0u8; 5];
+    rand::rng().fill_bytes(&mut bits);
+    ShortCode::from_random(bits)
+}
+
+/// Gives every job a short code no stored case has and no other job of the batch has.
+async fn unique_codes(store: &Store, jobs: &mut [Job]) -> Result<(), StoreError> {
+    let mut codes: Vec<ShortCode> = jobs.iter().map(|j| j.short_code).collect();
+    let taken = |hashes: Vec<String>| {
+        let store = store.clone();
+        async move {
+            let hashes: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            store.short_codes_taken(&hashes).await
+        }
+    };
+    redraw_taken(&mut codes, taken, draw_short_code).await?;
+    for (j, code) in jobs.iter_mut().zip(codes) {
+        j.stored.short_code_hash = Some(code.lookup_key());
+        j.short_code = code;
+    }
+    Ok(())
+}
+
+/// Draws again (`draw`) for each code that `taken` says is taken (one call per round, with the
+/// hashes to check) or that an earlier code of the list already is, and checks the new ones again,
+/// for at most [`CODE_ROUNDS`] rounds (the unique index refuses what is left after them).
+async fn redraw_taken<F, Fut>(
+    codes: &mut [ShortCode],
+    mut taken: F,
+    mut draw: impl FnMut() -> ShortCode,
+) -> Result<(), StoreError>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<std::collections::HashSet<String>, StoreError>>,
+{
+    let mut pending: Vec<usize> = (0..codes.len()).collect();
+    let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for _ in 0..CODE_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let used = taken(pending.iter().map(|&i| codes[i].lookup_key()).collect()).await?;
+        let mut again = Vec::new();
+        for i in pending {
+            let hash = codes[i].lookup_key();
+            if used.contains(&hash) || !kept.insert(hash) {
+                codes[i] = draw();
+                again.push(i);
+            }
+        }
+        pending = again;
+    }
+    Ok(())
 }
 
 fn new_case(r: &Ready) -> NewCase<'_> {
@@ -219,5 +292,32 @@ fn clone_err(e: &StoreError) -> StoreError {
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> ShortCode {
+        ShortCode::parse(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn codes_taken_or_drawn_twice_are_drawn_again_until_none_is() {
+        let (a, b, c, d) = (code("AAAA-AAAA"), code("BBBB-BBBB"), code("CCCC-CCCC"), code("DDDD-DDDD"));
+        // The store has B; the batch drew A twice and B; the next draws are B (taken), C, D.
+        let stored: std::collections::HashSet<String> = [b.lookup_key()].into();
+        let mut asked = Vec::new();
+        let mut draws = vec![d, c, b];
+        let mut codes = vec![a, a, b];
+        let taken = |hashes: Vec<String>| {
+            asked.push(hashes.len());
+            let used = hashes.into_iter().filter(|h| stored.contains(h)).collect();
+            async move { Ok(used) }
+        };
+        redraw_taken(&mut codes, taken, || draws.pop().unwrap()).await.unwrap();
+        assert_eq!(codes, vec![a, d, c]);
+        assert_eq!(asked, vec![3, 2, 1], "each round asks about the codes drawn in the last");
     }
 }

@@ -13,6 +13,7 @@ pub mod export;
 mod export_stats;
 pub mod field_filter;
 pub mod files;
+pub mod follow;
 pub mod history;
 pub mod imports;
 mod intake;

@@ -88,6 +88,25 @@ pub struct AreaSummary {
     pub grids: Vec<GridRef>,
 }
 
+/// A community (or village) found by name: the resident's place picker when the phone gives no
+/// position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommunityHit {
+    pub code: String,
+    /// Its everyday name (立新东楼社区).
+    pub name: String,
+    /// County, street and community (路南区学院南路街道立新东楼社区).
+    pub address: String,
+    /// A point inside its first grid (WGS-84), to report from when no better place is given;
+    /// none for a community without grids.
+    pub point: Option<(f64, f64)>,
+}
+
+/// The most communities a name search answers.
+pub const MAX_COMMUNITIES_FOUND: usize = 20;
+/// The longest text a community search takes, in characters.
+pub const MAX_COMMUNITY_QUERY: usize = 40;
+
 impl Places {
     /// Builds the view; stored divisions that do not form a tree are an internal error.
     pub fn build(mut stored: StoredPlaces) -> Result<Places, AppError> {
@@ -205,6 +224,44 @@ impl Places {
     pub(crate) fn grids_under(&self, code: &str) -> std::ops::Range<usize> {
         let start = self.grids.partition_point(|g| g.code.as_str() < code);
         start..start + self.grids[start..].partition_point(|g| g.code.as_str().starts_with(code))
+    }
+
+    /// Communities and villages whose county, street and name hold every word of `text`
+    /// (space-separated), those whose own name holds the whole text first, at most `limit` (and
+    /// at most [`MAX_COMMUNITIES_FOUND`]). One pass over the ~6,300 communities.
+    pub fn find_communities(&self, text: &str, limit: usize) -> Vec<CommunityHit> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let whole: String = words.concat();
+        let limit = limit.min(MAX_COMMUNITIES_FOUND);
+        let (mut first, mut then) = (Vec::new(), Vec::new());
+        for d in self.tree.at_level(Level::Village) {
+            let address = self.address(&d.code);
+            if !words.iter().all(|w| address.contains(w)) {
+                continue;
+            }
+            let name = d.short_name();
+            let list = if name.contains(&whole) { &mut first } else { &mut then };
+            if list.len() < limit {
+                list.push((d, name, address));
+            }
+            if first.len() >= limit {
+                break;
+            }
+        }
+        first
+            .into_iter()
+            .chain(then)
+            .take(limit)
+            .map(|(d, name, address)| CommunityHit {
+                code: d.code.to_string(),
+                name,
+                address,
+                point: self.grids_under(d.code.as_str()).next().and_then(|i| self.grids[i].inside_point()),
+            })
+            .collect()
     }
 
     pub fn unit(&self, id: &str) -> Option<&Unit> {

@@ -14,7 +14,7 @@ use shanzhi_domain::org::Departments;
 use shanzhi_domain::taxonomy::Taxonomy;
 use shanzhi_store::{ReferenceKind, Store};
 
-use crate::{AppError, Reference};
+use crate::{App, AppError, Reference};
 
 /// The files shipped with shanzhi.
 pub mod shipped {
@@ -27,6 +27,8 @@ pub mod shipped {
     pub const ROUTING: &str = include_str!("../../../data/routing/tangshan.toml");
     pub const DUPLICATES: &str = include_str!("../../../data/duplicates/tangshan.toml");
     pub const ASSESSMENT: &str = include_str!("../../../data/assessment/weights.toml");
+    /// The everyday problems the resident's report page offers first.
+    pub const EVERYDAY: &str = include_str!("../../../data/resident/everyday.toml");
     /// The workflows of the case kinds.
     pub const WORKFLOWS: &[&str] = &[
         include_str!("../../../data/workflows/event.toml"),
@@ -136,4 +138,42 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
         }
     }
     Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment })
+}
+
+/// The shipped everyday problems (checked by the tests: a broken file fails them, not a server).
+fn everyday() -> &'static shanzhi_domain::everyday::Everyday {
+    static LIST: std::sync::LazyLock<shanzhi_domain::everyday::Everyday> = std::sync::LazyLock::new(|| {
+        shanzhi_domain::everyday::Everyday::from_toml(shipped::EVERYDAY).expect("data/resident/everyday.toml")
+    });
+    &LIST
+}
+
+/// An everyday problem in force, with its type's names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EverydayProblem {
+    pub problem: shanzhi_domain::everyday::Problem,
+    pub type_name_zh: String,
+    pub type_name_en: String,
+}
+
+impl App {
+    /// The everyday problems a resident may report as now (the list's version and its problems
+    /// whose kind and type are in force), in the list's order.
+    pub fn everyday_problems(&self) -> (String, Vec<EverydayProblem>) {
+        let reference = self.reference();
+        let list = everyday();
+        let kinds: Vec<&str> = reference.workflows.keys().map(String::as_str).collect();
+        let problems = list
+            .in_force(&reference.taxonomy, &kinds)
+            .map(|p| {
+                let ty = reference.taxonomy.get(&p.type_code);
+                EverydayProblem {
+                    problem: p.clone(),
+                    type_name_zh: ty.map(|t| t.name_zh.clone()).unwrap_or_default(),
+                    type_name_en: ty.map(|t| t.name_en.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        (list.version.clone(), problems)
+    }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod edit;
+pub mod everyday;
 pub mod ids;
 pub mod org;
 pub mod people;

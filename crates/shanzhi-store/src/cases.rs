@@ -110,13 +110,17 @@ pub(crate) fn scope_condition(scope: &DataScope) -> Condition {
     }
 }
 
-/// A case as stored: its id, its shard (county code) and when its light turns yellow.
+/// A case as stored: its id, its shard (county code), when its light turns yellow and the hash of
+/// its short follow code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCase {
     pub id: i64,
     pub county: String,
     pub case: Case,
     pub yellow_at: Option<DateTime<Utc>>,
+    /// `ShortCode::lookup_key` of the code given at report time (none before m0023, and for
+    /// loaded histories); unique among cases.
+    pub short_code_hash: Option<String>,
 }
 
 /// A new case to store: the case, its first log entry and its idempotency key with the answer.
@@ -228,6 +232,7 @@ fn row(s: &StoredCase, seal: &Sealer) -> Result<case::ActiveModel> {
         summons_due: Set(summons_due(c)),
         lon: Set(c.location.map(|l| l.0)),
         lat: Set(c.location.map(|l| l.1)),
+        short_code_hash: Set(s.short_code_hash.clone()),
         body: Set(seal.seal(&to_json(c)?)),
     })
 }
@@ -337,7 +342,7 @@ pub(crate) fn decode(m: case::Model, seal: &Sealer) -> Result<StoredCase> {
     if case.seq as i32 != m.seq || case.state != m.state {
         return Err(StoreError::Corrupt(format!("case {}: its columns and its body disagree", m.id)));
     }
-    Ok(StoredCase { id: m.id, county: m.county_code, case, yellow_at: m.yellow_at })
+    Ok(StoredCase { id: m.id, county: m.county_code, case, yellow_at: m.yellow_at, short_code_hash: m.short_code_hash })
 }
 
 impl Store {
@@ -605,6 +610,30 @@ impl Store {
         let m =
             case::Entity::find().filter(case::Column::Id.eq(id)).filter(scope_condition(scope)).one(self.db()).await?;
         decode(m.ok_or_else(|| StoreError::NotFound(format!("case {id}")))?, self.sealer())
+    }
+
+    /// The case whose short follow code has this hash (`ShortCode::lookup_key`), whoever reported
+    /// it; `NotFound` when none has (the unique index finds it).
+    pub async fn case_by_short_code(&self, hash: &str) -> Result<StoredCase> {
+        let m = case::Entity::find().filter(case::Column::ShortCodeHash.eq(hash)).one(self.db()).await?;
+        decode(m.ok_or_else(|| StoreError::NotFound("a case with that short code".into()))?, self.sealer())
+    }
+
+    /// Which of these short-code hashes cases already have (one query through the unique index):
+    /// the intake draws new codes for those before it stores a batch.
+    pub async fn short_codes_taken(&self, hashes: &[&str]) -> Result<std::collections::HashSet<String>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in hashes.chunks(500) {
+            let rows: Vec<Option<String>> = case::Entity::find()
+                .select_only()
+                .column(case::Column::ShortCodeHash)
+                .filter(case::Column::ShortCodeHash.is_in(chunk.iter().map(|h| h.to_string())))
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            out.extend(rows.into_iter().flatten());
+        }
+        Ok(out)
     }
 
     pub async fn case_log(&self, county: &str, id: i64) -> Result<Vec<LogEntry>> {

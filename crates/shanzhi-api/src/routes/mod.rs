@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub(crate) mod command;
 pub(crate) mod console;
 pub(crate) mod events;
+pub(crate) mod follow;
 pub(crate) mod open311;
 pub(crate) mod places;
 pub(crate) mod system;
@@ -72,6 +73,12 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(attachments::upload))
         .routes(routes!(attachments::show))
         .routes(routes!(attachments::thumbnail))
+        .routes(routes!(follow::follow))
+        .routes(routes!(follow::rate))
+        .routes(routes!(follow::attachment))
+        .routes(routes!(follow::thumbnail))
+        .routes(routes!(follow::everyday))
+        .routes(routes!(follow::communities))
         .route("/open311/v2/{file}", get(open311::get_top).post(open311::post_top))
         .route("/open311/v2/{dir}/{file}", get(open311::get_one))
 }

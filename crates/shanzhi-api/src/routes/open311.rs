@@ -481,6 +481,11 @@ async fn create(app: &App, p: &Params, headers: &HeaderMap, path: &str) -> Answe
         (Some(grid), None) => format!("已受理：网格 {grid}"),
         (None, _) => "已受理：位置不在任何网格内，已保留并标记，待指挥中心人工定位".to_string(),
     };
+    // The short follow code, for the client to pass on to the citizen (it is told only here).
+    let notice = match &view.short_code {
+        Some(code) => format!("{notice}；查询码 {code}"),
+        None => notice,
+    };
     let v = V::Obj(vec![
         ("service_request_id", V::s(view.id.to_string())),
         ("service_notice", V::s(notice)),

@@ -196,6 +196,7 @@ async fn reports_need_a_key_and_valid_fields() {
         let created: Value = serde_json::from_str(&body).unwrap();
         assert!(created[0]["service_request_id"].as_str().unwrap().parse::<i64>().is_ok());
         assert!(created[0]["service_notice"].as_str().unwrap().contains("130202001001"), "{body}");
+        assert!(created[0]["service_notice"].as_str().unwrap().contains("；查询码 "), "the short follow code: {body}");
         assert!(created[0].get("token").is_none(), "an id or a token, never both");
         let query_uri = format!("/open311/v2/requests.xml?api_key={k}");
         let (s, ct, x) = post(&t, &query_uri, &good, &[]).await;

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod open311;
 pub mod refusal;
 pub mod routing;
+pub mod short_code;
 pub mod sweep;
 pub mod todo;
 pub mod workflow;

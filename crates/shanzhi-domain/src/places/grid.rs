@@ -41,6 +41,12 @@ impl Grid {
     pub fn community(&self) -> DivisionCode {
         self.code.community()
     }
+
+    /// A point inside the grid (lon, lat), to stand for it where a place is chosen by name.
+    pub fn inside_point(&self) -> Option<(f64, f64)> {
+        use geo::InteriorPoint;
+        self.shape.interior_point().map(|p| (p.x(), p.y()))
+    }
 }
 
 /// GeoJSON coordinates of a polygon: rings of `[lon, lat]`.

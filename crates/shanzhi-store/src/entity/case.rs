@@ -31,6 +31,9 @@ pub struct Model {
     pub sweep_at: Option<ChronoDateTimeUtc>,
     /// When the earliest unanswered summons falls due (none: nobody is waited for).
     pub summons_due: Option<ChronoDateTimeUtc>,
+    /// The hash of the case's short follow code (`ShortCode::lookup_key`); none for cases stored
+    /// before codes were given (m0023) and for loaded histories.
+    pub short_code_hash: Option<String>,
     /// The whole case as JSON; the columns above are derived from it for queries.
     pub body: String,
 }

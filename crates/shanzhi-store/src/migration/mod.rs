@@ -22,6 +22,7 @@ mod m0019_user_scope;
 mod m0020_login_failures;
 mod m0021_rate_windows;
 pub(crate) mod m0022_case_fields;
+mod m0023_short_codes;
 mod m0024_todo_marks;
 
 use sea_orm_migration::prelude::*;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_login_failures::Migration),
             Box::new(m0021_rate_windows::Migration),
             Box::new(m0022_case_fields::Migration),
+            Box::new(m0023_short_codes::Migration),
             Box::new(m0024_todo_marks::Migration),
         ]
     }
