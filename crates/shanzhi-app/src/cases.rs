@@ -456,6 +456,14 @@ impl Cases<'_> {
         actor: &Actor,
         key: Option<&str>,
     ) -> Result<CaseView, AppError> {
+        // An opinion is written into the log for good (and, in a batch, into every case's).
+        if command.opinion.as_ref().is_some_and(|o| o.chars().count() > notes::MAX_CHARS) {
+            return Err(AppError::invalid(
+                "opinion",
+                format!("opinion must have at most {} characters", notes::MAX_CHARS),
+            )
+            .with_zh(format!("意见不能超过 {} 个字", notes::MAX_CHARS)));
+        }
         let reference = self.app.reference();
         // Acting needs the case inside the area or units: one's own report elsewhere is only read.
         let scope = self.app.scope_of(actor).for_acting();

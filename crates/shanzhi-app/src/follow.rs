@@ -182,6 +182,9 @@ impl Cases<'_> {
         let ty = reference.taxonomy.get(&c.type_code);
         // What the reporter wrote and added is theirs to read again, when a resident reported it.
         let resident = self.rating_actor(c).map(|a| a.user);
+        // The files held by the kind's fields that are not public (their values now).
+        let staff_fields: Vec<_> = wf.fields().iter().filter(|d| !d.public).cloned().collect();
+        let staff_files = shanzhi_domain::cases::fields::attachment_ids(&staff_fields, &c.fields);
         let mut steps = Vec::with_capacity(log.len());
         for e in log {
             let own = resident.as_deref() == Some(e.actor.user.as_str());
@@ -197,7 +200,11 @@ impl Cases<'_> {
                 (None, None) => (e.action.clone(), e.action.clone()),
             };
             let (after_zh, after_en) = state(&e.to_state).unwrap_or_else(|| (e.to_state.clone(), e.to_state.clone()));
-            let files = if e.seq == 1 || for_them { self.files_of(&e.attachments).await? } else { Vec::new() };
+            // The files of the kind's fields that are not public stay inside, unless the resident
+            // gave them.
+            let hidden: &[String] = if own { &[] } else { &staff_files };
+            let shown: Vec<String> = e.attachments.iter().filter(|a| !hidden.contains(a)).cloned().collect();
+            let files = if e.seq == 1 || for_them { self.files_of(&shown).await? } else { Vec::new() };
             steps.push(FollowStep {
                 seq: e.seq,
                 at: e.at,

@@ -59,7 +59,7 @@ impl AuditEvent {
 
 /// What the audit actions outside a case's workflow are called (action, Chinese, English); a
 /// case's `case.<action>` is named by its workflow.
-pub const ACTION_NAMES: [(&str, &str, &str); 28] = [
+pub const ACTION_NAMES: [(&str, &str, &str); 29] = [
     ("apikey.create", "创建 API 密钥", "API key created"),
     ("apikey.revoke", "吊销 API 密钥", "API key revoked"),
     ("attachment.upload", "上传附件", "Attachment uploaded"),
@@ -80,6 +80,7 @@ pub const ACTION_NAMES: [(&str, &str, &str); 28] = [
     ("history.load", "载入历史案件", "History loaded"),
     ("pii.unmask", "查看未脱敏的个人信息", "Personal data unmasked"),
     ("reference.import", "导入参考数据", "Reference data imported"),
+    ("role.actions", "修改角色可办理的操作", "Role's actions changed"),
     ("search.reindex", "重建全文索引", "Search index rebuilt"),
     ("stats.export", "导出统计", "Figures exported"),
     ("taxonomy.type", "修改事件类型", "Event type changed"),
@@ -232,7 +233,15 @@ mod names {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for line in text.lines().filter(|l| l.contains("audit") || l.contains("AuditEvent::new")) {
+                // Every literal of an action's shape on an auditing line or one of the lines after
+                // it (calls split over lines, actions passed through a helper).
+                let lines: Vec<&str> = text.lines().collect();
+                let near_audit = |i: usize| {
+                    lines[i.saturating_sub(4)..=i]
+                        .iter()
+                        .any(|l| l.contains("audit") || l.contains("AuditEvent::new") || l.contains("edit_event"))
+                };
+                for line in lines.iter().enumerate().filter(|(i, _)| near_audit(*i)).map(|(_, l)| *l) {
                     for literal in line.split('"').skip(1).step_by(2) {
                         let is_action = literal.split_once('.').is_some_and(|(a, b)| {
                             !a.is_empty()

@@ -188,6 +188,21 @@ fn extensions_add_time_and_suspensions_stop_the_clock() {
     assert_eq!(extended.clock.as_ref().unwrap().deadline, w.cal.add(deadline, two_days).unwrap());
     assert_eq!((extended.extension_count, extended.pending_extension), (1, None));
     assert_eq!(log[1].deadline, Some(extended.clock.as_ref().unwrap().deadline), "the log shows the deadline in force");
+    // An urging while the request waits (催办: the case stays) keeps the request and the clock.
+    let ask =
+        Command { extension: Some(two_days), opinion: Some("需协调业主".into()), ..cmd("request_extension") };
+    let (urged, _, _) = play(
+        &w,
+        case.clone(),
+        at,
+        &[
+            (10, &chengguan, ask),
+            (5, &zhiban, with_opinion("urge", "请尽快审批")),
+            (5, &paiqian, cmd("approve_extension")),
+        ],
+    );
+    assert_eq!((urged.urge_count, urged.extension_count), (1, 1), "the extension survives the urging");
+    assert_eq!(urged.clock.as_ref().unwrap().deadline, w.cal.add(deadline, two_days).unwrap());
 
     // A denied request changes nothing but the log.
     let ask = Command { extension: Some(two_days), opinion: Some("再延".into()), ..cmd("request_extension") };
@@ -342,6 +357,14 @@ name_en = "go"
 from = ["a"]
 to = "ghost"
 roles = ["dispatcher"]
+[[action]]
+key = "nudge"
+name_zh = "nudge"
+name_en = "nudge"
+from = ["a", "island"]
+to = "a"
+stays = true
+roles = ["dispatcher"]
 "#;
     let Err(WorkflowError::Invalid { problems, .. }) = Workflow::from_toml(text) else { panic!("must be refused") };
     let all = problems.join("\n");
@@ -351,6 +374,8 @@ roles = ["dispatcher"]
         "step `missing`",
         "unknown state `ghost`",
         "island can never be reached",
+        "nudge: give either `to`",
+        "nudge: an action that stays is not taken on a finished case",
     ] {
         assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
     }

@@ -312,7 +312,8 @@ async fn a_kind_that_is_only_a_file_is_reported_worked_read_searched_exported_an
             let (_, v) =
                 t.call("GET", "/api/v1/cases?kind=complaint&fields=nuisance:smell", Some("zhiban"), None, None).await;
             found = v;
-            if found["total"] == 1 {
+            // (The rows are written before the task is struck off: wait for both.)
+            if found["total"] == 1 && t.app.store().pending_store_tasks().await.unwrap().is_empty() {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -38,7 +38,10 @@ async fn urging_keeps_the_case_where_it_is_counts_and_is_audited_and_a_wrong_dis
             (Some("dispatched"), Some(1), Some(1)),
             "{db}: {supervised}"
         );
-        // Urging needs words, and is not the department's to do.
+        // Urging needs words, at most 2,000 of them, and is not the department's to do.
+        let long = json!({"action": "urge", "opinion": "快".repeat(2001)});
+        let (s, e) = t.call("POST", &format!("/api/v1/cases/{id}/actions"), Some("zhiban"), Some(long), None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("opinion")), "{db}: {e}");
         let (s, e) = t
             .call("POST", &format!("/api/v1/cases/{id}/actions"), Some("zhiban"), Some(json!({"action": "urge"})), None)
             .await;

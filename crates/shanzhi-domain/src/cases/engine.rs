@@ -286,8 +286,8 @@ pub fn apply(
             }
         }
     }
-    if !def.effects.iter().any(|e| matches!(e, Effect::Extend | Effect::RequestExtension)) {
-        // Any other decision forgets an extension that was asked for.
+    if !def.stays && !def.effects.iter().any(|e| matches!(e, Effect::Extend | Effect::RequestExtension)) {
+        // Any other decision forgets an extension that was asked for (an urging decides nothing).
         next.pending_extension = None;
     }
     // An action that stays (催办, 督办) leaves the case in its state, its clock running on.

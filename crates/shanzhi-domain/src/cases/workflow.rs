@@ -338,6 +338,9 @@ impl Workflow {
             if a.stays != a.to.is_empty() {
                 problems.push(format!("action {}: give either `to` (the state it leads to) or `stays = true`", a.key));
             }
+            if a.stays && a.from.iter().any(|s| f.state.iter().any(|d| d.key == *s && d.terminal)) {
+                problems.push(format!("action {}: an action that stays is not taken on a finished case", a.key));
+            }
             if a.from.is_empty() || a.roles.is_empty() {
                 problems.push(format!("action {} needs at least one `from` state and one role", a.key));
             }
