@@ -52,9 +52,31 @@ pub fn bucket(ip: IpAddr) -> String {
     }
 }
 
+/// A client's key widened to the /48 an IPv6 site is given (IPv4 and other keys as they are):
+/// where guesses are counted, so that the 65,536 /64s of one cheap allocation count as one.
+pub fn site(client: &str) -> String {
+    match client.strip_suffix("/64").and_then(|a| a.parse::<Ipv6Addr>().ok()) {
+        Some(v6) => {
+            let s = v6.segments();
+            format!("{}/48", Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0))
+        }
+        None => client.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_site_counts_as_one_for_guesses() {
+        let a = bucket("2001:db8:1:2::9".parse().unwrap());
+        let b = bucket("2001:db8:1:ffff::1".parse().unwrap());
+        assert_ne!(a, b, "two /64s are two clients for logins and reports");
+        assert_eq!((site(&a), site(&b)), ("2001:db8:1::/48".to_string(), "2001:db8:1::/48".to_string()));
+        assert_eq!(site("203.0.113.9"), "203.0.113.9");
+        assert_eq!(site("local"), "local");
+    }
 
     fn headers(xff: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -170,12 +170,15 @@ pub async fn limit(State(limiter): State<Limiter>, mut req: Request, next: Next)
         (_, p) if p.starts_with("/api/v1/follow/") => Some(("follow", limiter.limits.follow_lookups_per_minute)),
         _ => None,
     };
+    // Short codes are guessed from a site's many addresses: counted by its /48.
+    let counted = if rule.is_some_and(|(b, _)| b == "follow") { crate::client::site(&client) } else { client.clone() };
     if let Some((bucket, n)) = rule
-        && let Err(wait) = limiter.hit(bucket, &client).await
+        && let Err(wait) = limiter.hit(bucket, &counted).await
     {
-        let mut res =
-            ApiError::rate_limited(format!("too many requests from {client}: at most {n} a minute; retry in {wait} s"))
-                .into_response();
+        let mut res = ApiError::rate_limited(format!(
+            "too many requests from {counted}: at most {n} a minute; retry in {wait} s"
+        ))
+        .into_response();
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             res.headers_mut().insert("retry-after", v);
         }
