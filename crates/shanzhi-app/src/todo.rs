@@ -80,8 +80,9 @@ impl Cases<'_> {
             return Ok(Vec::new());
         }
         let now = self.app.clock().now();
+        let scope = self.app.scope_of(actor);
         let query = LiveQuery {
-            scope: self.app.scope_of(actor),
+            scope: scope.clone(),
             area: EVERYWHERE.to_string(),
             group: LiveGroup::KindState,
             kind: None,
@@ -136,7 +137,6 @@ impl Cases<'_> {
             })
             .collect();
         // What changed since each list was last opened: one count per list with a mark and cases.
-        let scope = self.app.scope_of(actor);
         for t in &mut out {
             t.seen_at = marks.get(&t.key()).copied();
             if let Some(since) = t.seen_at.filter(|_| t.count > 0) {

@@ -41,7 +41,8 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
-fn file(media_type: &str, bytes: Bytes) -> Response {
+/// A file's bytes as an answer: its type, never sniffed, shown inline, kept privately an hour.
+pub(crate) fn file(media_type: &str, bytes: Bytes) -> Response {
     (
         [
             (header::CONTENT_TYPE, media_type.to_string()),

@@ -6,8 +6,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use shanzhi_app::App;
 use shanzhi_app::places::{MAX_COMMUNITIES_FOUND, MAX_COMMUNITY_QUERY};
 use shanzhi_domain::cases::case::{Rating, Satisfaction};
@@ -15,6 +15,7 @@ use shanzhi_domain::cases::case::{Rating, Satisfaction};
 use crate::dto_follow::{CommunityDto, EverydayDto, FollowDto, FollowRatingDto};
 use crate::error::ApiError;
 use crate::query::Query;
+use crate::routes::attachments::file;
 use crate::routes::body;
 
 /// The longest reason a rating may give, in characters.
@@ -72,19 +73,6 @@ pub async fn rate(
     let key = crate::routes::idempotency_key(&headers)?;
     let view = app.cases().follow_rate(&code, Rating { satisfaction, reason }, key.as_deref()).await?;
     Ok(Json(view.into()))
-}
-
-fn file(media_type: &str, bytes: Bytes) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, media_type.to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// A photo or file the short code's view shows (the report's, a public reply's); 404 for any other.
