@@ -290,6 +290,24 @@ pub struct KindActionDto {
     /// `handled`, `reworked`, `closed`, `extended`, `suspended`, `returned`, `voided`,
     /// `rejected`, `self_handled`, `rated`.
     pub counts: Vec<String>,
+    /// The states it may be taken from.
+    pub from: Vec<String>,
+    /// The state it leads to (empty when it stays: 催办, 督办).
+    pub to: String,
+    /// The roles that may take it (as the administrator has granted them).
+    pub roles: Vec<String>,
+    /// What a command for it must carry, by the command's field: `opinion`, `units`,
+    /// `extension`, `rating`, `attachments`, `parent` (a console offers it in a batch only when
+    /// it needs at most an opinion, or units for an action that `assigns`).
+    pub needs: Vec<String>,
+    /// It sets the case's units; a command without units takes the unit the routing rules chose
+    /// (a batch dispatch).
+    pub assigns: bool,
+    /// Who beyond the role may take it: `role` (anyone with one of the roles), `assigned_unit`
+    /// (the case's primary unit), `reporter`, `summoned` (a unit summoned and not yet reported in).
+    pub party: String,
+    /// Only for cases that came in through these channels (empty: any).
+    pub channels: Vec<String>,
 }
 
 impl From<&shanzhi_domain::cases::workflow::Workflow> for KindDto {
@@ -317,6 +335,13 @@ impl From<&shanzhi_domain::cases::workflow::Workflow> for KindDto {
                     name_zh: a.name_zh.clone(),
                     name_en: a.name_en.clone(),
                     counts: a.counts.iter().map(|c| c.as_str().to_string()).collect(),
+                    from: a.from.clone(),
+                    to: a.to.clone(),
+                    roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                    needs: a.needs.iter().map(|n| n.field().to_string()).collect(),
+                    assigns: a.effects.contains(&shanzhi_domain::cases::workflow::Effect::AssignUnits),
+                    party: a.party.as_str().into(),
+                    channels: a.channels.clone(),
                 })
                 .collect(),
             fields: wf

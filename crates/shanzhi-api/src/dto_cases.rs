@@ -389,6 +389,9 @@ pub struct StatRowDto {
     pub rates: serde_json::Value,
     /// The region (areas) or department (units) composite score with its grade and parts.
     pub score: Option<ScoreDto>,
+    /// With `by=area_period`: the row's month (`2026-05`); its `key` is the area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
 }
 
 /// A composite score (综合得分) with its grade and the parts it was made of.
@@ -449,6 +452,7 @@ impl From<shanzhi_app::stats::StatRow> for StatRowDto {
             counters: json(serde_json::to_value(r.counters)),
             rates: json(serde_json::to_value(r.rates)),
             score: r.score.map(ScoreDto::from),
+            period: r.period,
         }
     }
 }

@@ -640,15 +640,31 @@ impl App {
             return (zh.into(), en.into());
         }
         if let Some(step) = action.strip_prefix("case.") {
+            // The entry does not say the case's kind: an action that kinds name differently
+            // (派遣 of an event, 派单 of a 12345 order) is named both ways.
             let reference = self.reference();
-            let named = reference
-                .workflows
-                .values()
-                .find_map(|wf| wf.action(step).map(|a| (a.name_zh.clone(), a.name_en.clone())));
-            if let Some((zh, en)) =
-                named.or_else(|| shanzhi_domain::cases::notes::name(step).map(|(z, e)| (z.into(), e.into())))
+            let mut names: Vec<(String, String)> = Vec::new();
+            let mut kinds: Vec<&shanzhi_domain::cases::workflow::Workflow> = reference.workflows.values().collect();
+            kinds.sort_by(|a, b| a.kind.cmp(&b.kind));
+            for a in kinds.into_iter().filter_map(|wf| wf.action(step)) {
+                if !names.iter().any(|(zh, _)| *zh == a.name_zh) {
+                    names.push((a.name_zh.clone(), a.name_en.clone()));
+                }
+            }
+            if names.is_empty()
+                && let Some((zh, en)) = shanzhi_domain::cases::notes::name(step)
             {
-                return (format!("案件·{zh}"), format!("Case: {en}"));
+                names.push((zh.into(), en.into()));
+            }
+            if !names.is_empty() {
+                let zh: Vec<&str> = names.iter().map(|(zh, _)| zh.as_str()).collect();
+                let mut en: Vec<&str> = Vec::new();
+                for (_, e) in &names {
+                    if !en.contains(&e.as_str()) {
+                        en.push(e);
+                    }
+                }
+                return (format!("案件·{}", zh.join("／")), format!("Case: {}", en.join(" / ")));
             }
         }
         (action.into(), action.into())

@@ -695,8 +695,8 @@ impl Cases<'_> {
                     LogPerson { name_zh: e.actor.role.name_zh().into(), name_en: e.actor.role.name_en().into(), unit }
                 } else {
                     LogPerson {
-                        name_zh: self.app.person_name(&e.actor.user, false),
-                        name_en: self.app.person_name(&e.actor.user, true),
+                        name_zh: self.app.actor_name(&e.actor, false),
+                        name_en: self.app.actor_name(&e.actor, true),
                         unit,
                     }
                 }

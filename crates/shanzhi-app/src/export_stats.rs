@@ -26,7 +26,8 @@ struct Line {
 fn line(r: &StatRow, name: String) -> Line {
     let rates = serde_json::to_value(r.rates).unwrap_or_default();
     Line {
-        key: r.key.clone(),
+        // An area month by month: the area's code and the month.
+        key: r.period.as_ref().map_or_else(|| r.key.clone(), |p| format!("{} {p}", r.key)),
         name,
         counters: r.counters.named().into_iter().map(|(_, v)| v).collect(),
         rates: RATES.iter().map(|(f, _, _)| rates[f].as_f64()).collect(),
@@ -83,11 +84,13 @@ fn workbook(lines: &[Line], by: Option<&str>, stamp: &str, english: bool) -> Res
     let key_header = match (by, english) {
         (Some("period"), false) => "月份",
         (Some("area"), false) => "区域代码",
+        (Some("area_period"), false) => "区域代码 月份",
         (Some("unit"), false) => "单位",
         (Some("type"), false) => "类型编码",
         (_, false) => "范围",
         (Some("period"), true) => "Month",
         (Some("area"), true) => "Area code",
+        (Some("area_period"), true) => "Area code, month",
         (Some("unit"), true) => "Unit",
         (Some("type"), true) => "Type code",
         (_, true) => "Scope",

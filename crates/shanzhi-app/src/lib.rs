@@ -176,17 +176,57 @@ impl App {
     }
 
     /// Whoever acted, as people read it: an account's display name, never a resident's
-    /// pseudonym or the system's user name (an unknown name, e.g. a disabled account's, as is).
+    /// pseudonym or the system's user name (an unknown name, e.g. a disabled account's, as is:
+    /// where the role is known, `actor_name` says the role instead).
     pub fn person_name(&self, username: &str, english: bool) -> String {
-        match (username, english) {
-            (shanzhi_domain::cases::case::Actor::ANONYMOUS, false) => "匿名居民".into(),
-            (shanzhi_domain::cases::case::Actor::ANONYMOUS, true) => "Anonymous resident".into(),
-            ("system", false) => "系统".into(),
-            ("system", true) => "System".into(),
-            (u, false) if u.starts_with(auth::FOLLOWER_PREFIX) => "居民（跟踪码）".into(),
-            (u, true) if u.starts_with(auth::FOLLOWER_PREFIX) => "Resident (follow code)".into(),
-            (u, _) => self.user(u).map(|u| u.display_name).unwrap_or_else(|| u.to_string()),
+        self.known_name(username, english).unwrap_or_else(|| username.to_string())
+    }
+
+    /// The name of whoever took a step: as `person_name`, and for a name that is no account in
+    /// force (a disabled account, a person of a loaded history, a device) the role's name, so a
+    /// user name never reaches a page.
+    pub fn actor_name(&self, actor: &shanzhi_domain::cases::case::Actor, english: bool) -> String {
+        self.known_name(&actor.user, english)
+            .unwrap_or_else(|| if english { actor.role.name_en().into() } else { actor.role.name_zh().into() })
+    }
+
+    /// The readable name of a user name the system knows: the anonymous resident, the system, the
+    /// command-line operator, a follow code's holder, or an account in force.
+    fn known_name(&self, username: &str, english: bool) -> Option<String> {
+        let fixed = match (username, english) {
+            (shanzhi_domain::cases::case::Actor::ANONYMOUS, false) => "匿名居民",
+            (shanzhi_domain::cases::case::Actor::ANONYMOUS, true) => "Anonymous resident",
+            ("system", false) => "系统",
+            ("system", true) => "System",
+            ("operator", false) => "运维人员（命令行）",
+            ("operator", true) => "Operator (command line)",
+            (u, false) if u.starts_with(auth::FOLLOWER_PREFIX) => "居民（跟踪码）",
+            (u, true) if u.starts_with(auth::FOLLOWER_PREFIX) => "Resident (follow code)",
+            (u, _) => return self.user(u).map(|u| u.display_name),
+        };
+        Some(fixed.into())
+    }
+
+    /// Units the caller's desk may filter by, found by name (`Places::find_units_where`): those
+    /// that may hold cases in its data scope (`DataScope::may_see_unit`). A reporter, who sees only
+    /// their own reports, has none to pick from.
+    pub fn units_for(
+        &self,
+        actor: &shanzhi_domain::cases::case::Actor,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<shanzhi_domain::people::Unit>, AppError> {
+        let scope = self.scope_of(actor);
+        if matches!(scope, shanzhi_domain::access::DataScope::Own(_)) {
+            return Err(AppError::Forbidden("units are picked by staff, within their data scope".into())
+                .with_zh("只有工作人员可以在其数据范围内选择单位".to_string()));
         }
+        let places = self.places();
+        Ok(places
+            .find_units_where(text, limit, |u| scope.may_see_unit(&u.id, u.area.as_str()))
+            .into_iter()
+            .cloned()
+            .collect())
     }
 
     /// The data scope of an account: its role's rule over its unit, and the extra scope an

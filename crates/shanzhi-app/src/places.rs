@@ -31,6 +31,8 @@ pub struct Places {
     grid_workers: HashMap<GridCode, (u32, u32)>,
     /// The unit register by id (ids begin with the area served: `130202:water-supply`).
     units: std::collections::BTreeMap<String, Unit>,
+    /// The units' ids in the pinyin order of their names (`text::pinyin_key`), made once.
+    units_by_name: Vec<String>,
     /// Map answers already made (`map.rs`), by area and datum.
     pub(crate) maps: std::sync::Mutex<HashMap<(String, Crs), std::sync::Arc<std::sync::OnceLock<std::sync::Arc<str>>>>>,
 }
@@ -128,8 +130,22 @@ impl Places {
                 code = c.parent();
             }
         }
+        let mut named: Vec<(String, String)> =
+            stored.units.iter().map(|u| (shanzhi_domain::text::pinyin_key(&u.name), u.id.clone())).collect();
+        named.sort_unstable();
+        let units_by_name = named.into_iter().map(|(_, id)| id).collect();
         let units = stored.units.into_iter().map(|u| (u.id.clone(), u)).collect();
-        Ok(Places { tree, grids: stored.grids, index, by_code, counts, grid_workers, units, maps: Default::default() })
+        Ok(Places {
+            tree,
+            grids: stored.grids,
+            index,
+            by_code,
+            counts,
+            grid_workers,
+            units,
+            units_by_name,
+            maps: Default::default(),
+        })
     }
 
     fn grid_ref(&self, i: u32) -> GridRef {
@@ -278,6 +294,35 @@ impl Places {
             .filter(|u| text.is_empty() || u.id.starts_with(text) || u.name.contains(text))
             .take(limit)
             .collect()
+    }
+
+    /// Units that `keep` admits whose name holds `text` (or whose id starts with it), then those
+    /// whose name has its characters in order (城管 finds 城市管理综合行政执法局, 住建 住房和城乡建设局):
+    /// at most `limit`, each group in the pinyin order of the names. One pass over the register in
+    /// that order (made when the places were loaded), stopped once `limit` of the first group
+    /// are found: no sort per request.
+    pub fn find_units_where(&self, text: &str, limit: usize, keep: impl Fn(&Unit) -> bool) -> Vec<&Unit> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let in_order = |name: &str| {
+            let mut rest = name.chars();
+            text.chars().all(|c| rest.any(|n| n == c))
+        };
+        let (mut first, mut then) = (Vec::new(), Vec::new());
+        for u in self.units_by_name.iter().filter_map(|id| self.units.get(id)) {
+            if first.len() >= limit {
+                break;
+            }
+            if text.is_empty() || u.id.starts_with(text.as_str()) || u.name.contains(text.as_str()) {
+                if keep(u) {
+                    first.push(u);
+                }
+            } else if then.len() < limit && in_order(&u.name) && keep(u) {
+                then.push(u);
+            }
+        }
+        first.extend(then);
+        first.truncate(limit);
+        first
     }
 
     /// The units serving an area and every area above it, the city's first: those a case there

@@ -22,7 +22,8 @@ pub struct StatsQuery {
     pub area: Option<String>,
     pub unit: Option<String>,
     pub type_code: Option<String>,
-    /// `period`, `area` (the children of `area`), `unit` or `type`; none: one total.
+    /// `period`, `area` (the children of `area`), `unit` or `type`; `area_period`: the children
+    /// of `area` month by month (a heat map in one answer); none: one total.
     pub by: Option<String>,
     /// The breakdown's order (`shanzhi_domain::cases::figures::order`); none: by key.
     pub sort: Option<String>,
@@ -52,6 +53,8 @@ pub struct StatRow {
     pub rates: Rates,
     /// The region score (for areas) or the department score (for units), when defined.
     pub score: Option<Composite>,
+    /// With `by = area_period`: the month of the row (its `key` is the area's code).
+    pub period: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -151,7 +154,9 @@ impl Figures<'_> {
         {
             return Err(AppError::invalid("area", format!("area `{a}` is not a 4, 6, 9, 12 or 15-digit code")));
         }
-        let by = q.by.clone();
+        // An area month by month reads as an area breakdown, each month a row of its own.
+        let split = q.by.as_deref() == Some("area_period");
+        let by = if split { Some("area".to_string()) } else { q.by.clone() };
         let children = match by.as_deref() {
             None | Some("period" | "unit" | "type") => None,
             Some("area") => {
@@ -169,7 +174,10 @@ impl Figures<'_> {
                 Some((self.app.places().child_codes(&code), child_len))
             }
             Some(other) => {
-                return Err(AppError::invalid("by", format!("by `{other}` is not period, area, unit or type")));
+                return Err(AppError::invalid(
+                    "by",
+                    format!("by `{other}` is not period, area, area_period, unit or type"),
+                ));
             }
         };
         // Which area codes the rows will have, and whether that breakdown is kept there.
@@ -199,7 +207,7 @@ impl Figures<'_> {
                 areas: children.map(|(codes, _)| codes),
             })
             .await?;
-        let mut grouped: BTreeMap<String, Counters> = BTreeMap::new();
+        let mut grouped: BTreeMap<(String, Option<String>), Counters> = BTreeMap::new();
         let mut total = Counters::default();
         for (k, c) in &rows {
             let key = match by.as_deref() {
@@ -209,15 +217,16 @@ impl Figures<'_> {
                 Some("type") => k.type_code.clone(),
                 _ => "*".into(),
             };
-            grouped.entry(key).or_default().add(c);
+            grouped.entry((key, split.then(|| k.period.clone()))).or_default().add(c);
             total.add(c);
         }
         let places = self.app.places();
-        let row = |key: String, c: Counters| {
+        let row = |key: String, period: Option<String>, c: Counters| {
             let score = match by.as_deref() {
                 Some("unit") => reference.assessment.department(&c),
                 _ => {
-                    let area = if by.as_deref() == Some("area") {
+                    // Each area's own grids; the total's, the area asked about.
+                    let area = if by.as_deref() == Some("area") && key != "*" {
                         key.clone()
                     } else {
                         q.area.clone().unwrap_or_else(|| "1302".into())
@@ -231,12 +240,12 @@ impl Figures<'_> {
                 }
             };
             let (name, name_en) = self.key_name(by.as_deref(), &key);
-            StatRow { key, name, name_en, rates: reference.assessment.rates(&c), counters: c, score }
+            StatRow { key, name, name_en, rates: reference.assessment.rates(&c), counters: c, score, period }
         };
         let mut rows: Vec<StatRow> = if by.is_some() {
             grouped
                 .into_iter()
-                .map(|(k, c)| row(k, c))
+                .map(|((k, period), c)| row(k, period, c))
                 .filter(|r| {
                     matching.as_deref().is_none_or(|m| {
                         r.name.to_lowercase().contains(m) || r.name_en.to_lowercase().contains(m) || r.key.contains(m)
@@ -257,8 +266,8 @@ impl Figures<'_> {
         let offset = (q.offset.unwrap_or(0) as usize).min(rows_total);
         let rows: Vec<StatRow> =
             rows.into_iter().skip(offset).take(q.limit.map_or(usize::MAX, |l| l as usize)).collect();
-        let total = row("*".into(), total);
-        Ok(Stats { kind: q.kind.clone(), by: by.clone(), rows, rows_total, offset, total })
+        let total = row("*".into(), None, total);
+        Ok(Stats { kind: q.kind.clone(), by: q.by.clone(), rows, rows_total, offset, total })
     }
 }
 

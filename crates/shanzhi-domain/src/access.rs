@@ -203,6 +203,25 @@ impl DataScope {
         }
     }
 
+    /// Whether a unit (its id and the area it serves) may hold cases this scope sees, so that a
+    /// desk may filter by it: one of the scope's units, a unit inside one of its areas, or a unit
+    /// above one (a county or city department working a case in the area). A reporter's own
+    /// scope has none.
+    pub fn may_see_unit(&self, unit: &str, area: &str) -> bool {
+        match self {
+            DataScope::All => true,
+            DataScope::Within { areas, units, .. } => {
+                // An empty area (an account without a unit's area) opens nothing.
+                units.iter().any(|u| u == unit)
+                    || areas
+                        .iter()
+                        .filter(|a| !a.is_empty())
+                        .any(|a| a.starts_with(area) || area.starts_with(a.as_str()))
+            }
+            DataScope::Own(_) => false,
+        }
+    }
+
     /// Whether a live event of a case reaches this scope: the case lies in one of the areas, one
     /// of the scope's units is assigned or summoned to it now (`units`), or the account reported
     /// it. The store's rule, which queries use, also counts units assigned earlier; a live event
@@ -370,5 +389,23 @@ mod tests {
         assert!(street.may_count(Some("1302"), Some("130202001:street-office"), false), "its own unit's figures");
         assert!(!dept.may_count(Some("130202"), Some("130202:water-supply"), true));
         assert!(street.may_count(Some("130202001"), None, true), "its own street, by unit");
+    }
+
+    #[test]
+    fn a_desk_may_filter_by_the_units_that_hold_cases_it_sees() {
+        let street = within(&["130202001"], &["130202001:street-office"]);
+        // Units inside its street, and above it (the county's and the city's departments).
+        assert!(street.may_see_unit("130202001001:residents_committee", "130202001001"));
+        assert!(street.may_see_unit("130202:urban-management", "130202"));
+        assert!(street.may_see_unit("1302:urban-management", "1302"));
+        // Not another street's or another county's.
+        assert!(!street.may_see_unit("130202002:street-office", "130202002"));
+        assert!(!street.may_see_unit("130203:urban-management", "130203"));
+        // A department sees its own unit only; a resident none; the city every one.
+        let dept = within(&[], &["130202:water-supply"]);
+        assert!(dept.may_see_unit("130202:water-supply", "130202"));
+        assert!(!dept.may_see_unit("130202:urban-management", "130202"));
+        assert!(!DataScope::Own("u".into()).may_see_unit("130202:water-supply", "130202"));
+        assert!(DataScope::All.may_see_unit("130203:urban-management", "130203"));
     }
 }

@@ -1,4 +1,5 @@
-//! A message in both languages of the console: Chinese first, English beside it.
+//! Text as the console says and orders it: a message in both languages (Chinese first, English
+//! beside it), text made safe for XML, and names in pinyin order.
 
 use serde::Serialize;
 
@@ -32,6 +33,24 @@ pub fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A key that orders names as a Chinese reader looks them up: by the plain pinyin of each
+/// character (路北区 `lu bei qu` before 路南区 `lu nan qu`, 曹妃甸区 before 路南区), other characters as
+/// they are (lower case), each followed by a space so a shorter name comes before a longer one it
+/// begins. Characters with one reading in common names are read that way; a heteronym takes the
+/// crate's first reading (`pinyin`, the Unicode Han database).
+pub fn pinyin_key(s: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut key = String::with_capacity(s.len() * 3);
+    for c in s.chars() {
+        match c.to_pinyin() {
+            Some(p) => key.push_str(p.plain()),
+            None => key.extend(c.to_lowercase()),
+        }
+        key.push(' ');
+    }
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +60,13 @@ mod tests {
         assert_eq!(xml_safe("井盖\u{FFFE}缺失\u{FFFF}\u{0}\u{1b}"), "井盖\u{FFFD}缺失\u{FFFD}\u{FFFD}\u{FFFD}");
         assert!(matches!(xml_safe("路口\t暴露\r\n垃圾 😀"), std::borrow::Cow::Borrowed(_)));
         assert!(xml_char('\u{FFFD}') && !xml_char('\u{FFFE}') && !xml_char('\u{8}') && xml_char('\u{10FFFF}'));
+    }
+
+    #[test]
+    fn names_order_by_their_pinyin() {
+        let mut names = ["路南区", "曹妃甸区", "路北区", "古冶区", "abc", "迁安市", "丰南区", "路"];
+        names.sort_by_cached_key(|n| super::pinyin_key(n));
+        assert_eq!(names, ["abc", "曹妃甸区", "丰南区", "古冶区", "路", "路北区", "路南区", "迁安市"]);
+        assert_eq!(super::pinyin_key("A路"), "a lu ");
     }
 }

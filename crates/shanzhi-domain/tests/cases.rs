@@ -504,6 +504,11 @@ fn the_community_blows_the_whistle_and_a_late_department_is_escalated() {
     let (swept, entry) = sweep(&w.wf, &w.cal, &case, later).unwrap().unwrap();
     assert_eq!(entry.action, "escalate");
     assert_eq!(
+        entry.opinion.as_deref(),
+        Some("1 个被召集单位未在时限内报到，已提级召集其上一级单位"),
+        "said without codes"
+    );
+    assert_eq!(
         swept.flags.iter().map(|f| (f.unit.as_str(), f.reason.as_str())).collect::<Vec<_>>(),
         [("130202:housing-construction", "missed_summons")]
     );
@@ -537,6 +542,12 @@ fn an_overdue_step_is_noted_once() {
     assert_eq!(next_sweep_at(&case), Some(deadline));
     let (noted, entry) = sweep(&w.wf, &w.cal, &case, deadline + Duration::hours(1)).unwrap().unwrap();
     assert_eq!((entry.action.as_str(), noted.flags[0].unit.as_str()), ("overdue", "130202:water-supply"));
+    // Said by the state's name, the deadline in Beijing time.
+    let beijing = deadline.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    assert_eq!(
+        entry.opinion.as_deref(),
+        Some(format!("「已派遣·处置中」已超时（时限 {}）", beijing.format("%Y-%m-%d %H:%M")).as_str())
+    );
     assert_eq!(next_sweep_at(&noted), None);
     assert!(sweep(&w.wf, &w.cal, &noted, deadline + Duration::hours(2)).unwrap().is_none());
 }

@@ -61,3 +61,20 @@ fn an_unlocated_case_goes_to_the_command_centre() {
     let route = route(r.tax.get(&"0101".parse().unwrap()).unwrap(), None, &r.tree, &r.deps, &r.rules);
     assert_eq!((route.unit.as_str(), route.rule.as_str()), ("1302:command_centre", "unlocated"));
 }
+
+#[test]
+fn a_street_office_named_by_a_type_is_the_street_of_the_place() {
+    let r = load();
+    let community: DivisionCode = "130202001001".parse().unwrap();
+    // Every type's responsible and assisting units exist: a street office is the street's own,
+    // never a city-level unit that no one holds.
+    for ty in &r.tax.types {
+        let route = route(ty, Some(&community), &r.tree, &r.deps, &r.rules);
+        for unit in std::iter::once(&route.unit).chain(&route.assisting) {
+            assert_ne!(unit, "1302:street-office", "{}: {route:?}", ty.code.as_str());
+        }
+    }
+    // 体育设施 (0127): the sports bureau, with the street office of the place assisting.
+    let sports = route(r.tax.get(&"0127".parse().unwrap()).unwrap(), Some(&community), &r.tree, &r.deps, &r.rules);
+    assert_eq!(sports.assisting, ["130202001:street-office"]);
+}

@@ -559,7 +559,7 @@ pub struct StatsParams {
     #[param(rename = "type")]
     #[serde(rename = "type")]
     type_code: Option<String>,
-    /// period | area (children of `area`) | unit | type
+    /// period | area (children of `area`) | area_period (the children of `area` month by month) | unit | type
     by: Option<String>,
     /// The rows' order: key (default), name, score, a counter or a rate; `-` before it: descending
     sort: Option<String>,

@@ -11,6 +11,7 @@ pub(crate) mod follow;
 pub(crate) mod open311;
 pub(crate) mod places;
 pub(crate) mod system;
+pub(crate) mod units;
 
 use axum::Router;
 use axum::routing::get;
@@ -65,6 +66,7 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(cases::show))
         .routes(routes!(cases::act))
         .routes(routes!(cases::act_many))
+        .routes(routes!(units::find))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::stats))
         .routes(routes!(cases::export))

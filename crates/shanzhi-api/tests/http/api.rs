@@ -93,6 +93,36 @@ async fn the_demo_serves_tangshan() {
         let close = event["actions"].as_array().unwrap().iter().find(|a| a["key"] == "close").unwrap();
         assert_eq!(close["counts"], serde_json::json!(["closed"]));
         assert!(event["states"].as_array().unwrap().iter().any(|s| s["key"] == "closed" && s["terminal"] == true));
+        // Where each action may be taken, by whom and with what: the desk's batch bar reads them.
+        let action = |key: &str| event["actions"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap().clone();
+        let dispatch = action("dispatch");
+        assert_eq!(
+            (&dispatch["from"], &dispatch["to"]),
+            (&serde_json::json!(["filed"]), &serde_json::json!("dispatched"))
+        );
+        assert_eq!(dispatch["roles"], serde_json::json!(["dispatcher"]));
+        assert_eq!(
+            (&dispatch["needs"], &dispatch["assigns"]),
+            (&serde_json::json!(["units"]), &serde_json::json!(true)),
+            "{db}"
+        );
+        assert_eq!(action("whistle")["assigns"], false, "a whistle summons units; it does not assign the case");
+        assert_eq!(
+            (action("feedback")["party"].as_str(), action("report_in")["party"].as_str()),
+            (Some("assigned_unit"), Some("summoned"))
+        );
+        assert_eq!(
+            (dispatch["party"].as_str(), &action("register")["channels"]),
+            (Some("role"), &serde_json::json!(["patrol", "device"]))
+        );
+        let urge = action("urge");
+        assert_eq!(
+            (&urge["to"], &urge["assigns"]),
+            (&serde_json::json!(""), &serde_json::json!(false)),
+            "an urging stays"
+        );
+        assert!(urge["needs"].as_array().unwrap().contains(&serde_json::json!("opinion")));
+        assert!(urge["roles"].as_array().unwrap().contains(&serde_json::json!("street_staff")));
     }
 }
 
@@ -194,6 +224,7 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/taxonomy",
             "/api/v1/todo",
             "/api/v1/todo/seen",
+            "/api/v1/units",
             "/healthz",
             "/open311/v2/discovery.{format}",
             "/open311/v2/requests.{format}",

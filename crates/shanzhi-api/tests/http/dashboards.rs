@@ -77,6 +77,36 @@ async fn a_figure_table_exports_with_chinese_headers_and_drills_down_to_its_case
         assert_eq!((total[0].as_str(), total[reported].as_str()), ("合计", "3"));
         assert_eq!(rows.len(), 2 + stats["rows"].as_array().unwrap().len() + 1, "every row, then the total");
 
+        // The counties month by month, the heat map's one answer: each row an area and a month,
+        // and an area's months add up to its row over the same months; the workbook says both.
+        let (s, heat) =
+            t.call("GET", "/api/v1/stats?by=area_period&from=2026-01&to=2026-03", Some("zhiban"), None, None).await;
+        assert_eq!((s, heat["by"].as_str()), (StatusCode::OK, Some("area_period")), "{heat}");
+        let (_, whole) =
+            t.call("GET", "/api/v1/stats?by=area&from=2026-01&to=2026-03", Some("zhiban"), None, None).await;
+        let months: Vec<&Value> = heat["rows"].as_array().unwrap().iter().filter(|r| r["key"] == "130202").collect();
+        assert!(!months.is_empty(), "{}: {heat}", t.db);
+        assert!(
+            months
+                .iter()
+                .all(|r| r["name"] == "路南区"
+                    && matches!(r["period"].as_str(), Some("2026-01" | "2026-02" | "2026-03")))
+        );
+        let sum: u64 = months.iter().map(|r| r["counters"]["reported"].as_u64().unwrap()).sum();
+        let lunan_whole = whole["rows"].as_array().unwrap().iter().find(|r| r["key"] == "130202").unwrap();
+        assert_eq!((sum, lunan_whole["counters"]["reported"].as_u64()), (2, Some(2)), "{}", t.db);
+        assert!(lunan_whole.get("period").is_none(), "a plain area row has no month");
+        // The total's score is the whole area's, whatever the breakdown (its grids are the city's).
+        let (_, plain) = t.call("GET", "/api/v1/stats?from=2026-01&to=2026-03", Some("zhiban"), None, None).await;
+        for by in [&whole, &heat] {
+            assert_eq!(by["total"]["score"]["value"], plain["total"]["score"]["value"], "{}: {by}", t.db);
+        }
+        let (_, _, book) =
+            t.fetch(Some("zhiban"), "/api/v1/exports/stats.xlsx?by=area_period&from=2026-03&to=2026-03").await;
+        let book = read(book);
+        assert_eq!(book[1][0], "区域代码 月份");
+        assert!(book.iter().any(|r| r[0] == "130202 2026-03" && r[1] == "路南区"), "{:?}", &book[..4.min(book.len())]);
+
         // By unit: the street office by its name; in English on asking.
         let (_, _, units) = t.fetch(Some("zhiban"), "/api/v1/exports/stats.xlsx?by=unit&area=130202&lang=en").await;
         let units = read(units);
@@ -139,6 +169,7 @@ async fn a_figure_table_exports_with_chinese_headers_and_drills_down_to_its_case
         let (s, _, _) = t.fetch(Some("zhiban"), "/api/v1/exports/stats.xlsx?lang=fr").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         let tail = t.app.store().audit_tail(10).await.unwrap();
-        assert_eq!(tail.iter().filter(|e| e.action == "stats.export" && e.actor == "zhiban").count(), 2, "{tail:?}");
+        // The three workbooks (by area, by area and month, by unit); none for the refusals.
+        assert_eq!(tail.iter().filter(|e| e.action == "stats.export" && e.actor == "zhiban").count(), 3, "{tail:?}");
     }
 }

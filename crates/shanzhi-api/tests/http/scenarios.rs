@@ -298,7 +298,9 @@ async fn the_community_whistles_up_to_the_street_and_two_departments_one_is_late
         let escalations: Vec<&Value> =
             detail["log"].as_array().unwrap().iter().filter(|e| e["action"] == "escalate").collect();
         assert_eq!(escalations.len(), 1, "{}", t.db);
-        assert!(escalations[0]["opinion"].as_str().unwrap().contains("1302:water-supply"));
+        // Said in words (the units are in the case's summons, by name on its page).
+        let said = escalations[0]["opinion"].as_str().unwrap();
+        assert!(said.contains("已提级召集") && !said.contains("water-supply"), "{}: {said}", t.db);
         assert!(detail["units"]["assisting"].as_array().unwrap().iter().any(|u| u == "1302:water-supply"));
         // The lead department handles it; the grid worker re-checks; closed.
         t.act(30, id, "lunan-chengguan", json!({"action": "feedback", "opinion": "已清理", "attachments": [PHOTO]}))

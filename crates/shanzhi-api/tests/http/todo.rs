@@ -178,3 +178,41 @@ async fn a_list_says_what_changed_since_the_caller_last_opened_it() {
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
     }
 }
+
+#[tokio::test]
+async fn a_desk_picks_a_unit_by_name_among_those_that_hold_its_cases() {
+    for t in setups("desk_units").await {
+        let db = t.db.clone();
+        let ids = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_string()).collect()
+        };
+        // The street finds the county's and the city's urban management by 城管, never another
+        // county's; each with its name and kind.
+        let (s, v) = t.call("GET", "/api/v1/units?q=%E5%9F%8E%E7%AE%A1", Some("xueyuan-jiedao"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {v}");
+        let found = ids(&v);
+        assert!(found.contains(&"130202:urban-management".to_string()), "{db}: {found:?}");
+        assert!(!found.iter().any(|u| u.starts_with("130203:")), "{db}: another county's: {found:?}");
+        let unit = v.as_array().unwrap().iter().find(|u| u["id"] == "130202:urban-management").unwrap();
+        assert_eq!(
+            (unit["name"].as_str(), unit["kind"].as_str()),
+            (Some("路南区城市管理综合行政执法局"), Some("department"))
+        );
+        // Its own street's committees too; a department only its own unit.
+        let (_, v) = t.call("GET", "/api/v1/units?q=%E7%AB%8B%E6%96%B0", Some("xueyuan-jiedao"), None, None).await;
+        assert!(ids(&v).contains(&"130202001001:residents_committee".to_string()), "{db}: {v}");
+        let (_, v) = t.call("GET", "/api/v1/units", Some("lunan-chengguan"), None, None).await;
+        assert_eq!(ids(&v), ["130202:urban-management"], "{db}");
+        // The city's command centre sees every county's.
+        let (_, v) = t.call("GET", "/api/v1/units?q=%E5%9F%8E%E7%AE%A1", Some("zhiban"), None, None).await;
+        assert!(ids(&v).iter().any(|u| u.starts_with("130203:")), "{db}: {v}");
+        // A resident picks no unit; nor does nobody; the words are bounded.
+        let (s, _) = t.call("GET", "/api/v1/units?q=x", Some("jumin"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, _) = t.call("GET", "/api/v1/units?q=x", None, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{db}");
+        let long = "%E8%B7%AF".repeat(41);
+        let (s, e) = t.call("GET", &format!("/api/v1/units?q={long}"), Some("zhiban"), None, None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("q")), "{db}: {e}");
+    }
+}

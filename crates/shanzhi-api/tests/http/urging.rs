@@ -80,6 +80,20 @@ async fn urging_keeps_the_case_where_it_is_counts_and_is_audited_and_a_wrong_dis
                 "{db}: {action}: {tail:?}"
             );
         }
+        // Named as people read them: an action two kinds name differently is named both ways.
+        assert_eq!(t.app.audit_action_name("case.urge").0, "案件·催办");
+        assert_eq!(t.app.audit_action_name("case.dispatch").0, "案件·派单／派遣", "{db}");
+        // A person who is no account in force (a loaded history's, a device) is named by role.
+        let ghost = shanzhi_domain::cases::case::Actor {
+            user: "wangge-130202001001001".into(),
+            role: shanzhi_domain::people::Role::GridWorker,
+            unit: "130202001001:residents_committee".into(),
+        };
+        assert_eq!(
+            (t.app.actor_name(&ghost, false), t.app.actor_name(&ghost, true)),
+            ("网格员".into(), "Grid worker".into())
+        );
+        assert_eq!(t.app.person_name("operator", false), "运维人员（命令行）");
     }
 }
 

@@ -73,10 +73,16 @@ pub struct Route {
     pub reason_en: String,
 }
 
-fn department_unit(county: Option<&DivisionCode>, city: &str, key: &str, departments: &Departments) -> String {
-    let at_county = departments.departments.iter().any(|d| d.key == key && d.exists_at(Level::County));
-    match county {
-        Some(c) if at_county => format!("{c}:{key}"),
+/// The unit of a department for a case in `community`: the county's where the department exists
+/// at county level, the street's (township's) where it exists only there (the street office),
+/// else the city's.
+fn department_unit(community: &DivisionCode, key: &str, departments: &Departments) -> String {
+    let dept = departments.departments.iter().find(|d| d.key == key);
+    let at = |l: Level| dept.is_some_and(|d| d.exists_at(l));
+    let city = community.ancestor(Level::City).map(|c| c.to_string()).unwrap_or_else(|| "1302".into());
+    match (community.ancestor(Level::County), community.parent()) {
+        (Some(c), _) if at(Level::County) => format!("{c}:{key}"),
+        (_, Some(t)) if at(Level::Township) => format!("{t}:{key}"),
         _ => format!("{city}:{key}"),
     }
 }
@@ -98,8 +104,6 @@ pub fn route(
             reason_en: "The location is outside every grid: the command centre dispatches by hand".into(),
         };
     };
-    let county = community.ancestor(Level::County);
-    let city = community.ancestor(Level::City).map(|c| c.to_string()).unwrap_or_else(|| "1302".into());
     let township = community.parent();
     let urban = tree.get(community).is_some_and(|d| d.kind == DivisionKind::Community);
     let unit_for = |t: Target| -> Option<String> {
@@ -107,10 +111,10 @@ pub fn route(
             Target::PropertyService => urban.then(|| format!("{community}:property_service")),
             Target::ResidentsCommittee => Some(format!("{community}:residents_committee")),
             Target::StreetOffice => township.as_ref().map(|t| format!("{t}:street-office")),
-            Target::Department => Some(department_unit(county.as_ref(), &city, &ty.department, departments)),
+            Target::Department => Some(department_unit(community, &ty.department, departments)),
         }
     };
-    let assisting = ty.assisting.iter().map(|k| department_unit(county.as_ref(), &city, k, departments)).collect();
+    let assisting = ty.assisting.iter().map(|k| department_unit(community, k, departments)).collect();
     let code = ty.code.as_str();
     for rule in &rules.rule {
         let matches = rule.area.contains(community)
@@ -145,7 +149,7 @@ pub fn route(
             "Handled by the type's responsible department",
         ),
     };
-    let unit = unit_for(target).unwrap_or_else(|| department_unit(county.as_ref(), &city, &ty.department, departments));
+    let unit = unit_for(target).unwrap_or_else(|| department_unit(community, &ty.department, departments));
     Route {
         unit,
         assisting,

@@ -55,12 +55,13 @@ pub fn sweep(
     let mut notes = Vec::new();
     let limit = wf.step_limit(SUMMONS_STEP).unwrap_or(TimeLimit { value: 2, unit: TimeUnit::WorkingHours });
     let mut added = Vec::new();
+    let (mut escalated_to, mut at_top) = (0usize, 0usize);
     for s in next.summons.iter_mut().filter(|s| s.pending() && s.due < now) {
         s.escalated_at = Some(now);
         next.flags.push(Flag { unit: s.unit.clone(), reason: "missed_summons".into(), at: now });
         match next_level(&s.unit) {
             Some(up) => {
-                notes.push(format!("{} 未在时限内报到，提级召集 {up}", s.unit));
+                escalated_to += 1;
                 added.push(Summons {
                     unit: up,
                     summoned_at: now,
@@ -69,8 +70,15 @@ pub fn sweep(
                     escalated_at: None,
                 });
             }
-            None => notes.push(format!("{} 未在时限内报到（已是最高层级）", s.unit)),
+            None => at_top += 1,
         }
+    }
+    // Said without codes (the log is read by people; the flags and summons keep the units).
+    if escalated_to > 0 {
+        notes.push(format!("{escalated_to} 个被召集单位未在时限内报到，已提级召集其上一级单位"));
+    }
+    if at_top > 0 {
+        notes.push(format!("{at_top} 个被召集单位未在时限内报到（已是最高层级）"));
     }
     for s in added {
         if let Some(units) = next.units.as_mut()
@@ -85,7 +93,13 @@ pub fn sweep(
     if let Some(clock) = next.clock.as_mut().filter(|c| !c.overdue_noted && c.paused_at.is_none() && c.deadline < now) {
         clock.overdue_noted = true;
         let holder = case.units.as_ref().map(|u| u.primary.clone()).unwrap_or_else(|| "1302:command_centre".into());
-        notes.push(format!("{} 环节已超时（时限 {}）", clock.step, clock.deadline.to_rfc3339()));
+        // The state's name and the deadline in Beijing time (no step key, no RFC 3339 digits).
+        let state = wf.state(&case.state).map_or(case.state.as_str(), |s| s.name_zh.as_str());
+        let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+        notes.push(format!(
+            "「{state}」已超时（时限 {}）",
+            clock.deadline.with_timezone(&beijing).format("%Y-%m-%d %H:%M")
+        ));
         next.flags.push(Flag { unit: holder, reason: "overdue_step".into(), at: now });
     }
     if notes.is_empty() {

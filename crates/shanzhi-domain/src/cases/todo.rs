@@ -1,8 +1,10 @@
 //! To-do lists, from the workflows' data: which of a kind's states wait for a role (the state's
 //! `todo`, or else every role with an action from it), and whose cases in that state the role
 //! has to work (any in its data scope, those assigned to its unit, or those it was summoned to),
-//! as the parties of its actions from the state say. A new kind's steps appear in the lists of
-//! the roles that work them with no code naming them.
+//! as the parties of its actions from the state say. An action that `stays` (催办, 督办: a log
+//! entry, the case waits for someone else) puts nothing on a list: a street may urge any case in
+//! its area, but its list holds the cases assigned or summoned to it. A new kind's steps appear
+//! in the lists of the roles that work them with no code naming them.
 
 use strum::IntoStaticStr;
 
@@ -50,7 +52,7 @@ pub fn lists(wf: &Workflow, role: Role) -> Vec<TodoList> {
         let parties: Vec<Party> = wf
             .actions()
             .iter()
-            .filter(|a| a.from.contains(&s.key) && a.roles.contains(&role))
+            .filter(|a| a.from.contains(&s.key) && a.roles.contains(&role) && !a.stays)
             .map(|a| a.party)
             .collect();
         let mut whose: Vec<Whose> = if parties.contains(&Party::Role) {
@@ -100,6 +102,10 @@ mod tests {
             ])
         );
         assert_eq!(of(&wf, Role::DepartmentHandler), pairs(&[("dispatched", "unit"), ("dispatched", "summoned")]));
+        // A street may urge any case of its area from `dispatched`, but urging is not work the
+        // case waits for: its lists are the cases assigned to it and those it was summoned to.
+        assert!(wf.action("urge").is_some_and(|a| a.stays && a.roles.contains(&Role::StreetStaff)));
+        assert_eq!(of(&wf, Role::StreetStaff), pairs(&[("dispatched", "unit"), ("dispatched", "summoned")]));
         assert_eq!(of(&wf, Role::GridWorker), pairs(&[("verifying", "scope"), ("handled", "scope")]));
         assert_eq!(
             of(&wf, Role::ShiftSupervisor),

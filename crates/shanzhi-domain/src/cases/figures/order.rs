@@ -75,7 +75,11 @@ impl Order {
     pub fn sort<T>(&self, rows: &mut [T], view: impl Fn(&T) -> RowView<'_>) {
         match &self.by {
             SortBy::Key => rows.sort_by(|a, b| self.way(view(a).key.cmp(view(b).key))),
-            SortBy::Name => rows.sort_by(|a, b| self.way(view(a).name.cmp(view(b).name))),
+            // Names in pinyin order (`text::pinyin_key`), each key made once.
+            SortBy::Name if self.descending => {
+                rows.sort_by_cached_key(|r| std::cmp::Reverse(crate::text::pinyin_key(view(r).name)))
+            }
+            SortBy::Name => rows.sort_by_cached_key(|r| crate::text::pinyin_key(view(r).name)),
             by => {
                 let value = |r: &T| -> Option<f64> {
                     let v = view(r);
@@ -168,6 +172,27 @@ mod tests {
         assert_eq!(keys("closing"), ["a", "c", "b"]);
         assert_eq!(keys("-closing"), ["c", "a", "b"]);
         assert_eq!(keys("-key"), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn names_sort_in_pinyin_order_either_way() {
+        let names = |order: &str| {
+            let none = Counters::default();
+            let mut rows: Vec<(&str, Counters, Rates)> = ["路南区", "曹妃甸区", "路北区", "迁安市"]
+                .into_iter()
+                .map(|n| (n, none, Rates::of(&none, 0.8)))
+                .collect();
+            Order::parse(order).unwrap().sort(&mut rows, |r| RowView {
+                key: r.0,
+                name: r.0,
+                counters: &r.1,
+                rates: &r.2,
+                score: None,
+            });
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
+        };
+        assert_eq!(names("name"), ["曹妃甸区", "路北区", "路南区", "迁安市"]);
+        assert_eq!(names("-name"), ["迁安市", "路南区", "路北区", "曹妃甸区"]);
     }
 
     #[test]
