@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests of the console (web/e2e/run.mjs): Debian's Chromium, driven by playwright-core,
-# against the real binary serving the demo (no history) on a free port. Installs chromium, the
+# Browser tests of the console: Debian's Chromium, driven by playwright-core, against the real
+# binary on a free port: web/e2e/run.mjs on the demo without history, then web/e2e/roles.mjs, each
+# role's daily task from its landing page on the demo with 10,000 cases of history, failing when a
+# page shows a raw code where a name belongs (SHANZHI_URL=… runs it against a server already
+# running instead; see the top of the file). Installs chromium, the
 # CJK font (fonts-wqy-microhei, for screenshots with Chinese text) and a colour emoji font
 # (fonts-noto-color-emoji: the resident's problem tiles, as phones show them) when missing.
 # Screenshots go to web/e2e/out/. `scripts/e2e.sh --prepare` only installs what is missing (test.sh
@@ -22,4 +25,8 @@ scripts/web.sh
 [ -f web/node_modules/playwright-core/package.json ] || (cd web && npm ci --no-audit --no-fund)
 if [ -z "${SHANZHI_BIN:-}" ]; then cargo build -q -p shanzhi; fi
 BIN="${SHANZHI_BIN:-target/debug/shanzhi}"
-SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/run.mjs
+# Both suites run, whichever fails: one run says all that is wrong.
+rc=0
+SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/run.mjs || rc=$?
+SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/roles.mjs || rc=$?
+exit "$rc"

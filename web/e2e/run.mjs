@@ -11,83 +11,24 @@
 // broken grid file checked and sees the calendar; a new kind of work (a street-stall permit) is
 // imported as a file in the admin page, worked to its end and counted on the dashboard, which
 // offers it by name. Screenshots with Chinese text go to web/e2e/out/.
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
+import { PASSWORD, PNG, api, check, launch, logIn, stepper, finish } from './lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = join(here, 'out')
 mkdirSync(out, { recursive: true })
 const bin = process.env.SHANZHI_BIN ?? join(here, '../../target/debug/shanzhi')
 const work = mkdtempSync(join(tmpdir(), 'shanzhi-e2e-'))
-const PASSWORD = 'Shanzhi@2026'
 
 let server
 let browser
-let failed = false
-const steps = []
-
-function check(cond, what) {
-  if (!cond) throw new Error(`check failed: ${what}`)
-}
-
-async function step(name, f) {
-  const started = Date.now()
-  try {
-    await f()
-    steps.push(`ok    ${name} (${Date.now() - started} ms)`)
-    console.log(`ok    ${name}`)
-  } catch (e) {
-    failed = true
-    steps.push(`FAIL  ${name}: ${e.message}`)
-    console.log(`FAIL  ${name}: ${e.stack ?? e}`)
-    throw e
-  }
-}
-
-/** Starts the demo server and answers its address once it serves. */
-function startServer() {
-  return new Promise((resolve, reject) => {
-    server = spawn(bin, ['demo', '--history', '0', '--listen', '127.0.0.1:0'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
-    const timer = setTimeout(() => reject(new Error('the server did not start within 180 s')), 180_000)
-    let log = ''
-    server.stderr.on('data', (d) => { log += d })
-    createInterface({ input: server.stdout }).on('line', (line) => {
-      const m = /serving .* at (http:\/\/[^/]+)\//.exec(line)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    })
-    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${log}`)) })
-  })
-}
-
-async function api(base, method, path, body, token) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  let res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
-  // Logins are limited per address (30 a minute) and every account here logs in from one: wait
-  // as the server says, as a client would.
-  for (let tries = 0; res.status === 429 && tries < 5; tries++) {
-    await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)))
-    res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined })
-  }
-  const json = await res.json().catch(() => null)
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
-  return json
-}
-
-/** A real (1×1) PNG: the server decodes every image it is given. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
-
-async function logIn(page, base, user, password = PASSWORD) {
-  await page.goto(`${base}/login`)
-  await page.fill('[data-test=username]', user)
-  await page.fill('[data-test=password]', password)
-  await page.click('[data-test=login]')
-}
+const suite = stepper()
+const { step, steps } = suite
 
 /** On the report form: the place picked on the map, 路南区 → 学院南路街道 → 立新东楼社区, a tap
  * in the middle of the community's map. */
@@ -104,7 +45,8 @@ async function pickOnMap(phone) {
 }
 
 try {
-  const base = await startServer()
+  server = launch(bin, ['demo', '--history', '0', '--listen', '127.0.0.1:0'], work)
+  const base = await server.ready
   console.log(`server at ${base}, scratch folder ${work}`)
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
 
@@ -276,7 +218,7 @@ try {
     await phone.click('[data-test=report-submit]')
     await phone.waitForSelector('[data-test=worker-reported]')
     const text = await phone.textContent('[data-test=worker-reported]')
-    check(text.includes('130202001001001'), `reported in the grid: ${text}`)
+    check(text.includes('立新东楼社区第1网格') && !text.includes('130202001001001'), `reported in the grid, by its name: ${text}`)
     await phone.screenshot({ path: join(out, 'worker-report-375x812.png') })
     await ctx.close()
   })
@@ -849,12 +791,8 @@ try {
     await page.close()
   })
 } catch (e) {
-  failed = true
+  suite.failed = true
   if (!steps.some((s) => s.startsWith('FAIL'))) console.log(`FAIL  ${e.stack ?? e}`)
 } finally {
-  await browser?.close()
-  server?.kill('SIGTERM')
-  rmSync(work, { recursive: true, force: true })
-  console.log(`\n${steps.join('\n')}\nscreenshots in ${out}`)
-  process.exit(failed ? 1 : 0)
+  await finish({ browser, server, work, steps, out, failed: suite.failed })
 }

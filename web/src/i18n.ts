@@ -5,12 +5,12 @@ const zh = {
   app: '善治 · 网格化治理', appShort: '善治', residentLink: '居民无需登录：我要上报问题 / 查询进度', loginLink: '工作人员登录', login: '登录', logout: '退出', username: '账号', password: '密码',
   language: 'English', desk: '案件台', search: '搜索描述、地址、意见', light: '亮灯', overdue: '仅超时',
   area: '区域', areaPick: '区县 / 街道 / 社区 / 网格', place: '位置', left: '剩余', timeLeft: '剩 {v}', overBy: '超时 {v}', days: '{n}天', hours: '{n}小时', minutes: '{n}分钟', state: '状态', apply: '查询', reset: '重置', export: '导出 Excel', total: '共 {n} 件',
-  capped: '匹配过多，仅统计最新 5000 件', id: '编号', type: '类型', description: '问题描述', grid: '网格',
+  capped: '匹配过多，仅统计最新 5000 件', id: '编号', type: '类型', description: '问题描述', grid: '网格', gridCode: '网格编码',
   reported: '上报时间', deadline: '环节时限', unit: '责任单位', channel: '来源', route: '派遣依据',
   notLocated: '不在任何网格内（已保留并标记）', log: '流转记录', actions: '可办理操作', noActions: '当前无可办理操作',
   opinion: '意见', units: '承办单位', assisting: '协办单位', rating: '满意度', evidence: '照片或文件',
   extension: '延期（工作日）', parent: '合并到案件编号', submit: '提交', cancel: '取消', publicReply: '公开答复', publicReplyHint: '作为公开答复（脱敏后在公众查询与 Open311 中显示；不勾选则仅内部可见）', done: '已办理：{name}',
-  note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', unmask: '显示个人信息',
+  note: '补充说明', addNote: '添加说明', noteSaved: '说明已添加', back: '返回案件台', backToGrid: '返回我的网格', unmask: '显示个人信息',
   loginFailed: '登录失败', reworks: '返工 {n} 次', extensions: '延期 {n} 次', urgedN: '催办 {n} 次', supervisedN: '督办 {n} 次', empty: '没有符合条件的案件',
   satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', uploaded: '已上传 {n} 个文件',
   fields: { name: '姓名', phone: '电话（选填）', idNumber: '身份证号（选填）', addPerson: '添加一人' },
@@ -20,9 +20,12 @@ const zh = {
     signHandler: '承办人签字：＿＿＿＿＿＿', signChecker: '核查人签字：＿＿＿＿＿＿', button: '打印办理单', back: '返回案件',
   },
   batch: {
-    selected: '已选 {n} 件', dispatch: '批量派遣（按派遣规则）', urge: '批量催办', supervise: '批量督办', export: '导出所选', clear: '取消选择',
-    opinion: '催办/督办意见（发给各承办单位）', opinionHint: '例如：群众反映强烈，请于今日内处置', opinionNeeded: '请填写意见', done: '完成 {done} 件，未办 {failed} 件',
+    selected: '已选 {n} 件', byRules: '（按派遣规则）', none: '所选案件没有可一并办理的操作', export: '导出所选', clear: '取消选择',
+    opinion: '意见（写入每件案件的办理记录，承办单位可见）', opinionHint: '例如：群众反映强烈，请于今日内处置', opinionNeeded: '请填写意见', done: '完成 {done} 件，未办 {failed} 件',
+    confirmTitle: '批量{name}（{n} 件）', confirm: '对所选 {n} 件案件逐件执行“{name}”？已办理的不能撤回。',
   },
+  photo: { drop: '删除这张' },
+  unitPicker: { hint: '输入单位名称查找', loading: '正在读取单位…', unknown: '（不在您数据范围内的单位）' },
   todo: { title: '我的待办', summoned: '被吹哨', late: '超时 {n}', changed: '新 {n}', changedHint: '上次打开此清单以后有变化的案件，点击只看这些' },
   report: {
     kind: '事项种类', type: '问题类型', typeHint: '输入关键字查找，如“井盖”“垃圾”', description: '问题描述', descriptionHint: '描述问题及具体位置',
@@ -40,7 +43,7 @@ const zh = {
     title: '待发送 {n} 件', send: '立即发送', hint: '无网络时的上报、办理操作和补充说明保存在本机，联网后自动发送，不会重复提交',
     queued: '当前无网络：已保存在本机，联网后自动发送', sent: '已发送 {n} 件待发送的上报、操作或备注', note: '补充说明', waiting: '本案件有操作待发送，发送前不能再办理', refused: '未被受理：', delete: '删除',
   },
-  worker: { mine: '我的网格', verify: '待核实', recheck: '待核查', open: '在办', report: '上报', none: '暂无任务' },
+  worker: { mine: '我的网格', open: '网格内在办', report: '上报', none: '暂无任务', more: '加载更多（还有 {n} 件）' },
   resident: {
     title: '我要上报', intro: '无需注册。提交后会得到一个查询码，凭它随时查看进度，结案后可评价。', number: '案件编号', mine: '我的上报（本机）',
     noneYet: '本机还没有上报记录', code: '本机凭证（换手机时输入此凭证可找回“我的上报”）：', restore: '输入本机凭证', useCode: '找回',
@@ -161,12 +164,12 @@ const en: typeof zh = {
   language: '中文', desk: 'Case desk', search: 'Search descriptions, places, notes', light: 'Light', overdue: 'Overdue only',
   area: 'Area', areaPick: 'County / street / community / grid', place: 'Where', left: 'Time left', timeLeft: '{v} left', overBy: '{v} late', days: '{n}d', hours: '{n}h', minutes: '{n}min', state: 'State', apply: 'Search', reset: 'Reset', export: 'Export to Excel', total: '{n} cases',
   capped: 'Too many matches: only the newest 5,000 were counted', id: 'Case', type: 'Type', description: 'Description',
-  grid: 'Grid', reported: 'Reported', deadline: 'Step deadline', unit: 'Unit', channel: 'Channel', route: 'Routing',
+  grid: 'Grid', gridCode: 'Grid code', reported: 'Reported', deadline: 'Step deadline', unit: 'Unit', channel: 'Channel', route: 'Routing',
   notLocated: 'Outside every grid (kept and flagged)', log: 'Log', actions: 'Actions', noActions: 'Nothing to do now',
   opinion: 'Opinion', units: 'Primary unit', assisting: 'Assisting units', rating: 'Satisfaction',
   evidence: 'Photos or files', extension: 'Extension (working days)', parent: 'Merge into case', submit: 'Submit',
   cancel: 'Cancel', publicReply: 'Public reply', publicReplyHint: 'Reply to the public (shown masked on public feeds and Open311; otherwise internal)', done: 'Done: {name}', note: 'Note', addNote: 'Add a note', noteSaved: 'Note added',
-  back: 'Back to the desk', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
+  back: 'Back to the desk', backToGrid: 'Back to my grid', unmask: 'Show personal data', loginFailed: 'Login failed', reworks: 'Reworked {n}×',
   extensions: 'Extended {n}×', urgedN: 'Urged {n}×', supervisedN: 'Supervised {n}×', empty: 'No case matches', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
   dissatisfied: 'Dissatisfied', uploaded: '{n} file(s) uploaded',
   fields: { name: 'Name', phone: 'Phone (optional)', idNumber: 'ID number (optional)', addPerson: 'Add a person' },
@@ -176,9 +179,12 @@ const en: typeof zh = {
     signHandler: 'Handled by: ____________', signChecker: 'Checked by: ____________', button: 'Print the case sheet', back: 'Back to the case',
   },
   batch: {
-    selected: '{n} selected', dispatch: 'Dispatch (by the routing rules)', urge: 'Urge', supervise: 'Supervise', export: 'Export these', clear: 'Clear',
-    opinion: 'What to press for (sent to each unit)', opinionHint: 'e.g. residents keep calling: fix it today', opinionNeeded: 'Say what to press for', done: '{done} done, {failed} not done',
+    selected: '{n} selected', byRules: ' (by the routing rules)', none: 'No action applies to all the selected cases', export: 'Export these', clear: 'Clear',
+    opinion: 'Opinion (written to each case\'s log, seen by its unit)', opinionHint: 'e.g. residents keep calling: fix it today', opinionNeeded: 'Write an opinion', done: '{done} done, {failed} not done',
+    confirmTitle: '{name}: {n} cases', confirm: 'Take “{name}” on each of the {n} selected cases? What is done cannot be undone.',
   },
+  photo: { drop: 'Remove this one' },
+  unitPicker: { hint: 'Type a unit\'s name', loading: 'Reading the unit…', unknown: '(a unit outside your data scope)' },
   todo: { title: 'My to-do', summoned: 'summoned', late: '{n} late', changed: '{n} new', changedHint: 'Cases that changed since you last opened this list: click to see only those' },
   report: {
     kind: 'Kind of matter', type: 'Problem type', typeHint: 'Type to search, e.g. manhole, rubbish', description: 'What is wrong',
@@ -198,7 +204,7 @@ const en: typeof zh = {
     title: '{n} waiting to be sent', send: 'Send now', hint: 'Reports, actions and notes made without signal are kept on this phone and sent once online, never twice',
     queued: 'No network: kept on this phone, sent once online', sent: '{n} waiting report(s), action(s) or note(s) sent', note: 'Note', waiting: 'An action on this case waits to be sent: no other until it is', refused: 'Refused: ', delete: 'Delete',
   },
-  worker: { mine: 'My grid', verify: 'To verify', recheck: 'To re-check', open: 'Open', report: 'Report', none: 'Nothing to do' },
+  worker: { mine: 'My grid', open: 'Open in my grids', report: 'Report', none: 'Nothing to do', more: 'Load more ({n} to go)' },
   resident: {
     title: 'Report a problem', intro: 'No account needed. You get a short code: follow the case with it anytime, and rate it when it is closed.',
     number: 'Case number', mine: 'My reports (this phone)', noneYet: 'No reports from this phone yet',
@@ -330,6 +336,18 @@ export function when(t: string | null | undefined): string {
   return new Date(t).toLocaleString(i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN', {
     timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   })
+}
+
+/** How long a step has left, or how late it is: `剩 2天3小时`, `超时 45分钟` (none once closed or
+ * without a deadline). */
+export function timeLeft(row: { deadline?: string | null; closed_at?: string | null }): { text: string; late: boolean } | null {
+  if (!row.deadline || row.closed_at) return null
+  const t = i18n.global.t
+  const ms = new Date(row.deadline).getTime() - Date.now()
+  const m = Math.floor(Math.abs(ms) / 60_000)
+  const [d, h, min] = [Math.floor(m / 1440), Math.floor((m % 1440) / 60), m % 60]
+  const span = d ? t('days', { n: d }) + (h ? t('hours', { n: h }) : '') : h ? t('hours', { n: h }) + (min ? t('minutes', { n: min }) : '') : t('minutes', { n: min })
+  return ms >= 0 ? { text: t('timeLeft', { v: span }), late: false } : { text: t('overBy', { v: span }), late: true }
 }
 
 /** Now, shifted so that its UTC fields read Beijing time (`.toISOString().slice(0, 7)`: this month). */
