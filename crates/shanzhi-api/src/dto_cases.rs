@@ -93,6 +93,9 @@ pub struct CaseDto {
     pub route: Option<RouteDto>,
     pub step: Option<String>,
     pub deadline: Option<DateTime<Utc>>,
+    /// When the step's clock stopped (挂账); absent while it runs: the time left is frozen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<DateTime<Utc>>,
     /// green | yellow | red
     pub light: Option<String>,
     /// An open case of the same type nearby when this one was reported.
@@ -163,6 +166,7 @@ impl From<CaseView> for CaseDto {
             }),
             step: v.step,
             deadline: v.deadline,
+            paused_at: v.paused_at,
             light: v.light,
             possible_duplicate_of: v.possible_duplicate_of.map(|i| i.to_string()),
             merged_into: v.merged_into.map(|i| i.to_string()),

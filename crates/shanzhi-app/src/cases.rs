@@ -79,6 +79,9 @@ pub struct CaseView {
     pub route: Option<Route>,
     pub step: Option<String>,
     pub deadline: Option<DateTime<Utc>>,
+    /// When the step's clock stopped (挂账, a pause in the workflow); none while it runs.
+    #[serde(default)]
+    pub paused_at: Option<DateTime<Utc>>,
     /// green | yellow | red, for the step in progress.
     pub light: Option<String>,
     pub possible_duplicate_of: Option<i64>,
@@ -862,6 +865,7 @@ impl Cases<'_> {
             route: c.route.clone(),
             step: c.clock.as_ref().map(|k| k.step.clone()),
             deadline: c.clock.as_ref().map(|k| k.deadline),
+            paused_at: c.clock.as_ref().and_then(|k| k.paused_at),
             light: c
                 .clock
                 .as_ref()

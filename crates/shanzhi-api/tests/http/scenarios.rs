@@ -142,7 +142,10 @@ async fn a_suspended_case_stops_its_clock() {
             "{}",
             t.db
         );
+        // The case says its clock stopped (a desk shows 计时暂停, not a lateness that is not there).
+        assert!(shown["paused_at"].is_string(), "{}: {shown}", t.db);
         let resumed = t.act(0, id, "paiqian", json!({"action": "resume"})).await;
+        assert!(resumed.get("paused_at").is_none(), "running again: {resumed}");
         assert!(resumed["deadline"].as_str().unwrap() > deadline.as_str(), "the paused time is added back");
         assert_eq!(resumed["light"], "green");
     }
