@@ -153,7 +153,7 @@ impl From<RoleInfo> for RoleDto {
     }
 }
 
-/// A unit to choose for an account.
+/// A unit to choose: for an account, or for a desk's unit filter.
 #[derive(Serialize, ToSchema)]
 pub struct UnitDto {
     pub id: String,
@@ -162,6 +162,12 @@ pub struct UnitDto {
     /// owners_committee | property_service | building_heads | service_station
     pub kind: String,
     pub area: String,
+}
+
+impl From<&shanzhi_domain::people::Unit> for UnitDto {
+    fn from(u: &shanzhi_domain::people::Unit) -> Self {
+        UnitDto { id: u.id.clone(), name: u.name.clone(), kind: u.kind.as_str().into(), area: u.area.to_string() }
+    }
 }
 
 #[derive(Serialize, ToSchema)]

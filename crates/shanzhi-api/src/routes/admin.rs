@@ -315,17 +315,7 @@ pub async fn units(
     let kinds = q.role.map_or(&[][..], Role::unit_kinds);
     let places = app.places();
     let found = places.find_units(q.q.as_deref().unwrap_or(""), kinds, 50);
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|u| UnitDto {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                kind: u.kind.as_str().into(),
-                area: u.area.to_string(),
-            })
-            .collect(),
-    ))
+    Ok(Json(found.into_iter().map(UnitDto::from).collect()))
 }
 
 /// Areas and units to add to an account's extra data scope: counties, streets, communities and

@@ -44,10 +44,5 @@ pub async fn find(
             .into());
     }
     let found = app.units_for(&caller.actor, text, MAX_UNITS_FOUND)?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|u| UnitDto { id: u.id, name: u.name, kind: u.kind.as_str().into(), area: u.area.to_string() })
-            .collect(),
-    ))
+    Ok(Json(found.iter().map(UnitDto::from).collect()))
 }
