@@ -344,33 +344,31 @@ impl From<&shanzhi_domain::cases::workflow::Workflow> for KindDto {
                     channels: a.channels.clone(),
                 })
                 .collect(),
-            fields: wf
-                .fields()
+            fields: wf.fields().iter().map(KindFieldDto::from).collect(),
+        }
+    }
+}
+
+impl From<&shanzhi_domain::cases::fields::FieldDef> for KindFieldDto {
+    fn from(f: &shanzhi_domain::cases::fields::FieldDef) -> Self {
+        KindFieldDto {
+            key: f.key.clone(),
+            name_zh: f.name_zh.clone(),
+            name_en: f.name_en.clone(),
+            type_name: f.ty.as_str().into(),
+            required: f.required,
+            at: f.at.clone(),
+            choices: f
+                .choices
                 .iter()
-                .map(|f| KindFieldDto {
-                    key: f.key.clone(),
-                    name_zh: f.name_zh.clone(),
-                    name_en: f.name_en.clone(),
-                    type_name: f.ty.as_str().into(),
-                    required: f.required,
-                    at: f.at.clone(),
-                    choices: f
-                        .choices
-                        .iter()
-                        .map(|c| KindChoiceDto {
-                            key: c.key.clone(),
-                            name_zh: c.name_zh.clone(),
-                            name_en: c.name_en.clone(),
-                        })
-                        .collect(),
-                    max: f.max,
-                    min_value: f.min_value,
-                    max_value: f.max_value,
-                    personal: f.ty.personal(),
-                    public: f.public,
-                    filter: f.filter,
-                })
+                .map(|c| KindChoiceDto { key: c.key.clone(), name_zh: c.name_zh.clone(), name_en: c.name_en.clone() })
                 .collect(),
+            max: f.max,
+            min_value: f.min_value,
+            max_value: f.max_value,
+            personal: f.ty.personal(),
+            public: f.public,
+            filter: f.filter,
         }
     }
 }

@@ -8,6 +8,7 @@ mod dto_auth;
 mod dto_cases;
 mod dto_console;
 mod dto_follow;
+mod dto_registers;
 mod error;
 mod limits;
 mod metrics;

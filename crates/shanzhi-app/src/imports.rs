@@ -186,6 +186,10 @@ impl ReferenceData<'_> {
                 }
                 (ReferenceKind::Workflow(wf.kind.clone()), wf.version.clone(), wf.actions().len())
             }
+            "register" => {
+                let r = crate::reference::parse_register(text)?;
+                (ReferenceKind::Register(r.register.clone()), r.version.clone(), r.field.len())
+            }
             other => {
                 return Err(AppError::invalid(
                     "kind",

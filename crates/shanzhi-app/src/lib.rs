@@ -25,6 +25,7 @@ mod operator;
 pub mod places;
 pub mod rates;
 pub mod reference;
+pub mod registers;
 pub mod reindex;
 pub mod scopes;
 pub mod search;
@@ -55,6 +56,8 @@ pub struct Reference {
     pub routing: RoutingRules,
     pub duplicates: shanzhi_domain::cases::duplicates::DuplicateRules,
     pub assessment: shanzhi_domain::cases::figures::assessment::Assessment,
+    /// The registers of the grid by key (`person`, `house`, `org`, …).
+    pub registers: std::collections::BTreeMap<String, shanzhi_domain::registers::Register>,
 }
 
 /// The application: a store, a clock, and the in-memory views rebuilt when their data changes.

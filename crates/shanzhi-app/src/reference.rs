@@ -35,6 +35,12 @@ pub mod shipped {
         include_str!("../../../data/workflows/demand.toml"),
         include_str!("../../../data/workflows/mediation.toml"),
     ];
+    /// The registers of the grid (一标三实).
+    pub const REGISTERS: &[&str] = &[
+        include_str!("../../../data/registers/house.toml"),
+        include_str!("../../../data/registers/person.toml"),
+        include_str!("../../../data/registers/org.toml"),
+    ];
 }
 
 fn invalid(kind: ReferenceKind, e: impl std::fmt::Display) -> AppError {
@@ -63,6 +69,10 @@ pub fn parse_duplicates(text: &str) -> Result<DuplicateRules, AppError> {
 
 pub fn parse_assessment(text: &str) -> Result<Assessment, AppError> {
     Assessment::from_toml(text).map_err(|e| invalid(ReferenceKind::Assessment, e))
+}
+
+pub fn parse_register(text: &str) -> Result<shanzhi_domain::registers::Register, AppError> {
+    shanzhi_domain::registers::Register::from_toml(text).map_err(|e| invalid(ReferenceKind::Register(String::new()), e))
 }
 
 pub fn parse_workflow(text: &str) -> Result<Workflow, AppError> {
@@ -137,7 +147,22 @@ pub async fn load_current(store: &Store, now: DateTime<Utc>) -> Result<Reference
             workflows.insert(wf.kind.clone(), wf);
         }
     }
-    Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment })
+    let mut registers = std::collections::BTreeMap::new();
+    for text in shipped::REGISTERS {
+        let r = parse_register(text)?;
+        let current = current_text(store, ReferenceKind::Register(r.register.clone()), &r.version, text, now).await?;
+        let current = parse_register(&current)?;
+        registers.insert(current.register.clone(), current);
+    }
+    for key in store.register_keys().await? {
+        if !registers.contains_key(&key)
+            && let Some(r) = store.current_reference(ReferenceKind::Register(key.clone())).await?
+        {
+            let r = parse_register(&r.source)?;
+            registers.insert(r.register.clone(), r);
+        }
+    }
+    Ok(Reference { departments, taxonomy, calendar, workflows, routing, duplicates, assessment, registers })
 }
 
 /// The shipped everyday problems (checked by the tests: a broken file fails them, not a server).

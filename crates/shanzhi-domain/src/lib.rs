@@ -14,6 +14,7 @@ pub mod org;
 pub mod people;
 pub mod places;
 pub mod privacy;
+pub mod registers;
 pub mod taxonomy;
 pub mod text;
 pub mod time_limit;

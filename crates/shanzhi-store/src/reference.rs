@@ -19,14 +19,17 @@ pub enum ReferenceKind {
     Assessment,
     /// The workflow of one case kind (`event`, `demand`, …).
     Workflow(String),
+    /// One register of the grid (`person`, `house`, `org`).
+    Register(String),
 }
 
 const WORKFLOW_PREFIX: &str = "workflow:";
+const REGISTER_PREFIX: &str = "register:";
 
 impl ReferenceKind {
     /// The kinds a file may be imported as (a workflow names its case kind inside the file).
-    pub const IMPORTABLE: [&'static str; 6] =
-        ["taxonomy", "calendar", "routing", "duplicates", "assessment", "workflow"];
+    pub const IMPORTABLE: [&'static str; 7] =
+        ["taxonomy", "calendar", "routing", "duplicates", "assessment", "workflow", "register"];
 
     /// The kind's name (a workflow of any case kind is `workflow`).
     pub fn name(&self) -> &'static str {
@@ -38,6 +41,7 @@ impl ReferenceKind {
             ReferenceKind::Duplicates => "duplicates",
             ReferenceKind::Assessment => "assessment",
             ReferenceKind::Workflow(_) => "workflow",
+            ReferenceKind::Register(_) => "register",
         }
     }
 
@@ -45,6 +49,9 @@ impl ReferenceKind {
     pub fn from_key(key: &str) -> Option<ReferenceKind> {
         if let Some(kind) = key.strip_prefix(WORKFLOW_PREFIX) {
             return (!kind.is_empty()).then(|| ReferenceKind::Workflow(kind.to_string()));
+        }
+        if let Some(key) = key.strip_prefix(REGISTER_PREFIX) {
+            return (!key.is_empty()).then(|| ReferenceKind::Register(key.to_string()));
         }
         Self::singles().into_iter().find(|k| k.name() == key)
     }
@@ -65,6 +72,7 @@ impl ReferenceKind {
     pub fn key(&self) -> String {
         match self {
             ReferenceKind::Workflow(kind) => format!("{WORKFLOW_PREFIX}{kind}"),
+            ReferenceKind::Register(key) => format!("{REGISTER_PREFIX}{key}"),
             other => other.name().to_string(),
         }
     }
@@ -189,13 +197,22 @@ impl Store {
 
     /// The case kinds that have a workflow stored (shipped or imported).
     pub async fn workflow_kinds(&self) -> Result<Vec<String>> {
+        self.keys_under(WORKFLOW_PREFIX).await
+    }
+
+    /// The registers with a version in force (`person`, …, and those a city added).
+    pub async fn register_keys(&self) -> Result<Vec<String>> {
+        self.keys_under(REGISTER_PREFIX).await
+    }
+
+    async fn keys_under(&self, prefix: &str) -> Result<Vec<String>> {
         let rows = reference_data::Entity::find()
-            .filter(reference_data::Column::Kind.starts_with(WORKFLOW_PREFIX))
+            .filter(reference_data::Column::Kind.starts_with(prefix))
             .filter(reference_data::Column::IsCurrent.eq(true))
             .order_by_asc(reference_data::Column::Kind)
             .all(self.db())
             .await?;
-        Ok(rows.into_iter().filter_map(|m| m.kind.strip_prefix(WORKFLOW_PREFIX).map(str::to_string)).collect())
+        Ok(rows.into_iter().filter_map(|m| m.kind.strip_prefix(prefix).map(str::to_string)).collect())
     }
 
     /// The states the stored cases of a kind are in (a new workflow version must keep them all).

@@ -38,6 +38,12 @@ const SEALED: &[SealedTable] = &[
     SealedTable { table: "idempotency_keys", key: &[("key", KeyType::Text)], columns: &["response"] },
     SealedTable { table: "grid_workers", key: &[("id", KeyType::BigInt)], columns: &["name", "phone"] },
     SealedTable { table: "buildings", key: &[("code", KeyType::Text)], columns: &["head_name", "head_phone"] },
+    SealedTable { table: "register_records", key: &[("id", KeyType::BigInt)], columns: &["body"] },
+    SealedTable {
+        table: "register_history",
+        key: &[("record_id", KeyType::BigInt), ("version", KeyType::Int)],
+        columns: &["body"],
+    },
 ];
 
 /// What a run re-sealed: (table, rows rewritten), the id of the key they are sealed with now, and

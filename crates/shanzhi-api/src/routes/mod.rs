@@ -10,6 +10,7 @@ pub(crate) mod events;
 pub(crate) mod follow;
 pub(crate) mod open311;
 pub(crate) mod places;
+pub(crate) mod registers;
 pub(crate) mod system;
 pub(crate) mod units;
 
@@ -67,6 +68,11 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(cases::act))
         .routes(routes!(cases::act_many))
         .routes(routes!(units::find))
+        .routes(routes!(registers::registers))
+        .routes(routes!(registers::list, registers::create))
+        .routes(routes!(registers::show, registers::change))
+        .routes(routes!(registers::remove))
+        .routes(routes!(registers::history))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::stats))
         .routes(routes!(cases::export))

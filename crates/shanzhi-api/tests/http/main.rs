@@ -21,6 +21,7 @@ mod hardening;
 mod history;
 mod kinds;
 mod open311;
+mod registers;
 mod scenarios;
 mod scope;
 mod search;

@@ -16,6 +16,8 @@ pub mod grid_worker;
 pub mod idempotency_key;
 pub mod login_failure;
 pub mod reference_data;
+pub mod register_history;
+pub mod register_record;
 pub mod server_node;
 pub mod todo_mark;
 pub mod unit;

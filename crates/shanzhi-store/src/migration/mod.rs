@@ -24,6 +24,7 @@ mod m0021_rate_windows;
 pub(crate) mod m0022_case_fields;
 mod m0023_short_codes;
 mod m0024_todo_marks;
+mod m0025_registers;
 
 use sea_orm_migration::prelude::*;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_case_fields::Migration),
             Box::new(m0023_short_codes::Migration),
             Box::new(m0024_todo_marks::Migration),
+            Box::new(m0025_registers::Migration),
         ]
     }
 }

@@ -1,0 +1,183 @@
+//! The registers of the grid (一标三实) on SQLite and PostgreSQL: a grid worker registers a person
+//! in their community, the record is masked for everyone but the roles the register names (each
+//! unmasking audited), a neighbour's worker and a department see nothing of it, a change made from
+//! an old version loses, every version is kept with who made it, and a removal keeps the record.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{T, setups};
+
+const GRID: &str = "130202001001001";
+const ID_NUMBER: &str = "11010519491231002X";
+
+async fn list(t: &T, user: &str, query: &str) -> Value {
+    let (s, v) = t.call("GET", &format!("/api/v1/registers/person/records?{query}"), Some(user), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{}: {user}: {query}: {v}", t.db);
+    v
+}
+
+#[tokio::test]
+async fn a_person_is_registered_masked_changed_with_history_and_removed() {
+    for t in setups("registers").await {
+        let db = t.db.clone();
+        // The registers a grid worker keeps, each with its fields and special groups.
+        let (s, regs) = t.call("GET", "/api/v1/registers", Some("lixin-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {regs}");
+        let keys: Vec<&str> = regs.as_array().unwrap().iter().map(|r| r["register"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["house", "org", "person"], "{db}");
+        let person = regs.as_array().unwrap().iter().find(|r| r["register"] == "person").unwrap();
+        assert_eq!((person["may_write"].as_bool(), person["may_unmask"].as_bool()), (Some(true), Some(false)), "{db}");
+        assert!(
+            person["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["key"] == "elderly_alone" && t["visit_every"]["value"] == 168)
+        );
+        // Residents and devices are not staff; nobody must log in.
+        for (user, want) in [(Some("jumin"), StatusCode::FORBIDDEN), (None, StatusCode::UNAUTHORIZED)] {
+            let (s, _) = t.call("GET", "/api/v1/registers", user, None, None).await;
+            assert_eq!(s, want, "{db}: {user:?}");
+        }
+
+        let body = json!({
+            "grid": GRID,
+            "fields": {
+                "person": {"name": "王秀兰", "phone": "１３８-1234-5678", "id_number": "11010519491231002x"},
+                "residence": "registered", "address": "3号楼2单元501室", "gender": "female",
+                "notes": "女儿电话 13900001111，每周来一次"
+            },
+            "tags": ["elderly_alone", "very_old"]
+        });
+        // Bad input names the field, in both languages, and writes nothing.
+        let mut bad = body.clone();
+        bad["fields"]["person"]["id_number"] = json!("110105194912310021");
+        let (s, e) = t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(bad), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {e}");
+        assert_eq!(e["details"]["field"], "fields.person.id_number", "{db}: {e}");
+        assert!(e["details"]["message_zh"].as_str().unwrap().contains("身份证号"), "{db}: {e}");
+        let mut bad = body.clone();
+        bad["tags"] = json!(["vip"]);
+        let (s, e) = t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(bad), None).await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("tags")), "{db}: {e}");
+        assert_eq!(list(&t, "lixin-wangge", "").await["total"], 0, "{db}: nothing half-written");
+        // A grid outside the worker's community, and one that does not exist.
+        let mut elsewhere = body.clone();
+        elsewhere["grid"] = json!("130202001002001");
+        let (s, _) =
+            t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(elsewhere), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let mut nowhere = body.clone();
+        nowhere["grid"] = json!("130202001001999");
+        let (s, _) =
+            t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(nowhere), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{db}");
+
+        let (s, rec) = t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(body), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {rec}");
+        let id = rec["id"].as_str().unwrap().to_string();
+        assert_eq!(rec["label"], "王*兰", "{db}");
+        assert_eq!(rec["tags"], json!(["elderly_alone", "very_old"]), "{db}");
+        assert!(rec["place_name"].as_str().unwrap().contains("立新"), "{db}: {rec}");
+        let text = rec.to_string();
+        for secret in ["秀", "12345678", "1949123", "00001111"] {
+            assert!(!text.contains(secret), "{db}: {secret} shows in {text}");
+        }
+
+        // Lists: by tag and by a filter field's value, inside the caller's areas only.
+        assert_eq!(list(&t, "lixin-wangge", "tag=elderly_alone").await["total"], 1, "{db}");
+        assert_eq!(list(&t, "lixin-wangge", "tag=disabled").await["total"], 0, "{db}");
+        assert_eq!(list(&t, "lixin-wangge", "facet=residence%3Dregistered").await["total"], 1, "{db}");
+        assert_eq!(list(&t, "lixin-wangge", "facet=residence%3Dmigrant").await["total"], 0, "{db}");
+        assert_eq!(list(&t, "xueyuan-jiedao", &format!("area={GRID}")).await["total"], 1, "{db}: the street sees it");
+        assert_eq!(list(&t, "xinyi-wangge", "").await["total"], 0, "{db}: the neighbour's worker does not");
+        for q in ["facet=person%3Dx", "tag=vip", "area=13", "page_size=201"] {
+            let (s, e) =
+                t.call("GET", &format!("/api/v1/registers/person/records?{q}"), Some("lixin-wangge"), None, None).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{db}: {q}: {e}");
+        }
+        let (s, _) =
+            t.call("GET", &format!("/api/v1/registers/person/records/{id}"), Some("xinyi-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}");
+        let (s, _) = t.call("GET", "/api/v1/registers/person/records", Some("lubei-chengguan"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: a department has no register");
+        let (s, e) = t.call("GET", "/api/v1/registers/people/records", Some("lixin-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}: {e}");
+
+        // Whole only for the roles the register names, and audited.
+        let uri = format!("/api/v1/registers/person/records/{id}?unmask=true");
+        let (s, _) = t.call("GET", &uri, Some("lixin-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (s, whole) = t.call("GET", &uri, Some("lixin-juweihui"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {whole}");
+        assert_eq!(whole["fields"]["person"]["id_number"], ID_NUMBER, "{db}");
+        assert_eq!(whole["fields"]["person"]["phone"], "13812345678", "{db}");
+        assert_eq!(whole["label"], "王秀兰", "{db}");
+        let (_, audit) =
+            t.call("GET", "/api/v1/admin/audit?action=register.unmask&limit=10", Some("admin"), None, None).await;
+        let entries = audit["items"].as_array().unwrap_or_else(|| panic!("{db}: {audit}"));
+        assert!(
+            entries.iter().any(|e| e["actor"] == "lixin-juweihui" && e["target"].as_str().unwrap().contains(&id)),
+            "{db}: {audit}"
+        );
+
+        // A change from the version read; a second change from the same version loses.
+        let change = json!({"version": 1, "fields": {"address": "5号楼1单元101室"}, "tags": ["elderly_alone"]});
+        let uri = format!("/api/v1/registers/person/records/{id}");
+        let (s, v2) = t.call("PATCH", &uri, Some("lixin-juweihui"), Some(change.clone()), None).await;
+        assert_eq!((s, v2["version"].as_i64()), (StatusCode::OK, Some(2)), "{db}: {v2}");
+        let (s, e) = t.call("PATCH", &uri, Some("lixin-wangge"), Some(change), None).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{db}: {e}");
+        let (s, e) = t
+            .call("PATCH", &uri, Some("lixin-wangge"), Some(json!({"version": 2, "fields": {"residence": null}})), None)
+            .await;
+        assert_eq!(
+            (s, e["details"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("fields.residence")),
+            "{db}: {e}"
+        );
+        let (s, e) = t.call("PATCH", &uri, Some("lixin-dangzhibu"), Some(json!({"version": 2})), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: the party branch reads, it does not keep: {e}");
+
+        let (s, h) = t.call("GET", &format!("{uri}/history"), Some("lixin-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {h}");
+        let h = h.as_array().unwrap();
+        assert_eq!(h.len(), 2, "{db}");
+        assert_eq!(
+            (h[0]["action"].as_str(), h[0]["actor_name"].as_str()),
+            (Some("create"), Some("网格员 孙杰")),
+            "{db}"
+        );
+        assert_eq!(h[1]["changed"], json!(["address", "tags"]), "{db}: {h:?}");
+        assert_eq!(h[1]["actor_name"], "立新东楼社区居委会 吴丽", "{db}");
+        assert!(!serde_json::to_string(h).unwrap().contains("1949123"), "{db}: the history is masked");
+
+        // A removal keeps the record, with its reason, among the removed.
+        let (s, e) = t
+            .call(
+                "POST",
+                &format!("{uri}/remove"),
+                Some("lixin-wangge"),
+                Some(json!({"version": 2, "reason": " "})),
+                None,
+            )
+            .await;
+        assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("reason")), "{db}: {e}");
+        let (s, gone) = t
+            .call(
+                "POST",
+                &format!("{uri}/remove"),
+                Some("lixin-wangge"),
+                Some(json!({"version": 2, "reason": "迁往外地"})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{db}: {gone}");
+        assert!(gone["removed_at"].is_string() && gone["removed_reason"] == "迁往外地", "{db}: {gone}");
+        assert_eq!(list(&t, "lixin-wangge", "").await["total"], 0, "{db}");
+        assert_eq!(list(&t, "lixin-wangge", "removed=true").await["total"], 1, "{db}");
+        let (s, _) = t.call("PATCH", &uri, Some("lixin-wangge"), Some(json!({"version": 3})), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{db}: a removed record is not changed");
+    }
+}

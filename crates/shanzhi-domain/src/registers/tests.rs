@@ -1,0 +1,122 @@
+//! The shipped registers parse; a record is checked, tagged, labelled, masked and faceted as its
+//! file says; a broken file names each of its problems.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::*;
+
+const PERSON: &str = include_str!("../../../../data/registers/person.toml");
+const HOUSE: &str = include_str!("../../../../data/registers/house.toml");
+const ORG: &str = include_str!("../../../../data/registers/org.toml");
+
+fn map(v: Value) -> BTreeMap<String, Value> {
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn the_shipped_registers_parse() {
+    for (text, key) in [(PERSON, "person"), (HOUSE, "house"), (ORG, "org")] {
+        let r = Register::from_toml(text).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(r.register, key);
+        assert!(r.may_read(Role::GridWorker) && r.may_write(Role::GridWorker) && !r.may_unmask(Role::GridWorker));
+        assert!(!r.may_read(Role::DepartmentHandler), "a department has no area, so no register");
+    }
+}
+
+#[test]
+fn a_person_is_checked_labelled_and_masked() {
+    let r = Register::from_toml(PERSON).unwrap();
+    let given = map(json!({
+        "person": {"name": "王秀兰", "phone": "138 1234 5678", "id_number": "11010519491231002x"},
+        "residence": "registered", "address": "3号楼2单元501", "gender": "female"
+    }));
+    let f = r.merge(&BTreeMap::new(), &given).unwrap();
+    assert_eq!(f["person"]["id_number"], "11010519491231002X", "upper case kept");
+    assert_eq!(f["person"]["phone"], "13812345678");
+    assert_eq!(r.label_of(&f, true), "王秀兰");
+    assert_eq!(r.label_of(&f, false), "王*兰");
+    let masked = serde_json::to_string(&r.masked(&f)).unwrap();
+    assert!(!masked.contains("12345678") && !masked.contains("1949123") && !masked.contains("秀"), "{masked}");
+    assert_eq!(r.facets(&f), ",gender=female,residence=registered,");
+
+    // A wrong check character, a missing required field and an unknown field each name the field.
+    let bad_id = map(json!({"person": {"name": "李四", "id_number": "110105194912310021"}, "residence": "migrant",
+                            "address": "1号楼"}));
+    assert_eq!(r.merge(&BTreeMap::new(), &bad_id).unwrap_err().field, "fields.person.id_number");
+    let missing = map(json!({"person": {"name": "李四"}, "address": "1号楼"}));
+    assert_eq!(r.merge(&BTreeMap::new(), &missing).unwrap_err().field, "fields.residence");
+    let unknown = map(json!({"nickname": "x"}));
+    let e = r.merge(&f, &unknown).unwrap_err();
+    assert_eq!(e.field, "fields.nickname");
+    assert!(e.message.zh.contains("没有名为"), "{}", e.message.zh);
+    // A change merges over what is there; a required field cannot be emptied.
+    let moved = r.merge(&f, &map(json!({"address": "5号楼1单元101"}))).unwrap();
+    assert_eq!(moved["person"], f["person"]);
+    assert_eq!(r.merge(&f, &map(json!({"residence": null}))).unwrap_err().field, "fields.residence");
+}
+
+#[test]
+fn tags_are_the_declared_ones_each_once() {
+    let r = Register::from_toml(PERSON).unwrap();
+    assert_eq!(
+        r.check_tags(&["very_old".into(), "elderly_alone".into(), "very_old".into()]).unwrap(),
+        vec!["elderly_alone", "very_old"]
+    );
+    assert!(r.check_tags(&["vip".into()]).unwrap_err().message.en.contains("elderly_alone"));
+    let many: Vec<String> = (0..=TAGS_MAX).map(|_| "veteran".to_string()).collect();
+    assert_eq!(r.check_tags(&many).unwrap_err().field, "tags");
+    assert!(r.tag("elderly_alone").unwrap().visit_every.is_some());
+    assert!(r.tag("veteran").unwrap().visit_every.is_none());
+}
+
+#[test]
+fn a_facet_filter_is_a_declared_filter_value() {
+    let r = Register::from_toml(HOUSE).unwrap();
+    assert_eq!(r.facet_filter("use=rented").unwrap(), ",use=rented,");
+    for bad in ["use", "use=palace", "owner=x", "floor_area=1", "use=", "use=a,b"] {
+        assert_eq!(r.facet_filter(bad).unwrap_err().field, "facet", "{bad}");
+    }
+}
+
+#[test]
+fn a_broken_register_names_every_problem() {
+    let text = r#"
+register = "Bad-Key"
+version = ""
+name_zh = "坏"
+name_en = "Bad"
+label = "nothing"
+readers = ["resident"]
+writers = ["grid_worker"]
+[[field]]
+key = "a"
+name_zh = "甲"
+name_en = "A"
+type = "text"
+at = ["close"]
+[[tag]]
+key = "t"
+name_zh = "标"
+name_en = "T"
+visit_every = { value = 0, unit = "calendar_hours" }
+[[tag]]
+key = "t"
+name_zh = "标"
+name_en = "T"
+"#;
+    let e = Register::from_toml(text).unwrap_err();
+    for want in [
+        "register `Bad-Key`",
+        "version",
+        "label `nothing`",
+        "a writer or unmasker must also be a reader",
+        "a register is for staff",
+        "tag t is declared twice",
+        "`visit_every` of 0",
+        "`at`",
+    ] {
+        assert!(e.contains(want), "{want} not in {e}");
+    }
+}
