@@ -201,3 +201,83 @@ impl From<shanzhi_app::registers::RecordVersionView> for RecordVersionDto {
         }
     }
 }
+
+/// A visit due on a register's plan.
+#[derive(Serialize, ToSchema)]
+pub struct DueVisitDto {
+    /// The record, masked.
+    pub record: RecordDto,
+    pub register: String,
+    pub tag: String,
+    pub tag_name_zh: String,
+    pub tag_name_en: String,
+    pub due_at: DateTime<Utc>,
+    pub overdue: bool,
+    pub last_visit_at: Option<DateTime<Utc>>,
+}
+
+/// A page of due visits, the late ones first.
+#[derive(Serialize, ToSchema)]
+pub struct DueVisitPageDto {
+    pub total: u64,
+    /// How many of the list are late.
+    pub overdue: u64,
+    pub items: Vec<DueVisitDto>,
+}
+
+impl From<shanzhi_app::visits::DuePage> for DueVisitPageDto {
+    fn from(p: shanzhi_app::visits::DuePage) -> Self {
+        DueVisitPageDto {
+            total: p.total,
+            overdue: p.overdue,
+            items: p
+                .items
+                .into_iter()
+                .map(|d| DueVisitDto {
+                    register: d.record.register.clone(),
+                    record: d.record.into(),
+                    tag: d.tag,
+                    tag_name_zh: d.tag_name_zh,
+                    tag_name_en: d.tag_name_en,
+                    due_at: d.due_at,
+                    overdue: d.overdue,
+                    last_visit_at: d.last_visit_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A visit made.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitInputDto {
+    /// The record's tag the visit is for (its plan moves on).
+    pub tag: String,
+    /// What was found (1 to 2,000 characters).
+    pub note: String,
+}
+
+/// A visit recorded.
+#[derive(Serialize, ToSchema)]
+pub struct VisitDoneDto {
+    pub record_id: String,
+    pub tag: String,
+    pub at: DateTime<Utc>,
+    /// Made by its due time.
+    pub on_time: bool,
+    /// When the next visit for the tag is due (none: the tag has no plan).
+    pub next_due_at: Option<DateTime<Utc>>,
+}
+
+/// A visit, as a record lists it.
+#[derive(Serialize, ToSchema)]
+pub struct VisitDto {
+    pub tag: String,
+    pub tag_name_zh: String,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    /// Masked unless whole.
+    pub note: String,
+    pub on_time: bool,
+}

@@ -31,6 +31,7 @@ pub mod scopes;
 pub mod search;
 pub mod stats;
 pub mod todo;
+pub mod visits;
 
 pub use error::AppError;
 

@@ -15,7 +15,7 @@ use shanzhi_domain::cases::case::Actor;
 use shanzhi_domain::ids::GridCode;
 use shanzhi_domain::registers::Register;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_store::{RecordQuery, StoredRecord};
+use shanzhi_store::{Due, RecordQuery, StoredRecord};
 
 use crate::{App, AppError};
 
@@ -114,7 +114,7 @@ pub struct RecordFilter {
 }
 
 pub struct Registers<'a> {
-    app: &'a App,
+    pub(crate) app: &'a App,
 }
 
 impl App {
@@ -133,7 +133,7 @@ fn reaches(scope: &DataScope, grid: &str) -> bool {
     }
 }
 
-fn problem(e: shanzhi_domain::cases::fields::FieldProblem) -> AppError {
+pub(crate) fn problem(e: shanzhi_domain::cases::fields::FieldProblem) -> AppError {
     AppError::invalid_in(&e.field, e.message)
 }
 
@@ -143,7 +143,7 @@ impl Registers<'_> {
         self.app.reference().registers.values().filter(|r| r.may_read(actor.role)).cloned().collect()
     }
 
-    fn register(&self, key: &str, actor: &Actor) -> Result<Register, AppError> {
+    pub(crate) fn register(&self, key: &str, actor: &Actor) -> Result<Register, AppError> {
         let reference = self.app.reference();
         let r = reference.registers.get(key).ok_or_else(|| {
             let keys: Vec<&str> = reference.registers.keys().map(String::as_str).collect();
@@ -162,7 +162,7 @@ impl Registers<'_> {
         Ok(r.clone())
     }
 
-    fn writable(&self, key: &str, actor: &Actor) -> Result<Register, AppError> {
+    pub(crate) fn writable(&self, key: &str, actor: &Actor) -> Result<Register, AppError> {
         let r = self.register(key, actor)?;
         if !r.may_write(actor.role) {
             return Err(AppError::Forbidden(format!(
@@ -194,7 +194,7 @@ impl Registers<'_> {
     }
 
     /// Whether `unmask` (the login asking) may be granted: a role the register names, logged in.
-    fn whole(&self, r: &Register, actor: &Actor, unmask: Option<&str>) -> Result<bool, AppError> {
+    pub(crate) fn whole(&self, r: &Register, actor: &Actor, unmask: Option<&str>) -> Result<bool, AppError> {
         match unmask {
             None => Ok(false),
             Some(_) if !r.may_unmask(actor.role) => Err(AppError::Forbidden(format!(
@@ -207,7 +207,7 @@ impl Registers<'_> {
         }
     }
 
-    fn view(&self, r: &Register, s: &StoredRecord, whole: bool) -> Result<RecordView, AppError> {
+    pub(crate) fn view(&self, r: &Register, s: &StoredRecord, whole: bool) -> Result<RecordView, AppError> {
         let body: Body = serde_json::from_str(&s.body).map_err(AppError::internal)?;
         let places = self.app.places();
         let grid: Option<GridCode> = s.grid_code.parse().ok();
@@ -284,7 +284,7 @@ impl Registers<'_> {
         Ok(RecordPage { total, items })
     }
 
-    async fn stored(&self, r: &Register, id: i64, scope: &DataScope) -> Result<StoredRecord, AppError> {
+    pub(crate) async fn stored(&self, r: &Register, id: i64, scope: &DataScope) -> Result<StoredRecord, AppError> {
         let s = self.app.store().record(id, scope).await?;
         s.filter(|s| s.register == r.register).ok_or_else(|| {
             AppError::NotFound { what: format!("{} record {id} in your area", r.register) }
@@ -389,7 +389,8 @@ impl Registers<'_> {
             format!("{}: {}", r.register, stored.id),
             grid.to_string(),
         );
-        self.app.store().insert_record(&stored, &actor.user, audit).await?;
+        let dues = self.plan(&r, &body.tags, &[], now)?;
+        self.app.store().insert_record(&stored, &dues, &actor.user, audit).await?;
         self.view(&r, &stored, false)
     }
 
@@ -435,7 +436,8 @@ impl Registers<'_> {
             format!("{}: {id}", r.register),
             format!("version {}", next.version),
         );
-        self.app.store().update_record(&next, "update", &actor.user, audit).await?;
+        let dues = self.plan(&r, &body.tags, &self.app.store().record_dues(id).await?, now)?;
+        self.app.store().update_record(&next, &dues, "update", &actor.user, audit).await?;
         self.view(&r, &next, false)
     }
 
@@ -484,8 +486,29 @@ impl Registers<'_> {
             format!("{}: {id}", r.register),
             shanzhi_domain::privacy::mask_text(reason),
         );
-        self.app.store().update_record(&next, "remove", &actor.user, audit).await?;
+        self.app.store().update_record(&next, &[], "remove", &actor.user, audit).await?;
         self.view(&r, &next, false)
+    }
+}
+
+impl Registers<'_> {
+    /// The visit plan of a record with these tags: a tag it had keeps its due time, a new one
+    /// with a plan is due one interval from now, a tag without a plan has none.
+    fn plan(&self, r: &Register, tags: &[String], had: &[Due], now: DateTime<Utc>) -> Result<Vec<Due>, AppError> {
+        let calendar = &self.app.reference().calendar;
+        let mut out = Vec::new();
+        for tag in tags {
+            let Some(every) = r.tag(tag).and_then(|t| t.visit_every) else { continue };
+            match had.iter().find(|d| &d.tag == tag) {
+                Some(d) => out.push(d.clone()),
+                None => out.push(Due {
+                    tag: tag.clone(),
+                    due_at: calendar.add(now, every).map_err(AppError::internal)?,
+                    last_visit_at: None,
+                }),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -59,7 +59,7 @@ impl AuditEvent {
 
 /// What the audit actions outside a case's workflow are called (action, Chinese, English); a
 /// case's `case.<action>` is named by its workflow.
-pub const ACTION_NAMES: [(&str, &str, &str); 33] = [
+pub const ACTION_NAMES: [(&str, &str, &str); 34] = [
     ("apikey.create", "创建 API 密钥", "API key created"),
     ("apikey.revoke", "吊销 API 密钥", "API key revoked"),
     ("attachment.upload", "上传附件", "Attachment uploaded"),
@@ -84,6 +84,7 @@ pub const ACTION_NAMES: [(&str, &str, &str); 33] = [
     ("register.remove", "注销（名册）", "Register record removed"),
     ("register.unmask", "查看名册未脱敏信息", "Register record unmasked"),
     ("register.update", "变更（名册）", "Register record changed"),
+    ("register.visit", "走访（名册）", "Register record visited"),
     ("role.actions", "修改角色可办理的操作", "Role's actions changed"),
     ("search.reindex", "重建全文索引", "Search index rebuilt"),
     ("stats.export", "导出统计", "Figures exported"),

@@ -164,11 +164,16 @@ impl Register {
             let t = t.trim();
             if self.tag(t).is_none() {
                 let t: String = t.chars().take(40).collect();
-                let known: Vec<&str> = self.tag.iter().map(|t| t.key.as_str()).collect();
-                let list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+                let keys: Vec<&str> = self.tag.iter().map(|t| t.key.as_str()).collect();
+                let names: Vec<&str> = self.tag.iter().map(|t| t.name_zh.as_str()).collect();
+                let (keys, names) = if keys.is_empty() {
+                    ("none".to_string(), "无".to_string())
+                } else {
+                    (keys.join(", "), names.join("、"))
+                };
                 return Err(bad(
-                    format!("没有名为「{t}」的标签（本名册的标签：{list}）"),
-                    format!("there is no tag `{t}` (this register's tags: {list})"),
+                    format!("没有标签「{t}」（{}的标签：{names}）", self.name_zh),
+                    format!("there is no tag `{t}` (this register's tags: {keys})"),
                 ));
             }
             out.push(t.to_string());

@@ -12,6 +12,7 @@ use shanzhi_domain::access::DataScope;
 use shanzhi_domain::audit::AuditEvent;
 
 use crate::entity::{register_history, register_record};
+use crate::register_visits::{Due, replace_dues};
 use crate::{Result, Store, StoreError};
 
 /// A record as stored, its body opened (JSON text).
@@ -56,31 +57,35 @@ pub struct RecordQuery {
     pub limit: u64,
 }
 
-fn area_condition(area: &str) -> Condition {
-    use register_record::Column as C;
+/// The rows whose grid code (`grid`) lies in an area: a city (all), a county, street or
+/// community (a range of grid codes), or one grid.
+pub(crate) fn grid_area<C: ColumnTrait>(grid: C, area: &str) -> Condition {
     match area.len() {
         4 => Condition::all(),
-        6 => Condition::all().add(C::CountyCode.eq(area)),
-        9 | 12 => Condition::all().add(C::GridCode.gte(area)).add(C::GridCode.lt(format!("{area}:"))),
-        _ => Condition::all().add(C::GridCode.eq(area)),
+        6 | 9 | 12 => Condition::all().add(grid.gte(area)).add(grid.lt(format!("{area}:"))),
+        _ => Condition::all().add(grid.eq(area)),
     }
 }
 
-/// The records a scope reaches: every one, those in its areas, or none (a scope of its own
-/// reports, or of units alone, has no register).
-fn scope_condition(scope: &DataScope) -> Condition {
+/// The rows a scope reaches by their grid code: every one, those in its areas, or none (a scope
+/// of its own reports, or of units alone, has no register).
+pub(crate) fn grid_scope<C: ColumnTrait>(grid: C, scope: &DataScope) -> Condition {
+    let none = || Condition::all().add(Expr::val(1).eq(0));
     match scope {
         DataScope::All => Condition::all(),
-        DataScope::Within { areas, .. } => {
-            let mut any = Condition::any();
-            for a in areas {
-                any = any.add(area_condition(a));
-            }
-            // No area: no record (an empty `any` would be true on some backends).
-            if areas.is_empty() { Condition::all().add(Expr::val(1).eq(0)) } else { any }
-        }
-        DataScope::Own(_) => Condition::all().add(Expr::val(1).eq(0)),
+        // No area: no record (an empty `any` would be true on some backends).
+        DataScope::Within { areas, .. } if areas.is_empty() => none(),
+        DataScope::Within { areas, .. } => areas.iter().fold(Condition::any(), |any, a| any.add(grid_area(grid, a))),
+        DataScope::Own(_) => none(),
     }
+}
+
+fn area_condition(area: &str) -> Condition {
+    grid_area(register_record::Column::GridCode, area)
+}
+
+fn scope_condition(scope: &DataScope) -> Condition {
+    grid_scope(register_record::Column::GridCode, scope)
 }
 
 impl Store {
@@ -112,7 +117,7 @@ impl Store {
     }
 
     /// Writes a new record (version 1), its first history row and its audit entry together.
-    pub async fn insert_record(&self, r: &StoredRecord, actor: &str, audit: AuditEvent) -> Result<()> {
+    pub async fn insert_record(&self, r: &StoredRecord, dues: &[Due], actor: &str, audit: AuditEvent) -> Result<()> {
         let txn = self.db().begin().await?;
         let row = register_record::ActiveModel {
             id: Set(r.id),
@@ -129,14 +134,23 @@ impl Store {
         };
         register_record::Entity::insert(row).exec_without_returning(&txn).await?;
         register_history::Entity::insert(self.history_row(r, "create", actor)).exec_without_returning(&txn).await?;
+        replace_dues(&txn, r, dues).await?;
         crate::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
         Ok(())
     }
 
     /// Writes a record's next version (`r.version`, one more than the version read) if nobody
-    /// changed it since, with its history row and audit entry; `Conflict` otherwise.
-    pub async fn update_record(&self, r: &StoredRecord, action: &str, actor: &str, audit: AuditEvent) -> Result<()> {
+    /// changed it since, with its history row, its visit plan (`dues`, whole) and audit entry;
+    /// `Conflict` otherwise.
+    pub async fn update_record(
+        &self,
+        r: &StoredRecord,
+        dues: &[Due],
+        action: &str,
+        actor: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
         use register_record::Column as C;
         let txn = self.db().begin().await?;
         let done = register_record::Entity::update_many()
@@ -156,6 +170,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("record {} was changed by someone else", r.id)));
         }
         register_history::Entity::insert(self.history_row(r, action, actor)).exec_without_returning(&txn).await?;
+        replace_dues(&txn, r, dues).await?;
         crate::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
         Ok(())
@@ -165,6 +180,19 @@ impl Store {
     pub async fn record(&self, id: i64, scope: &DataScope) -> Result<Option<StoredRecord>> {
         let found = register_record::Entity::find_by_id(id).filter(scope_condition(scope)).one(self.db()).await?;
         found.map(|m| self.record_of(m)).transpose()
+    }
+
+    /// The records of these ids that the scope reaches (any order).
+    pub async fn records_by_ids(&self, ids: &[i64], scope: &DataScope) -> Result<Vec<StoredRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = register_record::Entity::find()
+            .filter(register_record::Column::Id.is_in(ids.iter().copied()))
+            .filter(scope_condition(scope))
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(|m| self.record_of(m)).collect()
     }
 
     /// A page of records and how many the query holds in all, by grid and then id.

@@ -44,6 +44,11 @@ const SEALED: &[SealedTable] = &[
         key: &[("record_id", KeyType::BigInt), ("version", KeyType::Int)],
         columns: &["body"],
     },
+    SealedTable {
+        table: "register_visits",
+        key: &[("record_id", KeyType::BigInt), ("seq", KeyType::Int)],
+        columns: &["body"],
+    },
 ];
 
 /// What a run re-sealed: (table, rows rewritten), the id of the key they are sealed with now, and

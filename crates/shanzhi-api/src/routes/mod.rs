@@ -73,6 +73,8 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(registers::show, registers::change))
         .routes(routes!(registers::remove))
         .routes(routes!(registers::history))
+        .routes(routes!(registers::visit, registers::visits))
+        .routes(routes!(registers::due))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::stats))
         .routes(routes!(cases::export))

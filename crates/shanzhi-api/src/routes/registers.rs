@@ -10,9 +10,11 @@ use axum::http::StatusCode;
 use shanzhi_app::App;
 use shanzhi_app::auth::Caller;
 use shanzhi_app::registers::{RecordChange, RecordFilter, RecordInput};
+use shanzhi_app::visits::{DueFilter, VisitInput};
 
 use crate::dto_registers::{
-    RecordChangeDto, RecordDto, RecordInputDto, RecordPageDto, RecordRemovalDto, RecordVersionDto, RegisterDto,
+    DueVisitPageDto, RecordChangeDto, RecordDto, RecordInputDto, RecordPageDto, RecordRemovalDto, RecordVersionDto,
+    RegisterDto, VisitDoneDto, VisitDto, VisitInputDto,
 };
 use crate::error::ApiError;
 use crate::query::Query;
@@ -217,4 +219,120 @@ pub async fn history(
     let session = unmasking(&caller, q.unmask)?;
     let versions = app.registers().history(&register, id, &caller.actor, session.as_deref()).await?;
     Ok(Json(versions.into_iter().map(RecordVersionDto::from).collect()))
+}
+
+/// Which due visits a list holds.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueParams {
+    /// One register (default: every register the caller reads)
+    register: Option<String>,
+    /// A county, street, community or grid code inside the caller's areas
+    area: Option<String>,
+    /// Only those due within this many days (0 to 366; the late ones always); default: all planned
+    #[param(minimum = 0, maximum = 366)]
+    within_days: Option<u32>,
+    /// From 1
+    #[param(minimum = 1)]
+    page: Option<u64>,
+    /// 1 to 200, default 20
+    #[param(minimum = 1, maximum = 200)]
+    page_size: Option<u64>,
+}
+
+/// The visits due on the registers' plans in the caller's areas (走访), the late ones first.
+#[utoipa::path(get, path = "/api/v1/visits", operation_id = "due_visits", tag = "registers",
+    params(DueParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = DueVisitPageDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn due(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Query(q): Query<DueParams>,
+) -> Result<Json<DueVisitPageDto>, ApiError> {
+    staff(&caller)?;
+    let size = within("page_size", q.page_size, 20, shanzhi_app::registers::PAGE_MAX)?;
+    let page = within("page", q.page, 1, 1_000_000)?;
+    if q.within_days.is_some_and(|d| d > 366) {
+        return Err(shanzhi_app::AppError::invalid("within_days", "0 to 366")
+            .with_zh("within_days 应在 0 到 366 之间")
+            .into());
+    }
+    let area = q.area.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+    if let Some(a) = &area
+        && !([4, 6, 9, 12, 15].contains(&a.len()) && a.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(shanzhi_app::AppError::invalid("area", "a 4, 6, 9, 12 or 15-digit code")
+            .with_zh("area 应为 4、6、9、12 或 15 位区划或网格编码")
+            .into());
+    }
+    let filter = DueFilter {
+        register: q.register.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+        area,
+        within_days: q.within_days,
+        offset: (page - 1) * size,
+        limit: size,
+    };
+    Ok(Json(app.registers().due(&caller.actor, &filter).await?.into()))
+}
+
+/// Records a visit to a record for one of its tags; its plan moves on by the tag's interval.
+#[utoipa::path(post, path = "/api/v1/registers/{register}/records/{id}/visits", operation_id = "record_visit",
+    tag = "registers", request_body = VisitInputDto,
+    params(("register" = String, Path), ("id" = String, Path)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, body = VisitDoneDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn visit(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path((register, id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<VisitDoneDto>), ApiError> {
+    staff(&caller)?;
+    let id = record_id(&id)?;
+    let dto: VisitInputDto = body(&bytes)?;
+    let done = app.registers().visit(&register, id, &caller.actor, VisitInput { tag: dto.tag, note: dto.note }).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(VisitDoneDto {
+            record_id: done.record_id.to_string(),
+            tag: done.tag,
+            at: done.at,
+            on_time: done.on_time,
+            next_due_at: done.next_due_at,
+        }),
+    ))
+}
+
+/// A record's visits, newest first (at most 100).
+#[utoipa::path(get, path = "/api/v1/registers/{register}/records/{id}/visits", operation_id = "record_visits",
+    tag = "registers",
+    params(("register" = String, Path), ("id" = String, Path), RecordUnmask),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<VisitDto>), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn visits(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path((register, id)): Path<(String, String)>,
+    Query(q): Query<RecordUnmask>,
+) -> Result<Json<Vec<VisitDto>>, ApiError> {
+    staff(&caller)?;
+    let id = record_id(&id)?;
+    let session = unmasking(&caller, q.unmask)?;
+    let rows = app.registers().visits(&register, id, &caller.actor, session.as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|v| VisitDto {
+                tag: v.tag,
+                tag_name_zh: v.tag_name_zh,
+                at: v.at,
+                actor_name: v.actor_name,
+                note: v.note,
+                on_time: v.on_time,
+            })
+            .collect(),
+    ))
 }

@@ -181,3 +181,104 @@ async fn a_person_is_registered_masked_changed_with_history_and_removed() {
         assert_eq!(s, StatusCode::CONFLICT, "{db}: a removed record is not changed");
     }
 }
+
+/// The visits a grid worker owes (走访): a person tagged 独居老人 is due a week after being
+/// registered, late after that, and a visit moves the plan on a week from when it was made; the
+/// late visit is counted late, a tag without a plan has none, and nothing shows outside the
+/// worker's community.
+#[tokio::test]
+async fn special_groups_are_visited_on_their_plan_and_a_missed_visit_is_late() {
+    for t in setups("register_visits").await {
+        let db = t.db.clone();
+        let body = json!({
+            "grid": GRID,
+            "fields": {"person": {"name": "赵桂芝"}, "residence": "registered", "address": "7号楼1单元302室"},
+            "tags": ["elderly_alone", "veteran"]
+        });
+        let (s, rec) = t.call("POST", "/api/v1/registers/person/records", Some("lixin-wangge"), Some(body), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {rec}");
+        let id = rec["id"].as_str().unwrap().to_string();
+        let registered = t.app.clock().now();
+
+        let due = |user: &'static str, q: &'static str| {
+            let t = &t;
+            async move {
+                let (s, v) = t.call("GET", &format!("/api/v1/visits?{q}"), Some(user), None, None).await;
+                assert_eq!(s, StatusCode::OK, "{}: {user}: {v}", t.db);
+                v
+            }
+        };
+        let v = due("lixin-wangge", "").await;
+        assert_eq!((v["total"].as_u64(), v["overdue"].as_u64()), (Some(1), Some(0)), "{db}: only the planned tag: {v}");
+        let item = &v["items"][0];
+        assert_eq!(
+            (item["tag"].as_str(), item["tag_name_zh"].as_str()),
+            (Some("elderly_alone"), Some("独居老人")),
+            "{db}"
+        );
+        assert_eq!(item["record"]["label"], "赵*芝", "{db}: masked");
+        let due_at: chrono::DateTime<chrono::Utc> = item["due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(due_at - registered, chrono::Duration::hours(168), "{db}");
+        assert_eq!(due("lixin-wangge", "within_days=3").await["total"], 0, "{db}: not due within 3 days");
+        assert_eq!(due("xinyi-wangge", "").await["total"], 0, "{db}: not the neighbour's");
+        assert_eq!(due("xueyuan-jiedao", "register=person").await["total"], 1, "{db}: the street sees its area's");
+
+        // Eight days on, the visit is late; made now, it counts late and the plan moves on.
+        t.clock.advance(chrono::Duration::days(8));
+        let v = due("lixin-wangge", "within_days=0").await;
+        assert_eq!((v["total"].as_u64(), v["overdue"].as_u64()), (Some(1), Some(1)), "{db}: {v}");
+        assert_eq!(v["items"][0]["overdue"], true, "{db}");
+        let uri = format!("/api/v1/registers/person/records/{id}/visits");
+        for (bad, field) in [
+            (json!({"tag": "elderly_alone", "note": "  "}), "note"),
+            (json!({"tag": "disabled", "note": "x"}), "tag"),
+            (json!({"tag": "vip", "note": "x"}), "tag"),
+        ] {
+            let (s, e) = t.call("POST", &uri, Some("lixin-wangge"), Some(bad.clone()), None).await;
+            assert_eq!((s, e["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{db}: {bad}: {e}");
+        }
+        let (s, _) =
+            t.call("POST", &uri, Some("xinyi-wangge"), Some(json!({"tag": "elderly_alone", "note": "x"})), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{db}: not in the neighbour's area");
+        let note = json!({"tag": "elderly_alone", "note": "老人身体尚可，女儿电话 13900001111，已提醒按时服药"});
+        let (s, done) = t.call("POST", &uri, Some("lixin-wangge"), Some(note), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{db}: {done}");
+        assert_eq!(done["on_time"], false, "{db}: a day late");
+        let next: chrono::DateTime<chrono::Utc> = done["next_due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(next - t.app.clock().now(), chrono::Duration::hours(168), "{db}");
+        let v = due("lixin-wangge", "").await;
+        assert_eq!((v["total"].as_u64(), v["overdue"].as_u64()), (Some(1), Some(0)), "{db}: {v}");
+        assert!(v["items"][0]["last_visit_at"].is_string(), "{db}");
+        // A visit for a tag without a plan is kept and moves nothing.
+        let (s, done) =
+            t.call("POST", &uri, Some("lixin-wangge"), Some(json!({"tag": "veteran", "note": "慰问"})), None).await;
+        assert_eq!(
+            (s, done["on_time"].as_bool(), done["next_due_at"].is_null()),
+            (StatusCode::CREATED, Some(true), true),
+            "{db}"
+        );
+
+        let (s, visits) = t.call("GET", &uri, Some("lixin-wangge"), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{db}: {visits}");
+        let visits = visits.as_array().unwrap();
+        assert_eq!(visits.len(), 2, "{db}");
+        assert_eq!(
+            (visits[1]["tag_name_zh"].as_str(), visits[1]["actor_name"].as_str()),
+            (Some("独居老人"), Some("网格员 孙杰"))
+        );
+        assert!(!visits[1]["note"].as_str().unwrap().contains("00001111"), "{db}: the note is masked");
+
+        // Untagging ends the plan; removing the record ends it too.
+        let (s, _) = t
+            .call(
+                "PATCH",
+                &format!("/api/v1/registers/person/records/{id}"),
+                Some("lixin-wangge"),
+                Some(json!({"version": 1, "tags": ["veteran"]})),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        assert_eq!(due("lixin-wangge", "").await["total"], 0, "{db}");
+    }
+}

@@ -25,6 +25,7 @@ pub(crate) mod m0022_case_fields;
 mod m0023_short_codes;
 mod m0024_todo_marks;
 mod m0025_registers;
+mod m0026_register_visits;
 
 use sea_orm_migration::prelude::*;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_short_codes::Migration),
             Box::new(m0024_todo_marks::Migration),
             Box::new(m0025_registers::Migration),
+            Box::new(m0026_register_visits::Migration),
         ]
     }
 }
