@@ -21,6 +21,8 @@ pub struct DemoLoaded {
     pub buildings: usize,
     pub units: usize,
     pub users: Vec<User>,
+    /// Records of the registers (people, houses, units).
+    pub records: usize,
 }
 
 /// Generates the demo places (CPU work, off the async threads).
@@ -54,7 +56,9 @@ impl App {
         let (snapshot, mut progress) = generate(cfg, progress).await?;
         self.store().replace_places(&snapshot, &mut |d, t| progress("store", d, t)).await?;
         self.reload_places().await?;
-        let detail = format!("{} grids, {} accounts", snapshot.grids.len(), snapshot.users.len());
+        let records = self.load_demo_registers(cfg, snapshot.buildings.clone(), &mut progress).await?;
+        let detail =
+            format!("{} grids, {} accounts, {records} register records", snapshot.grids.len(), snapshot.users.len());
         self.audit("operator", "demo.load", "places", detail).await?;
         Ok(DemoLoaded {
             divisions: snapshot.divisions.len(),
@@ -63,6 +67,85 @@ impl App {
             buildings: snapshot.buildings.len(),
             units: snapshot.units.len(),
             users: snapshot.users,
+            records,
         })
     }
+
+    /// The demo's registers (shanzhi-demo `demo_records`), each record checked against its
+    /// register as any other, its plan following from its last visits, written in one
+    /// transaction in place of whatever records there were.
+    async fn load_demo_registers(
+        &self,
+        cfg: DemoConfig,
+        buildings: Vec<shanzhi_domain::people::Building>,
+        progress: &mut Progress,
+    ) -> Result<usize, AppError> {
+        use shanzhi_store::{Due, LoadedRecord, StoredRecord, VisitRow};
+        let now = self.clock().now();
+        let places = self.places();
+        let generated = tokio::task::spawn_blocking(move || {
+            shanzhi_demo::demo_records(cfg.seed, &places.grids, &buildings, DEMO_COMMUNITY, now)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let reference = self.reference();
+        // Ids from three years back: clear of the history's (a year back) and of what the
+        // servers make from now on, whatever process loads the demo.
+        let base = now - chrono::Duration::days(3 * 366);
+        let ids = crate::clock::IdGen::new(base, self.ids.node());
+        let mut loaded = Vec::with_capacity(generated.len());
+        for g in generated {
+            let r = reference
+                .registers
+                .get(g.register)
+                .ok_or_else(|| AppError::internal(format!("no register {}", g.register)))?;
+            let given = serde_json::from_value(g.fields).map_err(AppError::internal)?;
+            let fields = r.merge(&Default::default(), &given).map_err(|e| AppError::internal(e.to_string()))?;
+            let tags = r
+                .check_tags(&g.tags.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            let id = ids.next(base);
+            let mut body = serde_json::json!({"fields": fields, "tags": tags});
+            body["grid"] = serde_json::Value::String(g.grid.to_string());
+            let mut dues = Vec::new();
+            let mut visits = Vec::new();
+            for (seq, (tag, at, note)) in g.visits.iter().enumerate() {
+                let Some(every) = r.tag(tag).and_then(|t| t.visit_every) else { continue };
+                let due_at = reference.calendar.add(*at, every).map_err(AppError::internal)?;
+                dues.push(Due { tag: tag.to_string(), due_at, last_visit_at: Some(*at) });
+                visits.push(VisitRow {
+                    record_id: id,
+                    seq: seq as i32 + 1,
+                    tag: tag.to_string(),
+                    actor: format!("wangge-{}", g.grid),
+                    at: *at,
+                    on_time: true,
+                    body: serde_json::json!({ "note": note }).to_string(),
+                });
+            }
+            let tag_column = if tags.is_empty() { ",".to_string() } else { format!(",{},", tags.join(",")) };
+            loaded.push(LoadedRecord {
+                record: StoredRecord {
+                    id,
+                    register: r.register.clone(),
+                    county_code: g.grid.as_str()[..6].to_string(),
+                    grid_code: g.grid.to_string(),
+                    version: 1,
+                    body: body.to_string(),
+                    tags: tag_column,
+                    facets: r.facets(&fields),
+                    created_at: g.created_at,
+                    updated_at: g.created_at,
+                    removed_at: None,
+                },
+                dues,
+                visits,
+            });
+        }
+        self.store().replace_register_records(&loaded, "system", &mut |d, t| progress("registers", d, t)).await?;
+        Ok(loaded.len())
+    }
 }
+
+/// The community whose every house and household the demo registers (the demo accounts' own).
+const DEMO_COMMUNITY: &str = "130202001001";

@@ -190,7 +190,15 @@ impl Registers<'_> {
                 tag_name_zh: r.tag(&v.tag).map(|t| t.name_zh.clone()).unwrap_or_else(|| v.tag.clone()),
                 tag: v.tag,
                 at: v.at,
-                actor_name: self.app.person_name(&v.actor, false),
+                // A worker without an account here (the demo's) is named by the role visits are made in.
+                actor_name: self.app.actor_name(
+                    &Actor {
+                        user: v.actor.clone(),
+                        role: shanzhi_domain::people::Role::GridWorker,
+                        unit: String::new(),
+                    },
+                    false,
+                ),
                 note: if whole { note.to_string() } else { shanzhi_domain::privacy::mask_text(note) },
                 on_time: v.on_time,
             });

@@ -6,9 +6,11 @@
 pub mod history;
 mod names;
 mod places;
+mod registers;
 mod units;
 
 pub use places::{CountyOutline, DemoError, DemoPlaces, generate_places, parse_county_outlines, parse_zone_hosts};
+pub use registers::{DemoRecord, demo_records};
 pub use units::{demo_units, demo_users};
 
 /// Figures of the demo; the defaults are the seed's.

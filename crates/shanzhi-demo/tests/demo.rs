@@ -133,4 +133,27 @@ fn the_demo_has_its_people_and_is_deterministic() {
     for user in demo_users(&units) {
         assert!(ids.contains(&user.unit), "{} belongs to an existing unit ({})", user.username, user.unit);
     }
+
+    // The registers: special groups in every grid, every house of the demo accounts' community,
+    // valid ID numbers, last visits in the past, the same records for the same seed.
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 16, 0, 0).unwrap();
+    let records = shanzhi_demo::demo_records(1302, &a.grids, &a.buildings, "130202001001", now);
+    let grids: HashSet<_> =
+        records.iter().filter(|r| !r.tags.is_empty() && r.register == "person").map(|r| &r.grid).collect();
+    assert_eq!(grids.len(), 10_727, "every grid has people its worker visits");
+    let houses: Vec<_> = records.iter().filter(|r| r.register == "house").collect();
+    assert!(!houses.is_empty() && houses.iter().all(|h| h.grid.community().as_str() == "130202001001"));
+    for r in &records {
+        for id in [&r.fields["person"]["id_number"], &r.fields["owner"]["id_number"]] {
+            if let Some(id) = id.as_str() {
+                assert!(shanzhi_domain::privacy::id_check_ok(id), "{id}");
+            }
+        }
+        assert!(
+            r.visits.iter().all(|(tag, at, _)| r.tags.contains(tag)
+                && *at < now
+                && *at > r.created_at - chrono::Duration::days(400))
+        );
+    }
+    assert_eq!(records, shanzhi_demo::demo_records(1302, &a.grids, &a.buildings, "130202001001", now));
 }

@@ -294,15 +294,20 @@ pub fn mask_name(s: &str) -> String {
 /// Whether an 18-character ID number's last character is its ISO 7064 MOD 11-2 check (full-width
 /// characters are read as their ASCII forms).
 pub fn id_check_ok(id: &str) -> bool {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let id = normalise(id);
     let b = id.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return false;
+    b.len() == 18 && id.is_ascii() && id_check_char(&id[..17]).is_some_and(|c| b[17].to_ascii_uppercase() == c as u8)
+}
+
+/// The check character of an ID number's first 17 digits (GB 11643-1999, ISO 7064 MOD 11-2).
+pub fn id_check_char(first17: &str) -> Option<char> {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let b = first17.as_bytes();
+    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
     }
-    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    let check = b"10X98765432"[(sum % 11) as usize];
-    b[17].to_ascii_uppercase() == check
+    let sum: u32 = b.iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    Some(b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 /// An ID number found in text (separators and all): a birth date that can be (years 1900–2099)

@@ -34,7 +34,7 @@ pub use live::{LiveCounts, LiveGroup, LiveQuery};
 pub use logins::ALL_ADDRESSES;
 pub use places::{PlacesSnapshot, StoredPlaces};
 pub use reference::{ReferenceKind, ReferenceVersion};
-pub use register_visits::{Due, DueQuery, DueRow, VisitRow};
+pub use register_visits::{Due, DueQuery, DueRow, LoadedRecord, VisitRow};
 pub use registers::{RecordQuery, RecordVersion, StoredRecord};
 pub use reseal::ResealReport;
 pub use sealed::DataKey;

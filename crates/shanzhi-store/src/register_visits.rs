@@ -198,3 +198,95 @@ impl Store {
             .collect()
     }
 }
+
+/// A record with its plan and its visits, for a bulk load (the demo).
+#[derive(Debug, Clone)]
+pub struct LoadedRecord {
+    pub record: StoredRecord,
+    pub dues: Vec<Due>,
+    pub visits: Vec<VisitRow>,
+}
+
+impl Store {
+    /// Replaces every register record (with its history, plan and visits) by `records`, in one
+    /// transaction, in batches, reporting progress; each record's first version is `actor`'s.
+    pub async fn replace_register_records(
+        &self,
+        records: &[LoadedRecord],
+        actor: &str,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<()> {
+        use crate::entity::{register_history, register_record};
+        const BATCH: usize = 500;
+        let txn = self.db().begin().await?;
+        register_visit::Entity::delete_many().exec(&txn).await?;
+        register_due::Entity::delete_many().exec(&txn).await?;
+        register_history::Entity::delete_many().exec(&txn).await?;
+        register_record::Entity::delete_many().exec(&txn).await?;
+        for (i, chunk) in records.chunks(BATCH).enumerate() {
+            let seal = |s: &str| self.sealer().seal(s);
+            let rows = chunk.iter().map(|l| {
+                let r = &l.record;
+                register_record::ActiveModel {
+                    id: Set(r.id),
+                    register: Set(r.register.clone()),
+                    county_code: Set(r.county_code.clone()),
+                    grid_code: Set(r.grid_code.clone()),
+                    version: Set(r.version),
+                    body: Set(seal(&r.body)),
+                    tags: Set(r.tags.clone()),
+                    facets: Set(r.facets.clone()),
+                    created_at: Set(r.created_at),
+                    updated_at: Set(r.updated_at),
+                    removed_at: Set(r.removed_at),
+                }
+            });
+            register_record::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let history = chunk.iter().map(|l| register_history::ActiveModel {
+                record_id: Set(l.record.id),
+                version: Set(l.record.version),
+                action: Set("create".into()),
+                actor: Set(actor.into()),
+                at: Set(l.record.updated_at),
+                body: Set(seal(&l.record.body)),
+            });
+            register_history::Entity::insert_many(history).exec_without_returning(&txn).await?;
+            let dues: Vec<register_due::ActiveModel> = chunk
+                .iter()
+                .flat_map(|l| {
+                    l.dues.iter().map(|d| register_due::ActiveModel {
+                        record_id: Set(l.record.id),
+                        tag: Set(d.tag.clone()),
+                        register: Set(l.record.register.clone()),
+                        grid_code: Set(l.record.grid_code.clone()),
+                        due_at: Set(d.due_at),
+                        last_visit_at: Set(d.last_visit_at),
+                    })
+                })
+                .collect();
+            if !dues.is_empty() {
+                register_due::Entity::insert_many(dues).exec_without_returning(&txn).await?;
+            }
+            let visits: Vec<register_visit::ActiveModel> = chunk
+                .iter()
+                .flat_map(|l| {
+                    l.visits.iter().map(|v| register_visit::ActiveModel {
+                        record_id: Set(v.record_id),
+                        seq: Set(v.seq),
+                        tag: Set(v.tag.clone()),
+                        actor: Set(v.actor.clone()),
+                        at: Set(v.at),
+                        on_time: Set(v.on_time),
+                        body: Set(seal(&v.body)),
+                    })
+                })
+                .collect();
+            if !visits.is_empty() {
+                register_visit::Entity::insert_many(visits).exec_without_returning(&txn).await?;
+            }
+            progress((i * BATCH + chunk.len()).min(records.len()), records.len());
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -180,13 +180,14 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
                     0
                 };
                 eprintln!(
-                    "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units, {} cases of history",
+                    "载入完成 loaded in {:.1} s: {} divisions, {} grids, {} grid workers, {} buildings, {} units, {} register records, {} cases of history",
                     started.elapsed().as_secs_f64(),
                     loaded.divisions,
                     loaded.grids,
                     loaded.workers,
                     loaded.buildings,
                     loaded.units,
+                    loaded.records,
                     cases
                 );
                 let n = build_search(&app).await?;
