@@ -281,3 +281,11 @@ pub struct VisitDto {
     pub note: String,
     pub on_time: bool,
 }
+
+/// What an import did (or, dry, would do).
+#[derive(Serialize, ToSchema)]
+pub struct SheetImportedDto {
+    /// The rows added (or, dry, that would be).
+    pub rows: usize,
+    pub dry_run: bool,
+}

@@ -414,6 +414,7 @@ impl ReferenceData<'_> {
         let mut workflows: Vec<String> = self.app.reference().workflows.keys().cloned().collect();
         workflows.sort();
         kinds.extend(workflows.into_iter().map(ReferenceKind::Workflow));
+        kinds.extend(self.app.reference().registers.keys().cloned().map(ReferenceKind::Register));
         let mut out = Vec::with_capacity(kinds.len());
         for kind in kinds {
             let mut versions: Vec<(String, DateTime<Utc>, bool)> = self

@@ -57,8 +57,11 @@ impl App {
         self.store().replace_places(&snapshot, &mut |d, t| progress("store", d, t)).await?;
         self.reload_places().await?;
         let records = self.load_demo_registers(cfg, snapshot.buildings.clone(), &mut progress).await?;
-        let detail =
-            format!("{} grids, {} accounts, {records} register records", snapshot.grids.len(), snapshot.users.len());
+        let detail = format!(
+            "{} grids, {} accounts, {records} records of people, houses and units",
+            snapshot.grids.len(),
+            snapshot.users.len()
+        );
         self.audit("operator", "demo.load", "places", detail).await?;
         Ok(DemoLoaded {
             divisions: snapshot.divisions.len(),
@@ -80,7 +83,7 @@ impl App {
         buildings: Vec<shanzhi_domain::people::Building>,
         progress: &mut Progress,
     ) -> Result<usize, AppError> {
-        use shanzhi_store::{Due, LoadedRecord, StoredRecord, VisitRow};
+        use shanzhi_store::{Due, VisitRow};
         let now = self.clock().now();
         let places = self.places();
         let generated = tokio::task::spawn_blocking(move || {
@@ -104,17 +107,14 @@ impl App {
             let tags = r
                 .check_tags(&g.tags.iter().map(|t| t.to_string()).collect::<Vec<_>>())
                 .map_err(|e| AppError::internal(e.to_string()))?;
-            let id = ids.next(base);
-            let mut body = serde_json::json!({"fields": fields, "tags": tags});
-            body["grid"] = serde_json::Value::String(g.grid.to_string());
-            let mut dues = Vec::new();
-            let mut visits = Vec::new();
+            let mut new = self.registers().fresh(r, &g.grid, fields, tags, ids.next(base), g.created_at)?;
             for (seq, (tag, at, note)) in g.visits.iter().enumerate() {
                 let Some(every) = r.tag(tag).and_then(|t| t.visit_every) else { continue };
                 let due_at = reference.calendar.add(*at, every).map_err(AppError::internal)?;
-                dues.push(Due { tag: tag.to_string(), due_at, last_visit_at: Some(*at) });
-                visits.push(VisitRow {
-                    record_id: id,
+                new.dues.retain(|d| d.tag != *tag);
+                new.dues.push(Due { tag: tag.to_string(), due_at, last_visit_at: Some(*at) });
+                new.visits.push(VisitRow {
+                    record_id: new.record.id,
                     seq: seq as i32 + 1,
                     tag: tag.to_string(),
                     actor: format!("wangge-{}", g.grid),
@@ -123,24 +123,7 @@ impl App {
                     body: serde_json::json!({ "note": note }).to_string(),
                 });
             }
-            let tag_column = if tags.is_empty() { ",".to_string() } else { format!(",{},", tags.join(",")) };
-            loaded.push(LoadedRecord {
-                record: StoredRecord {
-                    id,
-                    register: r.register.clone(),
-                    county_code: g.grid.as_str()[..6].to_string(),
-                    grid_code: g.grid.to_string(),
-                    version: 1,
-                    body: body.to_string(),
-                    tags: tag_column,
-                    facets: r.facets(&fields),
-                    created_at: g.created_at,
-                    updated_at: g.created_at,
-                    removed_at: None,
-                },
-                dues,
-                visits,
-            });
+            loaded.push(new);
         }
         self.store().replace_register_records(&loaded, "system", &mut |d, t| progress("registers", d, t)).await?;
         Ok(loaded.len())

@@ -102,3 +102,11 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// An error's message in English and in Chinese (the English again when it has none).
+pub(crate) fn messages(e: &AppError) -> (String, String) {
+    match e {
+        AppError::Translated { zh, error } => (error.to_string(), zh.clone()),
+        other => (other.to_string(), other.to_string()),
+    }
+}

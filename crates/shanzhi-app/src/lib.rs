@@ -25,6 +25,7 @@ mod operator;
 pub mod places;
 pub mod rates;
 pub mod reference;
+pub mod register_sheets;
 pub mod registers;
 pub mod reindex;
 pub mod scopes;

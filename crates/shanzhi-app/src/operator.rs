@@ -53,6 +53,11 @@ impl App {
         Ok(self.store().workflow_kinds().await?)
     }
 
+    /// The registers with a version in force (the shipped ones and those a city added).
+    pub async fn register_keys(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.store().register_keys().await?)
+    }
+
     /// Every stored version of one kind of reference data.
     pub async fn references(&self, kind: ReferenceKind) -> Result<Vec<ReferenceVersion>, AppError> {
         Ok(self.store().references(kind).await?)

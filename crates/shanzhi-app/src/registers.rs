@@ -15,7 +15,7 @@ use shanzhi_domain::cases::case::Actor;
 use shanzhi_domain::ids::GridCode;
 use shanzhi_domain::registers::Register;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_store::{Due, RecordQuery, StoredRecord};
+use shanzhi_store::{Due, LoadedRecord, RecordQuery, StoredRecord};
 
 use crate::{App, AppError};
 
@@ -176,7 +176,7 @@ impl Registers<'_> {
     }
 
     /// A grid the caller may put a record in: one that exists, inside the caller's areas.
-    fn grid_for(&self, text: &str, scope: &DataScope) -> Result<GridCode, AppError> {
+    pub(crate) fn grid_for(&self, text: &str, scope: &DataScope) -> Result<GridCode, AppError> {
         let code: GridCode = text.trim().parse().map_err(|_| {
             AppError::invalid_in("grid", Bilingual::new("网格编码应为 15 位数字", "grid must be a 15-digit grid code"))
         })?;
@@ -233,6 +233,36 @@ impl Registers<'_> {
         })
     }
 
+    /// A list's filter checked against the register (its tags, its filter fields, an area code).
+    pub(crate) fn checked_filter(&self, r: &Register, filter: &RecordFilter) -> Result<RecordQuery, AppError> {
+        let tag = match &filter.tag {
+            Some(t) => Some(format!(",{},", r.check_tags(std::slice::from_ref(t)).map_err(problem)?[0])),
+            None => None,
+        };
+        let facet = filter.facet.as_deref().map(|f| r.facet_filter(f)).transpose().map_err(problem)?;
+        if let Some(a) = &filter.area {
+            let ok = a.chars().all(|c| c.is_ascii_digit()) && [4, 6, 9, 12, 15].contains(&a.len());
+            if !ok {
+                return Err(AppError::invalid_in(
+                    "area",
+                    Bilingual::new(
+                        "area 应为 4、6、9、12 或 15 位区划或网格编码",
+                        "area must be a 4, 6, 9, 12 or 15-digit code",
+                    ),
+                ));
+            }
+        }
+        Ok(RecordQuery {
+            register: r.register.clone(),
+            area: filter.area.clone(),
+            tag,
+            facet,
+            removed: filter.removed,
+            offset: filter.offset,
+            limit: filter.limit.clamp(1, PAGE_MAX),
+        })
+    }
+
     async fn audit_unmask(&self, actor: &Actor, target: String, session: Option<&str>) -> Result<(), AppError> {
         let detail = format!("by {}", session.unwrap_or_default());
         self.app.audit(&actor.user, "register.unmask", target, detail).await
@@ -249,32 +279,7 @@ impl Registers<'_> {
         let r = self.register(key, actor)?;
         let whole = self.whole(&r, actor, unmask)?;
         let scope = self.app.scope_of(actor);
-        let tag = match &filter.tag {
-            Some(t) => Some(format!(",{},", r.check_tags(std::slice::from_ref(t)).map_err(problem)?[0])),
-            None => None,
-        };
-        let facet = filter.facet.as_deref().map(|f| r.facet_filter(f)).transpose().map_err(problem)?;
-        if let Some(a) = &filter.area {
-            let ok = a.len() <= 15 && a.chars().all(|c| c.is_ascii_digit()) && [4, 6, 9, 12, 15].contains(&a.len());
-            if !ok {
-                return Err(AppError::invalid_in(
-                    "area",
-                    Bilingual::new(
-                        "area 应为 4、6、9、12 或 15 位区划或网格编码",
-                        "area must be a 4, 6, 9, 12 or 15-digit code",
-                    ),
-                ));
-            }
-        }
-        let q = RecordQuery {
-            register: r.register.clone(),
-            area: filter.area.clone(),
-            tag,
-            facet,
-            removed: filter.removed,
-            offset: filter.offset,
-            limit: filter.limit.clamp(1, PAGE_MAX),
-        };
+        let q = self.checked_filter(&r, filter)?;
         let (rows, total) = self.app.store().records(&q, &scope).await?;
         let items = rows.iter().map(|s| self.view(&r, s, whole)).collect::<Result<Vec<_>, _>>()?;
         if whole && !items.is_empty() {
@@ -368,20 +373,8 @@ impl Registers<'_> {
         let fields = r.merge(&BTreeMap::new(), &input.fields).map_err(problem)?;
         let tags = r.check_tags(&input.tags).map_err(problem)?;
         let now = self.app.clock().now();
-        let body = Body { fields, tags, removed_reason: None };
-        let stored = StoredRecord {
-            id: self.app.ids.next(now),
-            register: r.register.clone(),
-            county_code: grid.as_str()[..6].to_string(),
-            grid_code: grid.to_string(),
-            version: 1,
-            body: Self::body_text(&body, &grid)?,
-            tags: tag_column(&body.tags),
-            facets: r.facets(&body.fields),
-            created_at: now,
-            updated_at: now,
-            removed_at: None,
-        };
+        let new = self.fresh(&r, &grid, fields, tags, self.app.ids.next(now), now)?;
+        let (stored, dues) = (new.record, new.dues);
         let audit = AuditEvent::new(
             now,
             &actor.user,
@@ -389,7 +382,6 @@ impl Registers<'_> {
             format!("{}: {}", r.register, stored.id),
             grid.to_string(),
         );
-        let dues = self.plan(&r, &body.tags, &[], now)?;
         self.app.store().insert_record(&stored, &dues, &actor.user, audit).await?;
         self.view(&r, &stored, false)
     }
@@ -492,6 +484,34 @@ impl Registers<'_> {
 }
 
 impl Registers<'_> {
+    /// A new record (version 1, made `now`) of checked fields and tags, with its visit plan.
+    pub(crate) fn fresh(
+        &self,
+        r: &Register,
+        grid: &GridCode,
+        fields: BTreeMap<String, Value>,
+        tags: Vec<String>,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<LoadedRecord, AppError> {
+        let dues = self.plan(r, &tags, &[], now)?;
+        let body = Body { fields, tags, removed_reason: None };
+        let record = StoredRecord {
+            id,
+            register: r.register.clone(),
+            county_code: grid.as_str()[..6].to_string(),
+            grid_code: grid.to_string(),
+            version: 1,
+            body: Self::body_text(&body, grid)?,
+            tags: tag_column(&body.tags),
+            facets: r.facets(&body.fields),
+            created_at: now,
+            updated_at: now,
+            removed_at: None,
+        };
+        Ok(LoadedRecord { record, dues, visits: Vec::new() })
+    }
+
     /// The visit plan of a record with these tags: a tag it had keeps its due time, a new one
     /// with a plan is due one interval from now, a tag without a plan has none.
     fn plan(&self, r: &Register, tags: &[String], had: &[Due], now: DateTime<Utc>) -> Result<Vec<Due>, AppError> {

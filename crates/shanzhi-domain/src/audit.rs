@@ -59,7 +59,7 @@ impl AuditEvent {
 
 /// What the audit actions outside a case's workflow are called (action, Chinese, English); a
 /// case's `case.<action>` is named by its workflow.
-pub const ACTION_NAMES: [(&str, &str, &str); 34] = [
+pub const ACTION_NAMES: [(&str, &str, &str); 36] = [
     ("apikey.create", "创建 API 密钥", "API key created"),
     ("apikey.revoke", "吊销 API 密钥", "API key revoked"),
     ("attachment.upload", "上传附件", "Attachment uploaded"),
@@ -81,6 +81,8 @@ pub const ACTION_NAMES: [(&str, &str, &str); 34] = [
     ("pii.unmask", "查看未脱敏的个人信息", "Personal data unmasked"),
     ("reference.import", "导入参考数据", "Reference data imported"),
     ("register.create", "登记（名册）", "Register record added"),
+    ("register.export", "导出名册", "Register exported"),
+    ("register.import", "导入名册", "Register imported"),
     ("register.remove", "注销（名册）", "Register record removed"),
     ("register.unmask", "查看名册未脱敏信息", "Register record unmasked"),
     ("register.update", "变更（名册）", "Register record changed"),

@@ -243,5 +243,7 @@ impl Register {
     }
 }
 
+pub mod sheet;
+
 #[cfg(test)]
 mod tests;

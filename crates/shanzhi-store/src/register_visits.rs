@@ -214,15 +214,42 @@ impl Store {
         &self,
         records: &[LoadedRecord],
         actor: &str,
-        progress: &mut dyn FnMut(usize, usize),
+        progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<()> {
         use crate::entity::{register_history, register_record};
-        const BATCH: usize = 500;
         let txn = self.db().begin().await?;
         register_visit::Entity::delete_many().exec(&txn).await?;
         register_due::Entity::delete_many().exec(&txn).await?;
         register_history::Entity::delete_many().exec(&txn).await?;
         register_record::Entity::delete_many().exec(&txn).await?;
+        self.insert_loaded(&txn, records, actor, progress).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Adds records (an import) with their plans, all or none, with the audit entry.
+    pub async fn insert_register_records(
+        &self,
+        records: &[LoadedRecord],
+        actor: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let txn = self.db().begin().await?;
+        self.insert_loaded(&txn, records, actor, &mut |_, _| {}).await?;
+        crate::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_loaded(
+        &self,
+        txn: &impl ConnectionTrait,
+        records: &[LoadedRecord],
+        actor: &str,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<()> {
+        use crate::entity::{register_history, register_record};
+        const BATCH: usize = 500;
         for (i, chunk) in records.chunks(BATCH).enumerate() {
             let seal = |s: &str| self.sealer().seal(s);
             let rows = chunk.iter().map(|l| {
@@ -241,7 +268,7 @@ impl Store {
                     removed_at: Set(r.removed_at),
                 }
             });
-            register_record::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            register_record::Entity::insert_many(rows).exec_without_returning(txn).await?;
             let history = chunk.iter().map(|l| register_history::ActiveModel {
                 record_id: Set(l.record.id),
                 version: Set(l.record.version),
@@ -250,7 +277,7 @@ impl Store {
                 at: Set(l.record.updated_at),
                 body: Set(seal(&l.record.body)),
             });
-            register_history::Entity::insert_many(history).exec_without_returning(&txn).await?;
+            register_history::Entity::insert_many(history).exec_without_returning(txn).await?;
             let dues: Vec<register_due::ActiveModel> = chunk
                 .iter()
                 .flat_map(|l| {
@@ -265,7 +292,7 @@ impl Store {
                 })
                 .collect();
             if !dues.is_empty() {
-                register_due::Entity::insert_many(dues).exec_without_returning(&txn).await?;
+                register_due::Entity::insert_many(dues).exec_without_returning(txn).await?;
             }
             let visits: Vec<register_visit::ActiveModel> = chunk
                 .iter()
@@ -282,11 +309,10 @@ impl Store {
                 })
                 .collect();
             if !visits.is_empty() {
-                register_visit::Entity::insert_many(visits).exec_without_returning(&txn).await?;
+                register_visit::Entity::insert_many(visits).exec_without_returning(txn).await?;
             }
             progress((i * BATCH + chunk.len()).min(records.len()), records.len());
         }
-        txn.commit().await?;
         Ok(())
     }
 }

@@ -89,6 +89,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RefAction,
     },
+    /// Import a register of the grid (people, houses, units, or a new one) as a new version
+    Register {
+        #[command(subcommand)]
+        action: RefAction,
+    },
     /// Load driver: POST reports to a running server and measure throughput and latency
     BenchIntake {
         /// Server address (host:port)

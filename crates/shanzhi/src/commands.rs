@@ -246,6 +246,7 @@ pub async fn run(cli: Cli, cfg: Config) -> anyhow::Result<()> {
         Command::Duplicates { action } => reference(&cfg, "duplicates", action).await?,
         Command::Assessment { action } => reference(&cfg, "assessment", action).await?,
         Command::Workflow { action } => reference(&cfg, "workflow", action).await?,
+        Command::Register { action } => reference(&cfg, "register", action).await?,
         Command::Case { action } => case(&cfg, action).await?,
         Command::Apikey { action } => {
             let app = open(&cfg).await?;
@@ -417,6 +418,9 @@ async fn reference(cfg: &Config, kind: &str, action: RefAction) -> anyhow::Resul
                 "routing" => vec![ReferenceKind::Routing],
                 "duplicates" => vec![ReferenceKind::Duplicates],
                 "assessment" => vec![ReferenceKind::Assessment],
+                "register" => {
+                    app.register_keys().await.map_err(explain)?.into_iter().map(ReferenceKind::Register).collect()
+                }
                 _ => app.workflow_kinds().await.map_err(explain)?.into_iter().map(ReferenceKind::Workflow).collect(),
             };
             for k in kinds {

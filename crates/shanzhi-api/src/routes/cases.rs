@@ -612,13 +612,13 @@ pub async fn export_stats(
 
 impl Lang {
     /// Whether an export speaks English.
-    fn english(&self) -> bool {
+    pub(crate) fn english(&self) -> bool {
         matches!(self.lang, Some(Language::En))
     }
 }
 
 /// A workbook as a download named `{stem}-{time}.xlsx`, with its row count and cap.
-fn xlsx(stem: &str, export: shanzhi_app::export::Export) -> Response {
+pub(crate) fn xlsx(stem: &str, export: shanzhi_app::export::Export) -> Response {
     let name = format!("{stem}-{}.xlsx", chrono::Utc::now().format("%Y%m%d-%H%M"));
     (
         [

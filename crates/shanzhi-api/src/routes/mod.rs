@@ -75,6 +75,8 @@ pub(crate) fn table() -> OpenApiRouter<App> {
         .routes(routes!(registers::history))
         .routes(routes!(registers::visit, registers::visits))
         .routes(routes!(registers::due))
+        .routes(routes!(registers::export))
+        .routes(routes!(registers::import))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::stats))
         .routes(routes!(cases::export))

@@ -14,7 +14,7 @@ use shanzhi_app::visits::{DueFilter, VisitInput};
 
 use crate::dto_registers::{
     DueVisitPageDto, RecordChangeDto, RecordDto, RecordInputDto, RecordPageDto, RecordRemovalDto, RecordVersionDto,
-    RegisterDto, VisitDoneDto, VisitDto, VisitInputDto,
+    RegisterDto, SheetImportedDto, VisitDoneDto, VisitDto, VisitInputDto,
 };
 use crate::error::ApiError;
 use crate::query::Query;
@@ -335,4 +335,86 @@ pub async fn visits(
             })
             .collect(),
     ))
+}
+
+/// Which records a workbook holds, in which language, and whether whole.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SheetParams {
+    /// A county, street, community or grid code inside the caller's areas
+    area: Option<String>,
+    /// Only records carrying this tag
+    tag: Option<String>,
+    /// Only records with this value of a filter field: `use=rented`
+    facet: Option<String>,
+    /// The removed records instead of those in force
+    removed: Option<bool>,
+    /// Personal data whole (the roles the register names; audited)
+    unmask: Option<bool>,
+}
+
+/// A register's records in the caller's areas as an Excel workbook (.xlsx), the form offices
+/// keep: Chinese headers (`lang=en`: English), a person as name, phone and ID number columns,
+/// choices and tags by name; at most 20,000 rows (`X-Capped: true` when more matched); masked
+/// unless `unmask=true` by a role the register names; audited. Its layout, with the number
+/// column empty, is what an import takes.
+#[utoipa::path(get, path = "/api/v1/registers/{register}/export.xlsx", operation_id = "export_register",
+    tag = "registers",
+    params(("register" = String, Path), SheetParams, crate::routes::cases::Lang),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+pub async fn export(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(register): Path<String>,
+    Query(crate::query::And(q, lang)): Query<crate::query::And<SheetParams, crate::routes::cases::Lang>>,
+) -> Result<axum::response::Response, ApiError> {
+    staff(&caller)?;
+    let session = unmasking(&caller, q.unmask)?;
+    let filter = RecordFilter {
+        area: q.area.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        tag: q.tag.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+        facet: q.facet.map(|f| f.trim().to_string()).filter(|f| !f.is_empty()),
+        removed: q.removed.unwrap_or(false),
+        offset: 0,
+        limit: shanzhi_app::registers::PAGE_MAX,
+    };
+    let export =
+        app.registers().export_sheet(&register, &caller.actor, &filter, lang.english(), session.as_deref()).await?;
+    Ok(crate::routes::cases::xlsx(&format!("register-{register}"), export))
+}
+
+/// Whether an import only checks.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Check every row and write nothing
+    dry_run: Option<bool>,
+}
+
+/// New records from an Excel workbook laid out as the export is (headers in its first three rows,
+/// the number column empty; at most 5,000 rows). Every row is checked as a record added in the
+/// pages is; any problem refuses the whole sheet with a 422 listing each by row (`feature`) and
+/// column (`code`), and nothing is written. Otherwise every row is added in one transaction.
+#[utoipa::path(post, path = "/api/v1/registers/{register}/import.xlsx", operation_id = "import_register",
+    tag = "registers",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    params(("register" = String, Path), ImportParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = SheetImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError),
+              (status = 422, body = ApiError)))]
+pub async fn import(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(register): Path<String>,
+    Query(q): Query<ImportParams>,
+    bytes: Bytes,
+) -> Result<Json<SheetImportedDto>, ApiError> {
+    staff(&caller)?;
+    let dry_run = q.dry_run.unwrap_or(false);
+    let done = app.registers().import_sheet(&register, &caller.actor, bytes.to_vec(), dry_run).await?;
+    Ok(Json(SheetImportedDto { rows: done.rows, dry_run: done.dry_run }))
 }

@@ -221,6 +221,8 @@ async fn the_openapi_document_lists_every_route() {
             "/api/v1/map/{code}",
             "/api/v1/overview",
             "/api/v1/registers",
+            "/api/v1/registers/{register}/export.xlsx",
+            "/api/v1/registers/{register}/import.xlsx",
             "/api/v1/registers/{register}/records",
             "/api/v1/registers/{register}/records/{id}",
             "/api/v1/registers/{register}/records/{id}/history",

@@ -297,3 +297,131 @@ async fn special_groups_are_visited_on_their_plan_and_a_missed_visit_is_late() {
         assert!(due_of(&t, "lixin-wangge", &mine, &id).await.is_none(), "{db}: no plan without the tag");
     }
 }
+
+/// A sheet's rows of text (calamine).
+fn sheet_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx workbook");
+    let name = wb.sheet_names()[0].clone();
+    wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// A workbook with a stamp row, the header row and these rows.
+fn workbook(headers: &[String], rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "立新东楼社区 实有人口登记表").unwrap();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(1, c as u16, h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 2, c as u16, *v).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The register as the workbook offices keep: exported masked (whole only for the roles the
+/// register names, audited), and imported back as new records, all rows or none, every problem
+/// named by row and column.
+#[tokio::test]
+async fn a_register_goes_out_as_a_workbook_and_new_records_come_in_from_one() {
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for t in setups("register_sheets").await {
+        let db = t.db.clone();
+        let area = format!("area={GRID}&tag=elderly_alone");
+        let (s, ct, bytes) =
+            t.fetch(Some("lixin-wangge"), &format!("/api/v1/registers/person/export.xlsx?{area}")).await;
+        assert_eq!((s, ct.as_str()), (StatusCode::OK, XLSX), "{db}");
+        let rows = sheet_rows(bytes);
+        let headers = rows[1].clone();
+        assert_eq!(&headers[..3], ["编号", "网格", "网格编码"], "{db}");
+        let id_col = headers.iter().position(|h| h == "姓名及证件·身份证号").unwrap();
+        let shown = list(&t, "lixin-wangge", &area).await["total"].as_u64().unwrap();
+        assert_eq!(rows.len() as u64 - 2, shown, "{db}: one row a record");
+        assert!(shown > 0 && rows[2..].iter().all(|r| r[id_col].contains('*')), "{db}: masked: {rows:?}");
+        let tags_col = headers.iter().position(|h| h == "标签").unwrap();
+        assert!(rows[2..].iter().all(|r| r[tags_col].contains("独居老人")), "{db}: tags by name");
+        // Whole, for the residents' committee, audited.
+        let (s, _, bytes) =
+            t.fetch(Some("lixin-juweihui"), &format!("/api/v1/registers/person/export.xlsx?{area}&unmask=true")).await;
+        assert_eq!(s, StatusCode::OK, "{db}");
+        let whole = sheet_rows(bytes);
+        assert!(whole[2..].iter().all(|r| r[id_col].len() == 18 && !r[id_col].contains('*')), "{db}: {whole:?}");
+        let (s, _, _) =
+            t.fetch(Some("lixin-wangge"), &format!("/api/v1/registers/person/export.xlsx?{area}&unmask=true")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}");
+        let (_, audit) =
+            t.call("GET", "/api/v1/admin/audit?action=register.&limit=20", Some("admin"), None, None).await;
+        let actions: Vec<&str> =
+            audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+        assert!(actions.contains(&"register.export") && actions.contains(&"register.unmask"), "{db}: {actions:?}");
+
+        // Import: the export's headers, new rows (the number empty).
+        let col = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h} in {headers:?}"));
+        let row = |name: &'static str, id: &'static str, grid: &'static str, tags: &'static str| {
+            let mut r = vec![""; headers.len()];
+            r[col("网格编码")] = grid;
+            r[col("姓名及证件·姓名")] = name;
+            r[col("姓名及证件·身份证号")] = id;
+            r[col("人口类别")] = "户籍人口";
+            r[col("现住地址（楼栋-单元-室）")] = "9号楼1单元101室";
+            r[col("标签")] = tags;
+            r
+        };
+        let before = list(&t, "lixin-wangge", "").await["total"].as_u64().unwrap();
+        let import = "/api/v1/registers/person/import.xlsx";
+        // Three problems, each named by row and column; nothing written.
+        let bad = workbook(
+            &headers,
+            &[
+                row("刘桂英", "11010519491231002X", GRID, "独居老人"),
+                row("孙德胜", "110105194912310021", GRID, ""),
+                row("马秀珍", "110105195001010012", "130202001002001", ""),
+                row("周建国", "11010519491231002X", GRID, "外星人"),
+            ],
+        );
+        let (s, e) = t.post_bytes("lixin-wangge", import, XLSX, bad).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rejected")), "{db}: {e}");
+        let problems: Vec<(u64, String)> = e["details"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["feature"].as_u64().unwrap(), p["code"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            problems,
+            [(4, "姓名及证件·身份证号".to_string()), (5, "网格编码".to_string()), (6, "标签".to_string())],
+            "{db}: {e}"
+        );
+        assert!(e["details"]["problems"][0]["message_zh"].as_str().unwrap().contains("身份证号"), "{db}");
+        assert_eq!(list(&t, "lixin-wangge", "").await["total"], before, "{db}: nothing half-imported");
+
+        let good = workbook(
+            &headers,
+            &[row("刘桂英", "11010519491231002X", GRID, "独居老人"), row("孙德胜", "110105194912310011", GRID, "")],
+        );
+        let (s, v) = t.post_bytes("lixin-wangge", &format!("{import}?dry_run=true"), XLSX, good.clone()).await;
+        assert_eq!((s, v["rows"].as_u64(), v["dry_run"].as_bool()), (StatusCode::OK, Some(2), Some(true)), "{db}: {v}");
+        assert_eq!(list(&t, "lixin-wangge", "").await["total"], before, "{db}: a dry run writes nothing");
+        let (s, v) = t.post_bytes("lixin-dangzhibu", import, XLSX, good.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{db}: {v}");
+        let (s, v) = t.post_bytes("lixin-wangge", import, XLSX, b"not a workbook".to_vec()).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rejected")), "{db}: {v}");
+        let (s, v) = t.post_bytes("lixin-wangge", import, XLSX, good).await;
+        assert_eq!((s, v["rows"].as_u64()), (StatusCode::OK, Some(2)), "{db}: {v}");
+        assert_eq!(list(&t, "lixin-wangge", "").await["total"], before + 2, "{db}");
+        // The imported elderly woman is on the plan like any record tagged in the pages.
+        let (_, due) = t
+            .call(
+                "GET",
+                &format!("/api/v1/visits?register=person&area={GRID}&page_size=200"),
+                Some("lixin-wangge"),
+                None,
+                None,
+            )
+            .await;
+        assert!(due["items"].as_array().unwrap().iter().any(|d| d["record"]["label"] == "刘*英"), "{db}: {due}");
+    }
+}

@@ -120,3 +120,52 @@ name_en = "T"
         assert!(e.contains(want), "{want} not in {e}");
     }
 }
+
+#[test]
+fn a_record_goes_out_as_a_row_and_comes_back_the_same() {
+    use super::sheet::{ColumnKind, cells, column_of, columns, header_map, read_row};
+    let r = Register::from_toml(PERSON).unwrap();
+    let given = map(json!({
+        "person": {"name": "王秀兰", "phone": "13812345678", "id_number": "11010519491231002X"},
+        "residence": "migrant", "address": "3号楼2单元501室", "birth_date": "1949-12-31", "arrived_on": "2026-03-01"
+    }));
+    let fields = r.merge(&BTreeMap::new(), &given).unwrap();
+    let tags = vec!["elderly_alone".to_string(), "very_old".to_string()];
+    let cols = columns(&r);
+    let headers: Vec<String> = cols.iter().map(|c| c.zh.clone()).collect();
+    assert!(
+        headers.contains(&"姓名及证件·身份证号".to_string()) && headers.contains(&"标签".to_string()),
+        "{headers:?}"
+    );
+    let mut row = cells(&r, 42, "130202001001001", "立新东楼第1网格", &fields, &tags, false);
+    assert!(
+        row.contains(&"流动人口".to_string()) && row.contains(&"独居老人、高龄老人（80岁以上）".to_string()),
+        "{row:?}"
+    );
+    // A sheet to import leaves the number empty; its headers may be the English ones.
+    row[0] = String::new();
+    let english: Vec<String> = cols.iter().map(|c| c.en.clone()).collect();
+    for heads in [&headers, &english] {
+        let m = header_map(&r, heads).unwrap();
+        let back = read_row(&r, &m, &row).unwrap();
+        assert_eq!(back.grid, "130202001001001");
+        assert_eq!(r.merge(&BTreeMap::new(), &back.fields).unwrap(), fields);
+        assert_eq!(r.check_tags(&back.tags).unwrap(), tags);
+    }
+    // Problems name the column a clerk sees.
+    let m = header_map(&r, &headers).unwrap();
+    let mut bad = row.clone();
+    let residence = cols.iter().position(|c| c.kind == ColumnKind::Field("residence".into())).unwrap();
+    bad[residence] = "外星人".into();
+    let e = read_row(&r, &m, &bad).unwrap_err();
+    assert_eq!(e.field, "人口类别");
+    assert!(e.message.zh.contains("户籍人口"), "{}", e.message.zh);
+    bad = row.clone();
+    bad[0] = "42".into();
+    assert_eq!(read_row(&r, &m, &bad).unwrap_err().field, "编号");
+    assert_eq!(column_of(&r, "fields.person.id_number"), "姓名及证件·身份证号");
+    assert_eq!(column_of(&r, "fields.residence"), "人口类别");
+    assert!(header_map(&r, &["网格编码".into(), "昵称".into()]).unwrap_err().zh.contains("昵称"));
+    assert!(header_map(&r, &["姓名及证件·姓名".into()]).unwrap_err().zh.contains("网格编码"));
+    assert!(header_map(&r, &["网格编码".into(), "网格编码".into()]).is_err());
+}

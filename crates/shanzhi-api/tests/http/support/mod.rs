@@ -178,6 +178,19 @@ impl T {
         (status, ct, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
+    /// POST `bytes` of `content_type` as `user`, answered as JSON.
+    pub async fn post_bytes(&self, user: &str, uri: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("authorization", format!("Bearer {}", self.token(user, false).await))
+            .header("content-type", content_type);
+        let res = shanzhi_api::router(self.app.clone()).oneshot(req.body(Body::from(bytes)).unwrap()).await.unwrap();
+        let status = res.status();
+        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
     /// GET as `user`: (status, content type, bytes).
     pub async fn fetch(&self, user: Option<&str>, uri: &str) -> (StatusCode, String, Vec<u8>) {
         let mut req = Request::builder().uri(uri);
