@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the console: Debian's Chromium, driven by playwright-core, against the real
 # binary on a free port: web/e2e/run.mjs on the demo without history, then web/e2e/roles.mjs, each
-# role's daily task from its landing page on the demo with 10,000 cases of history, failing when a
+# role's daily task from its landing page on the demo with 10,000 cases of history, then
+# web/e2e/registers.mjs, the registers of the grid on a phone and a desk; each failing when a
 # page shows a raw code where a name belongs (SHANZHI_URL=… runs it against a server already
 # running instead; see the top of the file). Installs chromium, the
 # CJK font (fonts-wqy-microhei, for screenshots with Chinese text) and a colour emoji font
@@ -29,4 +30,5 @@ BIN="${SHANZHI_BIN:-target/debug/shanzhi}"
 rc=0
 SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/run.mjs || rc=$?
 SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/roles.mjs || rc=$?
+SHANZHI_BIN="$(realpath "$BIN")" node web/e2e/registers.mjs || rc=$?
 exit "$rc"

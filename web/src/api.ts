@@ -108,7 +108,7 @@ export function readLookup(typed: string): Lookup {
   return { code: `${read.slice(0, 4)}-${read.slice(4)}` }
 }
 
-async function raw(method: string, path: string, body?: BodyInit, type?: string, key?: string): Promise<Response> {
+export async function raw(method: string, path: string, body?: BodyInit, type?: string, key?: string): Promise<Response> {
   const headers: Record<string, string> = {}
   if (session.token) headers.Authorization = `Bearer ${session.token}`
   else if (followCode()) headers['X-Follow-Code'] = followCode()!
@@ -298,3 +298,33 @@ export interface GridProblem { feature: number | null; code: string | null; kind
 export type Holiday = Schema<'HolidayDto'>
 export type WorkCalendar = Schema<'CalendarDto'>
 export type ApiKeyInfo = Schema<'ApiKeyDto'>
+
+// The registers of the grid (一标三实: people, houses, units), as the caller may use them.
+export type Register = Schema<'RegisterDto'>
+export type RegisterTag = Schema<'RegisterTagDto'>
+export type RegisterRecord = Schema<'RecordDto'>
+export type RecordPage = Schema<'RecordPageDto'>
+export type RecordVersion = Schema<'RecordVersionDto'>
+export type RecordInput = Schema<'RecordInputDto'>
+export type RecordChange = Schema<'RecordChangeDto'>
+export type RecordRemoval = Schema<'RecordRemovalDto'>
+
+/** 一标三实's order (people, houses, units), then any other register by its key. */
+function inOrder(list: Register[]): Register[] {
+  const rank = (r: Register) => ['person', 'house', 'org'].indexOf(r.register) >>> 0
+  return [...list].sort((a, b) => rank(a) - rank(b) || a.register.localeCompare(b.register))
+}
+
+let registersOnce: { user: string; answer: Promise<Register[]> } | null = null
+/** The registers the caller reads (fetched once per login; none for a role that reads none). */
+export function registers(): Promise<Register[]> {
+  const user = session.me?.username ?? ''
+  if (registersOnce?.user !== user) {
+    const answer = call<Register[]>('GET', '/api/v1/registers').then(inOrder).catch((e) => {
+      if (registersOnce?.answer === answer) registersOnce = null
+      throw e
+    })
+    registersOnce = { user, answer }
+  }
+  return registersOnce.answer
+}

@@ -1,5 +1,5 @@
-// Pages: the login, the command centre, the dashboards, the case desk (the caller's cases, filtered) and one case; every page but the
-// login needs a session.
+// Pages: the login, the command centre, the dashboards, the case desk (the caller's cases, filtered), one case and the
+// registers of the grid; every page but the login needs a session.
 import { watch } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './api'
@@ -35,6 +35,8 @@ export const router = createRouter({
     { path: '/command', component: () => import('./views/CommandView.vue') },
     { path: '/dashboards', component: () => import('./views/DashboardView.vue') },
     { path: '/admin', component: () => import('./views/AdminView.vue') },
+    // The registers of the grid (名册): a tab per register, its key in the path.
+    { path: '/registers/:register?', component: () => import('./views/RegistersView.vue'), props: true },
     { path: '/login', component: LoginView, meta: { public: true } },
     { path: '/cases', component: () => import('./views/DeskView.vue') },
     { path: '/cases/:id(\\d+)', component: () => import('./views/CaseView.vue'), props: true },
