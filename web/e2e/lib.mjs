@@ -196,3 +196,35 @@ export async function noRawCodes(page, codes, what) {
   const found = await rawCodesOn(page, codes)
   if (found.length) throw new Error(describeRawCodes(found, what, page.url()))
 }
+
+/**
+ * Steps that check every page they look at for raw codes: `look(page, what)` waits for the
+ * loading masks to go and keeps what shows a raw code; `task(name, f)` runs a step's task, then
+ * fails with every raw code its pages showed (screenshots `{prefix}-failed-N.png` when the task
+ * itself failed), closing the step's pages so the next starts clean. `looked()` counts the pages.
+ */
+export function codeChecker({ step, browser, codes, out, prefix }) {
+  let shown = []
+  let pages = 0
+  let failures = 0
+  const look = async (page, what) => {
+    await page.waitForFunction(() => ![...document.querySelectorAll('.el-loading-mask')].some((m) => m.checkVisibility()), null, { timeout: 20_000 })
+    await page.waitForTimeout(250)
+    const found = await rawCodesOn(page, codes)
+    if (found.length) shown.push(describeRawCodes(found, what, page.url()))
+    pages += 1
+  }
+  const task = (name, f) => step(name, async () => {
+    shown = []
+    const error = await f().then(() => null, (e) => e)
+    if (error) {
+      for (const p of browser().contexts().flatMap((c) => c.pages())) {
+        await p.screenshot({ path: `${out}/${prefix}-failed-${++failures}.png`, fullPage: true }).catch(() => {})
+      }
+    }
+    for (const c of browser().contexts()) await c.close().catch(() => {})
+    if (shown.length) throw new Error(`${error ? `${error.message}\nand ` : ''}${shown.join('\n')}`)
+    if (error) throw error
+  })
+  return { look, task, looked: () => pages }
+}

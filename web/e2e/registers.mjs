@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { AUDIT_PREFIXES, PASSWORD, api, check, describeRawCodes, launch, logIn, rawCodesOn, rawKeys, stepper, finish } from './lib.mjs'
+import { AUDIT_PREFIXES, PASSWORD, api, check, codeChecker, launch, logIn, rawCodesOn, rawKeys, stepper, finish } from './lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = join(here, 'out')
@@ -60,28 +60,8 @@ try {
   const tagZh = (key) => person.tags.find((t) => t.key === key).name_zh
   const choiceZh = (field, key) => person.fields.find((f) => f.key === field).choices.find((c) => c.key === key).name_zh
 
-  let shown = []
-  /** Checks what `page` shows once its loading masks are gone (raw codes are kept for the step's end). */
-  const look = async (page, what) => {
-    await page.waitForFunction(() => ![...document.querySelectorAll('.el-loading-mask')].some((m) => m.checkVisibility()), null, { timeout: 20_000 })
-    await page.waitForTimeout(250)
-    const found = await rawCodesOn(page, codes)
-    if (found.length) shown.push(describeRawCodes(found, what, page.url()))
-  }
-  let failures = 0
-  /** A step: its task, then the raw codes its pages showed, if any (screenshots when it failed). */
-  const task = (name, f) => step(name, async () => {
-    shown = []
-    const error = await f().then(() => null, (e) => e)
-    if (error) {
-      for (const p of browser.contexts().flatMap((c) => c.pages())) {
-        await p.screenshot({ path: join(out, `registers-failed-${++failures}.png`), fullPage: true }).catch(() => {})
-      }
-    }
-    for (const c of browser.contexts()) await c.close().catch(() => {})
-    if (shown.length) throw new Error(`${error ? `${error.message}\nand ` : ''}${shown.join('\n')}`)
-    if (error) throw error
-  })
+  /** Each step checks every page it looks at for raw codes (lib.mjs `codeChecker`). */
+  const { look, task } = codeChecker({ step, browser: () => browser, codes, out, prefix: 'registers' })
 
   await step('the raw-code check fails on a register\'s, a tag\'s or a choice\'s key, and passes their names', async () => {
     const page = await browser.newPage(DESKTOP)

@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { AUDIT_PREFIXES, PASSWORD, PNG, api, check, describeRawCodes, launch, logIn, noRawCodes, rawCodesOn, rawKeys, stepper, finish } from './lib.mjs'
+import { AUDIT_PREFIXES, PASSWORD, PNG, api, check, codeChecker, launch, logIn, noRawCodes, rawKeys, stepper, finish } from './lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const out = join(here, 'out')
@@ -80,35 +80,8 @@ try {
   const todos = async (user) => api(base, 'GET', '/api/v1/todo', undefined, await as(user))
   const todoOf = (lists, kind, state, whose) => lists.find((l) => l.kind === kind && l.state === state && l.whose === whose)
   const key = (l) => `${l.kind}-${l.state}-${l.whose}`
-  let pages = 0
-
-  /** What the pages of the present step showed that is a raw code (the step fails with all of
-   * them once its task is done, or has failed: one run says every page that is wrong). */
-  let shown = []
-  /** Checks what `page` shows once its loading masks are gone (a page, a dialog, a list). */
-  const look = async (page, what) => {
-    await page.waitForFunction(() => ![...document.querySelectorAll('.el-loading-mask')].some((m) => m.checkVisibility()), null, { timeout: 20_000 })
-    await page.waitForTimeout(250)
-    const found = await rawCodesOn(page, codes)
-    if (found.length) shown.push(describeRawCodes(found, what, page.url()))
-    pages += 1
-  }
-  let failures = 0
-  /** A role's step: its task, then the raw codes its pages showed, if any. */
-  const role = (name, f) => step(name, async () => {
-    shown = []
-    const error = await f().then(() => null, (e) => e)
-    if (error) {
-      // What each open page showed when it failed.
-      for (const p of browser.contexts().flatMap((c) => c.pages())) {
-        await p.screenshot({ path: join(out, `roles-failed-${++failures}.png`), fullPage: true }).catch(() => {})
-      }
-    }
-    // The next role starts with no page of this one left open.
-    for (const c of browser.contexts()) await c.close().catch(() => {})
-    if (shown.length) throw new Error(`${error ? `${error.message}\nand ` : ''}${shown.join('\n')}`)
-    if (error) throw error
-  })
+  /** Each role's step checks every page it looks at for raw codes (lib.mjs `codeChecker`). */
+  const { look, task: role, looked } = codeChecker({ step, browser: () => browser, codes, out, prefix: 'roles' })
 
   // ---- The cases the roles need (over the API, only where a list has none) ----------------
   /** What is reported, in turn: a type of the catalogue and a person's words for it. */
@@ -558,7 +531,7 @@ try {
     await page.close()
   })
 
-  console.log(`      pages checked for raw codes: ${pages}`)
+  console.log(`      pages checked for raw codes: ${looked()}`)
 } catch (e) {
   suite.failed = true
   console.log(`FAIL  ${e.stack ?? e}`)

@@ -259,16 +259,24 @@ export type KindField = Schema<'KindFieldDto'>
 /** A case kind in force (`GET /api/v1/kinds`): its states and actions, with what each counts as. */
 export type Kind = Schema<'KindDto'>
 
-let kindsOnce: Promise<Kind[]> | null = null
+let kindsOnce: { user: string; answer: Promise<Kind[]> } | null = null
 /** Forgets the kinds (after a workflow was imported). */
 export function forgetKinds() {
   kindsOnce = null
 }
 
-/** The case kinds in force (fetched once per tab). */
+/** The case kinds in force (fetched once per tab and account). */
 export function kinds(): Promise<Kind[]> {
-  kindsOnce ??= call<Kind[]>('GET', '/api/v1/kinds').catch((e) => { kindsOnce = null; throw e })
-  return kindsOnce
+  // Per account: who may take each action is told to staff only.
+  const user = session.me?.username ?? ''
+  if (kindsOnce?.user !== user) {
+    const answer = call<Kind[]>('GET', '/api/v1/kinds').catch((e) => {
+      if (kindsOnce?.answer === answer) kindsOnce = null
+      throw e
+    })
+    kindsOnce = { user, answer }
+  }
+  return kindsOnce.answer
 }
 
 // Administration (city administrators).

@@ -8,6 +8,7 @@ use shanzhi_domain::places::crs::Crs;
 use crate::dto::{AreaDto, KindDto, LocateDto, TaxonomyDto};
 use crate::error::ApiError;
 use crate::query::Query;
+use crate::routes::auth::Authed;
 
 /// A point to locate.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -52,12 +53,21 @@ pub async fn area(State(app): State<App>, Path(code): Path<String>) -> Result<Js
 
 /// The case kinds in force, ordered by key: each kind's states and actions (with what each
 /// action counts as), for the console to offer every kind in its forms, filters and dashboards.
+/// Which roles may take each action is told to staff only (an empty list to anyone else: the
+/// grants are the administrator's to know, not the public's).
 #[utoipa::path(get, path = "/api/v1/kinds", tag = "reference",
+    security(("bearer" = []), ("api_key" = []), ()),
     responses((status = 200, body = Vec<KindDto>)))]
-pub async fn kinds(State(app): State<App>) -> Json<Vec<KindDto>> {
+pub async fn kinds(State(app): State<App>, Authed(caller): Authed) -> Json<Vec<KindDto>> {
+    use shanzhi_domain::people::Role;
     let reference = app.reference();
     let mut out: Vec<KindDto> = reference.workflows.values().map(KindDto::from).collect();
     out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    if caller.is_anonymous() || matches!(caller.actor.role, Role::Resident | Role::Device) {
+        for a in out.iter_mut().flat_map(|k| k.actions.iter_mut()) {
+            a.roles.clear();
+        }
+    }
     Json(out)
 }
 

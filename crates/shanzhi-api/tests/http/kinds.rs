@@ -443,3 +443,34 @@ async fn a_kinds_cases_are_filtered_by_the_values_of_its_fields() {
         assert_eq!(listed("fields=dispute_type:land").await, sorted(vec![neighbours]), "{db}");
     }
 }
+
+/// Who may take each action is the staff's to read: the public kinds list names no role.
+#[tokio::test]
+async fn the_public_kinds_list_keeps_the_grants_to_staff() {
+    for t in setups("kinds_grants").await {
+        let roles = |v: &Value| -> usize {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|k| k["actions"].as_array().unwrap())
+                .map(|a| a["roles"].as_array().unwrap().len())
+                .sum()
+        };
+        for user in [None, Some("jumin")] {
+            let (s, v) = t.call("GET", "/api/v1/kinds", user, None, None).await;
+            assert_eq!((s, roles(&v)), (StatusCode::OK, 0), "{}: {user:?}", t.db);
+            assert!(
+                v.as_array().unwrap().iter().any(|k| !k["actions"].as_array().unwrap().is_empty()),
+                "{}: the actions stay",
+                t.db
+            );
+        }
+        let (s, v) = t.call("GET", "/api/v1/kinds", Some("paiqian"), None, None).await;
+        assert!(s == StatusCode::OK && roles(&v) > 0, "{}: staff read the grants", t.db);
+        let event = v.as_array().unwrap().iter().find(|k| k["kind"] == "event").unwrap();
+        let dispatch = event["actions"].as_array().unwrap().iter().find(|a| a["key"] == "dispatch").unwrap();
+        assert_eq!(dispatch["roles"], json!(["dispatcher"]), "{}", t.db);
+        let urge = event["actions"].as_array().unwrap().iter().find(|a| a["key"] == "urge").unwrap();
+        assert!(urge["roles"].as_array().unwrap().contains(&json!("street_staff")), "{}", t.db);
+    }
+}
