@@ -400,7 +400,8 @@ pub struct ImportParams {
 /// column (`code`), and nothing is written. Otherwise every row is added in one transaction.
 #[utoipa::path(post, path = "/api/v1/registers/{register}/import.xlsx", operation_id = "import_register",
     tag = "registers",
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The .xlsx workbook's bytes (sent as they are, whatever the Content-Type)"),
     params(("register" = String, Path), ImportParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = SheetImportedDto), (status = 400, body = ApiError), (status = 401, body = ApiError),
