@@ -66,19 +66,82 @@ fn text_of(d: &Data) -> String {
 /// numbers, empty rows left out).
 type SheetRows = (usize, Vec<String>, Vec<(usize, Vec<String>)>);
 
+/// The most a workbook may unpack to in all, and any one part of it (a sheet, its strings).
+const UNPACKED_MAX: u64 = 64 << 20;
+const PART_MAX: u64 = 32 << 20;
+/// The most columns read, and characters in a cell.
+const COLUMNS_MAX: u32 = 256;
+const CELL_MAX: usize = 2_000;
+
+/// Whether the workbook unpacks to a sane size: each part's declared size (which the unzipping
+/// holds it to) within the limits, before anything is unpacked.
+fn sizes_ok(bytes: &[u8]) -> Result<(), FeatureProblem> {
+    let bad = |zh: &str, en: &str| sheet_problem(None, None, zh.into(), en.into());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| bad("文件不是 .xlsx 工作簿", "the file is not an .xlsx workbook"))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let size =
+            zip.by_index_raw(i).map_err(|_| bad("文件不是 .xlsx 工作簿", "the file is not an .xlsx workbook"))?.size();
+        total = total.saturating_add(size);
+        if size > PART_MAX || total > UNPACKED_MAX {
+            return Err(bad(
+                "工作簿解压后过大（最多 64 MB），请分批导入",
+                "the workbook unpacks to too much (at most 64 MB): split it",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet read cell by cell (never as a whole grid, whose size a sheet may claim):
+/// at most the header's three rows and 5,000 after them, 256 columns, 2,000 characters a cell.
 fn read_sheet(bytes: Vec<u8>) -> Result<SheetRows, FeatureProblem> {
     let bad = |zh: &str, en: &str| sheet_problem(None, None, zh.into(), en.into());
+    sizes_ok(&bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| bad("文件不是 .xlsx 工作簿", "the file is not an .xlsx workbook"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad("工作簿没有工作表", "the workbook has no sheet"))?
+    let name =
+        book.sheet_names().first().cloned().ok_or_else(|| bad("工作簿没有工作表", "the workbook has no sheet"))?;
+    let mut cells = book
+        .worksheet_cells_reader(&name)
         .map_err(|_| bad("第一个工作表无法读取", "the first sheet cannot be read"))?;
-    let start = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows = range.rows().enumerate().map(|(i, r)| (start + i + 1, r.iter().map(text_of).collect::<Vec<_>>()));
+    let last_row = (3 + MAX_IMPORT_ROWS) as u32;
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    while let Some(cell) =
+        cells.next_cell().map_err(|_| bad("第一个工作表无法读取", "the first sheet cannot be read"))?
+    {
+        let (r, c) = cell.get_position();
+        let text = text_of(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        if r >= last_row {
+            return Err(bad(
+                &format!("一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入"),
+                &format!("at most {MAX_IMPORT_ROWS} rows an import: split the sheet"),
+            ));
+        }
+        if c >= COLUMNS_MAX || text.chars().count() > CELL_MAX {
+            return Err(sheet_problem(
+                Some(r as usize + 1),
+                None,
+                format!("第 {} 行：最多 {COLUMNS_MAX} 列，每格最多 {CELL_MAX} 个字", r + 1),
+                format!("row {}: at most {COLUMNS_MAX} columns and {CELL_MAX} characters a cell", r + 1),
+            ));
+        }
+        let row = rows.entry(r).or_default();
+        if row.len() <= c as usize {
+            row.resize(c as usize + 1, String::new());
+        }
+        row[c as usize] = text;
+    }
+    let mut rows = rows.into_iter().map(|(r, cells)| (r as usize + 1, cells));
     let mut header = None;
-    for _ in 0..3 {
-        let Some((n, cells)) = rows.next() else { break };
+    for (n, cells) in rows.by_ref() {
+        if n > 3 {
+            break;
+        }
         if cells.iter().any(|c| c.trim() == "网格编码" || c.trim() == "Grid code") {
             header = Some((n, cells));
             break;
@@ -87,18 +150,12 @@ fn read_sheet(bytes: Vec<u8>) -> Result<SheetRows, FeatureProblem> {
     let (n, header) = header.ok_or_else(|| {
         bad("前三行中没有表头（应有「网格编码」列）", "no header row in the first three rows (with `Grid code`)")
     })?;
-    let mut body = Vec::new();
-    for (i, cells) in rows {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if body.len() == MAX_IMPORT_ROWS {
-            return Err(bad(
-                &format!("一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入"),
-                &format!("at most {MAX_IMPORT_ROWS} rows an import: split the sheet"),
-            ));
-        }
-        body.push((i, cells));
+    let body: Vec<(usize, Vec<String>)> = rows.collect();
+    if body.len() > MAX_IMPORT_ROWS {
+        return Err(bad(
+            &format!("一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入"),
+            &format!("at most {MAX_IMPORT_ROWS} rows an import: split the sheet"),
+        ));
     }
     Ok((n, header, body))
 }

@@ -228,7 +228,7 @@ impl Registers<'_> {
             created_at: s.created_at,
             updated_at: s.updated_at,
             removed_at: s.removed_at,
-            removed_reason: body.removed_reason,
+            removed_reason: body.removed_reason.map(|r| if whole { r } else { shanzhi_domain::privacy::mask_text(&r) }),
             whole,
         })
     }
@@ -343,7 +343,14 @@ impl Registers<'_> {
             out.push(RecordVersionView {
                 version: v.version,
                 action: v.action,
-                actor_name: self.app.person_name(&v.actor, false),
+                actor_name: self.app.actor_name(
+                    &Actor {
+                        user: v.actor.clone(),
+                        role: shanzhi_domain::people::Role::GridWorker,
+                        unit: String::new(),
+                    },
+                    false,
+                ),
                 at: v.at,
                 changed,
                 grid: grid.clone(),
@@ -402,6 +409,7 @@ impl Registers<'_> {
         }
         check_version(&s, change.version)?;
         let mut body: Body = serde_json::from_str(&s.body).map_err(AppError::internal)?;
+        let before = (body.fields.clone(), body.tags.clone(), s.grid_code.clone());
         let grid = match &change.grid {
             Some(g) => self.grid_for(g, &scope)?,
             None => s.grid_code.parse().map_err(AppError::internal)?,
@@ -409,6 +417,10 @@ impl Registers<'_> {
         body.fields = r.merge(&body.fields, &change.fields).map_err(problem)?;
         if let Some(tags) = &change.tags {
             body.tags = r.check_tags(tags).map_err(problem)?;
+        }
+        // A change that changes nothing makes no version (nor a history row).
+        if before == (body.fields.clone(), body.tags.clone(), grid.to_string()) {
+            return self.view(&r, &s, false);
         }
         let now = self.app.clock().now();
         let next = StoredRecord {
@@ -429,7 +441,7 @@ impl Registers<'_> {
             format!("version {}", next.version),
         );
         let dues = self.plan(&r, &body.tags, &self.app.store().record_dues(id).await?, now)?;
-        self.app.store().update_record(&next, &dues, "update", &actor.user, audit).await?;
+        self.app.store().update_record(&next, &dues, "update", &actor.user, audit).await.map_err(changed_meanwhile)?;
         self.view(&r, &next, false)
     }
 
@@ -478,7 +490,7 @@ impl Registers<'_> {
             format!("{}: {id}", r.register),
             shanzhi_domain::privacy::mask_text(reason),
         );
-        self.app.store().update_record(&next, &[], "remove", &actor.user, audit).await?;
+        self.app.store().update_record(&next, &[], "remove", &actor.user, audit).await.map_err(changed_meanwhile)?;
         self.view(&r, &next, false)
     }
 }
@@ -529,6 +541,14 @@ impl Registers<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// The store's word that another change won, in both languages.
+pub(crate) fn changed_meanwhile(e: shanzhi_store::StoreError) -> AppError {
+    match e {
+        shanzhi_store::StoreError::Conflict(m) => AppError::Conflict(m).with_zh("记录刚被他人修改或走访，请刷新后重做"),
+        other => other.into(),
     }
 }
 

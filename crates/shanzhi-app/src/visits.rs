@@ -166,7 +166,11 @@ impl Registers<'_> {
             format!("{}: {id}", r.register),
             format!("{tag}{}", if on_time { "" } else { ", late" }),
         );
-        self.app.store().record_visit(id, &tag, &actor.user, now, on_time, &body, next_due_at, audit).await?;
+        self.app
+            .store()
+            .record_visit(id, &tag, &actor.user, now, on_time, &body, next_due_at, audit)
+            .await
+            .map_err(crate::registers::changed_meanwhile)?;
         Ok(VisitDone { record_id: id, tag, at: now, on_time, next_due_at })
     }
 

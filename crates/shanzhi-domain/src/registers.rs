@@ -150,7 +150,48 @@ impl Register {
                 ),
             });
         }
-        fields::merge(&self.field, current, given, AT_REPORT)
+        // A person given in part keeps the parts not given (a worker who may not see the ID
+        // number changes the phone without erasing it); a part given as null is removed.
+        let mut given = given.clone();
+        for d in self.field.iter().filter(|d| d.ty == FieldType::Person) {
+            if let (Some(Value::Object(g)), Some(Value::Object(c))) = (given.get_mut(&d.key), current.get(&d.key)) {
+                for (part, v) in c {
+                    g.entry(part.clone()).or_insert_with(|| v.clone());
+                }
+                g.retain(|_, v| !v.is_null());
+            }
+        }
+        for (key, v) in &given {
+            self.refuse_masked_echo(key, v, current)?;
+        }
+        fields::merge(&self.field, current, &given, AT_REPORT)
+    }
+
+    /// A value sent back as it was shown masked (`王*兰`, `女儿电话139****5678`) would write the mask
+    /// over the real data: a text, address or person value holding `*` where the stored value
+    /// holds personal data that masking hides is refused (it is given whole, or left out).
+    fn refuse_masked_echo(&self, key: &str, v: &Value, current: &BTreeMap<String, Value>) -> Result<(), FieldProblem> {
+        let Some(d) = self.field.iter().find(|d| d.key == key) else { return Ok(()) };
+        let Some(stored) = current.get(key) else { return Ok(()) };
+        let hides = |v: &Value| {
+            let one = BTreeMap::from([(key.to_string(), v.clone())]);
+            fields::masked(&self.field, &one).get(key) != Some(v)
+        };
+        let starred = match v {
+            Value::String(s) => s.contains('*') || s.contains('＊'),
+            Value::Object(o) => o.values().filter_map(Value::as_str).any(|s| s.contains('*') || s.contains('＊')),
+            _ => false,
+        };
+        if starred && v != stored && hides(stored) {
+            return Err(FieldProblem {
+                field: format!("fields.{key}"),
+                message: Bilingual::new(
+                    format!("「{}」含有脱敏显示的个人信息（*）：请完整填写，或不修改此项", d.name_zh),
+                    format!("{} holds masked personal data (*): give it whole, or leave it out", d.name_en),
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The tags as given, checked: declared, at most [`TAGS_MAX`], each once (kept sorted).
@@ -233,7 +274,11 @@ impl Register {
         let (key, value) = text.split_once('=').ok_or_else(bad)?;
         let def = self.field.iter().find(|d| d.key == key && d.filter).ok_or_else(bad)?;
         let value = value.trim();
-        if value.is_empty() || value.chars().count() > 40 || value.contains(',') {
+        // Kept as written (`2026-03-01`, `12.5`, a choice's key): nothing a LIKE pattern reads.
+        // (A choice is one of its keys, checked below.)
+        let plain =
+            def.ty == FieldType::Choice || value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+        if value.is_empty() || value.chars().count() > 40 || !plain {
             return Err(bad());
         }
         if def.ty == FieldType::Choice && !def.choices.iter().any(|c| c.key == value) {

@@ -58,12 +58,24 @@ pub struct DueQuery {
     pub limit: u64,
 }
 
-/// The record's plan replaced by `dues` (deleted when empty).
+/// The record's plan brought to `dues`: rows of tags no longer planned deleted, rows of new ones
+/// added, and the rows of tags it keeps left as they are (a visit made meanwhile stands), moved to
+/// the record's grid.
 pub(crate) async fn replace_dues(txn: &impl ConnectionTrait, r: &StoredRecord, dues: &[Due]) -> Result<()> {
-    register_due::Entity::delete_many().filter(register_due::Column::RecordId.eq(r.id)).exec(txn).await?;
+    use register_due::Column as C;
+    register_due::Entity::delete_many()
+        .filter(C::RecordId.eq(r.id))
+        .filter(C::Tag.is_not_in(dues.iter().map(|d| d.tag.clone())))
+        .exec(txn)
+        .await?;
     if dues.is_empty() {
         return Ok(());
     }
+    register_due::Entity::update_many()
+        .col_expr(C::GridCode, Expr::val(r.grid_code.clone()))
+        .filter(C::RecordId.eq(r.id))
+        .exec(txn)
+        .await?;
     let rows = dues.iter().map(|d| register_due::ActiveModel {
         record_id: Set(r.id),
         tag: Set(d.tag.clone()),
@@ -72,7 +84,10 @@ pub(crate) async fn replace_dues(txn: &impl ConnectionTrait, r: &StoredRecord, d
         due_at: Set(d.due_at),
         last_visit_at: Set(d.last_visit_at),
     });
-    register_due::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    register_due::Entity::insert_many(rows)
+        .on_conflict(sea_orm::sea_query::OnConflict::columns([C::RecordId, C::Tag]).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 

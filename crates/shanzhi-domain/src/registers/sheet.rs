@@ -246,6 +246,7 @@ pub fn read_row(r: &Register, map: &[Option<ColumnKind>], row: &[String]) -> Res
                     match tag {
                         Some(t) => tags.push(t.key.clone()),
                         None => {
+                            let name: String = name.chars().take(40).collect();
                             let names: Vec<&str> = r.tag.iter().map(|t| t.name_zh.as_str()).collect();
                             return Err(problem(
                                 "标签",

@@ -75,7 +75,11 @@ fn tags_are_the_declared_ones_each_once() {
 fn a_facet_filter_is_a_declared_filter_value() {
     let r = Register::from_toml(HOUSE).unwrap();
     assert_eq!(r.facet_filter("use=rented").unwrap(), ",use=rented,");
-    for bad in ["use", "use=palace", "owner=x", "floor_area=1", "use=", "use=a,b"] {
+    assert_eq!(r.facet_filter("use=owner_occupied").unwrap(), ",use=owner_occupied,");
+    let person = Register::from_toml(PERSON).unwrap();
+    assert!(person.facet_filter("arrived_on=2026-03-01").is_ok());
+    assert!(person.facet_filter("arrived_on=2026%").is_err());
+    for bad in ["use", "use=palace", "owner=x", "floor_area=1", "use=", "use=a,b", "use=%", "use=rent_d"] {
         assert_eq!(r.facet_filter(bad).unwrap_err().field, "facet", "{bad}");
     }
 }
@@ -168,4 +172,32 @@ fn a_record_goes_out_as_a_row_and_comes_back_the_same() {
     assert!(header_map(&r, &["网格编码".into(), "昵称".into()]).unwrap_err().zh.contains("昵称"));
     assert!(header_map(&r, &["姓名及证件·姓名".into()]).unwrap_err().zh.contains("网格编码"));
     assert!(header_map(&r, &["网格编码".into(), "网格编码".into()]).is_err());
+}
+
+#[test]
+fn a_change_keeps_what_it_does_not_give_and_never_writes_a_mask_over_real_data() {
+    let r = Register::from_toml(PERSON).unwrap();
+    let f = r
+        .merge(
+            &BTreeMap::new(),
+            &map(json!({"person": {"name": "王秀兰", "phone": "13812345678", "id_number": "11010519491231002X"},
+                        "residence": "registered", "address": "3号楼", "notes": "女儿电话13912345678"})),
+        )
+        .unwrap();
+    // The phone changed by someone who never saw the ID number: the ID number stays.
+    let g = r.merge(&f, &map(json!({"person": {"name": "王秀兰", "phone": "13900000000"}}))).unwrap();
+    assert_eq!(g["person"]["id_number"], "11010519491231002X");
+    assert_eq!(g["person"]["phone"], "13900000000");
+    let g = r.merge(&f, &map(json!({"person": {"name": "王秀兰", "phone": null}}))).unwrap();
+    assert!(g["person"].get("phone").is_none(), "a null part removes it");
+    // What masking showed, sent back, is refused; a value without personal data may hold `*`.
+    let shown = r.masked(&f);
+    for (k, v) in
+        [("notes", json!(format!("{}，已走访", shown["notes"].as_str().unwrap()))), ("person", shown["person"].clone())]
+    {
+        let e = r.merge(&f, &map(json!({ k: v }))).unwrap_err();
+        assert_eq!(e.field, format!("fields.{k}"), "{k}");
+    }
+    let plain = r.merge(&f, &map(json!({"address": "3号楼*"}))).unwrap();
+    assert_eq!(plain["address"], "3号楼*");
 }
