@@ -251,6 +251,15 @@ try {
         .locator('[data-test=record-row-label]').textContent()).trim()
     }
     check(await deskFind() === '王*兰', 'masked until asked')
+    // Any community of the city is found by name, without opening the levels above it.
+    await page.fill('[data-test=area-find] input', '立新东楼')
+    await page.click('.area-find-options li:has-text("立新东楼社区")')
+    const [narrowed] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/registers/person/records?') && r.url().includes('area=130202001001')),
+      page.click('[data-test=register-search]'),
+    ])
+    check(narrowed.status() === 200, `the community by name: ${narrowed.status()}`)
+    check(await deskFind() === '王*兰', 'still there within its community')
     await look(page, 'the registers on the desk')
     await page.screenshot({ path: join(out, 'registers-desk-1600x1000.png') })
     const [whole] = await Promise.all([

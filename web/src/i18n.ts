@@ -4,7 +4,7 @@ import { createI18n } from 'vue-i18n'
 const zh = {
   app: '善治 · 网格化治理', appShort: '善治', residentLink: '居民无需登录：我要上报问题 / 查询进度', loginLink: '工作人员登录', login: '登录', logout: '退出', username: '账号', password: '密码',
   language: 'English', desk: '案件台', search: '搜索描述、地址、意见', light: '亮灯', overdue: '仅超时',
-  area: '区域', areaPick: '区县 / 街道 / 社区 / 网格', place: '位置', left: '剩余', timeLeft: '剩 {v}', overBy: '超时 {v}', days: '{n}天', hours: '{n}小时', minutes: '{n}分钟', underMinute: '不足1分钟', clockPaused: '计时暂停（挂账）', state: '状态', apply: '查询', reset: '重置', export: '导出 Excel', total: '共 {n} 件',
+  area: '区域', areaPick: '区县 / 街道 / 社区 / 网格', areaFind: '按名称找社区', place: '位置', left: '剩余', timeLeft: '剩 {v}', overBy: '超时 {v}', days: '{n}天', hours: '{n}小时', minutes: '{n}分钟', underMinute: '不足1分钟', clockPaused: '计时暂停（挂账）', state: '状态', apply: '查询', reset: '重置', export: '导出 Excel', total: '共 {n} 件',
   capped: '匹配过多，仅统计最新 5000 件', id: '编号', type: '类型', description: '问题描述', grid: '网格', gridCode: '网格编码',
   reported: '上报时间', deadline: '环节时限', unit: '责任单位', channel: '来源', route: '派遣依据',
   notLocated: '不在任何网格内（已保留并标记）', log: '流转记录', actions: '可办理操作', noActions: '当前无可办理操作',
@@ -182,7 +182,7 @@ const zh = {
 const en: typeof zh = {
   app: 'Shanzhi · Grid governance', appShort: 'Shanzhi', residentLink: 'Residents: report a problem or follow one, no account needed', loginLink: 'Staff login', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
   language: '中文', desk: 'Case desk', search: 'Search descriptions, places, notes', light: 'Light', overdue: 'Overdue only',
-  area: 'Area', areaPick: 'County / street / community / grid', place: 'Where', left: 'Time left', timeLeft: '{v} left', overBy: '{v} late', days: '{n}d', hours: '{n}h', minutes: '{n}min', underMinute: 'under a minute', clockPaused: 'clock stopped (suspended)', state: 'State', apply: 'Search', reset: 'Reset', export: 'Export to Excel', total: '{n} cases',
+  area: 'Area', areaPick: 'County / street / community / grid', areaFind: 'Find a community', place: 'Where', left: 'Time left', timeLeft: '{v} left', overBy: '{v} late', days: '{n}d', hours: '{n}h', minutes: '{n}min', underMinute: 'under a minute', clockPaused: 'clock stopped (suspended)', state: 'State', apply: 'Search', reset: 'Reset', export: 'Export to Excel', total: '{n} cases',
   capped: 'Too many matches: only the newest 5,000 were counted', id: 'Case', type: 'Type', description: 'Description',
   grid: 'Grid', gridCode: 'Grid code', reported: 'Reported', deadline: 'Step deadline', unit: 'Unit', channel: 'Channel', route: 'Routing',
   notLocated: 'Outside every grid (kept and flagged)', log: 'Log', actions: 'Actions', noActions: 'Nothing to do now',
